@@ -1,0 +1,29 @@
+"""The triage engine: pure functions and one state object. Imports only ``crisis_triage.protocol``."""
+
+from .assessment import Assessment, Recommendation, RiskAssessment
+from .events import (
+    Answered,
+    AnyEvent,
+    AvailabilityChanged,
+    CallEnded,
+    CallStarted,
+    ContextChanged,
+    HandoffEnded,
+    HandoffStepDone,
+    InterruptRecorded,
+    InterruptWithdrawn,
+    NoteAdded,
+    RecommendationAccepted,
+    Revised,
+    Skipped,
+    event_from_dict,
+    event_from_json,
+)
+from .session import CallSession, SessionError, session_from_answers
+
+__all__ = [
+    "Answered", "AnyEvent", "Assessment", "AvailabilityChanged", "CallEnded", "CallSession", "CallStarted",
+    "ContextChanged", "HandoffEnded", "HandoffStepDone", "InterruptRecorded", "InterruptWithdrawn", "NoteAdded",
+    "Recommendation", "RecommendationAccepted", "Revised", "RiskAssessment", "SessionError", "Skipped",
+    "event_from_dict", "event_from_json", "session_from_answers",
+]

@@ -1,0 +1,136 @@
+"""What the engine says about a call at a moment: plain, immutable values the screens show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..protocol.compiled import CompiledQuestion
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A question that applies to this call, in asking order."""
+
+    question: CompiledQuestion
+    status: str
+    """``answered``, ``skipped`` or ``pending``."""
+    value: Any = None
+    label: str = ""
+    """The answer as shown on screen (option labels joined for multi)."""
+    points: int = 0
+    revised: bool = False
+
+
+@dataclass(frozen=True)
+class DroppedAnswer:
+    """An answer to a question that stopped applying after a revision; kept in the record, not counted."""
+
+    question: CompiledQuestion
+    value: Any
+    label: str
+
+
+@dataclass(frozen=True)
+class Contribution:
+    question: str
+    answer: str
+    points: int
+
+
+@dataclass(frozen=True)
+class AppliedOverride:
+    at_least: str
+    reason: dict[str, str]
+    condition: str
+
+
+@dataclass(frozen=True)
+class RiskAssessment:
+    score: int
+    band: str
+    points_band: str
+    """The band the points alone give, before overrides."""
+    contributions: tuple[Contribution, ...]
+    overrides: tuple[AppliedOverride, ...]
+    """Overrides that lifted (or would have lifted) the band, in protocol order."""
+    suicide_level: str | None
+    suicide_reason: dict[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class RuledOut:
+    model: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class FallbackStep:
+    from_model: str
+    to_model: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Addition:
+    role: str
+    because: dict[str, str]
+    source: str
+    """The rule or guarantee id that added it."""
+
+
+@dataclass(frozen=True)
+class GuaranteeApplied:
+    guarantee: str
+    because: dict[str, str]
+    action: str
+    """What the engine did: ``added police``, ``switched to co_response``."""
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    model: str
+    preferred_model: str
+    """What the rule chose before availability and guarantees; differs when a fallback was taken."""
+    team: tuple[str, ...]
+    notify: tuple[str, ...]
+    rule: str
+    because: dict[str, str]
+    condition: str
+    """The rule's condition as written (empty for the catch-all rule)."""
+    deciding_values: tuple[tuple[str, Any], ...]
+    """The values the rule's condition read, e.g. (("weapon_in_use", True),)."""
+    additions: tuple[Addition, ...] = ()
+    notes: tuple[dict[str, str], ...] = ()
+    ruled_out: tuple[RuledOut, ...] = ()
+    fallbacks: tuple[FallbackStep, ...] = ()
+    guarantees: tuple[GuaranteeApplied, ...] = ()
+    dedicated: dict[str, str] | None = None
+    handoff: bool = False
+    """True when the call line's warm handoff is part of the response."""
+    provisional: bool = True
+    """True while required questions remain unanswered."""
+
+    def has(self, role: str) -> bool:
+        return role in self.team
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """Everything the console shows about a call, recomputed from its events."""
+
+    next_question: CompiledQuestion | None
+    asked: tuple[AskedQuestion, ...]
+    dropped: tuple[DroppedAnswer, ...]
+    facts: dict[str, tuple[str, ...]]
+    """Facts that are true, each with where it came from (answer, interrupt, derived)."""
+    risk: RiskAssessment
+    recommendation: Recommendation
+    active_interrupts: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+    """Conflicts worth a look: an answer of "no" to a fact an interrupt recorded, for example."""
+    context: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return self.next_question is None

@@ -1,0 +1,132 @@
+"""The events of a call. Each is one immutable record; a call is rebuilt by replaying them.
+
+The same classes are what the journal stores (as JSON through ``model_dump_json``) and what replay,
+training and tests feed the engine. Every event carries the time it happened, passed in by whoever
+created it: the engine never reads a clock.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+AnswerValue = Union[str, float, int, list[str]]
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: datetime
+    """When it happened (timezone-aware)."""
+
+
+class CallStarted(Event):
+    kind: Literal["call_started"] = "call_started"
+    door: str | None = None
+    line: str | None = None
+    district: str | None = None
+    language: str = "en"
+
+
+class ContextChanged(Event):
+    """The door, line, district or language set or corrected mid-call."""
+
+    kind: Literal["context_changed"] = "context_changed"
+    door: str | None = None
+    line: str | None = None
+    district: str | None = None
+    language: str | None = None
+
+
+class Answered(Event):
+    kind: Literal["answered"] = "answered"
+    question: str
+    value: AnswerValue
+
+
+class Revised(Event):
+    """An earlier answer changed; the engine recomputes everything from it."""
+
+    kind: Literal["revised"] = "revised"
+    question: str
+    value: AnswerValue
+
+
+class Skipped(Event):
+    kind: Literal["skipped"] = "skipped"
+    question: str
+
+
+class InterruptRecorded(Event):
+    """Critical information recorded out of order ("he has a knife")."""
+
+    kind: Literal["interrupt"] = "interrupt"
+    interrupt: str
+
+
+class InterruptWithdrawn(Event):
+    """An interrupt recorded by mistake, withdrawn with a reason (kept in the record)."""
+
+    kind: Literal["interrupt_withdrawn"] = "interrupt_withdrawn"
+    interrupt: str
+    reason: str = ""
+
+
+class NoteAdded(Event):
+    kind: Literal["note"] = "note"
+    text: str
+
+
+class AvailabilityChanged(Event):
+    """A response model became unavailable (or available again) for this call: team busy, car out."""
+
+    kind: Literal["availability"] = "availability"
+    model: str
+    available: bool
+    reason: str = ""
+
+
+class RecommendationAccepted(Event):
+    """The call-taker dispatched: the recommended model, or another one with a reason (a departure)."""
+
+    kind: Literal["accepted"] = "accepted"
+    model: str
+    recommended: str
+    reason: str = ""
+
+
+class HandoffStepDone(Event):
+    kind: Literal["handoff_step"] = "handoff_step"
+    step: str
+
+
+class HandoffEnded(Event):
+    kind: Literal["handoff_ended"] = "handoff_ended"
+    outcome: str
+
+
+class CallEnded(Event):
+    kind: Literal["call_ended"] = "call_ended"
+    outcome: str = "completed"
+
+
+AnyEvent = Annotated[
+    Union[
+        CallStarted, ContextChanged, Answered, Revised, Skipped, InterruptRecorded, InterruptWithdrawn,
+        NoteAdded, AvailabilityChanged, RecommendationAccepted, HandoffStepDone, HandoffEnded, CallEnded,
+    ],
+    Field(discriminator="kind"),
+]
+
+EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+
+def event_from_json(text: str | bytes) -> AnyEvent:
+    """Parse one event written by ``event.model_dump_json()``."""
+    return EVENT_ADAPTER.validate_json(text)
+
+
+def event_from_dict(data: dict) -> AnyEvent:
+    return EVENT_ADAPTER.validate_python(data)

@@ -1,0 +1,99 @@
+"""Fill in the warm handoff script and the counsellor summary from a call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..protocol.compiled import Protocol
+from ..protocol.templates import render
+from .assessment import Assessment
+from .evaluate import answer_label
+from .state import CallState
+
+
+@dataclass(frozen=True)
+class HandoffStepView:
+    id: str
+    title: str
+    say: str
+    do: str
+    done_at: datetime | None
+
+
+@dataclass(frozen=True)
+class RenderedHandoff:
+    service: str
+    steps: tuple[HandoffStepView, ...]
+    summary: str
+    outcomes: tuple[str, ...]
+    outcome: str | None
+
+    @property
+    def next_step(self) -> HandoffStepView | None:
+        return next((s for s in self.steps if s.done_at is None), None)
+
+
+def template_values(protocol: Protocol, state: CallState, assessment: Assessment, language: str = "en") -> dict:
+    """Plain values only (str, int, list, dict): nothing a template could reach through."""
+    doc = protocol.document
+    answers = {}
+    for asked in assessment.asked:
+        if asked.status == "answered":
+            answers[asked.question.id] = asked.label
+    for question in protocol.questions:
+        answers.setdefault(question.id, "")
+    door = protocol.doors.get(state.door) if state.door else None
+    line = next((x for x in doc.lines if x.id == state.line), None)
+    band = protocol.band(assessment.risk.band)
+    level = next((lv for lv in (doc.suicide_screen.levels if doc.suicide_screen else []) if lv.id == assessment.risk.suicide_level), None)
+    critical = [f for f in assessment.facts if protocol.facts[f].critical]
+    other = [f for f in assessment.facts if not protocol.facts[f].critical]
+    roles = doc.responses.roles
+    recommendation = assessment.recommendation
+    return {
+        "service": doc.handoff.service if doc.handoff else "",
+        "caller_name": answers.get("caller_name", ""),
+        "location": answers.get("location", ""),
+        "door": _t(door.label, language) if door else "door not chosen",
+        "line": _t(line.label, language) if line else "",
+        "district": state.district or "unknown",
+        "district_name": protocol.districts.get(state.district or "", "district not given"),
+        "language": state.language,
+        "band": _t(band.label, language),
+        "score": assessment.risk.score,
+        "suicide_level": _t(level.label, language) if level else "",
+        "facts": [_t(protocol.facts[f].label, language) for f in critical + other],
+        "recommendation": _t(protocol.models[recommendation.model].name, language),
+        "team": ", ".join(_t(roles[r], language) for r in recommendation.team),
+        "answers": answers,
+        "notes": [text for _, text in state.notes],
+    }
+
+
+def render_handoff(protocol: Protocol, state: CallState, assessment: Assessment) -> RenderedHandoff | None:
+    handoff = protocol.document.handoff
+    if handoff is None:
+        return None
+    language = state.language if state.language in protocol.languages else "en"
+    values = template_values(protocol, state, assessment, language)
+    templates = protocol.templates
+    steps = []
+    for step in handoff.steps:
+        texts = {}
+        for part in ("say", "do"):
+            key = f"{step.id}.{part}.{language}"
+            if key not in templates:
+                key = f"{step.id}.{part}.en"
+            texts[part] = render(templates[key], values) if key in templates else ""
+        steps.append(HandoffStepView(step.id, _t(step.title, language), texts["say"], texts["do"], state.handoff_steps.get(step.id)))
+    # The counsellor is briefed in English: the summary is for the receiving service, not the caller.
+    summary = render(templates["summary"], template_values(protocol, state, assessment, "en"))
+    return RenderedHandoff(handoff.service, tuple(steps), summary, tuple(handoff.outcomes), state.handoff_outcome)
+
+
+def _t(texts: dict[str, str], language: str) -> str:
+    return texts.get(language) or texts["en"]
+
+
+__all__ = ["HandoffStepView", "RenderedHandoff", "answer_label", "render_handoff", "template_values"]

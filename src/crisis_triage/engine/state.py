@@ -1,0 +1,33 @@
+"""The facts of a call that the events have established so far (what the evaluation reads)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass
+class CallState:
+    """Mutable accumulation of a call's events; :func:`evaluate` turns it into an Assessment."""
+
+    started_at: datetime
+    now: datetime
+    door: str | None = None
+    line: str | None = None
+    district: str | None = None
+    language: str = "en"
+    answers: dict[str, Any] = field(default_factory=dict)
+    """Latest answer per question id (answers to questions that stopped applying stay here)."""
+    revised: set[str] = field(default_factory=set)
+    skipped: set[str] = field(default_factory=set)
+    interrupts: dict[str, datetime] = field(default_factory=dict)
+    """Active interrupts and when each was recorded."""
+    unavailable: dict[str, str] = field(default_factory=dict)
+    """Models made unavailable for this call, with the reason."""
+    notes: list[tuple[datetime, str]] = field(default_factory=list)
+    accepted: tuple[str, str, str] | None = None
+    """(model dispatched, model recommended, reason) once the call-taker accepted."""
+    handoff_steps: dict[str, datetime] = field(default_factory=dict)
+    handoff_outcome: str | None = None
+    ended: str | None = None
