@@ -8,6 +8,24 @@ from typing import Any
 from ..protocol.compiled import CompiledQuestion
 
 
+def _text(texts: dict[str, str], language: str) -> str:
+    return texts.get(language) or texts["en"]
+
+
+def answer_label(question: CompiledQuestion, value: Any, language: str = "en") -> str:
+    """An answer as the console shows it: option labels, not ids."""
+    if value is None:
+        return ""
+    if question.type in ("yes_no", "choice"):
+        option = question.option(value)
+        return _text(option.label, language) if option else str(value)
+    if question.type == "multi":
+        return ", ".join(_text(o.label, language) for o in question.options if o.id in value) or "none of these"
+    if question.type == "number":
+        return f"{value:g}" if isinstance(value, float) else str(value)
+    return str(value)
+
+
 @dataclass(frozen=True)
 class AskedQuestion:
     """A question that applies to this call, in asking order."""
@@ -16,10 +34,14 @@ class AskedQuestion:
     status: str
     """``answered``, ``skipped`` or ``pending``."""
     value: Any = None
-    label: str = ""
-    """The answer as shown on screen (option labels joined for multi)."""
     points: int = 0
     revised: bool = False
+    language: str = "en"
+
+    @property
+    def label(self) -> str:
+        """The answer as shown on screen (option labels joined for multi)."""
+        return answer_label(self.question, self.value, self.language)
 
 
 @dataclass(frozen=True)
@@ -28,14 +50,23 @@ class DroppedAnswer:
 
     question: CompiledQuestion
     value: Any
-    label: str
+
+    @property
+    def label(self) -> str:
+        return answer_label(self.question, self.value)
 
 
 @dataclass(frozen=True)
 class Contribution:
-    question: str
-    answer: str
+    """Risk points one answer added."""
+
+    question: CompiledQuestion
+    value: Any
     points: int
+
+    @property
+    def answer(self) -> str:
+        return answer_label(self.question, self.value)
 
 
 @dataclass(frozen=True)
@@ -123,7 +154,7 @@ class Assessment:
     asked: tuple[AskedQuestion, ...]
     dropped: tuple[DroppedAnswer, ...]
     facts: dict[str, tuple[str, ...]]
-    """Facts that are true, each with where it came from (answer, interrupt, derived)."""
+    """Facts that are true, each with its sources: ``question:<id>``, ``interrupt:<id>`` or ``derived``."""
     risk: RiskAssessment
     recommendation: Recommendation
     active_interrupts: tuple[str, ...]

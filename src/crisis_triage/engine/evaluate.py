@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.conditions import ANSWERED, RANK_SUFFIX, UNANSWERED_NUMBER
-from .assessment import AppliedOverride, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
+from .assessment import AppliedOverride, answer_label, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
 from .recommend import recommend
 from .state import CallState
 
@@ -54,23 +54,6 @@ def _zone(name: str) -> ZoneInfo:
     return _ZONES[name]
 
 
-def answer_label(question: CompiledQuestion, value: Any, language: str = "en") -> str:
-    if value is None:
-        return ""
-    if question.type in ("yes_no", "choice"):
-        option = question.option(value)
-        return _text(option.label, language) if option else str(value)
-    if question.type == "multi":
-        return ", ".join(_text(o.label, language) for o in question.options if o.id in value) or "none of these"
-    if question.type == "number":
-        return f"{value:g}" if isinstance(value, float) else str(value)
-    return str(value)
-
-
-def _text(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts["en"]
-
-
 class _Walk:
     """One evaluation: the namespace grows as the questions are walked in order."""
 
@@ -97,7 +80,7 @@ class _Walk:
         for interrupt_id in state.interrupts:
             interrupt = interrupts[interrupt_id]
             ns[interrupt.fact] = True
-            self.sources.setdefault(interrupt.fact, []).append(f"interrupt: {_text(interrupt.label, 'en')}")
+            self.sources.setdefault(interrupt.fact, []).append(f"interrupt:{interrupt_id}")
 
     # -- the derived part of the namespace -------------------------------------------------------
     def refresh(self) -> None:
@@ -160,13 +143,13 @@ class _Walk:
                 points = question.risk.get(value, 0)
             if points:
                 self.score += points
-                self.contributions.append(Contribution(question.id, answer_label(question, value), points))
+                self.contributions.append(Contribution(question, value, points))
         if question.sets:
             ns["answer"] = ns[question.id]
             for fact, condition in question.sets:
                 if condition.evaluate(ns):
                     ns[fact] = True
-                    self.sources.setdefault(fact, []).append(f"answer: {question.id} = {answer_label(question, value)}")
+                    self.sources.setdefault(fact, []).append(f"question:{question.id}")
         self.stale = True
         return points
 
@@ -185,12 +168,12 @@ def evaluate(protocol: Protocol, state: CallState) -> Assessment:
         qid = question.id
         if not walk.applies(question):
             if qid in answers:
-                dropped.append(DroppedAnswer(question, answers[qid], answer_label(question, answers[qid], state.language)))
+                dropped.append(DroppedAnswer(question, answers[qid]))
             continue
         if qid in answers:
             value = answers[qid]
             points = walk.record(question, value)
-            asked.append(AskedQuestion(question, "answered", value, answer_label(question, value, state.language), points, qid in state.revised))
+            asked.append(AskedQuestion(question, "answered", value, points, qid in state.revised, state.language))
         elif qid in state.skipped:
             asked.append(AskedQuestion(question, "skipped"))
         else:
@@ -203,7 +186,7 @@ def evaluate(protocol: Protocol, state: CallState) -> Assessment:
     pending_required = any(a.status == "pending" and a.question.spec.required for a in asked)
     recommendation = recommend(protocol, ns, state, provisional=pending_required)
     facts = {f: tuple(walk.sources.get(f, ("derived",))) for f in protocol.facts if ns[f]}
-    warnings = _conflicts(protocol, state, walk)
+    warnings = _conflicts(protocol, state, walk) if state.interrupts else []
     context = {"door": state.door, "line": state.line, "district": state.district, "language": state.language,
                "hour": ns["hour"]}
     return Assessment(next_question, tuple(asked), tuple(dropped), facts, risk, recommendation,

@@ -8,7 +8,7 @@ from datetime import datetime
 from ..protocol.compiled import Protocol
 from ..protocol.templates import render
 from .assessment import Assessment
-from .evaluate import answer_label
+from .assessment import answer_label
 from .state import CallState
 
 
@@ -96,4 +96,4 @@ def _t(texts: dict[str, str], language: str) -> str:
     return texts.get(language) or texts["en"]
 
 
-__all__ = ["HandoffStepView", "RenderedHandoff", "answer_label", "render_handoff", "template_values"]
+__all__ = ["HandoffStepView", "RenderedHandoff", "render_handoff", "template_values"]

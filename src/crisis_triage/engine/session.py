@@ -84,7 +84,8 @@ class CallSession:
         return render_handoff(self.protocol, self._state, self.assessment)
 
     # -- the one way in ------------------------------------------------------------------------
-    def apply(self, event: AnyEvent) -> Assessment:
+    def apply(self, event: AnyEvent) -> None:
+        """Record one event (after :meth:`validate`); the assessment is worked out when next read."""
         self.validate(event)
         state = self._state
         if event.at > state.now:
@@ -124,21 +125,24 @@ class CallSession:
                 state.ended = outcome
         self._events.append(event)
         self._assessment = None
-        return self.assessment
 
     # -- helpers for callers that do not build events themselves -------------------------------
     def answer(self, question: str, value: Any, at: datetime) -> Assessment:
         kind = Revised if question in self._state.answers else Answered
-        return self.apply(kind(at=at, question=question, value=value))
+        self.apply(kind(at=at, question=question, value=value))
+        return self.assessment
 
     def skip(self, question: str, at: datetime) -> Assessment:
-        return self.apply(Skipped(at=at, question=question))
+        self.apply(Skipped(at=at, question=question))
+        return self.assessment
 
     def interrupt(self, interrupt: str, at: datetime) -> Assessment:
-        return self.apply(InterruptRecorded(at=at, interrupt=interrupt))
+        self.apply(InterruptRecorded(at=at, interrupt=interrupt))
+        return self.assessment
 
     def note(self, text: str, at: datetime) -> Assessment:
-        return self.apply(NoteAdded(at=at, text=text))
+        self.apply(NoteAdded(at=at, text=text))
+        return self.assessment
 
     # -- validation ----------------------------------------------------------------------------
     def validate(self, event: AnyEvent) -> None:

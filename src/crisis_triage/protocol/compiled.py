@@ -39,6 +39,8 @@ CONTEXT_NAMES = ("band", "score", "door", "caller", "line", "district", "languag
 
 @dataclass(frozen=True)
 class CompiledQuestion:
+    id: str
+    """The question id (copied from the spec: read on every evaluation)."""
     spec: Question
     index: int
     """Position in the asking order (0-based, across sections)."""
@@ -50,10 +52,6 @@ class CompiledQuestion:
     doors: frozenset[str] | None
     sets: tuple[tuple[str, Condition], ...]
     risk: Mapping[str, int]
-
-    @property
-    def id(self) -> str:
-        return self.spec.id
 
     @property
     def type(self) -> str:

@@ -259,7 +259,7 @@ class Compiler:
                     sets.append((fact, condition))
             if question.type == "number" and question.min is not None and question.max is not None and question.min > question.max:
                 self.error("bad-range", "min is above max", path + ("min",))
-            compiled.append(CompiledQuestion(question, index, section, section.safety, options, when, doors, tuple(sets), risk))
+            compiled.append(CompiledQuestion(question.id, question, index, section, section.safety, options, when, doors, tuple(sets), risk))
         if not compiled:
             self.error("missing", "the protocol has no questions", ("sections",))
         return tuple(compiled)

@@ -1,0 +1,88 @@
+"""``crisis-triage replay`` and ``crisis-triage generate-calls``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..protocol.errors import ProtocolError
+from ..protocol.loader import load_protocol
+from ..replay.calls import BadLine, Summary, replay_lines
+from .common import DEFAULT_PROTOCOL, protocol_option
+
+
+def _load(path: str):
+    try:
+        return load_protocol(path)
+    except ProtocolError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(1) from None
+
+
+@click.command()
+@protocol_option
+@click.argument("calls", type=click.File("r", encoding="utf-8"))
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Where to write results (default: stdout).")
+@click.option("--summary", is_flag=True, help="Also print counts per model and per band (to stderr when results go to stdout).")
+@click.option("--summary-only", is_flag=True, help="Print only the summary table.")
+def replay(protocol: str, calls, output, summary: bool, summary_only: bool) -> None:
+    """Replay a calls file (JSONL, one call per line) through a protocol.
+
+    Each input line: {"id", "door", "line", "district", "language", "at", "answers": {question: value},
+    "interrupts": [...], "unavailable": {model: reason}}. Writes one JSON line per call: model, team,
+    band, score, fallback, rationale. A bad line is reported with its number and skipped.
+    """
+    loaded = _load(protocol)
+    totals = Summary()
+    for result in replay_lines(loaded, calls):
+        if isinstance(result, BadLine):
+            totals.bad_lines += 1
+            click.echo(f"{calls.name}:{result}", err=True)
+            continue
+        totals.add(result)
+        if not summary_only:
+            output.write(json.dumps(result, ensure_ascii=False) + "\n")
+    if summary or summary_only:
+        stream = sys.stderr if (output is sys.stdout and not summary_only) else sys.stdout
+        click.echo(format_summary(totals, loaded), file=stream)
+    if totals.bad_lines and totals.calls == 0:
+        raise SystemExit(1)
+
+
+def format_summary(totals: Summary, protocol) -> str:
+    lines = [f"{totals.calls} calls replayed through {protocol.id} {protocol.version}"
+             + (f", {totals.bad_lines} bad lines skipped" if totals.bad_lines else "")]
+    width = max([len(m) for m in protocol.models] + [len(b) for b in protocol.band_ids] + [10])
+
+    def table(title: str, counts: dict[str, int], order: list[str]) -> None:
+        lines.append("")
+        lines.append(f"{title:<{width}}  {'calls':>8}  {'share':>6}")
+        for key in order + sorted(set(counts) - set(order)):
+            n = counts.get(key, 0)
+            share = 100 * n / totals.calls if totals.calls else 0.0
+            lines.append(f"{key:<{width}}  {n:>8}  {share:>5.1f}%")
+
+    table("model", totals.per_model, list(protocol.models))
+    table("band", totals.per_band, list(protocol.band_ids))
+    if totals.calls:
+        lines.append("")
+        lines.append(f"police involved: {totals.with_police} ({100 * totals.with_police / totals.calls:.1f}%); "
+                     f"fallback taken: {totals.fallbacks} ({100 * totals.fallbacks / totals.calls:.1f}%)")
+    return "\n".join(lines)
+
+
+@click.command("generate-calls")
+@protocol_option
+@click.option("--count", "-n", type=click.IntRange(1, 10_000_000), default=1000, show_default=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
+def generate_calls(protocol: str, count: int, seed: int, output) -> None:
+    """Write realistic synthetic calls (JSONL) for demos, benchmarks and impact estimates."""
+    from ..replay.synthetic import generate_calls as generate
+
+    loaded = _load(protocol)
+    for call in generate(loaded, count, seed):
+        output.write(json.dumps(call, ensure_ascii=False) + "\n")

@@ -1,0 +1,30 @@
+"""``crisis-triage validate FILE...``: one line per problem, exit 0 when every file is valid."""
+
+from __future__ import annotations
+
+import click
+
+from ..protocol.loader import check_protocol
+
+
+@click.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing for valid files.")
+def validate(files: tuple[str, ...], quiet: bool) -> None:
+    """Check protocol files: YAML, schema, references, conditions, cycles, reachability.
+
+    Prints one line per problem as FILE:LINE:COLUMN: error[code] at PATH: message.
+    Exits 0 when every file is valid, 1 otherwise.
+    """
+    failed = 0
+    for file in files:
+        problems = check_protocol(file)
+        errors = [p for p in problems if p.severity == "error"]
+        for problem in problems:
+            click.echo(str(problem), err=False)
+        if errors:
+            failed += 1
+            click.echo(f"{file}: {len(errors)} error{'s' if len(errors) != 1 else ''}", err=True)
+        elif not quiet:
+            click.echo(f"{file}: valid")
+    raise SystemExit(1 if failed else 0)

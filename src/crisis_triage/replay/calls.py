@@ -1,0 +1,137 @@
+"""Reading a calls file (JSONL, one call per line) and replaying each call through the engine.
+
+A bad line is reported with its line number and skipped; the run goes on. Files are streamed, so
+memory stays flat however many calls there are.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from typing import Any, Iterable, Iterator
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from ..engine.session import SessionError, session_from_answers
+from ..protocol.compiled import Protocol
+
+
+class CallRecord(BaseModel):
+    """One call as a replay file holds it."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str
+    door: str | None = None
+    line: str | None = None
+    district: str | None = None
+    language: str = "en"
+    at: datetime | None = None
+    """When the call was taken; defaults to noon local time (response hours depend on it)."""
+    answers: dict[str, Any] = {}
+    interrupts: list[str] = []
+    unavailable: dict[str, str] = {}
+    """Models unavailable on this call (model id -> reason)."""
+    tags: list[str] = []
+    """Free labels (the synthetic generator's presentation, a scenario name); ignored by replay."""
+
+
+@dataclass(frozen=True)
+class BadLine:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class Summary:
+    calls: int = 0
+    bad_lines: int = 0
+    per_model: dict[str, int] = field(default_factory=dict)
+    per_band: dict[str, int] = field(default_factory=dict)
+    fallbacks: int = 0
+    with_police: int = 0
+
+    def add(self, result: dict[str, Any]) -> None:
+        self.calls += 1
+        self.per_model[result["model"]] = self.per_model.get(result["model"], 0) + 1
+        self.per_band[result["band"]] = self.per_band.get(result["band"], 0) + 1
+        self.fallbacks += bool(result["fallback"])
+        self.with_police += "police" in result["team"]
+
+
+def default_time(protocol: Protocol) -> datetime:
+    zone = ZoneInfo(protocol.document.protocol.timezone)
+    return datetime.combine(datetime(2026, 1, 1).date(), time(12, 0), tzinfo=zone)
+
+
+def parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, CallRecord | BadLine]]:
+    """Each non-blank line as (line number, CallRecord), or (line number, BadLine) when unusable."""
+    for number, text in enumerate(lines, start=1):
+        if not text.strip():
+            continue
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            yield number, BadLine(number, f"not valid JSON: {exc.msg} at column {exc.colno}")
+            continue
+        if not isinstance(data, dict):
+            yield number, BadLine(number, "expected a JSON object with id, door, district, answers ...")
+            continue
+        try:
+            yield number, CallRecord.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors(include_url=False)[0]
+            where = ".".join(str(p) for p in first["loc"]) or "the call"
+            yield number, BadLine(number, f"{where}: {first['msg']}")
+
+
+def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None) -> dict[str, Any]:
+    """One call's outcome as a plain dict (the JSON line ``replay`` writes). Raises SessionError."""
+    session = session_from_answers(
+        protocol,
+        call.answers,
+        at=call.at or at or default_time(protocol),
+        door=call.door,
+        line=call.line,
+        district=call.district,
+        language=call.language,
+        interrupts=call.interrupts,
+        unavailable=call.unavailable,
+    )
+    assessment = session.assessment
+    rec = assessment.recommendation
+    return {
+        "id": call.id,
+        "model": rec.model,
+        "preferred_model": rec.preferred_model,
+        "team": list(rec.team),
+        "notify": list(rec.notify),
+        "band": assessment.risk.band,
+        "score": assessment.risk.score,
+        "suicide_level": assessment.risk.suicide_level,
+        "rule": rec.rule,
+        "fallback": [{"from": f.from_model, "to": f.to_model, "reason": f.reason} for f in rec.fallbacks],
+        "guarantees": [g.guarantee for g in rec.guarantees],
+        "rationale": rec.because["en"],
+        "deciding": {name: value for name, value in rec.deciding_values},
+        "facts": sorted(assessment.facts),
+        "provisional": rec.provisional,
+        "dropped": [d.question.id for d in assessment.dropped],
+    }
+
+
+def replay_lines(protocol: Protocol, lines: Iterable[str], at: datetime | None = None) -> Iterator[dict[str, Any] | BadLine]:
+    """Replay every call; yield its result dict, or a BadLine for a line that could not be used."""
+    for number, item in parse_lines(lines):
+        if isinstance(item, BadLine):
+            yield item
+            continue
+        try:
+            yield replay_call(protocol, item, at)
+        except SessionError as exc:
+            yield BadLine(number, f"call {item.id}: {exc}")
