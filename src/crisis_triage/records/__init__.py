@@ -1,0 +1,1 @@
+"""Durable call records: the journal of events, SQLite (embedded) and PostgreSQL (a centre) stores."""
