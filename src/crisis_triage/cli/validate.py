@@ -8,7 +8,9 @@ from ..protocol.loader import check_protocol
 
 
 @click.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+# Paths are not checked by click: a missing file or a directory is reported like any other problem
+# (one line, exit 1), not as a usage error.
+@click.argument("files", nargs=-1, required=True)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing for valid files.")
 def validate(files: tuple[str, ...], quiet: bool) -> None:
     """Check protocol files: YAML, schema, references, conditions, cycles, reachability.

@@ -15,6 +15,7 @@ from .compiled import CONTEXT_NAMES, YES_NO_OPTIONS, CompiledQuestion, CompiledR
 from .conditions import Condition, ConditionError, NameType, compile_condition
 from .errors import Path, Problem, did_you_mean
 from .models import Option, ProtocolDocument, Question
+from .reachability import Reachability, door_callers
 from .templates import TemplateProblem, compile_template
 from .yaml_source import SourceMap
 
@@ -60,6 +61,7 @@ class Compiler:
         questions = self._questions(name_types, bands)
         derived = self._derived_facts(name_types, bands)
         self._check_question_graph(questions, derived)
+        self._check_reachable(questions, name_types, bands)
         overrides = tuple(
             (o, c)
             for i, o in enumerate(doc.risk.overrides)
@@ -308,6 +310,8 @@ class Compiler:
                     graph.setdefault(f"question {name}", []).append(f"fact {fact}")
         by_id = {q.id: q for q in questions}
         for cycle in _cycles(graph):
+            if not any(c.startswith("question ") for c in cycle):
+                continue  # a cycle among derived facts alone is reported by _derived_facts
             first = next((c for c in cycle if c.startswith("question ")), cycle[0])
             start = cycle.index(first)
             ordered = cycle[start:] + cycle[:start]
@@ -316,6 +320,15 @@ class Compiler:
                 q = by_id[first.split(" ", 1)[1]]
                 path = self._question_path(q) + ("when",)
             self.error("cycle", "asking depends on its own answer, in a circle: " + " → ".join(ordered + [ordered[0]]), path)
+
+    def _check_reachable(self, questions: tuple[CompiledQuestion, ...], names: dict[str, NameType], bands: tuple[str, ...]) -> None:
+        """Report questions no call can reach (see :mod:`.reachability`: sound, never a false alarm)."""
+        checker = Reachability(names, bands, door_callers(self.doc.doors))
+        for question in questions:
+            why = checker.unreachable(question)
+            if why is not None:
+                where = ("doors",) if question.doors is not None and not question.doors else ("when",)
+                self.error("unreachable", why, self._question_path(question) + where)
 
     def _question_path(self, question: CompiledQuestion) -> Path:
         for q, path, _ in self._all_questions():

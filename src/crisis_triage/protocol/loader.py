@@ -35,6 +35,7 @@ _FRIENDLY = {
     "int_parsing": "expected a whole number",
     "float_type": "expected a number",
     "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
     "list_type": "expected a list (- item, or [a, b])",
     "dict_type": "expected a mapping (key: value)",
     "model_type": "expected a mapping (key: value)",

@@ -125,7 +125,7 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
             condition = _condition(rng, earlier, plain_facts[:-2] or safety_facts, derived)
             if condition:
                 lines.append(f"        when: {_q(condition)}")
-            if rng.random() < 0.08:
+            if rng.random() < 0.08 and "door" not in (condition or ""):
                 lines.append(f"        doors: [{rng.choice(['family, bystander', 'self', 'self, family'])}]")
             if kind != "yes_no" or rng.random() < 0.5:
                 lines.append("        required: false")
@@ -299,8 +299,11 @@ def _condition(rng: random.Random, earlier: dict[str, list[str]], facts: list[st
         choices.append(rng.choice(facts))
     if derived:
         choices.append(f"not {rng.choice(derived)[0]}")
-    choices += ['band >= "elevated"', 'band in ["none", "low"]', 'door != "self"']
-    first = rng.choice(choices)
+    context = ['band >= "elevated"', 'band in ["none", "low"]', 'door != "self"']
+    first = rng.choice(choices + context)
     if rng.random() < 0.35:
-        return f"{first} and {rng.choice(choices)}" if rng.random() < 0.5 else f"{first} or {rng.choice(choices)}"
+        # The second part never reads the band or door again: "band >= elevated and band <= low" is
+        # a question no call reaches, which the loader rightly refuses.
+        second = rng.choice(choices) if choices else 'door != "self"'
+        return f"{first} and {second}" if rng.random() < 0.5 else f"{first} or {second}"
     return first

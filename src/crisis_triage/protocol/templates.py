@@ -51,6 +51,60 @@ def environment() -> SandboxedEnvironment:
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
 
 
+#: Filters a template may use: formatting plain values, nothing that reaches objects.
+ALLOWED_FILTERS = frozenset({
+    "join", "default", "d", "upper", "lower", "length", "count", "capitalize", "title", "trim", "first", "last",
+    "replace", "round", "int", "string", "sort", "unique", "list", "wordcount", "truncate", "striptags", "center",
+})
+#: Tests a template may use in ``{% if x is ... %}``.
+ALLOWED_TESTS = frozenset({
+    "defined", "undefined", "none", "string", "number", "sequence", "mapping", "boolean", "true", "false", "in",
+    "eq", "ne", "equalto", "lt", "le", "gt", "ge", "odd", "even", "divisibleby",
+})
+# Statements and expressions a handoff script never needs and a sandbox escape or a denial of
+# service usually does: calls, imports, macros, assignments, arithmetic that multiplies.
+_FORBIDDEN_NODES = {
+    nodes.Call: "calling a function",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from ... import %}",
+    nodes.Include: "{% include %}",
+    nodes.Extends: "{% extends %}",
+    nodes.Macro: "{% macro %}",
+    nodes.CallBlock: "{% call %}",
+    nodes.FilterBlock: "{% filter %}",
+    nodes.Assign: "{% set %}",
+    nodes.AssignBlock: "{% set %}",
+    nodes.Pow: "** (power)",
+    nodes.Mul: "* (multiplication)",
+    nodes.Mod: "% (formatting)",
+    nodes.FloorDiv: "// (division)",
+    nodes.Div: "/ (division)",
+}
+
+
+def _check_safe(tree: nodes.Template) -> None:
+    """Refuse, at load time, everything a template does not need to fill in a script."""
+    for node in tree.find_all(nodes.Node):
+        for kind, what in _FORBIDDEN_NODES.items():
+            if isinstance(node, kind):
+                raise TemplateProblem(f"{what} is not allowed in a handoff template; use the variables and filters "
+                                      f"({', '.join(sorted(ALLOWED_FILTERS)[:8])} ...)", node.lineno)
+        if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
+            raise TemplateProblem(f'"{node.attr}" cannot be used in a template (names starting with _ are internal)', node.lineno)
+        if isinstance(node, nodes.Getitem):
+            key = getattr(node.arg, "value", None)
+            if not isinstance(node.arg, nodes.Const) or not isinstance(key, (str, int)):
+                raise TemplateProblem("only a fixed key can be looked up in a template, e.g. answers[\"location\"]", node.lineno)
+            if isinstance(key, str) and key.startswith("_"):
+                raise TemplateProblem(f'"{key}" cannot be used in a template (names starting with _ are internal)', node.lineno)
+        if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
+            raise TemplateProblem(f'the filter "{node.name}" is not available{did_you_mean(node.name, ALLOWED_FILTERS)}; '
+                                  f"available: {', '.join(sorted(ALLOWED_FILTERS))}", node.lineno)
+        if isinstance(node, nodes.Test) and node.name not in ALLOWED_TESTS:
+            raise TemplateProblem(f'the test "{node.name}" is not available{did_you_mean(node.name, ALLOWED_TESTS)}; '
+                                  f"available: {', '.join(sorted(ALLOWED_TESTS))}", node.lineno)
+
+
 def compile_template(text: str, question_ids: Iterable[str]):
     """Parse and check a template; return the compiled template or raise :class:`TemplateProblem`."""
     if len(text) > MAX_TEMPLATE:
@@ -60,22 +114,44 @@ def compile_template(text: str, question_ids: Iterable[str]):
         tree = env.parse(text)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"template syntax: {exc.message}", exc.lineno or 1) from None
+    except RecursionError:
+        raise TemplateProblem("the template nests too deeply") from None
+    _check_safe(tree)
     known_questions = set(question_ids)
     for name in sorted(meta.find_undeclared_variables(tree)):
         if name not in TEMPLATE_VARIABLES:
+            line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), 1)
             raise TemplateProblem(
                 f'unknown placeholder "{name}"{did_you_mean(name, TEMPLATE_VARIABLES)}; '
-                f"available: {', '.join(TEMPLATE_VARIABLES)}"
+                f"available: {', '.join(TEMPLATE_VARIABLES)}",
+                line,
             )
     for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
         target = node.node
         if isinstance(target, nodes.Name) and target.name == "answers":
             key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
             if key not in known_questions:
-                    raise TemplateProblem(f'answers.{key}: no question has the id "{key}"{did_you_mean(str(key), known_questions)}', node.lineno)
+                raise TemplateProblem(f'answers.{key}: no question has the id "{key}"{did_you_mean(str(key), known_questions)}', node.lineno)
     return env.from_string(text)
+
+
+def is_plain(value: Any, depth: int = 0) -> bool:
+    """True for str, int, float, bool, None, and lists / dicts of them (what templates may receive)."""
+    if depth > 8:
+        return False
+    if value is None or type(value) in (str, int, float, bool):
+        return True
+    if type(value) in (list, tuple):
+        return all(is_plain(v, depth + 1) for v in value)
+    if type(value) is dict:
+        return all(type(k) is str and is_plain(v, depth + 1) for k, v in value.items())
+    return False
 
 
 def render(template: Any, values: dict[str, Any]) -> str:
     """Render with plain values only. Missing values are a bug in the engine, not the author's."""
+    for name, value in values.items():
+        if not is_plain(value):
+            # Objects are how sandbox escapes start: refuse them even though the sandbox would too.
+            raise TypeError(f"template value {name!r} is a {type(value).__name__}, not a plain value")
     return template.render(**values).strip()
