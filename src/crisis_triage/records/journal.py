@@ -52,6 +52,10 @@ class CallSummary:
     ended: str | None
 
 
+class JournalError(Exception):
+    """A record store cannot be used; the message is meant for the call-taker or the operator."""
+
+
 class Journal(Interface):
     def start_call(self, meta: CallMeta, first: AnyEvent) -> StoredEvent:
         """Record a new call and its first event (CallStarted)."""
@@ -74,6 +78,12 @@ class Journal(Interface):
     def close(self) -> None:
         ...
 
+    # Optional extras (every store in this package has them; code against them with getattr if a
+    # third-party journal might not):
+    #   problem: str | None   -- None while events go to the primary store; otherwise a message for
+    #                            the call-taker saying where events are going instead (fallback).
+    #   stored_events(call_id) -> list[StoredEvent]  -- the call's events with ids and sequence numbers.
+
 
 @dataclass
 class MemoryJournal:
@@ -81,6 +91,8 @@ class MemoryJournal:
 
     calls: dict[str, CallMeta] = field(default_factory=dict)
     stored: dict[str, list[StoredEvent]] = field(default_factory=dict)
+    problem: str | None = None
+    """Always None: memory never fails (see :class:`Journal`)."""
 
     def start_call(self, meta: CallMeta, first: AnyEvent) -> StoredEvent:
         self.calls[meta.call_id] = meta
@@ -95,6 +107,9 @@ class MemoryJournal:
 
     def events(self, call_id: str) -> list[AnyEvent]:
         return [s.event for s in self.stored.get(call_id, [])]
+
+    def stored_events(self, call_id: str) -> list[StoredEvent]:
+        return list(self.stored.get(call_id, []))
 
     def meta(self, call_id: str) -> CallMeta:
         return self.calls[call_id]

@@ -1,0 +1,77 @@
+"""The embedded store's schema and its versioned migrations (``PRAGMA user_version``).
+
+Migrations only ever append to :data:`MIGRATIONS`; a released step is never edited, so a console
+upgraded in the field walks its file forward one step at a time, each step in its own transaction.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from .journal import JournalError
+
+#: (version reached, SQL). Version 0 is an empty file.
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (1, """
+        -- Every event of every call: the record itself. ``seq`` is the local write order (the
+        -- shipping cursor to a centre's store); ``event_id`` makes shipping idempotent.
+        CREATE TABLE events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            event_id TEXT NOT NULL UNIQUE,
+            call_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            at TEXT NOT NULL,
+            console_id TEXT NOT NULL,
+            call_taker_id TEXT NOT NULL,
+            protocol_id TEXT NOT NULL,
+            protocol_version TEXT NOT NULL,
+            protocol_sha256 TEXT NOT NULL,
+            protocol_file TEXT NOT NULL DEFAULT '',
+            practice INTEGER NOT NULL DEFAULT 0,
+            kind TEXT NOT NULL,
+            event TEXT NOT NULL,
+            UNIQUE (call_id, sequence)
+        );
+        -- One line per call, kept in step with ``events`` in the same transaction, so listing
+        -- calls and finding unfinished ones never scans every event.
+        CREATE TABLE calls (
+            call_id TEXT PRIMARY KEY,
+            console_id TEXT NOT NULL,
+            call_taker_id TEXT NOT NULL,
+            protocol_id TEXT NOT NULL,
+            protocol_version TEXT NOT NULL,
+            protocol_sha256 TEXT NOT NULL,
+            protocol_file TEXT NOT NULL DEFAULT '',
+            practice INTEGER NOT NULL DEFAULT 0,
+            started_at TEXT NOT NULL,
+            last_at TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            ended TEXT
+        );
+        CREATE INDEX calls_by_start ON calls (started_at);
+        CREATE INDEX calls_unfinished ON calls (console_id) WHERE ended IS NULL;
+        -- How far each centre store has been sent (highest ``events.seq`` it acknowledged).
+        CREATE TABLE outbox (
+            target TEXT PRIMARY KEY,
+            shipped_seq INTEGER NOT NULL
+        );
+    """),
+)
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def migrate(connection: sqlite3.Connection, path: str) -> int:
+    """Bring the file at ``path`` to :data:`LATEST`; return the version it was at before."""
+    (current,) = connection.execute("PRAGMA user_version").fetchone()
+    if current > LATEST:
+        raise JournalError(
+            f"the record store {path} was written by a newer crisis-triage (schema {current}, this version "
+            f"knows up to {LATEST}); upgrade crisis-triage before using it"
+        )
+    for version, script in MIGRATIONS:
+        if version <= current:
+            continue
+        # executescript commits first, so the step and its version bump share one explicit transaction.
+        connection.executescript(f"BEGIN IMMEDIATE;\n{script}\nPRAGMA user_version = {version};\nCOMMIT;")
+    return current

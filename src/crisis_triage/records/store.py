@@ -1,0 +1,109 @@
+"""Opening the record store a console's settings ask for.
+
+:func:`open_journal` is what the console calls: it always journals locally (SQLite under the data
+folder, with the fallback file chain) and, when ``settings.store`` is a ``postgresql://`` URL, ships
+every event to that centre store in the background. :func:`open_reader` is for the commands that read
+records (``records``, ``report``): the centre store when one is configured, else the local file.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+from typing import Callable
+
+from ..config import Settings, data_dir
+from ..engine.events import AnyEvent
+from .disk import DISK, Disk
+from .durable import DurableJournal
+from .journal import CallMeta, JournalError, StoredEvent
+from .postgres_store import PostgresStore
+from .shipper import Shipper, ShippingStatus
+from .sqlite_store import SqliteJournal
+
+DB_NAME = "records.sqlite3"
+
+
+def sqlite_path(folder: Path | None = None) -> Path:
+    """The embedded store's file: ``<data dir>/records.sqlite3``."""
+    return (folder or data_dir()) / DB_NAME
+
+
+def fallback_dirs(folder: Path | None = None) -> list[Path]:
+    """Where events go when SQLite fails: beside it, then the temp folder (often another disk)."""
+    import os
+
+    user = os.getuid() if hasattr(os, "getuid") else "user"
+    return [(folder or data_dir()) / "fallback", Path(tempfile.gettempdir()) / f"crisis-triage-{user}" / "fallback"]
+
+
+def is_postgres_url(store: str | None) -> bool:
+    return bool(store) and store.split(":", 1)[0] in ("postgresql", "postgres")
+
+
+class ShippingJournal(DurableJournal):
+    """The local durable journal plus a background shipper to a centre's PostgreSQL store."""
+
+    def __init__(self, open_primary: Callable[[], SqliteJournal], fallback: list[Path], store: PostgresStore, *,
+                 disk: Disk = DISK, on_problem: Callable[[str | None], None] | None = None, **shipper_options):
+        self.shipper: Shipper | None = None
+        self._store = store
+        self._shipper_options = shipper_options
+        super().__init__(open_primary, fallback, disk=disk, on_problem=on_problem, on_primary=self._attach)
+
+    def _attach(self, primary: SqliteJournal) -> None:
+        if self.shipper is None:
+            self.shipper = Shipper(primary, self._store, **self._shipper_options).start()
+        else:
+            self.shipper.set_source(primary)
+
+    def start_call(self, meta: CallMeta, first: AnyEvent) -> StoredEvent:
+        record = super().start_call(meta, first)
+        if self.shipper is not None:
+            self.shipper.notify()
+        return record
+
+    def append(self, call_id: str, event: AnyEvent) -> StoredEvent:
+        record = super().append(call_id, event)
+        if self.shipper is not None:
+            self.shipper.notify()
+        return record
+
+    def shipping(self) -> ShippingStatus | None:
+        """How far shipping to the centre store has got (None until the local store first opened)."""
+        return self.shipper.status() if self.shipper is not None else None
+
+    def close(self, flush_timeout_s: float = 2.0) -> None:
+        """Ship what can go within ``flush_timeout_s``, then close; the rest ships at the next start."""
+        if self.shipper is not None:
+            self.shipper.stop(flush_timeout_s)
+        super().close()
+
+
+def open_journal(settings: Settings, *, folder: Path | None = None, disk: Disk = DISK,
+                 on_problem: Callable[[str | None], None] | None = None, **shipper_options) -> DurableJournal:
+    """The journal a console writes calls to, as ``settings`` say.
+
+    Never raises for a broken local store: the journal falls back and sets ``journal.problem`` to a
+    message to show the call-taker. ``folder`` overrides the data folder (tests, bench).
+    """
+    path = sqlite_path(folder)
+    fallbacks = fallback_dirs(folder)
+
+    def open_primary() -> SqliteJournal:
+        return SqliteJournal(path)
+
+    if is_postgres_url(settings.store):
+        return ShippingJournal(open_primary, fallbacks, PostgresStore(settings.store), disk=disk,
+                               on_problem=on_problem, **shipper_options)
+    if settings.store:
+        raise JournalError(f'unknown record store "{settings.store}": leave it empty for the local file, or give a '
+                           "postgresql:// URL")
+    return DurableJournal(open_primary, fallbacks, disk=disk, on_problem=on_problem)
+
+
+def open_reader(settings: Settings, *, local: bool = False, folder: Path | None = None) -> SqliteJournal | PostgresStore:
+    """The store the record commands read: the centre store if configured (unless ``local``), else the file."""
+    if is_postgres_url(settings.store) and not local:
+        return PostgresStore(settings.store)
+    return SqliteJournal(sqlite_path(folder))
