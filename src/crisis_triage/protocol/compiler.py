@@ -182,7 +182,8 @@ class Compiler:
         try:
             condition = compile_condition(text, names, bands)
         except ConditionError as exc:
-            self.error("bad-condition", f"{exc.message} (in: {' '.join(str(text).split())})", path, column_offset=exc.offset if "\n" not in text else 0)
+            single_line = "\n" not in text and tuple(path) not in self.source.multiline
+            self.error("bad-condition", f"{exc.message} (in: {' '.join(str(text).split())})", path, column_offset=exc.offset if single_line else 0)
             return None
         for name in forbid:
             if name in condition.names:
@@ -328,7 +329,7 @@ class Compiler:
             why = checker.unreachable(question)
             if why is not None:
                 where = ("doors",) if question.doors is not None and not question.doors else ("when",)
-                self.error("unreachable", why, self._question_path(question) + where)
+                self.error("unreachable", why, self._question_path(question) + where, key=where == ("doors",))
 
     def _question_path(self, question: CompiledQuestion) -> Path:
         for q, path, _ in self._all_questions():
@@ -426,7 +427,8 @@ class Compiler:
             if not always_available(model.id):
                 self.error("dead-end-fallback",
                            f'when "{model.id}" is unavailable (hours, districts or switched off) and so are its fallbacks, no one would be sent; '
-                           "end its fallback list with a model that is always available", ("responses", "models", i, "fallback" if model.fallback else "available"))
+                           "end its fallback list with a model that is always available",
+                           ("responses", "models", i, "fallback" if model.fallback else "available"), key=not model.fallback)
 
     def _check_interrupts(self) -> None:
         for i, interrupt in enumerate(self.doc.interrupts):
@@ -452,7 +454,9 @@ class Compiler:
             except TemplateProblem as exc:
                 problem = self.source.problem("bad-template", exc.message, path)
                 # Block scalars start on the next line; point at the template's own line.
-                offset = exc.line if "\n" in text and self.source.locate(path)[1] > 1 else exc.line - 1
+                # Block scalars are located at their first line of text (see yaml_source), so the
+                # template's line n is n - 1 lines below.
+                offset = exc.line - 1
                 self.problems.append(Problem(problem.code, problem.message, problem.file, problem.line + max(0, offset), problem.column, problem.path))
 
         for i, step in enumerate(handoff.steps):

@@ -41,6 +41,8 @@ class SourceMap:
     file: str
     positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    multiline: set[Path] = field(default_factory=set)
+    """Paths of text values written over several lines (block scalars): columns inside them do not add up."""
 
     def locate(self, path: Path) -> tuple[int, int]:
         """Line and column (1-based) of the value at ``path`` or of its nearest existing ancestor."""
@@ -82,13 +84,22 @@ def _plain_scalar(text: str) -> Any:
 
 
 class _Builder:
-    def __init__(self, source: SourceMap):
+    def __init__(self, source: SourceMap, lines: list[str]):
         self.source = source
+        self.lines = lines
         self.problems: list[Problem] = []
 
     def build(self, node: yaml.Node, path: Path) -> Any:
         self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         if isinstance(node, yaml.ScalarNode):
+            if node.end_mark.line != node.start_mark.line:
+                self.source.multiline.add(path)
+            if node.style in ("|", ">"):
+                # A block scalar starts at its | or > indicator; the text an author reads (and a
+                # template's line 1) is on the next line.
+                line = node.start_mark.line + 1
+                content = self.lines[line] if line < len(self.lines) else ""
+                self.source.positions[path] = (line + 1, len(content) - len(content.lstrip(" ")) + 1)
             return self._scalar(node)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
@@ -158,7 +169,7 @@ def load_yaml(text: str, file: str = "<protocol>") -> tuple[Any, SourceMap]:
         raise YamlSourceError([Problem("yaml-syntax", str(exc).splitlines()[0], file, 1, 1)]) from None
     if node is None:
         raise YamlSourceError([Problem("empty", "the file is empty: expected a protocol mapping", file, 1, 1)])
-    builder = _Builder(source)
+    builder = _Builder(source, text.splitlines())
     data = builder.build(node, ())
     if builder.problems:
         raise YamlSourceError(builder.problems)
