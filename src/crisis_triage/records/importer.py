@@ -1,0 +1,127 @@
+"""Turning replay-format calls (``generate-calls`` output) into journal events, and loading them.
+
+A replay file holds a call's answers, not its timeline. To make a record a person could have made,
+each call is played through the engine as a console would: the call starts, models a team reported
+unavailable are marked, answers come in the order given with realistic gaps (interrupts the caller
+volunteers land between them), the call-taker accepts the recommendation, the call line's warm
+handoff steps are done when it is the response, and the call ends. Gaps and handoff outcomes are
+drawn from a generator seeded by the call id, so an import is reproducible.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Iterable, Iterator
+
+from ..engine.events import (
+    Answered,
+    AnyEvent,
+    AvailabilityChanged,
+    CallEnded,
+    CallStarted,
+    HandoffEnded,
+    HandoffStepDone,
+    InterruptRecorded,
+    RecommendationAccepted,
+)
+from ..engine.session import CallSession, SessionError
+from ..protocol.compiled import Protocol
+from ..replay.calls import BadLine, CallRecord, default_time, parse_lines
+from .journal import CallMeta, StoredEvent
+
+#: Seconds a call-taker spends on a question, by question type (low, high).
+ANSWER_SECONDS = {"text": (10, 40), "multi": (15, 45), "choice": (8, 25), "number": (6, 20), "yes_no": (4, 18)}
+HANDOFF_OUTCOMES = {"accepted": 0.86, "refused": 0.09, "disconnected": 0.05}
+
+
+def _rng(call_id: str) -> random.Random:
+    return random.Random(int.from_bytes(hashlib.sha256(call_id.encode()).digest()[:8], "big"))
+
+
+def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
+    """The events of ``call`` as a console would have journalled them. Raises SessionError if the
+    protocol cannot accept the call (an unknown question, an answer that is not an option)."""
+    rng = _rng(call.id)
+    moment = call.at or default_time(protocol)
+    events: list[AnyEvent] = [CallStarted(at=moment, door=call.door, line=call.line, district=call.district,
+                                          language=call.language)]
+    session = CallSession(protocol, events[0])
+
+    def add(event: AnyEvent) -> None:
+        session.apply(event)
+        events.append(event)
+
+    for model, reason in call.unavailable.items():
+        add(AvailabilityChanged(at=moment, model=model, available=False, reason=reason))
+    answers = list(call.answers.items())
+    # A volunteered interrupt lands between two answers, as it would on a real call.
+    interrupt_slots = {i: rng.randint(0, max(0, len(answers) - 1)) for i in call.interrupts}
+    for index, (qid, value) in enumerate(answers):
+        for interrupt, slot in interrupt_slots.items():
+            if slot == index:
+                moment += timedelta(seconds=rng.uniform(2, 8))
+                add(InterruptRecorded(at=moment, interrupt=interrupt))
+        question = protocol.question_by_id.get(qid)
+        low, high = ANSWER_SECONDS.get(question.type if question else "yes_no", (4, 18))
+        moment += timedelta(seconds=rng.uniform(low, high))
+        add(Answered(at=moment, question=qid, value=value))
+    for interrupt, slot in interrupt_slots.items():
+        if not answers:
+            moment += timedelta(seconds=rng.uniform(2, 8))
+            add(InterruptRecorded(at=moment, interrupt=interrupt))
+    recommendation = session.assessment.recommendation
+    moment += timedelta(seconds=rng.uniform(8, 35))
+    add(RecommendationAccepted(at=moment, model=recommendation.model, recommended=recommendation.model))
+    handoff = protocol.document.handoff
+    if handoff is not None and recommendation.model == handoff.model:
+        for step in handoff.steps:
+            moment += timedelta(seconds=rng.uniform(8, 30))
+            add(HandoffStepDone(at=moment, step=step.id))
+        outcomes = {o: HANDOFF_OUTCOMES.get(o, 0.01) for o in handoff.outcomes}
+        moment += timedelta(seconds=rng.uniform(20, 90))
+        add(HandoffEnded(at=moment, outcome=rng.choices(list(outcomes), weights=list(outcomes.values()))[0]))
+    moment += timedelta(seconds=rng.uniform(5, 30))
+    add(CallEnded(at=moment, outcome="completed"))
+    return events
+
+
+def call_id_for(import_id: str) -> str:
+    """A stable call id for an imported call: re-importing the same file stores nothing twice."""
+    return "imp-" + hashlib.sha256(import_id.encode()).hexdigest()[:24]
+
+
+def event_id_for(call_id: str, sequence: int) -> str:
+    return hashlib.sha256(f"{call_id}/{sequence}".encode()).hexdigest()[:32]
+
+
+@dataclass
+class ImportResult:
+    calls: int = 0
+    events: int = 0
+    new_events: int = 0
+    bad: list[BadLine] = field(default_factory=list)
+
+
+def imported_records(protocol: Protocol, lines: Iterable[str], *, console_id: str = "import",
+                     call_taker_id: str = "import", result: ImportResult | None = None
+                     ) -> Iterator[list[tuple[CallMeta, StoredEvent]]]:
+    """One list of (meta, record) per good call of ``lines``; bad lines are added to ``result.bad``."""
+    result = result if result is not None else ImportResult()
+    for number, item in parse_lines(lines):
+        if isinstance(item, BadLine):
+            result.bad.append(item)
+            continue
+        try:
+            events = call_events(protocol, item)
+        except SessionError as exc:
+            result.bad.append(BadLine(number, f"call {item.id}: {exc}"))
+            continue
+        call_id = call_id_for(item.id)
+        meta = CallMeta(call_id=call_id, console_id=console_id, call_taker_id=call_taker_id, protocol_id=protocol.id,
+                        protocol_version=protocol.version, protocol_sha256=protocol.sha256, protocol_file=protocol.file)
+        result.calls += 1
+        result.events += len(events)
+        yield [(meta, StoredEvent(event_id_for(call_id, n), call_id, n, event)) for n, event in enumerate(events, 1)]
