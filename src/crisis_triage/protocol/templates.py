@@ -48,7 +48,11 @@ class TemplateProblem(ValueError):
 
 @lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
+    # No globals (range, cycler, joiner, lipsum, dict, namespace): a template sees only the plain
+    # values the engine hands in, and a global's name is reported as an unknown placeholder.
+    env.globals.clear()
+    return env
 
 
 #: Filters a template may use: formatting plain values, nothing that reaches objects.
