@@ -1,0 +1,437 @@
+"""Grade a trainee's practice call from its events: pure functions, no clock.
+
+The grade compares what the trainee recorded with what the scripted caller meant, and what they
+dispatched with what the call needed:
+
+* each question: asked when the protocol said so, answer recorded as the caller meant it
+  (right, acceptable for a vague reply, wrong, or never asked);
+* each volunteered danger: recorded as an interrupt, and how many seconds after the caller said it;
+* each correction the caller made: applied or not;
+* the dispatch: right, acceptable or wrong; CRITICAL when it leaves out a role the call needs
+  (police with a weapon or violence, EMS with a medical emergency), judged on the *true* call;
+* the warm-handoff steps done; the time from pick-up to dispatch against the target.
+
+"The true call" is the scenario played by the scripted perfect trainee
+(:func:`crisis_triage.training.runner.play_perfect`): what the call is, whatever the trainee recorded.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any, Sequence
+
+from ..engine.assessment import answer_label
+from ..engine.evaluate import defaults
+from ..engine.events import (
+    Answered,
+    AnyEvent,
+    CallStarted,
+    HandoffStepDone,
+    InterruptRecorded,
+    InterruptWithdrawn,
+    RecommendationAccepted,
+    Revised,
+    Skipped,
+)
+from ..engine.session import CallSession, SessionError
+from ..protocol.compiled import Protocol
+from .caller import ScriptedCaller, volunteer_moments
+from .library import Scenario
+from .runner import Outcome, expected_handoff_steps, play_perfect
+
+#: Points per part of the grade (out of 100).
+WEIGHTS = {"answers": 30, "interrupts": 20, "recommendation": 30, "handoff": 10, "time": 10}
+PASS_MARK = 70
+
+
+@dataclass(frozen=True)
+class Step:
+    """One moment of the call, as the debrief walks it."""
+
+    seconds: float
+    """Seconds since pick-up."""
+    kind: str
+    """question, revision, skip, interrupt, withdrawn, caller, dispatch, handoff."""
+    title: str
+    detail: str = ""
+    verdict: str = ""
+    """right, acceptable, wrong, out_of_order, on_time, slow, unsupported, critical ... or empty."""
+
+
+@dataclass(frozen=True)
+class AnswerGrade:
+    question: str
+    ask: str
+    caller_said: str
+    recorded: str
+    """The answer recorded (label), or "not asked" / "skipped"."""
+    meant: str
+    verdict: str
+    """right, acceptable, wrong, missed (never asked though the call needed it)."""
+    vague: bool = False
+    revised_by_caller: bool = False
+
+
+@dataclass(frozen=True)
+class InterruptGrade:
+    statement: str
+    expected: str
+    """The interrupt the statement called for."""
+    said_at: float | None
+    """Seconds since pick-up when the caller said it; None when the call never got there."""
+    recorded_at: float | None
+    delay: float | None
+    """Seconds from the statement to the interrupt (0 when it was already recorded)."""
+    verdict: str
+    """on_time, slow, missed, not_reached."""
+
+
+@dataclass(frozen=True)
+class RecommendationGrade:
+    dispatched: str | None
+    expected: str
+    acceptable: tuple[str, ...]
+    verdict: str
+    """right, acceptable, wrong, none (nothing dispatched)."""
+    team: tuple[str, ...]
+    missing_roles: tuple[str, ...]
+    """Roles the true call needs that the dispatch leaves out: any makes the grade CRITICAL."""
+    critical_reasons: tuple[str, ...]
+    engine_recommended: str | None
+    """What the console recommended on the trainee's own answers at dispatch time."""
+
+
+@dataclass(frozen=True)
+class Grade:
+    scenario: str
+    title: str
+    steps: tuple[Step, ...]
+    answers: tuple[AnswerGrade, ...]
+    interrupts: tuple[InterruptGrade, ...]
+    recommendation: RecommendationGrade
+    handoff_expected: tuple[str, ...]
+    handoff_done: tuple[str, ...]
+    seconds_to_dispatch: float | None
+    target_seconds: int
+    parts: dict[str, float]
+    """Points earned per part (see :data:`WEIGHTS`)."""
+    unsupported_interrupts: tuple[str, ...] = ()
+    """Interrupts recorded for a danger the caller never described (over-triage: worth a word)."""
+    out_of_order: tuple[str, ...] = ()
+
+    @property
+    def score(self) -> int:
+        return round(sum(self.parts.values()))
+
+    @property
+    def critical(self) -> bool:
+        return bool(self.recommendation.missing_roles)
+
+    @property
+    def passed(self) -> bool:
+        return not self.critical and self.score >= PASS_MARK
+
+    @property
+    def handoff_missing(self) -> tuple[str, ...]:
+        return tuple(s for s in self.handoff_expected if s not in self.handoff_done)
+
+    @property
+    def time_verdict(self) -> str:
+        if self.seconds_to_dispatch is None:
+            return "none"
+        return "on_time" if self.seconds_to_dispatch <= self.target_seconds else "slow"
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(score=self.score, critical=self.critical, passed=self.passed)
+        return data
+
+
+def _label(protocol: Protocol, qid: str, value: Any, language: str = "en") -> str:
+    if value is None:
+        return "nothing usable (skip)"
+    question = protocol.question_by_id.get(qid)
+    if question is None:
+        return str(value)
+    return answer_label(question, value, language) or str(value)
+
+
+def _same(question_type: str, recorded: Any, meant: Any) -> bool:
+    if question_type == "text":
+        return bool(str(recorded or "").strip()) if meant is not None else recorded is None
+    if question_type == "multi":
+        return set(recorded or ()) == set(meant or ())
+    return recorded == meant
+
+
+def required_roles(protocol: Protocol, truth: CallSession, scenario: Scenario) -> dict[str, str]:
+    """Roles the true call needs, each with the reason: the scenario's ``team_includes`` and every
+    protocol safety guarantee whose condition holds on the true call."""
+    roles: dict[str, str] = {r: "the scenario requires it" for r in scenario.document.expect.team_includes}
+    assessment = truth.assessment
+    ns = dict(defaults(protocol))
+    for asked in assessment.asked:
+        if asked.status == "answered":
+            ns[asked.question.id] = frozenset(asked.value) if asked.question.type == "multi" else asked.value
+    ns.update({fact: True for fact in assessment.facts})
+    ns.update(assessment.context)
+    door = protocol.doors.get(truth.state.door or "")
+    ns["caller"] = door.caller if door else None
+    ns["band"] = assessment.risk.band
+    ns["band_rank"] = protocol.band_ids.index(assessment.risk.band)
+    ns["score"] = assessment.risk.score
+    ns["suicide_level"] = assessment.risk.suicide_level or "none"
+    for guarantee, condition in protocol.guarantees:
+        try:
+            holds = condition.evaluate(ns)
+        except Exception:  # noqa: BLE001 - a condition reading a name we did not fill: fall back to the team
+            holds = guarantee.require in assessment.recommendation.team
+        if holds:
+            roles.setdefault(guarantee.require, guarantee.because.get("en", guarantee.id))
+    return roles
+
+
+def _replay_until(protocol: Protocol, events: Sequence[AnyEvent], stop: AnyEvent) -> CallSession | None:
+    try:
+        session = CallSession(protocol, events[0])  # type: ignore[arg-type]
+        for event in events[1:]:
+            session.apply(event)
+            if event is stop:
+                break
+        return session
+    except SessionError:
+        return None
+
+
+def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent], truth: Outcome | None = None) -> Grade:
+    """Grade a practice call's events (the first must be CallStarted) against ``scenario``."""
+    if not events or not isinstance(events[0], CallStarted):
+        raise ValueError("a practice call's events begin with call_started")
+    truth = truth or play_perfect(protocol, scenario)
+    caller = ScriptedCaller(scenario.document, protocol)
+    document = scenario.document
+    start = events[0].at
+    language = events[0].language
+    door = events[0].door
+
+    def secs(at: datetime) -> float:
+        return round((at - start).total_seconds(), 1)
+
+    moments = volunteer_moments(caller, events)
+    steps: list[Step] = []
+    session = CallSession(protocol, events[0])
+    heard: set[int] = set()
+    out_of_order: list[str] = []
+    first_value: dict[str, Any] = {}
+    accepted: RecommendationAccepted | None = None
+    accepted_session: CallSession | None = None
+    handoff_done: list[str] = []
+    interrupt_times: dict[str, datetime] = {}
+    answered_order: list[str] = []
+    for index in caller.due(answered_order, heard):
+        heard.add(index)
+        steps.append(Step(0.0, "caller", f"Caller: {caller.volunteer(index).says}"))
+    for event in events[1:]:
+        expected_next = session.assessment.next_question
+        try:
+            session.apply(event)
+        except SessionError as exc:
+            steps.append(Step(secs(event.at), "rejected", f"{event.kind} not accepted", str(exc)))
+            continue
+        at = secs(event.at)
+        match event:
+            case Answered(question=qid, value=value) | Revised(question=qid, value=value):
+                recorded = session.state.answers.get(qid)
+                meant = caller.meaning(qid, heard)
+                ok = _same(protocol.question_by_id[qid].type, recorded, meant)
+                acceptable = recorded in caller.accepted_answers(qid, heard)
+                verdict = "right" if ok else "acceptable" if acceptable else "wrong"
+                is_revision = qid in first_value
+                first_value.setdefault(qid, recorded)
+                if not is_revision and expected_next is not None and expected_next.id != qid:
+                    out_of_order.append(qid)
+                    verdict = verdict if verdict != "right" else "out_of_order"
+                said = "" if is_revision else f'caller: "{caller.reply(qid).says}" / '
+                steps.append(Step(at, "revision" if is_revision else "question", _ask(protocol, qid, language, door),
+                                  f"{said}recorded: {_label(protocol, qid, recorded, language)}", verdict))
+            case Skipped(question=qid):
+                first_value.setdefault(qid, None)
+                meant = caller.meaning(qid, heard)
+                steps.append(Step(at, "skip", _ask(protocol, qid, language, door), "skipped",
+                                  "right" if meant is None else "wrong"))
+            case InterruptRecorded(interrupt=interrupt):
+                interrupt_times.setdefault(interrupt, event.at)
+                steps.append(Step(at, "interrupt", f"Interrupt: {_t(protocol.interrupts[interrupt].label)}"))
+            case InterruptWithdrawn(interrupt=interrupt):
+                steps.append(Step(at, "withdrawn", f"Interrupt withdrawn: {interrupt}", event.reason))
+            case RecommendationAccepted(model=model, recommended=recommended):
+                accepted, accepted_session = event, _replay_until(protocol, events, event)
+                departure = f" (console recommended {recommended}: {event.reason})" if model != recommended else ""
+                steps.append(Step(at, "dispatch", f"Dispatched {model}{departure}"))
+            case HandoffStepDone(step=step):
+                handoff_done.append(step)
+                steps.append(Step(at, "handoff", f"Handoff step: {step}"))
+            case _:
+                pass
+        if isinstance(event, (Answered, Revised, Skipped)) and event.question not in answered_order:
+            answered_order.append(event.question)
+            for index in caller.due(answered_order, heard):
+                heard.add(index)
+                steps.append(Step(at, "caller", f"Caller: {caller.volunteer(index).says}"))
+
+    truth_session = CallSession.replay(protocol, truth.events) if truth.events else None
+    answers = _grade_answers(protocol, caller, session, truth, moments, language, door)
+    interrupts = _grade_interrupts(protocol, caller, moments, interrupt_times, start, document.targets.interrupt_seconds)
+    recommendation = _grade_recommendation(protocol, scenario, accepted, accepted_session, truth_session)
+    unsupported = _unsupported(protocol, session, truth_session, interrupt_times)
+    handoff_expected = expected_handoff_steps(protocol, scenario, truth.handoff)
+    seconds = secs(accepted.at) if accepted else None
+    for i, step in enumerate(steps):
+        if step.kind == "dispatch":
+            verdict = "critical" if recommendation.missing_roles else recommendation.verdict
+            steps[i] = Step(step.seconds, step.kind, step.title, step.detail, verdict)
+    parts = _parts(answers, interrupts, recommendation, handoff_expected, handoff_done, seconds, document.targets.recommendation_seconds)
+    return Grade(scenario.id, scenario.title, tuple(steps), answers, interrupts, recommendation, tuple(handoff_expected),
+                 tuple(handoff_done), seconds, document.targets.recommendation_seconds, parts, unsupported, tuple(out_of_order))
+
+
+def _t(texts: dict[str, str], language: str = "en") -> str:
+    return texts.get(language) or texts["en"]
+
+
+def _ask(protocol: Protocol, qid: str, language: str, door: str | None = None) -> str:
+    """The words the trainee read: ``ask_other`` when the caller is not the person in crisis."""
+    spec = protocol.question_by_id[qid].spec
+    door_spec = protocol.doors.get(door or "")
+    if spec.ask_other and door_spec is not None and door_spec.caller != "self":
+        return _t(spec.ask_other, language)
+    return _t(spec.ask, language)
+
+
+def _grade_answers(protocol, caller, session, truth, moments, language, door) -> tuple[AnswerGrade, ...]:
+    heard = set(moments)
+    state = session.state
+    trainee_applies = {a.question.id for a in session.assessment.asked}
+    wanted = [q for q in truth.questions] + [q for q in state.answers if q not in truth.questions]
+    grades = []
+    for qid in wanted:
+        question = protocol.question_by_id[qid]
+        reply = caller.reply(qid)
+        meant = caller.meaning(qid, heard)
+        revised_by_caller = any(qid in caller.volunteer(i).revise for i in heard)
+        if qid in state.answers and qid in trainee_applies:
+            recorded = state.answers[qid]
+            if _same(question.type, recorded, meant):
+                verdict = "right"
+            elif recorded in caller.accepted_answers(qid, heard):
+                verdict = "acceptable"
+            else:
+                verdict = "wrong"
+            recorded_label = _label(protocol, qid, recorded, language)
+        elif qid in state.skipped:
+            verdict = "right" if meant is None else "wrong"
+            recorded_label = "skipped"
+        else:
+            if meant is None and not question.spec.required:
+                continue  # nothing to record and nothing lost
+            verdict, recorded_label = "missed", "not asked"
+        grades.append(AnswerGrade(qid, _ask(protocol, qid, language, door), reply.says, recorded_label,
+                                  _label(protocol, qid, meant, language), verdict, reply.vague, revised_by_caller))
+    return tuple(grades)
+
+
+def _grade_interrupts(protocol, caller, moments, interrupt_times, start, target) -> tuple[InterruptGrade, ...]:
+    grades = []
+    for index, volunteer in enumerate(caller.script.volunteers):
+        if not volunteer.record:
+            continue
+        said = moments.get(index)
+        expected = volunteer.record
+        accepted = [expected, *volunteer.also_accept]
+        times = [interrupt_times[i] for i in accepted if i in interrupt_times]
+        recorded = min(times) if times else None
+        said_s = round((said - start).total_seconds(), 1) if said else None
+        recorded_s = round((recorded - start).total_seconds(), 1) if recorded else None
+        if said is None:
+            verdict, delay = ("on_time", 0.0) if recorded else ("not_reached", None)
+        elif recorded is None:
+            verdict, delay = "missed", None
+        else:
+            delay = max(0.0, round((recorded - said).total_seconds(), 1))
+            verdict = "on_time" if delay <= target else "slow"
+        grades.append(InterruptGrade(volunteer.says, expected, said_s, recorded_s, delay, verdict))
+    return tuple(grades)
+
+
+def _grade_recommendation(protocol, scenario, accepted, accepted_session, truth_session) -> RecommendationGrade:
+    expect = scenario.document.expect
+    needed = required_roles(protocol, truth_session, scenario) if truth_session else dict.fromkeys(expect.team_includes, "")
+    engine_model = None
+    if accepted is None:
+        team: tuple[str, ...] = ()
+        verdict = "none"
+        dispatched = None
+    else:
+        dispatched = accepted.model
+        recommendation = accepted_session.assessment.recommendation if accepted_session else None
+        engine_model = recommendation.model if recommendation else None
+        if recommendation is not None and recommendation.model == dispatched:
+            team = recommendation.team
+        else:
+            team = tuple(protocol.models[dispatched].team)
+        verdict = "right" if dispatched == expect.recommendation else "acceptable" if dispatched in expect.acceptable else "wrong"
+    missing = tuple(r for r in needed if r not in team)
+    reasons = tuple(f"no {r}: {needed[r]}" for r in missing)
+    return RecommendationGrade(dispatched, expect.recommendation, tuple(expect.acceptable), verdict, tuple(team),
+                               missing, reasons, engine_model)
+
+
+def _unsupported(protocol, session, truth_session, interrupt_times) -> tuple[str, ...]:
+    if truth_session is None:
+        return ()
+    true_facts = set(truth_session.assessment.facts)
+    return tuple(i for i in interrupt_times if protocol.interrupts[i].fact not in true_facts)
+
+
+def _parts(answers, interrupts, recommendation, handoff_expected, handoff_done, seconds, target) -> dict[str, float]:
+    value = {"right": 1.0, "acceptable": 0.5}
+    answer_share = sum(value.get(a.verdict, 0.0) for a in answers) / len(answers) if answers else 1.0
+    reached = [i for i in interrupts if i.verdict != "not_reached"]
+    interrupt_value = {"on_time": 1.0, "slow": 0.5}
+    interrupt_share = sum(interrupt_value.get(i.verdict, 0.0) for i in reached) / len(reached) if reached else 1.0
+    rec_share = 0.0 if recommendation.missing_roles else {"right": 1.0, "acceptable": 0.5}.get(recommendation.verdict, 0.0)
+    handoff_share = (sum(1 for s in handoff_expected if s in handoff_done) / len(handoff_expected)) if handoff_expected else 1.0
+    if seconds is None:
+        time_share = 0.0
+    elif seconds <= target:
+        time_share = 1.0
+    else:
+        time_share = max(0.0, 1.0 - (seconds - target) / target)  # nothing left at twice the target
+    shares = {"answers": answer_share, "interrupts": interrupt_share, "recommendation": rec_share,
+              "handoff": handoff_share, "time": time_share}
+    return {part: round(WEIGHTS[part] * share, 1) for part, share in shares.items()}
+
+
+@dataclass(frozen=True)
+class ExamResult:
+    """An exam: several graded practice calls and the total."""
+
+    grades: tuple[Grade, ...] = field(default_factory=tuple)
+
+    @property
+    def score(self) -> int:
+        """The mean score, 0-100."""
+        return round(sum(g.score for g in self.grades) / len(self.grades)) if self.grades else 0
+
+    @property
+    def total(self) -> int:
+        return sum(g.score for g in self.grades)
+
+    @property
+    def critical(self) -> int:
+        return sum(1 for g in self.grades if g.critical)
+
+    @property
+    def passed(self) -> bool:
+        return bool(self.grades) and self.critical == 0 and self.score >= PASS_MARK

@@ -1,0 +1,86 @@
+"""Plain-text tables for the terminal: scenario lists, check results, grades, progress sparklines."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from .grading import Grade
+from .library import Scenario
+from .runner import CheckResult
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values: Sequence[float], low: float = 0, high: float = 100) -> str:
+    """One block character per value, scaled between ``low`` and ``high``."""
+    span = (high - low) or 1
+    return "".join(_BLOCKS[min(len(_BLOCKS) - 1, max(0, int((v - low) / span * (len(_BLOCKS) - 1) + 0.5)))] for v in values)
+
+
+def bar(value: float, width: int = 20, high: float = 100) -> str:
+    filled = max(0, min(width, round(value / high * width))) if high else 0
+    return "█" * filled + "·" * (width - filled)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
+    return "\n".join(lines)
+
+
+def scenario_table(scenarios: Sequence[Scenario]) -> str:
+    """The library as the trainer picks from it: id, difficulty, door, language, tags, title."""
+    if not scenarios:
+        return "no scenarios match"
+    rows = [[s.id, s.meta.difficulty, s.document.call.door, s.document.caller.language,
+             ",".join(s.meta.tags), s.title] for s in scenarios]
+    return _table(["scenario", "difficulty", "door", "lang", "tags", "title"], rows) + f"\n{len(rows)} scenario(s)"
+
+
+_STATUS = {"ok": "ok", "differs": "DIFFERS", "error": "ERROR", "disputed": "disputed"}
+
+
+def check_table(results: Sequence[CheckResult], verbose: bool = False) -> str:
+    """One row per scenario, then what differed for each scenario that did not match."""
+    headers = ["scenario", "expected", "got", "band", "status"]
+    if verbose:
+        headers += ["team", "rule"]
+    rows = []
+    for result in results:
+        outcome = result.outcome
+        got = outcome.model or "-"
+        if outcome.preferred_model and outcome.model and outcome.preferred_model != outcome.model:
+            got += f" (from {outcome.preferred_model})"
+        row = [result.scenario.id, result.scenario.document.expect.recommendation, got, outcome.band or "-",
+               _STATUS[result.status]]
+        if verbose:
+            row += [",".join(outcome.team), outcome.rule or "-"]
+        rows.append(row)
+    text = _table(headers, rows) if rows else "no scenarios"
+    details = []
+    for result in results:
+        if result.status == "ok":
+            continue
+        where = result.scenario.file
+        if result.status == "error":
+            details.append(f"{where}: {result.scenario.id} could not be played: {result.outcome.error}")
+            continue
+        label = "disputed" if result.status == "disputed" else "differs"
+        for diff in result.differences:
+            details.append(f"{where}: {result.scenario.id} {label}: {diff.what}: expected {diff.expected}, got {diff.got}")
+        if result.status == "disputed":
+            details.append(f"    why disputed: {result.scenario.document.expect.disputed}")
+    return text + ("\n\n" + "\n".join(details) if details else "")
+
+
+def grade_summary(grade: Grade) -> str:
+    """A few lines for the terminal after a practice call."""
+    verdict = "CRITICAL" if grade.critical else "passed" if grade.passed else "not passed"
+    lines = [f"{grade.title}: {grade.score}/100 ({verdict})"]
+    for part, points in grade.parts.items():
+        lines.append(f"  {part:<15} {points:>5.1f}")
+    for reason in grade.recommendation.critical_reasons:
+        lines.append(f"  CRITICAL: {reason}")
+    return "\n".join(lines)
