@@ -1,0 +1,53 @@
+"""``crisis-triage config``: the config file in force and every value, with where it came from."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+
+
+@click.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the values as JSON.")
+def config(as_json: bool) -> None:
+    """Show the config file's path and the settings in force (file, environment, defaults)."""
+    from ..config import Settings, config_path, data_dir, load_settings
+
+    path = config_path()
+    settings = load_settings()
+    values = settings.model_dump()
+    if as_json:
+        click.echo(json.dumps({"config_file": str(path), "exists": path.exists(), "data_dir": str(data_dir()),
+                               "settings": values}, indent=2, default=str))
+        return
+    file_values = _file_values(path)
+    click.echo(f"config file: {path}" + ("" if path.exists() else "  (not created yet: defaults and environment apply)"))
+    click.echo(f"data dir:    {data_dir()}")
+    click.echo("")
+    width = max(len(name) for name in values)
+    for name, value in values.items():
+        env = f"CRISIS_TRIAGE_{name.upper()}"
+        if env in os.environ:
+            origin = f"env {env}"
+        elif name in file_values:
+            origin = "config file"
+        else:
+            origin = "default"
+        shown = json.dumps(value) if isinstance(value, (dict, list)) else ("" if value is None else str(value))
+        click.echo(f"{name:<{width}}  {shown:<32}  ({origin})")
+        doc = Settings.model_fields[name].description
+        if doc:
+            click.echo(f"{'':<{width}}  {' '.join(doc.split())}", err=False)
+
+
+def _file_values(path) -> dict:
+    if not path.exists():
+        return {}
+    import tomllib
+
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise click.ClickException(f"{path}: {exc}") from None

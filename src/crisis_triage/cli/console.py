@@ -1,0 +1,63 @@
+"""``crisis-triage call``: the call console (and, with no command, the console home)."""
+
+from __future__ import annotations
+
+import click
+
+from .common import protocol_option
+
+
+@click.command()
+@protocol_option
+@click.option("--district", "-d", help="District code for the call (default: from the config file).")
+@click.option("--language", "-l", help="Caller's language, e.g. es (default: from the config file).")
+@click.option("--door", help="Who is calling (a door id of the protocol); skips the start screen with --line.")
+@click.option("--line", "line_", metavar="LINE", help="Which number they called (a line id of the protocol).")
+@click.option("--store", help="Record store: a SQLite file path or a postgresql:// URL (default: from the config).")
+@click.pass_context
+def call(ctx: click.Context, protocol: str, district: str | None, language: str | None, door: str | None,
+         line_: str | None, store: str | None, home: bool = False) -> None:
+    """Start a call at once: door, line, district and language, then the protocol's questions.
+
+    Every event is written to the record store before the screen shows its consequence; if the
+    console stops mid-call, the next start offers the unfinished call to resume.
+    """
+    from ..config import load_settings
+    from ..protocol.errors import ProtocolError
+    from ..protocol.loader import load_protocol
+
+    # A protocol given explicitly wins over the config file's default.
+    source = ctx.get_parameter_source("protocol")
+    settings = load_settings(district=district, language=language, store=store)
+    path = protocol
+    if source == click.core.ParameterSource.DEFAULT and settings.protocol:
+        path = settings.protocol
+    from ..tui.app import ConsoleApp, open_journal
+    from ..tui.screens.setup import CallContext
+
+    try:
+        loaded = load_protocol(path)
+    except ProtocolError as exc:
+        app = ConsoleApp(settings, None, problems=(path, list(exc.problems)))
+        app.run()
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(1) from None
+    for name, value, known in (("district", settings.district if district else None, loaded.districts),
+                               ("language", language, loaded.languages), ("door", door, loaded.doors),
+                               ("line", line_, [x.id for x in loaded.document.lines])):
+        if value is not None and value not in known:
+            raise click.BadParameter(f'"{value}" is not a {name} of {loaded.id}; expected one of {", ".join(known)}',
+                                     param_hint=f"--{name}")
+    journal, warning = open_journal(settings)
+    try:
+        start = CallContext(door=door, line=line_, district=settings.district if settings.district in loaded.districts else None,
+                            language=settings.language if settings.language in loaded.languages else "en")
+        if line_ is None and loaded.document.lines:
+            start.line = loaded.document.lines[0].id
+        app = ConsoleApp(settings, loaded, journal=journal, home=home, start=start, journal_warning=warning)
+        app.run()
+    finally:
+        journal.close()
+    if app.return_code:
+        raise SystemExit(app.return_code)

@@ -1,0 +1,205 @@
+"""Plain, display-ready views of what the engine says, for screens that must hold no triage logic.
+
+The console needs the wording of the next question for this caller (``ask`` or ``ask_other`` by the
+door, in the caller's language beside English), the band's label and colour, the names of models and
+roles, and the dispatch summary. Working those out is protocol knowledge, so it lives here, pure and
+textual-free, and every screen (live console, practice, preview) shows the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..protocol.compiled import CompiledQuestion, Protocol
+from .assessment import Assessment, Recommendation
+from .handoff import template_values
+from .state import CallState
+
+
+def localized(texts: dict[str, str] | None, language: str) -> str:
+    """``texts`` in ``language``, falling back to English (empty when there is no text at all)."""
+    if not texts:
+        return ""
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+
+
+@dataclass(frozen=True)
+class OptionView:
+    id: str
+    key: str
+    """The single key that picks this option (from the protocol)."""
+    label: str
+    """In the caller's language."""
+    label_en: str
+
+
+@dataclass(frozen=True)
+class QuestionView:
+    """A question as the call-taker reads it to this caller."""
+
+    id: str
+    type: str
+    section: str
+    text: str
+    """What to read aloud, in the caller's language, worded for who is calling (``ask_other`` for a third party)."""
+    text_en: str
+    """The same in English (equal to ``text`` when the call is in English)."""
+    hint: str
+    options: tuple[OptionView, ...]
+    required: bool
+    safety: bool
+    position: int
+    """1-based position in the protocol's asking order."""
+    minimum: float | None = None
+    maximum: float | None = None
+
+    @property
+    def translated(self) -> bool:
+        return self.text != self.text_en
+
+    def option_for_key(self, key: str) -> OptionView | None:
+        for option in self.options:
+            if option.key == key:
+                return option
+        return None
+
+
+def question_view(protocol: Protocol, question: CompiledQuestion, door: str | None, language: str) -> QuestionView:
+    """The wording of ``question`` for a caller at ``door`` speaking ``language``."""
+    spec = question.spec
+    third_party = False
+    if door is not None and door in protocol.doors:
+        third_party = protocol.doors[door].caller != "self"
+    texts = spec.ask_other if (third_party and spec.ask_other) else spec.ask
+    options = tuple(
+        OptionView(o.id, o.key or "", localized(o.label, language), localized(o.label, "en")) for o in question.options
+    )
+    return QuestionView(
+        id=question.id,
+        type=question.type,
+        section=localized(question.section.title, language),
+        text=localized(texts, language),
+        text_en=localized(texts, "en"),
+        hint=localized(spec.hint, language),
+        options=options,
+        required=spec.required,
+        safety=question.safety,
+        position=question.index + 1,
+        minimum=spec.min,
+        maximum=spec.max,
+    )
+
+
+def next_question_view(protocol: Protocol, state: CallState, assessment: Assessment) -> QuestionView | None:
+    """The next question of the call, worded for its caller, or None when nothing is left to ask."""
+    if assessment.next_question is None:
+        return None
+    return question_view(protocol, assessment.next_question, state.door, state.language)
+
+
+@dataclass(frozen=True)
+class BandView:
+    id: str
+    label: str
+    colour: str
+    rank: int
+    """0 for the lowest band."""
+    of: int
+    """How many bands the protocol has."""
+
+
+def band_view(protocol: Protocol, band_id: str, language: str = "en") -> BandView:
+    band = protocol.band(band_id)
+    return BandView(band.id, localized(band.label, language), band.colour, protocol.band_ids.index(band_id), len(protocol.bands))
+
+
+def model_name(protocol: Protocol, model_id: str, language: str = "en") -> str:
+    model = protocol.models.get(model_id)
+    return localized(model.name, language) if model else model_id
+
+
+def role_names(protocol: Protocol, roles: tuple[str, ...] | list[str], language: str = "en") -> list[str]:
+    known = protocol.document.responses.roles
+    return [localized(known[r], language) if r in known else r for r in roles]
+
+
+def fact_label(protocol: Protocol, fact: str, language: str = "en") -> str:
+    spec = protocol.facts.get(fact)
+    return localized(spec.label, language) if spec else fact
+
+
+@dataclass(frozen=True)
+class InterruptView:
+    id: str
+    key: str
+    label: str
+    fact: str
+    active: bool
+
+
+def interrupt_views(protocol: Protocol, active: tuple[str, ...] | list[str], language: str = "en") -> tuple[InterruptView, ...]:
+    """Every interrupt of the protocol with its key, marked active when recorded on this call."""
+    return tuple(
+        InterruptView(i.id, i.key, localized(i.label, language), i.fact, i.id in active)
+        for i in protocol.document.interrupts
+    )
+
+
+def answer_changes(before: Assessment, after: Assessment) -> list[str]:
+    """What a revision changed, in words: questions that now apply or stopped applying."""
+    was = {a.question.id for a in before.asked}
+    now = {a.question.id for a in after.asked}
+    changes = [f'now asks "{q}"' for q in sorted(now - was)]
+    changes += [f'no longer asks "{q}"' for q in sorted(was - now)]
+    return changes
+
+
+def dispatch_summary(protocol: Protocol, state: CallState, assessment: Assessment, dispatched: str | None = None) -> str:
+    """The text a call-taker pastes into the dispatch system when they accept a recommendation.
+
+    Plain ASCII-friendly lines, English (dispatch systems and responders work in English), naming the
+    team, where, the risk and why, the critical facts, what the caller asked for and the notes.
+    """
+    values: dict[str, Any] = template_values(protocol, state, assessment, "en")
+    rec: Recommendation = assessment.recommendation
+    model_id = dispatched or rec.model
+    lines = [f"MENTAL-HEALTH CALL - {model_name(protocol, model_id).upper()}"]
+    if model_id == rec.model:
+        team = role_names(protocol, rec.team)
+        notify = role_names(protocol, rec.notify)
+    else:
+        team = role_names(protocol, protocol.models[model_id].team)
+        notify = role_names(protocol, protocol.models[model_id].notify)
+        lines.append(f"Departure: recommended {model_name(protocol, rec.model)}")
+    lines.append(f"Send: {', '.join(team)}" + (f"; notify: {', '.join(notify)}" if notify else ""))
+    lines.append(f"Location: {values['location'] or 'not given'}; district {values['district']} ({values['district_name']})")
+    lines.append(f"Risk: {values['band']} (score {values['score']})"
+                 + (f"; suicide screen: {values['suicide_level']}" if values["suicide_level"] else ""))
+    critical = [fact_label(protocol, f) for f in assessment.facts if protocol.facts[f].critical]
+    if critical:
+        lines.append(f"SAFETY/MEDICAL: {'; '.join(critical)}")
+    other = [fact_label(protocol, f) for f in assessment.facts if not protocol.facts[f].critical]
+    if other:
+        lines.append(f"Also: {'; '.join(other)}")
+    lines.append(f"Why: {localized(rec.because, 'en')}")
+    for addition in rec.additions:
+        lines.append(f"Added {role_names(protocol, [addition.role])[0]}: {localized(addition.because, 'en')}")
+    for note in rec.notes:
+        lines.append(f"Note: {localized(note, 'en')}")
+    if rec.dedicated:
+        lines.append(localized(rec.dedicated, "en"))
+    for step in rec.fallbacks:
+        if step.from_model != step.to_model:
+            lines.append(f"Fallback: {model_name(protocol, step.from_model)} unavailable ({step.reason})")
+    lines.append(f"Caller: {values['caller_name'] or 'name not given'} ({values['door']}); language {values['language']}")
+    for at, text in state.notes:
+        lines.append(f"Note {at:%H:%M}: {text}")
+    lines.append(f"Protocol: {protocol.id} {protocol.version}")
+    return "\n".join(lines)
+
+
+__all__ = [
+    "BandView", "InterruptView", "OptionView", "QuestionView", "answer_changes", "band_view", "dispatch_summary",
+    "fact_label", "interrupt_views", "localized", "model_name", "next_question_view", "question_view", "role_names",
+]

@@ -1,0 +1,253 @@
+"""The console app: settings, protocol, journal and clock in; screens for home, setup, call, after-call.
+
+Everything a test needs to control is injectable: the journal (a MemoryJournal), the clock (a fixed
+time for stable snapshots), the call id factory, and whether the start-up time is announced.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timezone
+from typing import Any, Callable, Iterable
+
+from textual.app import App, SystemCommand
+from textual.screen import Screen
+
+from .. import STARTED_AT
+from ..config import Settings
+from ..engine import CallSession, CallStarted, SessionError
+from ..protocol.compiled import Protocol
+from ..records.journal import CallMeta, Journal, MemoryJournal
+from .keys import bindings
+from .screens.setup import CallContext, CallSetupScreen
+from .themes import CONSOLE_THEMES, HIGH_CONTRAST
+
+
+def local_now() -> datetime:
+    """The wall clock, timezone-aware (events carry their own time; the engine never reads a clock)."""
+    return datetime.now(timezone.utc).astimezone()
+
+
+def open_journal(settings: Settings) -> tuple[Journal, str | None]:
+    """The record store in force, and a warning when it could not be opened (calls still work)."""
+    try:
+        from ..records.store import open_journal as open_store
+    except ImportError:
+        return MemoryJournal(), "The record store is not available in this build: calls are NOT kept after exit."
+    return open_store(settings), None
+
+
+class ConsoleApp(App):
+    """The crisis-triage call console."""
+
+    CSS_PATH = "console.tcss"
+    TITLE = "crisis-triage"
+    BINDINGS = [b for b in bindings("everywhere")]
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        settings: Settings,
+        protocol: Protocol | None,
+        *,
+        journal: Journal | None = None,
+        clock: Callable[[], datetime] = local_now,
+        call_ids: Callable[[], str] = CallMeta.new_call_id,
+        home: bool = False,
+        start: CallContext | None = None,
+        problems: tuple[str, list] | None = None,
+        announce_startup: bool = True,
+        journal_warning: str | None = None,
+    ) -> None:
+        super().__init__()
+        self.settings = settings
+        self.protocol = protocol
+        self.journal: Journal = journal if journal is not None else MemoryJournal()
+        self.clock = clock
+        self.call_ids = call_ids
+        self.home = home
+        self.start = start
+        self.problems = problems
+        self.announce_startup = announce_startup
+        self.journal_warning = journal_warning
+        self.keymap_in_force = dict(settings.keys)
+        self.return_code_value = 0
+
+    # -- start-up --------------------------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.register_theme(HIGH_CONTRAST)
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        if self.keymap_in_force:
+            self.set_keymap(self.keymap_in_force)
+        if self.problems is not None:
+            from .screens.problems import ProtocolProblemsScreen
+
+            self.push_screen(ProtocolProblemsScreen(*self.problems))
+            return
+        if self.journal_warning:
+            self.notify(self.journal_warning, title="Records", severity="warning", timeout=15)
+        if self.home:
+            self.show_home()
+            return
+        if self._offer_unfinished():
+            return
+        self.new_call(self.start)
+
+    def on_ready(self) -> None:
+        elapsed_ms = (time.perf_counter() - STARTED_AT) * 1000
+        self.log.info(f"started in {elapsed_ms:.0f} ms")
+        if self.announce_startup:
+            self.notify(f"started in {elapsed_ms:.0f} ms", timeout=3)
+
+    def _offer_unfinished(self) -> bool:
+        try:
+            unfinished = self.journal.unfinished_calls(self.settings.console_id)
+        except Exception as exc:  # noqa: BLE001 - recovery must not stop a new call
+            self.notify(f"Could not list unfinished calls: {exc}", severity="error")
+            return False
+        if not unfinished:
+            return False
+        from .screens.resume import ResumeScreen
+
+        def chosen(call_id: str | None) -> None:
+            if call_id:
+                self.resume_call(call_id)
+            else:
+                self.new_call(self.start)
+
+        self.push_screen(ResumeScreen(unfinished), chosen)
+        return True
+
+    # -- calls -----------------------------------------------------------------------------------
+    def defaults(self) -> CallContext:
+        protocol = self.protocol
+        district = self.settings.district if self.settings.district in protocol.districts else None
+        language = self.settings.language if self.settings.language in protocol.languages else "en"
+        line = protocol.document.lines[0].id if protocol.document.lines else None
+        return CallContext(door=None, line=line, district=district, language=language)
+
+    def new_call(self, context: CallContext | None = None) -> None:
+        """Setup (door, line, district, language) unless the door is already known, then the call."""
+        if context is not None and context.door is not None:
+            self.begin_call(context)
+            return
+        base = self.defaults()
+        if context is not None:
+            base = CallContext(door=None, line=context.line or base.line, district=context.district or base.district,
+                               language=context.language or base.language)
+
+        def chosen(result: CallContext | None) -> None:
+            if result is not None:
+                self.begin_call(result)
+
+        self._show_screen(CallSetupScreen(self.protocol, base), chosen)
+
+    def begin_call(self, context: CallContext) -> None:
+        from .screens.call import CallScreen
+
+        protocol = self.protocol
+        meta = CallMeta(
+            call_id=self.call_ids(), console_id=self.settings.console_id, call_taker_id=self.settings.call_taker_id,
+            protocol_id=protocol.id, protocol_version=protocol.version, protocol_sha256=protocol.sha256,
+            protocol_file=protocol.file,
+        )
+        start = CallStarted(at=self.clock(), door=context.door, line=context.line, district=context.district,
+                            language=context.language)
+        try:
+            session = CallScreen.new_call(protocol, self.journal, meta, start)
+        except SessionError as exc:
+            self.notify(str(exc), title="Cannot start the call", severity="error", timeout=10)
+            return
+        except Exception as exc:  # noqa: BLE001 - the store failing must be said, not crash the console
+            self.notify(f"The record store refused the call: {exc}", title="NOT RECORDED", severity="error", timeout=15)
+            return
+        self._show_screen(CallScreen(protocol, self.journal, meta, session))
+
+    def resume_call(self, call_id: str) -> None:
+        """Rebuild an unfinished call from its journalled events and carry on where it stopped."""
+        from .screens.call import CallScreen
+
+        try:
+            meta = self.journal.meta(call_id)
+            events = self.journal.events(call_id)
+            protocol = self.protocol
+            if meta.protocol_sha256 and meta.protocol_sha256 != protocol.sha256:
+                self.notify(f"This call was taken with {meta.protocol_id} {meta.protocol_version}; it continues with "
+                            f"{protocol.id} {protocol.version}.", title="Protocol changed", severity="warning", timeout=10)
+            session = CallSession.replay(protocol, events)
+        except Exception as exc:  # noqa: BLE001 - a damaged record must not stop the console
+            self.notify(f"Could not resume call {call_id[:8]}: {exc}", severity="error", timeout=10)
+            self.new_call(self.start)
+            return
+        self._show_screen(CallScreen(protocol, self.journal, meta, session))
+        self.notify(f"Resumed: {len(events)} events replayed.", title="Call resumed")
+
+    def _show_screen(self, screen: Screen, callback: Any = None) -> None:
+        # Keep the stack shallow: one live screen (plus the default) at a time, modals above it.
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(screen, callback)
+
+    def show_home(self) -> None:
+        from .screens.home import HomeScreen
+
+        self._show_screen(HomeScreen())
+
+    def action_home(self) -> None:
+        from .screens.call import CallScreen
+
+        if any(isinstance(s, CallScreen) for s in self.screen_stack):
+            self.notify("End the call first (F10); the call stays open.", severity="warning")
+            return
+        self.show_home()
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if self.protocol is not None:
+            self.push_screen(HelpScreen(self.protocol, self.keymap_in_force))
+
+    def action_cycle_theme(self) -> None:
+        themes = [t for t in CONSOLE_THEMES if t in self.available_themes]
+        self.theme = themes[(themes.index(self.theme) + 1) % len(themes)] if self.theme in themes else themes[0]
+        self.notify(f"Theme: {self.theme}")
+
+    def action_quit_console(self) -> None:
+        from .screens.call import CallScreen
+
+        if any(isinstance(s, CallScreen) for s in self.screen_stack):
+            # The call is journalled; quitting leaves it unfinished, and the next start offers it again.
+            self.notify("Call left open: it will be offered when the console starts again.", severity="warning")
+        self.exit(self.return_code_value)
+
+    def action_exit_with_problems(self) -> None:
+        self.exit(1, return_code=1)
+
+    # -- command palette ---------------------------------------------------------------------------
+    def call_screen(self):
+        from .screens.call import CallScreen
+
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, CallScreen):
+                return screen
+        return None
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if self.protocol is None:
+            return
+        call = self.call_screen()
+        if call is None:
+            yield SystemCommand("New call", "Start a call (door, line, district, language)", lambda: self.new_call(None))
+        for theme in CONSOLE_THEMES:
+            yield SystemCommand(f"Theme: {theme}", "Switch the console theme", lambda t=theme: setattr(self, "theme", t))
+        if call is not None:
+            for language in self.protocol.languages:
+                yield SystemCommand(f"Language: {language}", "The caller's language (the question shows beside English)",
+                                    lambda lang=language: call.set_language(lang))
+            for asked in call.assessment.asked:
+                status = {"answered": f"answered {asked.label}", "skipped": "skipped", "pending": "not asked yet"}[asked.status]
+                yield SystemCommand(f"Jump to question: {asked.question.id}", status,
+                                    lambda qid=asked.question.id: call.jump_to(qid), discover=False)
+            yield SystemCommand("Help: every key", "The help screen", self.action_help)

@@ -1,0 +1,50 @@
+"""After a call: its outcome, and the next call one key away."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...engine import CallSession
+from ...engine.views import band_view, model_name
+from ...records.journal import CallMeta
+from ..keys import bindings
+
+
+class CallEndedScreen(Screen):
+    BINDINGS = bindings("call ended / home")
+
+    def __init__(self, protocol, session: CallSession, meta: CallMeta) -> None:
+        super().__init__()
+        self.protocol = protocol
+        self.session = session
+        self.meta = meta
+
+    def compose(self) -> ComposeResult:
+        state = self.session.state
+        assessment = self.session.assessment
+        text = Text("CALL ENDED", style="bold")
+        text.append(f"  outcome: {state.ended}\n\n")
+        text.append(f"Risk: {band_view(self.protocol, assessment.risk.band).label} (score {assessment.risk.score})\n")
+        if state.accepted:
+            text.append(f"Dispatched: {model_name(self.protocol, state.accepted[0])}\n")
+        if state.handoff_outcome:
+            text.append(f"Handoff: {state.handoff_outcome}\n")
+        answered = sum(1 for a in assessment.asked if a.status == "answered")
+        text.append(f"{answered} answers, {len(state.interrupts)} interrupts, {len(state.notes)} notes; "
+                    f"{len(self.session.events)} events recorded\n\n")
+        text.append(" N ", style="bold reverse")
+        text.append(" next call    ")
+        text.append(" Ctrl+H ", style="bold reverse")
+        text.append(" home    ")
+        text.append(" Ctrl+Q ", style="bold reverse")
+        text.append(" quit")
+        with Vertical(id="ended"):
+            yield Static(text, id="ended-text")
+        yield Footer()
+
+    def action_next_call(self) -> None:
+        self.app.new_call()

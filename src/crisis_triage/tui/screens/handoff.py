@@ -1,0 +1,117 @@
+"""The warm handoff to the call line: the script as a stepper, each step timestamped, then an outcome."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...engine import HandoffEnded, HandoffStepDone
+from ..keys import bindings
+
+if TYPE_CHECKING:
+    from .call import CallScreen
+
+#: One key per outcome, by the outcome's first letter (accepted, refused, disconnected).
+OUTCOME_KEYS = {"accepted": "a", "refused": "r", "disconnected": "d"}
+
+
+class HandoffScreen(Screen):
+    """Steps in order: Space marks the current one done (journalled with its time)."""
+
+    BINDINGS = bindings("handoff") + bindings("dispatch / handoff") + [
+        b for b in bindings("call") if b.id in ("end_call", "notes")
+    ] + [Binding(key, f"outcome('{outcome}')", outcome.capitalize(), id=f"handoff_{outcome}")
+         for outcome, key in OUTCOME_KEYS.items()]
+
+    def __init__(self, call: "CallScreen") -> None:
+        super().__init__()
+        self.call = call
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="handoff-title")
+        with Horizontal(id="handoff-body"):
+            with VerticalScroll(id="handoff-steps", can_focus=False):
+                yield Static(id="handoff-stepper")
+            with VerticalScroll(id="handoff-side", can_focus=False):
+                yield Static(id="handoff-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#handoff-summary").border_title = "Counsellor summary (C copies)"
+        self.show()
+
+    def show(self) -> None:
+        handoff = self.call.session.handoff()
+        if handoff is None:
+            return
+        title = Text(f"WARM HANDOFF to {handoff.service}", style="bold")
+        if handoff.outcome:
+            title.append(f"   outcome: {handoff.outcome.upper()}   F10 ends the call", style="bold reverse")
+        self.query_one("#handoff-title", Static).update(title)
+        current = handoff.next_step
+        text = Text()
+        for number, step in enumerate(handoff.steps, 1):
+            is_current = current is not None and step.id == current.id
+            mark = "[x]" if step.done_at else ("[>]" if is_current else "[ ]")
+            when = f"  {step.done_at.astimezone():%H:%M:%S}" if step.done_at else ""
+            text.append(f"{mark} {number}. {step.title}", style="bold" if is_current else ("dim" if step.done_at else ""))
+            text.append(when + "\n", style="dim")
+            if is_current:
+                if step.say:
+                    text.append("   SAY: ", style="bold")
+                    text.append(step.say + "\n", style="bold")
+                if step.do:
+                    text.append("   DO: ", style="bold")
+                    text.append(step.do + "\n")
+                text.append("   Space: done\n", style="dim")
+        if current is None and not handoff.outcome:
+            text.append("\nAll steps done. Outcome: ", style="bold")
+        elif not handoff.outcome:
+            text.append("\nOutcome at any time: ", style="dim")
+        if not handoff.outcome:
+            for outcome in handoff.outcomes:
+                key = OUTCOME_KEYS.get(outcome)
+                if key:
+                    text.append(f" {key.upper()} ", style="bold reverse")
+                    text.append(f" {outcome}  ")
+        self.query_one("#handoff-stepper", Static).update(text)
+        self.query_one("#handoff-summary", Static).update(handoff.summary)
+
+    def action_step_done(self) -> None:
+        handoff = self.call.session.handoff()
+        if handoff is None or handoff.next_step is None:
+            self.notify("Every step is done; record the outcome.")
+            return
+        if self.call.record(HandoffStepDone(at=self.call.now(), step=handoff.next_step.id)):
+            self.show()
+
+    def action_outcome(self, outcome: str) -> None:
+        handoff = self.call.session.handoff()
+        if handoff is None or outcome not in handoff.outcomes:
+            return
+        if self.call.record(HandoffEnded(at=self.call.now(), outcome=outcome)):
+            self.show()
+            self.notify(f"Handoff {outcome}. F10 ends the call.")
+
+    def action_copy(self) -> None:
+        handoff = self.call.session.handoff()
+        if handoff:
+            self.app.copy_to_clipboard(handoff.summary)
+            self.notify("Counsellor summary copied.")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_end_call(self) -> None:
+        while self.app.screen is not self.call:
+            self.app.pop_screen()
+        self.call.action_end_call()
+
+    def action_note(self) -> None:
+        self.call.action_note()

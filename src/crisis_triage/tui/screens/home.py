@@ -1,0 +1,96 @@
+"""The console home (``crisis-triage`` with no command): start a call, practice, protocols, recent calls."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ...engine.views import model_name
+
+
+class HomeScreen(Screen):
+    BINDINGS = [
+        Binding("n", "new_call", "New call", id="home_new_call"),
+        Binding("p", "practice", "Practice", id="home_practice"),
+        Binding("o", "protocols", "Protocols", id="home_protocols"),
+        Binding("r", "recent", "Recent calls", id="home_recent"),
+        Binding("u", "unfinished", "Unfinished", id="home_unfinished"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        protocol = app.protocol
+        text = Text("CRISIS-TRIAGE CONSOLE\n\n", style="bold")
+        text.append(f"{app.settings.console_id} / {app.settings.call_taker_id}\n")
+        text.append(f"Protocol: {protocol.title} ({protocol.id} {protocol.version})\n\n")
+        for key, label in (("N", "start a call"), ("P", "practice call"), ("O", "protocols"), ("R", "recent calls"),
+                           ("U", "unfinished calls")):
+            text.append(f" {key} ", style="bold reverse")
+            text.append(f" {label}\n")
+        with Vertical(id="home"):
+            yield Static(text, id="home-menu")
+            yield Static(id="home-detail")
+        yield Footer()
+
+    def action_new_call(self) -> None:
+        self.app.new_call(self.app.start)
+
+    def action_practice(self) -> None:
+        # The training helper's practice screens live in tui/screens/practice*.py; open them when present.
+        try:
+            module = importlib.import_module(f"{__package__}.practice")
+        except ModuleNotFoundError:
+            self.notify("Practice calls are not part of this build.", severity="warning")
+            return
+        opener = getattr(module, "open_practice", None)
+        if opener is None:
+            self.notify("Practice calls are not part of this build.", severity="warning")
+            return
+        opener(self.app)
+
+    def action_protocols(self) -> None:
+        from ...protocol.loader import check_protocol
+
+        protocol = self.app.protocol
+        folder = Path(protocol.file).parent
+        text = Text(f"Protocols in {folder}\n", style="bold")
+        for path in sorted(folder.glob("*.yaml")):
+            errors = [p for p in check_protocol(str(path)) if p.severity == "error"]
+            state = "in use" if str(path) == str(protocol.file) else ("valid" if not errors else f"{len(errors)} errors")
+            text.append(f"  {path.name}  ", style="bold" if state == "in use" else "")
+            text.append(state + "\n", style="red" if errors else "green")
+        text.append("Start the console with --protocol FILE to use another one.", style="dim")
+        self.query_one("#home-detail", Static).update(text)
+
+    def action_recent(self) -> None:
+        journal = self.app.journal
+        lister = getattr(journal, "recent_calls", None) or getattr(journal, "calls", None)
+        text = Text("Recent calls on this console\n", style="bold")
+        rows = []
+        if callable(lister):
+            try:
+                rows = list(lister(console_id=self.app.settings.console_id))[:12]
+            except TypeError:
+                rows = []
+            except Exception as exc:  # noqa: BLE001
+                text.append(f"could not read the records: {exc}\n", style="red")
+        for row in rows:
+            meta = getattr(row, "meta", None)
+            started = getattr(row, "started_at", None)
+            ended = getattr(row, "ended", None)
+            text.append(f"  {started.astimezone():%Y-%m-%d %H:%M} " if started else "  ")
+            text.append(f"{meta.call_id[:8] if meta else ''}  {ended or 'unfinished'}\n")
+        if not rows:
+            text.append("  none recorded yet\n", style="dim")
+        self.query_one("#home-detail", Static).update(text)
+
+    def action_unfinished(self) -> None:
+        if not self.app._offer_unfinished():
+            self.notify("No unfinished calls on this console.")

@@ -1,0 +1,246 @@
+"""Small modal screens of the call: answer one question, interrupts, a note, a choice, the outcome.
+
+Escape cancels any of them; nothing time-critical sits on Escape (terminals delay it ~100 ms).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.events import Key
+from textual.screen import ModalScreen
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...engine.views import InterruptView, QuestionView
+
+CANCEL = [Binding("escape", "cancel", "Cancel", id="modal_cancel")]
+
+
+class _Modal(ModalScreen):
+    BINDINGS = CANCEL
+    DEFAULT_CLASSES = "console-modal"
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class AnswerModal(_Modal):
+    """One question out of its turn: to revise an answer, or answer ahead. Returns the value."""
+
+    def __init__(self, view: QuestionView, current: Any = None) -> None:
+        super().__init__()
+        self.view = view
+        self.current = current
+        self.selected: set[str] = set(current) if view.type == "multi" and current else set()
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(Text(f"Q{self.view.position} {self.view.id}", style="bold"), classes="modal-title")
+            yield Static(Text(self.view.text, style="bold"))
+            if self.view.translated:
+                yield Static(Text(f"EN: {self.view.text_en}", style="italic"))
+            yield Static(id="answer-options")
+            if not self.view.options:
+                yield Input(str(self.current) if self.current is not None else "", id="answer-input",
+                            type="number" if self.view.type == "number" else "text")
+            yield Static("Escape cancels", classes="modal-help")
+
+    def on_mount(self) -> None:
+        self._show()
+        if not self.view.options:
+            self.query_one("#answer-input", Input).focus()
+
+    def _show(self) -> None:
+        line = Text()
+        for option in self.view.options:
+            now = option.id in self.selected if self.view.type == "multi" else option.id == self.current
+            line.append(f" {option.key.upper()} ", style="bold reverse")
+            line.append(f" {'[x] ' if self.view.type == 'multi' and now else ''}{option.label}{'  (current)' if now and self.view.type != 'multi' else ''}   ",
+                        style="bold" if now else "")
+        if self.view.type == "multi":
+            line.append(" Enter ", style="bold reverse")
+            line.append(" done")
+        self.query_one("#answer-options", Static).update(line)
+
+    def on_key(self, event: Key) -> None:
+        if not self.view.options:
+            return
+        if event.key == "enter" and self.view.type == "multi":
+            event.stop()
+            self.dismiss([o.id for o in self.view.options if o.id in self.selected])
+            return
+        option = self.view.option_for_key((event.character or "").lower())
+        if option is None:
+            return
+        event.stop()
+        if self.view.type == "multi":
+            self.selected ^= {option.id}
+            self._show()
+        else:
+            self.dismiss(option.id)
+
+    @on(Input.Submitted, "#answer-input")
+    def _typed(self, message: Input.Submitted) -> None:
+        text = message.value.strip()
+        if not text:
+            self.notify("Type an answer, or Escape to cancel.", severity="warning")
+            return
+        if self.view.type == "number":
+            try:
+                self.dismiss(float(text))
+            except ValueError:
+                self.notify("A number, please.", severity="error")
+            return
+        self.dismiss(text)
+
+
+class InterruptModal(_Modal):
+    """The interrupt leader: the next key records that interrupt. ``-`` switches to withdrawing one.
+
+    Returns ``(interrupt_id, True)`` to record, ``(interrupt_id, False)`` to withdraw.
+    """
+
+    def __init__(self, interrupts: tuple[InterruptView, ...]) -> None:
+        super().__init__()
+        self.interrupts = interrupts
+        self.withdrawing = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box", id="interrupt-box"):
+            yield Static(Text("INTERRUPT: press its key", style="bold"), classes="modal-title", id="interrupt-title")
+            yield Static(id="interrupt-list")
+            yield Static("- withdraw one recorded by mistake    Escape cancels", classes="modal-help")
+
+    def on_mount(self) -> None:
+        self._show()
+
+    def _show(self) -> None:
+        text = Text()
+        for item in self.interrupts:
+            if self.withdrawing and not item.active:
+                continue
+            text.append(f" {item.key.upper()} ", style="bold reverse")
+            text.append(f" {item.label}")
+            if item.active:
+                text.append("  recorded", style="bold red")
+            text.append("\n")
+        self.query_one("#interrupt-list", Static).update(text)
+        title = "WITHDRAW which interrupt?" if self.withdrawing else "INTERRUPT: press its key"
+        self.query_one("#interrupt-title", Static).update(Text(title, style="bold"))
+
+    def on_key(self, event: Key) -> None:
+        character = (event.character or "").lower()
+        if character == "-":
+            event.stop()
+            self.withdrawing = not self.withdrawing
+            self._show()
+            return
+        for item in self.interrupts:
+            if item.key.lower() == character:
+                event.stop()
+                if self.withdrawing:
+                    if item.active:
+                        self.dismiss((item.id, False))
+                    return
+                if item.active:
+                    self.notify(f"{item.label} is already recorded.")
+                    self.dismiss(None)
+                    return
+                self.dismiss((item.id, True))
+                return
+
+
+class NoteModal(_Modal):
+    """A free-text note; Enter saves it (timestamped by the call screen)."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(Text("Note", style="bold"), classes="modal-title")
+            yield Input(placeholder="what the caller said, a provider's name, anything worth keeping", id="note-input")
+            yield Static("Enter saves    Escape cancels", classes="modal-help")
+
+    def on_mount(self) -> None:
+        self.query_one("#note-input", Input).focus()
+
+    @on(Input.Submitted, "#note-input")
+    def _save(self, message: Input.Submitted) -> None:
+        text = message.value.strip()
+        self.dismiss(text or None)
+
+
+class ChoiceModal(_Modal):
+    """Pick one of a list with arrows and Enter (or type the first letters to jump)."""
+
+    def __init__(self, title: str, choices: list[tuple[str, str]], current: str | None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.choices = choices
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(Text(self.title_text, style="bold"), classes="modal-title")
+            yield OptionList(*[Option(label, id=value) for value, label in self.choices], id="choice-list")
+            yield Static("Up/Down, Enter picks    Escape cancels", classes="modal-help")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#choice-list", OptionList)
+        ids = [value for value, _ in self.choices]
+        options.highlighted = ids.index(self.current) if self.current in ids else 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#choice-list")
+    def _picked(self, message: OptionList.OptionSelected) -> None:
+        self.dismiss(message.option.id)
+
+
+#: How a call can end, each with its one key. Stored as the CallEnded outcome.
+CALL_OUTCOMES = (
+    ("d", "dispatched", "Responders dispatched"),
+    ("h", "handoff_completed", "Warm handoff completed"),
+    ("a", "advice_only", "Advice or information only"),
+    ("x", "caller_disconnected", "Caller disconnected"),
+    ("t", "transferred", "Transferred elsewhere"),
+    ("o", "other", "Other (add a note)"),
+)
+
+
+class EndCallModal(_Modal):
+    """End the call with an outcome: one key each."""
+
+    def __init__(self, state) -> None:
+        super().__init__()
+        self.state = state
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="modal-box"):
+            yield Static(Text("End the call: outcome?", style="bold"), classes="modal-title")
+            text = Text()
+            for key, outcome, label in CALL_OUTCOMES:
+                text.append(f" {key.upper()} ", style="bold reverse")
+                text.append(f" {label}" + ("  (suggested)" if outcome == self.suggested() else "") + "\n")
+            yield Static(text)
+            yield Static("Escape goes back to the call", classes="modal-help")
+
+    def suggested(self) -> str | None:
+        if self.state.handoff_outcome == "accepted":
+            return "handoff_completed"
+        if self.state.handoff_outcome == "disconnected":
+            return "caller_disconnected"
+        if self.state.accepted is not None:
+            return "dispatched"
+        return None
+
+    def on_key(self, event: Key) -> None:
+        character = (event.character or "").lower()
+        for key, outcome, _ in CALL_OUTCOMES:
+            if key == character:
+                event.stop()
+                self.dismiss(outcome)
+                return

@@ -1,0 +1,75 @@
+"""The current question in large type: what to read aloud, the hint, and the options with their keys."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Static
+
+from ...engine.views import QuestionView
+
+
+class QuestionPanel(Vertical):
+    """Shows a :class:`QuestionView`; an answer box appears for text and number questions."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="q-section")
+        yield Static(id="q-text")
+        yield Static(id="q-text-en")
+        yield Static(id="q-hint")
+        yield Static(id="q-options")
+        yield Input(id="q-input")
+
+    def show(self, view: QuestionView | None, *, selected: frozenset[str] = frozenset(), accept_key: str = "F9",
+             skip_key: str = "F5") -> None:
+        section = self.query_one("#q-section", Static)
+        text = self.query_one("#q-text", Static)
+        text_en = self.query_one("#q-text-en", Static)
+        hint = self.query_one("#q-hint", Static)
+        options = self.query_one("#q-options", Static)
+        box = self.query_one("#q-input", Input)
+        if view is None:
+            section.update(Text("All questions asked", style="bold"))
+            text.update(Text(f"Press {accept_key} to accept the recommendation.", style="bold"))
+            for widget in (text_en, hint, options):
+                widget.update("")
+                widget.display = False
+            box.display = False
+            self.set_class(False, "-safety")
+            return
+        tag = " SAFETY" if view.safety else ""
+        optional = f"  optional: {skip_key} skips" if not view.required else ""
+        section.update(Text.assemble((f"Q{view.position} ", "bold"), (view.section, ""), (tag, "bold reverse"), (optional, "dim")))
+        self.set_class(view.safety, "-safety")
+        text.update(Text(view.text, style="bold"))
+        text_en.display = view.translated
+        text_en.update(Text(f"EN: {view.text_en}", style="italic") if view.translated else "")
+        hint.display = bool(view.hint)
+        hint.update(Text(view.hint, style="dim italic"))
+        if view.options:
+            line = Text()
+            for option in view.options:
+                picked = option.id in selected
+                mark = "[x] " if view.type == "multi" and picked else ("[ ] " if view.type == "multi" else "")
+                line.append(f" {option.key.upper()} ", style="bold reverse")
+                line.append(f" {mark}{option.label}", style="bold" if picked else "")
+                if option.label != option.label_en:
+                    line.append(f" ({option.label_en})", style="dim")
+                line.append("   ")
+            if view.type == "multi":
+                line.append(" Enter ", style="bold reverse")
+                line.append(" done")
+            options.update(line)
+            options.display = True
+            box.display = False
+        else:
+            options.display = False
+            box.display = True
+            placeholder = "type the answer, Enter to record"
+            if view.type == "number":
+                placeholder = f"a number ({view.minimum:g}-{view.maximum:g}), Enter to record" if view.minimum is not None and view.maximum is not None else "a number, Enter to record"
+            if not view.required:
+                placeholder += "; empty Enter skips"
+            box.placeholder = placeholder
+            box.type = "number" if view.type == "number" else "text"

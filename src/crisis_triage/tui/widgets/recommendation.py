@@ -1,0 +1,66 @@
+"""The recommendation card: model, team, why, fallback, what was ruled out. Always visible, live."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...engine.assessment import Recommendation
+from ...engine.views import localized, model_name, role_names
+
+
+class RecommendationCard(Static):
+    """Renders the engine's :class:`Recommendation`; decides nothing."""
+
+    def show(self, protocol, recommendation: Recommendation, *, language: str = "en", accept_key: str = "F9",
+             compact: bool = False) -> None:
+        rec = recommendation
+        text = Text()
+        text.append(model_name(protocol, rec.model, language).upper(), style="bold")
+        if rec.provisional:
+            text.append("  provisional", style="italic dim")
+        text.append("\nSend: ", style="bold")
+        text.append(", ".join(role_names(protocol, rec.team, language)))
+        if rec.notify:
+            text.append("\nNotify: ", style="bold")
+            text.append(", ".join(role_names(protocol, rec.notify, language)))
+        text.append("\nWhy: ", style="bold")
+        text.append(localized(rec.because, language))
+        if rec.deciding_values and not compact:
+            values = ", ".join(f"{name}={_short(value)}" for name, value in rec.deciding_values)
+            text.append(f"\nrule {rec.rule}: {values}", style="dim")
+        for addition in rec.additions:
+            text.append(f"\n+ {role_names(protocol, [addition.role], language)[0]}: ", style="bold")
+            text.append(localized(addition.because, language))
+        for guarantee in rec.guarantees:
+            text.append(f"\n! {guarantee.action}: ", style="bold")
+            text.append(localized(guarantee.because, language))
+        for note in rec.notes:
+            text.append(f"\nNote: {localized(note, language)}", style="italic")
+        if rec.dedicated:
+            text.append(f"\n{localized(rec.dedicated, language)}", style="italic")
+        for step in rec.fallbacks:
+            if step.from_model != step.to_model:
+                text.append("\nFallback: ", style="bold yellow")
+                text.append(f"{model_name(protocol, step.from_model, language)} unavailable ({step.reason})")
+            else:
+                text.append(f"\n{step.reason}", style="yellow")
+        if not compact and rec.ruled_out:
+            text.append("\nRuled out:", style="bold dim")
+            for item in rec.ruled_out:
+                text.append(f"\n- {model_name(protocol, item.model, language)}: {item.reason}", style="dim")
+        text.append(f"\n{accept_key} accepts", style="dim")
+        self.update(text)
+        self.border_title = "Recommendation"
+
+
+def _short(value) -> str:
+    if value is True:
+        return "yes"
+    if value is False:
+        return "no"
+    if value is None:
+        return "?"
+    if isinstance(value, list):
+        return "[" + ",".join(str(v) for v in value) + "]"
+    return str(value)

@@ -1,0 +1,45 @@
+"""The call so far: answered questions with their answers, selectable to revise one."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from ...engine.assessment import Assessment
+
+
+class CallSoFar(OptionList):
+    """Each answered or skipped question is one line; Enter on a line revises that answer."""
+
+    def show(self, assessment: Assessment, *, changed: frozenset[str] = frozenset()) -> None:
+        highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
+        options: list[Option] = []
+        for asked in assessment.asked:
+            if asked.status == "pending":
+                continue
+            line = Text()
+            if asked.status == "skipped":
+                line.append("- ", style="dim")
+                line.append(asked.question.id, style="dim")
+                line.append("  skipped", style="dim italic")
+            else:
+                line.append("* " if asked.question.id in changed else "  ", style="bold")
+                line.append(asked.question.id)
+                line.append("  ")
+                line.append(asked.label, style="bold")
+                if asked.points:
+                    line.append(f"  +{asked.points}", style="bold")
+                if asked.revised:
+                    line.append("  revised", style="italic")
+            options.append(Option(line, id=asked.question.id))
+        for dropped in assessment.dropped:
+            options.append(Option(Text(f"  {dropped.question.id}  {dropped.label}  no longer asked", style="dim strike"),
+                                  id=f"dropped:{dropped.question.id}", disabled=True))
+        self.clear_options()
+        self.add_options(options)
+        ids = [o.id for o in options]
+        if highlighted in ids:
+            self.highlighted = ids.index(highlighted)
+        elif options:
+            self.highlighted = len([o for o in options if not o.disabled]) - 1
