@@ -10,9 +10,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 
-AnswerValue = Union[str, float, int, list[str]]
+
+def _yes_no_from_bool(value: object) -> object:
+    # A JSON true / false (replay files, hand-written scenarios) means "yes" / "no". Without this,
+    # pydantic's union would turn true into 1.0, which no yes/no question accepts.
+    if value is True or value is False:
+        return "yes" if value else "no"
+    return value
+
+
+AnswerValue = Annotated[Union[str, float, int, list[str]], BeforeValidator(_yes_no_from_bool)]
 
 
 class Event(BaseModel):
