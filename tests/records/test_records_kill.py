@@ -13,7 +13,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from crash_driver import digest, script
+from records_helpers import call_script as script
+from records_helpers import digest
 
 from crisis_triage.engine.session import CallSession
 from crisis_triage.records.sqlite_store import SqliteJournal

@@ -63,6 +63,9 @@ class DurableJournal:
         self.problem: str | None = None
         """None while events go to the SQLite store; otherwise what is wrong and where events go."""
         self.primary: SqliteJournal | None = None
+        """The SQLite store, while it can be opened: read even when writes go elsewhere."""
+        self._degraded = False
+        """True while writes go to the fallback chain."""
         self._primary_failure: str | None = None
         self._connect()
         self.recover()
@@ -73,9 +76,9 @@ class DurableJournal:
             self.primary = self._open_primary()
         except JournalError as exc:
             self.primary = None
+            self._degraded = True
             self._primary_failure = str(exc)
             return False
-        self._primary_failure = None
         if self._on_primary is not None:
             self._on_primary(self.primary)
         return True
@@ -91,10 +94,8 @@ class DurableJournal:
                 self._on_problem(problem)
 
     def _degrade(self, reason: str) -> None:
-        """Stop writing to the store for now; later events go to the fallback chain."""
-        if self.primary is not None:
-            self.primary.close()
-        self.primary = None
+        """Stop writing to the store for now (reads still try it); later events go to the fallback chain."""
+        self._degraded = True
         self._primary_failure = reason
 
     def recover(self) -> bool:
@@ -108,7 +109,6 @@ class DurableJournal:
             if self.primary is None and not self._connect():
                 self._report_fallback()
                 return False
-            assert self.primary is not None
             records = list(self._memory)
             files: list[Path] = []
             for folder in self.fallback_dirs:
@@ -117,14 +117,8 @@ class DurableJournal:
                         continue
                     files.append(path)
                     records.extend(read_fallback(path))
-            if records:
-                try:
-                    added = self.primary.insert_many(records)
-                except JournalError as exc:
-                    self._degrade(str(exc))
-                    self._report_fallback()
-                    return False
-                log.info("merged %d fallback records (%d new) into %s", len(records), added, self.primary.path)
+            if not self._merge(records):
+                return False
             for fallback in self._files:
                 fallback.close()
             self._files = []
@@ -135,8 +129,30 @@ class DurableJournal:
                     pass  # merged already; merging it again is harmless (idempotent by event id)
             self._memory.clear()
             self._written.clear()
+            self._degraded = False
+            self._primary_failure = None
             self._set_problem(None)
             return True
+
+    def _merge(self, records: list[tuple[CallMeta, StoredEvent]]) -> bool:
+        """Write ``records`` to the store (an empty list still proves it takes writes again)."""
+        for attempt in (1, 2):
+            assert self.primary is not None
+            try:
+                added = self.primary.insert_many(records)
+            except JournalError as exc:
+                self._degrade(str(exc))
+                if attempt == 1:
+                    # The connection itself may be what broke: one fresh try.
+                    self.primary.close()
+                    if self._connect():
+                        continue
+                self._report_fallback()
+                return False
+            if records:
+                log.info("merged %d fallback records (%d new) into %s", len(records), added, self.primary.path)
+            return True
+        return False
 
     def _report_fallback(self) -> None:
         where = self._where()
@@ -154,7 +170,7 @@ class DurableJournal:
     # -- writing -------------------------------------------------------------------------------
     def start_call(self, meta: CallMeta, first: AnyEvent) -> StoredEvent:
         with self._lock:
-            if self.primary is None and time.monotonic() - self._last_recovery > RECOVERY_INTERVAL_S:
+            if self._degraded and time.monotonic() - self._last_recovery > RECOVERY_INTERVAL_S:
                 self.recover()  # between calls is the moment to try the store again
             self._meta[meta.call_id] = meta
             self._next[meta.call_id] = 1
@@ -170,7 +186,7 @@ class DurableJournal:
         if call_id not in self._next:
             self._next[call_id] = self._last_sequence(call_id) + 1
         record = StoredEvent(uuid.uuid4().hex, call_id, self._next[call_id], event)
-        if self.primary is not None and not self._memory:
+        if self.primary is not None and not self._degraded and not self._memory:
             try:
                 self.primary.insert(meta, record)
                 self._next[call_id] += 1

@@ -19,7 +19,7 @@ from .durable import DurableJournal
 from .journal import CallMeta, JournalError, StoredEvent
 from .postgres_store import PostgresStore
 from .shipper import Shipper, ShippingStatus
-from .sqlite_store import SqliteJournal
+from .sqlite_store import DEFAULT_BUSY_TIMEOUT_MS, SqliteJournal
 
 DB_NAME = "records.sqlite3"
 
@@ -30,11 +30,18 @@ def sqlite_path(folder: Path | None = None) -> Path:
 
 
 def fallback_dirs(folder: Path | None = None) -> list[Path]:
-    """Where events go when SQLite fails: beside it, then the temp folder (often another disk)."""
+    """Where events go when SQLite fails: beside it, then the temp folder (often another disk).
+
+    The temp folder is keyed by the data folder, so two stores on one machine never merge each
+    other's fallback records.
+    """
+    import hashlib
     import os
 
+    base = (folder or data_dir()).resolve()
     user = os.getuid() if hasattr(os, "getuid") else "user"
-    return [(folder or data_dir()) / "fallback", Path(tempfile.gettempdir()) / f"crisis-triage-{user}" / "fallback"]
+    key = hashlib.sha256(str(base).encode()).hexdigest()[:12]
+    return [base / "fallback", Path(tempfile.gettempdir()) / f"crisis-triage-{user}" / key / "fallback"]
 
 
 def is_postgres_url(store: str | None) -> bool:
@@ -81,17 +88,20 @@ class ShippingJournal(DurableJournal):
 
 
 def open_journal(settings: Settings, *, folder: Path | None = None, disk: Disk = DISK,
-                 on_problem: Callable[[str | None], None] | None = None, **shipper_options) -> DurableJournal:
+                 on_problem: Callable[[str | None], None] | None = None,
+                 busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **shipper_options) -> DurableJournal:
     """The journal a console writes calls to, as ``settings`` say.
 
     Never raises for a broken local store: the journal falls back and sets ``journal.problem`` to a
-    message to show the call-taker. ``folder`` overrides the data folder (tests, bench).
+    message to show the call-taker (``on_problem`` is called with it, and with None once the store
+    works again). ``folder`` overrides the data folder (tests, bench); ``shipper_options`` tune the
+    shipper (batch, idle_poll_s, backoff_s).
     """
     path = sqlite_path(folder)
     fallbacks = fallback_dirs(folder)
 
     def open_primary() -> SqliteJournal:
-        return SqliteJournal(path)
+        return SqliteJournal(path, busy_timeout_ms=busy_timeout_ms)
 
     if is_postgres_url(settings.store):
         return ShippingJournal(open_primary, fallbacks, PostgresStore(settings.store), disk=disk,
