@@ -168,7 +168,7 @@ def _same(question_type: str, recorded: Any, meant: Any) -> bool:
 def required_roles(protocol: Protocol, truth: CallSession, scenario: Scenario) -> dict[str, str]:
     """Roles the true call needs, each with the reason: the scenario's ``team_includes`` and every
     protocol safety guarantee whose condition holds on the true call."""
-    roles: dict[str, str] = {r: "the scenario requires it" for r in scenario.document.expect.team_includes}
+    roles: dict[str, str] = {}
     assessment = truth.assessment
     ns = dict(defaults(protocol))
     for asked in assessment.asked:
@@ -189,6 +189,8 @@ def required_roles(protocol: Protocol, truth: CallSession, scenario: Scenario) -
             holds = guarantee.require in assessment.recommendation.team
         if holds:
             roles.setdefault(guarantee.require, guarantee.because.get("en", guarantee.id))
+    for role in scenario.document.expect.team_includes:
+        roles.setdefault(role, "this call needs it (the scenario's expected team)")
     return roles
 
 
