@@ -13,6 +13,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
+import pytest
+
 from records_helpers import call_script as script
 from records_helpers import digest
 
@@ -40,6 +42,7 @@ def _read_until(stream, predicate, timeout: float = 30.0) -> list[str]:
     raise AssertionError("driver did not answer in time")
 
 
+@pytest.mark.slow
 def test_sigkill_at_random_points_loses_nothing_and_resumes_exactly(tmp_path, boston):
     rng = random.Random(20261123)
     folder = tmp_path / "console"
