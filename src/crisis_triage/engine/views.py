@@ -9,6 +9,7 @@ textual-free, and every screen (live console, practice, preview) shows the same 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
@@ -22,6 +23,13 @@ def localized(texts: dict[str, str] | None, language: str) -> str:
     if not texts:
         return ""
     return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+
+
+def centre_time(protocol: Protocol, moment: datetime) -> datetime:
+    """``moment`` in the protocol's timezone (the call centre's clock), whatever zone it was stored in."""
+    from zoneinfo import ZoneInfo
+
+    return moment.astimezone(ZoneInfo(protocol.document.protocol.timezone)) if moment.tzinfo else moment
 
 
 @dataclass(frozen=True)
@@ -194,12 +202,12 @@ def dispatch_summary(protocol: Protocol, state: CallState, assessment: Assessmen
             lines.append(f"Fallback: {model_name(protocol, step.from_model)} unavailable ({step.reason})")
     lines.append(f"Caller: {values['caller_name'] or 'name not given'} ({values['door']}); language {values['language']}")
     for at, text in state.notes:
-        lines.append(f"Note {at:%H:%M}: {text}")
+        lines.append(f"Note {centre_time(protocol, at):%H:%M}: {text}")
     lines.append(f"Protocol: {protocol.id} {protocol.version}")
     return "\n".join(lines)
 
 
 __all__ = [
-    "BandView", "InterruptView", "OptionView", "QuestionView", "answer_changes", "band_view", "dispatch_summary",
+    "BandView", "InterruptView", "centre_time", "OptionView", "QuestionView", "answer_changes", "band_view", "dispatch_summary",
     "fact_label", "interrupt_views", "localized", "model_name", "next_question_view", "question_view", "role_names",
 ]

@@ -58,6 +58,7 @@ class ConsoleApp(App):
         problems: tuple[str, list] | None = None,
         announce_startup: bool = True,
         journal_warning: str | None = None,
+        cursor_blink: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -70,6 +71,7 @@ class ConsoleApp(App):
         self.problems = problems
         self.announce_startup = announce_startup
         self.journal_warning = journal_warning
+        self.cursor_blink = cursor_blink
         self.keymap_in_force = dict(settings.keys)
         self.return_code_value = 0
 

@@ -34,6 +34,7 @@ from ...engine.views import (
     QuestionView,
     answer_changes,
     band_view,
+    centre_time,
     interrupt_views,
     model_name,
     next_question_view,
@@ -227,7 +228,7 @@ class CallScreen(Screen):
         widget = self.query_one("#notes", Static)
         widget.display = bool(notes)
         if notes:
-            widget.update("\n".join(f"{at.astimezone():%H:%M:%S} {text}" for at, text in notes[-3:]))
+            widget.update("\n".join(f"{centre_time(self.protocol, at):%H:%M:%S} {text}" for at, text in notes[-3:]))
 
     def _announce_changes(self, before: Assessment, after: Assessment, event: Any) -> None:
         protocol = self.protocol

@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...engine import HandoffEnded, HandoffStepDone
+from ...engine.views import centre_time
 from ..keys import bindings
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ class HandoffScreen(Screen):
         for number, step in enumerate(handoff.steps, 1):
             is_current = current is not None and step.id == current.id
             mark = "[x]" if step.done_at else ("[>]" if is_current else "[ ]")
-            when = f"  {step.done_at.astimezone():%H:%M:%S}" if step.done_at else ""
+            when = f"  {centre_time(self.call.protocol, step.done_at):%H:%M:%S}" if step.done_at else ""
             text.append(f"{mark} {number}. {step.title}", style="bold" if is_current else ("dim" if step.done_at else ""))
             text.append(when + "\n", style="dim")
             if is_current:

@@ -18,6 +18,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.views import InterruptView, QuestionView
+from ..widgets.question import AnswerInput
 
 CANCEL = [Binding("escape", "cancel", "Cancel", id="modal_cancel")]
 
@@ -47,7 +48,7 @@ class AnswerModal(_Modal):
                 yield Static(Text(f"EN: {self.view.text_en}", style="italic"))
             yield Static(id="answer-options")
             if not self.view.options:
-                yield Input(str(self.current) if self.current is not None else "", id="answer-input",
+                yield AnswerInput(str(self.current) if self.current is not None else "", id="answer-input",
                             type="number" if self.view.type == "number" else "text")
             yield Static("Escape cancels", classes="modal-help")
 
@@ -162,7 +163,7 @@ class NoteModal(_Modal):
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
             yield Static(Text("Note", style="bold"), classes="modal-title")
-            yield Input(placeholder="what the caller said, a provider's name, anything worth keeping", id="note-input")
+            yield AnswerInput(placeholder="what the caller said, a provider's name, anything worth keeping", id="note-input")
             yield Static("Enter saves    Escape cancels", classes="modal-help")
 
     def on_mount(self) -> None:

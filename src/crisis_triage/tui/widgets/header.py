@@ -28,9 +28,10 @@ class CallHeader(Static):
         district = f"{state.district} {protocol.districts.get(state.district, '')}" if state.district else "district ?"
         text = Text()
         text.append(f" {format_elapsed(elapsed)} ", style="bold reverse")
-        text.append(f" {protocol.id} {protocol.version}", style="bold")
-        text.append(f" | {console_id}/{call_taker_id}")
+        # Most needed first: at 80 columns the tail (protocol) is what gets cut.
+        text.append(f" {state.language.upper()} ", style="bold reverse" if state.language != "en" else "bold")
+        text.append(f"| {district}")
         text.append(f" | {door.id if door else 'door ?'} via {localized(line.label, 'en') if line else 'line ?'}")
-        text.append(f" | {district}")
-        text.append(f" | {state.language.upper()}", style="bold reverse" if state.language != "en" else "bold")
+        text.append(f" | {console_id}/{call_taker_id}")
+        text.append(f" | {protocol.id} {protocol.version}", style="dim")
         self.update(text)

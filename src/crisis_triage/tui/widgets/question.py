@@ -10,6 +10,13 @@ from textual.widgets import Input, Static
 from ...engine.views import QuestionView
 
 
+class AnswerInput(Input):
+    """An Input that follows the app's ``cursor_blink`` (off in snapshot tests, so captures are stable)."""
+
+    def on_mount(self) -> None:
+        self.cursor_blink = getattr(self.app, "cursor_blink", True)
+
+
 class QuestionPanel(Vertical):
     """Shows a :class:`QuestionView`; an answer box appears for text and number questions."""
 
@@ -19,7 +26,7 @@ class QuestionPanel(Vertical):
         yield Static(id="q-text-en")
         yield Static(id="q-hint")
         yield Static(id="q-options")
-        yield Input(id="q-input")
+        yield AnswerInput(id="q-input")
 
     def show(self, view: QuestionView | None, *, selected: frozenset[str] = frozenset(), accept_key: str = "F9",
              skip_key: str = "F5") -> None:
@@ -38,9 +45,9 @@ class QuestionPanel(Vertical):
             box.display = False
             self.set_class(False, "-safety")
             return
-        tag = " SAFETY" if view.safety else ""
+        tag = "  safety" if view.safety else ""
         optional = f"  optional: {skip_key} skips" if not view.required else ""
-        section.update(Text.assemble((f"Q{view.position} ", "bold"), (view.section, ""), (tag, "bold reverse"), (optional, "dim")))
+        section.update(Text.assemble((f"Q{view.position} ", "bold"), (view.section, ""), (tag, "bold"), (optional, "dim")))
         self.set_class(view.safety, "-safety")
         text.update(Text(view.text, style="bold"))
         text_en.display = view.translated

@@ -1,0 +1,183 @@
+"""Whole calls driven by keys alone, asserting what the screen shows and what the journal holds."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from crisis_triage.records.journal import MemoryJournal
+from crisis_triage.tui.screens.call import CallScreen
+from crisis_triage.tui.screens.dispatch import DispatchScreen
+from crisis_triage.tui.screens.ended import CallEndedScreen
+from crisis_triage.tui.screens.handoff import HandoffScreen
+from crisis_triage.tui.screens.setup import CallSetupScreen
+from crisis_triage.tui.widgets.so_far import CallSoFar
+
+from .helpers import FixedClock, make_app, panel, run_async, screen_text
+
+
+async def type_text(pilot, text: str) -> None:
+    await pilot.press(*[("space" if c == " " else c) for c in text])
+
+
+async def wait_for(pilot, kind) -> None:
+    for _ in range(50):
+        if isinstance(pilot.app.screen, kind):
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"expected {kind.__name__}, on {type(pilot.app.screen).__name__}")
+
+
+async def revise(pilot, question_id: str, key: str) -> None:
+    """F4 to the call-so-far list, up to the question, Enter, then the new answer's key."""
+    await pilot.press("f4")
+    so_far = pilot.app.screen.query_one(CallSoFar)
+    ids = [so_far.get_option_at_index(i).id for i in range(so_far.option_count)]
+    target = ids.index(question_id)
+    while so_far.highlighted != target:
+        await pilot.press("up" if so_far.highlighted > target else "down")
+    await pilot.press("enter")
+    await pilot.pause()
+    await pilot.press(key)
+    await pilot.pause()
+
+
+@run_async
+async def test_door_to_dispatch_with_an_interrupt_and_a_revision():
+    journal = MemoryJournal()
+    clock = FixedClock()
+    app = make_app(journal=journal, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, CallSetupScreen)
+        assert "Who is calling?" in screen_text(app)
+        await pilot.press("f", "enter")
+        await wait_for(pilot, CallScreen)
+        text = screen_text(app)
+        assert "What is the address where the person is right now?" in text  # ask_other: a family member calls
+        assert "00:00" in text and "console-7/ct-042" in text and "B2 Roxbury" in text
+
+        await type_text(pilot, "12 Dudley St")
+        await pilot.press("enter")
+        await type_text(pilot, "Ana")
+        await pilot.press("enter")
+        assert "Are you with the person right now?" in screen_text(app)
+        await pilot.press("y", "n", "n", "n", "n")  # with_person, hurt, substance (overdose skipped), attempt, weapon
+        text = screen_text(app)
+        assert "Is anyone being hurt or attacked right now?" in text
+        assert "MENTAL-HEALTH CALL LINE" in text
+
+        # The caller blurts out "he has a knife": F2 then W, out of order.
+        clock.at += timedelta(seconds=40)
+        await pilot.press("f2")
+        await pilot.pause()
+        assert "INTERRUPT" in screen_text(app)
+        await pilot.press("w")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "! Weapon seen or mentioned" in text
+        assert "HIGH" in text and "Any weapon means at least high risk" in panel(app, "#risk")
+        assert "CO-RESPONSE (POLICE + CLINICIAN)" in text
+        assert app.screen.query_one("#recommendation").has_class("-flash")
+        assert "00:40" in text
+        # The question in hand did not move: the interrupt was out of order.
+        assert "Is anyone being hurt or attacked right now?" in text
+
+        # Revise "weapon" from no to yes: the follow-up question now applies.
+        await revise(pilot, "weapon", "y")
+        text = screen_text(app)
+        assert "weapon  Yes  +6  revised" in text
+        assert panel(app, "#q-text") == "Is anyone holding it or pointing it at someone right now?"
+        await pilot.press("n")  # weapon_use
+        await pilot.press("n", "n", "n", "n")  # violence, threats, crime, children
+        assert "Suicide screen" in screen_text(app)
+
+        await pilot.press("f9")
+        await wait_for(pilot, DispatchScreen)
+        text = screen_text(app)
+        assert "DISPATCH: CO-RESPONSE (POLICE + CLINICIAN)" in text
+        summary = app.screen.summary()
+        assert "Send: Police officer (BPD), BEST clinician" in summary
+        assert "Location: 12 Dudley St; district B2 (Roxbury)" in summary
+        assert "Dedicated co-response car in this district" in summary
+        assert "SAFETY/MEDICAL: " in summary and "Weapon present" in summary
+
+        await pilot.press("f10")
+        await pilot.pause()
+        assert "End the call: outcome?" in screen_text(app)
+        await pilot.press("d")
+        await wait_for(pilot, CallEndedScreen)
+        assert "outcome: dispatched" in screen_text(app)
+        await pilot.press("n")
+        await wait_for(pilot, CallSetupScreen)
+
+    kinds = [e.kind for e in journal.events("call-1")]
+    assert kinds[0] == "call_started" and kinds[-1] == "call_ended"
+    assert "interrupt" in kinds and "revised" in kinds and "accepted" in kinds
+    accepted = next(e for e in journal.events("call-1") if e.kind == "accepted")
+    assert accepted.model == "co_response" and accepted.recommended == "co_response"
+    assert journal.meta("call-1").console_id == "console-7"
+
+
+@run_async
+async def test_door_to_completed_handoff_with_an_interrupt_withdrawn_and_a_revision():
+    journal = MemoryJournal()
+    clock = FixedClock()
+    app = make_app(journal=journal, clock=clock)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, CallSetupScreen)
+        await pilot.press("s", "a", "enter")  # the person in crisis, on the alternative number
+        await wait_for(pilot, CallScreen)
+        assert "What is the address where you are right now?" in screen_text(app)
+        await type_text(pilot, "40 Blue Hill Ave")
+        await pilot.press("enter", "enter")  # address, then no name (optional: empty Enter skips)
+        await pilot.press("n", "n", "n")  # hurt, substance, attempt
+        # A child interrupt recorded by mistake, then withdrawn: F2, minus, C.
+        await pilot.press("f2", "c")
+        await pilot.pause()
+        assert "! Child at risk" in screen_text(app)
+        await pilot.press("f2", "minus", "c")
+        await pilot.pause()
+        assert "! Child at risk" not in screen_text(app)
+        await pilot.press("n", "n", "n", "n", "n")  # weapon, violence, threats, crime, children
+        await pilot.press("y", "n")  # wish_dead, suicidal_thoughts
+        await pilot.press("n")  # past_behaviour (choice, key n)
+        text = screen_text(app)
+        assert "Can you tell me what is happening right now?" in text
+        await pilot.press("1", "5", "enter")  # multi: distressed, withdrawn
+        await pilot.press("y", "y")  # provider, police_concern
+        assert "talk with a counsellor on the phone" in screen_text(app)
+        await pilot.press("p")  # support_choice: phone
+        text = screen_text(app)
+        assert "All questions asked" in text
+        assert "MENTAL-HEALTH CALL LINE (WARM HANDOFF)" in panel(app, "#recommendation")
+
+        await revise(pilot, "police_concern", "n")
+        assert "police_concern  No  revised" in screen_text(app)
+
+        await pilot.press("f9")
+        await wait_for(pilot, HandoffScreen)
+        text = screen_text(app)
+        assert "WARM HANDOFF to the Boston mental-health call line" in text
+        assert "[>] 1. Tell the caller what happens next" in text
+        assert "I'm going to bring in a counsellor" in panel(app, "#handoff-stepper")
+        assert "Location: 40 Blue Hill Ave" in panel(app, "#handoff-summary")
+        for step in range(5):
+            clock.at += timedelta(seconds=15)
+            await pilot.press("space")
+        text = screen_text(app)
+        assert "[x] 5. Stay until they have the caller" in text
+        assert "12:01:15" in text  # each step carries its time
+        await pilot.press("a")
+        assert "outcome: ACCEPTED" in screen_text(app)
+        await pilot.press("f10")
+        await pilot.pause()
+        assert "Warm handoff completed  (suggested)" in screen_text(app)
+        await pilot.press("h")
+        await wait_for(pilot, CallEndedScreen)
+        assert "Handoff: accepted" in screen_text(app)
+
+    events = journal.events("call-1")
+    kinds = [e.kind for e in events]
+    assert kinds.count("handoff_step") == 5
+    assert "interrupt_withdrawn" in kinds and "revised" in kinds
+    assert [e.outcome for e in events if e.kind == "handoff_ended"] == ["accepted"]
+    assert events[-1].kind == "call_ended" and events[-1].outcome == "handoff_completed"
