@@ -129,8 +129,15 @@ class Grade:
         return bool(self.recommendation.missing_roles)
 
     @property
+    def missed_dangers(self) -> int:
+        """Volunteered dangers the caller said and the trainee never recorded."""
+        return sum(1 for i in self.interrupts if i.verdict == "missed")
+
+    @property
     def passed(self) -> bool:
-        return not self.critical and self.score >= PASS_MARK
+        """Pass mark reached, no critical dispatch, and every volunteered danger recorded (principle 5:
+        critical information volunteered at any moment must be recorded)."""
+        return not self.critical and self.score >= PASS_MARK and self.missed_dangers == 0
 
     @property
     def handoff_missing(self) -> tuple[str, ...]:
@@ -144,7 +151,7 @@ class Grade:
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data.update(score=self.score, critical=self.critical, passed=self.passed)
+        data.update(score=self.score, critical=self.critical, passed=self.passed, missed_dangers=self.missed_dangers)
         return data
 
 
