@@ -4,184 +4,228 @@ One pass over the questions in asking order. A question's condition sees the cal
 *before* that question (earlier answers, interrupts, the band so far), which is what makes
 "ask only when the band is still low" well defined without cycles. Answers to questions that do not
 apply are dropped, not counted.
+
+The same walk serves two callers: :func:`evaluate` (everything the console shows, with every
+contribution, source and reason) and :func:`decide_state` (only the decision, for replay at scale
+and benchmarks). They differ only in ``explain``, so they cannot disagree. What is the same for every
+call of a protocol (defaults, band floors, which conditions read the band) is worked out once.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..protocol.compiled import CompiledQuestion, Protocol
-from ..protocol.conditions import ANSWERED, RANK_SUFFIX, UNANSWERED_NUMBER
-from .assessment import AppliedOverride, answer_label, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
-from .recommend import recommend
+from ..protocol.conditions import ANSWERED, RANK_SUFFIX, UNANSWERED_NUMBER, Condition
+from .assessment import AppliedOverride, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
+from .recommend import choose, recommend
 from .state import CallState
 
 _DERIVED = {"band", "score", "suicide_level", "band" + RANK_SUFFIX}
 
 
+@dataclass(frozen=True)
+class Decision:
+    """Only what was decided: the model sent, its team, the band and the score (see :func:`decide_state`)."""
+
+    model: str
+    team: tuple[str, ...]
+    band: str
+    score: int
+
+
+class _Plan:
+    """Everything about a protocol the walk needs that does not change from call to call."""
+
+    def __init__(self, protocol: Protocol):
+        self.protocol = protocol
+        ns: dict[str, Any] = {ANSWERED: frozenset()}
+        for question in protocol.questions:
+            ns[question.id] = {"multi": frozenset(), "number": UNANSWERED_NUMBER}.get(question.type)
+        for fact in protocol.facts:
+            ns[fact] = False
+        ns.update(band=protocol.bands[0].id, band_rank=0, score=0, suicide_level="none")
+        self.defaults = ns
+        derived = {f for f, _ in protocol.derived_facts} | _DERIVED
+        # One flat row per question with what the walk reads, so the hot loop does no attribute
+        # chasing: (question, id, doors, condition function, reads the band or a derived fact,
+        # multiple choice, risk points, facts by answer, sets).
+        self.rows = tuple(
+            (q, q.id, q.doors, q.when.test if q.when else None,
+             bool(q.when and not q.when.names.isdisjoint(derived)), q.type == "multi", q.risk or None,
+             q.facts_by_answer, q.sets)
+            for q in protocol.questions
+        )
+        self.derived_facts = tuple((fact, c.test) for fact, c in protocol.derived_facts)
+        self.floors = tuple(enumerate(b.min_score for b in protocol.bands))
+        band_index = {b: i for i, b in enumerate(protocol.band_ids)}
+        self.overrides = tuple((band_index[o.at_least], c.test) for o, c in protocol.overrides)
+        self.levels = tuple((lv.id, band_index[lv.at_least] if lv.at_least else -1, c.test) for lv, c in protocol.screen_levels)
+        self.band_ids = protocol.band_ids
+        self.interrupt_fact = {i.id: i.fact for i in protocol.document.interrupts}
+        self.door_caller = {d.id: d.caller for d in protocol.document.doors}
+        self.zone = ZoneInfo(protocol.document.protocol.timezone)
+
+
+_PLANS: dict[int, _Plan] = {}
+
+
+def _plan(protocol: Protocol) -> _Plan:
+    plan = _PLANS.get(id(protocol))
+    if plan is None or plan.protocol is not protocol:
+        plan = _PLANS[id(protocol)] = _Plan(protocol)
+    return plan
+
+
 def defaults(protocol: Protocol) -> dict[str, Any]:
-    """The namespace before anything is known; cached on first use per protocol."""
-    cached = _DEFAULTS.get(id(protocol))
-    if cached is not None and cached[0] is protocol:
-        return cached[1]
-    ns: dict[str, Any] = {ANSWERED: frozenset()}
-    for question in protocol.questions:
-        ns[question.id] = {"multi": frozenset(), "number": UNANSWERED_NUMBER}.get(question.type)
-    for fact in protocol.facts:
-        ns[fact] = False
-    ns.update(band=protocol.bands[0].id, band_rank=0, score=0, suicide_level="none")
-    _DEFAULTS[id(protocol)] = (protocol, ns)
-    return ns
-
-
-_DEFAULTS: dict[int, tuple[Protocol, dict[str, Any]]] = {}
+    """The namespace before anything is known (shared: copy it before changing it)."""
+    return _plan(protocol).defaults
 
 
 def local_hour(protocol: Protocol, when) -> float:
-    zone = _zone(protocol.document.protocol.timezone)
-    local = when.astimezone(zone) if when.tzinfo else when
+    """The hour of day (with minutes as a fraction) in the protocol's time zone."""
+    local = when.astimezone(_plan(protocol).zone) if when.tzinfo else when
     return local.hour + local.minute / 60
 
 
-_ZONES: dict[str, ZoneInfo] = {}
+def _points_rank(plan: _Plan, score: int) -> int:
+    rank = 0
+    for i, floor in plan.floors:
+        if score >= floor:
+            rank = i
+    return rank
 
 
-def _zone(name: str) -> ZoneInfo:
-    if name not in _ZONES:
-        _ZONES[name] = ZoneInfo(name)
-    return _ZONES[name]
+def _refresh(plan: _Plan, ns: dict[str, Any], score: int) -> None:
+    """Bring the derived part of the namespace up to date: derived facts, score, band, suicide level."""
+    for fact, test in plan.derived_facts:
+        ns[fact] = bool(test(ns))
+    ns["score"] = score
+    band_rank = _points_rank(plan, score)
+    for rank, test in plan.overrides:
+        if rank > band_rank and test(ns):
+            band_rank = rank
+    level_id, level_rank = "none", -1
+    for screen_id, rank, test in plan.levels:
+        if test(ns):
+            level_id, level_rank = screen_id, rank
+    if level_rank > band_rank:
+        band_rank = level_rank
+    ns["suicide_level"] = level_id
+    ns["band"] = plan.band_ids[band_rank]
+    ns["band" + RANK_SUFFIX] = band_rank
 
 
 class _Walk:
-    """One evaluation: the namespace grows as the questions are walked in order."""
+    """One pass over the questions in order; the namespace grows as answers are recorded.
 
-    def __init__(self, protocol: Protocol, state: CallState):
-        self.protocol = protocol
-        self.state = state
-        ns = dict(defaults(protocol))
-        door = protocol.doors.get(state.door) if state.door else None
-        ns.update(
-            door=state.door,
-            caller=door.caller if door else None,
-            line=state.line,
-            district=state.district,
-            language=state.language,
-            hour=local_hour(protocol, state.now),
-        )
+    With ``explain`` the walk also keeps what the console shows (every question's status, each
+    risk contribution, where each fact came from); without it, only what the decision needs.
+    """
+
+    __slots__ = ("plan", "ns", "answered", "score", "contributions", "sources", "asked", "dropped", "next_question")
+
+    def __init__(self, protocol: Protocol, state: CallState, explain: bool = True):
+        plan = _plan(protocol)
+        self.plan = plan
+        ns = plan.defaults.copy()
+        door = state.door
+        ns["door"] = door
+        ns["caller"] = plan.door_caller.get(door) if door else None
+        ns["line"] = state.line
+        ns["district"] = state.district
+        ns["language"] = state.language
+        local = state.now.astimezone(plan.zone) if state.now.tzinfo else state.now
+        ns["hour"] = local.hour + local.minute / 60
+        # A set, not the frozenset of the defaults: conditions only test membership (answered(q)).
+        answered: set[str] = set()
+        ns[ANSWERED] = answered
         self.ns = ns
-        self.answered: set[str] = set()
-        self.score = 0
+        self.answered = answered
         self.contributions: list[Contribution] = []
         self.sources: dict[str, list[str]] = {}
-        self.stale = True  # derived facts, band and suicide level need working out again
-        interrupts = protocol.interrupts
+        self.asked: list[AskedQuestion] = []
+        self.dropped: list[DroppedAnswer] = []
+        self.next_question: CompiledQuestion | None = None
+        sources = self.sources
         for interrupt_id in state.interrupts:
-            interrupt = interrupts[interrupt_id]
-            ns[interrupt.fact] = True
-            self.sources.setdefault(interrupt.fact, []).append(f"interrupt:{interrupt_id}")
+            fact = plan.interrupt_fact[interrupt_id]
+            ns[fact] = True
+            if explain:
+                sources.setdefault(fact, []).append(f"interrupt:{interrupt_id}")
+        self._run(state, explain)
 
-    # -- the derived part of the namespace -------------------------------------------------------
-    def refresh(self) -> None:
-        if not self.stale:
-            return
+    def _run(self, state: CallState, explain: bool) -> None:
+        plan = self.plan
         ns = self.ns
-        for fact, condition in self.protocol.derived_facts:
-            ns[fact] = condition.evaluate(ns)
-        ns["score"] = self.score
-        band_rank = self._points_rank()
-        for override, condition in self.protocol.overrides:
-            if condition.evaluate(ns):
-                band_rank = max(band_rank, self.protocol.band_ids.index(override.at_least))
-        level = None
-        for screen_level, condition in self.protocol.screen_levels:
-            if condition.evaluate(ns):
-                level = screen_level
-        if level is not None and level.at_least:
-            band_rank = max(band_rank, self.protocol.band_ids.index(level.at_least))
-        ns["suicide_level"] = level.id if level else "none"
-        ns["band"] = self.protocol.bands[band_rank].id
-        ns["band" + RANK_SUFFIX] = band_rank
-        self.stale = False
-
-    def _points_rank(self) -> int:
-        rank = 0
-        for i, band in enumerate(self.protocol.bands):
-            if self.score >= band.min_score:
-                rank = i
-        return rank
-
-    def applies(self, question: CompiledQuestion) -> bool:
-        if question.doors is not None and self.state.door not in question.doors:
-            return False
-        if question.when is None:
-            return True
-        if self.stale and not question.when.names.isdisjoint(self._derived_names):
-            self.refresh()
-        return question.when.evaluate(self.ns)
-
-    @property
-    def _derived_names(self) -> set[str]:
-        names = _DERIVED_CACHE.get(id(self.protocol))
-        if names is None or names[0] is not self.protocol:
-            derived = {f for f, _ in self.protocol.derived_facts} | _DERIVED
-            names = (self.protocol, derived)
-            _DERIVED_CACHE[id(self.protocol)] = names
-        return names[1]
-
-    def record(self, question: CompiledQuestion, value: Any) -> int:
-        ns = self.ns
-        ns[question.id] = frozenset(value) if question.type == "multi" else value
-        self.answered.add(question.id)
-        ns[ANSWERED] = ns[ANSWERED] | {question.id}
-        points = 0
-        if question.risk:
-            if question.type == "multi":
-                points = sum(question.risk.get(v, 0) for v in value)
+        answered = self.answered
+        answers = state.answers
+        door = state.door
+        score = 0
+        stale = True  # derived facts, band and suicide level need working out again
+        for question, qid, doors, when, reads_derived, multi, risk, table, sets in plan.rows:
+            value = answers.get(qid, _MISSING)
+            if value is _MISSING and not explain:
+                continue  # an unanswered question changes nothing the decision reads
+            if doors is not None and door not in doors:
+                applies = False
+            elif when is None:
+                applies = True
             else:
-                points = question.risk.get(value, 0)
-            if points:
-                self.score += points
-                self.contributions.append(Contribution(question, value, points))
-        if question.sets:
-            ns["answer"] = ns[question.id]
-            for fact, condition in question.sets:
-                if condition.evaluate(ns):
+                if stale and reads_derived:
+                    _refresh(plan, ns, score)
+                    stale = False
+                applies = bool(when(ns))
+            if not applies:
+                if explain and value is not _MISSING:
+                    self.dropped.append(DroppedAnswer(question, value))
+                continue
+            if value is _MISSING:
+                if qid in state.skipped:
+                    self.asked.append(AskedQuestion(question, "skipped"))
+                else:
+                    self.asked.append(AskedQuestion(question, "pending"))
+                    if self.next_question is None:
+                        self.next_question = question
+                continue
+            # Record the answer: its value, its points, the facts it establishes.
+            ns[qid] = frozenset(value) if multi else value
+            answered.add(qid)
+            points = 0
+            if risk is not None:
+                points = sum(risk.get(v, 0) for v in value) if multi else risk.get(value, 0)
+                if points:
+                    score += points
+                    if explain:
+                        self.contributions.append(Contribution(question, value, points))
+            if sets:
+                if table is not None:
+                    established = table.get(value, ())
+                else:
+                    ns["answer"] = ns[qid]
+                    established = tuple(fact for fact, condition in sets if condition.evaluate(ns))
+                for fact in established:
                     ns[fact] = True
-                    self.sources.setdefault(fact, []).append(f"question:{question.id}")
-        self.stale = True
-        return points
+                    if explain:
+                        self.sources.setdefault(fact, []).append(f"question:{qid}")
+            stale = True
+            if explain:
+                self.asked.append(AskedQuestion(question, "answered", value, points, qid in state.revised, state.language))
+        self.score = score
+        _refresh(plan, ns, score)
 
 
-_DERIVED_CACHE: dict[int, tuple[Protocol, set[str]]] = {}
+_MISSING = object()
 
 
 def evaluate(protocol: Protocol, state: CallState) -> Assessment:
     """The whole assessment of a call: next question, risk, recommendation. Pure."""
     walk = _Walk(protocol, state)
-    asked: list[AskedQuestion] = []
-    dropped: list[DroppedAnswer] = []
-    next_question = None
-    answers = state.answers
-    for question in protocol.questions:
-        qid = question.id
-        if not walk.applies(question):
-            if qid in answers:
-                dropped.append(DroppedAnswer(question, answers[qid]))
-            continue
-        if qid in answers:
-            value = answers[qid]
-            points = walk.record(question, value)
-            asked.append(AskedQuestion(question, "answered", value, points, qid in state.revised, state.language))
-        elif qid in state.skipped:
-            asked.append(AskedQuestion(question, "skipped"))
-        else:
-            asked.append(AskedQuestion(question, "pending"))
-            if next_question is None:
-                next_question = question
-    walk.refresh()
     ns = walk.ns
+    asked = walk.asked
     risk = _risk(protocol, walk)
     pending_required = any(a.status == "pending" and a.question.spec.required for a in asked)
     recommendation = recommend(protocol, ns, state, provisional=pending_required)
@@ -189,8 +233,15 @@ def evaluate(protocol: Protocol, state: CallState) -> Assessment:
     warnings = _conflicts(protocol, state, walk) if state.interrupts else []
     context = {"door": state.door, "line": state.line, "district": state.district, "language": state.language,
                "hour": ns["hour"]}
-    return Assessment(next_question, tuple(asked), tuple(dropped), facts, risk, recommendation,
+    return Assessment(walk.next_question, tuple(asked), tuple(walk.dropped), facts, risk, recommendation,
                       tuple(state.interrupts), tuple(warnings), context)
+
+
+def decide_state(protocol: Protocol, state: CallState) -> Decision:
+    """Only the decision for a call: the same walk and rules as :func:`evaluate`, without the explanations."""
+    walk = _Walk(protocol, state, explain=False)
+    chosen = choose(protocol, walk.ns, state)
+    return Decision(chosen.model, tuple(chosen.team), walk.ns["band"], walk.score)
 
 
 def _risk(protocol: Protocol, walk: _Walk) -> RiskAssessment:
@@ -202,7 +253,7 @@ def _risk(protocol: Protocol, walk: _Walk) -> RiskAssessment:
     return RiskAssessment(
         score=walk.score,
         band=ns["band"],
-        points_band=protocol.bands[walk._points_rank()].id,
+        points_band=protocol.bands[_points_rank(walk.plan, walk.score)].id,
         contributions=tuple(walk.contributions),
         overrides=overrides,
         suicide_level=level.id if level else None,

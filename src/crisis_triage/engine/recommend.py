@@ -1,14 +1,17 @@
 """Choose the response: first matching rule, availability and fallbacks, additions, guarantees.
 
 Every step leaves a reason behind, so the console can say which answers and rules produced the
-recommendation, what was ruled out and why, and which fallback was taken.
+recommendation, what was ruled out and why, and which fallback was taken. :func:`choose` makes the
+decision; :func:`recommend` adds the explanation (the reasons models were ruled out, the values that
+decided) that only a person reading the screen needs.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from ..protocol.compiled import Protocol
+from ..protocol.compiled import CompiledRule, Protocol
 from ..protocol.models import ResponseModel
 from .assessment import Addition, FallbackStep, GuaranteeApplied, Recommendation, RuledOut
 from .state import CallState
@@ -63,13 +66,30 @@ def _resolve(protocol: Protocol, model_id: str, state: CallState, hour: float, s
     return current
 
 
-def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, provisional: bool) -> Recommendation:
+@dataclass
+class Choice:
+    """The decision before it is explained: the rule, the model sent, the team and how they came about."""
+
+    rule: CompiledRule
+    not_matched: list[CompiledRule]
+    model: str
+    team: list[str]
+    notify: list[str]
+    fallbacks: list[FallbackStep] = field(default_factory=list)
+    additions: list[Addition] = field(default_factory=list)
+    notes: list[dict[str, str]] = field(default_factory=list)
+    guarantees: list[GuaranteeApplied] = field(default_factory=list)
+
+
+def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallState) -> Choice:
+    """First matching rule, fallbacks for unavailable models, the rule's additions, then the guarantees."""
     models = protocol.models
+    roles = protocol.document.responses.roles
     hour = ns["hour"]
     chosen_rule = None
     not_matched = []
     for rule in protocol.rules:
-        if rule.when is None or rule.when.evaluate(ns):
+        if rule.when is None or rule.when.test(ns):
             chosen_rule = rule
             break
         not_matched.append(rule)
@@ -77,44 +97,51 @@ def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, pr
     spec = chosen_rule.spec
     fallbacks: list[FallbackStep] = []
     model_id = _resolve(protocol, spec.recommend, state, hour, fallbacks)
-
-    team = list(models[model_id].team)
-    notify = list(models[model_id].notify)
-    additions: list[Addition] = []
-    notes: list[dict[str, str]] = []
+    model = models[model_id]
+    choice = Choice(chosen_rule, not_matched, model_id, list(model.team), list(model.notify), fallbacks)
+    team = choice.team
     for addition, condition in chosen_rule.also:
-        if condition is not None and not condition.evaluate(ns):
+        if condition is not None and not condition.test(ns):
             continue
         if addition.note:
-            notes.append(addition.note)
+            choice.notes.append(addition.note)
         if addition.add:
-            roles = [addition.add] if addition.add in protocol.document.responses.roles else models[addition.add].team
-            for role in roles:
+            for role in [addition.add] if addition.add in roles else models[addition.add].team:
                 if role not in team:
                     team.append(role)
-                    additions.append(Addition(role, addition.because or spec.because, spec.id))
+                    choice.additions.append(Addition(role, addition.because or spec.because, spec.id))
 
-    guarantees: list[GuaranteeApplied] = []
     for guarantee, condition in protocol.guarantees:
-        if guarantee.require in team or not condition.evaluate(ns):
+        if guarantee.require in choice.team or not condition.test(ns):
             continue
         if guarantee.switch_to:
             target = _resolve(protocol, guarantee.switch_to, state, hour, fallbacks)
-            kept = [r for r in team if r not in models[model_id].team]
-            model_id = target
-            team = list(models[target].team) + [r for r in kept if r not in models[target].team]
-            notify = list(models[target].notify)
+            kept = [r for r in choice.team if r not in models[choice.model].team]
+            choice.model = target
+            choice.team = list(models[target].team) + [r for r in kept if r not in models[target].team]
+            choice.notify = list(models[target].notify)
             action = f"switched to {target}"
-            if guarantee.require not in team:
-                team.append(guarantee.require)
+            if guarantee.require not in choice.team:
+                choice.team.append(guarantee.require)
                 action += f" and added {guarantee.require}"
         else:
-            team.append(guarantee.require)
-            additions.append(Addition(guarantee.require, guarantee.because, guarantee.id))
+            choice.team.append(guarantee.require)
+            choice.additions.append(Addition(guarantee.require, guarantee.because, guarantee.id))
             action = f"added {guarantee.require}"
-        guarantees.append(GuaranteeApplied(guarantee.id, guarantee.because, action))
+        choice.guarantees.append(GuaranteeApplied(guarantee.id, guarantee.because, action))
+    return choice
 
+
+def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, provisional: bool) -> Recommendation:
+    """The decision of :func:`choose` with everything the call-taker is shown about it."""
+    choice = choose(protocol, ns, state)
+    models = protocol.models
+    model_id = choice.model
     model = models[model_id]
+    team = choice.team
+    chosen_rule = choice.rule
+    spec = chosen_rule.spec
+    hour = ns["hour"]
     handoff_model = protocol.document.handoff.model if protocol.document.handoff else None
     handoff = handoff_model is not None and (
         model_id == handoff_model or any(role in team for role in models[handoff_model].team)
@@ -127,22 +154,22 @@ def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, pr
         else:
             dedicated = model.dedicated.elsewhere
 
-    ruled_out = _ruled_out(protocol, ns, chosen_rule, not_matched, model_id, fallbacks, state, hour)
+    ruled_out = _ruled_out(protocol, ns, chosen_rule, choice.not_matched, model_id, choice.fallbacks, state, hour)
     deciding = tuple(sorted((name, _plain(ns.get(name))) for name in (chosen_rule.when.names if chosen_rule.when else ())))
     return Recommendation(
         model=model_id,
         preferred_model=spec.recommend,
         team=tuple(team),
-        notify=tuple(n for n in notify if n not in team),
+        notify=tuple(n for n in choice.notify if n not in team),
         rule=spec.id,
         because=spec.because,
         condition=chosen_rule.when.source if chosen_rule.when else "",
         deciding_values=deciding,
-        additions=tuple(additions),
-        notes=tuple(notes),
+        additions=tuple(choice.additions),
+        notes=tuple(choice.notes),
         ruled_out=ruled_out,
-        fallbacks=tuple(fallbacks),
-        guarantees=tuple(guarantees),
+        fallbacks=tuple(choice.fallbacks),
+        guarantees=tuple(choice.guarantees),
         dedicated=dedicated,
         handoff=handoff,
         provisional=provisional,
@@ -167,11 +194,11 @@ def _ruled_out(protocol, ns, chosen_rule, not_matched, final_model, fallbacks, s
         if step.from_model != step.to_model:
             reasons[step.from_model] = f"unavailable: {step.reason}"
     decided = chosen_rule.spec.id
+    recommended_by_a_rule = {r.spec.recommend for r in protocol.rules}
     for model in protocol.models.values():
         if model.id == final_model or model.id in reasons:
             continue
-        later = [r.spec.id for r in protocol.rules if r.spec.recommend == model.id]
-        if later:
+        if model.id in recommended_by_a_rule:
             reasons[model.id] = f'rule "{decided}" comes first and applies'
         else:
             reasons[model.id] = "used only as a fallback"
@@ -188,7 +215,7 @@ def _show(value: Any) -> str:
         return "false"
     if value is None:
         return "not answered"
-    if isinstance(value, frozenset):
+    if isinstance(value, (frozenset, set)):
         return "{" + ", ".join(sorted(value)) + "}"
     if isinstance(value, float) and value != value:
         return "not answered"

@@ -7,6 +7,7 @@ are compiled, ids are indexed, derived facts are in dependency order, templates 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Mapping
 
 from .conditions import Condition, NameType
@@ -53,7 +54,7 @@ class CompiledQuestion:
     sets: tuple[tuple[str, Condition], ...]
     risk: Mapping[str, int]
 
-    @property
+    @cached_property
     def type(self) -> str:
         return self.spec.type
 
@@ -62,6 +63,21 @@ class CompiledQuestion:
             if option.id == option_id:
                 return option
         return None
+
+    @cached_property
+    def option_ids(self) -> frozenset[str]:
+        return frozenset(o.id for o in self.options)
+
+    @cached_property
+    def facts_by_answer(self) -> Mapping[str, tuple[str, ...]] | None:
+        """For a one-answer question whose ``sets`` read only ``answer``: the facts each answer sets.
+
+        Worked out once by evaluating each condition on each option, so the engine looks the facts up
+        instead of evaluating conditions on every call. None when a condition reads anything else.
+        """
+        if self.type not in ("yes_no", "choice") or any(c.names - {"answer"} for _, c in self.sets):
+            return None
+        return {o.id: tuple(f for f, c in self.sets if c.evaluate({"answer": o.id})) for o in self.options}
 
 
 @dataclass(frozen=True)
@@ -92,7 +108,7 @@ class Protocol:
     templates: Mapping[str, Any] = field(repr=False)
     """Parsed handoff templates keyed by ``step_id.say``, ``step_id.do`` and ``summary``, per language."""
 
-    # -- convenient views ----------------------------------------------------------------------
+    # -- convenient views (computed once: the engine reads them on every call) -------------------
     @property
     def id(self) -> str:
         return self.document.protocol.id
@@ -113,25 +129,29 @@ class Protocol:
     def facts(self) -> Mapping[str, Fact]:
         return self.document.facts
 
-    @property
+    @cached_property
     def band_ids(self) -> tuple[str, ...]:
         return tuple(b.id for b in self.bands)
 
-    @property
-    def models(self) -> dict[str, ResponseModel]:
+    @cached_property
+    def models(self) -> Mapping[str, ResponseModel]:
         return {m.id: m for m in self.document.responses.models}
 
-    @property
-    def doors(self) -> dict[str, Door]:
+    @cached_property
+    def doors(self) -> Mapping[str, Door]:
         return {d.id: d for d in self.document.doors}
 
-    @property
-    def interrupts(self) -> dict[str, Interrupt]:
+    @cached_property
+    def interrupts(self) -> Mapping[str, Interrupt]:
         return {i.id: i for i in self.document.interrupts}
 
-    @property
-    def districts(self) -> dict[str, str]:
+    @cached_property
+    def districts(self) -> Mapping[str, str]:
         return {d.id: d.name for d in self.document.districts}
+
+    @cached_property
+    def line_ids(self) -> frozenset[str]:
+        return frozenset(x.id for x in self.document.lines)
 
     def band(self, band_id: str) -> Band:
         return self.bands[self.band_ids.index(band_id)]

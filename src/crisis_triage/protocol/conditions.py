@@ -68,6 +68,11 @@ class Condition:
     def evaluate(self, namespace: Mapping[str, Any]) -> bool:
         return bool(self._function(namespace))
 
+    @property
+    def test(self) -> Callable[[Mapping[str, Any]], Any]:
+        """The compiled function itself, for hot loops: its result is truthy exactly when :meth:`evaluate` is true."""
+        return self._function
+
     def __str__(self) -> str:
         return self.source
 

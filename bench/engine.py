@@ -1,0 +1,150 @@
+"""Engine figures: calls per second against a hand-written baseline, and protocol load times.
+
+    python3 bench/engine.py [--calls N] [--rounds R]
+
+Prints (targets from issue 2 in brackets):
+  * calls/second through the full engine (CallSession built from events + the whole assessment
+    with explanations), through the decision-only path (crisis_triage.engine.decide), and through
+    bench/boston_by_hand.py, a plain Python function of the Boston rules; the ratio decision-only /
+    hand-written [<= 3x]. Before timing, every generated call is checked to get the same model,
+    team, band and score from all three.
+  * load + validate time of the Boston protocol [<= 100 ms] and of generated protocols of 500,
+    1,000 and 2,000 questions [<= 1 s at 2,000, growing linearly], with ms per question.
+  * cold import time of what `crisis-triage validate` and `replay` load.
+Timings are the best of R rounds, interleaved, so a busy machine skews each side alike.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "bench"))
+
+from boston_by_hand import decide as decide_by_hand  # noqa: E402
+
+from crisis_triage.engine import session_from_answers  # noqa: E402
+from crisis_triage.engine.decide import decide  # noqa: E402
+from crisis_triage.protocol import load_protocol, parse_protocol  # noqa: E402
+from crisis_triage.protocol.synthetic import generate_protocol_yaml  # noqa: E402
+from crisis_triage.replay.synthetic import generate_calls  # noqa: E402
+
+BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
+
+
+def _calls(protocol, count: int) -> list[dict]:
+    calls = list(generate_calls(protocol, count, seed=11))
+    for call in calls:
+        call["at"] = datetime.fromisoformat(call["at"])
+    return calls
+
+
+def _full(protocol, calls):
+    for c in calls:
+        rec = session_from_answers(protocol, c["answers"], at=c["at"], door=c["door"], line=c["line"], district=c["district"],
+                                   language=c["language"], interrupts=c["interrupts"]).assessment
+        yield rec.recommendation.model, rec.recommendation.team, rec.risk.band, rec.risk.score
+
+
+def _fast(protocol, calls):
+    for c in calls:
+        d = decide(protocol, c["answers"], at=c["at"], door=c["door"], line=c["line"], district=c["district"],
+                   language=c["language"], interrupts=c["interrupts"])
+        yield d.model, d.team, d.band, d.score
+
+
+def _by_hand(zone, calls):
+    for c in calls:
+        local = c["at"].astimezone(zone)
+        yield decide_by_hand(c["answers"], c["door"], c["district"], local.hour + local.minute / 60, c["interrupts"])
+
+
+def _time(function, *args) -> float:
+    start = time.perf_counter()
+    for _ in function(*args):
+        pass
+    return time.perf_counter() - start
+
+
+def engine_figures(count: int, rounds: int) -> None:
+    protocol = load_protocol(BOSTON)
+    zone = ZoneInfo(protocol.document.protocol.timezone)
+    started = time.perf_counter()
+    calls = _calls(protocol, count)
+    print(f"generated {len(calls):,} synthetic Boston calls in {time.perf_counter() - started:.2f} s")
+    full, fast, hand = list(_full(protocol, calls)), list(_fast(protocol, calls)), list(_by_hand(zone, calls))
+    disagreements = sum(1 for a, b, c in zip(full, fast, hand) if not a == b == c)
+    print(f"agreement: engine, decision-only and hand-written give the same model/team/band/score on "
+          f"{len(calls) - disagreements:,} of {len(calls):,} calls")
+    if disagreements:
+        raise SystemExit("the three disagree: fix that before reading any timing")
+    best = {"full": [], "fast": [], "hand": []}
+    for _ in range(rounds):
+        best["hand"].append(_time(_by_hand, zone, calls))
+        best["fast"].append(_time(_fast, protocol, calls))
+        best["hand"].append(_time(_by_hand, zone, calls))
+        best["full"].append(_time(_full, protocol, calls[: max(1, len(calls) // 4)]) * 4)
+    per_call = {k: min(v) / len(calls) for k, v in best.items()}
+    print()
+    print(f"{'path':<44}{'calls/s':>12}{'us/call':>10}")
+    for key, label in (("full", "engine, full (events + explained assessment)"), ("fast", "engine, decision only (engine.decide)"),
+                       ("hand", "hand-written Boston rules")):
+        print(f"{label:<44}{1 / per_call[key]:>12,.0f}{per_call[key] * 1e6:>10.1f}")
+    print(f"ratio decision-only / hand-written: {per_call['fast'] / per_call['hand']:.2f}x  [target <= 3x]")
+    print(f"ratio full / hand-written:          {per_call['full'] / per_call['hand']:.1f}x  (explanations, events, validation)")
+
+
+def load_figures(rounds: int) -> None:
+    print()
+    text = BOSTON.read_text(encoding="utf-8")
+    times = []
+    for _ in range(max(rounds, 5)):
+        start = time.perf_counter()
+        load_protocol(BOSTON)
+        times.append(time.perf_counter() - start)
+    print(f"load + validate Boston ({len(text.splitlines())} lines, 23 questions): best {min(times) * 1000:.1f} ms, "
+          f"median {statistics.median(times) * 1000:.1f} ms  [target <= 100 ms]")
+    print(f"{'generated protocol':<22}{'lines':>8}{'best ms':>10}{'ms/question':>13}")
+    for size in (500, 1000, 2000):
+        generated = generate_protocol_yaml(size, seed=1)
+        times = []
+        for _ in range(3):
+            start = time.perf_counter()
+            parse_protocol(generated)
+            times.append(time.perf_counter() - start)
+        print(f"{size:>6,} questions{'':<7}{len(generated.splitlines()):>8,}{min(times) * 1000:>10.0f}{min(times) * 1000 / size:>13.3f}")
+    print("  [target <= 1,000 ms at 2,000 questions, ms/question roughly constant]")
+
+
+def import_figures() -> None:
+    print()
+    for what, code in (("crisis_triage.cli.validate", "import crisis_triage.cli.validate"),
+                       ("crisis_triage.cli.replay", "import crisis_triage.cli.replay"),
+                       ("python itself", "pass")):
+        times = []
+        for _ in range(5):
+            start = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], check=True)
+            times.append(time.perf_counter() - start)
+        print(f"cold start + import {what:<28} best {min(times) * 1000:6.0f} ms")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    engine_figures(args.calls, args.rounds)
+    load_figures(args.rounds)
+    import_figures()
+
+
+if __name__ == "__main__":
+    main()

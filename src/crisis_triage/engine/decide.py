@@ -1,0 +1,78 @@
+"""The decision alone, for many calls at once: replay at scale, impact estimates, benchmarks.
+
+:func:`decide` takes a call as a dict of answers (the replay-file shape) and returns the
+:class:`Decision` (model, team, band, score) that :class:`CallSession` would show for the same call,
+through the same walk and rules (:func:`crisis_triage.engine.evaluate.decide_state`), without
+building events or explanations. Input is checked as strictly as the session checks it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Iterable, Mapping
+
+from ..protocol.compiled import Protocol
+from ..protocol.errors import did_you_mean
+from .evaluate import Decision, decide_state
+from .session import CallSession, SessionError
+from .state import CallState
+
+
+def _check(value: str | None, known: Iterable[str], what: str) -> None:
+    if value is not None and value not in known:
+        known = list(known)
+        raise SessionError(f'unknown {what} "{value}"{did_you_mean(value, known)}; expected one of {", ".join(known)}')
+
+
+def decide(
+    protocol: Protocol,
+    answers: Mapping[str, Any],
+    *,
+    at: datetime,
+    door: str | None = None,
+    line: str | None = None,
+    district: str | None = None,
+    language: str = "en",
+    interrupts: Iterable[str] = (),
+    unavailable: Mapping[str, str] | None = None,
+) -> Decision:
+    """What the engine decides for a call given all at once; raises :class:`SessionError` on bad input."""
+    _check(door, protocol.doors, "door")
+    _check(line, protocol.line_ids, "line")
+    _check(district, protocol.districts, "district")
+    _check(language, protocol.languages, "language")
+    for model in unavailable or ():
+        _check(model, protocol.models, "response model")
+    recorded: dict[str, datetime] = {}
+    for interrupt in interrupts:
+        _check(interrupt, protocol.interrupts, "interrupt")
+        recorded.setdefault(interrupt, at)
+    by_id = protocol.question_by_id
+    options = _options(protocol)
+    normalised: dict[str, Any] = {}
+    for qid, value in answers.items():
+        if type(value) is str and value in options.get(qid, ()):
+            normalised[qid] = value  # the common case: an option id, already in its final form
+            continue
+        question = by_id.get(qid)
+        if question is None:
+            raise SessionError(f'no question "{qid}"{did_you_mean(qid, by_id)}')
+        normalised[qid] = CallSession._normalise(question, value)
+    state = CallState(started_at=at, now=at, door=door, line=line, district=district, language=language,
+                      answers=normalised, interrupts=recorded, unavailable=dict(unavailable or {}))
+    return decide_state(protocol, state)
+
+
+_OPTIONS: dict[int, tuple[Protocol, dict[str, frozenset[str]]]] = {}
+
+
+def _options(protocol: Protocol) -> dict[str, frozenset[str]]:
+    """Option ids of every one-answer question (yes/no, choice), worked out once per protocol."""
+    cached = _OPTIONS.get(id(protocol))
+    if cached is None or cached[0] is not protocol:
+        table = {q.id: q.option_ids for q in protocol.questions if q.type in ("yes_no", "choice")}
+        cached = _OPTIONS[id(protocol)] = (protocol, table)
+    return cached[1]
+
+
+__all__ = ["Decision", "decide"]
