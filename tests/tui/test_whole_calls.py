@@ -21,7 +21,8 @@ async def type_text(pilot, text: str) -> None:
 
 async def wait_for(pilot, kind) -> None:
     for _ in range(50):
-        if isinstance(pilot.app.screen, kind):
+        if isinstance(pilot.app.screen, kind) and pilot.app.screen.is_mounted:
+            await pilot.pause()
             return
         await pilot.pause(0.02)
     raise AssertionError(f"expected {kind.__name__}, on {type(pilot.app.screen).__name__}")
