@@ -4,7 +4,7 @@ A replay file holds a call's answers, not its timeline. To make a record a perso
 each call is played through the engine as a console would: the call starts, models a team reported
 unavailable are marked, answers come in the order given with realistic gaps (interrupts the caller
 volunteers land between them), the call-taker accepts the recommendation, the call line's warm
-handoff steps are done when it is the response, and the call ends. Gaps and handoff outcomes are
+handoff steps are done when it is part of the response, and the call ends. Gaps and handoff outcomes are
 drawn from a generator seeded by the call id, so an import is reproducible.
 """
 
@@ -76,7 +76,7 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
     moment += timedelta(seconds=rng.uniform(8, 35))
     add(RecommendationAccepted(at=moment, model=recommendation.model, recommended=recommendation.model))
     handoff = protocol.document.handoff
-    if handoff is not None and recommendation.model == handoff.model:
+    if handoff is not None and (recommendation.handoff or recommendation.model == handoff.model):
         for step in handoff.steps:
             moment += timedelta(seconds=rng.uniform(8, 30))
             add(HandoffStepDone(at=moment, step=step.id))

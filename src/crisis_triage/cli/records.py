@@ -1,0 +1,291 @@
+"""``crisis-triage records``: list, show, export, purge, review and import call records.
+
+Reads the centre's PostgreSQL store when one is configured (``--store`` or settings), else this
+console's SQLite file; ``--local`` reads the local file regardless. Every failure to open or read a
+store is one clear line and exit 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from typing import Iterator
+
+import click
+
+from .common import default_protocol
+
+store_option = click.option("--store", default=None, metavar="URL",
+                            help="A centre's postgresql:// store (default: from settings; empty means the local file).")
+local_option = click.option("--local", is_flag=True, help="Read this console's local file even if a centre store is set.")
+
+
+def _date(value: str | None, name: str) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f'"{value}" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)', param_hint=name) from None
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def period_options(function):
+    function = click.option("--until", default=None, help="Only calls started before this date/time.")(function)
+    return click.option("--since", default=None, help="Only calls started on or after this date/time.")(function)
+
+
+@contextmanager
+def opened_reader(store: str | None, local: bool) -> Iterator:
+    """The store to read, closed afterwards; a store that cannot be opened is a one-line error."""
+    from ..config import load_settings
+    from ..records.journal import JournalError
+    from ..records.postgres_store import redact
+    from ..records.store import open_reader
+
+    settings = load_settings(store=store)
+    try:
+        reader = open_reader(settings, local=local)
+    except JournalError as exc:
+        raise click.ClickException(str(exc)) from None
+    try:
+        yield reader
+    except JournalError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:  # psycopg errors: the module is only imported with a centre store
+        if type(exc).__module__.startswith("psycopg"):
+            raise click.ClickException(f"cannot read the centre store {redact(settings.store or '')}: "
+                                       f"{str(exc).strip()}") from None
+        raise
+    finally:
+        reader.close()
+
+
+def _resolver(protocols: tuple[str, ...]):
+    from pathlib import Path
+
+    from ..records.protocols import ProtocolResolver
+
+    return ProtocolResolver([*protocols, Path(default_protocol()).parent])
+
+
+def _find_call(reader, call_id: str) -> str:
+    """The full id of the call ``call_id`` names (an id or a unique prefix of one)."""
+    if reader.has_call(call_id):
+        return call_id
+    matches = [c.meta.call_id for c in reader.calls() if c.meta.call_id.startswith(call_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise click.ClickException(f'no call "{call_id}" in the records')
+    raise click.ClickException(f'"{call_id}" matches {len(matches)} calls; give more of the id')
+
+
+@click.group()
+def records() -> None:
+    """Call records: list, show, export, purge, review, import-calls."""
+
+
+@records.command("list")
+@store_option
+@local_option
+@period_options
+@click.option("--console", "console_id", default=None, help="Only calls taken at this console.")
+@click.option("--unfinished", is_flag=True, help="Only calls with no end recorded (crash recovery).")
+@click.option("--limit", "-n", type=click.IntRange(1), default=50, show_default=True)
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per call.")
+def list_calls(store, local, since, until, console_id, unfinished, limit, as_json) -> None:
+    """Recent calls, newest first: start time, id, console, call-taker, district, events, how it ended."""
+    with opened_reader(store, local) as reader:
+        if unfinished:
+            calls = reader.unfinished_calls(console_id)[-limit:][::-1]
+        else:
+            calls = reader.calls(since=_date(since, "--since"), until=_date(until, "--until"), console_id=console_id,
+                                 limit=limit)
+        if as_json:
+            for c in calls:
+                click.echo(json.dumps({"call_id": c.meta.call_id, "started_at": c.started_at.isoformat(),
+                                       "last_at": c.last_at.isoformat(), "console_id": c.meta.console_id,
+                                       "call_taker_id": c.meta.call_taker_id, "events": c.events, "ended": c.ended,
+                                       "protocol": f"{c.meta.protocol_id} {c.meta.protocol_version}"}))
+            return
+        if not calls:
+            click.echo("no calls recorded" + (" in that period" if since or until else ""))
+            return
+        click.echo(f"{'started':<16}  {'call':<14}  {'console':<12}  {'call-taker':<12}  {'events':>6}  {'ended':<12}  protocol")
+        for c in calls:
+            started = c.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            click.echo(f"{started:<16}  {c.meta.call_id[:14]:<14}  {c.meta.console_id[:12]:<12}  "
+                       f"{c.meta.call_taker_id[:12]:<12}  {c.events:>6}  {(c.ended or 'UNFINISHED')[:12]:<12}  "
+                       f"{c.meta.protocol_id} {c.meta.protocol_version}")
+
+
+@records.command()
+@click.argument("call_id")
+@store_option
+@local_option
+@click.option("--json", "as_json", is_flag=True, help="The stored events as JSON lines, exactly as recorded.")
+@click.option("--protocol", "-p", "protocols", multiple=True, type=click.Path(exists=True),
+              help="Protocol file to replay with, if the recorded path has moved (matched by sha256).")
+def show(call_id, store, local, as_json, protocols) -> None:
+    """One call: who took it, with which protocol, every event, and the outcome replayed."""
+    from ..records.review import render_timeline
+
+    with opened_reader(store, local) as reader:
+        full_id = _find_call(reader, call_id)
+        meta = reader.meta(full_id)
+        stored = reader.stored_events(full_id)
+        if as_json:
+            for s in stored:
+                click.echo(json.dumps({"event_id": s.event_id, "sequence": s.sequence,
+                                       "event": json.loads(s.event.model_dump_json())}, ensure_ascii=False))
+            return
+        click.echo(render_timeline(meta, stored, _resolver(protocols)))
+
+
+@records.command()
+@click.argument("call_id")
+@store_option
+@local_option
+@click.option("--protocol", "-p", "protocols", multiple=True, type=click.Path(exists=True),
+              help="Protocol file to review against, if the recorded path has moved (matched by sha256).")
+def review(call_id, store, local, protocols) -> None:
+    """Quality review: the call against its protocol (asked, skipped, order, interrupts, time per
+    step, and where the call-taker departed from the recommendation)."""
+    from ..records.protocols import ProtocolNotFound
+    from ..records.review import render_review, review_call
+
+    with opened_reader(store, local) as reader:
+        full_id = _find_call(reader, call_id)
+        meta = reader.meta(full_id)
+        stored = reader.stored_events(full_id)
+        try:
+            protocol = _resolver(protocols).for_call(meta)
+        except ProtocolNotFound as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(render_review(review_call(protocol, meta, [s.event for s in stored])))
+
+
+@records.command()
+@store_option
+@local_option
+@period_options
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--level", type=click.Choice(["events", "calls"]), default="events", show_default=True,
+              help="One record per event, or one per call with its replayed outcome.")
+@click.option("--deidentify", is_flag=True,
+              help="For evaluators: drop names, addresses, phone numbers and free text; times to the hour; ids hashed.")
+@click.option("--output", "-o", type=click.File("w", encoding="utf-8", lazy=True), default="-",
+              help="Where to write (default: stdout).")
+@click.option("--practice", is_flag=True, help="Include practice calls.")
+@click.option("--protocol", "-p", "protocols", multiple=True, type=click.Path(exists=True),
+              help="Protocol files to replay with (matched by sha256), if recorded paths have moved.")
+def export(store, local, since, until, fmt, level, deidentify, output, practice, protocols) -> None:
+    """Export records as JSON Lines or CSV (to stdout or --output); a summary goes to stderr."""
+    from ..records.deidentify import Deidentifier
+    from ..records.export import export_records
+
+    started = time.perf_counter()
+    with opened_reader(store, local) as reader:
+        count = export_records(
+            reader.iter_rows(), output, fmt=fmt, level=level, resolver=_resolver(protocols),
+            deidentifier=Deidentifier() if deidentify else None, since=_date(since, "--since"),
+            until=_date(until, "--until"), include_practice=practice)
+    output.flush()
+    seconds = time.perf_counter() - started
+    click.echo(f"exported {count.events} events of {count.calls} calls ({level}, {fmt}"
+               f"{', de-identified' if deidentify else ''}) in {seconds:.1f} s"
+               + (f"; {count.problems} calls could not be replayed (see the problem column)" if count.problems else ""),
+               err=True)
+
+
+@records.command()
+@store_option
+@local_option
+@click.option("--older-than", "days", type=click.IntRange(1), default=None,
+              help="Age in days (default: the retention_days setting).")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed, remove nothing.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+def purge(store, local, days, dry_run, yes) -> None:
+    """Remove finished calls whose last event is older than the retention period.
+
+    Unfinished calls are never removed (they may still be resumed). With a centre store, the local
+    file only loses calls the centre has already received.
+    """
+    from ..config import load_settings
+    from ..records.postgres_store import PostgresStore, redact
+
+    settings = load_settings(store=store)
+    days = days or settings.retention_days
+    cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+    with opened_reader(store, local) as reader:
+        due = [c for c in reader.calls(until=None, newest_first=False) if c.ended is not None and c.last_at < cutoff]
+        where = redact(settings.store) if isinstance(reader, PostgresStore) else str(getattr(reader, "path", ""))
+        click.echo(f"{len(due)} finished calls in {where} ended before {cutoff.astimezone():%Y-%m-%d %H:%M} "
+                   f"(older than {days} days)")
+        if dry_run or not due:
+            return
+        if not yes and not click.confirm("Remove them for good?", default=False):
+            click.echo("nothing removed")
+            return
+        if isinstance(reader, PostgresStore):
+            calls, events = reader.purge(cutoff)
+        else:
+            shipped_to = redact(settings.store) if settings.store and not local else None
+            calls, events = reader.purge(cutoff, shipped_to=shipped_to)
+        click.echo(f"removed {calls} calls ({events} events)")
+
+
+@records.command("import-calls")
+@click.argument("calls", type=click.File("r", encoding="utf-8"))
+@click.option("--protocol", "-p", type=click.Path(dir_okay=False), default=default_protocol,
+              show_default="the shipped Boston protocol", help="Protocol the calls were generated for.")
+@click.option("--console", "console_id", default="import", show_default=True, help="Console id to record.")
+@store_option
+@local_option
+def import_calls(calls, protocol, console_id, store, local) -> None:
+    """Load replay-format calls (``generate-calls`` output, '-' for stdin) into the records as events.
+
+    Each call is played through the engine like a console would: answers with realistic gaps,
+    interrupts between them, the recommendation accepted, the handoff steps, the end. Importing the
+    same file twice stores nothing twice (ids are derived from the call ids).
+    """
+    from ..protocol.errors import ProtocolError
+    from ..protocol.loader import load_protocol
+    from ..records.importer import ImportResult, imported_records
+    from ..records.postgres_store import PostgresStore
+    from ..records.rows import to_row
+
+    try:
+        loaded = load_protocol(protocol)
+    except ProtocolError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(1) from None
+    result = ImportResult()
+    started = time.perf_counter()
+    with opened_reader(store, local) as reader:
+        batch: list = []
+
+        def flush() -> None:
+            if isinstance(reader, PostgresStore):
+                result.new_events += reader.insert_rows([to_row(m, r) for m, r in batch])
+            else:
+                result.new_events += reader.insert_many(batch)
+            batch.clear()
+
+        for records_of_call in imported_records(loaded, calls, console_id=console_id, result=result):
+            batch.extend(records_of_call)
+            if len(batch) >= 5000:
+                flush()
+        flush()
+    for bad in result.bad:
+        click.echo(f"{calls.name}:{bad}", err=True)
+    click.echo(f"imported {result.calls} calls ({result.events} events, {result.new_events} new) in "
+               f"{time.perf_counter() - started:.1f} s" + (f"; {len(result.bad)} bad lines skipped" if result.bad else ""),
+               err=True)
+    if result.bad and result.calls == 0:
+        sys.exit(1)
