@@ -131,7 +131,7 @@ def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: boo
         click.echo(scenario_table(library.filter(tags, difficulty)))
         return
     picked = _pick(loaded, library, chosen, tags, difficulty, pick_random, exam, seed)
-    from ..tui.practice_app import run_practice
+    from ..tui.screens.practice_app import run_practice
 
     raise SystemExit(run_practice(settings, loaded, picked, trainee=trainee, exam=exam is not None))
 

@@ -1,0 +1,158 @@
+"""The debrief after a practice call: the grade, then the call walked step by step.
+
+Up/Down move through the steps; the panel below explains the highlighted one (what the caller said,
+what was recorded, what they meant). Enter goes on (next exam call, or leave), R retries the scenario.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from ...training.grading import WEIGHTS, Grade
+from ...training.report import verdict_word
+from ...training.tables import bar
+
+if TYPE_CHECKING:
+    from .practice import PracticeRun
+
+_STYLE = {"right": "green", "on_time": "green", "acceptable": "yellow", "out_of_order": "yellow",
+          "wrong": "bold red", "missed": "bold red", "slow": "bold red", "critical": "bold white on red", "none": "bold red"}
+
+
+def _clock(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, rest = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{rest:02d}"
+
+
+def grade_text(grade: Grade) -> Text:
+    """The grade at a glance: score, verdict, parts as bars, the dispatch and the dangers."""
+    rec = grade.recommendation
+    text = Text()
+    if grade.critical:
+        verdict = ("CRITICAL", "bold white on red")
+    elif grade.passed:
+        verdict = ("PASSED", "bold green")
+    else:
+        verdict = ("NOT PASSED", "bold yellow")
+    text.append(f"DEBRIEF  {grade.title}\n", style="bold")
+    text.append(f"Score {grade.score}/100  ", style="bold")
+    text.append(f" {verdict[0]} ", style=verdict[1])
+    text.append("\n")
+    for reason in rec.critical_reasons:
+        text.append(f"CRITICAL: {reason}\n", style="bold red")
+    if grade.missed_dangers:
+        text.append(f"{grade.missed_dangers} volunteered danger(s) never recorded\n", style="bold red")
+    for part, points in grade.parts.items():
+        text.append(f"  {part:<15}{bar(points, 20, WEIGHTS[part])} {points:>4g}/{WEIGHTS[part]}\n")
+    rec_verdict = "critical" if rec.missing_roles else rec.verdict
+    text.append(f"Dispatched {rec.dispatched or 'nothing'}; expected {rec.expected}")
+    if rec.acceptable:
+        text.append(f" (acceptable: {', '.join(rec.acceptable)})")
+    text.append(": ")
+    text.append(verdict_word(rec_verdict), style=_STYLE.get(rec_verdict, ""))
+    text.append(f"\nTime to dispatch {_clock(grade.seconds_to_dispatch)} (target {_clock(grade.target_seconds)}): ")
+    text.append(verdict_word(grade.time_verdict), style=_STYLE.get(grade.time_verdict, ""))
+    for interrupt in grade.interrupts:
+        delay = f" after {interrupt.delay:g}s" if interrupt.delay is not None else ""
+        text.append(f"\nVolunteered danger -> {interrupt.expected}: ")
+        text.append(verdict_word(interrupt.verdict) + delay, style=_STYLE.get(interrupt.verdict, ""))
+    if grade.handoff_expected:
+        text.append(f"\nHandoff steps {len(grade.handoff_expected) - len(grade.handoff_missing)}/{len(grade.handoff_expected)}")
+        if grade.handoff_missing:
+            text.append(f" (missing: {', '.join(grade.handoff_missing)})", style="bold red")
+    return text
+
+
+class DebriefScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "next", "Next", id="debrief_next", priority=True),
+        Binding("r", "retry", "Retry scenario", id="debrief_retry"),
+        Binding("escape", "leave", "Leave practice", id="debrief_leave"),
+    ]
+
+    DEFAULT_CSS = """
+    DebriefScreen #debrief-grade { height: auto; max-height: 50%; padding: 0 1; }
+    DebriefScreen #debrief-steps { height: 1fr; }
+    DebriefScreen #debrief-detail { height: auto; min-height: 3; border: round $secondary; padding: 0 1; }
+    """
+
+    def __init__(self, run: "PracticeRun", grade: Grade) -> None:
+        super().__init__()
+        self.run = run
+        self.grade = grade
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="debrief"):
+            yield Static(grade_text(self.grade), id="debrief-grade")
+            yield DataTable(id="debrief-steps", cursor_type="row", zebra_stripes=True)
+            yield Static(id="debrief-detail")
+            yield Static(self._footer_text(), id="debrief-help")
+        yield Footer()
+
+    def _footer_text(self) -> Text:
+        run = self.run
+        text = Text()
+        if run.reports:
+            text.append(f"Report saved: {run.reports[0]} (and .html)\n", style="dim")
+        elif run.report_error:
+            text.append(run.report_error + "\n", style="bold red")
+        following = ("next call" if not run.finished else "exam results") if run.exam else "done"
+        text.append(" Enter ", style="bold reverse")
+        text.append(f" {following}   ")
+        if not run.exam:
+            text.append(" R ", style="bold reverse")
+            text.append(" retry   ")
+        text.append(" Up/Down ", style="bold reverse")
+        text.append(" walk the call")
+        return text
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("time", "step", "detail", "verdict")
+        for index, step in enumerate(self.grade.steps):
+            verdict = Text(verdict_word(step.verdict), style=_STYLE.get(step.verdict, "")) if step.verdict else Text("")
+            table.add_row(_clock(step.seconds), step.title[:70], step.detail[:60], verdict, key=str(index))
+        table.focus()
+        self._show_step(0)
+
+    def on_data_table_row_highlighted(self, message: DataTable.RowHighlighted) -> None:
+        self._show_step(message.cursor_row)
+
+    def _show_step(self, index: int) -> None:
+        steps = self.grade.steps
+        detail = self.query_one("#debrief-detail", Static)
+        if not steps or index >= len(steps):
+            detail.update("")
+            return
+        step = steps[index]
+        text = Text(f"{_clock(step.seconds)}  {step.title}\n", style="bold")
+        if step.detail:
+            text.append(step.detail + "\n")
+        answer = next((a for a in self.grade.answers if a.ask == step.title), None) if step.kind in ("question", "revision", "skip") else None
+        if answer is not None:
+            text.append(f"caller meant: {answer.meant}; finally recorded: {answer.recorded} -> ")
+            text.append(verdict_word(answer.verdict), style=_STYLE.get(answer.verdict, ""))
+            if answer.vague:
+                text.append("  (a vague reply: worth discussing)", style="italic")
+        detail.update(text)
+
+    def action_next(self) -> None:
+        self.run.next(self.app)
+
+    def action_retry(self) -> None:
+        if self.run.exam:
+            self.notify("No retries during an exam.")
+            return
+        self.run.retry(self.app)
+
+    def action_leave(self) -> None:
+        self.run.leave(self.app)

@@ -1,0 +1,67 @@
+"""``crisis-triage train``: the console app in practice mode, playing a run of scenarios from start to end.
+
+A subclass of the console app so every screen, key and theme is the live console's own; it starts
+on a practice briefing instead of a live call, and its journal is a MemoryJournal, so nothing a
+trainee does reaches the live call records.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Callable, Sequence
+
+from textual import events
+
+from ...config import Settings
+from ...protocol.compiled import Protocol
+from ...records.journal import MemoryJournal
+from ...training.library import Scenario
+from ..app import ConsoleApp, local_now
+from ..themes import HIGH_CONTRAST
+from .practice import PracticeRun
+
+
+class PracticeApp(ConsoleApp):
+    """The console, practising: briefing, practice call, debrief, for each scenario of the run."""
+
+    TITLE = "crisis-triage practice"
+    CSS_PATH = "../console.tcss"  # relative to this module: the console's own stylesheet
+
+    def __init__(self, settings: Settings, protocol: Protocol, scenarios: Sequence[Scenario], *, trainee: str,
+                 exam: bool = False, clock: Callable[[], datetime] = local_now, announce_startup: bool = True,
+                 cursor_blink: bool = True) -> None:
+        super().__init__(settings, protocol, journal=MemoryJournal(), clock=clock, announce_startup=announce_startup,
+                         cursor_blink=cursor_blink)
+        self.run = PracticeRun(protocol, list(scenarios), trainee, exam=exam, journal=self.journal)
+
+    def on_mount(self, event: events.Mount) -> None:
+        # Replaces the console's start-up (a live call, or unfinished calls to resume): practice
+        # never offers or starts a live call.
+        event.prevent_default()
+        self.register_theme(HIGH_CONTRAST)
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        if self.keymap_in_force:
+            self.set_keymap(self.keymap_in_force)
+        self.run.brief(self)
+
+    def action_quit_console(self) -> None:
+        self.exit(0)
+
+
+def run_practice(settings: Settings, protocol: Protocol, scenarios: Sequence[Scenario], *, trainee: str,
+                 exam: bool = False) -> int:
+    """Run the practice app in the terminal; the exit code for the command line."""
+    app = PracticeApp(settings, protocol, scenarios, trainee=trainee, exam=exam)
+    code = app.run()
+    result = app.run.result
+    if result.grades:
+        from ...training.tables import grade_summary
+
+        for grade in result.grades:
+            print(grade_summary(grade))
+        if exam:
+            print(f"Exam score {result.score}/100 ({result.critical} critical)")
+        if app.run.reports:
+            print(f"Report: {app.run.reports[0]}\n        {app.run.reports[1]}")
+    return code if isinstance(code, int) else 0

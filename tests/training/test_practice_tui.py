@@ -1,0 +1,213 @@
+"""Practice calls driven by keys alone: briefing, the caller pane, a call to its debrief, an exam."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from crisis_triage.config import Settings
+from crisis_triage.tui.screens.debrief import DebriefScreen
+from crisis_triage.tui.screens.practice import BriefScreen
+from crisis_triage.tui.screens.practice_app import PracticeApp
+from crisis_triage.tui.screens.practice_call import PracticeCallScreen
+from crisis_triage.tui.screens.practice_results import ExamResultsScreen
+from crisis_triage.tui.widgets.caller import CallerPane
+from crisis_triage.training.history import History
+
+MORNING = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("America/New_York"))
+
+
+class Clock:
+    """The wall clock, moved by the test: each key press below takes the seconds we say."""
+
+    def __init__(self) -> None:
+        self.at = MORNING
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def run_async(test):
+    @functools.wraps(test)
+    def wrapper(*args, **kwargs):
+        return asyncio.run(test(*args, **kwargs))
+
+    return wrapper
+
+
+def make_app(boston, scenarios, clock, exam=False):
+    return PracticeApp(Settings(console_id="training-1"), boston, scenarios, trainee="trainee-7", exam=exam,
+                       clock=clock, announce_startup=False, cursor_blink=False)
+
+
+async def wait_for(pilot, kind):
+    for _ in range(100):
+        if isinstance(pilot.app.screen, kind):
+            return pilot.app.screen
+        await pilot.pause(0.02)
+    raise AssertionError(f"expected {kind.__name__}, on {type(pilot.app.screen).__name__}")
+
+
+async def answer(pilot, clock, *keys, seconds=8):
+    for key in keys:
+        clock.at += timedelta(seconds=seconds)
+        await pilot.press(key)
+    await pilot.pause()
+
+
+async def type_text(pilot, clock, text):
+    clock.at += timedelta(seconds=10)
+    await pilot.press(*[("space" if c == " " else c) for c in text], "enter")
+    await pilot.pause()
+
+
+def caller_lines(app):
+    return app.screen.query_one(CallerPane).lines
+
+
+async def knife_call_until_weapon(pilot, clock):
+    await wait_for(pilot, BriefScreen)
+    await pilot.press("enter")
+    call = await wait_for(pilot, PracticeCallScreen)
+    assert "PRACTICE" in str(call.query_one("#practice-banner").content)
+    assert caller_lines(pilot.app)[-1].startswith("[location]")
+    await type_text(pilot, clock, "42 Dakota St")
+    await type_text(pilot, clock, "Rosa")
+    # with_person yes; hurt, substance, attempt no; weapon: the caller is vague -> unknown
+    await answer(pilot, clock, "y", "n", "n", "n", "u")
+    return call
+
+
+async def finish_knife_call(pilot, clock, *, record_knife: bool, dispatch_wait: int = 0):
+    if record_knife:
+        clock.at += timedelta(seconds=4)
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("k")  # weapon in use
+        await pilot.pause()
+    # violence, threats, crime, children no; wish_dead yes; thoughts no; past behaviour no
+    await answer(pilot, clock, "n", "n", "n", "n", "y", "n", "n")
+    await answer(pilot, clock, "3", "4", "enter")  # presentation: voices, agitated
+    await answer(pilot, clock, "n", "n")  # provider, police concern
+    clock.at += timedelta(seconds=5 + dispatch_wait)
+    await pilot.press("f9")
+    await pilot.pause()
+    await pilot.press("f10")
+    await pilot.pause()
+    await pilot.press("d")  # outcome: dispatched
+    return await wait_for(pilot, DebriefScreen)
+
+
+@run_async
+async def test_a_practice_call_plays_the_caller_and_ends_in_a_graded_debrief(boston, scenario):
+    clock = Clock()
+    app = make_app(boston, [scenario("knife_in_kitchen")], clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await knife_call_until_weapon(pilot, clock)
+        lines = caller_lines(app)
+        assert lines[0].startswith("\u201cPlease, you have to send someone")
+        assert any(line.startswith("[weapon]") and "knives in the kitchen" in line for line in lines)
+        # Said right after the weapon answer, before the caller answers the next question.
+        assert lines[-2].startswith("CALLER VOLUNTEERS:") and "picked up a knife" in lines[-2]
+        assert lines[-1].startswith("[violence]")
+        # The call runs at the scenario's time of day (19:40 in Boston), not the wall clock's 09:00.
+        assert app.screen.session.state.started_at.hour == 19
+
+        debrief = await finish_knife_call(pilot, clock, record_knife=True)
+        grade = debrief.grade
+        assert grade.score == 100 and grade.passed and not grade.critical
+        assert grade.recommendation.dispatched == "police_emergency"
+        assert grade.interrupts[0].verdict == "on_time" and grade.interrupts[0].delay == 4.0
+        text = str(debrief.query_one("#debrief-grade").content)
+        assert "Score 100/100" in text and "PASSED" in text
+        # Walk the steps with the keyboard: the detail panel follows the highlighted row.
+        table = debrief.query_one("#debrief-steps")
+        assert table.row_count == len(grade.steps)
+        await pilot.press("down")
+        await pilot.pause()
+        assert "What is your first name?" in str(debrief.query_one("#debrief-detail").content)
+        # Nothing went to live records: the practice journal holds the call, flagged practice.
+        (meta,) = app.run.journal.calls.values()
+        assert meta.practice and meta.call_id.startswith("practice-")
+        assert app.run.reports is not None and app.run.reports[0].exists()
+        (record,) = History.open().sessions("trainee-7")
+        assert record.score == 100
+        await pilot.press("enter")
+        await pilot.pause()
+    assert app.return_code == 0
+
+
+@run_async
+async def test_a_missed_knife_and_a_slow_dispatch_show_in_the_debrief(boston, scenario):
+    clock = Clock()
+    app = make_app(boston, [scenario("knife_in_kitchen")], clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await knife_call_until_weapon(pilot, clock)
+        debrief = await finish_knife_call(pilot, clock, record_knife=False, dispatch_wait=400)
+        grade = debrief.grade
+        assert grade.interrupts[0].verdict == "missed" and not grade.passed
+        assert grade.time_verdict == "slow"
+        # Without the interrupt the console recommended co-response: police, so acceptable, not critical.
+        assert grade.recommendation.dispatched == "co_response" and grade.recommendation.verdict == "acceptable"
+        text = str(debrief.query_one("#debrief-grade").content)
+        assert "NOT PASSED" in text and "never recorded" in text and "SLOW" in text
+
+
+@run_async
+async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario):
+    clock = Clock()
+    app = make_app(boston, [scenario("panic_wants_to_talk"), scenario("lonely_evening_wants_visit")], clock, exam=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        brief = await wait_for(pilot, BriefScreen)
+        assert "call 1 of 2" in str(brief.query_one("#brief-text").content)
+        await pilot.press("enter")
+        await wait_for(pilot, PracticeCallScreen)
+        await type_text(pilot, clock, "Harrison Ave garage")
+        await type_text(pilot, clock, "Grace")
+        # hurt (vague: no), substance, attempt, weapon, violence, threats, crime, children,
+        # wish_dead, suicidal thoughts, past behaviour: all no
+        await answer(pilot, clock, *["n"] * 11)
+        await answer(pilot, clock, "1", "enter")  # presentation: distressed
+        await answer(pilot, clock, "y", "n", "p")  # provider yes, police concern no, phone
+        await pilot.press("f9")  # accept the call line: the handoff screen
+        await pilot.pause()
+        await answer(pilot, clock, *["space"] * 5, "a")  # five steps, then accepted
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("h")
+        first = await wait_for(pilot, DebriefScreen)
+        assert first.grade.score == 100, first.grade.parts
+        assert first.grade.handoff_missing == ()
+        await pilot.press("enter")
+
+        brief = await wait_for(pilot, BriefScreen)
+        assert "call 2 of 2" in str(brief.query_one("#brief-text").content)
+        await pilot.press("enter")
+        await wait_for(pilot, PracticeCallScreen)
+        await type_text(pilot, clock, "27 Ashmont St")
+        await pilot.press("f5")  # skip the name
+        await pilot.pause()
+        await answer(pilot, clock, *["n"] * 11)
+        await answer(pilot, clock, "1", "enter")
+        await answer(pilot, clock, "n", "n", "p")  # phone, though the caller asked for a visit
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("a")
+        second = await wait_for(pilot, DebriefScreen)
+        support = next(a for a in second.grade.answers if a.question == "support_choice")
+        assert support.verdict == "wrong"
+        assert second.grade.recommendation.verdict == "acceptable"
+        await pilot.press("enter")
+
+        results = await wait_for(pilot, ExamResultsScreen)
+        text = str(results.query_one("#exam-results-text").content)
+        total = round((first.grade.score + second.grade.score) / 2)
+        assert f"Exam score {total}/100" in text and "0 critical" in text
+        assert app.run.reports[0].name.endswith("-trainee-7-exam-2.md")
+        assert len(History.open().sessions("trainee-7")) == 2
+        await pilot.press("enter")
+        await pilot.pause()
