@@ -57,7 +57,7 @@ def make_app(*, journal=None, clock=None, home=False, door=None, line="e911", di
         settings, boston(), journal=journal if journal is not None else MemoryJournal(),
         clock=clock or FixedClock(), call_ids=lambda: f"call-{next(ids)}", home=home,
         start=CallContext(door=door, line=line, district=district, language=language),
-        announce_startup=False, cursor_blink=False, **kwargs,
+        announce_startup=False, cursor_blink=False, flash_seconds=kwargs.pop("flash_seconds", 600), **kwargs,
     )
 
 

@@ -59,6 +59,7 @@ class ConsoleApp(App):
         announce_startup: bool = True,
         journal_warning: str | None = None,
         cursor_blink: bool = True,
+        flash_seconds: float = 2.5,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -72,6 +73,8 @@ class ConsoleApp(App):
         self.announce_startup = announce_startup
         self.journal_warning = journal_warning
         self.cursor_blink = cursor_blink
+        self.flash_seconds = flash_seconds
+        """How long a changed band or recommendation stays highlighted (snapshot tests hold it)."""
         self.keymap_in_force = dict(settings.keys)
         self.return_code_value = 0
 

@@ -207,12 +207,13 @@ class CallScreen(Screen):
         self.query_one(QuestionPanel).show(view, selected=frozenset(self._multi), accept_key=self._key("accept"),
                                            skip_key=self._key("skip"))
         self.query_one(CallSoFar).show(after, changed=self._changed)
-        band = band_view(protocol, after.risk.band, language)
-        self.query_one(RiskPanel).show(after, band, band_view(protocol, after.risk.points_band, language),
-                                       interrupt_views(protocol, after.active_interrupts, language),
-                                       interrupt_key=self._key("interrupt"), language=language)
+        # The call-taker works in English; only the words read to the caller follow the caller's language.
+        band = band_view(protocol, after.risk.band)
+        self.query_one(RiskPanel).show(after, band, band_view(protocol, after.risk.points_band),
+                                       interrupt_views(protocol, after.active_interrupts),
+                                       interrupt_key=self._key("interrupt"))
         self.query_one(RiskPanel).styles.border = ("heavy", css_colour(band.colour))
-        self.query_one(RecommendationCard).show(protocol, after.recommendation, language=language,
+        self.query_one(RecommendationCard).show(protocol, after.recommendation,
                                                 accept_key=self._key("accept"), compact=self.has_class("-narrow"))
         self._show_notes()
         box = self.query_one("#q-input", Input)
@@ -234,8 +235,8 @@ class CallScreen(Screen):
         protocol = self.protocol
         language = self.session.state.language
         if before.risk.band != after.risk.band:
-            old = band_view(protocol, before.risk.band, language)
-            new = band_view(protocol, after.risk.band, language)
+            old = band_view(protocol, before.risk.band)
+            new = band_view(protocol, after.risk.band)
             raised = new.rank > old.rank
             self._flash("#risk")
             self.notify(f"{old.label} -> {new.label.upper()}", title="Risk band " + ("RAISED" if raised else "lowered"),
@@ -243,7 +244,7 @@ class CallScreen(Screen):
         old_rec, new_rec = before.recommendation, after.recommendation
         if (old_rec.model, old_rec.team) != (new_rec.model, new_rec.team):
             self._flash("#recommendation")
-            self.notify(f"{model_name(protocol, old_rec.model, language)} -> {model_name(protocol, new_rec.model, language)}",
+            self.notify(f"{model_name(protocol, old_rec.model)} -> {model_name(protocol, new_rec.model)}",
                         title="Recommendation CHANGED", severity="warning", timeout=6)
         if isinstance(event, Revised):
             changes = answer_changes(before, after)
@@ -253,7 +254,7 @@ class CallScreen(Screen):
     def _flash(self, selector: str) -> None:
         widget = self.query_one(selector)
         widget.add_class("-flash")
-        self.set_timer(2.5, lambda: widget.remove_class("-flash"))
+        self.set_timer(getattr(self.app, "flash_seconds", 2.5), lambda: widget.remove_class("-flash"))
 
     # -- answering -----------------------------------------------------------------------------------
     def _answer_event(self, question_id: str, value: Any) -> Answered | Revised:
@@ -389,7 +390,7 @@ class CallScreen(Screen):
 
         unavailable = self.session.state.unavailable
         language = self.session.state.language
-        choices = [(m, ("[unavailable] " if m in unavailable else "") + model_name(self.protocol, m, language))
+        choices = [(m, ("[unavailable] " if m in unavailable else "") + model_name(self.protocol, m))
                    for m in self.protocol.models]
 
         def done(model: str | None) -> None:

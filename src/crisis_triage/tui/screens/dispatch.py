@@ -44,6 +44,9 @@ class DispatchScreen(Screen):
             yield Static(help_text, id="dispatch-help")
         yield Footer()
 
+    def on_mount(self) -> None:
+        self.query_one("#dispatch-text", TextArea).cursor_blink = getattr(self.app, "cursor_blink", True)
+
     def on_screen_resume(self) -> None:
         self.query_one("#dispatch-text", TextArea).text = self.summary()
 

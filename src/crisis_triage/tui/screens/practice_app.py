@@ -32,7 +32,7 @@ class PracticeApp(ConsoleApp):
                  cursor_blink: bool = True) -> None:
         super().__init__(settings, protocol, journal=MemoryJournal(), clock=clock, announce_startup=announce_startup,
                          cursor_blink=cursor_blink)
-        self.run = PracticeRun(protocol, list(scenarios), trainee, exam=exam, journal=self.journal)
+        self.practice_run = PracticeRun(protocol, list(scenarios), trainee, exam=exam, journal=self.journal)
 
     def on_mount(self, event: events.Mount) -> None:
         # Replaces the console's start-up (a live call, or unfinished calls to resume): practice
@@ -43,7 +43,7 @@ class PracticeApp(ConsoleApp):
             self.theme = self.settings.theme
         if self.keymap_in_force:
             self.set_keymap(self.keymap_in_force)
-        self.run.brief(self)
+        self.practice_run.brief(self)
 
     def action_quit_console(self) -> None:
         self.exit(0)
@@ -54,7 +54,7 @@ def run_practice(settings: Settings, protocol: Protocol, scenarios: Sequence[Sce
     """Run the practice app in the terminal; the exit code for the command line."""
     app = PracticeApp(settings, protocol, scenarios, trainee=trainee, exam=exam)
     code = app.run()
-    result = app.run.result
+    result = app.practice_run.result
     if result.grades:
         from ...training.tables import grade_summary
 
@@ -62,6 +62,6 @@ def run_practice(settings: Settings, protocol: Protocol, scenarios: Sequence[Sce
             print(grade_summary(grade))
         if exam:
             print(f"Exam score {result.score}/100 ({result.critical} critical)")
-        if app.run.reports:
-            print(f"Report: {app.run.reports[0]}\n        {app.run.reports[1]}")
+        if app.practice_run.reports:
+            print(f"Report: {app.practice_run.reports[0]}\n        {app.practice_run.reports[1]}")
     return code if isinstance(code, int) else 0

@@ -41,7 +41,7 @@ class QuestionPanel(Vertical):
             text.update(Text(f"Press {accept_key} to accept the recommendation.", style="bold"))
             for widget in (text_en, hint, options):
                 widget.update("")
-                widget.display = False
+                widget.add_class("-empty")
             box.display = False
             self.set_class(False, "-safety")
             return
@@ -50,9 +50,9 @@ class QuestionPanel(Vertical):
         section.update(Text.assemble((f"Q{view.position} ", "bold"), (view.section, ""), (tag, "bold"), (optional, "dim")))
         self.set_class(view.safety, "-safety")
         text.update(Text(view.text, style="bold"))
-        text_en.display = view.translated
+        text_en.set_class(not view.translated, "-empty")
         text_en.update(Text(f"EN: {view.text_en}", style="italic") if view.translated else "")
-        hint.display = bool(view.hint)
+        hint.set_class(not view.hint, "-empty")
         hint.update(Text(view.hint, style="dim italic"))
         if view.options:
             line = Text()
@@ -68,10 +68,10 @@ class QuestionPanel(Vertical):
                 line.append(" Enter ", style="bold reverse")
                 line.append(" done")
             options.update(line)
-            options.display = True
+            options.remove_class("-empty")
             box.display = False
         else:
-            options.display = False
+            options.add_class("-empty")
             box.display = True
             placeholder = "type the answer, Enter to record"
             if view.type == "number":
