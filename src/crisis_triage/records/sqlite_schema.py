@@ -50,6 +50,13 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
         CREATE INDEX calls_by_start ON calls (started_at);
         CREATE INDEX calls_unfinished ON calls (console_id) WHERE ended IS NULL;
+        -- A record that clashed with a different stored event (same call and sequence) during a
+        -- merge or import: a bug somewhere, kept for a person to look at, never dropped.
+        CREATE TABLE rejected_events (
+            event_id TEXT PRIMARY KEY,
+            row TEXT NOT NULL,
+            error TEXT NOT NULL
+        );
         -- How far each centre store has been sent (highest ``events.seq`` it acknowledged).
         CREATE TABLE outbox (
             target TEXT PRIMARY KEY,

@@ -8,6 +8,7 @@ file (corrupt, locked, disk full), so the caller can switch to the fallback jour
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import threading
@@ -25,7 +26,10 @@ DEFAULT_BUSY_TIMEOUT_MS = 2000
 """How long a write waits for another writer (an import, a purge) before giving up: short, since a
 console that gives up switches to its fallback journal rather than stall the call."""
 
-_INSERT_EVENT = f"INSERT OR IGNORE INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+# Idempotent by event id only: a different event at a taken (call, sequence) is an error, never dropped.
+_INSERT_EVENT = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+                 "ON CONFLICT (event_id) DO NOTHING")
+_QUARANTINE = "INSERT INTO rejected_events (event_id, row, error) VALUES (?, ?, ?) ON CONFLICT (event_id) DO NOTHING"
 _UPSERT_CALL = """
     INSERT INTO calls (call_id, console_id, call_taker_id, protocol_id, protocol_version, protocol_sha256,
                        protocol_file, practice, started_at, last_at, events, ended)
@@ -129,12 +133,17 @@ class SqliteJournal:
     def insert(self, meta: CallMeta, record: StoredEvent) -> bool:
         """Store ``record`` with its id and sequence as given; False if that event id is already stored.
 
-        Idempotent by event id: merging a fallback file or re-importing is safe.
+        Idempotent by event id. Raises JournalError if another event holds that call's sequence.
         """
-        return self.insert_many([(meta, record)]) == 1
+        return self.insert_many([(meta, record)], quarantine=False) == 1
 
-    def insert_many(self, records: list[tuple[CallMeta, StoredEvent]]) -> int:
-        """Store many records in one transaction (imports, fallback merges); return how many were new."""
+    def insert_many(self, records: list[tuple[CallMeta, StoredEvent]], *, quarantine: bool = True) -> int:
+        """Store many records in one transaction (imports, fallback merges); return how many were new.
+
+        With ``quarantine``, a record that clashes with a different stored event (same call and
+        sequence) is kept in ``rejected_events`` for a person to look at, so one bad record cannot
+        block a merge and nothing is dropped.
+        """
         with self._lock:
             try:
                 self._db.execute("BEGIN IMMEDIATE")
@@ -142,7 +151,13 @@ class SqliteJournal:
                 for meta, record in records:
                     row = to_row(meta, record)
                     row["practice"] = int(row["practice"])
-                    cursor = self._db.execute(_INSERT_EVENT, [row[c] for c in COLUMNS])
+                    try:
+                        cursor = self._db.execute(_INSERT_EVENT, [row[c] for c in COLUMNS])
+                    except sqlite3.IntegrityError as exc:
+                        if not quarantine:
+                            raise
+                        self._db.execute(_QUARANTINE, (record.event_id, json.dumps(row), str(exc)))
+                        continue
                     if cursor.rowcount == 1:
                         added += 1
                         row["ended"] = record.event.outcome if isinstance(record.event, CallEnded) else None
