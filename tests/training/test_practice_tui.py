@@ -129,9 +129,9 @@ async def test_a_practice_call_plays_the_caller_and_ends_in_a_graded_debrief(bos
         await pilot.pause()
         assert "What is your first name?" in str(debrief.query_one("#debrief-detail").content)
         # Nothing went to live records: the practice journal holds the call, flagged practice.
-        (meta,) = app.run.journal.calls.values()
+        (meta,) = app.practice_run.journal.calls.values()
         assert meta.practice and meta.call_id.startswith("practice-")
-        assert app.run.reports is not None and app.run.reports[0].exists()
+        assert app.practice_run.reports is not None and app.practice_run.reports[0].exists()
         (record,) = History.open().sessions("trainee-7")
         assert record.score == 100
         await pilot.press("enter")
@@ -207,7 +207,38 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
         text = str(results.query_one("#exam-results-text").content)
         total = round((first.grade.score + second.grade.score) / 2)
         assert f"Exam score {total}/100" in text and "0 critical" in text
-        assert app.run.reports[0].name.endswith("-trainee-7-exam-2.md")
+        assert app.practice_run.reports[0].name.endswith("-trainee-7-exam-2.md")
         assert len(History.open().sessions("trainee-7")) == 2
         await pilot.press("enter")
         await pilot.pause()
+
+
+@run_async
+async def test_the_console_home_opens_practice_and_returns_home(boston):
+    from crisis_triage.records.journal import MemoryJournal
+    from crisis_triage.tui.app import ConsoleApp
+    from crisis_triage.tui.screens.home import HomeScreen
+    from crisis_triage.tui.screens.practice import ScenarioPickerScreen
+
+    live = MemoryJournal()
+    clock = Clock()
+    app = ConsoleApp(Settings(call_taker_id="ct-9"), boston, journal=live, clock=clock, home=True,
+                     announce_startup=False, cursor_blink=False)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, HomeScreen)
+        await pilot.press("p")
+        picker = await wait_for(pilot, ScenarioPickerScreen)
+        assert picker.query_one("#picker-list").option_count >= 24
+        await pilot.press("enter")
+        await wait_for(pilot, BriefScreen)
+        await pilot.press("enter")
+        call = await wait_for(pilot, PracticeCallScreen)
+        assert call.meta.call_taker_id == "ct-9" and call.journal is not live
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("x")  # the caller hung up
+        debrief = await wait_for(pilot, DebriefScreen)
+        assert debrief.grade.recommendation.verdict == "none"
+        await pilot.press("escape")
+        await wait_for(pilot, HomeScreen)
+    assert live.calls == {}  # the live journal never saw the practice call

@@ -117,10 +117,11 @@ class DebriefScreen(Screen):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("time", "step", "detail", "verdict")
+        table.add_columns("time", "verdict", "step", "detail")
         for index, step in enumerate(self.grade.steps):
             verdict = Text(verdict_word(step.verdict), style=_STYLE.get(step.verdict, "")) if step.verdict else Text("")
-            table.add_row(_clock(step.seconds), step.title[:70], step.detail[:60], verdict, key=str(index))
+            # The verdict comes second so a narrow terminal cuts the detail, never the verdict.
+            table.add_row(_clock(step.seconds), verdict, step.title[:64], step.detail[:60], key=str(index))
         table.focus()
         self._show_step(0)
 
