@@ -97,3 +97,15 @@ def test_train_exam_larger_than_the_pool_is_refused():
 def test_train_history_with_no_sessions_says_so():
     result = run("train", "--history", "--trainee", "nobody")
     assert result.exit_code == 0 and "No practice calls recorded for nobody" in result.output
+
+
+def test_random_and_exam_picks_follow_filters_and_seed(boston, library):
+    from crisis_triage.cli.training import _pick
+
+    exam = _pick(boston, library, (), ("spanish",), None, False, 3, 7)
+    assert len(exam) == 3 and len({s.id for s in exam}) == 3 and all("spanish" in s.meta.tags for s in exam)
+    assert [s.id for s in exam] == [s.id for s in _pick(boston, library, (), ("spanish",), None, False, 3, 7)]
+    (one,) = _pick(boston, library, (), (), "advanced", True, None, 1)
+    assert one.meta.difficulty == "advanced"
+    named = _pick(boston, library, ("knife_in_kitchen", str(SCENARIOS / "panic_wants_to_talk.yaml")), (), None, False, None, None)
+    assert [s.id for s in named] == ["knife_in_kitchen", "panic_wants_to_talk"]

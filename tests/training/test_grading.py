@@ -202,3 +202,34 @@ def test_an_exam_totals_its_calls(boston, scenario):
     assert exam.score == round((good.score + unsafe.score) / 2)
     assert exam.critical == 1 and not exam.passed
     assert ExamResult((good,)).passed and good.score >= PASS_MARK
+
+
+def test_an_interrupt_recorded_then_withdrawn_counts_as_missed(boston, scenario):
+    from crisis_triage.engine.events import InterruptWithdrawn
+
+    knife = scenario("knife_in_kitchen")
+    events = perfect(boston, knife)
+    index = next(i for i, e in enumerate(events) if isinstance(e, InterruptRecorded))
+    withdrawn = InterruptWithdrawn(at=events[index].at + timedelta(seconds=2), interrupt="weapon_used", reason="oops")
+    grade = grade_call(boston, knife, events[:index + 1] + [withdrawn] + shift_from(events[index + 1:], 0, 2))
+    assert grade.interrupts[0].verdict == "missed" and grade.missed_dangers == 1 and not grade.passed
+
+
+def test_time_to_dispatch_counts_from_the_first_dispatch_and_the_last_is_graded(boston, scenario):
+    knife = scenario("knife_in_kitchen")
+    events = perfect(boston, knife)
+    index = next(i for i, e in enumerate(events) if isinstance(e, RecommendationAccepted))
+    early = RecommendationAccepted(at=events[0].at + timedelta(seconds=30), model="co_response", recommended="co_response")
+    grade = grade_call(boston, knife, events[:2] + [early] + events[2:])
+    assert grade.seconds_to_dispatch == 30.0
+    assert grade.recommendation.dispatched == "police_emergency" and grade.recommendation.verdict == "right"
+    assert index  # the final dispatch is still there
+
+
+def test_required_questions_left_pending_are_missed(boston, scenario):
+    knife = scenario("knife_in_kitchen")
+    events = perfect(boston, knife)
+    cut = [e for e in events if not (isinstance(e, Answered) and e.question in ("children", "violence"))]
+    grade = grade_call(boston, knife, cut)
+    missed = {a.question for a in grade.answers if a.verdict == "missed"}
+    assert missed == {"children", "violence"}

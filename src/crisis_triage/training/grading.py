@@ -84,7 +84,7 @@ class InterruptGrade:
     delay: float | None
     """Seconds from the statement to the interrupt (0 when it was already recorded)."""
     verdict: str
-    """on_time, slow, missed, not_reached."""
+    """on_time, slow, missed (never recorded, or recorded then withdrawn), not_reached."""
 
 
 @dataclass(frozen=True)
@@ -234,6 +234,7 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
     out_of_order: list[str] = []
     first_value: dict[str, Any] = {}
     accepted: RecommendationAccepted | None = None
+    first_dispatch: datetime | None = None
     accepted_session: CallSession | None = None
     handoff_done: list[str] = []
     interrupt_times: dict[str, datetime] = {}
@@ -275,7 +276,9 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
             case InterruptWithdrawn(interrupt=interrupt):
                 steps.append(Step(at, "withdrawn", f"Interrupt withdrawn: {interrupt}", event.reason))
             case RecommendationAccepted(model=model, recommended=recommended):
+                # The last dispatch is what was sent; the first is when help was first on its way.
                 accepted, accepted_session = event, _replay_until(protocol, events, event)
+                first_dispatch = first_dispatch or event.at
                 departure = f" (console recommended {recommended}: {event.reason})" if model != recommended else ""
                 steps.append(Step(at, "dispatch", f"Dispatched {model}{departure}"))
             case HandoffStepDone(step=step):
@@ -291,11 +294,12 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
 
     truth_session = CallSession.replay(protocol, truth.events) if truth.events else None
     answers = _grade_answers(protocol, caller, session, truth, moments, language, door)
-    interrupts = _grade_interrupts(protocol, caller, moments, interrupt_times, start, document.targets.interrupt_seconds)
+    interrupts = _grade_interrupts(protocol, caller, moments, interrupt_times, set(session.state.interrupts), start,
+                                   document.targets.interrupt_seconds)
     recommendation = _grade_recommendation(protocol, scenario, accepted, accepted_session, truth_session)
     unsupported = _unsupported(protocol, session, truth_session, interrupt_times)
     handoff_expected = expected_handoff_steps(protocol, scenario, truth.handoff)
-    seconds = secs(accepted.at) if accepted else None
+    seconds = secs(first_dispatch) if first_dispatch else None
     for i, step in enumerate(steps):
         if step.kind == "dispatch":
             verdict = "critical" if recommendation.missing_roles else recommendation.verdict
@@ -322,7 +326,9 @@ def _grade_answers(protocol, caller, session, truth, moments, language, door) ->
     heard = set(moments)
     state = session.state
     trainee_applies = {a.question.id for a in session.assessment.asked}
-    wanted = [q for q in truth.questions] + [q for q in state.answers if q not in truth.questions]
+    pending = [a.question.id for a in session.assessment.asked if a.status == "pending" and a.question.spec.required]
+    wanted = list(truth.questions)
+    wanted += [q for q in [*state.answers, *pending] if q not in wanted]
     grades = []
     for qid in wanted:
         question = protocol.question_by_id[qid]
@@ -350,7 +356,7 @@ def _grade_answers(protocol, caller, session, truth, moments, language, door) ->
     return tuple(grades)
 
 
-def _grade_interrupts(protocol, caller, moments, interrupt_times, start, target) -> tuple[InterruptGrade, ...]:
+def _grade_interrupts(protocol, caller, moments, interrupt_times, active, start, target) -> tuple[InterruptGrade, ...]:
     grades = []
     for index, volunteer in enumerate(caller.script.volunteers):
         if not volunteer.record:
@@ -362,7 +368,9 @@ def _grade_interrupts(protocol, caller, moments, interrupt_times, start, target)
         recorded = min(times) if times else None
         said_s = round((said - start).total_seconds(), 1) if said else None
         recorded_s = round((recorded - start).total_seconds(), 1) if recorded else None
-        if said is None:
+        if recorded is not None and not active.intersection(accepted):
+            verdict, delay = "missed", None  # recorded, then withdrawn: the danger is not on the call any more
+        elif said is None:
             verdict, delay = ("on_time", 0.0) if recorded else ("not_reached", None)
         elif recorded is None:
             verdict, delay = "missed", None
