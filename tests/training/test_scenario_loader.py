@@ -167,3 +167,12 @@ def test_every_shipped_scenario_carries_the_schema_modeline(library):
         with open(scenario.file, encoding="utf-8") as handle:
             first = handle.readline().strip()
         assert first == "# yaml-language-server: $schema=../../schema/scenario.schema.json", scenario.file
+
+
+def test_an_answer_of_the_wrong_shape_is_one_problem_not_one_per_union_member(tmp_path):
+    text = VALID.replace('weapon: {says: "No.", means: "no"}', 'weapon: {says: "No.", means: {a: b}}') + \
+        "targets: {recommendation_seconds: 5}\n"
+    problems = problems_of(write(tmp_path, text))
+    assert [(p.line, p.path[-1]) for p in problems] == [(16, "means"), (19, "recommendation_seconds")]
+    assert "an option id such as yes" in problems[0].message
+    assert problems[1].message == "expected at least 10 (found 5)"

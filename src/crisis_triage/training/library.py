@@ -81,8 +81,7 @@ _FRIENDLY = {
 
 
 def _schema_problem(error: dict[str, Any], source: SourceMap) -> Problem:
-    # Union members add their type name to the location (means.str, means.list[str]); drop them.
-    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and ("[" in part or part in ("str", "float", "none"))))
+    loc = tuple(error["loc"])
     kind = error["type"]
     if kind == "extra_forbidden":
         name = str(loc[-1])
@@ -94,6 +93,10 @@ def _schema_problem(error: dict[str, Any], source: SourceMap) -> Problem:
         message = error["msg"].removeprefix("Value error, ")
     elif kind == "literal_error":
         message = f"expected {error['ctx']['expected']}"
+    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        bound = next(iter(error.get("ctx", {}).values()), "")
+        message = {"greater_than_equal": "expected at least", "less_than_equal": "expected at most",
+                   "greater_than": "expected more than", "less_than": "expected less than"}[kind] + f" {bound}"
     given = error.get("input")
     if kind == "string_type" and isinstance(given, dict):
         # `- Medical first: EMS` reads in YAML as a mapping because of the ": ".
@@ -101,6 +104,29 @@ def _schema_problem(error: dict[str, Any], source: SourceMap) -> Problem:
     elif isinstance(given, (str, int, float)) and len(str(given)) < 60:
         message += f" (found {given!r})"
     return source.problem("schema", message, loc)
+
+
+_UNION_MEMBERS = ("str", "float", "int", "none", "list[str]", "list[union[str,list[str]]]")
+
+
+def _schema_problems(errors: list[dict[str, Any]], source: SourceMap) -> list[Problem]:
+    """One problem per place: a value that fits none of a union's shapes is one mistake, not four."""
+    problems: list[Problem] = []
+    union_seen: set[tuple] = set()
+    for error in errors:
+        loc = tuple(error["loc"])
+        if any(isinstance(part, str) and part.replace(" ", "").lower() in _UNION_MEMBERS for part in loc):
+            place = tuple(p for p in loc if not (isinstance(p, str) and p.replace(" ", "").lower() in _UNION_MEMBERS))
+            if place in union_seen:
+                continue
+            union_seen.add(place)
+            message = "expected an answer: an option id such as yes, a list of option ids [a, b], a number, text, or null"
+            if isinstance(error.get("input"), dict):
+                message += ' (a ": " inside the text makes YAML read it as key: value; put the text in quotes)'
+            problems.append(source.problem("schema", message, place))
+            continue
+        problems.append(_schema_problem(error, source))
+    return problems
 
 
 def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
@@ -114,8 +140,7 @@ def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
     try:
         document = ScenarioDocument.model_validate(data)
     except ValidationError as exc:
-        problems = [_schema_problem(e, source) for e in exc.errors(include_url=False)]
-        raise ScenarioError(_sorted(problems)) from None
+        raise ScenarioError(_sorted(_schema_problems(exc.errors(include_url=False), source))) from None
     return Scenario(document, file, source)
 
 
