@@ -28,7 +28,13 @@ def call(ctx: click.Context, protocol: str, district: str | None, language: str 
 
     # A protocol given explicitly wins over the config file's default.
     source = ctx.get_parameter_source("protocol")
-    settings = load_settings(district=district, language=language, store=store)
+    from pydantic import ValidationError
+
+    try:
+        settings = load_settings(district=district, language=language, store=store)
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise click.ClickException(f"the settings are not valid ({problems}); check `crisis-triage config`") from None
     path = protocol
     if source == click.core.ParameterSource.DEFAULT and settings.protocol:
         path = settings.protocol
@@ -49,13 +55,19 @@ def call(ctx: click.Context, protocol: str, district: str | None, language: str 
         if value is not None and value not in known:
             raise click.BadParameter(f'"{value}" is not a {name} of {loaded.id}; expected one of {", ".join(known)}',
                                      param_hint=f"--{name}")
-    journal, warning = open_journal(settings)
+    from ..records.journal import JournalError
+
+    try:
+        journal, warning, relay = open_journal(settings)
+    except JournalError as exc:
+        raise click.ClickException(str(exc)) from None
     try:
         start = CallContext(door=door, line=line_, district=settings.district if settings.district in loaded.districts else None,
                             language=settings.language if settings.language in loaded.languages else "en")
         if line_ is None and loaded.document.lines:
             start.line = loaded.document.lines[0].id
         app = ConsoleApp(settings, loaded, journal=journal, home=home, start=start, journal_warning=warning)
+        relay.app = app
         app.run()
     finally:
         journal.close()

@@ -6,6 +6,7 @@ time for stable snapshots), the call id factory, and whether the start-up time i
 
 from __future__ import annotations
 
+import threading
 import time
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable
@@ -28,13 +29,34 @@ def local_now() -> datetime:
     return datetime.now(timezone.utc).astimezone()
 
 
-def open_journal(settings: Settings) -> tuple[Journal, str | None]:
-    """The record store in force, and a warning when it could not be opened (calls still work)."""
+class StoreProblems:
+    """Relays the record store's problem messages (from any thread) to the running console."""
+
+    def __init__(self) -> None:
+        self.app: "ConsoleApp | None" = None
+
+    def __call__(self, problem: str | None) -> None:
+        app = self.app
+        if app is None or not app.is_running:
+            return
+        if threading.get_ident() == app._thread_id:
+            app.store_problem(problem)
+        else:
+            app.call_from_thread(app.store_problem, problem)
+
+
+def open_journal(settings: Settings) -> tuple[Journal, str | None, StoreProblems]:
+    """The record store in force (SQLite by default), its problem at open (if any), and the relay for later ones.
+
+    A broken local store never stops a call: the store falls back to a safe folder and says so.
+    """
+    relay = StoreProblems()
     try:
         from ..records.store import open_journal as open_store
     except ImportError:
-        return MemoryJournal(), "The record store is not available in this build: calls are NOT kept after exit."
-    return open_store(settings), None
+        return MemoryJournal(), "The record store is not available in this build: calls are NOT kept after exit.", relay
+    journal = open_store(settings, on_problem=relay)
+    return journal, getattr(journal, "problem", None), relay
 
 
 class ConsoleApp(App):
@@ -98,6 +120,13 @@ class ConsoleApp(App):
         if self._offer_unfinished():
             return
         self.new_call(self.start)
+
+    def store_problem(self, problem: str | None) -> None:
+        """The record store changed state: say so, loudly when records are at risk."""
+        if problem:
+            self.notify(problem, title="Records", severity="error", timeout=20)
+        else:
+            self.notify("The record store works again.", title="Records")
 
     def on_ready(self) -> None:
         elapsed_ms = (time.perf_counter() - STARTED_AT) * 1000

@@ -12,7 +12,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ...engine.views import model_name
+from ...engine.views import centre_time
+from ...records.journal import MemoryJournal
 
 
 class HomeScreen(Screen):
@@ -70,26 +71,35 @@ class HomeScreen(Screen):
         self.query_one("#home-detail", Static).update(text)
 
     def action_recent(self) -> None:
-        journal = self.app.journal
-        lister = getattr(journal, "recent_calls", None) or getattr(journal, "calls", None)
         text = Text("Recent calls on this console\n", style="bold")
         rows = []
-        if callable(lister):
-            try:
-                rows = list(lister(console_id=self.app.settings.console_id))[:12]
-            except TypeError:
-                rows = []
-            except Exception as exc:  # noqa: BLE001
-                text.append(f"could not read the records: {exc}\n", style="red")
+        try:
+            rows = self._recent_calls()
+        except Exception as exc:  # noqa: BLE001 - a records problem must not close the home screen
+            text.append(f"could not read the records: {exc}\n", style="red")
         for row in rows:
-            meta = getattr(row, "meta", None)
-            started = getattr(row, "started_at", None)
-            ended = getattr(row, "ended", None)
-            text.append(f"  {started.astimezone():%Y-%m-%d %H:%M} " if started else "  ")
-            text.append(f"{meta.call_id[:8] if meta else ''}  {ended or 'unfinished'}\n")
-        if not rows:
+            when = centre_time(self.app.protocol, row.started_at)
+            text.append(f"  {when:%Y-%m-%d %H:%M}  call {row.meta.call_id[:8]}  {row.events} events  ")
+            text.append(f"{row.ended or 'unfinished'}\n", style="bold" if row.ended is None else "")
+        if not rows and "could not" not in text.plain:
             text.append("  none recorded yet\n", style="dim")
         self.query_one("#home-detail", Static).update(text)
+
+    def _recent_calls(self) -> list:
+        console = self.app.settings.console_id
+        lister = getattr(self.app.journal, "calls", None)
+        if callable(lister):
+            return list(lister(console_id=console, limit=12))
+        if isinstance(self.app.journal, MemoryJournal):
+            summaries = self.app.journal.unfinished_calls(console)
+            return summaries[:12]
+        from ...records.store import open_reader
+
+        reader = open_reader(self.app.settings, local=True)
+        try:
+            return list(reader.calls(console_id=console, limit=12))
+        finally:
+            reader.close()
 
     def action_unfinished(self) -> None:
         if not self.app._offer_unfinished():
