@@ -109,3 +109,24 @@ def test_random_and_exam_picks_follow_filters_and_seed(boston, library):
     assert one.meta.difficulty == "advanced"
     named = _pick(boston, library, ("knife_in_kitchen", str(SCENARIOS / "panic_wants_to_talk.yaml")), (), None, False, None, None)
     assert [s.id for s in named] == ["knife_in_kitchen", "panic_wants_to_talk"]
+
+
+def test_the_schema_command_prints_a_schema_every_shipped_scenario_satisfies(tmp_path):
+    import json
+
+    import jsonschema
+
+    from crisis_triage.protocol.yaml_source import load_yaml
+
+    out = tmp_path / "schema" / "scenario.schema.json"
+    result = run("scenarios", "schema", "-o", str(out))
+    assert result.exit_code == 0
+    schema = json.loads(out.read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in sorted(SCENARIOS.glob("*.yaml")):
+        data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
+        errors = [e.message for e in validator.iter_errors(data)]
+        assert errors == [], (path.name, errors)
+    bad = {"scenario": {"id": "x", "title": "t", "learning_goals": ["g"]}}
+    assert list(validator.iter_errors(bad))  # caller, call and expect are required

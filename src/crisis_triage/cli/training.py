@@ -90,6 +90,24 @@ def list_scenarios(protocol: str, directory: str, tags: tuple[str, ...], difficu
     click.echo(scenario_table(library.filter(tags, difficulty)))
 
 
+@scenarios.command("schema")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
+              help="Write the schema to this file (default: print it).")
+def schema(output: str | None) -> None:
+    """The JSON Schema of scenario files, for editors (yaml-language-server) and CI."""
+    import json
+
+    from ..training.scenario import scenario_json_schema
+
+    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    Path(output).parent.mkdir(parents=True, exist_ok=True)
+    Path(output).write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}")
+
+
 # -- train -----------------------------------------------------------------------------------------
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})

@@ -118,6 +118,8 @@ class PracticeRun:
         again.brief(app)
 
     def leave(self, app: App) -> None:
+        if self.grades and self.reports is None and self.report_error is None:
+            self.save(app)  # an exam left part-way still keeps the calls already graded
         if self.quit_on_finish:
             app.exit(0)
         else:
