@@ -16,6 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crisis_triage.engine import AvailabilityChanged, CallSession, CallStarted, InterruptWithdrawn, event_from_json
+from crisis_triage.engine.evaluate import decide_state, next_question
 from crisis_triage.protocol import load_protocol
 
 WEAPON_VIOLENCE_CRIME = {"weapon_present", "weapon_possible", "weapon_in_use", "violence_now", "threat_to_others",
@@ -88,6 +89,8 @@ def test_safety_lines_hold_for_every_reachable_call(data):
         else:
             session.answer(question.id, draw(answer_strategy(question), label=question.id), at)
         check_safety_lines(session.assessment)
+        # The cheap next-question walk (synthetic calls, path tools) agrees with the full one.
+        assert next_question(boston, session.state) is session.assessment.next_question
 
     final = session.assessment
     assert final.next_question is None
@@ -96,3 +99,6 @@ def test_safety_lines_hold_for_every_reachable_call(data):
     assert CallSession.replay(boston, session.events).assessment == final
     from_json = [event_from_json(e.model_dump_json()) for e in session.events]
     assert CallSession.replay(boston, from_json).assessment == final
+    # The decision-only path (compiled walk, no explanations) decides the same.
+    rec = final.recommendation
+    assert decide_state(boston, session.state) == (rec.model, rec.team, final.risk.band, final.risk.score)

@@ -14,7 +14,7 @@ from typing import Any, Iterable, Mapping
 from ..protocol.compiled import Protocol
 from ..protocol.errors import did_you_mean
 from .evaluate import Decision, decide_state
-from .session import CallSession, SessionError
+from .session import MAX_TEXT, CallSession, SessionError
 from .state import CallState
 
 
@@ -51,8 +51,9 @@ def decide(
     options = _options(protocol)
     normalised: dict[str, Any] = {}
     for qid, value in answers.items():
-        if type(value) is str and value in options.get(qid, ()):
-            normalised[qid] = value  # the common case: an option id, already in its final form
+        accepted = options.get(qid)
+        if type(value) is str and accepted is not None and (len(value) <= MAX_TEXT if accepted is _TEXT else value in accepted):
+            normalised[qid] = value  # the common cases: an option id, or text; already in final form
             continue
         question = by_id.get(qid)
         if question is None:
@@ -64,13 +65,15 @@ def decide(
 
 
 _OPTIONS: dict[int, tuple[Protocol, dict[str, frozenset[str]]]] = {}
+_TEXT = object()  # marks a free-text question: any text up to MAX_TEXT characters
 
 
 def _options(protocol: Protocol) -> dict[str, frozenset[str]]:
-    """Option ids of every one-answer question (yes/no, choice), worked out once per protocol."""
+    """Option ids of every one-answer question (yes/no, choice) and the text questions, once per protocol."""
     cached = _OPTIONS.get(id(protocol))
     if cached is None or cached[0] is not protocol:
-        table = {q.id: q.option_ids for q in protocol.questions if q.type in ("yes_no", "choice")}
+        table: dict[str, Any] = {q.id: q.option_ids for q in protocol.questions if q.type in ("yes_no", "choice")}
+        table.update((q.id, _TEXT) for q in protocol.questions if q.type == "text")
         cached = _OPTIONS[id(protocol)] = (protocol, table)
     return cached[1]
 

@@ -14,21 +14,20 @@ call of a protocol (defaults, band floors, which conditions read the band) is wo
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.conditions import ANSWERED, RANK_SUFFIX, UNANSWERED_NUMBER, Condition
 from .assessment import AppliedOverride, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
+from . import compiled_walk
 from .recommend import choose, recommend
 from .state import CallState
 
 _DERIVED = {"band", "score", "suicide_level", "band" + RANK_SUFFIX}
 
 
-@dataclass(frozen=True)
-class Decision:
+class Decision(NamedTuple):
     """Only what was decided: the model sent, its team, the band and the score (see :func:`decide_state`)."""
 
     model: str
@@ -59,15 +58,21 @@ class _Plan:
              q.facts_by_answer, q.sets)
             for q in protocol.questions
         )
-        self.derived_facts = tuple((fact, c.test) for fact, c in protocol.derived_facts)
         self.floors = tuple(enumerate(b.min_score for b in protocol.bands))
-        band_index = {b: i for i, b in enumerate(protocol.band_ids)}
-        self.overrides = tuple((band_index[o.at_least], c.test) for o, c in protocol.overrides)
-        self.levels = tuple((lv.id, band_index[lv.at_least] if lv.at_least else -1, c.test) for lv, c in protocol.screen_levels)
+        #: refresh(ns, score): derived facts, band and suicide level, compiled once (see compiled_walk).
+        self.refresh = compiled_walk.build_refresh(protocol)
         self.band_ids = protocol.band_ids
         self.interrupt_fact = {i.id: i.fact for i in protocol.document.interrupts}
         self.door_caller = {d.id: d.caller for d in protocol.document.doors}
         self.zone = ZoneInfo(protocol.document.protocol.timezone)
+        self._decision_walk = None
+
+    @property
+    def decision_walk(self):
+        """The rows compiled into one function (see :mod:`.compiled_walk`), built on first use."""
+        if self._decision_walk is None:
+            self._decision_walk = compiled_walk.build(self.rows, self.refresh)
+        return self._decision_walk
 
 
 _PLANS: dict[int, _Plan] = {}
@@ -101,22 +106,26 @@ def _points_rank(plan: _Plan, score: int) -> int:
 
 def _refresh(plan: _Plan, ns: dict[str, Any], score: int) -> None:
     """Bring the derived part of the namespace up to date: derived facts, score, band, suicide level."""
-    for fact, test in plan.derived_facts:
-        ns[fact] = bool(test(ns))
-    ns["score"] = score
-    band_rank = _points_rank(plan, score)
-    for rank, test in plan.overrides:
-        if rank > band_rank and test(ns):
-            band_rank = rank
-    level_id, level_rank = "none", -1
-    for screen_id, rank, test in plan.levels:
-        if test(ns):
-            level_id, level_rank = screen_id, rank
-    if level_rank > band_rank:
-        band_rank = level_rank
-    ns["suicide_level"] = level_id
-    ns["band"] = plan.band_ids[band_rank]
-    ns["band" + RANK_SUFFIX] = band_rank
+    plan.refresh(ns, score)
+
+
+def _start(plan: _Plan, state: CallState) -> tuple[dict[str, Any], set[str]]:
+    """The namespace at the start of the walk: defaults, the call's context and its interrupts."""
+    ns = plan.defaults.copy()
+    door = state.door
+    ns["door"] = door
+    ns["caller"] = plan.door_caller.get(door) if door else None
+    ns["line"] = state.line
+    ns["district"] = state.district
+    ns["language"] = state.language
+    local = state.now.astimezone(plan.zone) if state.now.tzinfo else state.now
+    ns["hour"] = local.hour + local.minute / 60
+    # A set, not the frozenset of the defaults: conditions only test membership (answered(q)).
+    answered: set[str] = set()
+    ns[ANSWERED] = answered
+    for interrupt_id in state.interrupts:
+        ns[plan.interrupt_fact[interrupt_id]] = True
+    return ns, answered
 
 
 class _Walk:
@@ -131,34 +140,19 @@ class _Walk:
     def __init__(self, protocol: Protocol, state: CallState, explain: bool = True):
         plan = _plan(protocol)
         self.plan = plan
-        ns = plan.defaults.copy()
-        door = state.door
-        ns["door"] = door
-        ns["caller"] = plan.door_caller.get(door) if door else None
-        ns["line"] = state.line
-        ns["district"] = state.district
-        ns["language"] = state.language
-        local = state.now.astimezone(plan.zone) if state.now.tzinfo else state.now
-        ns["hour"] = local.hour + local.minute / 60
-        # A set, not the frozenset of the defaults: conditions only test membership (answered(q)).
-        answered: set[str] = set()
-        ns[ANSWERED] = answered
-        self.ns = ns
-        self.answered = answered
+        self.ns, self.answered = _start(plan, state)
         self.contributions: list[Contribution] = []
         self.sources: dict[str, list[str]] = {}
         self.asked: list[AskedQuestion] = []
         self.dropped: list[DroppedAnswer] = []
         self.next_question: CompiledQuestion | None = None
-        sources = self.sources
-        for interrupt_id in state.interrupts:
-            fact = plan.interrupt_fact[interrupt_id]
-            ns[fact] = True
-            if explain:
-                sources.setdefault(fact, []).append(f"interrupt:{interrupt_id}")
+        if explain:
+            for interrupt_id in state.interrupts:
+                self.sources.setdefault(plan.interrupt_fact[interrupt_id], []).append(f"interrupt:{interrupt_id}")
         self._run(state, explain)
 
     def _run(self, state: CallState, explain: bool) -> None:
+        """Walk every question (``explain``), or only up to the next question to ask (not ``explain``)."""
         plan = self.plan
         ns = self.ns
         answered = self.answered
@@ -168,8 +162,6 @@ class _Walk:
         stale = True  # derived facts, band and suicide level need working out again
         for question, qid, doors, when, reads_derived, multi, risk, table, sets in plan.rows:
             value = answers.get(qid, _MISSING)
-            if value is _MISSING and not explain:
-                continue  # an unanswered question changes nothing the decision reads
             if doors is not None and door not in doors:
                 applies = False
             elif when is None:
@@ -185,11 +177,14 @@ class _Walk:
                 continue
             if value is _MISSING:
                 if qid in state.skipped:
-                    self.asked.append(AskedQuestion(question, "skipped"))
+                    if explain:
+                        self.asked.append(AskedQuestion(question, "skipped"))
                 else:
-                    self.asked.append(AskedQuestion(question, "pending"))
                     if self.next_question is None:
                         self.next_question = question
+                    if not explain:
+                        break  # what comes after cannot change which question is next
+                    self.asked.append(AskedQuestion(question, "pending"))
                 continue
             # Record the answer: its value, its points, the facts it establishes.
             ns[qid] = frozenset(value) if multi else value
@@ -215,7 +210,8 @@ class _Walk:
             if explain:
                 self.asked.append(AskedQuestion(question, "answered", value, points, qid in state.revised, state.language))
         self.score = score
-        _refresh(plan, ns, score)
+        if stale and explain:
+            _refresh(plan, ns, score)
 
 
 _MISSING = object()
@@ -237,11 +233,25 @@ def evaluate(protocol: Protocol, state: CallState) -> Assessment:
                       tuple(state.interrupts), tuple(warnings), context)
 
 
+def next_question(protocol: Protocol, state: CallState) -> CompiledQuestion | None:
+    """The next question to ask (as :attr:`Assessment.next_question`), walking only as far as it.
+
+    A question's condition reads only what comes before it, so the walk stops at the first question
+    that applies and has no answer; nothing is explained and nothing is recommended. For callers that
+    need only the order (the synthetic call generator, path tools), this is several times cheaper.
+    """
+    return _Walk(protocol, state, explain=False).next_question
+
+
 def decide_state(protocol: Protocol, state: CallState) -> Decision:
-    """Only the decision for a call: the same walk and rules as :func:`evaluate`, without the explanations."""
-    walk = _Walk(protocol, state, explain=False)
-    chosen = choose(protocol, walk.ns, state)
-    return Decision(chosen.model, tuple(chosen.team), walk.ns["band"], walk.score)
+    """Only the decision for a call: the same steps as :func:`evaluate`, compiled, without explanations."""
+    plan = _plan(protocol)
+    ns, answered = _start(plan, state)
+    score, stale = plan.decision_walk(ns, state.answers, state.door, answered)
+    if stale:
+        plan.refresh(ns, score)
+    chosen = choose(protocol, ns, state)
+    return Decision(chosen.model, tuple(chosen.team), ns["band"], score)
 
 
 def _risk(protocol: Protocol, walk: _Walk) -> RiskAssessment:

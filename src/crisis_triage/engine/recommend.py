@@ -8,17 +8,21 @@ decided) that only a person reading the screen needs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from ..protocol.compiled import CompiledRule, Protocol
 from ..protocol.models import ResponseModel
+from . import compiled_walk
 from .assessment import Addition, FallbackStep, GuaranteeApplied, Recommendation, RuledOut
 from .state import CallState
 
 
 def unavailable_reason(protocol: Protocol, model: ResponseModel, state: CallState, hour: float) -> str | None:
     """Why ``model`` cannot be sent on this call right now, or None if it can."""
+    available = model.available
+    if (available.enabled and available.districts is None and available.hours is None
+            and model.id not in state.unavailable):
+        return None  # the common case, decided without building a sentence
     if model.id in state.unavailable:
         return state.unavailable[model.id] or "marked unavailable for this call"
     available = model.available
@@ -66,19 +70,32 @@ def _resolve(protocol: Protocol, model_id: str, state: CallState, hour: float, s
     return current
 
 
-@dataclass
 class Choice:
     """The decision before it is explained: the rule, the model sent, the team and how they came about."""
 
-    rule: CompiledRule
-    not_matched: list[CompiledRule]
-    model: str
-    team: list[str]
-    notify: list[str]
-    fallbacks: list[FallbackStep] = field(default_factory=list)
-    additions: list[Addition] = field(default_factory=list)
-    notes: list[dict[str, str]] = field(default_factory=list)
-    guarantees: list[GuaranteeApplied] = field(default_factory=list)
+    __slots__ = ("rule", "not_matched", "model", "team", "notify", "fallbacks", "additions", "notes", "guarantees")
+
+    def __init__(self, rule: CompiledRule, not_matched: tuple[CompiledRule, ...], model: str, team: list[str],
+                 notify: list[str], fallbacks: list[FallbackStep]):
+        self.rule = rule
+        self.not_matched = not_matched
+        self.model = model
+        self.team = team
+        self.notify = notify
+        self.fallbacks = fallbacks
+        self.additions: list[Addition] = []
+        self.notes: list[dict[str, str]] = []
+        self.guarantees: list[GuaranteeApplied] = []
+
+
+_FIRST_RULE: dict[int, tuple[Protocol, Any]] = {}
+
+
+def _first_rule(protocol: Protocol) -> int:
+    cached = _FIRST_RULE.get(id(protocol))
+    if cached is None or cached[0] is not protocol:
+        cached = _FIRST_RULE[id(protocol)] = (protocol, compiled_walk.build_first_rule(protocol))
+    return cached[1]
 
 
 def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallState) -> Choice:
@@ -86,14 +103,9 @@ def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallState) -> Choic
     models = protocol.models
     roles = protocol.document.responses.roles
     hour = ns["hour"]
-    chosen_rule = None
-    not_matched = []
-    for rule in protocol.rules:
-        if rule.when is None or rule.when.test(ns):
-            chosen_rule = rule
-            break
-        not_matched.append(rule)
-    assert chosen_rule is not None  # the loader requires a final rule with no condition
+    index = _first_rule(protocol)(ns)
+    chosen_rule = protocol.rules[index]
+    not_matched = protocol.rules[:index]
     spec = chosen_rule.spec
     fallbacks: list[FallbackStep] = []
     model_id = _resolve(protocol, spec.recommend, state, hour, fallbacks)

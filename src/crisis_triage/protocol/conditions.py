@@ -18,6 +18,7 @@ Cost is bounded by the size limits below, and the compiled function sees only pl
 from __future__ import annotations
 
 import ast
+import copy
 import math
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -64,9 +65,17 @@ class Condition:
     names: frozenset[str]
     """Every name the condition reads: the engine uses it to know what a condition depends on."""
     _function: Callable[[Mapping[str, Any]], Any] = field(repr=False, compare=False)
+    _tree: ast.expr | None = field(default=None, repr=False, compare=False)
+    """The checked expression tree the function was compiled from (reads the namespace as ``_ns``)."""
 
     def evaluate(self, namespace: Mapping[str, Any]) -> bool:
         return bool(self._function(namespace))
+
+    def tree(self) -> ast.expr:
+        """A fresh copy of the checked expression tree (it reads the namespace through the name ``_ns``)."""
+        if self._tree is None:
+            raise ValueError("this condition was not compiled from a checked tree")
+        return copy.deepcopy(self._tree)
 
     @property
     def test(self) -> Callable[[Mapping[str, Any]], Any]:
@@ -370,7 +379,7 @@ def compile_condition(source: str, names: Mapping[str, NameType], bands: tuple[s
     checker = _Checker(names, bands)
     body = checker.boolean(tree.body)
     function = _compile(body)
-    return Condition(source=text, names=frozenset(checker.used), _function=function)
+    return Condition(source=text, names=frozenset(checker.used), _function=function, _tree=body)
 
 
 def _compile(body: ast.expr) -> Callable[[Mapping[str, Any]], Any]:

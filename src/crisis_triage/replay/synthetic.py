@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any, Iterator
 
 from ..engine.events import Answered, CallStarted, InterruptRecorded
+from ..engine.evaluate import next_question
 from ..engine.session import CallSession
 from ..protocol.compiled import CompiledQuestion, Protocol
 
@@ -135,7 +136,7 @@ def generate_calls(protocol: Protocol, count: int, seed: int = 1, start: datetim
             session.apply(InterruptRecorded(at=moment, interrupt=interrupt))
         answers: dict[str, Any] = {}
         # Ask in order, as the console would: the engine says which question comes next.
-        while (question := session.assessment.next_question) is not None:
+        while (question := next_question(protocol, session.state)) is not None:
             value = _answer(rng, question, presentation)
             answers[question.id] = value
             session.apply(Answered(at=moment, question=question.id, value=value))
