@@ -130,3 +130,17 @@ def test_the_schema_command_prints_a_schema_every_shipped_scenario_satisfies(tmp
         assert errors == [], (path.name, errors)
     bad = {"scenario": {"id": "x", "title": "t", "learning_goals": ["g"]}}
     assert list(validator.iter_errors(bad))  # caller, call and expect are required
+
+
+def test_headless_training_never_imports_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys\n"
+            "from crisis_triage.cli import cli\n"
+            "from crisis_triage.training import caller, grading, history, library, report, runner, scenario, tables\n"
+            "import crisis_triage.cli.training\n"
+            "try:\n    cli.main(['scenarios', 'check'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+            "assert 'textual' not in sys.modules, 'textual was imported'\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr

@@ -242,3 +242,33 @@ async def test_the_console_home_opens_practice_and_returns_home(boston):
         await pilot.press("escape")
         await wait_for(pilot, HomeScreen)
     assert live.calls == {}  # the live journal never saw the practice call
+
+
+@run_async
+async def test_spanish_caller_lines_come_with_a_translation_and_dispatch_notices_show(boston, scenario):
+    clock = Clock()
+    app = make_app(boston, [scenario("violencia_hermano_es"), scenario("shelter_threat_co_response_busy")], clock,
+                   exam=True)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for(pilot, BriefScreen)
+        await pilot.press("enter")
+        call = await wait_for(pilot, PracticeCallScreen)
+        assert call.session.state.language == "es"
+        await type_text(pilot, clock, "3050 Centre St")
+        lines = caller_lines(app)
+        assert "Mi hermano está muy alterado" in lines[0] and "(Please, help me!" in lines[0]
+        assert lines[-2].startswith("CALLER VOLUNTEERS:") and "(Oh my God, now he's hitting my dad!)" in lines[-2]
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("x")
+        debrief = await wait_for(pilot, DebriefScreen)
+        assert debrief.grade.critical  # nobody was sent to a beating in progress
+        await pilot.press("enter")
+        await wait_for(pilot, BriefScreen)
+        assert "unavailable: Co-response" in str(app.screen.query_one("#brief-text").content)
+        await pilot.press("enter")
+        await wait_for(pilot, PracticeCallScreen)
+        assert caller_lines(app)[0].startswith("Dispatch: Co-response (police + clinician) unavailable")
+        assert "co_response" in app.screen.session.state.unavailable
+        await pilot.press("escape")  # nothing bound on the call: the call stays
+        assert isinstance(app.screen, PracticeCallScreen)
