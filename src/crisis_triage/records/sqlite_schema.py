@@ -14,7 +14,8 @@ from .journal import JournalError
 MIGRATIONS: tuple[tuple[int, str], ...] = (
     (1, """
         -- Every event of every call: the record itself. ``seq`` is the local write order (the
-        -- shipping cursor to a centre's store); ``event_id`` makes shipping idempotent.
+        -- shipping cursor to a centre's store, kept in the ``.outbox`` file beside this one);
+        -- ``event_id`` makes shipping idempotent.
         CREATE TABLE events (
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
             event_id TEXT NOT NULL UNIQUE,
@@ -56,11 +57,6 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             event_id TEXT PRIMARY KEY,
             row TEXT NOT NULL,
             error TEXT NOT NULL
-        );
-        -- How far each centre store has been sent (highest ``events.seq`` it acknowledged).
-        CREATE TABLE outbox (
-            target TEXT PRIMARY KEY,
-            shipped_seq INTEGER NOT NULL
         );
     """),
 )

@@ -22,6 +22,9 @@ from .journal import CallMeta, CallSummary, JournalError, StoredEvent
 from .rows import COLUMNS, meta_from_row, stored_from_row, to_row, utc_text
 from .sqlite_schema import migrate
 
+CHECKPOINT_INTERVAL_S = 2.0
+"""How often the background checkpointer copies the WAL into the database file."""
+
 DEFAULT_BUSY_TIMEOUT_MS = 2000
 """How long a write waits for another writer (an import, a purge) before giving up: short, since a
 console that gives up switches to its fallback journal rather than stall the call."""
@@ -77,14 +80,21 @@ class SqliteJournal:
     problem: str | None = None
 
     def __init__(self, path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-                 max_pages: int | None = None):
+                 max_pages: int | None = None, background_checkpoints: bool = False):
         """Open (creating and migrating as needed) the file at ``path``.
+
+        ``background_checkpoints`` (the console's journal) moves WAL checkpoints to a thread of
+        their own instead of the commit that crosses SQLite's threshold.
 
         ``max_pages`` caps the file's size in pages: tests use it to make SQLite hit a genuinely
         full database (SQLITE_FULL), the same error a full disk gives.
         """
         self.path = Path(path)
         self._lock = threading.RLock()
+        self._outbox_lock = threading.Lock()
+        self._outbox_db: sqlite3.Connection | None = None
+        self._busy_timeout_ms = busy_timeout_ms
+        self._closing = threading.Event()
         self._meta: dict[str, CallMeta] = {}
         try:
             _create_private(self.path)
@@ -97,6 +107,8 @@ class SqliteJournal:
                 raise JournalError(f"the record store {self.path} cannot use write-ahead logging (mode {mode})")
             self._db.execute("PRAGMA synchronous = FULL")
             self._db.execute("PRAGMA foreign_keys = ON")
+            if background_checkpoints:
+                self._db.execute("PRAGMA wal_autocheckpoint = 0")
             try:
                 migrate(self._db, str(self.path))
             except sqlite3.Error:
@@ -115,6 +127,8 @@ class SqliteJournal:
             sidecar = Path(f"{self.path}{suffix}")
             if sidecar.exists():
                 os.chmod(sidecar, 0o600)
+        if background_checkpoints:
+            threading.Thread(target=self._checkpoint_loop, name="crisis-triage-checkpoint", daemon=True).start()
 
     # -- writing -------------------------------------------------------------------------------
     def start_call(self, meta: CallMeta, first: AnyEvent) -> StoredEvent:
@@ -265,25 +279,73 @@ class SqliteJournal:
             last = (calls[-1]["started_at"], calls[-1]["call_id"])
 
     # -- the outbox to a centre's store ----------------------------------------------------------
+    # The shipper thread uses a connection of its own, so it never holds the console's lock: under
+    # WAL its reads run beside the console's writes. Its cursor ("shipped up to seq N") lives in a
+    # small database file of its own (``<store>.outbox``), attached to that connection: updating it
+    # takes that file's write lock, never the journal's, so shipping cannot delay a console's commit
+    # nor wait behind a busy console. The cursor is not fsynced: one lost to a power cut only means
+    # a batch is sent again, which the centre ignores by event id.
+    @property
+    def outbox_path(self) -> Path:
+        return Path(f"{self.path}.outbox")
+
+    def _outbox(self) -> sqlite3.Connection:
+        if self._outbox_db is None:
+            _create_private(self.outbox_path)
+            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
+                                 timeout=self._busy_timeout_ms / 1000)
+            db.row_factory = sqlite3.Row
+            db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
+            db.execute("ATTACH DATABASE ? AS outbox", (str(self.outbox_path),))
+            db.execute("PRAGMA outbox.journal_mode = WAL")
+            db.execute("PRAGMA outbox.synchronous = OFF")
+            db.execute("CREATE TABLE IF NOT EXISTS outbox.shipped (target TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
+            self._outbox_db = db
+        return self._outbox_db
+
+    def _outbox_query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
+        with self._outbox_lock:
+            try:
+                return self._outbox().execute(sql, params).fetchall()
+            except sqlite3.Error as exc:
+                raise JournalError(describe_sqlite_error(exc, self.outbox_path)) from exc
+
+    def shipped_seq(self, target: str) -> int:
+        """The highest local ``seq`` that ``target`` has acknowledged (0 if none)."""
+        rows = self._outbox_query("SELECT seq FROM outbox.shipped WHERE target = ?", (target,))
+        return rows[0][0] if rows else 0
+
     def pending(self, target: str, limit: int = 500) -> list[tuple[int, dict[str, Any]]]:
         """Up to ``limit`` rows not yet acknowledged by ``target``, in write order, with their local seq."""
-        rows = self._query(
-            f"SELECT seq, {', '.join(COLUMNS)} FROM events WHERE seq > "
-            "coalesce((SELECT shipped_seq FROM outbox WHERE target = ?), 0) ORDER BY seq LIMIT ?", (target, limit))
+        rows = self._outbox_query(
+            f"SELECT seq, {', '.join(COLUMNS)} FROM main.events WHERE seq > "
+            "coalesce((SELECT seq FROM outbox.shipped WHERE target = ?), 0) ORDER BY seq LIMIT ?", (target, limit))
         return [(r["seq"], {c: r[c] for c in COLUMNS}) for r in rows]
 
     def backlog(self, target: str) -> int:
-        rows = self._query("SELECT count(*) FROM events WHERE seq > "
-                           "coalesce((SELECT shipped_seq FROM outbox WHERE target = ?), 0)", (target,))
+        rows = self._outbox_query("SELECT count(*) FROM main.events WHERE seq > "
+                                  "coalesce((SELECT seq FROM outbox.shipped WHERE target = ?), 0)", (target,))
         return rows[0][0]
 
     def mark_shipped(self, target: str, seq: int) -> None:
-        with self._lock:
+        self._outbox_query("INSERT INTO outbox.shipped (target, seq) VALUES (?, ?) ON CONFLICT (target) "
+                           "DO UPDATE SET seq = max(seq, excluded.seq)", (target, seq))
+
+    # -- checkpoints off the call's path -------------------------------------------------------
+    def _checkpoint_loop(self) -> None:
+        """Copy the WAL into the database file in the background (its own connection, PASSIVE: it
+        never blocks a write), so no console append pays for a checkpoint's fsyncs."""
+        db = None
+        while not self._closing.wait(CHECKPOINT_INTERVAL_S):
             try:
-                self._db.execute("INSERT INTO outbox (target, shipped_seq) VALUES (?, ?) ON CONFLICT (target) "
-                                 "DO UPDATE SET shipped_seq = max(shipped_seq, excluded.shipped_seq)", (target, seq))
-            except sqlite3.Error as exc:
-                raise JournalError(describe_sqlite_error(exc, self.path)) from exc
+                if db is None:
+                    db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=0.1)
+                    db.execute("PRAGMA synchronous = FULL")
+                db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            except sqlite3.Error:
+                pass  # a busy or failing file: the next round tries again; writes report their own errors
+        if db is not None:
+            db.close()
 
     # -- retention -----------------------------------------------------------------------------
     def purge(self, before: datetime, *, shipped_to: str | None = None) -> tuple[int, int]:
@@ -298,9 +360,8 @@ class SqliteJournal:
                 where = "ended IS NOT NULL AND last_at < ?"
                 params: list[Any] = [utc_text(before)]
                 if shipped_to is not None:
-                    where += (" AND NOT EXISTS (SELECT 1 FROM events e WHERE e.call_id = calls.call_id AND e.seq > "
-                              "coalesce((SELECT shipped_seq FROM outbox WHERE target = ?), 0))")
-                    params.append(shipped_to)
+                    where += " AND NOT EXISTS (SELECT 1 FROM events e WHERE e.call_id = calls.call_id AND e.seq > ?)"
+                    params.append(self.shipped_seq(shipped_to))
                 ids = [r[0] for r in self._db.execute(f"SELECT call_id FROM calls WHERE {where}", params)]
                 events = 0
                 for start in range(0, len(ids), 500):
@@ -317,11 +378,16 @@ class SqliteJournal:
                 raise JournalError(describe_sqlite_error(exc, self.path)) from exc
 
     def close(self) -> None:
-        with self._lock:
-            try:
-                self._db.close()
-            except sqlite3.Error:
-                pass
+        self._closing.set()
+        with self._lock, self._outbox_lock:
+            for db in (self._db, self._outbox_db):
+                if db is None:
+                    continue
+                try:
+                    db.close()
+                except sqlite3.Error:
+                    pass
+            self._outbox_db = None
 
 
 def _summary(row: sqlite3.Row) -> CallSummary:

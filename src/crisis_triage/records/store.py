@@ -101,7 +101,7 @@ def open_journal(settings: Settings, *, folder: Path | None = None, disk: Disk =
     fallbacks = fallback_dirs(folder)
 
     def open_primary() -> SqliteJournal:
-        return SqliteJournal(path, busy_timeout_ms=busy_timeout_ms)
+        return SqliteJournal(path, busy_timeout_ms=busy_timeout_ms, background_checkpoints=True)
 
     if is_postgres_url(settings.store):
         return ShippingJournal(open_primary, fallbacks, PostgresStore(settings.store), disk=disk,

@@ -1,0 +1,240 @@
+"""Record store figures: per-event write latency (SQLite, PostgreSQL) and export throughput.
+
+    python3 bench/records.py [--events 2000] [--calls 2000] [--pg postgresql://postgres@127.0.0.1:5432/test]
+
+Prints, for each figure, the measured value and a ratio against a baseline run in the same process:
+- SQLite: the console's append (commit, WAL, synchronous=FULL) against a bare pwrite+fdatasync of
+  the same bytes into a preallocated file (the disk's floor). Target p99 <= 5 ms.
+- PostgreSQL: one event per transaction (INSERT ... ON CONFLICT + COMMIT over loopback), which is
+  what a console writing straight to the centre would pay; the console itself pays only the SQLite
+  append (also measured with a centre store configured) and the shipper sends batches in the
+  background: its lag from append to committed in PostgreSQL is printed too. Target p99 <= 20 ms.
+- Export: events/s and calls/s for JSONL, CSV, de-identified and per-call exports, against reading
+  the same rows without writing them.
+Nothing is asserted: these are figures to quote and compare.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from crisis_triage.config import Settings  # noqa: E402
+from crisis_triage.protocol import load_protocol  # noqa: E402
+from crisis_triage.records.deidentify import Deidentifier  # noqa: E402
+from crisis_triage.records.export import export_records  # noqa: E402
+from crisis_triage.records.importer import imported_records  # noqa: E402
+from crisis_triage.records.journal import CallMeta  # noqa: E402
+from crisis_triage.records.protocols import ProtocolResolver  # noqa: E402
+from crisis_triage.records.rows import to_row  # noqa: E402
+from crisis_triage.records.sqlite_store import SqliteJournal  # noqa: E402
+from crisis_triage.records.store import open_journal  # noqa: E402
+from crisis_triage.replay.synthetic import generate_calls  # noqa: E402
+
+PROTOCOL = ROOT / "protocols" / "boston-mh-crisis.yaml"
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round((len(ordered) - 1) * q / 100)))]
+
+
+def line(name: str, values_ms: list[float], baseline_ms: list[float] | None = None, target: float | None = None) -> None:
+    p50, p99 = pct(values_ms, 50), pct(values_ms, 99)
+    text = f"  {name:<44} p50 {p50:7.3f} ms   p99 {p99:7.3f} ms   max {max(values_ms):7.2f} ms"
+    if baseline_ms:
+        text += f"   x{p50 / pct(baseline_ms, 50):.1f} / x{p99 / pct(baseline_ms, 99):.1f} baseline"
+    if target is not None:
+        text += f"   (target p99 <= {target:g} ms: {'met' if p99 <= target else 'MISSED'})"
+    print(text)
+
+
+def event_stream(protocol, count: int):
+    """(meta, event) pairs of whole realistic calls, ``count`` events in all."""
+    out = []
+    for batch in imported_records(protocol, (json.dumps(c) for c in generate_calls(protocol, count // 10 + 5, seed=3))):
+        out.append(batch)
+        if sum(len(b) for b in out) >= count:
+            break
+    return out
+
+
+def bench_fsync_baseline(folder: Path, payloads: list[bytes]) -> list[float]:
+    """The disk's floor: write each payload into a preallocated file and fdatasync it (what a WAL
+    commit does at least, minus SQLite's own work)."""
+    path = folder / "baseline.bin"
+    size = sum(len(p) for p in payloads) + 4096
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    os.write(fd, b"\0" * size)
+    os.fsync(fd)
+    times, offset = [], 0
+    for data in payloads:
+        start = time.perf_counter()
+        os.pwrite(fd, data, offset)
+        os.fdatasync(fd)
+        times.append((time.perf_counter() - start) * 1000)
+        offset += len(data)
+    os.close(fd)
+    return times
+
+
+def bench_appends(journal, calls) -> tuple[list[float], list[tuple[str, float]]]:
+    """Append every event the way the console does; return latencies (ms) and (event id, when acked)."""
+    times, acked = [], []
+    for batch in calls:
+        meta = batch[0][0]
+        meta = CallMeta(uuid.uuid4().hex, meta.console_id, meta.call_taker_id, meta.protocol_id,
+                        meta.protocol_version, meta.protocol_sha256, meta.protocol_file)
+        for n, (_, record) in enumerate(batch):
+            start = time.perf_counter()
+            stored = journal.start_call(meta, record.event) if n == 0 else journal.append(meta.call_id, record.event)
+            end = time.perf_counter()
+            times.append((end - start) * 1000)
+            acked.append((stored.event_id, end))
+    return times, acked
+
+
+def bench_sqlite(protocol, events: int) -> None:
+    print(f"SQLite journal, {events} events appended one at a time (commit, WAL, synchronous=FULL)")
+    calls = event_stream(protocol, events)
+    with tempfile.TemporaryDirectory() as tmp:
+        payloads = [to_row(m, r)["event"].encode() for batch in calls for m, r in batch]
+        baseline = bench_fsync_baseline(Path(tmp), payloads)
+        journal = open_journal(Settings(), folder=Path(tmp) / "data")
+        times, _ = bench_appends(journal, calls)
+        journal.close()
+    line("baseline: pwrite + fdatasync, same bytes", baseline)
+    line("console append (open_journal, SQLite)", times, baseline, target=5)
+
+
+def bench_postgres(protocol, url: str, events: int) -> None:
+    import psycopg
+
+    from crisis_triage.records.postgres_store import PostgresStore
+
+    schema = f"ct_bench_{uuid.uuid4().hex[:10]}"
+    store_url = f"{url}?schema={schema}"
+    print(f"\nPostgreSQL at {url}, {events} events (schema {schema}, dropped afterwards)")
+    calls = event_stream(protocol, events)
+    store = PostgresStore(store_url)
+    try:
+        try:
+            store.connection()
+        except psycopg.Error as exc:
+            print(f"  skipped: cannot connect ({str(exc).strip()})")
+            return
+        baseline, single = [], []
+        conn = store.connection()
+        for _ in range(min(events, 500)):
+            start = time.perf_counter()
+            conn.execute("SELECT 1")
+            conn.commit()
+            baseline.append((time.perf_counter() - start) * 1000)
+        for batch in calls:
+            for meta, record in batch:
+                row = to_row(meta, record)
+                start = time.perf_counter()
+                store.insert_rows([row])
+                single.append((time.perf_counter() - start) * 1000)
+        line("baseline: SELECT 1 + COMMIT round trip", baseline)
+        line("one event per transaction (insert + commit)", single, baseline, target=20)
+
+        # What a console with a centre store pays, and how far behind the centre is.
+        with tempfile.TemporaryDirectory() as tmp:
+            journal = open_journal(Settings(store=store_url), folder=Path(tmp), idle_poll_s=0.05)
+            arrived: dict[str, float] = {}
+            stop = threading.Event()
+            watcher = PostgresStore(store_url)
+
+            def watch() -> None:
+                seen = 0
+                while not stop.is_set():
+                    rows = watcher._rows(f"SELECT event_id FROM {schema}.events ORDER BY received_at OFFSET %s", (seen,))
+                    now = time.perf_counter()
+                    for r in rows:
+                        arrived.setdefault(r["event_id"], now)
+                    seen += len(rows)
+                    time.sleep(0.002)
+
+            thread = threading.Thread(target=watch, daemon=True)
+            thread.start()
+            times, acked = bench_appends(journal, calls)
+            journal.shipper.wait_until_shipped(60)
+            time.sleep(0.2)
+            stop.set()
+            thread.join()
+            watcher.close()
+            journal.close()
+            line("console append with a centre store set", times, target=5)
+            lags = [(arrived[e] - t) * 1000 for e, t in acked if e in arrived]
+            if lags:
+                line("ship lag: append -> visible in PostgreSQL", lags)
+            print(f"  shipped {len(lags)} of {len(acked)} events (the watcher polls every ~2 ms)")
+    finally:
+        try:
+            store.drop_schema()
+        except Exception:  # noqa: BLE001 - best effort clean-up of the bench schema
+            pass
+        store.close()
+
+
+def bench_export(protocol, calls_count: int) -> None:
+    print(f"\nExport throughput, {calls_count} imported synthetic calls")
+    with tempfile.TemporaryDirectory() as tmp:
+        store = SqliteJournal(Path(tmp) / "r.sqlite3")
+        records = [r for batch in imported_records(protocol, (json.dumps(c) for c in generate_calls(protocol, calls_count, seed=5)))
+                   for r in batch]
+        start = time.perf_counter()
+        store.insert_many(records)
+        load = time.perf_counter() - start
+        calls, events = store.count()
+        print(f"  loaded {events} events of {calls} calls in {load:.1f} s ({events / load:,.0f} events/s in one transaction)")
+        resolver = ProtocolResolver()
+        resolver.add(protocol)
+
+        def run(name: str, action) -> float:
+            start = time.perf_counter()
+            action()
+            seconds = time.perf_counter() - start
+            print(f"  {name:<40} {events / seconds:>10,.0f} events/s {calls / seconds:>9,.0f} calls/s", end="")
+            return seconds
+
+        base = run("baseline: read rows only", lambda: sum(1 for _ in store.iter_rows()))
+        print()
+        for name, kwargs in (("JSONL, every event", {}), ("CSV, every event", {"fmt": "csv"}),
+                             ("JSONL, de-identified", {"deidentifier": Deidentifier()}),
+                             ("CSV, one line per call (replayed)", {"fmt": "csv", "level": "calls"})):
+            seconds = run(name, lambda kw=kwargs: export_records(store.iter_rows(), io.StringIO(), resolver=resolver, **kw))
+            print(f"   x{seconds / base:.1f} baseline time")
+        store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--events", type=int, default=2000)
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--pg", default=os.environ.get("CRISIS_TRIAGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument("--no-pg", action="store_true")
+    args = parser.parse_args()
+    protocol = load_protocol(PROTOCOL)
+    bench_sqlite(protocol, args.events)
+    if not args.no_pg:
+        bench_postgres(protocol, args.pg, args.events)
+    bench_export(protocol, args.calls)
+    print(f"\n(statistics: {statistics.__name__}; python {sys.version.split()[0]})")
+
+
+if __name__ == "__main__":
+    main()
