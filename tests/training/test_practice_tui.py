@@ -73,8 +73,8 @@ async def knife_call_until_weapon(pilot, clock):
     call = await wait_for(pilot, PracticeCallScreen)
     assert "PRACTICE" in str(call.query_one("#practice-banner").content)
     assert caller_lines(pilot.app)[-1].startswith("[location]")
-    await type_text(pilot, clock, "42 Dakota St")
-    await type_text(pilot, clock, "Rosa")
+    await type_text(pilot, clock, "42A")
+    await type_text(pilot, clock, "R")
     # with_person yes; hurt, substance, attempt no; weapon: the caller is vague -> unknown
     await answer(pilot, clock, "y", "n", "n", "n", "u")
     return call
@@ -145,10 +145,18 @@ async def test_a_missed_knife_and_a_slow_dispatch_show_in_the_debrief(boston, sc
     app = make_app(boston, [scenario("knife_in_kitchen")], clock)
     async with app.run_test(size=(120, 36)) as pilot:
         await knife_call_until_weapon(pilot, clock)
-        debrief = await finish_knife_call(pilot, clock, record_knife=False, dispatch_wait=400)
+        # The trainee ignores "he just picked up a knife", hesitates, and dispatches what the screen says.
+        clock.at += timedelta(seconds=400)
+        await pilot.press("f9")
+        await pilot.pause()
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("d")
+        debrief = await wait_for(pilot, DebriefScreen)
         grade = debrief.grade
         assert grade.interrupts[0].verdict == "missed" and not grade.passed
         assert grade.time_verdict == "slow"
+        assert {a.verdict for a in grade.answers if a.question == "violence"} == {"missed"}
         # Without the interrupt the console recommended co-response: police, so acceptable, not critical.
         assert grade.recommendation.dispatched == "co_response" and grade.recommendation.verdict == "acceptable"
         text = str(debrief.query_one("#debrief-grade").content)
@@ -164,8 +172,8 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
         assert "call 1 of 2" in str(brief.query_one("#brief-text").content)
         await pilot.press("enter")
         await wait_for(pilot, PracticeCallScreen)
-        await type_text(pilot, clock, "Harrison Ave garage")
-        await type_text(pilot, clock, "Grace")
+        await type_text(pilot, clock, "H")
+        await type_text(pilot, clock, "G")
         # hurt (vague: no), substance, attempt, weapon, violence, threats, crime, children,
         # wish_dead, suicidal thoughts, past behaviour: all no
         await answer(pilot, clock, *["n"] * 11)
@@ -186,27 +194,22 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
         assert "call 2 of 2" in str(brief.query_one("#brief-text").content)
         await pilot.press("enter")
         await wait_for(pilot, PracticeCallScreen)
-        await type_text(pilot, clock, "27 Ashmont St")
+        await type_text(pilot, clock, "27A")
         await pilot.press("f5")  # skip the name
         await pilot.pause()
-        await answer(pilot, clock, *["n"] * 11)
-        await answer(pilot, clock, "1", "enter")
-        await answer(pilot, clock, "n", "n", "p")  # phone, though the caller asked for a visit
-        await pilot.press("f9")
+        await answer(pilot, clock, "n", "n")
+        await pilot.press("f10")  # the caller hangs up after two medical questions
         await pilot.pause()
-        await pilot.press("f10")
-        await pilot.pause()
-        await pilot.press("a")
+        await pilot.press("x")
         second = await wait_for(pilot, DebriefScreen)
-        support = next(a for a in second.grade.answers if a.question == "support_choice")
-        assert support.verdict == "wrong"
-        assert second.grade.recommendation.verdict == "acceptable"
+        assert second.grade.recommendation.verdict == "none" and not second.grade.critical
+        assert any(a.verdict == "missed" for a in second.grade.answers)
         await pilot.press("enter")
 
         results = await wait_for(pilot, ExamResultsScreen)
         text = str(results.query_one("#exam-results-text").content)
         total = round((first.grade.score + second.grade.score) / 2)
-        assert f"Exam score {total}/100" in text and "0 critical" in text
+        assert f"Exam score {total}/100" in text and "0 critical" in text and "NOT PASSED" in text
         assert app.practice_run.reports[0].name.endswith("-trainee-7-exam-2.md")
         assert len(History.open().sessions("trainee-7")) == 2
         await pilot.press("enter")
@@ -254,7 +257,7 @@ async def test_spanish_caller_lines_come_with_a_translation_and_dispatch_notices
         await pilot.press("enter")
         call = await wait_for(pilot, PracticeCallScreen)
         assert call.session.state.language == "es"
-        await type_text(pilot, clock, "3050 Centre St")
+        await type_text(pilot, clock, "3C")
         lines = caller_lines(app)
         assert "Mi hermano está muy alterado" in lines[0] and "(Please, help me!" in lines[0]
         assert lines[-2].startswith("CALLER VOLUNTEERS:") and "(Oh my God, now he's hitting my dad!)" in lines[-2]
