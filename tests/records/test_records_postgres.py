@@ -173,3 +173,26 @@ def test_centre_store_reads_calls_rows_and_purges(tmp_path, boston, pg_url):
         assert [c.meta.call_id for c in store.calls()] == ["read-2"]
     finally:
         store.close()
+
+
+def test_events_written_aside_while_the_local_file_was_locked_still_reach_the_centre(tmp_path, boston, pg_url):
+    import sqlite3
+
+    from crisis_triage.records.store import sqlite_path
+
+    folder = tmp_path / "console"
+    journal = open_journal(Settings(store=pg_url), folder=folder, busy_timeout_ms=50, **FAST)
+    events = call_script(boston, "aside-1")
+    ids = [journal.start_call(_meta(boston, "aside-1", "console-1"), events[0]).event_id]
+    other = sqlite3.connect(sqlite_path(folder), isolation_level=None, timeout=0)
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        ids += [journal.append("aside-1", event).event_id for event in events[1:]]
+        assert journal.problem is not None and "locked" in journal.problem
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert journal.recover() and journal.problem is None
+    assert journal.shipper.wait_until_shipped(30)
+    journal.close()
+    _assert_exactly(pg_url, {"aside-1": ids})

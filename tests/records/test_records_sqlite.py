@@ -161,3 +161,16 @@ def test_a_clash_in_a_merge_is_quarantined_not_dropped(tmp_path, boston):
     kept = journal._query("SELECT event_id FROM rejected_events")
     assert [r[0] for r in kept] == ["b" * 32]
     journal.close()
+
+
+def test_a_wrong_store_setting_records_locally_and_says_so(tmp_path, boston):
+    journal = open_journal(Settings(store="mysql://centre/records"), folder=tmp_path)
+    assert journal.problem is not None and 'unknown record store "mysql://centre/records"' in journal.problem
+    events = call_script(boston, "local-only")[:2]
+    journal.start_call(_meta(boston, "local-only"), events[0])
+    journal.append("local-only", events[1])
+    assert [c.meta.call_id for c in journal.calls()] == ["local-only"]
+    journal.close()
+    bad_schema = open_journal(Settings(store="postgresql://h/db?schema=Bad-Name"), folder=tmp_path)
+    assert "centre store setting is wrong" in bad_schema.problem
+    bad_schema.close()

@@ -304,6 +304,19 @@ class DurableJournal:
                 summaries[call_id] = CallSummary(meta, records[0].event.at, records[-1].event.at, len(records), None)
             return sorted(summaries.values(), key=lambda s: s.started_at)
 
+    def calls(self, **filters) -> list[CallSummary]:
+        """Calls in the store (see :meth:`SqliteJournal.calls` for the filters); [] while it cannot be read.
+
+        Calls that exist only in fallback files are found by :meth:`unfinished_calls` and appear
+        here once merged."""
+        with self._lock:
+            if self.primary is None:
+                return []
+            try:
+                return self.primary.calls(**filters)
+            except JournalError:
+                return []
+
     def close(self) -> None:
         with self._lock:
             for fallback in self._files:

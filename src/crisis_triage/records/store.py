@@ -17,7 +17,7 @@ from ..engine.events import AnyEvent
 from .disk import DISK, Disk
 from .durable import DurableJournal
 from .journal import CallMeta, JournalError, StoredEvent
-from .postgres_store import PostgresStore
+from .postgres_store import PostgresStore, redact
 from .shipper import Shipper, ShippingStatus
 from .sqlite_store import DEFAULT_BUSY_TIMEOUT_MS, SqliteJournal
 
@@ -103,13 +103,22 @@ def open_journal(settings: Settings, *, folder: Path | None = None, disk: Disk =
     def open_primary() -> SqliteJournal:
         return SqliteJournal(path, busy_timeout_ms=busy_timeout_ms, background_checkpoints=True)
 
+    problem = None
     if is_postgres_url(settings.store):
-        return ShippingJournal(open_primary, fallbacks, PostgresStore(settings.store), disk=disk,
-                               on_problem=on_problem, **shipper_options)
-    if settings.store:
-        raise JournalError(f'unknown record store "{settings.store}": leave it empty for the local file, or give a '
-                           "postgresql:// URL")
-    return DurableJournal(open_primary, fallbacks, disk=disk, on_problem=on_problem)
+        try:
+            centre = PostgresStore(settings.store)
+        except JournalError as exc:
+            problem = f"the centre store setting is wrong ({exc})"
+        else:
+            return ShippingJournal(open_primary, fallbacks, centre, disk=disk, on_problem=on_problem, **shipper_options)
+    elif settings.store:
+        problem = (f'unknown record store "{redact(settings.store)}" (leave it empty for the local file, or give a '
+                   "postgresql:// URL)")
+    journal = DurableJournal(open_primary, fallbacks, disk=disk, on_problem=on_problem)
+    if problem and journal.problem is None:
+        # A misconfigured centre store must not stop a call: record locally and say so.
+        journal._set_problem(f"{problem}; calls are recorded on this console only. Tell your supervisor.")
+    return journal
 
 
 def open_reader(settings: Settings, *, local: bool = False, folder: Path | None = None) -> SqliteJournal | PostgresStore:
