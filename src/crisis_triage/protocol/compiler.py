@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections import ChainMap
 from typing import Any, Iterable
 
 from .compiled import CONTEXT_NAMES, YES_NO_OPTIONS, CompiledQuestion, CompiledRule, Protocol
@@ -46,6 +47,8 @@ class Compiler:
                 seen[value] = path
 
     def reference(self, value: str, known: Iterable[str], what: str, path: Path) -> bool:
+        if isinstance(known, (dict, set, frozenset)) and value in known:
+            return True  # the common case, without copying a large collection
         known = list(known)
         if value in known:
             return True
@@ -248,11 +251,12 @@ class Compiler:
                     )
             if section.safety and not question.required:
                 self.error("safety-required", "safety questions are required (record Unknown rather than skipping)", path + ("required",))
-            answer_names = dict(names)
+            # An overlay, not a copy: copying every name for every question made loading quadratic.
+            answer_names = ChainMap({}, names)
             answer_names["answer"] = NameType(names[question.id].kind, names[question.id].values, f'the answer to "{question.id}"')
             sets = []
             for fact, text in question.sets.items():
-                if not self.reference(fact, list(doc.facts), "fact", path + ("sets", fact)):
+                if not self.reference(fact, doc.facts, "fact", path + ("sets", fact)):
                     continue
                 if fact in derived:
                     self.error("derived-fact-set", f'"{fact}" is worked out from its own condition (facts.{fact}.when); questions cannot set it', path + ("sets", fact), key=True)
@@ -303,13 +307,13 @@ class Compiler:
                 for name in question.when.names:
                     if name in self.doc.facts:
                         graph.setdefault(f"fact {name}", []).append(node)
+        by_id = {q.id: q for q in questions}
         for fact, condition in derived:
             for name in condition.names:
                 if name in self.doc.facts:
                     graph.setdefault(f"fact {name}", []).append(f"fact {fact}")
-                elif name in {q.id for q in questions}:
+                elif name in by_id:
                     graph.setdefault(f"question {name}", []).append(f"fact {fact}")
-        by_id = {q.id: q for q in questions}
         for cycle in _cycles(graph):
             if not any(c.startswith("question ") for c in cycle):
                 continue  # a cycle among derived facts alone is reported by _derived_facts

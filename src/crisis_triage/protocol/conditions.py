@@ -376,10 +376,40 @@ def compile_condition(source: str, names: Mapping[str, NameType], bands: tuple[s
         raise ConditionError(f"cannot read the condition: {exc.msg}{hint}", max(0, (exc.offset or 1) - 1)) from None
     except (RecursionError, MemoryError, ValueError):
         raise ConditionError("the condition is too deeply nested") from None
+    # The same text over names of the same types checks and compiles to the same thing: protocols
+    # repeat conditions (answer == "yes" on most questions), so each is worked out once.
+    key = (text, tuple(bands), tuple((n, names.get(n)) for n in sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)})))
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
     checker = _Checker(names, bands)
     body = checker.boolean(tree.body)
     function = _compile(body)
-    return Condition(source=text, names=frozenset(checker.used), _function=function, _tree=body)
+    condition = Condition(source=text, names=frozenset(checker.used), _function=function, _tree=body)
+    if len(_CACHE) >= _CACHE_SIZE:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = condition
+    return condition
+
+
+_CACHE: dict[tuple, Condition] = {}
+_CACHE_SIZE = 8192
+
+
+def _locate(node: ast.AST) -> None:
+    """Give every node of a built tree a location (compile() needs one), faster than ast.fix_missing_locations."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if "lineno" in item._attributes:
+            item.lineno = item.end_lineno = 1
+            item.col_offset = item.end_col_offset = 0
+        for name in item._fields:
+            value = getattr(item, name, None)
+            if isinstance(value, ast.AST):
+                stack.append(value)
+            elif isinstance(value, list):
+                stack.extend(v for v in value if isinstance(v, ast.AST))
 
 
 def _compile(body: ast.expr) -> Callable[[Mapping[str, Any]], Any]:
@@ -389,7 +419,7 @@ def _compile(body: ast.expr) -> Callable[[Mapping[str, Any]], Any]:
         body=body,
     )
     module = ast.Expression(body=lam)
-    ast.fix_missing_locations(module)
+    _locate(module)
     code = compile(module, "<condition>", "eval")
     # len is the only global the checked tree can reference (through count()).
     return eval(code, {"__builtins__": {}, "len": len})  # noqa: S307 - a tree built by _Checker, not author text

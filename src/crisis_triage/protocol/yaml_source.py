@@ -23,9 +23,26 @@ import yaml
 from .errors import Path, Problem
 
 try:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+_STR = "tag:yaml.org,2002:str"
+_MERGE = "tag:yaml.org,2002:merge"
+_PLAIN = "tag:crisis-triage,2026:plain"
+"""Tag given to plain scalars: they are resolved here by YAML 1.2's rules (:func:`_plain_scalar`)."""
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
+    """PyYAML's loader without its YAML 1.1 resolver, whose regular expressions, run on every scalar,
+    were most of the time spent loading a large protocol; the result was thrown away anyway."""
+
+    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML's hook
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                return _MERGE if value == "<<" else _PLAIN
+            return _STR
+        return super().resolve(kind, value, implicit)
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
@@ -108,17 +125,17 @@ class _Builder:
         return None  # pragma: no cover - composer yields only the three kinds
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.style or node.tag == "tag:yaml.org,2002:str":  # libyaml marks plain as "", PyYAML as None
-            return node.value  # quoted, block, explicitly !!str or plainly text
-        # A plain scalar PyYAML resolved by YAML 1.1 (yes/no/on/off as bools, dates):
-        # resolve it again by YAML 1.2's core rules.
-        return _plain_scalar(node.value)
+        if node.tag == _PLAIN:
+            return _plain_scalar(node.value)  # YAML 1.2 core rules: yes/no/on/off stay text
+        if node.style or node.tag == _STR:
+            return node.value  # quoted, block, or explicitly !!str
+        return _plain_scalar(node.value)  # another explicit tag (!!int 3): read the text as written
 
     def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[Any, int] = {}
         for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge":
+            if key_node.tag == _MERGE:
                 self.problems.append(
                     self.source.problem("yaml-merge", "merge keys (<<) are not supported in protocols; write the fields out", path)
                 )

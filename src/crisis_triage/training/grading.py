@@ -274,16 +274,19 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
                 interrupt_times.setdefault(interrupt, event.at)
                 steps.append(Step(at, "interrupt", f"Interrupt: {_t(protocol.interrupts[interrupt].label)}"))
             case InterruptWithdrawn(interrupt=interrupt):
-                steps.append(Step(at, "withdrawn", f"Interrupt withdrawn: {interrupt}", event.reason))
+                steps.append(Step(at, "withdrawn", f"Interrupt withdrawn: {_t(protocol.interrupts[interrupt].label)}",
+                                  event.reason))
             case RecommendationAccepted(model=model, recommended=recommended):
                 # The last dispatch is what was sent; the first is when help was first on its way.
                 accepted, accepted_session = event, _replay_until(protocol, events, event)
                 first_dispatch = first_dispatch or event.at
-                departure = f" (console recommended {recommended}: {event.reason})" if model != recommended else ""
-                steps.append(Step(at, "dispatch", f"Dispatched {model}{departure}"))
+                departure = (f" (the console recommended {_model(protocol, recommended)}"
+                             f"{': ' + event.reason if event.reason else ''})") if model != recommended else ""
+                steps.append(Step(at, "dispatch", f"Dispatched: {_model(protocol, model)}{departure}"))
             case HandoffStepDone(step=step):
                 handoff_done.append(step)
-                steps.append(Step(at, "handoff", f"Handoff step: {step}"))
+                title = next((_t(s.title) for s in protocol.document.handoff.steps if s.id == step), step)
+                steps.append(Step(at, "handoff", f"Handoff step: {title}"))
             case _:
                 pass
         if isinstance(event, (Answered, Revised, Skipped)) and event.question not in answered_order:
@@ -311,6 +314,11 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
 
 def _t(texts: dict[str, str], language: str = "en") -> str:
     return texts.get(language) or texts["en"]
+
+
+def _model(protocol: Protocol, model_id: str) -> str:
+    model = protocol.models.get(model_id)
+    return _t(model.name) if model else model_id
 
 
 def _ask(protocol: Protocol, qid: str, language: str, door: str | None = None) -> str:

@@ -15,6 +15,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
+from ...engine.views import model_name
+from ...protocol.compiled import Protocol
 from ...training.grading import WEIGHTS, Grade
 from ...training.report import verdict_word
 from ...training.tables import bar
@@ -33,9 +35,19 @@ def _clock(seconds: float | None) -> str:
     return f"{minutes}:{rest:02d}"
 
 
-def grade_text(grade: Grade) -> Text:
+def grade_text(grade: Grade, protocol: Protocol | None = None) -> Text:
     """The grade at a glance: score, verdict, parts as bars, the dispatch and the dangers."""
     rec = grade.recommendation
+
+    def name(model_id: str | None) -> str:
+        if model_id is None:
+            return "nothing"
+        return model_name(protocol, model_id) if protocol is not None and model_id in protocol.models else model_id
+
+    def interrupt_label(interrupt_id: str) -> str:
+        found = protocol.interrupts.get(interrupt_id) if protocol is not None else None
+        return found.label.get("en", interrupt_id) if found else interrupt_id
+
     text = Text()
     if grade.critical:
         verdict = ("CRITICAL", "bold white on red")
@@ -54,16 +66,16 @@ def grade_text(grade: Grade) -> Text:
     for part, points in grade.parts.items():
         text.append(f"  {part:<15}{bar(points, 20, WEIGHTS[part])} {points:>4g}/{WEIGHTS[part]}\n")
     rec_verdict = "critical" if rec.missing_roles else rec.verdict
-    text.append(f"Dispatched {rec.dispatched or 'nothing'}; expected {rec.expected}")
+    text.append(f"Dispatched {name(rec.dispatched)}; expected {name(rec.expected)}")
     if rec.acceptable:
-        text.append(f" (acceptable: {', '.join(rec.acceptable)})")
+        text.append(f" (acceptable: {', '.join(name(m) for m in rec.acceptable)})")
     text.append(": ")
     text.append(verdict_word(rec_verdict), style=_STYLE.get(rec_verdict, ""))
     text.append(f"\nTime to dispatch {_clock(grade.seconds_to_dispatch)} (target {_clock(grade.target_seconds)}): ")
     text.append(verdict_word(grade.time_verdict), style=_STYLE.get(grade.time_verdict, ""))
     for interrupt in grade.interrupts:
         delay = f" after {interrupt.delay:g}s" if interrupt.delay is not None else ""
-        text.append(f"\nVolunteered danger -> {interrupt.expected}: ")
+        text.append(f"\nVolunteered danger -> {interrupt_label(interrupt.expected)}: ")
         text.append(verdict_word(interrupt.verdict) + delay, style=_STYLE.get(interrupt.verdict, ""))
     if grade.handoff_expected:
         text.append(f"\nHandoff steps {len(grade.handoff_expected) - len(grade.handoff_missing)}/{len(grade.handoff_expected)}")
@@ -92,7 +104,7 @@ class DebriefScreen(Screen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="debrief"):
-            yield Static(grade_text(self.grade), id="debrief-grade")
+            yield Static(grade_text(self.grade, self.run.protocol), id="debrief-grade")
             yield DataTable(id="debrief-steps", cursor_type="row", zebra_stripes=True)
             yield Static(id="debrief-detail")
             yield Static(self._footer_text(), id="debrief-help")
