@@ -74,8 +74,8 @@ class PracticeCallScreen(CallScreen):
         pane = self.query_one(CallerPane)
         for index in self.caller.due(self._answered, self._heard):
             self._heard.append(index)
+            # Shown in the pane only, highlighted: noticing what a caller blurts out is the skill practised.
             pane.say(self.caller.volunteer_line(index), volunteered=True)
-            self.notify(self.caller.volunteer(index).says, title="The caller says", severity="warning", timeout=6)
 
     def _prompt_next(self) -> None:
         """When the console reaches a new question, the caller answers it (as if just asked)."""
