@@ -760,6 +760,12 @@ def _door_groups(protocol: Protocol, door_ids: tuple[str, ...], uses: dict[str, 
     return [(members[0], tuple(members[1:])) for members in groups.values()]
 
 
+def example_moment(protocol: Protocol, hour: float) -> datetime:
+    """The moment example calls are taken at: a Monday at ``hour`` in the protocol's time zone."""
+    zone = ZoneInfo(protocol.document.protocol.timezone)
+    return datetime(2026, 1, 5, int(hour) % 24, int(round((hour % 1) * 60)) % 60, tzinfo=zone)
+
+
 def verify(exploration: Exploration) -> list[str]:
     """Replay each end class's example through a real CallSession; describe every disagreement."""
     from ..engine.events import Skipped
