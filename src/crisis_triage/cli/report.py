@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from .records import _date, _resolver, local_option, opened_reader, period_options, store_option
+from .records import _date, local_option, opened_reader, period_options, store_option
 
 
 @click.command()
@@ -24,23 +24,29 @@ from .records import _date, _resolver, local_option, opened_reader, period_optio
 @click.option("--clinician-role", "clinician_roles", multiple=True,
               help="Role ids that count as a clinician (default: clinician, mh_worker).")
 @click.option("--practice", is_flag=True, help="Include practice calls.")
-def report(store, local, since, until, html_path, as_json, protocols, police_roles, clinician_roles, practice) -> None:
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
+              help="Worker processes for replaying calls (default: one per core, up to 4; used for large stores).")
+def report(store, local, since, until, html_path, as_json, protocols, police_roles, clinician_roles, practice,
+           jobs) -> None:
     """The pilot's figures: calls per model, district, band and door; share with police involved and
     with a clinician; handoffs accepted; preferred model unavailable and why; time to recommendation
     p50/p90. Every call is replayed through the exact protocol text it was taken with."""
     from ..records.figures import CLINICIAN_ROLES, POLICE_ROLES, compute_figures, percentile
-    from ..records.reading import iter_calls
+    from ..records.replaying import call_outcomes
     from ..records.report_render import render_html, render_text
+    from .common import default_protocol
 
     started = time.perf_counter()
-    resolver = _resolver(protocols)
+    candidates = [*protocols, str(Path(default_protocol()).parent)]
     with opened_reader(store, local) as reader:
-        figures = compute_figures(iter_calls(reader, include_practice=practice), resolver,
-                                  since=_date(since, "--since"), until=_date(until, "--until"),
-                                  police_roles=police_roles or POLICE_ROLES,
+        total_calls = reader.count()[0]
+        results = call_outcomes(reader.iter_rows(), candidates, jobs=jobs, total_calls=total_calls,
+                                since=_date(since, "--since"), until=_date(until, "--until"),
+                                include_practice=practice)
+        figures = compute_figures(results, police_roles=police_roles or POLICE_ROLES,
                                   clinician_roles=clinician_roles or CLINICIAN_ROLES)
     seconds = time.perf_counter() - started
-    orders = _orders(resolver)
+    orders = _orders()
     title = "Crisis response pilot: figures from the call records"
     if as_json:
         f = figures
@@ -68,10 +74,13 @@ def report(store, local, since, until, html_path, as_json, protocols, police_rol
         click.echo("no calls in the records" + (" for that period" if since or until else ""), err=True)
 
 
-def _orders(resolver) -> dict:
-    """Protocol order for the tables (models, bands, districts, doors as the protocol lists them)."""
-    protocols = list(resolver._by_sha.values())
-    if not protocols:
+def _orders() -> dict:
+    """Protocol order for the tables (models, bands, districts, doors as the shipped protocol lists them)."""
+    from ..protocol import ProtocolError, load_protocol
+    from .common import default_protocol
+
+    try:
+        p = load_protocol(default_protocol())
+    except (ProtocolError, OSError):
         return {}
-    p = protocols[0]
     return {"models": list(p.models), "bands": list(p.band_ids), "districts": list(p.districts), "doors": list(p.doors)}

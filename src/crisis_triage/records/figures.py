@@ -15,10 +15,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from ..engine.session import SessionError
-from .journal import CallMeta, StoredEvent
-from .outcomes import CallOutcome, call_outcome
-from .protocols import ProtocolNotFound, ProtocolResolver
+from .journal import CallMeta
+from .outcomes import CallOutcome
 
 #: Roles that mean "police involved" and "a clinician on the response" (Boston's role ids; a centre
 #: with other role names passes its own with --police-role / --clinician-role).
@@ -106,31 +104,18 @@ class Figures:
 
 
 def compute_figures(
-    calls: Iterable[tuple[CallMeta, list[StoredEvent]]],
-    resolver: ProtocolResolver,
+    results: Iterable[tuple[CallMeta, "CallOutcome | str"]],
     *,
-    since: datetime | None = None,
-    until: datetime | None = None,
     police_roles: Sequence[str] = POLICE_ROLES,
     clinician_roles: Sequence[str] = CLINICIAN_ROLES,
 ) -> Figures:
-    """Replay every call (started in [since, until)) and add up the figures."""
+    """Add up the figures from each call's outcome (or the reason it could not be replayed), as
+    :func:`crisis_triage.records.replaying.call_outcomes` yields them."""
     figures = Figures()
-    for meta, stored in calls:
-        if not stored:
-            continue
-        started = stored[0].event.at
-        if (since is not None and started < since) or (until is not None and started >= until):
-            continue
-        try:
-            protocol = resolver.for_call(meta)
-            outcome = call_outcome(protocol, meta, [s.event for s in stored])
-        except ProtocolNotFound as exc:
-            figures.unreadable.append(str(exc))
-            continue
-        except SessionError as exc:
-            figures.unreadable.append(f"call {meta.call_id}: its events do not fit protocol {meta.protocol_id}: {exc}")
+    for meta, result in results:
+        if isinstance(result, str):
+            figures.unreadable.append(result)
             continue
         figures.protocols[f"{meta.protocol_id} {meta.protocol_version}"] += 1
-        figures.add(outcome, police_roles, clinician_roles)
+        figures.add(result, police_roles, clinician_roles)
     return figures

@@ -1,0 +1,97 @@
+"""Replaying every recorded call through its protocol, on several processes when there are many.
+
+Working out a call's outcome means replaying its events and asking the engine, after each one,
+whether the recommendation is still provisional (for the time to recommendation): the engine's
+work, not the reading, is what takes the time. For stores of thousands of calls the calls are sent
+in chunks to worker processes, each with its own protocol cache; results come back in call order.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from ..engine.session import SessionError
+from .journal import CallMeta
+from .outcomes import CallOutcome, call_outcome
+from .protocols import ProtocolNotFound, ProtocolResolver
+from .reading import group_rows
+from .rows import event_of, stored_from_row
+
+CHUNK = 200
+"""Calls per task sent to a worker: big enough to amortise the hand-over, small enough to balance."""
+PARALLEL_FROM = 2000
+"""Below this many calls (a rough guess from the first rows) one process is quicker than starting workers."""
+
+_resolver: ProtocolResolver | None = None
+
+
+def _init(candidates: list[str]) -> None:
+    global _resolver
+    _resolver = ProtocolResolver(candidates)
+
+
+def outcome_of(resolver: ProtocolResolver, meta: CallMeta, rows: list[dict[str, Any]]) -> CallOutcome | str:
+    """One call's outcome, or a sentence saying why it could not be replayed."""
+    try:
+        protocol = resolver.for_call(meta)
+        return call_outcome(protocol, meta, [stored_from_row(r).event for r in rows])
+    except ProtocolNotFound as exc:
+        return str(exc)
+    except SessionError as exc:
+        return f"call {meta.call_id}: its events do not fit protocol {meta.protocol_id}: {exc}"
+
+
+def _work(chunk: list[tuple[CallMeta, list[dict[str, Any]]]]) -> list[tuple[CallMeta, CallOutcome | str]]:
+    assert _resolver is not None
+    return [(meta, outcome_of(_resolver, meta, rows)) for meta, rows in chunk]
+
+
+def _chunks(calls: Iterable[tuple[CallMeta, list[dict[str, Any]]]]) -> Iterator[list]:
+    chunk: list = []
+    for call in calls:
+        chunk.append(call)
+        if len(chunk) >= CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def default_jobs() -> int:
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def call_outcomes(rows: Iterable[dict[str, Any]], candidates: Iterable[str | Path] = (), *, jobs: int | None = None,
+                  total_calls: int | None = None, since: datetime | None = None, until: datetime | None = None,
+                  include_practice: bool = False) -> Iterator[tuple[CallMeta, CallOutcome | str]]:
+    """(meta, outcome or reason) for every call in ``rows`` (ordered by call, then sequence) that
+    started in [since, until); practice calls only if asked. ``jobs`` worker processes are used when
+    ``total_calls`` says the store is large (default: up to 4, one per available core)."""
+    candidates = [str(c) for c in candidates]
+
+    def selected() -> Iterator[tuple[CallMeta, list[dict[str, Any]]]]:
+        for meta, call_rows in group_rows(rows):
+            if meta.practice and not include_practice:
+                continue
+            if since is not None or until is not None:
+                started = event_of(call_rows[0]).at
+                if (since is not None and started < since) or (until is not None and started >= until):
+                    continue
+            yield meta, call_rows
+
+    jobs = default_jobs() if jobs is None else jobs
+    if jobs <= 1 or (total_calls is not None and total_calls < PARALLEL_FROM):
+        resolver = ProtocolResolver(candidates)
+        for meta, call_rows in selected():
+            yield meta, outcome_of(resolver, meta, call_rows)
+        return
+    # fork where available: workers start at once with everything already imported.
+    methods = multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if "fork" in methods else None)
+    with context.Pool(jobs, initializer=_init, initargs=(candidates,)) as pool:
+        for results in pool.imap(_work, _chunks(selected()), chunksize=1):
+            yield from results
