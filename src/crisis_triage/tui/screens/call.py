@@ -134,6 +134,7 @@ class CallScreen(Screen):
         pane.set_class(bool(pane.children), "-has-caller")
         self.query_one("#so-far", CallSoFar).border_title = "Call so far (F4, Enter revises)"
         self.query_one("#risk", RiskPanel).border_title = "Risk"
+        self.query_one("#recommendation", RecommendationCard).border_title = "Recommendation"
         self.refresh_call(None)
         self.set_interval(1.0, self._tick)
 
@@ -212,7 +213,9 @@ class CallScreen(Screen):
         self.query_one(RiskPanel).show(after, band, band_view(protocol, after.risk.points_band),
                                        interrupt_views(protocol, after.active_interrupts),
                                        interrupt_key=self._key("interrupt"))
-        self.query_one(RiskPanel).styles.border = ("heavy", css_colour(band.colour))
+        if getattr(self, "_band_colour", None) != band.colour:
+            self._band_colour = band.colour
+            self.query_one(RiskPanel).styles.border = ("heavy", css_colour(band.colour))
         self.query_one(RecommendationCard).show(protocol, after.recommendation,
                                                 accept_key=self._key("accept"), compact=self.has_class("-narrow"))
         self._show_notes()

@@ -20,12 +20,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...engine import CallSession, SessionError
+from ...engine import CallSession, CallStarted, SessionError
 from ...protocol.compiled import Protocol
 from ...records.journal import CallMeta, MemoryJournal
 from ...training.grading import ExamResult, Grade, grade_call
 from ...training.library import Scenario
 from ...training.runner import call_start, opening_events
+from .setup import CallContext, CallSetupScreen
 
 
 @dataclass
@@ -64,23 +65,41 @@ class PracticeRun:
         _replace(app, BriefScreen(self))
 
     def pick_up(self, app: App) -> None:
-        """Start the current scenario's call: context as the scenario sets it, time of day included."""
+        """The call rings: the trainee hears the opening line and picks the door, as on a live call.
+
+        The line, district and language come preset from the scenario (dispatch knows the number
+        dialled and where the call comes from; the caller's language is heard at once)."""
+        doc = self.scenario.document
+        line = doc.call.line or (self.protocol.document.lines[0].id if self.protocol.document.lines else None)
+        defaults = CallContext(door=None, line=line, district=doc.call.district, language=doc.caller.language)
+
+        def chosen(context: CallContext | None) -> None:
+            if context is not None:
+                self.begin(app, context)
+
+        _replace(app, PracticeSetupScreen(self, defaults), chosen)
+
+    def begin(self, app: App, context: CallContext) -> None:
+        """Start the current scenario's call with the trainee's context, at the scenario's time of day."""
         from .practice_call import PracticeCallScreen
 
         scenario = self.scenario
         at = call_start(self.protocol, scenario, app.clock().date())
         events = opening_events(self.protocol, scenario, at)
+        events[0] = CallStarted(at=at, door=context.door, line=context.line, district=context.district,
+                                language=context.language)
         meta = CallMeta(call_id=f"practice-{CallMeta.new_call_id()}", console_id=app.settings.console_id,
                         call_taker_id=self.trainee, protocol_id=self.protocol.id,
                         protocol_version=self.protocol.version, protocol_sha256=self.protocol.sha256,
                         protocol_file=self.protocol.file, practice=True)
         try:
-            self.journal.start_call(meta, events[0])
             session = CallSession(self.protocol, events[0])
             for event in events[1:]:
                 session.validate(event)
-                self.journal.append(meta.call_id, event)
                 session.apply(event)
+            self.journal.start_call(meta, events[0])
+            for event in events[1:]:
+                self.journal.append(meta.call_id, event)
         except SessionError as exc:
             app.notify(str(exc), title="Cannot start this practice call", severity="error", timeout=10)
             return
@@ -136,10 +155,29 @@ class PracticeRun:
             app.notify(self.report_error, severity="error", timeout=10)
 
 
-def _replace(app: App, screen: Screen) -> None:
+def _replace(app: App, screen: Screen, callback=None) -> None:
     while len(app.screen_stack) > 1:
         app.pop_screen()
-    app.push_screen(screen)
+    app.push_screen(screen, callback)
+
+
+class PracticeSetupScreen(CallSetupScreen):
+    """The live setup screen, with the practice banner and what the caller says on pick-up."""
+
+    def __init__(self, run: PracticeRun, defaults: CallContext) -> None:
+        super().__init__(run.protocol, defaults)
+        self.run = run
+
+    def compose(self) -> ComposeResult:
+        run = self.run
+        opening = run.scenario.document.caller
+        yield Static(f"PRACTICE: {run.scenario.title}  (not a live call)", id="practice-banner")
+        text = Text("The caller: ", style="bold")
+        text.append(f"\u201c{opening.opening}\u201d")
+        if opening.opening_translation:
+            text.append(f"\n({opening.opening_translation})", style="italic dim")
+        yield Static(text, id="practice-opening")
+        yield from super().compose()
 
 
 class BriefScreen(Screen):
@@ -170,12 +208,11 @@ class BriefScreen(Screen):
         for goal in doc.scenario.learning_goals:
             text.append(f"  - {goal}\n")
         call = doc.call
-        door = protocol.doors[call.door].label.get("en", call.door)
         line = next((x.label.get("en", x.id) for x in protocol.document.lines if x.id == call.line), call.line or "-")
         district = f"{call.district} {protocol.districts.get(call.district, '')}" if call.district else "unknown"
-        text.append("\nThe console is set as dispatch gave it:\n", style="bold")
-        text.append(f"  door: {door}   line: {line}   district: {district}   time: {call.time}   "
-                    f"language: {doc.caller.language}\n")
+        text.append("\nDispatch gives the console:\n", style="bold")
+        text.append(f"  line: {line}   district: {district}   time: {call.time}   language: {doc.caller.language}\n"
+                    "  Who is calling (the door) is yours to choose when you pick up.\n")
         for model, reason in call.unavailable.items():
             text.append(f"  unavailable: {protocol.models[model].name.get('en', model)} ({reason})\n")
         text.append("\nThe caller's words appear in the caller pane as you reach each question. Record what the "

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...engine.views import localized
+from .repaint import update_if_changed
 
 
 def format_elapsed(elapsed: timedelta) -> str:
@@ -34,4 +35,4 @@ class CallHeader(Static):
         text.append(f" | {door.id if door else 'door ?'} via {localized(line.label, 'en') if line else 'line ?'}")
         text.append(f" | {console_id}/{call_taker_id}")
         text.append(f" | {protocol.id} {protocol.version}", style="dim")
-        self.update(text)
+        update_if_changed(self, text, layout=False)

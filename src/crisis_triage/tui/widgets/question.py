@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from ...engine.views import QuestionView
+from .repaint import update_if_changed
 
 
 class AnswerInput(Input):
@@ -37,8 +38,8 @@ class QuestionPanel(Vertical):
         options = self.query_one("#q-options", Static)
         box = self.query_one("#q-input", Input)
         if view is None:
-            section.update(Text("All questions asked", style="bold"))
-            text.update(Text(f"Press {accept_key} to accept the recommendation.", style="bold"))
+            update_if_changed(section, Text("All questions asked", style="bold"))
+            update_if_changed(text, Text(f"Press {accept_key} to accept the recommendation.", style="bold"))
             for widget in (text_en, hint, options):
                 widget.update("")
                 widget.add_class("-empty")
@@ -47,13 +48,13 @@ class QuestionPanel(Vertical):
             return
         tag = "  safety" if view.safety else ""
         optional = f"  optional: {skip_key} skips" if not view.required else ""
-        section.update(Text.assemble((f"Q{view.position} ", "bold"), (view.section, ""), (tag, "bold"), (optional, "dim")))
+        update_if_changed(section, Text.assemble((f"Q{view.position} ", "bold"), (view.section, ""), (tag, "bold"), (optional, "dim")))
         self.set_class(view.safety, "-safety")
-        text.update(Text(view.text, style="bold"))
+        update_if_changed(text, Text(view.text, style="bold"))
         text_en.set_class(not view.translated, "-empty")
-        text_en.update(Text(f"EN: {view.text_en}", style="italic") if view.translated else "")
+        update_if_changed(text_en, Text(f"EN: {view.text_en}", style="italic") if view.translated else "")
         hint.set_class(not view.hint, "-empty")
-        hint.update(Text(view.hint, style="dim italic"))
+        update_if_changed(hint, Text(view.hint, style="dim italic"))
         if view.options:
             line = Text()
             for option in view.options:
@@ -67,7 +68,7 @@ class QuestionPanel(Vertical):
             if view.type == "multi":
                 line.append(" Enter ", style="bold reverse")
                 line.append(" done")
-            options.update(line)
+            update_if_changed(options, line)
             options.remove_class("-empty")
             box.display = False
         else:

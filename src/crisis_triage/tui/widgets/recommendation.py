@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from ...engine.assessment import Recommendation
 from ...engine.views import localized, model_name, role_names
+from .repaint import update_if_changed
 
 
 class RecommendationCard(Static):
@@ -50,8 +51,7 @@ class RecommendationCard(Static):
             for item in rec.ruled_out:
                 text.append(f"\n- {model_name(protocol, item.model, language)}: {item.reason}", style="dim")
         text.append(f"\n{accept_key} accepts", style="dim")
-        self.update(text)
-        self.border_title = "Recommendation"
+        update_if_changed(self, text)
 
 
 def _short(value) -> str:

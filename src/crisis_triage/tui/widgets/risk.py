@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from ...engine.assessment import Assessment
 from ...engine.views import BandView, InterruptView, localized
+from .repaint import update_if_changed
 
 #: Band colours from protocols are Rich colour names; a meter cell per band.
 METER_CELL = 4
@@ -60,5 +61,4 @@ class RiskPanel(Static):
             text.append(f"\n\n{interrupt_key} then a key records an interrupt", style="dim")
         for warning in assessment.warnings:
             text.append(f"\n? {warning}", style="italic yellow")
-        self.update(text)
-        self.border_title = "Risk"
+        update_if_changed(self, text)

@@ -36,8 +36,17 @@ class CallSoFar(OptionList):
         for dropped in assessment.dropped:
             options.append(Option(Text(f"  {dropped.question.id}  {dropped.label}  no longer asked", style="dim strike"),
                                   id=f"dropped:{dropped.question.id}", disabled=True))
-        self.clear_options()
-        self.add_options(options)
+        rows = [(o.id, o.prompt, o.disabled) for o in options]
+        shown = getattr(self, "_ct_rows", [])
+        if rows == shown:
+            return
+        if shown and len(rows) > len(shown) and rows[:len(shown)] == shown and not any(d for _, _, d in rows):
+            # The common case, one more answer: add its line instead of redrawing the list.
+            self.add_options(options[len(shown):])
+        else:
+            self.clear_options()
+            self.add_options(options)
+        self._ct_rows = rows
         ids = [o.id for o in options]
         if highlighted in ids:
             self.highlighted = ids.index(highlighted)
