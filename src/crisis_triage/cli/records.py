@@ -217,6 +217,7 @@ def purge(store, local, days, dry_run, yes) -> None:
     """
     from ..config import load_settings
     from ..records.postgres_store import PostgresStore, redact
+    from ..records.store import is_postgres_url
 
     settings = load_settings(store=store)
     days = days or settings.retention_days
@@ -234,7 +235,8 @@ def purge(store, local, days, dry_run, yes) -> None:
         if isinstance(reader, PostgresStore):
             calls, events = reader.purge(cutoff)
         else:
-            shipped_to = redact(settings.store) if settings.store and not local else None
+            # This console's file feeds a centre store: keep whatever the centre has not received.
+            shipped_to = redact(settings.store) if is_postgres_url(settings.store) else None
             calls, events = reader.purge(cutoff, shipped_to=shipped_to)
         click.echo(f"removed {calls} calls ({events} events)")
 
