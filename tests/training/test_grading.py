@@ -233,3 +233,20 @@ def test_required_questions_left_pending_are_missed(boston, scenario):
     grade = grade_call(boston, knife, cut)
     missed = {a.question for a in grade.answers if a.verdict == "missed"}
     assert missed == {"children", "violence"}
+
+
+def test_the_wrong_door_is_graded_and_its_questions_go_missing(boston, scenario):
+    from crisis_triage.engine.events import CallStarted
+
+    knife = scenario("knife_in_kitchen")
+    events = perfect(boston, knife)
+    # The trainee took the mother for the person in crisis: "self" skips "are you with the person?".
+    events = [events[0].model_copy(update={"door": "self"})] + [
+        e for e in events[1:] if not (isinstance(e, Answered) and e.question == "with_person")]
+    assert isinstance(events[0], CallStarted)
+    grade = grade_call(boston, knife, events)
+    door = grade.answers[0]
+    assert (door.question, door.recorded, door.meant, door.verdict) == (
+        "door", "The person in crisis", "Family member or friend", "wrong")
+    assert next(a for a in grade.answers if a.question == "with_person").verdict == "missed"
+    assert grade.steps[0].kind == "door" and grade.steps[0].verdict == "wrong"

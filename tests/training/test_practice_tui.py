@@ -63,14 +63,24 @@ async def type_text(pilot, clock, text):
     await pilot.pause()
 
 
+async def pick_up(pilot, door_key):
+    """Enter on the briefing, then on the setup screen the door the caller's words suggest, and Enter."""
+    from crisis_triage.tui.screens.practice import PracticeSetupScreen
+
+    await wait_for(pilot, BriefScreen)
+    await pilot.press("enter")
+    setup = await wait_for(pilot, PracticeSetupScreen)
+    assert "The caller:" in str(setup.query_one("#practice-opening").content)
+    await pilot.press(door_key, "enter")
+    return await wait_for(pilot, PracticeCallScreen)
+
+
 def caller_lines(app):
     return app.screen.query_one(CallerPane).lines
 
 
 async def knife_call_until_weapon(pilot, clock):
-    await wait_for(pilot, BriefScreen)
-    await pilot.press("enter")
-    call = await wait_for(pilot, PracticeCallScreen)
+    call = await pick_up(pilot, "f")
     assert "PRACTICE" in str(call.query_one("#practice-banner").content)
     assert caller_lines(pilot.app)[-1].startswith("[location]")
     await type_text(pilot, clock, "42A")
@@ -125,9 +135,12 @@ async def test_a_practice_call_plays_the_caller_and_ends_in_a_graded_debrief(bos
         # Walk the steps with the keyboard: the detail panel follows the highlighted row.
         table = debrief.query_one("#debrief-steps")
         assert table.row_count == len(grade.steps)
-        await pilot.press("down")
+        detail = debrief.query_one("#debrief-detail")
+        assert "Who is calling? Family member or friend" in str(detail.content)
+        assert "caller meant: Family member or friend" in str(detail.content)
+        await pilot.press("down", "down")
         await pilot.pause()
-        assert "What is your first name?" in str(debrief.query_one("#debrief-detail").content)
+        assert "What is your first name?" in str(detail.content)
         # Nothing went to live records: the practice journal holds the call, flagged practice.
         (meta,) = app.practice_run.journal.calls.values()
         assert meta.practice and meta.call_id.startswith("practice-")
@@ -170,8 +183,7 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
     async with app.run_test(size=(120, 36)) as pilot:
         brief = await wait_for(pilot, BriefScreen)
         assert "call 1 of 2" in str(brief.query_one("#brief-text").content)
-        await pilot.press("enter")
-        await wait_for(pilot, PracticeCallScreen)
+        await pick_up(pilot, "s")
         await type_text(pilot, clock, "H")
         await type_text(pilot, clock, "G")
         # hurt (vague: no), substance, attempt, weapon, violence, threats, crime, children,
@@ -192,8 +204,7 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
 
         brief = await wait_for(pilot, BriefScreen)
         assert "call 2 of 2" in str(brief.query_one("#brief-text").content)
-        await pilot.press("enter")
-        await wait_for(pilot, PracticeCallScreen)
+        await pick_up(pilot, "s")
         await type_text(pilot, clock, "27A")
         await pilot.press("f5")  # skip the name
         await pilot.pause()
@@ -233,9 +244,7 @@ async def test_the_console_home_opens_practice_and_returns_home(boston):
         picker = await wait_for(pilot, ScenarioPickerScreen)
         assert picker.query_one("#picker-list").option_count >= 24
         await pilot.press("enter")
-        await wait_for(pilot, BriefScreen)
-        await pilot.press("enter")
-        call = await wait_for(pilot, PracticeCallScreen)
+        call = await pick_up(pilot, "s")
         assert call.meta.call_taker_id == "ct-9" and call.journal is not live
         await pilot.press("f10")
         await pilot.pause()
@@ -253,9 +262,7 @@ async def test_spanish_caller_lines_come_with_a_translation_and_dispatch_notices
     app = make_app(boston, [scenario("violencia_hermano_es"), scenario("shelter_threat_co_response_busy")], clock,
                    exam=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await wait_for(pilot, BriefScreen)
-        await pilot.press("enter")
-        call = await wait_for(pilot, PracticeCallScreen)
+        call = await pick_up(pilot, "f")
         assert call.session.state.language == "es"
         await type_text(pilot, clock, "3C")
         lines = caller_lines(app)
@@ -269,8 +276,7 @@ async def test_spanish_caller_lines_come_with_a_translation_and_dispatch_notices
         await pilot.press("enter")
         await wait_for(pilot, BriefScreen)
         assert "unavailable: Co-response" in str(app.screen.query_one("#brief-text").content)
-        await pilot.press("enter")
-        await wait_for(pilot, PracticeCallScreen)
+        await pick_up(pilot, "p")
         assert caller_lines(app)[0].startswith("Dispatch: Co-response (police + clinician) unavailable")
         assert "co_response" in app.screen.session.state.unavailable
         await pilot.press("escape")  # nothing bound on the call: the call stays

@@ -239,6 +239,9 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
     handoff_done: list[str] = []
     interrupt_times: dict[str, datetime] = {}
     answered_order: list[str] = []
+    door_grade = _grade_door(protocol, document, door)
+    steps.append(Step(0.0, "door", f"Who is calling? {door_grade.recorded}", f"caller: \"{document.caller.opening}\"",
+                      door_grade.verdict))
     for index in caller.due(answered_order, heard):
         heard.add(index)
         steps.append(Step(0.0, "caller", f"Caller: {caller.volunteer(index).says}"))
@@ -296,7 +299,7 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
                 steps.append(Step(at, "caller", f"Caller: {caller.volunteer(index).says}"))
 
     truth_session = CallSession.replay(protocol, truth.events) if truth.events else None
-    answers = _grade_answers(protocol, caller, session, truth, moments, language, door)
+    answers = (door_grade,) + _grade_answers(protocol, caller, session, truth, moments, language, door)
     interrupts = _grade_interrupts(protocol, caller, moments, interrupt_times, set(session.state.interrupts), start,
                                    document.targets.interrupt_seconds)
     recommendation = _grade_recommendation(protocol, scenario, accepted, accepted_session, truth_session)
@@ -328,6 +331,18 @@ def _ask(protocol: Protocol, qid: str, language: str, door: str | None = None) -
     if spec.ask_other and door_spec is not None and door_spec.caller != "self":
         return _t(spec.ask_other, language)
     return _t(spec.ask, language)
+
+
+def _grade_door(protocol: Protocol, document, door: str | None) -> AnswerGrade:
+    """The door the trainee chose on pick-up against the caller's real relation to the person."""
+    doors = protocol.doors
+
+    def label(door_id: str | None) -> str:
+        return _t(doors[door_id].label) if door_id in doors else "not chosen"
+
+    expected = document.call.door
+    verdict = "right" if door == expected else "wrong"
+    return AnswerGrade("door", "Who is calling?", document.caller.opening, label(door), label(expected), verdict)
 
 
 def _grade_answers(protocol, caller, session, truth, moments, language, door) -> tuple[AnswerGrade, ...]:

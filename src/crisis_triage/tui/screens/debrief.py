@@ -150,7 +150,11 @@ class DebriefScreen(Screen):
         text = Text(f"{_clock(step.seconds)}  {step.title}\n", style="bold")
         if step.detail:
             text.append(step.detail + "\n")
-        answer = next((a for a in self.grade.answers if a.ask == step.title), None) if step.kind in ("question", "revision", "skip") else None
+        answer = None
+        if step.kind == "door":
+            answer = next((a for a in self.grade.answers if a.question == "door"), None)
+        elif step.kind in ("question", "revision", "skip"):
+            answer = next((a for a in self.grade.answers if a.ask == step.title), None)
         if answer is not None:
             text.append(f"caller meant: {answer.meant}; finally recorded: {answer.recorded} -> ")
             text.append(verdict_word(answer.verdict), style=_STYLE.get(answer.verdict, ""))
