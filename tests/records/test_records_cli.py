@@ -192,3 +192,11 @@ def test_unreachable_centre_store_is_one_clear_line(store):
     assert "Traceback" not in result.output
     local = _run("records", "list", "--store", "postgresql://nobody@127.0.0.1:1/none", "--local", "-n", "1")
     assert local.exit_code == 0 and "started" in local.stdout
+
+
+def test_a_broken_config_file_is_one_clear_line(tmp_path, monkeypatch):
+    config = tmp_path / "broken.toml"
+    config.write_text("retention_days = [not toml\n")
+    monkeypatch.setenv("CRISIS_TRIAGE_CONFIG", str(config))
+    result = _run("records", "list")
+    assert result.exit_code == 1 and "cannot read the settings" in result.stderr and "Traceback" not in result.output

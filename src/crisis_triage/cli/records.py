@@ -38,15 +38,24 @@ def period_options(function):
     return click.option("--since", default=None, help="Only calls started on or after this date/time.")(function)
 
 
+def settings_for(store: str | None):
+    """Settings in force with ``--store`` on top; a broken config file is one clear line, exit 1."""
+    from ..config import load_settings
+
+    try:
+        return load_settings(store=store)
+    except ValueError as exc:  # a bad config file or value (pydantic's errors are ValueErrors too)
+        raise click.ClickException(f"cannot read the settings: {exc}") from None
+
+
 @contextmanager
 def opened_reader(store: str | None, local: bool) -> Iterator:
     """The store to read, closed afterwards; a store that cannot be opened is a one-line error."""
-    from ..config import load_settings
     from ..records.journal import JournalError
     from ..records.postgres_store import redact
     from ..records.store import open_reader
 
-    settings = load_settings(store=store)
+    settings = settings_for(store)
     try:
         reader = open_reader(settings, local=local)
     except JournalError as exc:
@@ -215,11 +224,10 @@ def purge(store, local, days, dry_run, yes) -> None:
     Unfinished calls are never removed (they may still be resumed). With a centre store, the local
     file only loses calls the centre has already received.
     """
-    from ..config import load_settings
     from ..records.postgres_store import PostgresStore, redact
     from ..records.store import is_postgres_url
 
-    settings = load_settings(store=store)
+    settings = settings_for(store)
     days = days or settings.retention_days
     cutoff = datetime.now(timezone.utc) - timedelta(days=days)
     with opened_reader(store, local) as reader:
