@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from crisis_triage.engine.events import (
     Answered,
-    CallEnded,
     HandoffStepDone,
     InterruptRecorded,
     RecommendationAccepted,
