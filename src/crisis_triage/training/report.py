@@ -29,7 +29,11 @@ def verdict_word(verdict: str) -> str:
 def _overall(grade: Grade) -> str:
     if grade.critical:
         return "CRITICAL: unsafe dispatch"
-    return "passed" if grade.passed else "not passed"
+    if grade.passed:
+        return "passed"
+    if grade.missed_dangers:
+        return "not passed: a volunteered danger was never recorded"
+    return "not passed"
 
 
 def _fmt_seconds(seconds: float | None) -> str:
@@ -196,7 +200,7 @@ def progress_svg(records: Sequence[SessionRecord], width: int = 720, height: int
     pad_left, pad_bottom = 30, 20
     plot_w, plot_h = width - pad_left - 5, height - pad_bottom - 5
     step = plot_w / len(records)
-    bar_w = max(2.0, step * 0.7)
+    bar_w = min(40.0, max(2.0, step * 0.7))
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
              f'aria-label="Practice scores over time">']
     for value in (0, 50, 100):
