@@ -1,7 +1,8 @@
 """A console stand-in for the kill test: writes a call's events through the journal, acking each.
 
 Run as ``python crash_driver.py PROTOCOL``: a zygote that imports everything once, then for each
-``run FOLDER`` line on stdin forks a child. The child opens the journal in FOLDER like a console
+``run FOLDER NUMBER [CENTRE_URL]`` line on stdin forks a child (with a centre URL, the child's
+journal also ships to that PostgreSQL store in the background, as a centre's console does). The child opens the journal in FOLDER like a console
 starting up: if this console has an unfinished call it resumes it (replaying its events and printing
 ``resumed CALL N DIGEST``), else it starts a new call; then it appends the call's remaining scripted
 events one at a time, printing ``ack CALL SEQUENCE EVENT_ID`` after each append returns. The test
@@ -25,8 +26,9 @@ from records_helpers import digest
 CONSOLE = "console-kill"
 
 
-def child(protocol: Protocol, folder: Path, number: int) -> None:
-    journal = open_journal(Settings(console_id=CONSOLE), folder=folder)
+def child(protocol: Protocol, folder: Path, number: int, centre: str | None = None) -> None:
+    journal = open_journal(Settings(console_id=CONSOLE, store=centre), folder=folder,
+                           idle_poll_s=0.01, backoff_s=(0.01, 0.1))
     unfinished = journal.unfinished_calls(CONSOLE)
     if unfinished:
         call_id = unfinished[0].meta.call_id
@@ -51,7 +53,7 @@ def main() -> None:
     protocol = load_protocol(sys.argv[1])
     print("ready", flush=True)
     for line in sys.stdin:
-        command, folder, number = line.split()
+        command, folder, number, *centre = line.split()
         if command != "run":
             continue
         pid = os.fork()
@@ -59,7 +61,7 @@ def main() -> None:
             code = 0
             try:
                 print(f"pid {os.getpid()}", flush=True)
-                child(protocol, Path(folder), int(number))
+                child(protocol, Path(folder), int(number), centre[0] if centre else None)
             except BaseException as exc:  # noqa: BLE001 - report to the test, never fall into the zygote loop
                 print(f"error {type(exc).__name__}: {exc}", flush=True)
                 code = 1

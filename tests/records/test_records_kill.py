@@ -121,3 +121,55 @@ def test_sigkill_at_random_points_loses_nothing_and_resumes_exactly(tmp_path, bo
         assert sum(len(a) for a in acked.values()) > KILLS
     finally:
         store.close()
+
+
+@pytest.mark.postgres
+def test_sigkill_while_shipping_to_the_centre_ships_everything_exactly_once(tmp_path, boston, pg_url):
+    """A console killed mid-call and mid-shipment: after restarts, the centre holds every event the
+    console stored, once each (a batch sent but not marked shipped is sent again and ignored)."""
+    from crisis_triage.config import Settings
+    from crisis_triage.records.postgres_store import PostgresStore
+    from crisis_triage.records.store import open_journal
+
+    rng = random.Random(7)
+    folder = tmp_path / "console"
+    zygote = subprocess.Popen([sys.executable, str(DRIVER), boston.file], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True, bufsize=1,
+                              env={**os.environ, "PYTHONPATH": str(DRIVER.parent)})
+    try:
+        _read_until(zygote.stdout, lambda line: line == "ready")
+        for run in range(30):
+            zygote.stdin.write(f"run {folder} {run} {pg_url}\n")
+            zygote.stdin.flush()
+            pid = int(_read_until(zygote.stdout, lambda line: line.startswith("pid "))[-1].split()[1])
+            acks = 0
+            target = rng.randint(1, 15)
+            while acks < target:
+                line = zygote.stdout.readline().rstrip("\n")
+                if line.startswith("error "):
+                    raise AssertionError(f"run {run}: driver failed: {line}")
+                if line == "finished":
+                    break
+                acks += line.startswith("ack ")
+            time.sleep(rng.uniform(0, 0.02))  # let the shipper get part-way through a batch
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            _read_until(zygote.stdout, lambda line: line == f"reaped {pid}")
+    finally:
+        zygote.stdin.close()
+        zygote.wait(timeout=10)
+
+    # The console starts once more and its shipper drains the backlog.
+    journal = open_journal(Settings(store=pg_url), folder=folder, idle_poll_s=0.05)
+    assert journal.shipper.wait_until_shipped(60)
+    local = {r["event_id"] for r in journal.primary.iter_rows()}
+    journal.close()
+    store = PostgresStore(pg_url)
+    try:
+        rows = store._rows(f"SELECT event_id FROM {store.schema}.events")
+    finally:
+        store.close()
+    centre = [r["event_id"] for r in rows]
+    assert len(centre) == len(set(centre)) and set(centre) == local and len(local) > 30
