@@ -1,0 +1,287 @@
+"""What changed between two versions of a protocol, and how the change shifts real outcomes.
+
+:func:`structural_changes` compares the documents (questions, options, points, facts, bands,
+overrides, rules, models, guarantees, interrupts, scripts) and says each change in a line an author
+reads. :func:`outcome_shift` replays a calls file (the replay format) through both versions and
+:func:`scenario_shift` plays the scenario library with both; both feed a :class:`ShiftMatrix`:
+old model -> new model, with counts and example call ids.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from ..protocol.compiled import Protocol
+
+EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str
+    """``added``, ``removed`` or ``changed``."""
+    what: str
+    """``question weapon``, ``rule elevated_risk`` ..."""
+    detail: str = ""
+
+    def __str__(self) -> str:
+        mark = {"added": "+", "removed": "-", "changed": "~"}[self.kind]
+        return f"{mark} {self.what}" + (f": {self.detail}" if self.detail else "")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, dict) and "en" in value:
+        return value["en"]
+    return str(value)
+
+
+def _compare_fields(what: str, old: Any, new: Any, fields: Iterable[str], changes: list[Change]) -> None:
+    for name in fields:
+        a, b = getattr(old, name), getattr(new, name)
+        a = a.model_dump() if hasattr(a, "model_dump") else a
+        b = b.model_dump() if hasattr(b, "model_dump") else b
+        if a != b:
+            if isinstance(a, dict) and isinstance(b, dict) and not ("en" in a or "en" in b):
+                parts = []
+                for key in sorted(set(a) | set(b), key=str):
+                    if a.get(key) != b.get(key):
+                        parts.append(f"{key} {_brief(a.get(key))} -> {_brief(b.get(key))}")
+                changes.append(Change("changed", what, f"{name}: " + "; ".join(parts)))
+            elif isinstance(a, dict) and isinstance(b, dict):
+                langs = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+                changes.append(Change("changed", what, f"{name} ({', '.join(langs)}): \"{_brief(a.get('en'))}\" -> \"{_brief(b.get('en'))}\""
+                                      if "en" in langs else f"{name} ({', '.join(langs)}) reworded"))
+            else:
+                changes.append(Change("changed", what, f"{name}: {_brief(a)} -> {_brief(b)}"))
+
+
+def _brief(value: Any, limit: int = 70) -> str:
+    if value is None:
+        return "(none)"
+    if isinstance(value, list):
+        value = "[" + ", ".join(_brief(v, 30) for v in value) + "]"
+    text = " ".join(str(value).split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _by_id(items: Iterable[Any]) -> dict[str, Any]:
+    return {item.id: item for item in items}
+
+
+def _keyed(what: str, old: dict[str, Any], new: dict[str, Any], fields: Iterable[str], changes: list[Change],
+           describe=lambda item: "") -> None:
+    fields = list(fields)
+    for key in old:
+        if key not in new:
+            changes.append(Change("removed", f"{what} {key}", describe(old[key])))
+    for key in new:
+        if key not in old:
+            changes.append(Change("added", f"{what} {key}", describe(new[key])))
+        else:
+            _compare_fields(f"{what} {key}", old[key], new[key], fields, changes)
+
+
+def structural_changes(old: Protocol, new: Protocol) -> list[Change]:
+    """Every difference an author cares about, in document order."""
+    a, b = old.document, new.document
+    changes: list[Change] = []
+    if a.protocol.version != b.protocol.version:
+        changes.append(Change("changed", "version", f"{a.protocol.version} -> {b.protocol.version}"))
+    _compare_fields("protocol", a.protocol, b.protocol, ("languages", "timezone"), changes)
+    _keyed("door", _by_id(a.doors), _by_id(b.doors), ("label", "caller", "key"), changes)
+    _keyed("district", _by_id(a.districts), _by_id(b.districts), ("name",), changes)
+    _keyed("fact", a.facts, b.facts, ("when", "critical", "label"), changes,
+           lambda f: f"when {f.when}" if f.when else _text(f.label))
+    old_q = {q.id: q for q in old.questions}
+    new_q = {q.id: q for q in new.questions}
+    for qid, question in old_q.items():
+        if qid not in new_q:
+            changes.append(Change("removed", f"question {qid}", f'section {question.section.id}: "{_brief(question.spec.ask["en"], 50)}"'))
+    for qid, question in new_q.items():
+        if qid not in old_q:
+            changes.append(Change("added", f"question {qid}", f'section {question.section.id}: "{_brief(question.spec.ask["en"], 50)}"'))
+            continue
+        before = old_q[qid]
+        if before.section.id != question.section.id:
+            changes.append(Change("changed", f"question {qid}", f"moved from section {before.section.id} to {question.section.id}"))
+        _compare_fields(f"question {qid}", before.spec, question.spec,
+                        ("ask", "ask_other", "type", "when", "doors", "risk", "sets", "required", "min", "max"), changes)
+        old_options = {o.id: o for o in before.options}
+        new_options = {o.id: o for o in question.options}
+        for oid in old_options.keys() - new_options.keys():
+            changes.append(Change("removed", f"option {qid}.{oid}"))
+        for oid in new_options.keys() - old_options.keys():
+            changes.append(Change("added", f"option {qid}.{oid}", _text(new_options[oid].label)))
+        for oid in old_options.keys() & new_options.keys():
+            _compare_fields(f"option {qid}.{oid}", old_options[oid], new_options[oid], ("label", "key"), changes)
+    old_order = [q for q in old.questions if q.id in new_q]
+    new_order = [q for q in new.questions if q.id in old_q]
+    if [q.id for q in old_order] != [q.id for q in new_order]:
+        changes.append(Change("changed", "question order", "questions common to both versions are asked in a different order"))
+    _keyed("interrupt", _by_id(a.interrupts), _by_id(b.interrupts), ("key", "fact", "label"), changes)
+    _keyed("band", _by_id(a.risk.bands), _by_id(b.risk.bands), ("min_score", "label"), changes)
+    old_ovr = [(o.when, o.at_least) for o in a.risk.overrides]
+    new_ovr = [(o.when, o.at_least) for o in b.risk.overrides]
+    for when, at_least in old_ovr:
+        if (when, at_least) not in new_ovr:
+            changes.append(Change("removed", "override", f"{when} -> at least {at_least}"))
+    for when, at_least in new_ovr:
+        if (when, at_least) not in old_ovr:
+            changes.append(Change("added", "override", f"{when} -> at least {at_least}"))
+    if a.suicide_screen and b.suicide_screen:
+        _keyed("suicide level", _by_id(a.suicide_screen.levels), _by_id(b.suicide_screen.levels), ("when", "at_least"), changes)
+    _keyed("model", _by_id(a.responses.models), _by_id(b.responses.models),
+           ("team", "notify", "available", "dedicated", "fallback", "handoff"), changes, lambda m: f"team {', '.join(m.team) or 'phone'}")
+    _keyed("rule", _by_id(a.responses.rules), _by_id(b.responses.rules), ("when", "recommend", "also", "because"), changes,
+           lambda r: f"{('if ' + r.when) if r.when else 'otherwise'} -> {r.recommend}")
+    old_rules = [r.id for r in a.responses.rules if r.id in {x.id for x in b.responses.rules}]
+    new_rules = [r.id for r in b.responses.rules if r.id in {x.id for x in a.responses.rules}]
+    if old_rules != new_rules:
+        changes.append(Change("changed", "rule order", f"{' > '.join(old_rules)}  ->  {' > '.join(new_rules)}"))
+    _keyed("guarantee", _by_id(a.responses.guarantees), _by_id(b.responses.guarantees), ("when", "require", "switch_to"), changes)
+    if a.handoff and b.handoff:
+        _keyed("handoff step", _by_id(a.handoff.steps), _by_id(b.handoff.steps), ("title", "say", "do"), changes)
+        _compare_fields("handoff", a.handoff, b.handoff, ("summary", "service"), changes)
+    elif bool(a.handoff) != bool(b.handoff):
+        changes.append(Change("added" if b.handoff else "removed", "handoff script"))
+    return changes
+
+
+# -- outcomes ------------------------------------------------------------------------------------
+@dataclass
+class ShiftMatrix:
+    """How many calls went from each old model to each new model, with example call ids."""
+
+    counts: Counter = field(default_factory=Counter)
+    examples: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    band_shifts: Counter = field(default_factory=Counter)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    """(call id, why) for calls one of the versions could not take (a removed question ...)."""
+
+    def add(self, call_id: str, old_model: str, new_model: str, old_band: str | None = None, new_band: str | None = None) -> None:
+        key = (old_model, new_model)
+        self.counts[key] += 1
+        if old_model != new_model:
+            examples = self.examples.setdefault(key, [])
+            if len(examples) < EXAMPLES:
+                examples.append(call_id)
+        if old_band is not None and new_band is not None and old_band != new_band:
+            self.band_shifts[(old_band, new_band)] += 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def changed(self) -> int:
+        return sum(n for (a, b), n in self.counts.items() if a != b)
+
+    def shifts(self) -> list[tuple[str, str, int, list[str]]]:
+        """(old, new, count, example ids) for every changed pair, largest first."""
+        return sorted(((a, b, n, self.examples.get((a, b), [])) for (a, b), n in self.counts.items() if a != b),
+                      key=lambda item: (-item[2], item[0], item[1]))
+
+    def models(self) -> tuple[list[str], list[str]]:
+        return sorted({a for a, _ in self.counts}), sorted({b for _, b in self.counts})
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "changed": self.changed,
+            "matrix": [{"old": a, "new": b, "count": n} for (a, b), n in sorted(self.counts.items())],
+            "shifts": [{"old": a, "new": b, "count": n, "examples": ex} for a, b, n, ex in self.shifts()],
+            "band_shifts": [{"old": a, "new": b, "count": n} for (a, b), n in sorted(self.band_shifts.items())],
+            "failed": [{"id": i, "why": w} for i, w in self.failed],
+        }
+
+
+def outcome_shift(old: Protocol, new: Protocol, lines: Iterable[str]) -> tuple[ShiftMatrix, int]:
+    """Replay every call of a calls file through both versions. Returns (matrix, bad lines)."""
+    from ..engine.session import SessionError
+    from ..replay.calls import BadLine, parse_lines, replay_call
+
+    matrix = ShiftMatrix()
+    bad = 0
+    for _, call in parse_lines(lines):
+        if isinstance(call, BadLine):
+            bad += 1
+            continue
+        try:
+            before = replay_call(old, call)
+        except SessionError as exc:
+            matrix.failed.append((call.id, f"old version: {exc}"))
+            continue
+        try:
+            after = replay_call(new, call)
+        except SessionError as exc:
+            matrix.failed.append((call.id, f"new version: {exc}"))
+            continue
+        matrix.add(call.id, before["model"], after["model"], before["band"], after["band"])
+    return matrix, bad
+
+
+@dataclass(frozen=True)
+class ScenarioChange:
+    scenario: str
+    old_status: str
+    new_status: str
+    detail: str
+
+
+def scenario_shift(old: Protocol, new: Protocol, directory: str) -> tuple[ShiftMatrix, list[ScenarioChange], list[str]]:
+    """Play the scenario library with both versions: the shift matrix, scenarios whose verdict
+    changed (the ones that now fail first), and problems loading the library."""
+    from ..training.library import load_library
+    from ..training.runner import check_scenario
+
+    library = load_library(directory)
+    problems = [str(p) for p in library.problems]
+    matrix = ShiftMatrix()
+    changed: list[ScenarioChange] = []
+    for scenario in library.scenarios:
+        before = check_scenario(old, scenario)
+        after = check_scenario(new, scenario)
+        if before.outcome.model and after.outcome.model:
+            matrix.add(scenario.id, before.outcome.model, after.outcome.model, before.outcome.band, after.outcome.band)
+        elif after.outcome.error or before.outcome.error:
+            matrix.failed.append((scenario.id, after.outcome.error or before.outcome.error or ""))
+        if before.status != after.status:
+            detail = "; ".join(f"{d.what}: expected {d.expected}, got {d.got}" for d in after.differences) or after.outcome.error or ""
+            changed.append(ScenarioChange(scenario.id, before.status, after.status, detail))
+    changed.sort(key=lambda c: (c.new_status not in ("differs", "error"), c.scenario))
+    return matrix, changed, problems
+
+
+def format_matrix(matrix: ShiftMatrix, title: str) -> str:
+    """The matrix as a text table (rows: old model, columns: new model) and the list of shifts."""
+    lines = [f"{title}: {matrix.total} calls, {matrix.changed} change model"
+             + (f" ({100 * matrix.changed / matrix.total:.1f}%)" if matrix.total else "")]
+    if not matrix.total:
+        return lines[0]
+    rows, columns = matrix.models()
+    corner = "old \\ new"
+    width = max(len(m) for m in rows + columns + [corner])
+    cell = max(6, max(len(c) for c in columns))
+    lines.append("")
+    lines.append(f"{corner:<{width}}  " + "  ".join(f"{c:>{cell}}" for c in columns))
+    for row in rows:
+        cells = []
+        for column in columns:
+            n = matrix.counts.get((row, column), 0)
+            text = str(n) if n else "."
+            cells.append(f"{('[' + text + ']') if row == column and n else text:>{cell}}")
+        lines.append(f"{row:<{width}}  " + "  ".join(cells))
+    shifts = matrix.shifts()
+    if shifts:
+        lines.append("")
+        for a, b, n, examples in shifts:
+            lines.append(f"  {a} -> {b}: {n}  (e.g. {', '.join(examples)})")
+    if matrix.band_shifts:
+        lines.append("")
+        lines.append("  band changes: " + ", ".join(f"{a} -> {b}: {n}" for (a, b), n in sorted(matrix.band_shifts.items())))
+    if matrix.failed:
+        lines.append("")
+        lines.append(f"  {len(matrix.failed)} could not be replayed through both versions, e.g. {matrix.failed[0][0]}: {matrix.failed[0][1]}")
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""JSON Schemas for editors: the protocol format (and the scenario format) from the pydantic models.
+
+The models' field docstrings become ``description`` so an editor with yaml-language-server shows
+help on hover. The schema accepts what the loader accepts: a plain string where a translated text is
+expected (it is the English text), ``options: [home, street]`` shorthand, ``facts: {name: Label}``
+shorthand, and numbers where text is expected (YAML reads ``911`` as a number; the loader takes it
+as text). The exported files under ``schema/`` are committed; a test fails when they drift.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from pydantic.json_schema import GenerateJsonSchema
+
+from ..protocol import models
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+KINDS = ("protocol", "scenario")
+
+
+class _LoaderShaped(GenerateJsonSchema):
+    """Describe the shorthands the loader's ``BeforeValidator``s accept."""
+
+    def function_before_schema(self, schema: Any) -> dict[str, Any]:
+        inner = super().function_before_schema(schema)
+        function = schema.get("function", {}).get("function")
+        if function is models._localize:
+            return {"anyOf": [{"type": "string", "description": "The English text (other languages: write a mapping)."},
+                              inner]}
+        if function is models._option_shorthand and inner.get("type") == "array":
+            return dict(inner, items={"anyOf": [{"type": "string", "pattern": models.ID_PATTERN,
+                                                 "description": "An option id; its label is the id with spaces."},
+                                                inner["items"]]})
+        if function is models._fact_shorthand and inner.get("type") == "object":
+            return dict(inner, additionalProperties={"anyOf": [{"type": "string", "description": "The fact's label (English)."},
+                                                               inner["additionalProperties"]]})
+        return inner
+
+    def str_schema(self, schema: Any) -> dict[str, Any]:
+        result = super().str_schema(schema)
+        result["type"] = ["string", "number"]  # YAML numbers are taken as text (coerce_numbers_to_str)
+        return result
+
+
+def protocol_json_schema() -> dict[str, Any]:
+    """The JSON Schema of protocol files."""
+    schema = models.ProtocolDocument.model_json_schema(schema_generator=_LoaderShaped)
+    return {"$schema": SCHEMA_DIALECT, "$id": "https://crisis-triage.example/schema/protocol.schema.json",
+            "title": "crisis-triage protocol", **{k: v for k, v in schema.items() if k != "title"}}
+
+
+def scenario_json_schema() -> dict[str, Any]:
+    """The JSON Schema of scenario files (practice calls), from the training package's models."""
+    from ..training.scenario import scenario_json_schema as build
+
+    return build()
+
+
+def json_schema(kind: str) -> dict[str, Any]:
+    if kind == "protocol":
+        return protocol_json_schema()
+    if kind == "scenario":
+        return scenario_json_schema()
+    raise ValueError(f"unknown schema kind {kind!r}; expected one of {', '.join(KINDS)}")
+
+
+def schema_text(kind: str) -> str:
+    """The schema as the committed file holds it (stable key order, two-space indent)."""
+    return json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
+
+
+def schema_dir() -> Path:
+    """The repository's ``schema/`` folder (next to ``protocols/``)."""
+    return Path(__file__).resolve().parents[3] / "schema"
