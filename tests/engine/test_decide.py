@@ -20,7 +20,8 @@ def _both(protocol, call):
                    interrupts=call["interrupts"], unavailable=call.get("unavailable"))
     session = session_from_answers(protocol, call["answers"], **context)
     assessment = session.assessment
-    full = (assessment.recommendation.model, assessment.recommendation.team, assessment.risk.band, assessment.risk.score)
+    rec = assessment.recommendation
+    full = (rec.model, rec.team, assessment.risk.band, assessment.risk.score, rec.preferred_model, bool(rec.fallbacks))
     fast = decide(protocol, call["answers"], **context)
     assert decide_state(protocol, session.state) == fast
     return full, tuple(fast)

@@ -101,4 +101,5 @@ def test_safety_lines_hold_for_every_reachable_call(data):
     assert CallSession.replay(boston, from_json).assessment == final
     # The decision-only path (compiled walk, no explanations) decides the same.
     rec = final.recommendation
-    assert decide_state(boston, session.state) == (rec.model, rec.team, final.risk.band, final.risk.score)
+    assert decide_state(boston, session.state) == (rec.model, rec.team, final.risk.band, final.risk.score,
+                                                   rec.preferred_model, bool(rec.fallbacks))

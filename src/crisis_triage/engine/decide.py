@@ -1,9 +1,11 @@
-"""The decision alone, for many calls at once: replay at scale, impact estimates, benchmarks.
+"""Calls given all at once, for many calls: replay at scale, impact estimates, benchmarks.
 
-:func:`decide` takes a call as a dict of answers (the replay-file shape) and returns the
-:class:`Decision` (model, team, band, score) that :class:`CallSession` would show for the same call,
-through the same walk and rules (:func:`crisis_triage.engine.evaluate.decide_state`), without
-building events or explanations. Input is checked as strictly as the session checks it.
+A call as a dict of answers (the replay-file shape) becomes a checked :class:`CallState` with
+:func:`call_state`, exactly the state :func:`crisis_triage.engine.session_from_answers` builds,
+without creating an event per answer. :func:`assess` gives its whole :class:`Assessment` (what the
+console would show); :func:`decide` only the :class:`Decision` (model, team, band, score), through
+the compiled walk (:func:`crisis_triage.engine.evaluate.decide_state`). Input is checked as strictly
+as the session checks it, with the same messages.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ from typing import Any, Iterable, Mapping
 
 from ..protocol.compiled import Protocol
 from ..protocol.errors import did_you_mean
-from .evaluate import Decision, decide_state
+from .assessment import Assessment
+from .evaluate import Decision, decide_state, evaluate
 from .session import MAX_TEXT, CallSession, SessionError
 from .state import CallState
 
@@ -24,7 +27,7 @@ def _check(value: str | None, known: Iterable[str], what: str) -> None:
         raise SessionError(f'unknown {what} "{value}"{did_you_mean(value, known)}; expected one of {", ".join(known)}')
 
 
-def decide(
+def call_state(
     protocol: Protocol,
     answers: Mapping[str, Any],
     *,
@@ -35,8 +38,8 @@ def decide(
     language: str = "en",
     interrupts: Iterable[str] = (),
     unavailable: Mapping[str, str] | None = None,
-) -> Decision:
-    """What the engine decides for a call given all at once; raises :class:`SessionError` on bad input."""
+) -> CallState:
+    """The checked state of a call given all at once; raises :class:`SessionError` on bad input."""
     _check(door, protocol.doors, "door")
     _check(line, protocol.line_ids, "line")
     _check(district, protocol.districts, "district")
@@ -59,9 +62,18 @@ def decide(
         if question is None:
             raise SessionError(f'no question "{qid}"{did_you_mean(qid, by_id)}')
         normalised[qid] = CallSession._normalise(question, value)
-    state = CallState(started_at=at, now=at, door=door, line=line, district=district, language=language,
-                      answers=normalised, interrupts=recorded, unavailable=dict(unavailable or {}))
-    return decide_state(protocol, state)
+    return CallState(started_at=at, now=at, door=door, line=line, district=district, language=language,
+                     answers=normalised, interrupts=recorded, unavailable=dict(unavailable or {}))
+
+
+def decide(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Decision:
+    """What the engine decides for a call given all at once (keywords as :func:`call_state`)."""
+    return decide_state(protocol, call_state(protocol, answers, **call))
+
+
+def assess(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Assessment:
+    """The whole assessment of a call given all at once (keywords as :func:`call_state`)."""
+    return evaluate(protocol, call_state(protocol, answers, **call))
 
 
 _OPTIONS: dict[int, tuple[Protocol, dict[str, frozenset[str]]]] = {}
@@ -78,4 +90,4 @@ def _options(protocol: Protocol) -> dict[str, frozenset[str]]:
     return cached[1]
 
 
-__all__ = ["Decision", "decide"]
+__all__ = ["Decision", "assess", "call_state", "decide"]

@@ -34,6 +34,10 @@ class Decision(NamedTuple):
     team: tuple[str, ...]
     band: str
     score: int
+    preferred_model: str = ""
+    """What the rule chose, before availability and guarantees."""
+    fallback: bool = False
+    """True when a fallback step was taken (as ``Recommendation.fallbacks`` is not empty)."""
 
 
 class _Plan:
@@ -251,7 +255,7 @@ def decide_state(protocol: Protocol, state: CallState) -> Decision:
     if stale:
         plan.refresh(ns, score)
     chosen = choose(protocol, ns, state)
-    return Decision(chosen.model, tuple(chosen.team), ns["band"], score)
+    return Decision(chosen.model, tuple(chosen.team), ns["band"], score, chosen.rule.spec.recommend, bool(chosen.fallbacks))
 
 
 def _risk(protocol: Protocol, walk: _Walk) -> RiskAssessment:

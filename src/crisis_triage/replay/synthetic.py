@@ -105,6 +105,23 @@ def _answer(rng: random.Random, question: CompiledQuestion, presentation: Presen
     return "yes" if rng.random() < presentation.yes.get(qid, BASE_YES) else "no"
 
 
+def stream_calls(protocol: Protocol, count: int, seed: int = 1, distinct: int = 2000) -> Iterator[dict[str, Any]]:
+    """``count`` calls for volume tests: ``distinct`` generated calls, then the same again under new ids.
+
+    Generating a call walks the engine once per answer; for a hundred thousand calls that is the
+    slow part, and a replay's cost does not depend on whether calls repeat. Memory stays flat: only
+    the ``distinct`` calls are kept.
+    """
+    pool: list[dict[str, Any]] = []
+    for number, call in enumerate(generate_calls(protocol, min(count, distinct), seed), start=1):
+        pool.append(call)
+        yield call
+    for number in range(len(pool) + 1, count + 1):
+        call = dict(pool[(number - 1) % len(pool)])
+        call["id"] = f"syn-{seed}-{number:06d}"
+        yield call
+
+
 def generate_calls(protocol: Protocol, count: int, seed: int = 1, start: datetime | None = None) -> Iterator[dict[str, Any]]:
     """Yield ``count`` calls as replay-file dicts ({"id", "door", "district", "answers", ...})."""
     rng = random.Random(seed)
