@@ -290,6 +290,8 @@ class SqliteJournal:
         return Path(f"{self.path}.outbox")
 
     def _outbox(self) -> sqlite3.Connection:
+        if self._closing.is_set():
+            raise JournalError(f"the record store {self.path} was closed")  # the shipper moves to the reopened one
         if self._outbox_db is None:
             _create_private(self.outbox_path)
             db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
