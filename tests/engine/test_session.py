@@ -385,3 +385,19 @@ def test_the_engine_reads_no_clock(boston, noon):
     b = walk(boston, noon, {"support_choice": "visit"})
     assert a.assessment == b.assessment
     assert QUIET["weapon"] == "no"
+
+
+# -- wording for the caller (engine.views, which the console shows as is) ---------------------------
+def test_ask_other_wording_is_chosen_by_the_door_and_the_language(boston, noon):
+    from crisis_triage.engine.views import question_view
+
+    weapon = boston.question_by_id["weapon"]
+    assert question_view(boston, weapon, "self", "en").text.startswith("Is there a weapon there, or one you could easily get")
+    for door in ("family", "bystander", "professional"):
+        assert question_view(boston, weapon, door, "en").text.startswith("Does the person have a weapon")
+    spanish = question_view(boston, weapon, "family", "es")
+    assert spanish.text.startswith("¿La persona tiene un arma") and spanish.text_en.startswith("Does the person have a weapon")
+    # No ask_other written: every door hears the same words.
+    violence = boston.question_by_id["violence"]
+    assert question_view(boston, violence, "family", "en").text == question_view(boston, violence, "self", "en").text
+    assert [o.key for o in question_view(boston, weapon, None, "en").options] == ["y", "n", "u"]
