@@ -12,10 +12,18 @@ import click
 @click.option("--json", "as_json", is_flag=True, help="Print the values as JSON.")
 def config(as_json: bool) -> None:
     """Show the config file's path and the settings in force (file, environment, defaults)."""
-    from ..config import Settings, config_path, data_dir, load_settings
+    from pydantic import ValidationError
+
+    from ..config import Settings, SettingsError, config_path, data_dir, load_settings
 
     path = config_path()
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(f"the config cannot be read: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise click.ClickException(f"{path}: the settings are not valid ({problems})") from None
     values = settings.model_dump()
     if as_json:
         click.echo(json.dumps({"config_file": str(path), "exists": path.exists(), "data_dir": str(data_dir()),
@@ -42,12 +50,6 @@ def config(as_json: bool) -> None:
 
 
 def _file_values(path) -> dict:
-    if not path.exists():
-        return {}
-    import tomllib
+    from ..config import file_values
 
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise click.ClickException(f"{path}: {exc}") from None
+    return file_values(path)

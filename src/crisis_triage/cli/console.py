@@ -30,8 +30,12 @@ def call(ctx: click.Context, protocol: str, district: str | None, language: str 
     source = ctx.get_parameter_source("protocol")
     from pydantic import ValidationError
 
+    from ..config import SettingsError
+
     try:
         settings = load_settings(district=district, language=language, store=store)
+    except SettingsError as exc:
+        raise click.ClickException(f"the config cannot be read: {exc}") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
         raise click.ClickException(f"the settings are not valid ({problems}); check `crisis-triage config`") from None
