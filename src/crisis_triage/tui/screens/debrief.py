@@ -114,7 +114,8 @@ class DebriefScreen(Screen):
         run = self.run
         text = Text()
         if run.reports:
-            text.append(f"Report saved: {run.reports[0]} (and .html)\n", style="dim")
+            # The name only: the full path is printed when practice ends (and a screen stays stable).
+            text.append(f"Report saved: {run.reports[0].name} (and .html) in the training reports folder\n", style="dim")
         elif run.report_error:
             text.append(run.report_error + "\n", style="bold red")
         following = ("next call" if not run.finished else "exam results") if run.exam else "done"
@@ -128,6 +129,7 @@ class DebriefScreen(Screen):
         return text
 
     def on_mount(self) -> None:
+        self.app.clear_notifications()  # the call's toasts ("risk band raised") belong to the call, not the debrief
         table = self.query_one(DataTable)
         table.add_columns("time", "verdict", "step", "detail")
         for index, step in enumerate(self.grade.steps):

@@ -51,7 +51,8 @@ class ExamResultsScreen(Screen):
             text.append(f"\nProgress of {self.run.trainee} over {len(scores)} practice call(s): ", style="bold")
             text.append(sparkline(scores[-60:]) + "\n")
         if self.run.reports:
-            text.append(f"\nReport saved: {self.run.reports[0]}\n             {self.run.reports[1]}\n", style="dim")
+            text.append(f"\nReport saved: {self.run.reports[0].name} (and .html) in the training reports folder\n",
+                        style="dim")
         elif self.run.report_error:
             text.append(f"\n{self.run.report_error}\n", style="bold red")
         text.append("\n Enter ", style="bold reverse")
