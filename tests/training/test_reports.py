@@ -72,3 +72,21 @@ def test_a_damaged_history_line_is_skipped(tmp_path):
 def test_sparkline_and_svg_scale_scores():
     assert sparkline([0, 50, 100]) == "▁▅█"
     assert progress_svg([]) == ""
+
+
+def test_the_trainer_overview_lists_every_trainee(boston, scenario):
+    from click.testing import CliRunner
+
+    from crisis_triage.cli import cli
+
+    knife = scenario("knife_in_kitchen")
+    save_reports([graded(boston, knife, unsafe=True)], "bo", datetime(2026, 3, 10, 9))
+    save_reports([graded(boston, knife)], "al", datetime(2026, 3, 10, 10))
+    save_reports([graded(boston, knife)], "bo", datetime(2026, 3, 11, 9))
+    result = CliRunner().invoke(cli, ["train", "--history", "--everyone"])
+    assert result.exit_code == 0
+    rows = [line.split() for line in result.output.splitlines()[2:]]
+    assert [row[:3] for row in rows] == [["al", "1", "100"], ["bo", "2", str(round((graded(boston, knife, True).score + 100) / 2))]]
+    assert rows[1][4] == "1"  # one critical call
+    result = CliRunner().invoke(cli, ["train", "--history", "--trainee", "bo"])
+    assert "Practice history for bo: 2 call(s)" in result.output

@@ -123,9 +123,10 @@ def schema(output: str | None) -> None:
 @click.option("--seed", type=int, default=None, help="Seed for --random and --exam (the same seed picks the same scenarios).")
 @click.option("--trainee", default=None, help="The trainee's name for reports and history (default: the configured call-taker id).")
 @click.option("--history", "show_history", is_flag=True, help="Show the trainee's past sessions and progress, and exit.")
+@click.option("--everyone", is_flag=True, help="With --history: every trainee at a glance (for trainers).")
 def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: bool, tags: tuple[str, ...],
           difficulty: str | None, pick_random: bool, exam: int | None, seed: int | None, trainee: str | None,
-          show_history: bool) -> None:
+          show_history: bool, everyone: bool) -> None:
     """Practice calls: the console in practice mode, playing a scripted caller.
 
     SCENARIO is a scenario id from the library or a path to a scenario file; several make a
@@ -136,10 +137,11 @@ def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: boo
 
     settings = load_settings()
     trainee = trainee or settings.call_taker_id
-    if show_history:
-        from ..training.history import History, format_history
+    if show_history or everyone:
+        from ..training.history import History, format_history, format_overview
 
-        click.echo(format_history(History.open().sessions(trainee), trainee))
+        history = History.open()
+        click.echo(format_overview(history.sessions()) if everyone else format_history(history.sessions(trainee), trainee))
         return
     loaded = _load_protocol(protocol)
     library = _load_library(directory, loaded)

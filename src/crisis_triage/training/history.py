@@ -99,6 +99,23 @@ def format_history(records: Sequence[SessionRecord], trainee: str) -> str:
     return "\n".join(lines)
 
 
+def format_overview(records: Sequence[SessionRecord]) -> str:
+    """Every trainee at a glance, for the trainer: calls, mean, latest, critical calls, progress."""
+    if not records:
+        return "No practice calls recorded yet."
+    by_trainee: dict[str, list[SessionRecord]] = {}
+    for record in records:
+        by_trainee.setdefault(record.trainee, []).append(record)
+    width = max(len(name) for name in by_trainee)
+    lines = [f"{'trainee':<{width}}  calls  mean  last  critical  progress", "-" * (width + 44)]
+    for name in sorted(by_trainee):
+        mine = by_trainee[name]
+        scores = [r.score for r in mine]
+        lines.append(f"{name:<{width}}  {len(mine):>5}  {sum(scores) / len(scores):>4.0f}  {scores[-1]:>4}  "
+                     f"{sum(r.critical for r in mine):>8}  {sparkline(scores[-30:])}")
+    return "\n".join(lines)
+
+
 def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._")[:40] or "trainee"
 
