@@ -1,0 +1,286 @@
+"""``crisis-triage preview FILE``: a protocol author's live view of their protocol.
+
+The file is polled for changes (its modification time and size) and reloaded on save. A protocol
+that does not load shows its problems in place, each ``file:line:column`` with the line of YAML it
+points at, and the last good version stays on screen underneath so the author keeps their place.
+The author walks a path by pressing the answer keys (or clicking the options); the band, score and
+recommendation beside it are what the engine says. The answers given so far are replayed after
+every reload, so an edit shows its effect on the path at once. No triage logic lives here: every
+figure on screen comes from :class:`~crisis_triage.engine.CallSession` and ``engine.views``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Button, Footer, Input, Static
+
+from ...authoring.source import load_with_source
+from ...engine.events import CallStarted
+from ...engine.session import CallSession, SessionError
+from ...engine.views import band_view, model_name, next_question_view, role_names
+from ...protocol.compiled import Protocol
+from ...protocol.errors import Problem, ProtocolError
+
+PREVIEW_DATE = datetime(2026, 1, 5).date()
+
+
+class PreviewApp(App):
+    """Live preview of one protocol file."""
+
+    TITLE = "crisis-triage preview"
+    CSS = """
+    #status { height: auto; padding: 0 1; background: $boost; }
+    #status.bad { background: $error 40%; }
+    #problems { height: auto; max-height: 12; padding: 0 1; color: $text; background: $error 15%; display: none; }
+    #problems.shown { display: block; }
+    #main { height: 1fr; }
+    #left { width: 3fr; padding: 0 1; }
+    #right { width: 2fr; padding: 0 1; border-left: solid $primary; }
+    #question { height: auto; margin-bottom: 1; }
+    #options { height: auto; }
+    #options Button { margin: 0 1 1 0; min-width: 12; }
+    #free { display: none; }
+    #free.shown { display: block; }
+    #path { height: auto; margin-top: 1; color: $text-muted; }
+    #risk, #recommendation { height: auto; margin-bottom: 1; }
+    """
+    BINDINGS = [
+        Binding("f4", "undo", "Undo answer", id="preview_undo"),
+        Binding("f5", "restart", "Restart path", id="preview_restart"),
+        Binding("f6", "next_door", "Next door", id="preview_door"),
+        Binding("f7", "reload", "Reload now", id="preview_reload"),
+        Binding("ctrl+q", "quit", "Quit", id="preview_quit"),
+    ]
+
+    def __init__(self, path: str | os.PathLike[str], *, door: str | None = None, poll_seconds: float = 0.5,
+                 hour: int = 12) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.poll_seconds = poll_seconds
+        self.hour = hour
+        self.wanted_door = door
+        self.protocol: Protocol | None = None
+        self.problems: list[Problem] = []
+        self.answers: list[tuple[str, Any]] = []
+        self.session: CallSession | None = None
+        self.door: str | None = None
+        self.notice = ""
+        self.reloads = 0
+        self._stamp: tuple[float, int] | None = None
+
+    # -- layout -------------------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static(id="status")
+        yield Static(id="problems")
+        with Horizontal(id="main"):
+            with VerticalScroll(id="left"):
+                yield Static(id="question")
+                yield Horizontal(id="options")
+                yield Input(placeholder="type the answer, then Enter", id="free")
+                yield Static(id="path")
+            with Vertical(id="right"):
+                yield Static(id="risk")
+                yield Static(id="recommendation")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.load()
+        self.set_interval(self.poll_seconds, self.check_file)
+
+    # -- the file -----------------------------------------------------------------------------------
+    def _file_stamp(self) -> tuple[float, int] | None:
+        try:
+            info = self.path.stat()
+        except OSError:
+            return None
+        return (info.st_mtime, info.st_size)
+
+    def check_file(self) -> None:
+        """Reload when the file was saved since the last load (polled: works on every editor and OS)."""
+        stamp = self._file_stamp()
+        if stamp != self._stamp:
+            self.load()
+
+    def load(self) -> None:
+        self._stamp = self._file_stamp()
+        self.reloads += 1
+        try:
+            loaded = load_with_source(self.path)
+        except ProtocolError as exc:
+            self.problems = list(exc.problems)
+        else:
+            self.problems = []
+            self.protocol = loaded.protocol
+            if self.door not in self.protocol.doors:
+                doors = list(self.protocol.doors)
+                self.door = self.wanted_door if self.wanted_door in doors else doors[0]
+            self.rebuild()
+        self.refresh_view()
+
+    def rebuild(self) -> None:
+        """Replay the path so far through the current protocol; keep what still fits."""
+        protocol = self.protocol
+        assert protocol is not None
+        zone = ZoneInfo(protocol.document.protocol.timezone)
+        at = datetime.combine(PREVIEW_DATE, time(self.hour, 0), tzinfo=zone)
+        session = CallSession(protocol, CallStarted(at=at, door=self.door, line=protocol.document.lines[0].id, language="en"))
+        kept: list[tuple[str, Any]] = []
+        self.notice = ""
+        for qid, value in self.answers:
+            try:
+                session.answer(qid, value, at)
+            except SessionError as exc:
+                self.notice = f"the path stops at {qid}: {exc}"
+                break
+            kept.append((qid, value))
+        self.answers = kept
+        self.session = session
+
+    # -- what is on screen ----------------------------------------------------------------------------
+    def refresh_view(self) -> None:
+        status = self.query_one("#status", Static)
+        problems = self.query_one("#problems", Static)
+        if self.problems:
+            count = len([p for p in self.problems if p.severity == "error"]) or len(self.problems)
+            status.update(f"{self.path.name}: {count} problem{'s' if count != 1 else ''}; "
+                          + ("showing the last version that loaded" if self.protocol else "nothing loaded yet"))
+            status.add_class("bad")
+            problems.update("\n".join(self._problem_lines()))
+            problems.add_class("shown")
+        else:
+            status.remove_class("bad")
+            problems.remove_class("shown")
+            if self.protocol:
+                status.update(f"{self.path.name}: {self.protocol.id} {self.protocol.version}, loaded "
+                              f"(reload {self.reloads}); door: {self.door}" + (f"; {self.notice}" if self.notice else ""))
+        self._show_call()
+
+    def _problem_lines(self) -> list[str]:
+        try:
+            lines = self.path.read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = []
+        out = []
+        for problem in self.problems[:20]:
+            out.append(str(problem))
+            if 1 <= problem.line <= len(lines):
+                out.append(f"    {problem.line:>4} | {lines[problem.line - 1].rstrip()}")
+        return out
+
+    def _show_call(self) -> None:
+        question_box = self.query_one("#question", Static)
+        options = self.query_one("#options", Horizontal)
+        free = self.query_one("#free", Input)
+        options.remove_children()
+        free.remove_class("shown")
+        if self.session is None or self.protocol is None:
+            question_box.update("")
+            return
+        protocol, session = self.protocol, self.session
+        assessment = session.assessment
+        view = next_question_view(protocol, session.state, assessment)
+        if view is None:
+            question_box.update("[b]No question left.[/b] F4 undoes the last answer, F5 starts the path again.")
+        else:
+            hint = f"\n[i]{view.hint}[/i]" if view.hint else ""
+            question_box.update(f"[dim]{view.section} · question {view.position} · {view.id}[/dim]\n[b]{view.text}[/b]{hint}")
+            if view.options:
+                options.mount_all(Button(f"[{o.key}] {o.label}", id=f"option-{o.id}", name=o.id) for o in view.options)
+            else:
+                free.value = ""
+                free.add_class("shown")
+        risk = assessment.risk
+        band = band_view(protocol, risk.band)
+        level = f"\nsuicide screen: {risk.suicide_level}" if risk.suicide_level else ""
+        self.query_one("#risk", Static).update(
+            f"[b]Risk[/b]: [{band.colour}]{band.label}[/] (score {risk.score}){level}\n"
+            + "\n".join(f"  +{c.points} {c.question.id} = {c.answer}" for c in risk.contributions)
+            + "".join(f"\n  at least {o.at_least}: {o.reason['en']}" for o in risk.overrides))
+        rec = assessment.recommendation
+        fallback = "".join(f"\n  {f.from_model} -> {f.to_model}: {f.reason}" for f in rec.fallbacks if f.from_model != f.to_model)
+        guarantees = "".join(f"\n  {g.guarantee}: {g.action}" for g in rec.guarantees)
+        self.query_one("#recommendation", Static).update(
+            f"[b]Recommendation[/b]{' (provisional)' if rec.provisional else ''}: {model_name(protocol, rec.model)}\n"
+            f"  team: {', '.join(role_names(protocol, rec.team)) or 'phone only'}\n"
+            f"  rule {rec.rule}: {rec.because['en']}{fallback}{guarantees}")
+        path = " > ".join(f"{qid}={value}" for qid, value in self.answers) or "(no answers yet)"
+        self.query_one("#path", Static).update(f"[b]Path[/b]: {path}")
+
+    # -- answering ------------------------------------------------------------------------------------
+    def answer(self, value: Any) -> None:
+        if self.session is None:
+            return
+        question = self.session.assessment.next_question
+        if question is None:
+            return
+        try:  # the engine says whether the answer fits (a number out of range ...)
+            self.session.answer(question.id, value, self.session.state.now)
+        except SessionError as exc:
+            self.notice = str(exc)
+            self.notify(str(exc), severity="warning")
+            return
+        self.answers.append((question.id, value))
+        self.rebuild()
+        self.refresh_view()
+
+    @on(Button.Pressed)
+    def _clicked(self, event: Button.Pressed) -> None:
+        if event.button.name:
+            self.answer(event.button.name)
+
+    @on(Input.Submitted, "#free")
+    def _typed(self, event: Input.Submitted) -> None:
+        question = self.session.assessment.next_question if self.session else None
+        if question is None or not event.value.strip():
+            return
+        value: Any = event.value.strip()
+        if question.type == "number":
+            try:
+                value = float(value)
+            except ValueError:
+                self.notify("a number, please", severity="warning")
+                return
+        self.answer(value)
+
+    def on_key(self, event) -> None:
+        if self.session is None or isinstance(self.focused, Input):
+            return
+        view = next_question_view(self.protocol, self.session.state, self.session.assessment) if self.protocol else None
+        if view is None or not event.character:
+            return
+        option = view.option_for_key(event.character) or view.option_for_key(event.character.lower())
+        if option is not None:
+            event.stop()
+            self.answer(option.id)
+
+    # -- actions --------------------------------------------------------------------------------------
+    def action_undo(self) -> None:
+        if self.answers and self.protocol:
+            self.answers.pop()
+            self.rebuild()
+            self.refresh_view()
+
+    def action_restart(self) -> None:
+        if self.protocol:
+            self.answers = []
+            self.rebuild()
+            self.refresh_view()
+
+    def action_next_door(self) -> None:
+        if self.protocol:
+            doors = list(self.protocol.doors)
+            self.door = doors[(doors.index(self.door) + 1) % len(doors)] if self.door in doors else doors[0]
+            self.rebuild()
+            self.refresh_view()
+
+    def action_reload(self) -> None:
+        self.load()
