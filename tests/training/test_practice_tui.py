@@ -281,3 +281,24 @@ async def test_spanish_caller_lines_come_with_a_translation_and_dispatch_notices
         assert "co_response" in app.screen.session.state.unavailable
         await pilot.press("escape")  # nothing bound on the call: the call stays
         assert isinstance(app.screen, PracticeCallScreen)
+
+
+@run_async
+async def test_a_grading_failure_is_reported_and_the_console_survives(boston, scenario, monkeypatch, tmp_path):
+    import crisis_triage.tui.screens.practice as practice
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("grader bug")
+
+    monkeypatch.setattr(practice, "grade_call", broken)
+    monkeypatch.setenv("CRISIS_TRIAGE_LOG_DIR", str(tmp_path / "logs"))
+    clock = Clock()
+    app = make_app(boston, [scenario("knife_in_kitchen")], clock)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pick_up(pilot, "f")
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+    assert app.return_code == 0
+    assert list((tmp_path / "logs").glob("crash-*.txt"))

@@ -112,7 +112,25 @@ class PracticeRun:
         """Grade the call that just ended and show its debrief; save the reports when the run is over."""
         from .debrief import DebriefScreen
 
-        grade = grade_call(self.protocol, scenario, events)
+        try:
+            grade = grade_call(self.protocol, scenario, events)
+        except Exception as exc:  # noqa: BLE001 - a grading bug must not crash the console or hide the call
+            from ...cli.crash import report_crash
+
+            where = report_crash(exc)
+            app.notify(f"This call could not be graded ({type(exc).__name__}: {exc})."
+                       + (f" Details: {where}" if where else ""), title="Grading failed", severity="error", timeout=20)
+            # Drop the call from the run and carry on with the rest: the trainee loses one grade, not the session.
+            self.scenarios = [s for i, s in enumerate(self.scenarios) if i != self.index]
+            self.index -= 1
+            if not self.finished:
+                self.next(app)
+            elif self.exam and self.grades:
+                self.save(app)
+                self.next(app)
+            else:
+                self.leave(app)
+            return
         self.grades.append(grade)
         if self.finished:
             self.save(app)
