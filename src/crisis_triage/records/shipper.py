@@ -37,13 +37,16 @@ class Shipper:
     """Background sender from one local SQLite journal to one PostgreSQL store."""
 
     def __init__(self, source: SqliteJournal, store: PostgresStore, *, batch: int = 500,
-                 idle_poll_s: float = 1.0, backoff_s: tuple[float, float] = (0.25, 10.0)):
+                 idle_poll_s: float = 1.0, backoff_s: tuple[float, float] = (0.25, 10.0), coalesce_s: float = 0.02):
+        """``coalesce_s``: after being woken, wait this long so a burst of events goes in one batch
+        (and the console's thread is not interrupted once per event)."""
         self.source = source
         self.store = store
         self.target = redact(store.url)
         self.batch = batch
         self.idle_poll_s = idle_poll_s
         self.backoff_min, self.backoff_max = backoff_s
+        self.coalesce_s = coalesce_s
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._lock = threading.Lock()
@@ -98,7 +101,8 @@ class Shipper:
                     log.info("centre store %s reachable again", self.target)
                 self.error = None
                 delay = self.backoff_min
-                self._wake.wait(self.idle_poll_s)
+                if self._wake.wait(self.idle_poll_s) and self.coalesce_s:
+                    self._stopping.wait(self.coalesce_s)
                 self._wake.clear()
             except Exception as exc:  # noqa: BLE001 - psycopg, JournalError or a bug: never kill the thread
                 message = f"cannot ship to the centre store {self.target}: {exc}".strip()
