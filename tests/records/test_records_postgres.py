@@ -156,7 +156,9 @@ def test_centre_store_reads_calls_rows_and_purges(tmp_path, boston, pg_url):
         for event in events[1:] if call_id == "read-1" else events[1:5]:
             journal.append(call_id, event)
     assert journal.shipper.wait_until_shipped(30)
+    outbox = journal.primary.outbox_path
     journal.close()
+    assert outbox.stat().st_mode & 0o777 == 0o600  # the shipping cursor file is private too
     store = PostgresStore(pg_url)
     try:
         calls = {c.meta.call_id: c for c in store.calls()}
@@ -164,6 +166,9 @@ def test_centre_store_reads_calls_rows_and_purges(tmp_path, boston, pg_url):
         assert calls["read-1"].ended == "completed" and calls["read-2"].ended is None
         assert [c.meta.call_id for c in store.unfinished_calls("console-1")] == ["read-2"]
         assert store.meta("read-1").protocol_sha256 == boston.sha256
+        from crisis_triage.records.postgres_store import LATEST
+
+        assert store._rows(f"SELECT max(version) AS v FROM {store.schema}.schema_version")[0]["v"] == LATEST
         rows = list(store.iter_rows())
         assert [r["call_id"] for r in rows].count("read-2") == 5
         assert store.count() == (2, len(rows))
