@@ -155,6 +155,24 @@ async def test_notes_are_timestamped_and_journalled():
     assert [n.text for n in notes] == ["mother says he stopped his meds"]
 
 
+@run_async
+async def test_the_interrupt_key_works_from_inside_a_dialog_and_keeps_a_half_typed_note():
+    app = make_app(door="family")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, CallScreen)
+        await pilot.press("f3")
+        await pilot.pause()
+        await type_text(pilot, "he is in the kitchen")
+        await pilot.press("f2")
+        await wait_for(pilot, InterruptModal)
+        await pilot.press("k")
+        await wait_for(pilot, CallScreen)
+        assert "! Weapon in use / pointed" in panel(app, "#risk")
+        assert "POLICE EMERGENCY RESPONSE" in panel(app, "#recommendation")
+        assert "he is in the kitchen" in panel(app, "#notes")
+    assert [e.kind for e in app.journal.events("call-1")] == ["call_started", "note", "interrupt"]
+
+
 class RefusingJournal(MemoryJournal):
     """A store that fails on answers: the console must say so and show nothing as recorded."""
 

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 from ...engine import HandoffEnded, HandoffStepDone
 from ...engine.views import centre_time
 from ..keys import bindings
+from .modals import interrupt_binding, interrupt_from
 
 if TYPE_CHECKING:
     from .call import CallScreen
@@ -28,7 +29,7 @@ class HandoffScreen(Screen):
     BINDINGS = bindings("handoff") + bindings("dispatch / handoff") + [
         b for b in bindings("call") if b.id in ("end_call", "notes")
     ] + [Binding(key, f"outcome('{outcome}')", outcome.capitalize(), id=f"handoff_{outcome}")
-         for outcome, key in OUTCOME_KEYS.items()]
+         for outcome, key in OUTCOME_KEYS.items()] + [interrupt_binding()]
 
     def __init__(self, call: "CallScreen") -> None:
         super().__init__()
@@ -116,3 +117,6 @@ class HandoffScreen(Screen):
 
     def action_note(self) -> None:
         self.call.action_note()
+
+    def action_interrupt_now(self) -> None:
+        interrupt_from(self)

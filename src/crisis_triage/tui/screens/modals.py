@@ -18,17 +18,43 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.views import InterruptView, QuestionView
+from ..keys import KEYS
 from ..widgets.question import AnswerInput
 
 CANCEL = [Binding("escape", "cancel", "Cancel", id="modal_cancel")]
 
 
+def interrupt_binding() -> Binding:
+    """The interrupt key (same binding id, so a remap applies) for screens above the call screen."""
+    spec = next(k for k in KEYS if k.id == "interrupt")
+    return Binding(spec.key, "interrupt_now", spec.description, id=spec.id, priority=True)
+
+
+def interrupt_from(screen) -> None:
+    """Close ``screen`` (and anything above the call) and open the interrupt keys on the call screen.
+
+    A caller can say "he has a knife" while a dialog is open: the interrupt key works there too.
+    """
+    from .call import CallScreen
+
+    app = screen.app
+    call = next((s for s in reversed(app.screen_stack) if isinstance(s, CallScreen)), None)
+    if call is None:
+        return
+    while app.screen is not call:
+        app.pop_screen()
+    call.action_interrupt()
+
+
 class _Modal(ModalScreen):
-    BINDINGS = CANCEL
+    BINDINGS = CANCEL + [interrupt_binding()]
     DEFAULT_CLASSES = "console-modal"
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def action_interrupt_now(self) -> None:
+        interrupt_from(self)
 
 
 class AnswerModal(_Modal):
@@ -102,6 +128,8 @@ class AnswerModal(_Modal):
 
 
 class InterruptModal(_Modal):
+    BINDINGS = CANCEL
+
     """The interrupt leader: the next key records that interrupt. ``-`` switches to withdrawing one.
 
     Returns ``(interrupt_id, True)`` to record, ``(interrupt_id, False)`` to withdraw.
@@ -173,6 +201,17 @@ class NoteModal(_Modal):
     def _save(self, message: Input.Submitted) -> None:
         text = message.value.strip()
         self.dismiss(text or None)
+
+    def action_interrupt_now(self) -> None:
+        # Keep what was typed: the note is recorded, then the interrupt keys open.
+        from .call import CallScreen
+
+        text = self.query_one("#note-input", Input).value.strip()
+        app = self.app
+        self.dismiss(text or None)
+        call = next((s for s in reversed(app.screen_stack) if isinstance(s, CallScreen)), None)
+        if call is not None:
+            app.call_later(call.action_interrupt)
 
 
 class ChoiceModal(_Modal):
