@@ -168,9 +168,14 @@ def test_report_on_an_empty_store_and_a_missing_protocol(tmp_path, boston):
     events = eventful_call(boston, datetime(2026, 3, 10, 14, 0, tzinfo=ZoneInfo("America/New_York")))
     meta = CallMeta("lost-protocol", "c", "t", boston.id, "old", "0" * 64, str(tmp_path / "gone.yaml"))
     journal.start_call(meta, events[0])
+    for n in range(3):  # three calls taken with a text of the shipped file that has since been edited
+        edited = CallMeta(f"edited-{n}", "c", "t", boston.id, boston.version, "1" * 64, boston.file)
+        journal.start_call(edited, events[0])
     journal.close()
     out = _run("report").stdout
-    assert "1 calls could not be replayed" in out and "--protocol FILE" in out
+    assert "4 calls could not be replayed" in out and "--protocol FILE" in out
+    assert re.search(r"\n\s+3  protocol boston_mh_crisis .* has changed since \(sha256 now", out)
+    assert re.search(r"\n\s+1  protocol boston_mh_crisis old .*gone.yaml cannot be read", out)
 
 
 def test_purge_respects_retention_and_asks(store):

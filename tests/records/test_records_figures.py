@@ -65,8 +65,9 @@ def test_calls_without_their_protocol_are_listed_not_dropped(boston):
 
     rows = [to_row(meta, StoredEvent(f"{n:032x}", "orphan", n, e)) for n, e in enumerate(events, 1)]
     figures = compute_figures(call_outcomes(rows, [boston.file], jobs=1))
-    assert figures.calls == 0 and len(figures.unreadable) == 1
-    assert "other_protocol 1" in figures.unreadable[0] and "--protocol FILE" in figures.unreadable[0]
+    assert figures.calls == 0 and sum(figures.unreadable.values()) == 1
+    (reason,) = figures.unreadable
+    assert "other_protocol 1" in reason and "/nowhere/other.yaml cannot be read" in reason and "--protocol FILE" in reason
 
 
 def test_deidentifier_without_a_protocol_keeps_only_option_ids():

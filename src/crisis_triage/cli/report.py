@@ -62,7 +62,7 @@ def report(store, local, since, until, html_path, as_json, protocols, police_rol
                                           "p90": percentile(f.seconds_to_recommendation, 90)},
             "seconds_to_dispatch": {"p50": percentile(f.seconds_to_dispatch, 50),
                                     "p90": percentile(f.seconds_to_dispatch, 90)},
-            "unreadable": f.unreadable,
+            "unreadable": [{"reason": r, "calls": n} for r, n in f.unreadable.most_common()],
         }, indent=2))
     else:
         click.echo(render_text(figures, title=title, **orders))

@@ -38,8 +38,8 @@ def percentile(values: Sequence[float], q: float) -> float | None:
 @dataclass
 class Figures:
     calls: int = 0
-    unreadable: list[str] = field(default_factory=list)
-    """Calls that could not be replayed, each with the reason."""
+    unreadable: Counter = field(default_factory=Counter)
+    """Why calls could not be replayed -> how many calls (each reason names a protocol or a call)."""
     unfinished: int = 0
     per_model: Counter = field(default_factory=Counter)
     """By the model dispatched (the recommendation when the call ended before a dispatch)."""
@@ -114,7 +114,7 @@ def compute_figures(
     figures = Figures()
     for meta, result in results:
         if isinstance(result, str):
-            figures.unreadable.append(result)
+            figures.unreadable[result] += 1
             continue
         figures.protocols[f"{meta.protocol_id} {meta.protocol_version}"] += 1
         figures.add(result, police_roles, clinician_roles)

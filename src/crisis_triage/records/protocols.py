@@ -24,6 +24,8 @@ class ProtocolResolver:
     def __init__(self, candidates: Iterable[str | Path] = ()):
         """``candidates`` are files (or folders of .yaml files) to search besides each record's own path."""
         self._by_sha: dict[str, Protocol] = {}
+        self._sha_of: dict[Path, str] = {}
+        """The digest each file tried has now (to say "it has changed since")."""
         self._tried: set[Path] = set()
         self._candidates: list[Path] = []
         for candidate in candidates:
@@ -39,6 +41,7 @@ class ProtocolResolver:
             protocol = load_protocol(path)
         except (ProtocolError, OSError):
             return
+        self._sha_of[path] = protocol.sha256
         self._by_sha.setdefault(protocol.sha256, protocol)
 
     def add(self, protocol: Protocol) -> None:
@@ -56,10 +59,14 @@ class ProtocolResolver:
             self._load(candidate)
         found = self._by_sha.get(meta.protocol_sha256)
         if found is None:
+            # One message per protocol text (no call id), so a report groups the calls it concerns.
+            where = ""
+            if meta.protocol_file:
+                now = self._sha_of.get(Path(meta.protocol_file).resolve())
+                where = (f"; {meta.protocol_file} has changed since (sha256 now {now[:12]}...)" if now
+                         else f"; {meta.protocol_file} cannot be read")
             raise ProtocolNotFound(
                 f"protocol {meta.protocol_id} {meta.protocol_version} (sha256 {meta.protocol_sha256[:12]}...) "
-                f"used by call {meta.call_id} was not found"
-                + (f" at {meta.protocol_file}" if meta.protocol_file else "")
-                + "; pass the file it was triaged with: --protocol FILE"
+                f"not found{where}; pass the file the calls were triaged with: --protocol FILE"
             )
         return found

@@ -42,7 +42,7 @@ def outcome_of(resolver: ProtocolResolver, meta: CallMeta, rows: list[dict[str, 
     except ProtocolNotFound as exc:
         return str(exc)
     except SessionError as exc:
-        return f"call {meta.call_id}: its events do not fit protocol {meta.protocol_id}: {exc}"
+        return f"call {meta.call_id}: its events do not fit protocol {meta.protocol_id} {meta.protocol_version}: {exc}"
 
 
 def _work(chunk: list[tuple[CallMeta, list[dict[str, Any]]]]) -> list[tuple[CallMeta, CallOutcome | str]]:

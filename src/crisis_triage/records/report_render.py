@@ -97,10 +97,11 @@ def render_text(figures: Figures, *, title: str, chart_width: int = 30, **orders
         lines.append("handoff outcomes: " + ", ".join(f"{k} {v}" for k, v in f.handoff_outcomes.most_common()))
     if f.unreadable:
         lines.append("")
-        lines.append(f"{len(f.unreadable)} calls could not be replayed and are not counted:")
-        lines.extend(f"  {reason}" for reason in f.unreadable[:10])
-        if len(f.unreadable) > 10:
-            lines.append(f"  ... and {len(f.unreadable) - 10} more")
+        reasons = f.unreadable.most_common()
+        lines.append(f"{sum(f.unreadable.values())} calls could not be replayed and are not counted:")
+        lines.extend(f"  {count:>6}  {reason}" for reason, count in reasons[:10])
+        if len(reasons) > 10:
+            lines.append(f"  ... and {len(reasons) - 10} more reasons")
     return "\n".join(lines)
 
 
@@ -144,8 +145,8 @@ def render_html(figures: Figures, *, title: str, **orders) -> str:
     if f.handoffs:
         body.append("<h2>Handoff outcomes</h2>" + svg_bars(f.handoff_outcomes.most_common(), f.handoffs))
     if f.unreadable:
-        body.append(f"<h2>Not counted ({len(f.unreadable)})</h2><ul>"
-                    + "".join(f"<li>{escape(r)}</li>" for r in f.unreadable[:50]) + "</ul>")
+        body.append(f"<h2>Not counted ({sum(f.unreadable.values())} calls)</h2><ul>"
+                    + "".join(f"<li>{n} calls: {escape(r)}</li>" for r, n in f.unreadable.most_common(50)) + "</ul>")
     style = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:900px;color:#222}"
              "svg text{font-size:13px;fill:#222}svg rect{fill:#3b6ea8}"
              "table{border-collapse:collapse;margin:1em 0}th,td{padding:4px 10px;border-bottom:1px solid #ddd;"
