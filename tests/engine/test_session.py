@@ -206,7 +206,10 @@ def test_unknown_is_scored_conservatively(boston, noon):
     unknown = walk(boston, noon, {}, default="unknown")
     assert unknown.assessment.risk.band in ("high", "imminent")
     assert "police" in unknown.assessment.recommendation.team
-    assert "ems" not in unknown.assessment.recommendation.team  # unknown is not a medical emergency
+    # "Any doubt about an overdose is a medical emergency": unknown there brings EMS.
+    assert unknown.assessment.facts["medical_emergency"] == ("question:overdose_signs",)
+    assert "ems" in unknown.assessment.recommendation.team
+    assert "overdose" not in unknown.assessment.facts  # not recorded as a confirmed overdose
 
 
 # -- recommendation, fallbacks, availability -------------------------------------------------------
