@@ -24,8 +24,23 @@ def test_check_passes_on_the_shipped_library(library):
     for scenario in library.scenarios:
         assert scenario.id in result.output
     assert f"{len(library.scenarios)} scenarios against boston_mh_crisis" in result.output
-    # The disputed scenario is shown with the reason, not hidden and not failed.
-    assert "possible_overdose_unknown disputed" in result.output and "why disputed" in result.output
+
+
+def test_a_disputed_scenario_is_reported_with_its_reason_but_does_not_fail(tmp_path):
+    text = (SCENARIOS / "knife_in_kitchen.yaml").read_text(encoding="utf-8")
+    disputed = text.replace("  recommendation: police_emergency\n",
+                            "  recommendation: co_response\n  disputed: The trainer believes a clinician must go too\n")
+    (tmp_path / "knife.yaml").write_text(disputed, encoding="utf-8")
+    result = run("scenarios", "check", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert "knife_in_kitchen disputed: recommendation: expected co_response, got police_emergency" in result.output
+    assert "why disputed: The trainer believes a clinician must go too" in result.output
+    assert "1 disputed" in result.output
+    # Marked disputed but matching: the check says the mark can go.
+    resolved = text.replace("  band: imminent\n", "  band: imminent\n  disputed: Was wrong once\n")
+    (tmp_path / "knife.yaml").write_text(resolved, encoding="utf-8")
+    result = run("scenarios", "check", str(tmp_path))
+    assert result.exit_code == 0 and "remove expect.disputed" in result.output
 
 
 def test_check_fails_on_a_protocol_edited_to_break_one_scenario(tmp_path, boston_text):

@@ -44,8 +44,7 @@ def test_the_perfect_trainee_scores_full_marks_on_every_shipped_scenario(boston,
     for scenario in library.scenarios:
         grade = grade_call(boston, scenario, perfect(boston, scenario))
         if scenario.document.expect.disputed:
-            assert grade.critical, scenario.id  # the protocol's answer is the one the scenario disputes
-            continue
+            continue  # the protocol's answer is the one the scenario disputes: graded against the scenario
         assert grade.score == 100, (scenario.id, grade.parts)
         assert not grade.critical and grade.passed
         assert all(a.verdict == "right" for a in grade.answers), scenario.id
@@ -249,3 +248,16 @@ def test_the_wrong_door_is_graded_and_its_questions_go_missing(boston, scenario)
         "door", "The person in crisis", "Family member or friend", "wrong")
     assert next(a for a in grade.answers if a.question == "with_person").verdict == "missed"
     assert grade.steps[0].kind == "door" and grade.steps[0].verdict == "wrong"
+
+
+def test_a_wrong_house_number_is_a_wrong_location(boston, scenario):
+    knife = scenario("knife_in_kitchen")
+
+    def located(text):
+        return [e.model_copy(update={"value": text}) if isinstance(e, Answered) and e.question == "location" else e
+                for e in perfect(boston, knife)]
+
+    wrong = grade_call(boston, knife, located("24 Dakota St"))
+    assert next(a for a in wrong.answers if a.question == "location").verdict == "wrong"
+    short = grade_call(boston, knife, located("42 Dakota"))
+    assert next(a for a in short.answers if a.question == "location").verdict == "right"

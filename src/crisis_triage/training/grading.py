@@ -17,6 +17,7 @@ dispatched with what the call needed:
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -52,7 +53,13 @@ def _label(protocol: Protocol, qid: str, value: Any, language: str = "en") -> st
 
 def _same(question_type: str, recorded: Any, meant: Any) -> bool:
     if question_type == "text":
-        return bool(str(recorded or "").strip()) if meant is not None else recorded is None
+        if meant is None:
+            return recorded is None
+        text = str(recorded or "").strip()
+        # Free text is never compared word for word, but a wrong house number sends the team to
+        # the wrong door: the first number the caller gave must be the one recorded.
+        numbers = re.findall(r"\d+", str(meant))
+        return bool(text) and (not numbers or numbers[0] in re.findall(r"\d+", text))
     if question_type == "multi":
         return set(recorded or ()) == set(meant or ())
     return recorded == meant

@@ -177,8 +177,13 @@ class CheckResult:
         if self.outcome.error:
             return "error"
         if not self.differences:
-            return "ok"
+            return "ok"  # a scenario marked disputed that now matches: see `resolved`
         return "disputed" if self.scenario.document.expect.disputed else "differs"
+
+    @property
+    def resolved(self) -> bool:
+        """Marked disputed, yet the protocol now gives what it expects: ``expect.disputed`` can go."""
+        return self.status == "ok" and bool(self.scenario.document.expect.disputed)
 
     @property
     def failed(self) -> bool:

@@ -61,6 +61,9 @@ def check_table(results: Sequence[CheckResult], verbose: bool = False) -> str:
     text = _table(headers, rows) if rows else "no scenarios"
     details = []
     for result in results:
+        if result.resolved:
+            details.append(f"{result.scenario.file}: {result.scenario.id} is marked disputed but the protocol now gives "
+                           "what it expects: remove expect.disputed")
         if result.status == "ok":
             continue
         where = result.scenario.file
