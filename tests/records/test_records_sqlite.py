@@ -174,3 +174,14 @@ def test_a_wrong_store_setting_records_locally_and_says_so(tmp_path, boston):
     bad_schema = open_journal(Settings(store="postgresql://h/db?schema=Bad-Name"), folder=tmp_path)
     assert "centre store setting is wrong" in bad_schema.problem
     bad_schema.close()
+
+
+def test_headless_record_code_never_imports_the_tui():
+    import subprocess
+    import sys
+
+    code = ("import sys, crisis_triage.records.store, crisis_triage.records.export, crisis_triage.records.replaying, "
+            "crisis_triage.records.review, crisis_triage.cli.records, crisis_triage.cli.report; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"

@@ -102,10 +102,13 @@ def redact(url: str) -> str:
 class PostgresStore:
     """Reads and idempotent batch writes on a centre's PostgreSQL store. One connection, not thread-safe."""
 
-    def __init__(self, url: str, *, connect_timeout: float = CONNECT_TIMEOUT_S):
+    def __init__(self, url: str, *, connect_timeout: float = CONNECT_TIMEOUT_S, statement_timeout_s: float | None = None):
+        """``statement_timeout_s`` bounds every statement (the shipper sets it, so a server that
+        accepts a connection and then hangs cannot hold a batch forever); readers leave it unset."""
         self.url = url
         self.conninfo, self.schema = split_url(url)
         self.connect_timeout = connect_timeout
+        self.statement_timeout_s = statement_timeout_s
         self._conn = None
         self._migrated = False
 
@@ -115,8 +118,13 @@ class PostgresStore:
         import psycopg
 
         if self._conn is None or self._conn.closed:
+            # TCP keepalives notice a server that vanished without closing the connection.
             self._conn = psycopg.connect(self.conninfo, connect_timeout=max(1, int(self.connect_timeout)),
-                                         autocommit=False, application_name="crisis-triage")
+                                         autocommit=False, application_name="crisis-triage",
+                                         keepalives=1, keepalives_idle=10, keepalives_interval=3, keepalives_count=3)
+            if self.statement_timeout_s:
+                self._conn.execute(f"SET statement_timeout = {int(self.statement_timeout_s * 1000)}")
+                self._conn.commit()
             if not self._migrated:
                 self._migrate(self._conn)
                 self._migrated = True

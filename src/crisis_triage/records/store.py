@@ -22,6 +22,8 @@ from .shipper import Shipper, ShippingStatus
 from .sqlite_store import DEFAULT_BUSY_TIMEOUT_MS, SqliteJournal
 
 DB_NAME = "records.sqlite3"
+SHIP_STATEMENT_TIMEOUT_S = 30
+"""A batch the centre server has not stored within this is abandoned and sent again later."""
 
 
 def sqlite_path(folder: Path | None = None) -> Path:
@@ -106,7 +108,7 @@ def open_journal(settings: Settings, *, folder: Path | None = None, disk: Disk =
     problem = None
     if is_postgres_url(settings.store):
         try:
-            centre = PostgresStore(settings.store)
+            centre = PostgresStore(settings.store, statement_timeout_s=SHIP_STATEMENT_TIMEOUT_S)
         except JournalError as exc:
             problem = f"the centre store setting is wrong ({exc})"
         else:
