@@ -1,0 +1,85 @@
+"""Paths: every door's outcomes on the shipped protocol, checked against the engine; equivalence classes."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from crisis_triage.authoring.domains import protocol_uses
+from crisis_triage.authoring.explore import answer_classes, explore, verify
+from crisis_triage.authoring.paths import as_text, coverage
+from crisis_triage.cli import cli
+from crisis_triage.protocol.loader import parse_protocol
+from crisis_triage.protocol.synthetic import generate_protocol_yaml
+
+from .conftest import ROOT, SMALL
+
+BOSTON = str(ROOT / "protocols" / "boston-mh-crisis.yaml")
+
+
+def test_boston_is_walked_exactly_and_every_example_ends_where_the_engine_says(boston):
+    exploration = explore(boston)
+    assert exploration.exact
+    assert verify(exploration) == []
+    cov = coverage(exploration)
+    assert cov["questions_asked"] == len(boston.questions)
+    assert cov["bands_reached"] == list(boston.band_ids)
+    assert cov["rules_fired"] == cov["rules"]
+    assert set(exploration.doors) == set(boston.doors)
+    # no wrong door: every door can end with every rule
+    for door in boston.doors:
+        assert {e.outcome.rule for e in exploration.ends if e.door == door} == set(cov["rules"])
+
+
+def test_the_safety_guarantee_holds_on_every_path(boston):
+    # a weapon, violence, threats or a crime never end without police (the domain's first principle)
+    for end in explore(boston).ends:
+        answers = end.example
+        danger = any(answers.get(q) == "yes" for q in ("weapon", "violence", "threats", "crime"))
+        if danger:
+            assert "police" in end.outcome.team, end
+
+
+def test_answers_that_behave_alike_are_one_class(boston):
+    uses = protocol_uses(boston)
+    classes, complete = answer_classes(boston.question_by_id["weapon"], uses.get("weapon"))
+    assert complete and sorted(c.value for c in classes) == ["no", "unknown", "yes"]
+    # nobody reads "location": every text answer is the same to the protocol
+    classes, _ = answer_classes(boston.question_by_id["location"], uses.get("location"))
+    assert len(classes) == 1
+    # six options, 64 subsets, but only the points and facts tell them apart
+    classes, complete = answer_classes(boston.question_by_id["presentation"], uses.get("presentation"))
+    assert complete and sum(c.weight for c in classes if not c.skipped) == 64 and len(classes) < 20
+
+
+def test_a_larger_protocol_verifies_against_the_engine():
+    protocol = parse_protocol(generate_protocol_yaml(60, 2))
+    exploration = explore(protocol)
+    assert exploration.ends
+    assert verify(exploration) == []
+
+
+def test_small_protocol_table(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    result = CliRunner().invoke(cli, ["paths", str(path), "--door", "self", "--verify"])
+    assert result.exit_code == 0, result.output
+    assert "(exact)" in result.output and "rules applied 3/3" in result.output
+    assert "0 mismatches" in result.output
+
+
+def test_cli_json_per_door():
+    result = CliRunner().invoke(cli, ["paths", BOSTON, "--door", "family", "--json", "--district", "B2", "--hour", "14"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["exact"] and data["doors"] == ["family"] and data["district"] == "B2"
+    models = {row["preferred_model"]: row["model"] for row in data["rows"]}
+    assert models["community_led"] == "community_led"  # B2 at 14:00 is inside the pilot's hours
+    assert all(row["paths"] > 0 and row["example"] for row in data["rows"])
+
+
+def test_text_table_reads_per_door(boston):
+    text = as_text(explore(boston, doors=["self"], district="C11", hour=23))
+    assert "community_led" in text and "alternative_response" in text  # after hours: the fallback is sent
+    assert text.splitlines()[0].startswith("Paths through boston_mh_crisis")
