@@ -185,6 +185,17 @@ def test_the_steps_walk_the_call_in_order_with_the_volunteered_statement(boston,
     assert "knife" in grade.steps[kinds.index("caller")].title
 
 
+def test_each_step_says_what_the_console_showed_after_it(boston, scenario):
+    knife = scenario("knife_in_kitchen")
+    grade = grade_call(boston, knife, perfect(boston, knife))
+    turned = [(s.kind, s.recommended) for s in grade.steps if s.turned]
+    # "weapon: unknown" brought police in with a clinician; the knife in use made it a police emergency.
+    assert turned == [("question", "Co-response (police + clinician)"), ("interrupt", "Police emergency response")]
+    interrupt = next(s for s in grade.steps if s.kind == "interrupt")
+    assert interrupt.band == "Imminent danger"
+    assert all(not s.recommended for s in grade.steps if s.kind == "caller")
+
+
 def test_grading_is_pure_and_repeatable(boston, scenario):
     knife = scenario("knife_in_kitchen")
     events = perfect(boston, knife)

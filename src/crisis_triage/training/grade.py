@@ -25,6 +25,12 @@ class Step:
     detail: str = ""
     verdict: str = ""
     """right, acceptable, wrong, out_of_order, on_time, slow, unsupported, critical ... or empty."""
+    band: str = ""
+    """The risk band on the console right after this step (empty for what the caller says)."""
+    recommended: str = ""
+    """The response the console recommended right after this step."""
+    turned: bool = False
+    """True when this step changed the recommendation: the moments a debrief dwells on."""
 
 
 @dataclass(frozen=True)

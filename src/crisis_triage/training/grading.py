@@ -18,6 +18,7 @@ dispatched with what the call needed:
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Sequence
 
@@ -139,7 +140,9 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
         heard.add(index)
         steps.append(Step(0.0, "caller", f"Caller: {caller.volunteer(index).says}"))
     for event in events[1:]:
-        expected_next = session.assessment.next_question
+        before = session.assessment
+        expected_next = before.next_question
+        first_new = len(steps)
         try:
             session.apply(event)
         except SessionError as exc:
@@ -185,6 +188,11 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
                 steps.append(Step(at, "handoff", f"Handoff step: {title}"))
             case _:
                 pass
+        after = session.assessment
+        turned = after.recommendation.model != before.recommendation.model
+        for i in range(first_new, len(steps)):  # what this event showed on the console
+            steps[i] = replace(steps[i], band=_t(protocol.band(after.risk.band).label),
+                               recommended=_model(protocol, after.recommendation.model), turned=turned)
         if isinstance(event, (Answered, Revised, Skipped)) and event.question not in answered_order:
             answered_order.append(event.question)
             for index in caller.due(answered_order, heard):
@@ -202,7 +210,7 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
     for i, step in enumerate(steps):
         if step.kind == "dispatch":
             verdict = "critical" if recommendation.missing_roles else recommendation.verdict
-            steps[i] = Step(step.seconds, step.kind, step.title, step.detail, verdict)
+            steps[i] = replace(step, verdict=verdict)
     parts = _parts(answers, interrupts, recommendation, handoff_expected, handoff_done, seconds, document.targets.recommendation_seconds)
     return Grade(scenario.id, scenario.title, tuple(steps), answers, interrupts, recommendation, tuple(handoff_expected),
                  tuple(handoff_done), seconds, document.targets.recommendation_seconds, parts, unsupported, tuple(out_of_order))

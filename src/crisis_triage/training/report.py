@@ -117,10 +117,14 @@ def _markdown_call(grade: Grade, heading: str) -> list[str]:
     out.append("")
     out.append("### Step by step")
     out.append("")
-    out.append("| time | what | detail | verdict |")
-    out.append("|---:|---|---|---|")
+    out.append("| time | what | detail | verdict | console after |")
+    out.append("|---:|---|---|---|---|")
     for step in grade.steps:
-        out.append(f"| {_fmt_seconds(step.seconds)} | {_md(step.title)} | {_md(step.detail)} | {verdict_word(step.verdict)} |")
+        after = f"{step.band}; {step.recommended}" if step.recommended else ""
+        if step.turned:
+            after = f"**{after}** (changed)"
+        out.append(f"| {_fmt_seconds(step.seconds)} | {_md(step.title)} | {_md(step.detail)} | {verdict_word(step.verdict)} | "
+                   f"{_md(after)} |")
     out.append("")
     return out
 
@@ -174,8 +178,8 @@ th { background: #f2f2f2; }
 {% for a in g.answers %}<tr><td>{{ a.ask }}</td><td>{{ a.caller_said }}{% if a.vague %} <i>(vague)</i>{% endif %}{% if a.revised_by_caller %} <i>(corrected by the caller)</i>{% endif %}</td><td>{{ a.recorded }}</td><td>{{ a.meant }}</td><td class="v-{{ a.verdict }}">{{ word(a.verdict) }}</td></tr>{% endfor %}
 </table>
 <h3>Step by step</h3>
-<table><tr><th>time</th><th>what</th><th>detail</th><th>verdict</th></tr>
-{% for s in g.steps %}<tr><td>{{ secs(s.seconds) }}</td><td>{{ s.title }}</td><td>{{ s.detail }}</td><td class="v-{{ s.verdict }}">{{ word(s.verdict) }}</td></tr>{% endfor %}
+<table><tr><th>time</th><th>what</th><th>detail</th><th>verdict</th><th>console after</th></tr>
+{% for s in g.steps %}<tr><td>{{ secs(s.seconds) }}</td><td>{{ s.title }}</td><td>{{ s.detail }}</td><td class="v-{{ s.verdict }}">{{ word(s.verdict) }}</td><td>{% if s.recommended %}{% if s.turned %}<b>{{ s.band }}; {{ s.recommended }}</b> (changed){% else %}{{ s.band }}; {{ s.recommended }}{% endif %}{% endif %}</td></tr>{% endfor %}
 </table>
 {% endfor %}
 {% if progress %}

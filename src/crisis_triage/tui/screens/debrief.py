@@ -125,7 +125,7 @@ class DebriefScreen(Screen):
             text.append(" R ", style="bold reverse")
             text.append(" retry   ")
         text.append(" Up/Down ", style="bold reverse")
-        text.append(" walk the call")
+        text.append(" walk the call (» the recommendation changed)")
         return text
 
     def on_mount(self) -> None:
@@ -135,7 +135,8 @@ class DebriefScreen(Screen):
         for index, step in enumerate(self.grade.steps):
             verdict = Text(verdict_word(step.verdict), style=_STYLE.get(step.verdict, "")) if step.verdict else Text("")
             # The verdict comes second so a narrow terminal cuts the detail, never the verdict.
-            table.add_row(_clock(step.seconds), verdict, step.title[:64], step.detail[:60], key=str(index))
+            title = Text(("» " if step.turned else "") + step.title[:64], style="bold" if step.turned else "")
+            table.add_row(_clock(step.seconds), verdict, title, step.detail[:60], key=str(index))
         table.focus()
         self._show_step(0)
 
@@ -152,6 +153,10 @@ class DebriefScreen(Screen):
         text = Text(f"{_clock(step.seconds)}  {step.title}\n", style="bold")
         if step.detail:
             text.append(step.detail + "\n")
+        if step.recommended:
+            text.append(f"console after this: {step.band} risk, recommends {step.recommended}",
+                        style="bold" if step.turned else "dim")
+            text.append("  (the recommendation changed here)\n" if step.turned else "\n", style="bold")
         answer = None
         if step.kind == "door":
             answer = next((a for a in self.grade.answers if a.question == "door"), None)
