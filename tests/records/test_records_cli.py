@@ -205,3 +205,16 @@ def test_a_broken_config_file_is_one_clear_line(tmp_path, monkeypatch):
     monkeypatch.setenv("CRISIS_TRIAGE_CONFIG", str(config))
     result = _run("records", "list")
     assert result.exit_code == 1 and "cannot read the settings" in result.stderr and "Traceback" not in result.output
+
+
+def test_export_to_a_file_is_private_and_csv_is_clean(store, tmp_path):
+    target = tmp_path / "calls.csv"
+    target.write_text("old")
+    target.chmod(0o644)
+    result = _run("records", "export", "--format", "csv", "-o", str(target))
+    assert result.exit_code == 0 and result.stdout == ""
+    assert target.stat().st_mode & 0o777 == 0o600
+    rows = list(csv.DictReader(target.open(newline="")))
+    assert len(rows) > CALLS * 15 and "\r" not in target.read_text()
+    bad = _run("records", "export", "-o", str(tmp_path / "missing" / "x.jsonl"))
+    assert bad.exit_code == 1 and "cannot write" in bad.stderr

@@ -187,8 +187,8 @@ def review(call_id, store, local, protocols) -> None:
               help="One record per event, or one per call with its replayed outcome.")
 @click.option("--deidentify", is_flag=True,
               help="For evaluators: drop names, addresses, phone numbers and free text; times to the hour; ids hashed.")
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8", lazy=True), default="-",
-              help="Where to write (default: stdout).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
+              help="Where to write (default: stdout). A file is created readable by you only (mode 0600).")
 @click.option("--practice", is_flag=True, help="Include practice calls.")
 @click.option("--protocol", "-p", "protocols", multiple=True, type=click.Path(exists=True),
               help="Protocol files to replay with (matched by sha256), if recorded paths have moved.")
@@ -198,17 +198,40 @@ def export(store, local, since, until, fmt, level, deidentify, output, practice,
     from ..records.export import export_records
 
     started = time.perf_counter()
-    with opened_reader(store, local) as reader:
+    with opened_reader(store, local) as reader, _private_output(output) as out:
         count = export_records(
-            reader.iter_rows(), output, fmt=fmt, level=level, resolver=_resolver(protocols),
+            reader.iter_rows(), out, fmt=fmt, level=level, resolver=_resolver(protocols),
             deidentifier=Deidentifier() if deidentify else None, since=_date(since, "--since"),
             until=_date(until, "--until"), include_practice=practice)
-    output.flush()
     seconds = time.perf_counter() - started
     click.echo(f"exported {count.events} events of {count.calls} calls ({level}, {fmt}"
                f"{', de-identified' if deidentify else ''}) in {seconds:.1f} s"
                + (f"; {count.problems} calls could not be replayed (see the problem column)" if count.problems else ""),
                err=True)
+
+
+@contextmanager
+def _private_output(path: str) -> Iterator:
+    """stdout for "-", else the file at ``path`` created with mode 0600: records are health information."""
+    import os
+
+    if path == "-":
+        try:
+            yield click.get_text_stream("stdout")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            # The reader went away (``| head``): stop quietly, as other command-line tools do.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise SystemExit(0) from None
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.chmod(path, 0o600)  # an existing file keeps its mode otherwise
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+    with open(fd, "w", encoding="utf-8", newline="") as handle:
+        yield handle
 
 
 @records.command()
