@@ -131,7 +131,7 @@ def test_duplicate_question_id_names_the_first_line(boston_text):
 
 def test_duplicate_option_ids(boston_text):
     text = edit(boston_text, ("{id: longer_ago, key: l,", "{id: past_3_months, key: l,"),
-                ("risk: {past_3_months: 5, longer_ago: 2, unknown: 2}", "risk: {past_3_months: 5, unknown: 2}"),
+                ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, unknown: 3}"),
                 ('past_behaviour == "longer_ago"', 'past_behaviour == "past_3_months"'))
     found = problems(text)
     duplicate = next(p for p in found if p.code == "duplicate-id")
@@ -347,3 +347,17 @@ def test_schema_errors_are_all_reported_too(boston_text):
     text = edit(boston_text, ("        hint: Knives, guns", "        hnit: Knives, guns"),
                 ("    - {id: low, min_score: 1,", "    - {id: low, min_score: lots,"))
     assert [p.code for p in problems(text)] == ["unknown-field", "schema"]
+
+
+def test_unknown_on_a_safety_choice_question_is_scored_conservatively_too(boston_text):
+    text = edit(boston_text, ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, longer_ago: 2, unknown: 1}"))
+    problem = only(problems(text), "unknown-not-conservative")
+    assert problem.line == line_of(text, "longer_ago: 2, unknown: 1}")
+
+
+def test_a_safety_choice_question_needs_an_unknown_option(boston_text):
+    text = edit(boston_text,
+                ("          - {id: unknown, key: u, label: {en: Unknown / can't say, es: No sabe / no puede decir}}\n", ""),
+                ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, longer_ago: 2}"))
+    problem = only(problems(text), "safety-unknown")
+    assert problem.line == line_of(text, "{id: past_3_months, key: r") - 1  # the options: key

@@ -240,7 +240,10 @@ class Compiler:
                     break
                 if self.reference(answer, option_ids, f'answer of "{question.id}"', path + ("risk", answer)):
                     risk[answer] = points
-            if section.safety and question.type == "yes_no":
+            if section.safety and question.type == "choice" and "unknown" not in option_ids:
+                self.error("safety-unknown", 'a safety question needs an "unknown" option (the caller cannot say): '
+                           "it is a first-class answer, scored conservatively", path + ("options",), key=True)
+            if section.safety and question.type in ("yes_no", "choice") and "unknown" in option_ids:
                 top = max([p for a, p in risk.items() if a != "unknown"], default=0)
                 if top > 0 and risk.get("unknown", 0) < math.ceil(top / 2):
                     self.error(
