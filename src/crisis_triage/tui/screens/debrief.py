@@ -84,6 +84,20 @@ def grade_text(grade: Grade, protocol: Protocol | None = None) -> Text:
     return text
 
 
+def _progress(trainee: str) -> str:
+    """The trainee's scores over past sessions as a sparkline (empty when history cannot be read)."""
+    from ...training.history import History
+    from ...training.tables import sparkline
+
+    try:
+        scores = [r.score for r in History.open().sessions(trainee)]
+    except OSError:
+        return ""
+    if len(scores) < 2:
+        return ""
+    return f"{sparkline(scores[-40:])}  {len(scores)} calls, mean {sum(scores) / len(scores):.0f}, latest {scores[-1]}"
+
+
 class DebriefScreen(Screen):
     BINDINGS = [
         Binding("enter", "next", "Next", id="debrief_next", priority=True),
@@ -116,6 +130,10 @@ class DebriefScreen(Screen):
         if run.reports:
             # The name only: the full path is printed when practice ends (and a screen stays stable).
             text.append(f"Report saved: {run.reports[0].name} (and .html) in the training reports folder\n", style="dim")
+            progress = _progress(run.trainee)
+            if progress:
+                text.append(f"Progress of {run.trainee}: ", style="bold")
+                text.append(progress + "\n")
         elif run.report_error:
             text.append(run.report_error + "\n", style="bold red")
         following = ("next call" if not run.finished else "exam results") if run.exam else "done"
