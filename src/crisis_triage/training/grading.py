@@ -95,18 +95,6 @@ def required_roles(protocol: Protocol, truth: CallSession, scenario: Scenario) -
     return roles
 
 
-def _replay_until(protocol: Protocol, events: Sequence[AnyEvent], stop: AnyEvent) -> CallSession | None:
-    try:
-        session = CallSession(protocol, events[0])  # type: ignore[arg-type]
-        for event in events[1:]:
-            session.apply(event)
-            if event is stop:
-                break
-        return session
-    except SessionError:
-        return None
-
-
 def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent], truth: Outcome | None = None) -> Grade:
     """Grade a practice call's events (the first must be CallStarted) against ``scenario``."""
     if not events or not isinstance(events[0], CallStarted):
@@ -129,7 +117,7 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
     first_value: dict[str, Any] = {}
     accepted: RecommendationAccepted | None = None
     first_dispatch: datetime | None = None
-    accepted_session: CallSession | None = None
+    accepted_recommendation = None
     handoff_done: list[str] = []
     interrupt_times: dict[str, datetime] = {}
     answered_order: list[str] = []
@@ -177,7 +165,7 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
                                   event.reason))
             case RecommendationAccepted(model=model, recommended=recommended):
                 # The last dispatch is what was sent; the first is when help was first on its way.
-                accepted, accepted_session = event, _replay_until(protocol, events, event)
+                accepted, accepted_recommendation = event, session.assessment.recommendation
                 first_dispatch = first_dispatch or event.at
                 departure = (f" (the console recommended {_model(protocol, recommended)}"
                              f"{': ' + event.reason if event.reason else ''})") if model != recommended else ""
@@ -203,7 +191,7 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
     answers = (door_grade,) + _grade_answers(protocol, caller, session, truth, moments, language, door)
     interrupts = _grade_interrupts(protocol, caller, moments, interrupt_times, set(session.state.interrupts), start,
                                    document.targets.interrupt_seconds)
-    recommendation = _grade_recommendation(protocol, scenario, accepted, accepted_session, truth_session)
+    recommendation = _grade_recommendation(protocol, scenario, accepted, accepted_recommendation, truth_session)
     unsupported = _unsupported(protocol, session, truth_session, interrupt_times)
     handoff_expected = expected_handoff_steps(protocol, scenario, truth.handoff)
     seconds = secs(first_dispatch) if first_dispatch else None
@@ -305,7 +293,7 @@ def _grade_interrupts(protocol, caller, moments, interrupt_times, active, start,
     return tuple(grades)
 
 
-def _grade_recommendation(protocol, scenario, accepted, accepted_session, truth_session) -> RecommendationGrade:
+def _grade_recommendation(protocol, scenario, accepted, recommendation, truth_session) -> RecommendationGrade:
     expect = scenario.document.expect
     needed = required_roles(protocol, truth_session, scenario) if truth_session else dict.fromkeys(expect.team_includes, "")
     engine_model = None
@@ -315,7 +303,6 @@ def _grade_recommendation(protocol, scenario, accepted, accepted_session, truth_
         dispatched = None
     else:
         dispatched = accepted.model
-        recommendation = accepted_session.assessment.recommendation if accepted_session else None
         engine_model = recommendation.model if recommendation else None
         if recommendation is not None and recommendation.model == dispatched:
             team = recommendation.team
