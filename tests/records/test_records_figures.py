@@ -88,3 +88,28 @@ def test_hour_and_bar():
     assert hour(datetime(2026, 1, 1, 9, 59, 59, 999, tzinfo=NY)) == datetime(2026, 1, 1, 9, tzinfo=NY)
     assert bar(10, 10, 4) == "████" and bar(0, 10, 4) == "" and bar(5, 10, 4) == "██"
     assert bar(1, 16, 2) == "▏" and bar(3, 0, 5) == ""
+
+
+def _naive_time_to_recommendation(protocol, events):
+    """The definition, evaluated after every event: first moment the recommendation is not provisional."""
+    from crisis_triage.engine.session import CallSession
+
+    session = CallSession(protocol, events[0])
+    if not session.assessment.recommendation.provisional:
+        return 0.0
+    for event in events[1:]:
+        session.apply(event)
+        if event.kind == "accepted" or not session.assessment.recommendation.provisional:
+            return (event.at - events[0].at).total_seconds()
+    return None
+
+
+def test_time_to_recommendation_shortcut_matches_the_definition(boston):
+    from crisis_triage.records.importer import call_events
+    from crisis_triage.replay.calls import CallRecord
+
+    calls = [call_events(boston, CallRecord(**c)) for c in generate_calls(boston, 300, seed=23)]
+    calls.append(eventful_call(boston, datetime(2026, 3, 10, 14, 0, tzinfo=NY)))
+    meta = CallMeta("x", "c", "t", boston.id, boston.version, boston.sha256)
+    for events in calls:
+        assert call_outcome(boston, meta, events).seconds_to_recommendation == _naive_time_to_recommendation(boston, events)

@@ -25,7 +25,7 @@ from .records import _date, local_option, opened_reader, period_options, store_o
               help="Role ids that count as a clinician (default: clinician, mh_worker).")
 @click.option("--practice", is_flag=True, help="Include practice calls.")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Worker processes for replaying calls (default: one per core, up to 4; used for large stores).")
+              help="Worker processes for replaying calls (default 1; helps on large stores with many cores).")
 def report(store, local, since, until, html_path, as_json, protocols, police_roles, clinician_roles, practice,
            jobs) -> None:
     """The pilot's figures: calls per model, district, band and door; share with police involved and
