@@ -46,6 +46,7 @@ from .domains import (
 
 MAX_BUDGET = 3000
 """At most this many partial paths are kept per step; below it the walk is exact."""
+MIN_BUDGET = 12
 WORK_BUDGET = 200_000
 """Branches the walk may take in all (states x answer classes x questions, roughly): the state
 budget shrinks on large protocols so that ``paths`` answers in seconds at 2,000 questions."""
@@ -54,7 +55,7 @@ budget shrinks on large protocols so that ``paths`` answers in seconds at 2,000 
 def auto_budget(protocol: Protocol, classes: dict[str, list["AnswerClass"]]) -> int:
     """States to keep per step for this protocol (see :data:`WORK_BUDGET`)."""
     branches = sum(len(c) for c in classes.values()) or 1
-    return max(16, min(MAX_BUDGET, WORK_BUDGET // branches))
+    return max(MIN_BUDGET, min(MAX_BUDGET, WORK_BUDGET // branches))
 
 _COMPUTED = ("band", "band" + RANK_SUFFIX, "score", "suicide_level")
 
@@ -290,6 +291,8 @@ class Exploration:
     peak_states: int = 0
     hour: float = 12.0
     district: str | None = None
+    budget: int = 0
+    """Partial paths kept per step (per door group) before sampling starts."""
 
     @property
     def bands_reached(self) -> set[str]:
@@ -413,8 +416,17 @@ class _Walker:
                 for name in condition.names:
                     if name != "answer":
                         need(name, i)
-        live_after = [frozenset(n for n, last in until.items() if last > i) for i in range(count)]
-        return live_after, frozenset(n for n, last in until.items() if last > -1)
+        # live_after[i] = names whose last reader comes after question i, built from the end.
+        ending: dict[int, list[str]] = {}
+        for name, last in until.items():
+            ending.setdefault(min(last, count), []).append(name)
+        live_after: list[frozenset[str]] = [frozenset()] * count
+        live = frozenset(ending.get(count, ()))
+        for i in range(count - 1, -1, -1):
+            live_after[i] = live
+            if i in ending:
+                live = live | frozenset(ending[i])
+        return live_after, live
 
     # -- band, as the engine works it out ----------------------------------------------------------
     def compute_band(self, ns: _Namespace) -> None:
@@ -717,7 +729,11 @@ def explore(protocol: Protocol, *, doors: list[str] | None = None, hour: float =
     ends: dict[tuple[str, Outcome], EndClass] = {}
     zone = ZoneInfo(protocol.document.protocol.timezone)
     moment = datetime(2026, 1, 5, int(hour) % 24, int((hour % 1) * 60), tzinfo=zone)
-    for door_id, twins in _door_groups(protocol, door_ids, walker.uses):
+    groups = _door_groups(protocol, door_ids, walker.uses)
+    if budget is None and len(groups) > 1:
+        # The work budget is for the whole run: doors that behave differently share it.
+        walker.budget = max(MIN_BUDGET, walker.budget // len(groups)) if walker.budget < MAX_BUDGET else walker.budget
+    for door_id, twins in groups:
         for state, base in walker.walk(door_id, asked, taken):
             walker.current_step = len(protocol.questions)
             ns = walker.full_namespace(state.trail, base)
@@ -742,7 +758,7 @@ def explore(protocol: Protocol, *, doors: list[str] | None = None, hour: float =
                 if door_id in doors_asked:
                     doors_asked.add(twin)
     return Exploration(protocol, door_ids, list(ends.values()), asked, taken, walker.classes, walker.exact,
-                       walker.notes, walker.peak, hour, district)
+                       walker.notes, walker.peak, hour, district, walker.budget)
 
 
 def _door_groups(protocol: Protocol, door_ids: tuple[str, ...], uses: dict[str, NameUse]) -> list[tuple[str, tuple[str, ...]]]:
