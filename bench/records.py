@@ -20,7 +20,6 @@ import argparse
 import io
 import json
 import os
-import statistics
 import sys
 import tempfile
 import threading
@@ -239,7 +238,6 @@ def main() -> None:
     if not args.no_pg:
         bench_postgres(protocol, args.pg, args.events)
     bench_export(protocol, args.calls)
-    print(f"\n(statistics: {statistics.__name__}; python {sys.version.split()[0]})")
 
 
 if __name__ == "__main__":

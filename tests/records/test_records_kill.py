@@ -1,5 +1,6 @@
 """SIGKILL a console mid-call at random points, 200 times: every acknowledged event is stored, and
-each killed call resumes to exactly the state the console had. 0 lost."""
+each killed call resumes to exactly the state the console had. 0 lost. The same with the store
+damaged (every event in the fallback file) and with a centre store being shipped to."""
 
 from __future__ import annotations
 
@@ -43,19 +44,20 @@ def _read_until(stream, predicate, timeout: float = 30.0) -> list[str]:
 
 
 @pytest.mark.slow
-def test_sigkill_at_random_points_loses_nothing_and_resumes_exactly(tmp_path, boston):
-    rng = random.Random(20261123)
-    folder = tmp_path / "console"
+def _kill_runs(boston, folder, runs: int, seed: int):
+    """Run the driver ``runs`` times in ``folder``, killing it at random points.
+
+    Returns (acks per call, kills, resumes); checks every resume against the call's script."""
+    rng = random.Random(seed)
     zygote = subprocess.Popen([sys.executable, str(DRIVER), boston.file], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, bufsize=1,
                               env={**os.environ, "PYTHONPATH": str(DRIVER.parent)})
     acked: dict[str, list[tuple[int, str]]] = defaultdict(list)
     resumes = 0
     kills = 0
-    finished = 0
     try:
         _read_until(zygote.stdout, lambda line: line == "ready")
-        for run in range(KILLS):
+        for run in range(runs):
             zygote.stdin.write(f"run {folder} {run}\n")
             zygote.stdin.flush()
             pid = int(_read_until(zygote.stdout, lambda line: line.startswith("pid "))[-1].split()[1])
@@ -80,7 +82,6 @@ def test_sigkill_at_random_points_loses_nothing_and_resumes_exactly(tmp_path, bo
                     raise AssertionError(f"run {run}: driver failed: {line}")
                 elif line == "finished":
                     done = True
-                    finished += 1
                     break
             if rng.random() < 0.5:
                 time.sleep(rng.uniform(0, 0.003))
@@ -98,27 +99,61 @@ def test_sigkill_at_random_points_loses_nothing_and_resumes_exactly(tmp_path, bo
     finally:
         zygote.stdin.close()
         zygote.wait(timeout=10)
+    return acked, kills, resumes
 
+
+def _assert_nothing_lost(boston, store, acked) -> None:
+    lost = []
+    for call_id, acks in acked.items():
+        stored = store.stored_events(call_id)
+        ids = [s.event_id for s in stored]
+        assert [s.sequence for s in stored] == list(range(1, len(stored) + 1)), f"{call_id}: gaps in sequence"
+        lost += [event_id for _, event_id in acks if event_id not in ids]
+        # Each acknowledged event sits at the sequence it was acknowledged with. (An event can be
+        # stored without an ack, when the kill lands between the commit and the print.)
+        assert all(seq <= len(ids) and ids[seq - 1] == event_id for seq, event_id in acks)
+        # The stored events are exactly the call's script so far: replay gives the same state.
+        expected = script(boston, call_id)[: len(stored)]
+        assert [s.event for s in stored] == expected
+        assert digest(CallSession.replay(boston, [s.event for s in stored])) == digest(CallSession.replay(boston, expected))
+    assert lost == [], f"{len(lost)} acknowledged events lost"
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_loses_nothing_and_resumes_exactly(tmp_path, boston):
+    folder = tmp_path / "console"
+    acked, kills, resumes = _kill_runs(boston, folder, KILLS, 20261123)
     assert kills >= 150, "most runs must end in a kill"
     assert resumes >= 100, "most kills must be followed by a resume"
 
+    assert sum(len(a) for a in acked.values()) > KILLS
     store = SqliteJournal(sqlite_path(folder))
     try:
-        lost = []
-        for call_id, acks in acked.items():
-            stored = store.stored_events(call_id)
-            ids = [s.event_id for s in stored]
-            assert [s.sequence for s in stored] == list(range(1, len(stored) + 1)), f"{call_id}: gaps in sequence"
-            lost += [event_id for _, event_id in acks if event_id not in ids]
-            # Each acknowledged event sits at the sequence it was acknowledged with. (An event can be
-            # stored without an ack, when the kill lands between the commit and the print.)
-            assert all(seq <= len(ids) and ids[seq - 1] == event_id for seq, event_id in acks)
-            # The stored events are exactly the call's script so far: replay gives the same state.
-            expected = script(boston, call_id)[: len(stored)]
-            assert [s.event for s in stored] == expected
-            assert digest(CallSession.replay(boston, [s.event for s in stored])) == digest(CallSession.replay(boston, expected))
-        assert lost == [], f"{len(lost)} acknowledged events lost"
-        assert sum(len(a) for a in acked.values()) > KILLS
+        _assert_nothing_lost(boston, store, acked)
+    finally:
+        store.close()
+
+
+def test_sigkill_while_writing_to_the_fallback_journal_loses_nothing(tmp_path, boston):
+    """The store file is damaged, so every event goes to the fsynced fallback file; kills land
+    mid-line too. Each restart resumes from the fallback files; once the damaged file is moved
+    aside, everything merges into a new store: 0 lost."""
+    folder = tmp_path / "console"
+    path = sqlite_path(folder)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b"damaged " * 512)
+    acked, kills, resumes = _kill_runs(boston, folder, 40, 99)
+    assert kills >= 25 and resumes >= 15
+    path.rename(path.with_suffix(".damaged"))
+    from crisis_triage.config import Settings
+    from crisis_triage.records.store import open_journal
+
+    journal = open_journal(Settings(), folder=folder)  # merges every fallback file
+    assert journal.problem is None
+    journal.close()
+    store = SqliteJournal(path)
+    try:
+        _assert_nothing_lost(boston, store, acked)
     finally:
         store.close()
 
