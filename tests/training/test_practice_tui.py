@@ -174,6 +174,11 @@ async def test_a_missed_knife_and_a_slow_dispatch_show_in_the_debrief(boston, sc
         assert grade.recommendation.dispatched == "co_response" and grade.recommendation.verdict == "acceptable"
         text = str(debrief.query_one("#debrief-grade").content)
         assert "NOT PASSED" in text and "never recorded" in text and "SLOW" in text
+        # R: the same scenario again; the graded call is in the history once.
+        await pilot.press("r")
+        brief = await wait_for(pilot, BriefScreen)
+        assert brief.run.scenario.id == "knife_in_kitchen" and brief.run.grades == []
+        assert len(History.open().sessions("trainee-7")) == 1
 
 
 @run_async

@@ -378,7 +378,9 @@ def compile_condition(source: str, names: Mapping[str, NameType], bands: tuple[s
         raise ConditionError("the condition is too deeply nested") from None
     # The same text over names of the same types checks and compiles to the same thing: protocols
     # repeat conditions (answer == "yes" on most questions), so each is worked out once.
-    key = (text, tuple(bands), tuple((n, names.get(n)) for n in sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)})))
+    # (A name's description only words error messages, and errors are not cached.)
+    key = (text, tuple(bands), tuple((n, kind.kind, kind.values) if (kind := names.get(n)) else (n,)
+                                     for n in sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)})))
     cached = _CACHE.get(key)
     if cached is not None:
         return cached

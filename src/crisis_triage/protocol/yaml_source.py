@@ -28,21 +28,9 @@ except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 _STR = "tag:yaml.org,2002:str"
-_MERGE = "tag:yaml.org,2002:merge"
-_PLAIN = "tag:crisis-triage,2026:plain"
-"""Tag given to plain scalars: they are resolved here by YAML 1.2's rules (:func:`_plain_scalar`)."""
 
 
-class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
-    """PyYAML's loader without its YAML 1.1 resolver, whose regular expressions, run on every scalar,
-    were most of the time spent loading a large protocol; the result was thrown away anyway."""
-
-    def resolve(self, kind, value, implicit):  # noqa: D102 - PyYAML's hook
-        if kind is yaml.ScalarNode:
-            if implicit[0]:
-                return _MERGE if value == "<<" else _PLAIN
-            return _STR
-        return super().resolve(kind, value, implicit)
+_Loader = _BaseLoader
 
 _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
@@ -101,54 +89,111 @@ def _plain_scalar(text: str) -> Any:
 
 
 class _Builder:
-    def __init__(self, source: SourceMap, lines: list[str]):
+    """Builds plain values straight from the parser's events, recording where each came from.
+
+    Working from events rather than PyYAML's node graph skips its resolver and node objects (most of
+    the time spent loading a large protocol) and lets the YAML 1.2 rules above apply directly.
+    """
+
+    def __init__(self, source: SourceMap, lines: list[str], events):
         self.source = source
         self.lines = lines
+        self.events = events
+        self.anchors: dict[str, Any] = {}
         self.problems: list[Problem] = []
 
-    def build(self, node: yaml.Node, path: Path) -> Any:
-        self.source.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-        if isinstance(node, yaml.ScalarNode):
-            if node.end_mark.line != node.start_mark.line:
-                self.source.multiline.add(path)
-            if node.style in ("|", ">"):
-                # A block scalar starts at its | or > indicator; the text an author reads (and a
-                # template's line 1) is on the next line.
-                line = node.start_mark.line + 1
-                content = self.lines[line] if line < len(self.lines) else ""
-                self.source.positions[path] = (line + 1, len(content) - len(content.lstrip(" ")) + 1)
-            return self._scalar(node)
-        if isinstance(node, yaml.SequenceNode):
-            return [self.build(child, path + (i,)) for i, child in enumerate(node.value)]
-        if isinstance(node, yaml.MappingNode):
-            return self._mapping(node, path)
-        return None  # pragma: no cover - composer yields only the three kinds
+    def document(self) -> Any:
+        """The single document's value; None for an empty stream."""
+        next(self.events)  # StreamStartEvent
+        event = next(self.events)
+        if isinstance(event, yaml.StreamEndEvent):
+            return None
+        data = self.build(next(self.events), ())  # after the DocumentStartEvent
+        next(self.events)  # DocumentEndEvent
+        event = next(self.events)
+        if isinstance(event, yaml.DocumentStartEvent):
+            mark = event.start_mark
+            raise yaml.MarkedYAMLError(problem="a protocol file holds one document: remove the second `---`", problem_mark=mark)
+        return data
 
-    def _scalar(self, node: yaml.ScalarNode) -> Any:
-        if node.tag == _PLAIN:
-            return _plain_scalar(node.value)  # YAML 1.2 core rules: yes/no/on/off stay text
-        if node.style or node.tag == _STR:
-            return node.value  # quoted, block, or explicitly !!str
-        return _plain_scalar(node.value)  # another explicit tag (!!int 3): read the text as written
+    def build(self, event, path: Path) -> Any:
+        mark = event.start_mark
+        self.source.positions[path] = (mark.line + 1, mark.column + 1)
+        if isinstance(event, yaml.ScalarEvent):
+            value = self._scalar(event, path)
+        elif isinstance(event, yaml.SequenceStartEvent):
+            value = []
+            for i, item in enumerate(iter(self.events.__next__, None)):
+                if isinstance(item, yaml.SequenceEndEvent):
+                    break
+                value.append(self.build(item, path + (i,)))
+        elif isinstance(event, yaml.MappingStartEvent):
+            value = self._mapping(path)
+        elif isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise yaml.MarkedYAMLError(problem=f'"*{event.anchor}" refers to no anchor (&{event.anchor}) written before it',
+                                           problem_mark=mark)
+            return self.anchors[event.anchor]
+        else:  # pragma: no cover - the parser yields only these inside a document
+            raise yaml.MarkedYAMLError(problem="unexpected YAML structure", problem_mark=mark)
+        if event.anchor:
+            self.anchors[event.anchor] = value
+        return value
 
-    def _mapping(self, node: yaml.MappingNode, path: Path) -> dict[str, Any]:
+    def _scalar(self, event, path: Path) -> Any:
+        if event.end_mark.line != event.start_mark.line:
+            self.source.multiline.add(path)
+        style = event.style
+        if style in ("|", ">"):
+            # A block scalar starts at its | or > indicator; the text an author reads (and a
+            # template's line 1) is on the next line.
+            line = event.start_mark.line + 1
+            content = self.lines[line] if line < len(self.lines) else ""
+            self.source.positions[path] = (line + 1, len(content) - len(content.lstrip(" ")) + 1)
+        tag = event.tag
+        if tag is None or tag == "!":
+            if event.implicit[0] and not style:
+                return _plain_scalar(event.value)  # YAML 1.2 core rules: yes/no/on/off stay text
+            return event.value  # quoted or block text
+        if tag == _STR:
+            return event.value  # explicitly !!str
+        return _plain_scalar(event.value)  # another explicit tag (!!int 3): read the text as written
+
+    def _skip(self, event) -> None:
+        """Consume the rest of a node that is not kept (a refused key, a duplicate's value)."""
+        depth = 1 if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) else 0
+        while depth:
+            item = next(self.events)
+            if isinstance(item, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                depth += 1
+            elif isinstance(item, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                depth -= 1
+
+    def _mapping(self, path: Path) -> dict[str, Any]:
         result: dict[str, Any] = {}
         first_seen: dict[Any, int] = {}
-        for key_node, value_node in node.value:
-            if key_node.tag == _MERGE:
+        events = self.events
+        while True:
+            key_event = next(events)
+            if isinstance(key_event, yaml.MappingEndEvent):
+                return result
+            if isinstance(key_event, yaml.ScalarEvent) and key_event.value == "<<" and key_event.implicit[0] and not key_event.style:
                 self.problems.append(
                     self.source.problem("yaml-merge", "merge keys (<<) are not supported in protocols; write the fields out", path)
                 )
+                self._skip(next(events))
                 continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                line, column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if not isinstance(key_event, yaml.ScalarEvent):
+                line, column = key_event.start_mark.line + 1, key_event.start_mark.column + 1
                 self.problems.append(
                     Problem("yaml-key", "a mapping key must be plain text", self.source.file, line, column, path)
                 )
+                self._skip(key_event)
+                self._skip(next(events))
                 continue
             # Keys are always text: `yes:` and `1:` in a risk table are option ids, not a bool or an int.
-            key = key_node.value
-            key_line = key_node.start_mark.line + 1
+            key = key_event.value
+            key_line = key_event.start_mark.line + 1
             if key in first_seen:
                 self.problems.append(
                     Problem(
@@ -157,15 +202,15 @@ class _Builder:
                         "YAML would silently keep only the last one: remove or merge one of them",
                         self.source.file,
                         key_line,
-                        key_node.start_mark.column + 1,
+                        key_event.start_mark.column + 1,
                         path + (key,),
                     )
                 )
+                self._skip(next(events))
                 continue
             first_seen[key] = key_line
-            self.source.key_positions[path + (key,)] = (key_line, key_node.start_mark.column + 1)
-            result[key] = self.build(value_node, path + (key,))
-        return result
+            self.source.key_positions[path + (key,)] = (key_line, key_event.start_mark.column + 1)
+            result[key] = self.build(next(events), path + (key,))
 
 
 def load_yaml(text: str, file: str = "<protocol>") -> tuple[Any, SourceMap]:
@@ -174,8 +219,9 @@ def load_yaml(text: str, file: str = "<protocol>") -> tuple[Any, SourceMap]:
     Raises :class:`YamlSourceError` with every problem found (syntax, duplicate keys).
     """
     source = SourceMap(file)
+    builder = _Builder(source, text.splitlines(), yaml.parse(text, Loader=_Loader))
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        data = builder.document()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -184,10 +230,10 @@ def load_yaml(text: str, file: str = "<protocol>") -> tuple[Any, SourceMap]:
         raise YamlSourceError([Problem("yaml-syntax", f"{what}{context}", file, line, column)]) from None
     except yaml.YAMLError as exc:
         raise YamlSourceError([Problem("yaml-syntax", str(exc).splitlines()[0], file, 1, 1)]) from None
-    if node is None:
+    except RecursionError:
+        raise YamlSourceError([Problem("yaml-syntax", "the YAML nests too deeply", file, 1, 1)]) from None
+    if data is None and not source.positions:
         raise YamlSourceError([Problem("empty", "the file is empty: expected a protocol mapping", file, 1, 1)])
-    builder = _Builder(source, text.splitlines())
-    data = builder.build(node, ())
     if builder.problems:
         raise YamlSourceError(builder.problems)
     return data, source

@@ -129,7 +129,8 @@ def save_reports(grades: Sequence[Grade], trainee: str, at: datetime, *, exam: s
     earlier = history.sessions(trainee)
     folder = (folder or training_dir()) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
-    stem = f"{at:%Y%m%d-%H%M%S}-{safe_name(trainee)}-" + (f"exam-{len(grades)}" if exam else safe_name(grades[0].scenario))
+    what = f"exam-{len(grades)}" if exam else safe_name(grades[0].scenario) if len(grades) == 1 else f"session-{len(grades)}"
+    stem = f"{at:%Y%m%d-%H%M%S}-{safe_name(trainee)}-{what}"
     markdown_path = folder / f"{stem}.md"
     html_path = folder / f"{stem}.html"
     stamp = at.isoformat(timespec="seconds")

@@ -36,6 +36,12 @@ def _overall(grade: Grade) -> str:
     return "not passed"
 
 
+def _kind(grades: Sequence[Grade], exam: bool) -> str:
+    if exam:
+        return f"Exam of {len(grades)} practice calls"
+    return f"Practice session of {len(grades)} calls" if len(grades) > 1 else "Practice call"
+
+
 def _fmt_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "-"
@@ -47,7 +53,7 @@ def render_markdown(grades: Sequence[Grade], trainee: str, at: datetime, progres
                     *, exam: bool = False) -> str:
     """The session report in Markdown: the total, then each call step by step."""
     out: list[str] = []
-    kind = f"Exam of {len(grades)} practice calls" if exam else "Practice call"
+    kind = _kind(grades, exam)
     out.append(f"# {kind}: {trainee}")
     out.append("")
     out.append(f"{at:%Y-%m-%d %H:%M}. Practice only: nothing here comes from or went to live call records.")
@@ -228,7 +234,7 @@ def render_html(grades: Sequence[Grade], trainee: str, at: datetime, progress: S
     """The session report as one self-contained HTML page."""
     scores = [r.score for r in progress]
     return _TEMPLATE.render(
-        kind=f"Exam of {len(grades)} practice calls" if exam else "Practice call",
+        kind=_kind(grades, exam),
         trainee=trainee, at=f"{at:%Y-%m-%d %H:%M}", exam=exam, grades=grades,
         exam_score=round(sum(g.score for g in grades) / len(grades)) if grades else 0,
         exam_critical=sum(g.critical for g in grades), pass_mark=PASS_MARK, weights=WEIGHTS,

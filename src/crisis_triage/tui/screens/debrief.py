@@ -136,7 +136,7 @@ class DebriefScreen(Screen):
                 text.append(progress + "\n")
         elif run.report_error:
             text.append(run.report_error + "\n", style="bold red")
-        following = ("next call" if not run.finished else "exam results") if run.exam else "done"
+        following = "next call" if not run.finished else ("exam results" if run.exam else "done")
         text.append(" Enter ", style="bold reverse")
         text.append(f" {following}   ")
         if not run.exam:

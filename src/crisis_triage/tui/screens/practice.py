@@ -150,8 +150,12 @@ class PracticeRun:
         self.leave(app)
 
     def retry(self, app: App) -> None:
-        """Practise the same scenario again (a new run: the graded call stays in the history)."""
-        again = PracticeRun(self.protocol, [self.scenario], self.trainee, quit_on_finish=self.quit_on_finish)
+        """Practise the same scenario again, then the rest of the queue (a new session: the calls
+        graded so far are saved first, so each graded call is in the history exactly once)."""
+        if self.grades and self.reports is None and self.report_error is None:
+            self.save(app)
+        remaining = list(self.scenarios[self.index + 1:])
+        again = PracticeRun(self.protocol, [self.scenario, *remaining], self.trainee, quit_on_finish=self.quit_on_finish)
         again.brief(app)
 
     def leave(self, app: App) -> None:
