@@ -263,16 +263,13 @@ def format_matrix(matrix: ShiftMatrix, title: str) -> str:
     rows, columns = matrix.models()
     corner = "old \\ new"
     width = max(len(m) for m in rows + columns + [corner])
-    cell = max(6, max(len(c) for c in columns))
+    cells = {(row, column): (f"[{n}]" if row == column else str(n)) if (n := matrix.counts.get((row, column), 0)) else "."
+             for row in rows for column in columns}
+    widths = {column: max([len(column)] + [len(cells[(row, column)]) for row in rows]) for column in columns}
     lines.append("")
-    lines.append(f"{corner:<{width}}  " + "  ".join(f"{c:>{cell}}" for c in columns))
+    lines.append(f"{corner:<{width}}  " + "  ".join(f"{c:>{widths[c]}}" for c in columns))
     for row in rows:
-        cells = []
-        for column in columns:
-            n = matrix.counts.get((row, column), 0)
-            text = str(n) if n else "."
-            cells.append(f"{('[' + text + ']') if row == column and n else text:>{cell}}")
-        lines.append(f"{row:<{width}}  " + "  ".join(cells))
+        lines.append(f"{row:<{width}}  " + "  ".join(f"{cells[(row, c)]:>{widths[c]}}" for c in columns))
     shifts = matrix.shifts()
     if shifts:
         lines.append("")
