@@ -361,3 +361,25 @@ def test_a_safety_choice_question_needs_an_unknown_option(boston_text):
                 ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, longer_ago: 2}"))
     problem = only(problems(text), "safety-unknown")
     assert problem.line == line_of(text, "{id: past_3_months, key: r") - 1  # the options: key
+
+
+def test_anchors_and_aliases_are_read(boston_text):
+    text = edit(boston_text, ("    label: {en: The person in crisis, es: La persona en crisis}",
+                              "    label: &self_label {en: The person in crisis, es: La persona en crisis}"),
+                ("      title: {en: Tell the caller what happens next, es: Explique lo que sigue}",
+                 "      title: *self_label"))
+    protocol = parse_protocol(text)
+    assert protocol.document.handoff.steps[0].title == {"en": "The person in crisis", "es": "La persona en crisis"}
+
+
+def test_an_alias_to_nothing_and_a_second_document_are_syntax_errors(boston_text):
+    text = edit(boston_text, ("      title: {en: Tell the caller what happens next, es: Explique lo que sigue}", "      title: *nothing"))
+    problem = only(problems(text), "yaml-syntax")
+    assert problem.line == line_of(text, "*nothing") and "refers to no anchor" in problem.message
+    problem = only(problems(boston_text + "---\nprotocol: {}\n"), "yaml-syntax")
+    assert problem.line == len(boston_text.splitlines()) + 1 and "one document" in problem.message
+
+
+def test_a_quoted_merge_key_is_just_text(boston_text):
+    text = edit(boston_text, ("    key: s\n", '    key: s\n    "<<": x\n'))
+    assert 'unknown field "<<"' in only(problems(text), "unknown-field").message
