@@ -17,7 +17,7 @@ POINTS = {
     "threats": {"yes": 5, "unknown": 3}, "crime": {"yes": 4, "unknown": 2}, "children": {"yes": 4, "unknown": 2},
     "wish_dead": {"yes": 1, "unknown": 1}, "suicidal_thoughts": {"yes": 2, "unknown": 1},
     "method": {"yes": 2, "unknown": 1}, "intent": {"yes": 4, "unknown": 2}, "plan": {"yes": 5, "unknown": 3},
-    "past_behaviour": {"past_3_months": 5, "longer_ago": 2, "unknown": 2},
+    "past_behaviour": {"past_3_months": 5, "longer_ago": 2, "unknown": 3},
 }
 PRESENTATION_POINTS = {"confused": 1, "voices": 2, "agitated": 3, "unsafe_outside": 4}
 BANDS = ("none", "low", "elevated", "high", "imminent")
@@ -68,7 +68,7 @@ def decide(answers: Mapping[str, Any], door: str | None, district: str | None, h
 
     overdose_signs = get("overdose_signs") if applies["overdose_signs"] else None
     facts = {INTERRUPT_FACTS[i] for i in interrupts}
-    medical = (get("hurt_or_unresponsive") == "yes" or overdose_signs == "yes" or get("attempt_now") == "yes"
+    medical = (get("hurt_or_unresponsive") == "yes" or overdose_signs in ("yes", "unknown") or get("attempt_now") == "yes"
                or "medical_emergency" in facts)
     overdose = overdose_signs == "yes" or "overdose" in facts
     attempt = get("attempt_now") == "yes" or "suicide_attempt_now" in facts
