@@ -25,7 +25,7 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..engine.evaluate import defaults
@@ -33,16 +33,9 @@ from ..engine.recommend import recommend
 from ..engine.state import CallState
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.conditions import ANSWERED, RANK_SUFFIX
-from .domains import (
-    NameUse,
-    context_values,
-    multi_subsets,
-    number_representatives,
-    protocol_uses,
-    reads_other_names,
-    text_representatives,
-    value_class,
-)
+from .answers import AnswerClass, answer_classes
+from .domains import NameUse, context_values, protocol_uses, reads_other_names
+from .walk_state import FULL, SUMMARY_LEVEL, SUMMARY_OVERRIDE, BandOverlay, Namespace, State, Values, trail_answers
 
 MAX_BUDGET = 3000
 """At most this many partial paths are kept per step; below it the walk is exact."""
@@ -57,194 +50,6 @@ def auto_budget(protocol: Protocol, classes: dict[str, list["AnswerClass"]]) -> 
     branches = sum(len(c) for c in classes.values()) or 1
     return max(MIN_BUDGET, min(MAX_BUDGET, WORK_BUDGET // branches))
 
-_COMPUTED = ("band", "band" + RANK_SUFFIX, "score", "suicide_level")
-
-
-# -- answer classes ------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class AnswerClass:
-    """Answers to one question that behave alike: one branch of the walk."""
-
-    value: Any
-    """The representative answer (None when the class is "skipped")."""
-    members: tuple[Any, ...]
-    """Every answer in the class (option ids, subsets, numbers)."""
-    points: int
-    facts: frozenset[str]
-    """Facts the answer sets on its own (when the question's ``sets`` read only the answer)."""
-    skipped: bool = False
-
-    @property
-    def weight(self) -> int:
-        return len(self.members)
-
-
-def answer_classes(question: CompiledQuestion, use: NameUse | None) -> tuple[list[AnswerClass], bool]:
-    """The answer classes of one question, and whether they cover every possible answer."""
-    complete = True
-    if question.type in ("yes_no", "choice"):
-        values: list[Any] = [o.id for o in question.options]
-    elif question.type == "multi":
-        subsets, complete = multi_subsets([o.id for o in question.options])
-        values = [tuple(s) for s in subsets]
-    elif question.type == "number":
-        values = number_representatives(question, use)
-    else:
-        values = text_representatives(use)
-    context_free = not reads_other_names(question)
-    groups: dict[Any, list[Any]] = {}
-    details: dict[Any, tuple[int, frozenset[str]]] = {}
-    for value in values:
-        points = _points(question, value)
-        facts = _facts_set(question, value) if context_free else frozenset()
-        signature = (points, facts, value_class(question, value, use)) if context_free else ("value", repr(value))
-        groups.setdefault(signature, []).append(value)
-        details[signature] = (points, facts)
-    classes = [AnswerClass(members[0], tuple(members), *details[sig]) for sig, members in groups.items()]
-    if not question.spec.required:
-        classes.append(AnswerClass(None, ("(skipped)",), 0, frozenset(), skipped=True))
-    return classes, complete
-
-
-def _points(question: CompiledQuestion, value: Any) -> int:
-    if not question.risk:
-        return 0
-    if question.type == "multi":
-        return sum(question.risk.get(v, 0) for v in value)
-    return question.risk.get(value, 0)
-
-
-def _facts_set(question: CompiledQuestion, value: Any) -> frozenset[str]:
-    if not question.sets:
-        return frozenset()
-    stored = frozenset(value) if question.type == "multi" else value
-    ns = {"answer": stored, question.id: stored, ANSWERED: frozenset({question.id})}
-    return frozenset(fact for fact, condition in question.sets if condition.evaluate(ns))
-
-
-# -- the namespace a condition sees ------------------------------------------------------------
-class _Namespace(Mapping):
-    """The engine's namespace for one partial path: base values, the path's values, and derived
-    facts, band and suicide level worked out on first read (most conditions read few of them)."""
-
-    __slots__ = ("base", "values", "score", "walker", "memo")
-
-    def __init__(self, base: Mapping[str, Any], values: Mapping[str, Any], score: int, walker: "_Walker"):
-        self.base = base
-        self.values = values
-        self.score = score
-        self.walker = walker
-        self.memo: dict[str, Any] = {}
-
-    def __getitem__(self, name: str) -> Any:
-        value = self.values.get(name, _MISSING)
-        if value is not _MISSING:
-            return value
-        memo = self.memo
-        if name in memo:
-            return memo[name]
-        walker = self.walker
-        if name in walker.derived:
-            memo[name] = result = walker.derived[name].evaluate(self)
-            return result
-        if name in _COMPUTED:
-            walker.compute_band(self)
-            return memo[name]
-        return self.base[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.base)
-
-    def __len__(self) -> int:
-        return len(self.base)
-
-
-_MISSING = object()
-
-FULL = "\x01full"
-"""Marks a namespace rebuilt from a whole path (no summary): every condition is evaluated."""
-SUMMARY_OVERRIDE = "\x01override"
-SUMMARY_LEVEL = "\x01level"
-
-
-class _BandOverlay(Mapping):
-    """A namespace with the band set to one value: works out a condition's truth per band."""
-
-    __slots__ = ("ns", "band", "rank")
-
-    def __init__(self, ns: Mapping[str, Any], band: str, rank: int):
-        self.ns, self.band, self.rank = ns, band, rank
-
-    def __getitem__(self, name: str) -> Any:
-        if name == "band":
-            return self.band
-        if name == "band" + RANK_SUFFIX:
-            return self.rank
-        return self.ns[name]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.ns)
-
-    def __len__(self) -> int:
-        return len(self.ns)
-
-
-# -- states --------------------------------------------------------------------------------------
-class _Values(dict):
-    """A path's values with an order-free hash kept up to date on every change, so that merging
-    paths costs O(changes), not O(live names) (large protocols keep hundreds of names live)."""
-
-    __slots__ = ("h",)
-
-    def __init__(self, *args: Any) -> None:
-        super().__init__(*args)
-        self.h = 0
-        for item in dict.items(self):
-            self.h ^= hash(item)
-
-    def __setitem__(self, key: Any, value: Any) -> None:
-        old = dict.get(self, key, _MISSING)
-        if old is not _MISSING:
-            if old == value and type(old) is type(value):
-                return
-            self.h ^= hash((key, old))
-        dict.__setitem__(self, key, value)
-        self.h ^= hash((key, value))
-
-    def pop(self, key: Any, default: Any = None) -> Any:
-        old = dict.pop(self, key, _MISSING)
-        if old is _MISSING:
-            return default
-        self.h ^= hash((key, old))
-        return old
-
-    def __delitem__(self, key: Any) -> None:
-        self.pop(key)
-
-    def copy(self) -> "_Values":
-        clone = _Values.__new__(_Values)
-        dict.update(clone, self)
-        clone.h = self.h
-        return clone
-
-
-@dataclass(eq=False)
-class _State:
-    values: dict[str, Any]
-    score: int
-    count: int
-    trail: tuple | None
-    """The path so far as a linked list: (question id, class, parent trail)."""
-    ns: _Namespace | None = None
-
-
-def trail_answers(trail: tuple | None) -> list[tuple[str, AnswerClass]]:
-    steps = []
-    while trail is not None:
-        qid, cls, trail = trail
-        steps.append((qid, cls))
-    steps.reverse()
-    return steps
 
 
 # -- results -------------------------------------------------------------------------------------
@@ -341,7 +146,6 @@ class _Walker:
         for live in self.live_after:
             self.drops.append(tuple(sorted(previous - live)))
             previous = live
-        self.stores_question = [q.id in self.live_after[i] for i, q in enumerate(protocol.questions)]
         # Per question: names to hold while settling, names that die after it, whether answered() sets shrink.
         self.step_plan = []
         for i, question in enumerate(protocol.questions):
@@ -350,9 +154,6 @@ class _Walker:
             dead = tuple(set(self.drops[i]) | (written - live))
             keep = written & (live | self.settle_inputs.get(i, frozenset()))
             self.step_plan.append((keep, dead, bool(self.answered_read & set(dead))))
-        self.reads_computed = [
-            q.when is not None and not q.when.names.isdisjoint(set(self.derived) | set(_COMPUTED)) for q in protocol.questions
-        ]
 
     # score values above every threshold behave alike
     def _score_cap(self) -> int | None:
@@ -368,7 +169,6 @@ class _Walker:
 
     def _expand(self, names: frozenset[str] | set[str]) -> set[str]:
         """Names a set of names really depends on: through derived facts, and the band's inputs."""
-        protocol = self.protocol
         result: set[str] = set()
         stack = list(names)
         while stack:
@@ -429,7 +229,7 @@ class _Walker:
         return live_after, live
 
     # -- band, as the engine works it out ----------------------------------------------------------
-    def compute_band(self, ns: _Namespace) -> None:
+    def compute_band(self, ns: Namespace) -> None:
         """The engine's band for a partial path. Overrides and suicide levels already settled (their
         inputs can no longer change) come from the path's summary; the others are evaluated."""
         protocol = self.protocol
@@ -439,7 +239,6 @@ class _Walker:
         for i, band in enumerate(protocol.bands):
             if ns.score >= band.min_score:
                 rank = i
-        band_ids = protocol.band_ids
         full = ns.values.get(FULL, False)
         step = self.current_step
         settled = ns.values.get(SUMMARY_OVERRIDE, 0)
@@ -509,7 +308,7 @@ class _Walker:
                 self.settling.setdefault(at, []).append((key, condition))
                 self.settle_inputs[at] = self.settle_inputs.get(at, frozenset()) | frozenset(self._expand(condition.names))
 
-    def settle(self, values: dict[str, Any], ns: _Namespace, items: list[tuple[tuple, Any]]) -> None:
+    def settle(self, values: dict[str, Any], ns: Namespace, items: list[tuple[tuple, Any]]) -> None:
         """Store the settled conditions' values in a path's summary (``values``), canonically."""
         protocol = self.protocol
         rules_changed = False
@@ -549,18 +348,18 @@ class _Walker:
                         for j in range(len(protocol.rules[i].also)):
                             values.pop(("\x01", "add", i, j), None)
 
-    def _band_mask(self, condition: Any, ns: _Namespace) -> int:
+    def _band_mask(self, condition: Any, ns: Namespace) -> int:
         if not ({"band", "band" + RANK_SUFFIX} & condition.names):
             return self.all_bands if condition.evaluate(ns) else 0
         mask = 0
         for rank, band in enumerate(self.protocol.bands):
-            if condition.evaluate(_BandOverlay(ns, band.id, rank)):
+            if condition.evaluate(BandOverlay(ns, band.id, rank)):
                 mask |= 1 << rank
         return mask
 
-    def namespace(self, state: _State, base: Mapping[str, Any]) -> _Namespace:
+    def namespace(self, state: State, base: Mapping[str, Any]) -> Namespace:
         if state.ns is None:
-            state.ns = _Namespace(base, state.values, state.score, self)
+            state.ns = Namespace(base, state.values, state.score, self)
         return state.ns
 
     # -- one door ---------------------------------------------------------------------------------
@@ -576,28 +375,26 @@ class _Walker:
             contexts = [dict(c, **{name: v}) for c in contexts for v in values]
         return contexts
 
-    def walk(self, door_id: str, asked: dict[str, set[str]], taken: dict[str, set[int]]) -> list[tuple[_State, dict[str, Any]]]:
+    def walk(self, door_id: str, asked: dict[str, set[str]], taken: dict[str, set[int]]) -> list[tuple[State, dict[str, Any]]]:
         protocol = self.protocol
-        results: list[tuple[_State, dict[str, Any]]] = []
+        results: list[tuple[State, dict[str, Any]]] = []
         for context in self.starts(door_id):
             base = dict(defaults(protocol))
             base.update(context)
             base["hour"] = self.hour
-            values: dict[str, Any] = _Values()
+            values: dict[str, Any] = Values()
             self.current_step = -1
             if -1 in self.settling:
-                self.settle(values, _Namespace(base, values, 0, self), self.settling[-1])
-            states: list[_State] = [_State(values, 0, 1, None)]
+                self.settle(values, Namespace(base, values, 0, self), self.settling[-1])
+            states: list[State] = [State(values, 0, 1, None)]
             for index, question in enumerate(protocol.questions):
                 states = self._step(index, question, states, base, door_id, asked, taken)
             results += [(s, base) for s in states]
         return results
 
-    def _step(self, index: int, question: CompiledQuestion, states: list[_State], base: dict[str, Any], door_id: str,
-              asked: dict[str, set[str]], taken: dict[str, set[int]]) -> list[_State]:
-        merged: dict[Any, _State] = {}
-        drops = self.drops[index]
-        store = self.stores_question[index]
+    def _step(self, index: int, question: CompiledQuestion, states: list[State], base: dict[str, Any], door_id: str,
+              asked: dict[str, set[str]], taken: dict[str, set[int]]) -> list[State]:
+        merged: dict[Any, State] = {}
         live = self.live_after[index]
         classes = self.classes[question.id]
         settling = self.settling.get(index)
@@ -608,10 +405,10 @@ class _Walker:
 
         keep, dead, prune_answered = self.step_plan[index]
 
-        def add(values: dict[str, Any], score: int, count: int, trail: tuple | None, reuse: _State | None = None) -> None:
+        def add(values: dict[str, Any], score: int, count: int, trail: tuple | None, reuse: State | None = None) -> None:
             if settling:
                 self.current_step = index
-                self.settle(values, _Namespace(base, values, score, self), settling)
+                self.settle(values, Namespace(base, values, score, self), settling)
                 self.current_step = index - 1
             for name in dead:
                 values.pop(name, None)
@@ -625,7 +422,7 @@ class _Walker:
                 key = (score, frozenset(values.items()))
                 existing = merged.get(key)
             if existing is None:
-                merged[key] = reuse if reuse is not None else _State(values, score, count, trail)
+                merged[key] = reuse if reuse is not None else State(values, score, count, trail)
             else:
                 existing.count += count
 
@@ -654,7 +451,7 @@ class _Walker:
                         if context_free_sets:
                             facts = cls.facts
                         else:
-                            ns = _Namespace(base, dict(values, answer=stored, **{qid: stored}), state.score, self)
+                            ns = Namespace(base, dict(values, answer=stored, **{qid: stored}), state.score, self)
                             facts = {f for f, condition in question.sets if condition.evaluate(ns)}
                         for fact in facts:
                             if fact in keep:
@@ -673,15 +470,15 @@ class _Walker:
             result = self._sample(result)
         return result
 
-    def _sample(self, states: list[_State]) -> list[_State]:
+    def _sample(self, states: list[State]) -> list[State]:
         """Keep ``budget`` states, spread over scores and band summaries so low-risk paths survive
         alongside high-risk ones (a plain random sample drifts to the top band on long protocols)."""
-        strata: dict[Any, list[_State]] = {}
+        strata: dict[Any, list[State]] = {}
         for state in states:
             strata.setdefault((state.score, state.values.get(SUMMARY_OVERRIDE, 0)), []).append(state)
         for members in strata.values():
             self.rng.shuffle(members)
-        kept: list[_State] = []
+        kept: list[State] = []
         queues = [strata[k] for k in sorted(strata, key=lambda k: (k[1], k[0]))]
         round_ = 0
         while len(kept) < self.budget:
@@ -697,7 +494,7 @@ class _Walker:
             round_ += 1
         return kept
 
-    def full_namespace(self, trail: tuple | None, base: dict[str, Any]) -> _Namespace:
+    def full_namespace(self, trail: tuple | None, base: dict[str, Any]) -> Namespace:
         """The whole namespace at the end of a path, rebuilt from its answers (no summaries)."""
         values: dict[str, Any] = {FULL: True}
         answered: set[str] = set()
@@ -712,11 +509,11 @@ class _Walker:
             values[ANSWERED] = frozenset(answered)
             score += cls.points
             if question.sets:
-                ns = _Namespace(base, dict(values, answer=stored), score, self)
+                ns = Namespace(base, dict(values, answer=stored), score, self)
                 for fact, condition in question.sets:
                     if condition.evaluate(ns):
                         values[fact] = True
-        return _Namespace(base, values, score, self)
+        return Namespace(base, values, score, self)
 
 
 def explore(protocol: Protocol, *, doors: list[str] | None = None, hour: float = 12.0, district: str | None = None,

@@ -39,7 +39,7 @@ from ..protocol.compiled import Protocol
 from ..protocol.errors import Path, Problem
 from ..protocol.models import BaseModel, ProtocolDocument, _localize
 from .console_keys import clashes
-from .domains import NameUse, OTHER, all_conditions, condition_uses, protocol_uses
+from .domains import NameUse, OTHER, condition_uses, protocol_uses
 from .explore import Exploration, explore
 from .source import LoadedProtocol
 

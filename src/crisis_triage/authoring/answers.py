@@ -1,0 +1,71 @@
+"""Answer equivalence classes: the answers to one question that behave alike, tried once by the walk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ..protocol.compiled import CompiledQuestion
+from ..protocol.conditions import ANSWERED
+from .domains import NameUse, multi_subsets, number_representatives, reads_other_names, text_representatives, value_class
+
+
+@dataclass(frozen=True)
+class AnswerClass:
+    """Answers to one question that behave alike: one branch of the walk."""
+
+    value: Any
+    """The representative answer (None when the class is "skipped")."""
+    members: tuple[Any, ...]
+    """Every answer in the class (option ids, subsets, numbers)."""
+    points: int
+    facts: frozenset[str]
+    """Facts the answer sets on its own (when the question's ``sets`` read only the answer)."""
+    skipped: bool = False
+
+    @property
+    def weight(self) -> int:
+        return len(self.members)
+
+
+def answer_classes(question: CompiledQuestion, use: NameUse | None) -> tuple[list[AnswerClass], bool]:
+    """The answer classes of one question, and whether they cover every possible answer."""
+    complete = True
+    if question.type in ("yes_no", "choice"):
+        values: list[Any] = [o.id for o in question.options]
+    elif question.type == "multi":
+        subsets, complete = multi_subsets([o.id for o in question.options])
+        values = [tuple(s) for s in subsets]
+    elif question.type == "number":
+        values = number_representatives(question, use)
+    else:
+        values = text_representatives(use)
+    context_free = not reads_other_names(question)
+    groups: dict[Any, list[Any]] = {}
+    details: dict[Any, tuple[int, frozenset[str]]] = {}
+    for value in values:
+        points = _points(question, value)
+        facts = _facts_set(question, value) if context_free else frozenset()
+        signature = (points, facts, value_class(question, value, use)) if context_free else ("value", repr(value))
+        groups.setdefault(signature, []).append(value)
+        details[signature] = (points, facts)
+    classes = [AnswerClass(members[0], tuple(members), *details[sig]) for sig, members in groups.items()]
+    if not question.spec.required:
+        classes.append(AnswerClass(None, ("(skipped)",), 0, frozenset(), skipped=True))
+    return classes, complete
+
+
+def _points(question: CompiledQuestion, value: Any) -> int:
+    if not question.risk:
+        return 0
+    if question.type == "multi":
+        return sum(question.risk.get(v, 0) for v in value)
+    return question.risk.get(value, 0)
+
+
+def _facts_set(question: CompiledQuestion, value: Any) -> frozenset[str]:
+    if not question.sets:
+        return frozenset()
+    stored = frozenset(value) if question.type == "multi" else value
+    ns = {"answer": stored, question.id: stored, ANSWERED: frozenset({question.id})}
+    return frozenset(fact for fact, condition in question.sets if condition.evaluate(ns))
