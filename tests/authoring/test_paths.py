@@ -83,3 +83,20 @@ def test_text_table_reads_per_door(boston):
     text = as_text(explore(boston, doors=["self"], district="C11", hour=23))
     assert "community_led" in text and "alternative_response" in text  # after hours: the fallback is sent
     assert text.splitlines()[0].startswith("Paths through boston_mh_crisis")
+
+
+def test_every_real_call_ends_in_a_row_of_the_table(boston):
+    """Completeness: synthetic calls (answers drawn as a caller would give them) never end in a
+    band and rule the walk did not list for their door."""
+    from crisis_triage.replay.calls import CallRecord, replay_call
+    from crisis_triage.replay.synthetic import generate_calls
+
+    rows = {(e.door, e.outcome.band, e.outcome.rule, e.outcome.preferred_model) for e in explore(boston).ends}
+    checked = 0
+    for data in generate_calls(boston, 300, seed=11):
+        if data["interrupts"]:
+            continue  # the table is about answers; interrupts are recorded out of order
+        result = replay_call(boston, CallRecord.model_validate(data))
+        assert (data["door"], result["band"], result["rule"], result["preferred_model"]) in rows, data["id"]
+        checked += 1
+    assert checked > 250
