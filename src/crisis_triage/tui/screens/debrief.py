@@ -77,6 +77,9 @@ def grade_text(grade: Grade, protocol: Protocol | None = None) -> Text:
         delay = f" after {interrupt.delay:g}s" if interrupt.delay is not None else ""
         text.append(f"\nVolunteered danger -> {interrupt_label(interrupt.expected)}: ")
         text.append(verdict_word(interrupt.verdict) + delay, style=_STYLE.get(interrupt.verdict, ""))
+    if grade.unsupported_interrupts:
+        labels = ", ".join(interrupt_label(i) for i in grade.unsupported_interrupts)
+        text.append(f"\nInterrupts the caller gave no ground for: {labels}", style="yellow")
     if grade.handoff_expected:
         text.append(f"\nHandoff steps {len(grade.handoff_expected) - len(grade.handoff_missing)}/{len(grade.handoff_expected)}")
         if grade.handoff_missing:
