@@ -27,6 +27,11 @@ class AnswerClass:
     def weight(self) -> int:
         return len(self.members)
 
+    @property
+    def plain(self) -> bool:
+        """A skip, "no", no option picked or free text nobody reads: nothing to point out in an example."""
+        return self.skipped or self.value in ("no", (), "(any text)") or "no" in self.members
+
 
 def answer_classes(question: CompiledQuestion, use: NameUse | None) -> tuple[list[AnswerClass], bool]:
     """The answer classes of one question, and whether they cover every possible answer."""

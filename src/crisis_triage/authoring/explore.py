@@ -79,6 +79,8 @@ class EndClass:
     states: int = 1
     skipped: tuple[str, ...] = ()
     """Optional questions the example path skips."""
+    noise: int = 0
+    """Answers on the example other than the plain one (the plainest path is kept)."""
 
 
 @dataclass
@@ -405,7 +407,8 @@ class _Walker:
 
         keep, dead, prune_answered = self.step_plan[index]
 
-        def add(values: dict[str, Any], score: int, count: int, trail: tuple | None, reuse: State | None = None) -> None:
+        def add(values: dict[str, Any], score: int, count: int, trail: tuple | None, noise: int,
+                reuse: State | None = None) -> None:
             if settling:
                 self.current_step = index
                 self.settle(values, Namespace(base, values, score, self), settling)
@@ -422,18 +425,20 @@ class _Walker:
                 key = (score, frozenset(values.items()))
                 existing = merged.get(key)
             if existing is None:
-                merged[key] = reuse if reuse is not None else State(values, score, count, trail)
+                merged[key] = reuse if reuse is not None else State(values, score, count, trail, noise)
             else:
                 existing.count += count
+                if noise < existing.noise:
+                    existing.trail, existing.noise = trail, noise
 
         self.current_step = index - 1
         for state in states:
             applies = applies_to_door and (question.when is None or question.when.evaluate(self.namespace(state, base)))
             if not applies:
                 if settling or any(name in state.values for name in dead):
-                    add(state.values.copy(), state.score, state.count, state.trail)
+                    add(state.values.copy(), state.score, state.count, state.trail, state.noise)
                 else:
-                    add(state.values, state.score, state.count, state.trail, reuse=state)
+                    add(state.values, state.score, state.count, state.trail, state.noise, reuse=state)
                 continue
             asked.setdefault(qid, set()).add(door_id)
             seen = taken.setdefault(qid, set())
@@ -459,7 +464,7 @@ class _Walker:
                     score += cls.points
                     if cap is not None and score > cap:
                         score = cap
-                add(values, score, state.count * cls.weight, (qid, cls, state.trail))
+                add(values, score, state.count * cls.weight, (qid, cls, state.trail), state.noise + (not cls.plain))
         result = list(merged.values())
         self.peak = max(self.peak, len(result))
         if len(result) > self.budget:
@@ -541,15 +546,18 @@ def explore(protocol: Protocol, *, doors: list[str] | None = None, hour: float =
             for door in (door_id,) + twins:
                 key = (door, outcome)
                 end = ends.get(key)
-                if end is None:
+                if end is None or state.noise < end.noise:
                     answers = {qid: cls.value for qid, cls in trail_answers(state.trail) if not cls.skipped}
                     answers = {qid: (list(v) if isinstance(v, tuple) else v) for qid, v in answers.items()}
                     context = {k: base[k] for k in ("door", "line", "language", "district")} | {"door": door}
                     skipped = tuple(qid for qid, cls in trail_answers(state.trail) if cls.skipped)
-                    ends[key] = EndClass(door, outcome, state.count, answers, context, skipped=skipped)
-                else:
-                    end.paths += state.count
-                    end.states += 1
+                    example = EndClass(door, outcome, state.count, answers, context, skipped=skipped, noise=state.noise)
+                    if end is None:
+                        ends[key] = example
+                        continue
+                    end.example, end.example_context, end.skipped, end.noise = answers, context, skipped, state.noise
+                end.paths += state.count
+                end.states += 1
         for twin in twins:  # doors that behave alike were walked once
             for doors_asked in asked.values():
                 if door_id in doors_asked:

@@ -36,9 +36,9 @@ def example_text(end: EndClass, limit: int = 6) -> str:
     """The example path's telling answers: those other than "no" (and skips), at most ``limit``."""
     parts = [f"{qid}={_show(value)}" for qid, value in end.example.items() if value not in _BORING]
     if not parts:
-        return "every answer no"
+        return "every answer no (optional questions skipped)"
     more = f" (+{len(parts) - limit})" if len(parts) > limit else ""
-    return ", ".join(parts[:limit]) + more + "; others no"
+    return ", ".join(parts[:limit]) + more + "; others no or skipped"
 
 
 def _show(value: Any) -> str:

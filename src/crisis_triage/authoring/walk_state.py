@@ -131,6 +131,9 @@ class State:
     count: int
     trail: tuple | None
     """The path so far as a linked list: (question id, class, parent trail)."""
+    noise: int = 0
+    """How many answers on the trail are not the plain one (no, skipped): merged paths keep the
+    plainest trail, so each row's example shows only the answers that matter."""
     ns: Namespace | None = None
 
 
