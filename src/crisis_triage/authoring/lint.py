@@ -304,8 +304,8 @@ class _Linter:
                          f'the interrupt "{interrupt.id}" sets "{fact}", which no condition reads: pressing it changes nothing',
                          ("interrupts", i, "fact"))
                 continue
-            if not exploration.ends:
-                continue
+            if not exploration.ends or not exploration.exact:
+                continue  # on a sampled walk, "never changes anything" cannot be claimed
             if not self._interrupt_matters(fact, exploration, derived):
                 self.add("interrupt-no-effect", "warning",
                          f'the interrupt "{interrupt.id}" never changes the band or the team on any path '
