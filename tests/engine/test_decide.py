@@ -7,7 +7,7 @@ from datetime import datetime
 import pytest
 
 from crisis_triage.engine import SessionError, session_from_answers
-from crisis_triage.engine.decide import decide
+from crisis_triage.engine.decide import call_state, decide
 from crisis_triage.engine.evaluate import decide_state
 from crisis_triage.protocol import parse_protocol
 from crisis_triage.protocol.synthetic import generate_protocol_yaml
@@ -48,6 +48,12 @@ def test_decision_fields(boston, noon):
     assert decision.model == "police_emergency" and decision.team == ("police", "ems")
     assert decision.band == "imminent" and decision.score == 18
     assert decide(boston, {"weapon": True}, at=noon).team == ("police", "clinician")  # JSON true means yes
+    # A multiple-choice answer as one text, as a list in any order, or with repeats: the same state.
+    for value in ("agitated", ["agitated"], ["agitated", "agitated"]):
+        assert call_state(boston, {"presentation": value}, at=noon).answers == {"presentation": ("agitated",)}
+    state = call_state(boston, {"presentation": ["unsafe_outside", "voices"]}, at=noon)
+    assert state.answers["presentation"] == session_from_answers(boston, {"presentation": ["unsafe_outside", "voices"]},
+                                                                 at=noon).state.answers["presentation"] == ("voices", "unsafe_outside")
 
 
 @pytest.mark.parametrize(

@@ -40,23 +40,32 @@ def call_state(
     unavailable: Mapping[str, str] | None = None,
 ) -> CallState:
     """The checked state of a call given all at once; raises :class:`SessionError` on bad input."""
-    _check(door, protocol.doors, "door")
-    _check(line, protocol.line_ids, "line")
-    _check(district, protocol.districts, "district")
+    if door is not None and door not in protocol.doors:
+        _check(door, protocol.doors, "door")
+    if line is not None and line not in protocol.line_ids:
+        _check(line, protocol.line_ids, "line")
+    if district is not None and district not in protocol.districts:
+        _check(district, protocol.districts, "district")
     _check(language, protocol.languages, "language")
-    for model in unavailable or ():
-        _check(model, protocol.models, "response model")
     recorded: dict[str, datetime] = {}
-    for interrupt in interrupts:
-        _check(interrupt, protocol.interrupts, "interrupt")
-        recorded.setdefault(interrupt, at)
+    if unavailable or interrupts:
+        for model in unavailable or ():
+            _check(model, protocol.models, "response model")
+        for interrupt in interrupts:
+            _check(interrupt, protocol.interrupts, "interrupt")
+            recorded.setdefault(interrupt, at)
     by_id = protocol.question_by_id
     options = _options(protocol)
     normalised: dict[str, Any] = {}
     for qid, value in answers.items():
-        accepted = options.get(qid)
-        if type(value) is str and accepted is not None and (len(value) <= MAX_TEXT if accepted is _TEXT else value in accepted):
-            normalised[qid] = value  # the common cases: an option id, or text; already in final form
+        accepted = options.get(qid, _NOTHING)
+        if type(value) is str:
+            if value in accepted and type(accepted) is not dict:  # (a multi answer given as one text: slow path)
+                normalised[qid] = value  # the common cases: an option id, or text; already in final form
+                continue
+        elif type(value) is list and type(accepted) is dict and all(v in accepted for v in value):
+            # A multiple choice: the options picked, once each, in the protocol's order (as the session stores it).
+            normalised[qid] = tuple(sorted(set(value), key=accepted.__getitem__))
             continue
         question = by_id.get(qid)
         if question is None:
@@ -77,7 +86,17 @@ def assess(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Asses
 
 
 _OPTIONS: dict[int, tuple[Protocol, dict[str, frozenset[str]]]] = {}
-_TEXT = object()  # marks a free-text question: any text up to MAX_TEXT characters
+class _AnyText:
+    """What a free-text question accepts: any text up to MAX_TEXT characters."""
+
+    __slots__ = ()
+
+    def __contains__(self, value: str) -> bool:
+        return len(value) <= MAX_TEXT
+
+
+_TEXT = _AnyText()
+_NOTHING: frozenset[str] = frozenset()
 
 
 def _options(protocol: Protocol) -> dict[str, frozenset[str]]:
@@ -86,6 +105,7 @@ def _options(protocol: Protocol) -> dict[str, frozenset[str]]:
     if cached is None or cached[0] is not protocol:
         table: dict[str, Any] = {q.id: q.option_ids for q in protocol.questions if q.type in ("yes_no", "choice")}
         table.update((q.id, _TEXT) for q in protocol.questions if q.type == "text")
+        table.update((q.id, {o.id: i for i, o in enumerate(q.options)}) for q in protocol.questions if q.type == "multi")
         cached = _OPTIONS[id(protocol)] = (protocol, table)
     return cached[1]
 
