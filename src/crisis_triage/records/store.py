@@ -8,6 +8,7 @@ records (``records``, ``report``): the centre store when one is configured, else
 
 from __future__ import annotations
 
+import sys
 import tempfile
 from pathlib import Path
 from typing import Callable
@@ -22,6 +23,8 @@ from .shipper import Shipper, ShippingStatus
 from .sqlite_store import DEFAULT_BUSY_TIMEOUT_MS, SqliteJournal
 
 DB_NAME = "records.sqlite3"
+SWITCH_INTERVAL_S = 0.0005
+"""GIL switch interval while a shipper thread runs beside the console (Python's default is 5 ms)."""
 SHIP_STATEMENT_TIMEOUT_S = 30
 """A batch the centre server has not stored within this is abandoned and sent again later."""
 
@@ -62,6 +65,11 @@ class ShippingJournal(DurableJournal):
 
     def _attach(self, primary: SqliteJournal) -> None:
         if self.shipper is None:
+            # The shipper's Python work (building rows for a batch) holds the GIL; with the default
+            # 5 ms switch interval the console's thread could wait that long for it after its commit.
+            # A console prefers its own thread's latency: hand the GIL over sooner.
+            if sys.getswitchinterval() > SWITCH_INTERVAL_S:
+                sys.setswitchinterval(SWITCH_INTERVAL_S)
             self.shipper = Shipper(primary, self._store, **self._shipper_options).start()
         else:
             self.shipper.set_source(primary)
