@@ -109,3 +109,26 @@ def test_text_answers_and_door_switch_on_the_shipped_protocol(tmp_path):
             assert app.answers == [("location", "12 Dudley St")]
 
     run(body())
+
+
+def test_an_interrupt_recorded_with_f2_changes_the_outcome_at_once(tmp_path):
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+
+    async def body():
+        app = PreviewApp(path, poll_seconds=0.5)
+        async with app.run_test(size=(110, 36)) as pilot:
+            await pilot.press("n", "1")
+            assert "Call line" in text_of(app, "#recommendation")
+            await pilot.press("f2")
+            assert "[w] Weapon seen" in text_of(app, "#path")
+            await pilot.press("w")
+            assert app.interrupts == ["weapon_seen"]
+            assert "Police" in text_of(app, "#recommendation")
+            # the answers are kept; the engine drops "support", which is not asked once a weapon is known
+            assert app.answers == [("weapon", "no"), ("support", "phone")]
+            assert [d.question.id for d in app.session.assessment.dropped] == ["support"]
+            await pilot.press("f2", "w")  # withdraw
+            assert app.interrupts == [] and "Call line" in text_of(app, "#recommendation")
+
+    run(body())

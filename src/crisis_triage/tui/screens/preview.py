@@ -3,8 +3,8 @@
 The file is polled for changes (its modification time and size) and reloaded on save. A protocol
 that does not load shows its problems in place, each ``file:line:column`` with the line of YAML it
 points at, and the last good version stays on screen underneath so the author keeps their place.
-The author walks a path by pressing the answer keys (or clicking the options); the band, score and
-recommendation beside it are what the engine says. The answers given so far are replayed after
+The author walks a path by pressing the answer keys (or clicking the options), and records an
+interrupt with F2 and its key; the band, score and recommendation beside it are what the engine says. The answers given so far are replayed after
 every reload, so an edit shows its effect on the path at once. No triage logic lives here: every
 figure on screen comes from :class:`~crisis_triage.engine.CallSession` and ``engine.views``.
 """
@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from rich.markup import escape
 from textual import on
 from textual.app import App, ComposeResult
 from textual.binding import Binding
@@ -54,6 +55,7 @@ class PreviewApp(App):
     #risk, #recommendation { height: auto; margin-bottom: 1; }
     """
     BINDINGS = [
+        Binding("f2", "interrupt", "Interrupt", id="preview_interrupt"),
         Binding("f4", "undo", "Undo answer", id="preview_undo"),
         Binding("f5", "restart", "Restart path", id="preview_restart"),
         Binding("f6", "next_door", "Next door", id="preview_door"),
@@ -71,6 +73,9 @@ class PreviewApp(App):
         self.protocol: Protocol | None = None
         self.problems: list[Problem] = []
         self.answers: list[tuple[str, Any]] = []
+        self.interrupts: list[str] = []
+        """Interrupts recorded on the path (F2, then the interrupt's key), replayed like the answers."""
+        self.picking_interrupt = False
         self.session: CallSession | None = None
         self.door: str | None = None
         self.notice = ""
@@ -135,6 +140,9 @@ class PreviewApp(App):
         session = CallSession(protocol, CallStarted(at=at, door=self.door, line=protocol.document.lines[0].id, language="en"))
         kept: list[tuple[str, Any]] = []
         self.notice = ""
+        self.interrupts = [i for i in self.interrupts if i in protocol.interrupts]
+        for interrupt in self.interrupts:
+            session.interrupt(interrupt, at)
         for qid, value in self.answers:
             try:
                 session.answer(qid, value, at)
@@ -151,17 +159,17 @@ class PreviewApp(App):
         problems = self.query_one("#problems", Static)
         if self.problems:
             count = len([p for p in self.problems if p.severity == "error"]) or len(self.problems)
-            status.update(f"{self.path.name}: {count} problem{'s' if count != 1 else ''}; "
-                          + ("showing the last version that loaded" if self.protocol else "nothing loaded yet"))
+            status.update(escape(f"{self.path.name}: {count} problem{'s' if count != 1 else ''}; "
+                          + ("showing the last version that loaded" if self.protocol else "nothing loaded yet")))
             status.add_class("bad")
-            problems.update("\n".join(self._problem_lines()))
+            problems.update(escape("\n".join(self._problem_lines())))
             problems.add_class("shown")
         else:
             status.remove_class("bad")
             problems.remove_class("shown")
             if self.protocol:
-                status.update(f"{self.path.name}: {self.protocol.id} {self.protocol.version}, loaded "
-                              f"(reload {self.reloads}); door: {self.door}" + (f"; {self.notice}" if self.notice else ""))
+                status.update(escape(f"{self.path.name}: {self.protocol.id} {self.protocol.version}, loaded "
+                                     f"(reload {self.reloads}); door: {self.door}" + (f"; {self.notice}" if self.notice else "")))
         self._show_call()
 
     def _problem_lines(self) -> list[str]:
@@ -191,10 +199,11 @@ class PreviewApp(App):
         if view is None:
             question_box.update("[b]No question left.[/b] F4 undoes the last answer, F5 starts the path again.")
         else:
-            hint = f"\n[i]{view.hint}[/i]" if view.hint else ""
-            question_box.update(f"[dim]{view.section} · question {view.position} · {view.id}[/dim]\n[b]{view.text}[/b]{hint}")
+            hint = f"\n[i]{escape(view.hint)}[/i]" if view.hint else ""
+            question_box.update(f"[dim]{escape(view.section)} · question {view.position} · {view.id}[/dim]\n"
+                                f"[b]{escape(view.text)}[/b]{hint}")
             if view.options:
-                options.mount_all(Button(f"[{o.key}] {o.label}", id=f"option-{o.id}", name=o.id) for o in view.options)
+                options.mount_all(Button(escape(f"[{o.key}] {o.label}"), id=f"option-{o.id}", name=o.id) for o in view.options)
             else:
                 free.value = ""
                 free.add_class("shown")
@@ -202,18 +211,24 @@ class PreviewApp(App):
         band = band_view(protocol, risk.band)
         level = f"\nsuicide screen: {risk.suicide_level}" if risk.suicide_level else ""
         self.query_one("#risk", Static).update(
-            f"[b]Risk[/b]: [{band.colour}]{band.label}[/] (score {risk.score}){level}\n"
-            + "\n".join(f"  +{c.points} {c.question.id} = {c.answer}" for c in risk.contributions)
-            + "".join(f"\n  at least {o.at_least}: {o.reason['en']}" for o in risk.overrides))
+            f"[b]Risk[/b]: [{band.colour}]{escape(band.label)}[/] (score {risk.score}){level}\n"
+            + escape("\n".join(f"  +{c.points} {c.question.id} = {c.answer}" for c in risk.contributions)
+                     + "".join(f"\n  at least {o.at_least}: {o.reason['en']}" for o in risk.overrides)))
         rec = assessment.recommendation
         fallback = "".join(f"\n  {f.from_model} -> {f.to_model}: {f.reason}" for f in rec.fallbacks if f.from_model != f.to_model)
         guarantees = "".join(f"\n  {g.guarantee}: {g.action}" for g in rec.guarantees)
         self.query_one("#recommendation", Static).update(
-            f"[b]Recommendation[/b]{' (provisional)' if rec.provisional else ''}: {model_name(protocol, rec.model)}\n"
-            f"  team: {', '.join(role_names(protocol, rec.team)) or 'phone only'}\n"
-            f"  rule {rec.rule}: {rec.because['en']}{fallback}{guarantees}")
-        path = " > ".join(f"{qid}={value}" for qid, value in self.answers) or "(no answers yet)"
-        self.query_one("#path", Static).update(f"[b]Path[/b]: {path}")
+            f"[b]Recommendation[/b]{' (provisional)' if rec.provisional else ''}: "
+            + escape(f"{model_name(protocol, rec.model)}\n"
+                     f"  team: {', '.join(role_names(protocol, rec.team)) or 'phone only'}\n"
+                     f"  rule {rec.rule}: {rec.because['en']}{fallback}{guarantees}"))
+        path = escape(" > ".join(f"{qid}={value}" for qid, value in self.answers) or "(no answers yet)")
+        recorded = f"\n[b]Interrupts[/b]: {', '.join(self.interrupts)} (F2 + key again withdraws)" if self.interrupts else ""
+        picking = ""
+        if self.picking_interrupt:
+            picking = "\n[reverse] Interrupt: press a key [/reverse] " + escape("  ".join(
+                f"[{i.key}] {i.label['en']}" for i in protocol.document.interrupts) + "  (Escape: cancel)")
+        self.query_one("#path", Static).update(f"[b]Path[/b]: {path}{recorded}{picking}")
 
     # -- answering ------------------------------------------------------------------------------------
     def answer(self, value: Any) -> None:
@@ -252,6 +267,19 @@ class PreviewApp(App):
         self.answer(value)
 
     def on_key(self, event) -> None:
+        if self.picking_interrupt and self.protocol is not None:
+            event.stop()
+            self.picking_interrupt = False
+            chosen = next((i for i in self.protocol.document.interrupts
+                           if event.character and i.key.lower() == event.character.lower()), None)
+            if chosen is not None:
+                if chosen.id in self.interrupts:
+                    self.interrupts.remove(chosen.id)
+                else:
+                    self.interrupts.append(chosen.id)
+                self.rebuild()
+            self.refresh_view()
+            return
         if self.session is None or isinstance(self.focused, Input):
             return
         view = next_question_view(self.protocol, self.session.state, self.session.assessment) if self.protocol else None
@@ -263,6 +291,11 @@ class PreviewApp(App):
             self.answer(option.id)
 
     # -- actions --------------------------------------------------------------------------------------
+    def action_interrupt(self) -> None:
+        if self.protocol is not None and self.protocol.document.interrupts:
+            self.picking_interrupt = True
+            self.refresh_view()
+
     def action_undo(self) -> None:
         if self.answers and self.protocol:
             self.answers.pop()
@@ -272,6 +305,7 @@ class PreviewApp(App):
     def action_restart(self) -> None:
         if self.protocol:
             self.answers = []
+            self.interrupts = []
             self.rebuild()
             self.refresh_view()
 
