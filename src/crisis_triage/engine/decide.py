@@ -85,7 +85,6 @@ def assess(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Asses
     return evaluate(protocol, call_state(protocol, answers, **call))
 
 
-_OPTIONS: dict[int, tuple[Protocol, dict[str, frozenset[str]]]] = {}
 class _AnyText:
     """What a free-text question accepts: any text up to MAX_TEXT characters."""
 
@@ -99,15 +98,17 @@ _TEXT = _AnyText()
 _NOTHING: frozenset[str] = frozenset()
 
 
-def _options(protocol: Protocol) -> dict[str, frozenset[str]]:
-    """Option ids of every one-answer question (yes/no, choice) and the text questions, once per protocol."""
-    cached = _OPTIONS.get(id(protocol))
-    if cached is None or cached[0] is not protocol:
-        table: dict[str, Any] = {q.id: q.option_ids for q in protocol.questions if q.type in ("yes_no", "choice")}
-        table.update((q.id, _TEXT) for q in protocol.questions if q.type == "text")
-        table.update((q.id, {o.id: i for i, o in enumerate(q.options)}) for q in protocol.questions if q.type == "multi")
-        cached = _OPTIONS[id(protocol)] = (protocol, table)
-    return cached[1]
+def _options(protocol: Protocol) -> dict[str, Any]:
+    """What each question accepts without the slow path, worked out once per protocol: option ids of
+    one-answer questions, any text for text questions, option order for multiple choice."""
+    return protocol.derived("engine.accepted_answers", _accepted_answers)
+
+
+def _accepted_answers(protocol: Protocol) -> dict[str, Any]:
+    table: dict[str, Any] = {q.id: q.option_ids for q in protocol.questions if q.type in ("yes_no", "choice")}
+    table.update((q.id, _TEXT) for q in protocol.questions if q.type == "text")
+    table.update((q.id, {o.id: i for i, o in enumerate(q.options)}) for q in protocol.questions if q.type == "multi")
+    return table
 
 
 __all__ = ["Decision", "assess", "call_state", "decide"]

@@ -79,14 +79,8 @@ class _Plan:
         return self._decision_walk
 
 
-_PLANS: dict[int, _Plan] = {}
-
-
 def _plan(protocol: Protocol) -> _Plan:
-    plan = _PLANS.get(id(protocol))
-    if plan is None or plan.protocol is not protocol:
-        plan = _PLANS[id(protocol)] = _Plan(protocol)
-    return plan
+    return protocol.derived("engine.plan", _Plan)
 
 
 def defaults(protocol: Protocol) -> dict[str, Any]:

@@ -88,14 +88,9 @@ class Choice:
         self.guarantees: list[GuaranteeApplied] = []
 
 
-_FIRST_RULE: dict[int, tuple[Protocol, Any]] = {}
-
-
-def _first_rule(protocol: Protocol) -> int:
-    cached = _FIRST_RULE.get(id(protocol))
-    if cached is None or cached[0] is not protocol:
-        cached = _FIRST_RULE[id(protocol)] = (protocol, compiled_walk.build_first_rule(protocol))
-    return cached[1]
+def _first_rule(protocol: Protocol):
+    """``first_rule(ns) -> index`` compiled once per protocol."""
+    return protocol.derived("engine.first_rule", compiled_walk.build_first_rule)
 
 
 def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallState) -> Choice:

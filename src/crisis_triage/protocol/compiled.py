@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .conditions import Condition, NameType
 from .models import (
@@ -152,6 +152,20 @@ class Protocol:
     @cached_property
     def line_ids(self) -> frozenset[str]:
         return frozenset(x.id for x in self.document.lines)
+
+    def derived(self, key: str, build: Callable[["Protocol"], Any]) -> Any:
+        """A value another package works out once from this protocol (the engine's compiled walk).
+
+        Kept with the protocol, so it is freed with it: a module-level cache keyed by protocol would
+        keep every protocol ever evaluated alive.
+        """
+        store = self.__dict__.get("_derived")
+        if store is None:
+            store = self.__dict__["_derived"] = {}
+        value = store.get(key)
+        if value is None:
+            value = store[key] = build(self)
+        return value
 
     def band(self, band_id: str) -> Band:
         return self.bands[self.band_ids.index(band_id)]
