@@ -147,6 +147,7 @@ def paths(file: str, door: str | None, as_json: bool, hour: float, district: str
 
     Answers that behave alike (same points, same facts, same value to every condition) are tried
     once, so the table stays small and fast on large protocols; each row counts the paths it stands for.
+    Paths are made of answers: interrupts are left out (lint checks what each interrupt changes).
     """
     from ..authoring.explore import explore
     from ..authoring.explore import verify as check
