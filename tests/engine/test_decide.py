@@ -69,3 +69,16 @@ def test_bad_input_is_refused_like_the_session_refuses_it(boston, noon, answers,
         decide(boston, answers, at=noon, **context)
     with pytest.raises(SessionError, match=message):
         session_from_answers(boston, answers, at=noon, **context)
+
+
+def test_a_protocol_is_freed_with_its_engine_tables(noon):
+    import gc
+    import weakref
+
+    protocol = parse_protocol(generate_protocol_yaml(20, seed=3))
+    decide(protocol, {}, at=noon)
+    session_from_answers(protocol, {}, at=noon).assessment
+    ref = weakref.ref(protocol)
+    del protocol
+    gc.collect()
+    assert ref() is None

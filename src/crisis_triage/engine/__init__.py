@@ -19,6 +19,8 @@ from .events import (
     event_from_dict,
     event_from_json,
 )
+from .decide import assess, call_state, decide
+from .evaluate import Decision, next_question
 from .session import CallSession, SessionError, session_from_answers
 
 __all__ = [
@@ -26,4 +28,5 @@ __all__ = [
     "ContextChanged", "HandoffEnded", "HandoffStepDone", "InterruptRecorded", "InterruptWithdrawn", "NoteAdded",
     "Recommendation", "RecommendationAccepted", "Revised", "RiskAssessment", "SessionError", "Skipped",
     "event_from_dict", "event_from_json", "session_from_answers",
+    "Decision", "assess", "call_state", "decide", "next_question",
 ]
