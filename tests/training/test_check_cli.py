@@ -114,6 +114,12 @@ def test_train_history_with_no_sessions_says_so():
     assert result.exit_code == 0 and "No practice calls recorded for nobody" in result.output
 
 
+def test_nothing_named_means_the_picker(boston, library):
+    from crisis_triage.cli.training import _pick
+
+    assert _pick(boston, library, (), (), None, False, None, None) == []
+
+
 def test_random_and_exam_picks_follow_filters_and_seed(boston, library):
     from crisis_triage.cli.training import _pick
 

@@ -307,3 +307,22 @@ async def test_a_grading_failure_is_reported_and_the_console_survives(boston, sc
         await pilot.pause()
     assert app.return_code == 0
     assert list((tmp_path / "logs").glob("crash-*.txt"))
+
+
+@run_async
+async def test_train_with_no_scenario_opens_the_picker_and_returns_to_it(boston, library):
+    from crisis_triage.tui.screens.practice import ScenarioPickerScreen
+
+    app = PracticeApp(Settings(), boston, [], trainee="t", clock=Clock(), announce_startup=False, cursor_blink=False,
+                      library=library.filter(["spanish"]))
+    async with app.run_test(size=(120, 36)) as pilot:
+        picker = await wait_for(pilot, ScenarioPickerScreen)
+        assert picker.query_one("#picker-list").option_count == len(library.filter(["spanish"]))
+        await pilot.press("enter")
+        brief = await wait_for(pilot, BriefScreen)
+        assert brief.run.journal is app.journal  # practice calls stay in the practice app's memory journal
+        await pilot.press("escape")  # leave this scenario: back to the picker
+        await wait_for(pilot, ScenarioPickerScreen)
+        await pilot.press("escape")  # leave practice
+        await pilot.pause()
+    assert app.return_code == 0

@@ -130,7 +130,8 @@ def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: boo
     """Practice calls: the console in practice mode, playing a scripted caller.
 
     SCENARIO is a scenario id from the library or a path to a scenario file; several make a
-    session run one after the other. Nothing is written to the live call records: reports and
+    session run one after the other. With none, pick from the library on screen (after --tag and
+    --difficulty). Nothing is written to the live call records: reports and
     history go under the data directory's training/ folder.
     """
     from ..config import load_settings
@@ -153,7 +154,9 @@ def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: boo
     picked = _pick(loaded, library, chosen, tags, difficulty, pick_random, exam, seed)
     from ..tui.screens.practice_app import run_practice
 
-    raise SystemExit(run_practice(settings, loaded, picked, trainee=trainee, exam=exam is not None))
+    # Nothing named or filtered: the trainee picks from the library on screen.
+    raise SystemExit(run_practice(settings, loaded, picked, trainee=trainee, exam=exam is not None,
+                                  library=library.filter(tags, difficulty)))
 
 
 def _pick(protocol, library, chosen, tags, difficulty, pick_random, exam, seed):
@@ -189,4 +192,4 @@ def _pick(protocol, library, chosen, tags, difficulty, pick_random, exam, seed):
         return picked
     if len(pool) == 1:
         return pool
-    raise click.UsageError("name a scenario, or use --random or --exam N (see crisis-triage train --list)")
+    return []  # the picker: choose on screen from the (filtered) library

@@ -278,17 +278,27 @@ class ScenarioPickerScreen(Screen):
 
     def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
         chosen = next(s for s in self.scenarios if s.id == message.option.id)
-        PracticeRun(self.protocol, [chosen], self.trainee, quit_on_finish=False).brief(self.app)
+        PracticeRun(self.protocol, [chosen], self.trainee, quit_on_finish=False, journal=self._journal()).brief(self.app)
+
+    def _journal(self) -> MemoryJournal:
+        # Practice calls never go to the app's live journal; a practice app's own memory journal is fine.
+        journal = getattr(self.app, "practice_run", None)
+        return journal.journal if journal is not None else MemoryJournal()
 
     def action_exam(self) -> None:
         import random
 
         count = min(5, len(self.scenarios))
         picked = random.sample(self.scenarios, count)
-        PracticeRun(self.protocol, picked, self.trainee, exam=True, quit_on_finish=False).brief(self.app)
+        PracticeRun(self.protocol, picked, self.trainee, exam=True, quit_on_finish=False,
+                    journal=self._journal()).brief(self.app)
 
     def action_back(self) -> None:
-        self.app.show_home()
+        leave = getattr(self.app, "leave_practice", None)  # practice on its own (crisis-triage train) ends here
+        if leave is not None:
+            leave()
+        else:
+            self.app.show_home()
 
 
 def open_practice(app: App) -> None:

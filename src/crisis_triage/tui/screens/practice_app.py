@@ -29,10 +29,12 @@ class PracticeApp(ConsoleApp):
 
     def __init__(self, settings: Settings, protocol: Protocol, scenarios: Sequence[Scenario], *, trainee: str,
                  exam: bool = False, clock: Callable[[], datetime] = local_now, announce_startup: bool = True,
-                 cursor_blink: bool = True) -> None:
+                 cursor_blink: bool = True, library: Sequence[Scenario] = ()) -> None:
         super().__init__(settings, protocol, journal=MemoryJournal(), clock=clock, announce_startup=announce_startup,
                          cursor_blink=cursor_blink)
         self.practice_run = PracticeRun(protocol, list(scenarios), trainee, exam=exam, journal=self.journal)
+        self.library = list(library)
+        """With no scenario named, the trainee picks from this library (and comes back to it after each call)."""
 
     def on_mount(self, event: events.Mount) -> None:
         # Replaces the console's start-up (a live call, or unfinished calls to resume): practice
@@ -43,16 +45,33 @@ class PracticeApp(ConsoleApp):
             self.theme = self.settings.theme
         if self.keymap_in_force:
             self.set_keymap(self.keymap_in_force)
-        self.practice_run.brief(self)
+        if self.practice_run.scenarios:
+            self.practice_run.brief(self)
+        else:
+            self.show_home()
+
+    def show_home(self) -> None:
+        """Practice has no live home: the scenario picker, or the end of practice."""
+        if not self.library:
+            self.exit(0)
+            return
+        from .practice import ScenarioPickerScreen, _replace
+
+        _replace(self, ScenarioPickerScreen(self.protocol, self.library, self.practice_run.trainee))
+
+    def leave_practice(self) -> None:
+        self.exit(0)
 
     def action_quit_console(self) -> None:
         self.exit(0)
 
 
 def run_practice(settings: Settings, protocol: Protocol, scenarios: Sequence[Scenario], *, trainee: str,
-                 exam: bool = False) -> int:
-    """Run the practice app in the terminal; the exit code for the command line."""
-    app = PracticeApp(settings, protocol, scenarios, trainee=trainee, exam=exam)
+                 exam: bool = False, library: Sequence[Scenario] = ()) -> int:
+    """Run the practice app in the terminal; the exit code for the command line.
+
+    With no ``scenarios``, the trainee picks from ``library`` and returns to it after each call."""
+    app = PracticeApp(settings, protocol, scenarios, trainee=trainee, exam=exam, library=library)
     code = app.run()
     result = app.practice_run.result
     if result.grades:
