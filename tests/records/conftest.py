@@ -30,6 +30,14 @@ def _reachable() -> str | None:
         return f"{type(exc).__name__}: {exc}".strip()
 
 
+@pytest.fixture(autouse=True)
+def _private_temp_dir(tmp_path_factory, monkeypatch):
+    """The journal's second fallback folder is in the temp folder: keep it inside the test's own."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tempdir")))
+
+
 @pytest.fixture(scope="session")
 def pg_server() -> str:
     problem = _reachable()

@@ -51,7 +51,7 @@ def _kill_runs(boston, folder, runs: int, seed: int):
     rng = random.Random(seed)
     zygote = subprocess.Popen([sys.executable, str(DRIVER), boston.file], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, bufsize=1,
-                              env={**os.environ, "PYTHONPATH": str(DRIVER.parent)})
+                              env={**os.environ, "PYTHONPATH": str(DRIVER.parent), "TMPDIR": str(folder.parent)})
     acked: dict[str, list[tuple[int, str]]] = defaultdict(list)
     resumes = 0
     kills = 0
@@ -170,7 +170,7 @@ def test_sigkill_while_shipping_to_the_centre_ships_everything_exactly_once(tmp_
     folder = tmp_path / "console"
     zygote = subprocess.Popen([sys.executable, str(DRIVER), boston.file], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, text=True, bufsize=1,
-                              env={**os.environ, "PYTHONPATH": str(DRIVER.parent)})
+                              env={**os.environ, "PYTHONPATH": str(DRIVER.parent), "TMPDIR": str(folder.parent)})
     try:
         _read_until(zygote.stdout, lambda line: line == "ready")
         for run in range(30):
