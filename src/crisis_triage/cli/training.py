@@ -17,8 +17,12 @@ from .common import DEFAULT_PROTOCOL, protocol_option
 
 
 def default_scenarios_dir() -> str:
-    """The shipped scenario library, next to the shipped protocol."""
-    return str(Path(DEFAULT_PROTOCOL).parent / "scenarios")
+    """The shipped scenario library: next to the shipped protocol in the source tree, or in the
+    installed package data (the same fallback as the default protocol)."""
+    source = Path(DEFAULT_PROTOCOL).parent / "scenarios"
+    if source.is_dir():
+        return str(source)
+    return str(Path(__file__).resolve().parents[1] / "data" / "scenarios")
 
 
 def _load_protocol(path: str):
