@@ -218,3 +218,19 @@ def test_export_to_a_file_is_private_and_csv_is_clean(store, tmp_path):
     assert len(rows) > CALLS * 15 and "\r" not in target.read_text()
     bad = _run("records", "export", "-o", str(tmp_path / "missing" / "x.jsonl"))
     assert bad.exit_code == 1 and "cannot write" in bad.stderr
+
+
+def test_a_damaged_store_says_so_and_points_at_the_fallback_files(boston):
+    from crisis_triage.config import Settings
+    from crisis_triage.records.store import open_journal
+
+    path = sqlite_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(b"not a database " * 300)
+    journal = open_journal(Settings())
+    events = eventful_call(boston, datetime(2026, 3, 10, 14, 0, tzinfo=ZoneInfo("America/New_York")))
+    journal.start_call(CallMeta("during-outage", "c", "t", boston.id, boston.version, boston.sha256), events[0])
+    journal.close()
+    result = _run("records", "list")
+    assert result.exit_code == 1 and "is damaged" in result.stderr
+    assert "1 fallback journal file(s) hold events recorded meanwhile" in result.stderr

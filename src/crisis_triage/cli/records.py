@@ -59,7 +59,7 @@ def opened_reader(store: str | None, local: bool) -> Iterator:
     try:
         reader = open_reader(settings, local=local)
     except JournalError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(f"{exc}{_fallback_note()}") from None
     try:
         yield reader
     except JournalError as exc:
@@ -71,6 +71,19 @@ def opened_reader(store: str | None, local: bool) -> Iterator:
         raise
     finally:
         reader.close()
+
+
+def _fallback_note() -> str:
+    """Where calls recorded while the local store was unusable are, if any (they merge at the next start)."""
+    from ..records.fallback import fallback_files
+    from ..records.store import fallback_dirs
+
+    files = [f for folder in fallback_dirs() for f in fallback_files(folder)]
+    if not files:
+        return ""
+    return (f"\n{len(files)} fallback journal file(s) hold events recorded meanwhile, in "
+            f"{', '.join(sorted({str(f.parent) for f in files}))}; they merge into the store at the console's next "
+            "start once the store opens (JSON Lines, readable with any text tool)")
 
 
 def _resolver(protocols: tuple[str, ...]):
