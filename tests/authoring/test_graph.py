@@ -65,7 +65,17 @@ def test_boston_mermaid_is_well_formed_and_shows_the_whole_flow(boston):
     assert ("q_weapon", "q_weapon_use") in edges
     assert ("r_danger_now", "m_police_emergency") in edges
     text = to_mermaid(build_flow(boston))
-    assert 'if weapon == #quot;yes#quot;' in text and 'subgraph s_safety["Safety (safety)"]' in text
+    assert 'if weapon == #quot;yes#quot;' in text and 'subgraph sec_safety["Safety (safety)"]' in text
+
+
+def test_the_overview_has_one_node_per_section():
+    protocol = parse_protocol(generate_protocol_yaml(300, 1))
+    nodes, edges = check_mermaid(render(protocol, "mermaid", overview=True))
+    sections = {q.section.id for q in protocol.questions}
+    assert {n for n in nodes if n.startswith("sec_")} == {f"sec_{s}" for s in sections}
+    assert not any(n.startswith("q_") for n in nodes)
+    first = protocol.questions[0].section.id
+    assert ("start", f"sec_{first}") in edges
 
 
 def test_a_door_shows_only_its_questions(boston):

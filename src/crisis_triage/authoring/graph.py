@@ -1,6 +1,8 @@
 """The flow of a protocol as a diagram: Mermaid (renders on code hosts) or Graphviz DOT (and SVG/PNG).
 
-Questions are grouped by section (one box per section), in asking order. An arrow into a question
+Questions are grouped by section (one box per section), in asking order; ``overview`` draws one
+node per section instead, for protocols of hundreds of questions. Ids from the protocol are
+lower_snake_case, so the diagram's own boxes use upper-case ids and cannot clash with them. An arrow into a question
 with a condition carries that condition ("if ..."); a dotted "else" arrow skips it. Door-limited
 questions say which doors ask them. Interrupts sit in their own box with the fact each records.
 After the last question come the decision rules in order (the first that holds decides, "no" goes
@@ -70,16 +72,42 @@ def _question_label(question: CompiledQuestion) -> str:
     return "\n".join(lines)
 
 
-def build_flow(protocol: Protocol, door: str | None = None) -> Flow:
-    """The flow of ``protocol``; with ``door``, only the questions that door can reach."""
+def _section_overview(protocol: Protocol, questions: list[CompiledQuestion], loose: list[_Node], edges: list[_Edge]) -> str:
+    """One node per section (questions, conditional ones, facts set), in order; returns the last node."""
+    previous = "start"
+    sections: dict[str, list[CompiledQuestion]] = {}
+    for question in questions:
+        sections.setdefault(question.section.id, []).append(question)
+    for section_id, members in sections.items():
+        section = members[0].section
+        conditional = sum(1 for q in members if q.when is not None)
+        facts = sorted({f for q in members for f, _ in q.sets})
+        points = sum(max(q.risk.values(), default=0) for q in members)
+        lines = [section.title["en"] + (" (safety)" if section.safety else ""),
+                 f"{len(members)} questions, {conditional} conditional, up to {points} points"]
+        if facts:
+            lines.append("sets " + ", ".join(facts[:4]) + (f" +{len(facts) - 4}" if len(facts) > 4 else ""))
+        node = f"sec_{section_id}"
+        loose.append(_Node(node, "\n".join(lines), "box"))
+        edges.append(_Edge(previous, node))
+        previous = node
+    return previous
+
+
+def build_flow(protocol: Protocol, door: str | None = None, overview: bool = False) -> Flow:
+    """The flow of ``protocol``; with ``door``, only the questions that door can reach; with
+    ``overview``, one node per section instead of one per question (for very long protocols)."""
     questions = [q for q in protocol.questions if door is None or q.doors is None or door in q.doors]
     clusters: dict[str, _Cluster] = {}
     edges: list[_Edge] = []
     start_label = f"Call starts\n{protocol.doors[door].label['en']}" if door else "Call starts\n(any door)"
     loose = [_Node("start", start_label, "stadium")]
+    if overview:
+        last = _section_overview(protocol, questions, loose, edges)
+        return _decision_part(protocol, clusters, edges, loose, [(last, False)])
     for question in questions:
         section = question.section
-        cluster = clusters.setdefault(section.id, _Cluster(f"s_{section.id}", section.title["en"] + (" (safety)" if section.safety else "")))
+        cluster = clusters.setdefault(section.id, _Cluster(f"sec_{section.id}", section.title["en"] + (" (safety)" if section.safety else "")))
         cluster.nodes.append(_Node(f"q_{question.id}", _question_label(question), "round" if question.when else "box"))
     # Asking order: an arrow into each question ("if ..." when it has a condition) and, past a
     # conditional question, a dotted "else" arrow from the question before it to what comes next.
@@ -91,8 +119,14 @@ def build_flow(protocol: Protocol, door: str | None = None) -> Flow:
             label = "; ".join(x for x in ("else" if skipped else "", condition) if x)
             edges.append(_Edge(source, node, label, dotted=skipped))
         sources = [(node, False), (sources[0][0], True)] if question.when else [(node, False)]
-    rules_cluster = _Cluster("s_rules", "Recommendation: the first rule that holds decides")
-    model_cluster = _Cluster("s_models", "Response models")
+    return _decision_part(protocol, clusters, edges, loose, sources)
+
+
+def _decision_part(protocol: Protocol, clusters: dict[str, _Cluster], edges: list[_Edge], loose: list[_Node],
+                   sources: list[tuple[str, bool]]) -> Flow:
+    """Rules in order, the models they recommend, guarantees and interrupts."""
+    rules_cluster = _Cluster("RULES", "Recommendation: the first rule that holds decides")
+    model_cluster = _Cluster("MODELS", "Response models")
     for i, rule in enumerate(protocol.rules):
         label = f"{rule.spec.id}\n{'if ' + rule.when.source if rule.when else 'otherwise'}"
         rules_cluster.nodes.append(_Node(f"r_{rule.spec.id}", label, "diamond" if rule.when else "box"))
@@ -117,11 +151,11 @@ def build_flow(protocol: Protocol, door: str | None = None) -> Flow:
             edges.append(_Edge(f"m_{model.id}", f"m_{fallback}", "if unavailable", dotted=True))
     for role in sorted(roles_added):
         model_cluster.nodes.append(_Node(f"role_{role}", f"+ {role}", "note"))
-    guarantee_cluster = _Cluster("s_guarantees", "Safety guarantees (always enforced)")
+    guarantee_cluster = _Cluster("GUARANTEES", "Safety guarantees (always enforced)")
     for guarantee, condition in protocol.guarantees:
         action = f"switch to {guarantee.switch_to}" if guarantee.switch_to else f"add {guarantee.require}"
         guarantee_cluster.nodes.append(_Node(f"g_{guarantee.id}", f"{guarantee.id}\nif {condition.source}\n{action}", "note"))
-    interrupt_cluster = _Cluster("s_interrupts", "Interrupts: recordable at any moment")
+    interrupt_cluster = _Cluster("INTERRUPTS", "Interrupts: recordable at any moment")
     for interrupt in protocol.document.interrupts:
         interrupt_cluster.nodes.append(_Node(f"i_{interrupt.id}", f"[{interrupt.key}] {interrupt.label['en']}\nsets {interrupt.fact}", "note"))
     all_clusters = list(clusters.values()) + [rules_cluster, model_cluster]
@@ -218,9 +252,9 @@ def render_graphviz(dot_source: str, fmt: str) -> bytes:
     return result.stdout
 
 
-def render(protocol: Protocol, fmt: str, door: str | None = None) -> str | bytes:
+def render(protocol: Protocol, fmt: str, door: str | None = None, overview: bool = False) -> str | bytes:
     """The diagram in ``fmt`` (text for mermaid and dot, bytes for svg and png)."""
-    flow = build_flow(protocol, door)
+    flow = build_flow(protocol, door, overview)
     if fmt == "mermaid":
         return to_mermaid(flow)
     dot_source = to_dot(flow, f"{protocol.id} {protocol.version}")

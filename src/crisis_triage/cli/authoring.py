@@ -85,8 +85,9 @@ def lint(files: tuple[str, ...], strict: bool, max_words: int, severity: str, fm
 @click.argument("file", type=_FILE)
 @click.option("--format", "fmt", type=click.Choice(["mermaid", "dot", "svg", "png"]), default="mermaid", show_default=True)
 @click.option("--door", default=None, help="Only the questions this door (who is calling) can reach.")
+@click.option("--overview", is_flag=True, help="One box per section instead of one per question (long protocols).")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to this file (default: stdout; required for png).")
-def graph(file: str, fmt: str, door: str | None, output: str | None) -> None:
+def graph(file: str, fmt: str, door: str | None, overview: bool, output: str | None) -> None:
     """Draw the protocol's flow: questions by section, conditions on the arrows, interrupts, rules
     and the models they recommend. Mermaid renders on code hosts; svg/png need Graphviz's `dot`."""
     from ..authoring.graph import GraphvizMissing, render
@@ -96,7 +97,7 @@ def graph(file: str, fmt: str, door: str | None, output: str | None) -> None:
     if fmt == "png" and output is None and sys.stdout.isatty():
         raise click.UsageError("PNG is binary: give --output FILE.png")
     try:
-        result = render(loaded.protocol, fmt, door)
+        result = render(loaded.protocol, fmt, door, overview)
     except GraphvizMissing as exc:
         click.echo(f"crisis-triage graph: {exc}", err=True)
         raise SystemExit(3) from None
