@@ -187,3 +187,12 @@ def test_decision_only_results_agree_with_full_results(boston):
     for full, fast in zip(replay_lines(boston, lines), replay_lines(boston, lines, decision_only=True)):
         assert fast == {"id": full["id"], "model": full["model"], "preferred_model": full["preferred_model"],
                         "team": full["team"], "band": full["band"], "score": full["score"], "fallback": bool(full["fallback"])}
+
+
+def test_a_line_that_is_not_utf8_is_reported_and_skipped(tmp_path):
+    path = tmp_path / "calls.jsonl"
+    path.write_bytes(b'{"id": "a"}\n\xff\xfe{"id": "b"}\n{"id": "c", "door": "self"}\n')
+    result = CliRunner().invoke(cli, ["replay", str(path)])
+    assert result.exit_code == 0
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == ["a", "c"]
+    assert result.stderr.strip() == f"{path}:line 2: not UTF-8 text (byte 1 of the line)"

@@ -24,7 +24,8 @@ def _load(path: str):
 
 @click.command()
 @protocol_option
-@click.argument("calls", type=click.File("r", encoding="utf-8"))
+# Binary: each line is decoded on its own, so one line that is not UTF-8 is reported and skipped.
+@click.argument("calls", type=click.File("rb"))
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Where to write results (default: stdout).")
 @click.option("--summary", is_flag=True, help="Also print counts per model and per band (to stderr when results go to stdout).")
 @click.option("--summary-only", is_flag=True, help="Print only the summary table.")

@@ -70,9 +70,19 @@ def default_time(protocol: Protocol) -> datetime:
     return datetime.combine(datetime(2026, 1, 1).date(), time(12, 0), tzinfo=zone)
 
 
-def parse_lines(lines: Iterable[str]) -> Iterator[tuple[int, CallRecord | BadLine]]:
-    """Each non-blank line as (line number, CallRecord), or (line number, BadLine) when unusable."""
+def parse_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[int, CallRecord | BadLine]]:
+    """Each non-blank line as (line number, CallRecord), or (line number, BadLine) when unusable.
+
+    Lines may be bytes (a file opened in binary): a line that is not UTF-8 is a bad line, not the end
+    of the run.
+    """
     for number, text in enumerate(lines, start=1):
+        if isinstance(text, bytes):
+            try:
+                text = text.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                yield number, BadLine(number, f"not UTF-8 text (byte {exc.start + 1} of the line)")
+                continue
         if not text.strip():
             continue
         try:
@@ -143,7 +153,7 @@ def decide_call(protocol: Protocol, call: CallRecord, at: datetime | None = None
             "band": decision.band, "score": decision.score, "fallback": decision.fallback}
 
 
-def replay_lines(protocol: Protocol, lines: Iterable[str], at: datetime | None = None, *,
+def replay_lines(protocol: Protocol, lines: Iterable[str | bytes], at: datetime | None = None, *,
                  decision_only: bool = False) -> Iterator[dict[str, Any] | BadLine]:
     """Replay every call; yield its result dict, or a BadLine for a line that could not be used.
 
