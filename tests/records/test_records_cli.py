@@ -234,3 +234,16 @@ def test_a_damaged_store_says_so_and_points_at_the_fallback_files(boston):
     result = _run("records", "list")
     assert result.exit_code == 1 and "is damaged" in result.stderr
     assert "1 fallback journal file(s) hold events recorded meanwhile" in result.stderr
+
+
+def test_period_filters(store):
+    figures = json.loads(_run("report", "--json", "--since", "2026-03-01").stdout)
+    assert figures["calls"] == 1 and figures["departures"] == 1
+    early = json.loads(_run("report", "--json", "--until", "2026-03-01").stdout)
+    assert early["calls"] == CALLS
+    listed = _run("records", "list", "--since", "2026-03-01", "--json").stdout.splitlines()
+    assert [json.loads(x)["call_id"] for x in listed] == [EVENTFUL]
+    exported = _run("records", "export", "--level", "calls", "--since", "2026-03-10T14:00-04:00", "--until", "2026-03-10T15:00-04:00")
+    assert len(exported.stdout.splitlines()) == 1
+    bad = _run("report", "--since", "last tuesday")
+    assert bad.exit_code == 2 and "is not a date" in bad.stderr

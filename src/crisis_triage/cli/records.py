@@ -34,8 +34,10 @@ def _date(value: str | None, name: str) -> datetime | None:
 
 
 def period_options(function):
-    function = click.option("--until", default=None, help="Only calls started before this date/time.")(function)
-    return click.option("--since", default=None, help="Only calls started on or after this date/time.")(function)
+    function = click.option("--until", default=None,
+                            help="Only calls started before this date/time (local time without an offset).")(function)
+    return click.option("--since", default=None, help="Only calls started on or after this date/time "
+                        "(YYYY-MM-DD[THH:MM][+HH:MM]; local time without an offset).")(function)
 
 
 def settings_for(store: str | None):
