@@ -228,6 +228,12 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
         assert f"Exam score {total}/100" in text and "0 critical" in text and "NOT PASSED" in text
         assert app.practice_run.reports[0].name.endswith("-trainee-7-exam-2.md")
         assert len(History.open().sessions("trainee-7")) == 2
+        await pilot.press("1")  # review the first call's debrief, then back to the results
+        review = await wait_for(pilot, DebriefScreen)
+        assert review.grade is first.grade
+        await pilot.press("enter")
+        await wait_for(pilot, ExamResultsScreen)
+        assert len(History.open().sessions("trainee-7")) == 2  # reviewing saves nothing twice
         await pilot.press("enter")
         await pilot.pause()
 

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -55,11 +56,22 @@ class ExamResultsScreen(Screen):
                         style="dim")
         elif self.run.report_error:
             text.append(f"\n{self.run.report_error}\n", style="bold red")
-        text.append("\n Enter ", style="bold reverse")
+        text.append("\n 1-9 ", style="bold reverse")
+        text.append(" review that call's debrief    ")
+        text.append(" Enter ", style="bold reverse")
         text.append(" done")
         with VerticalScroll(id="exam-results"):
             yield Static(text, id="exam-results-text")
         yield Footer()
+
+    def on_key(self, event: Key) -> None:
+        character = event.character or ""
+        if character.isdigit() and 1 <= int(character) <= len(self.run.grades):
+            from .debrief import DebriefScreen
+
+            event.stop()
+            # Enter on the debrief comes back here (the run is finished, so "next" is these results).
+            self.app.switch_screen(DebriefScreen(self.run, self.run.grades[int(character) - 1]))
 
     def action_leave(self) -> None:
         self.run.leave(self.app)
