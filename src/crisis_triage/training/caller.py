@@ -148,13 +148,11 @@ def volunteer_moments(caller: ScriptedCaller, events: Sequence[AnyEvent]) -> dic
     moments: dict[int, datetime] = {}
     answered: list[str] = []
     for event in events:
-        if isinstance(event, CallStarted):
-            pass
-        elif isinstance(event, (Answered, Skipped, Revised)):
+        if isinstance(event, (Answered, Skipped, Revised)):
             if event.question in answered:
                 continue
             answered.append(event.question)
-        else:
+        elif not isinstance(event, CallStarted):  # the start is the moment of after_questions: 0
             continue
         for index in caller.due(answered, moments):
             moments[index] = event.at
