@@ -10,7 +10,7 @@ import click
 from ..protocol.errors import ProtocolError
 from ..protocol.loader import load_protocol
 from ..replay.calls import BadLine, Summary, replay_lines
-from .common import DEFAULT_PROTOCOL, protocol_option
+from .common import protocol_option
 
 
 def _load(path: str):

@@ -12,7 +12,6 @@ as Python. Tests and bench/engine.py check it agrees with the interpreted walk.
 from __future__ import annotations
 
 import ast
-from functools import partial
 from typing import Any, Callable, Mapping
 
 from ..protocol.conditions import NS, RANK_SUFFIX

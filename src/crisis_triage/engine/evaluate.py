@@ -18,7 +18,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from ..protocol.compiled import CompiledQuestion, Protocol
-from ..protocol.conditions import ANSWERED, RANK_SUFFIX, UNANSWERED_NUMBER, Condition
+from ..protocol.conditions import ANSWERED, RANK_SUFFIX, UNANSWERED_NUMBER
 from .assessment import AppliedOverride, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
 from . import compiled_walk
 from .recommend import choose, recommend

@@ -8,7 +8,6 @@ from datetime import datetime
 from ..protocol.compiled import Protocol
 from ..protocol.templates import render
 from .assessment import Assessment
-from .assessment import answer_label
 from .state import CallState
 
 

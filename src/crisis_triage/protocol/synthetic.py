@@ -143,7 +143,7 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
                 lines.append("        options:")
                 for oid, label in _SIGNS:
                     lines.append(f"          - {{id: {oid}, label: {{en: {_q(label)}}}}}")
-                lines.append(f"        risk: {{shouting: 2, confused: 1}}")
+                lines.append("        risk: {shouting: 2, confused: 1}")
                 lines.append(f'        sets: {{{fact_b}: \'"crying" in answer\'}}')
             elif kind == "number":
                 lines.append("        min: 0")
