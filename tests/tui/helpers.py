@@ -73,3 +73,8 @@ def panel(app, selector: str) -> str:
     widget = app.screen.query_one(selector, Static)
     content = widget.content
     return content.plain if hasattr(content, "plain") else str(content)
+
+
+def question_line(app) -> str:
+    """The question as read aloud: the line after the section line in the question panel."""
+    return panel(app, "#q-body").split("\n")[1]

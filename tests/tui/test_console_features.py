@@ -19,7 +19,7 @@ from crisis_triage.tui.screens.modals import AnswerModal, InterruptModal
 from crisis_triage.tui.screens.resume import ResumeScreen
 from crisis_triage.tui.screens.setup import CallSetupScreen
 
-from .helpers import NOON, boston, make_app, panel, run_async, screen_text
+from .helpers import NOON, boston, make_app, panel, question_line, run_async, screen_text
 from .test_whole_calls import type_text, wait_for
 
 
@@ -46,7 +46,7 @@ async def test_an_unfinished_call_is_offered_and_resumes_where_it_stopped():
         assert "location  7 Elm St" in text
         assert "! Violence now" in text
         assert "POLICE EMERGENCY RESPONSE" in text
-        assert panel(app, "#q-text") == "What is your first name?"
+        assert question_line(app) == "What is your first name?"
         await pilot.press("enter")  # skip the name: the resumed call keeps journalling to the same record
     assert [e.kind for e in journal.events("crashed")][-1] == "skipped"
 
@@ -114,7 +114,7 @@ async def test_resizing_mid_call_loses_nothing():
         text = screen_text(app)
         assert "took_substance" not in text  # not answered yet
         assert "hurt_or_unresponsive  No" in text and "location  1 Main St" in text
-        assert panel(app, "#q-text").startswith("Has the person taken pills")
+        assert question_line(app).startswith("Has the person taken pills")
         assert app.screen.has_class("-narrow") and app.screen.has_class("-short")
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
@@ -130,12 +130,12 @@ async def test_language_switch_shows_the_question_in_spanish_beside_english():
         await wait_for(pilot, CallScreen)
         await pilot.press("f6")
         await pilot.pause()
-        assert panel(app, "#q-text") == "¿Cuál es la dirección donde está la persona ahora mismo?"
-        assert panel(app, "#q-text-en") == "EN: What is the address where the person is right now?"
+        assert question_line(app) == "¿Cuál es la dirección donde está la persona ahora mismo?"
+        assert "\nEN: What is the address where the person is right now?" in panel(app, "#q-body")
         assert " ES " in screen_text(app)
         await pilot.press("f6")
         await pilot.pause()
-        assert not app.screen.query_one("#q-text-en").display
+        assert "EN:" not in panel(app, "#q-body")
     kinds = [e.kind for e in app.journal.events("call-1")]
     assert kinds.count("context_changed") == 2
 
@@ -190,7 +190,7 @@ async def test_an_event_the_store_refuses_is_not_shown_as_recorded():
         await type_text(pilot, "1 Main St")
         await pilot.press("enter")
         await pilot.pause()
-        assert panel(app, "#q-text") == "What is the address where the person is right now?"
+        assert question_line(app) == "What is the address where the person is right now?"
         assert "location" not in screen_text(app).split("Call so far")[1]
         assert any("disk full" in n.message for n in app._notifications)
         assert app.screen.session.state.answers == {}
@@ -203,7 +203,7 @@ async def test_a_required_question_cannot_be_skipped():
         await wait_for(pilot, CallScreen)
         await pilot.press("f5")
         await pilot.pause()
-        assert panel(app, "#q-text") == "What is the address where the person is right now?"
+        assert question_line(app) == "What is the address where the person is right now?"
         assert any("required" in n.message for n in app._notifications)
     assert [e.kind for e in app.journal.events("call-1")] == ["call_started"]
 

@@ -12,7 +12,7 @@ from crisis_triage.tui.screens.handoff import HandoffScreen
 from crisis_triage.tui.screens.setup import CallSetupScreen
 from crisis_triage.tui.widgets.so_far import CallSoFar
 
-from .helpers import FixedClock, make_app, panel, run_async, screen_text
+from .helpers import FixedClock, make_app, panel, question_line, run_async, screen_text
 
 
 async def type_text(pilot, text: str) -> None:
@@ -86,7 +86,7 @@ async def test_door_to_dispatch_with_an_interrupt_and_a_revision():
         await revise(pilot, "weapon", "y")
         text = screen_text(app)
         assert "weapon  Yes  +6  revised" in text
-        assert panel(app, "#q-text") == "Is anyone holding it or pointing it at someone right now?"
+        assert question_line(app) == "Is anyone holding it or pointing it at someone right now?"
         await pilot.press("n")  # weapon_use
         await pilot.press("n", "n", "n", "n")  # violence, threats, crime, children
         assert "Suicide screen" in screen_text(app)

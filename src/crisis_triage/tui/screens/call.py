@@ -206,7 +206,7 @@ class CallScreen(Screen):
         if isinstance(event, Revised) and before is not None:
             self._changed = frozenset({event.question})
         self.query_one(QuestionPanel).show(view, selected=frozenset(self._multi), accept_key=self._key("accept"),
-                                           skip_key=self._key("skip"))
+                                           skip_key=self._key("skip"), compact=self.has_class("-short"))
         self.query_one(CallSoFar).show(after, changed=self._changed)
         # The call-taker works in English; only the words read to the caller follow the caller's language.
         band = band_view(protocol, after.risk.band)
@@ -283,7 +283,7 @@ class CallScreen(Screen):
         if view.type == "multi":
             self._multi ^= {option.id}
             self.query_one(QuestionPanel).show(view, selected=frozenset(self._multi), accept_key=self._key("accept"),
-                                               skip_key=self._key("skip"))
+                                               skip_key=self._key("skip"), compact=self.has_class("-short"))
             return
         self.record(self._answer_event(view.id, option.id))
 

@@ -19,65 +19,70 @@ class AnswerInput(Input):
 
 
 class QuestionPanel(Vertical):
-    """Shows a :class:`QuestionView`; an answer box appears for text and number questions."""
+    """Shows a :class:`QuestionView`; an answer box appears for text and number questions.
+
+    The question is one Static of a fixed height, repainted without a layout pass: the next question
+    reaches the screen in the same frame as the keypress's other changes (a layout pass costs a frame).
+    Order is by what must survive on a small screen: the question as read aloud, its options, the
+    English beside it (when the call is in another language), then the hint.
+    """
 
     def compose(self) -> ComposeResult:
-        yield Static(id="q-section")
-        yield Static(id="q-text")
-        yield Static(id="q-text-en")
-        yield Static(id="q-hint")
-        yield Static(id="q-options")
+        yield Static(id="q-body")
         yield AnswerInput(id="q-input")
 
     def show(self, view: QuestionView | None, *, selected: frozenset[str] = frozenset(), accept_key: str = "F9",
-             skip_key: str = "F5") -> None:
-        section = self.query_one("#q-section", Static)
-        text = self.query_one("#q-text", Static)
-        text_en = self.query_one("#q-text-en", Static)
-        hint = self.query_one("#q-hint", Static)
-        options = self.query_one("#q-options", Static)
+             skip_key: str = "F5", compact: bool = False) -> None:
+        body = self.query_one("#q-body", Static)
         box = self.query_one("#q-input", Input)
+        self.set_class(bool(view and view.safety), "-safety")
         if view is None:
-            update_if_changed(section, Text("All questions asked", style="bold"))
-            update_if_changed(text, Text(f"Press {accept_key} to accept the recommendation.", style="bold"))
-            for widget in (text_en, hint, options):
-                widget.update("")
-                widget.add_class("-empty")
-            box.display = False
-            self.set_class(False, "-safety")
+            update_if_changed(body, Text.assemble(("All questions asked\n\n", "bold"),
+                                                  (f"Press {accept_key} to accept the recommendation.", "bold")),
+                              layout=False)
+            self._show_box(False)
             return
-        tag = "  safety" if view.safety else ""
-        optional = f"  optional: {skip_key} skips" if not view.required else ""
-        update_if_changed(section, Text.assemble((f"Q{view.position} ", "bold"), (view.section, ""), (tag, "bold"), (optional, "dim")))
-        self.set_class(view.safety, "-safety")
-        update_if_changed(text, Text(view.text, style="bold"))
-        text_en.set_class(not view.translated, "-empty")
-        update_if_changed(text_en, Text(f"EN: {view.text_en}", style="italic") if view.translated else "")
-        hint.set_class(not view.hint, "-empty")
-        update_if_changed(hint, Text(view.hint, style="dim italic"))
+        text = Text()
+        text.append(f"Q{view.position} ", style="bold")
+        text.append(view.section)
+        if view.safety:
+            text.append("  safety", style="bold")
+        if not view.required:
+            text.append(f"  optional: {skip_key} skips", style="dim")
+        text.append("\n")
+        text.append(view.text, style="bold")
         if view.options:
-            line = Text()
+            if not compact:
+                text.append("\n")
             for option in view.options:
                 picked = option.id in selected
-                mark = "[x] " if view.type == "multi" and picked else ("[ ] " if view.type == "multi" else "")
-                line.append(f" {option.key.upper()} ", style="bold reverse")
-                line.append(f" {mark}{option.label}", style="bold" if picked else "")
+                mark = ("[x] " if picked else "[ ] ") if view.type == "multi" else ""
+                text.append("\n" if option is view.options[0] else "   ")
+                text.append(f" {option.key.upper()} ", style="bold reverse")
+                text.append(f" {mark}{option.label}", style="bold" if picked else "")
                 if option.label != option.label_en:
-                    line.append(f" ({option.label_en})", style="dim")
-                line.append("   ")
+                    text.append(f" ({option.label_en})", style="dim")
             if view.type == "multi":
-                line.append(" Enter ", style="bold reverse")
-                line.append(" done")
-            update_if_changed(options, line)
-            options.remove_class("-empty")
-            box.display = False
-        else:
-            options.add_class("-empty")
-            box.display = True
+                text.append("    ")
+                text.append(" Enter ", style="bold reverse")
+                text.append(" done")
+        if view.translated:
+            text.append(f"\nEN: {view.text_en}", style="italic")
+        if view.hint and not compact:
+            text.append(f"\n{view.hint}", style="dim italic")
+        update_if_changed(body, text, layout=False)
+        self._show_box(not view.options)
+        if not view.options:
             placeholder = "type the answer, Enter to record"
             if view.type == "number":
-                placeholder = f"a number ({view.minimum:g}-{view.maximum:g}), Enter to record" if view.minimum is not None and view.maximum is not None else "a number, Enter to record"
+                placeholder = (f"a number ({view.minimum:g}-{view.maximum:g}), Enter to record"
+                               if view.minimum is not None and view.maximum is not None else "a number, Enter to record")
             if not view.required:
                 placeholder += "; empty Enter skips"
             box.placeholder = placeholder
             box.type = "number" if view.type == "number" else "text"
+
+    def _show_box(self, shown: bool) -> None:
+        box = self.query_one("#q-input", Input)
+        if box.display != shown:
+            box.display = shown
