@@ -66,13 +66,12 @@ def build_refresh(protocol) -> Callable[[dict, int], None]:
         target = band_index[override.at_least]
         test = ast.BoolOp(ast.And(), [ast.Compare(_name("_r"), [ast.Lt()], [ast.Constant(target)]), condition.tree()])
         body.append(ast.If(test=test, body=[_store(ast.Name("_r", ast.Store()), ast.Constant(target))], orelse=[]))
-    chain: list[ast.stmt] = [_store(ast.Name("_l", ast.Store()), ast.Constant("none")), _store(ast.Name("_lr", ast.Store()), ast.Constant(-1))]
-    for screen_level, condition in protocol.screen_levels:  # lowest first: each higher level wraps the chain
-        chain = [ast.If(test=condition.tree(), body=[
+    body += [_store(ast.Name("_l", ast.Store()), ast.Constant("none")), _store(ast.Name("_lr", ast.Store()), ast.Constant(-1))]
+    for screen_level, condition in protocol.screen_levels:  # lowest first: the last that holds (the highest) decides
+        body.append(ast.If(test=condition.tree(), body=[
             _store(ast.Name("_l", ast.Store()), ast.Constant(screen_level.id)),
             _store(ast.Name("_lr", ast.Store()), ast.Constant(band_index[screen_level.at_least] if screen_level.at_least else -1)),
-        ], orelse=chain)]
-    body += chain
+        ], orelse=[]))
     body.append(ast.If(test=ast.Compare(_name("_lr"), [ast.Gt()], [_name("_r")]),
                        body=[_store(ast.Name("_r", ast.Store()), _name("_lr"))], orelse=[]))
     body.append(_store(_ns_item("suicide_level", store=True), _name("_l")))

@@ -5,10 +5,12 @@ One pass over the questions in asking order. A question's condition sees the cal
 "ask only when the band is still low" well defined without cycles. Answers to questions that do not
 apply are dropped, not counted.
 
-The same walk serves two callers: :func:`evaluate` (everything the console shows, with every
-contribution, source and reason) and :func:`decide_state` (only the decision, for replay at scale
-and benchmarks). They differ only in ``explain``, so they cannot disagree. What is the same for every
-call of a protocol (defaults, band floors, which conditions read the band) is worked out once.
+Three entry points: :func:`evaluate` (everything the console shows, with every contribution,
+source and reason), :func:`next_question` (the same walk, stopping at the next question to ask) and
+:func:`decide_state` (only the decision, for replay at scale and benchmarks: the same steps compiled
+into one function by :mod:`.compiled_walk`; tests and bench/engine.py check that they agree). What is
+the same for every call of a protocol (defaults, band floors, the compiled functions) is worked out
+once per protocol and kept with it.
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ questions, every call ending in a recommendation, fallback chains that end somew
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections import ChainMap
 from typing import Any, Iterable
@@ -15,6 +14,7 @@ from typing import Any, Iterable
 from .compiled import CONTEXT_NAMES, YES_NO_OPTIONS, CompiledQuestion, CompiledRule, Protocol
 from .conditions import Condition, ConditionError, NameType, compile_condition
 from .errors import Path, Problem, did_you_mean
+from .graph import cycles as _cycles
 from .models import Option, ProtocolDocument, Question
 from .reachability import Reachability, door_callers
 from .templates import TemplateProblem, compile_template
@@ -288,16 +288,25 @@ class Compiler:
         ordered: list[str] = []
         done: set[str] = set()
 
-        def visit(fact: str, trail: tuple[str, ...] = ()) -> None:
-            if fact in done or fact in trail:
-                return
-            for dep in graph[fact]:
-                visit(dep, trail + (fact,))
-            done.add(fact)
-            ordered.append(fact)
-
-        for fact in graph:
-            visit(fact)
+        # Depth-first, each fact after what it reads; iterative so a long chain cannot exhaust the stack.
+        for root in graph:
+            if root in done:
+                continue
+            trail: set[str] = {root}
+            work: list[tuple[str, int]] = [(root, 0)]
+            while work:
+                fact, position = work.pop()
+                deps = graph[fact]
+                while position < len(deps) and (deps[position] in done or deps[position] in trail):
+                    position += 1  # known already, or a cycle (reported above)
+                if position < len(deps):
+                    work.append((fact, position + 1))
+                    work.append((deps[position], 0))
+                    trail.add(deps[position])
+                    continue
+                trail.discard(fact)
+                done.add(fact)
+                ordered.append(fact)
         return tuple((f, compiled[f]) for f in ordered)
 
     def _check_question_graph(self, questions: tuple[CompiledQuestion, ...], derived: tuple[tuple[str, Condition], ...]) -> None:
@@ -473,39 +482,3 @@ class Compiler:
                     add(f"{step.id}.{field}.{language}", text, ("handoff", "steps", i, field, language) if len(texts) > 1 or True else ())
         add("summary", handoff.summary, ("handoff", "summary"))
         return templates
-
-
-def _cycles(graph: dict[str, list[str]]) -> list[list[str]]:
-    """Strongly connected components with more than one node, or a node pointing at itself (Tarjan)."""
-    index: dict[str, int] = {}
-    low: dict[str, int] = {}
-    stack: list[str] = []
-    on_stack: set[str] = set()
-    result: list[list[str]] = []
-    counter = itertools.count()
-
-    def strongconnect(node: str) -> None:
-        index[node] = low[node] = next(counter)
-        stack.append(node)
-        on_stack.add(node)
-        for nxt in graph.get(node, []):
-            if nxt not in index:
-                strongconnect(nxt)
-                low[node] = min(low[node], low[nxt])
-            elif nxt in on_stack:
-                low[node] = min(low[node], index[nxt])
-        if low[node] == index[node]:
-            component = []
-            while True:
-                top = stack.pop()
-                on_stack.discard(top)
-                component.append(top)
-                if top == node:
-                    break
-            if len(component) > 1 or node in graph.get(node, []):
-                result.append(list(reversed(component)))
-
-    for node in list(graph):
-        if node not in index:
-            strongconnect(node)
-    return result
