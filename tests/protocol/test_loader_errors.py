@@ -383,3 +383,14 @@ def test_an_alias_to_nothing_and_a_second_document_are_syntax_errors(boston_text
 def test_a_quoted_merge_key_is_just_text(boston_text):
     text = edit(boston_text, ("    key: s\n", '    key: s\n    "<<": x\n'))
     assert 'unknown field "<<"' in only(problems(text), "unknown-field").message
+
+
+def test_a_long_chain_of_derived_facts_loads_and_a_long_cycle_is_named(boston_text):
+    n = 1500  # deeper than Python's recursion limit: the checks must not recurse per link
+    chain = "".join(f"  chain_{i}:\n    label: Chain {i}\n    when: chain_{i + 1} or weapon_present\n" for i in range(n))
+    text = boston_text.replace("facts:\n", "facts:\n" + chain + f"  chain_{n}:\n    label: End\n    when: violence_now\n", 1)
+    protocol = parse_protocol(text)
+    order = [fact for fact, _ in protocol.derived_facts]
+    assert order.index(f"chain_{n}") < order.index("chain_1") < order.index("chain_0")
+    problem = only(problems(text.replace("    when: violence_now\n", "    when: chain_0\n", 1)), "cycle")
+    assert problem.message.startswith("these derived facts depend on each other in a circle: chain_0 → chain_1 → chain_2")
