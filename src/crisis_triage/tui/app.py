@@ -6,6 +6,7 @@ time for stable snapshots), the call id factory, and whether the start-up time i
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from datetime import datetime, timezone
@@ -121,6 +122,9 @@ class ConsoleApp(App):
             return
         self.new_call(self.start)
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # back to the collector (tests run many apps in one process)
+
     def store_problem(self, problem: str | None) -> None:
         """The record store changed state: say so, loudly when records are at risk."""
         if problem:
@@ -129,6 +133,9 @@ class ConsoleApp(App):
             self.notify("The record store works again.", title="Records")
 
     def on_ready(self) -> None:
+        # Everything loaded so far (protocol, widgets, CSS) lives as long as the console: keep it out
+        # of the garbage collector's full passes, which otherwise land on a keypress now and then.
+        gc.freeze()
         elapsed_ms = (time.perf_counter() - STARTED_AT) * 1000
         self.log.info(f"started in {elapsed_ms:.0f} ms")
         if self.announce_startup:
