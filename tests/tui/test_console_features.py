@@ -173,6 +173,22 @@ async def test_the_interrupt_key_works_from_inside_a_dialog_and_keeps_a_half_typ
     assert [e.kind for e in app.journal.events("call-1")] == ["call_started", "note", "interrupt"]
 
 
+@run_async
+async def test_letters_in_the_call_so_far_list_do_not_answer_the_question_in_hand():
+    app = make_app(door="family")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, CallScreen)
+        await type_text(pilot, "1 Main St")
+        await pilot.press("enter", "enter", "y")
+        await pilot.press("f4", "n")  # in the list: N must not answer "hurt_or_unresponsive"
+        await pilot.pause()
+        assert question_line(app).startswith("Is the person hurt")
+        await pilot.press("escape", "n")  # back to the question: now N answers it
+        await pilot.pause()
+        assert question_line(app).startswith("Has the person taken pills")
+    assert [e.kind for e in app.journal.events("call-1")].count("answered") == 3
+
+
 class RefusingJournal(MemoryJournal):
     """A store that fails on answers: the console must say so and show nothing as recorded."""
 

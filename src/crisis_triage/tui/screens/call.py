@@ -268,7 +268,14 @@ class CallScreen(Screen):
         view = self._view
         if view is None or not view.options or isinstance(self.focused, Input):
             return
-        if event.key == "enter" and view.type == "multi" and self.focused is not self.query_one(CallSoFar):
+        if self.focused is self.query_one(CallSoFar):
+            # In the list, a letter must not answer the question in hand by mistake: Enter revises
+            # the highlighted answer, Escape (or F4 again) goes back to the question.
+            if event.key == "escape":
+                event.stop()
+                self.set_focus(None)
+            return
+        if event.key == "enter" and view.type == "multi":
             event.stop()
             event.prevent_default()
             ids = [o.id for o in view.options if o.id in self._multi]
@@ -358,10 +365,21 @@ class CallScreen(Screen):
 
     def action_revise(self) -> None:
         so_far = self.query_one(CallSoFar)
+        if self.focused is so_far:
+            self.refocus_question()
+            return
         if so_far.option_count == 0:
             self.notify("Nothing answered yet to revise.")
             return
         so_far.focus()
+
+    def refocus_question(self) -> None:
+        """Back from the call-so-far list to the question in hand (its answer box, if it has one)."""
+        view = self._view
+        if view is not None and not view.options:
+            self.query_one("#q-input", Input).focus()
+        else:
+            self.set_focus(None)
 
     def action_skip(self) -> None:
         if self._view is not None:
