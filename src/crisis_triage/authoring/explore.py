@@ -470,7 +470,8 @@ class _Walker:
         if len(result) > self.budget:
             if self.exact:
                 self.notes.append(f"more than {self.budget} distinct partial paths at question \"{qid}\"; "
-                                  "a deterministic sample was followed from there on (counts and coverage are lower bounds)")
+                                  "a deterministic sample was followed from there on (counts and coverage are lower bounds; "
+                                  "--max-states raises the limit)")
             self.exact = False
             result = self._sample(result)
         return result

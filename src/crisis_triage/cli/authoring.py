@@ -47,7 +47,9 @@ def _check_door(loaded, door: str | None) -> None:
 @click.option("--severity", type=click.Choice(["error", "warning", "info"]), default="info", show_default=True,
               help="Show findings of this severity and above.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def lint(files: tuple[str, ...], strict: bool, max_words: int, severity: str, fmt: str) -> None:
+@click.option("--max-states", type=click.IntRange(1, 10_000_000), default=None,
+              help="Partial paths the reachability walk keeps per step before it samples (see `paths`).")
+def lint(files: tuple[str, ...], strict: bool, max_words: int, severity: str, fmt: str, max_states: int | None) -> None:
     """Check what valid protocols still get wrong: unreachable questions, shadowed rules, bands and
     models never reached, interrupts with no effect, missing translations, long scripts, key clashes.
 
@@ -62,7 +64,12 @@ def lint(files: tuple[str, ...], strict: bool, max_words: int, severity: str, fm
     report = []
     for file in files:
         loaded = _load(file)
-        findings = run_lint(loaded, LintOptions(max_words=max_words))
+        exploration = None
+        if max_states is not None:
+            from ..authoring.explore import explore
+
+            exploration = explore(loaded.protocol, budget=max_states)
+        findings = run_lint(loaded, LintOptions(max_words=max_words, exploration=exploration))
         shown = [f for f in findings if SEVERITY_ORDER[f.severity] <= SEVERITY_ORDER[severity]]
         if fmt == "json":
             report.append({"file": file, "findings": [
@@ -143,7 +150,10 @@ def schema(kind: str, output: str | None) -> None:
               help="Local hour the calls are taken at (response hours depend on it).")
 @click.option("--district", default=None, help="District the calls come from (availability depends on it).")
 @click.option("--verify", is_flag=True, help="Replay each row's example through the engine and check it ends the same way.")
-def paths(file: str, door: str | None, as_json: bool, hour: float, district: str | None, verify: bool) -> None:
+@click.option("--max-states", type=click.IntRange(1, 10_000_000), default=None,
+              help="Partial paths kept per step before the walk samples (default: sized to answer in seconds).")
+def paths(file: str, door: str | None, as_json: bool, hour: float, district: str | None, verify: bool,
+          max_states: int | None) -> None:
     """Every distinct path through the protocol, per door, with its band and recommendation.
 
     Answers that behave alike (same points, same facts, same value to every condition) are tried
@@ -159,7 +169,7 @@ def paths(file: str, door: str | None, as_json: bool, hour: float, district: str
     _check_door(loaded, door)
     if district is not None and district not in loaded.protocol.districts:
         raise click.BadParameter(f'no district "{district}"; districts: {", ".join(loaded.protocol.districts)}', param_hint="--district")
-    exploration = explore(loaded.protocol, doors=[door] if door else None, hour=hour, district=district)
+    exploration = explore(loaded.protocol, doors=[door] if door else None, hour=hour, district=district, budget=max_states)
     if as_json:
         click.echo(json.dumps(to_json(exploration), indent=2, ensure_ascii=False, default=str))
     else:
