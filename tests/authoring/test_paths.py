@@ -127,3 +127,14 @@ def test_on_generated_protocols_the_walk_is_sound_and_complete():
             assert (data["door"], result["band"], result["rule"]) in rows, (size, seed, data)
 
     check()
+
+
+def test_max_states_turns_a_sampled_walk_exact(tmp_path):
+    path = tmp_path / "generated.yaml"
+    path.write_text(generate_protocol_yaml(24, 106), encoding="utf-8")
+    sampled = CliRunner().invoke(cli, ["paths", str(path), "--json"])
+    exact = CliRunner().invoke(cli, ["paths", str(path), "--json", "--max-states", "20000"])
+    assert sampled.exit_code == exact.exit_code == 0
+    assert not json.loads(sampled.output)["exact"] and "--max-states" in json.loads(sampled.output)["notes"][0]
+    data = json.loads(exact.output)
+    assert data["exact"] and len(data["rows"]) >= len(json.loads(sampled.output)["rows"])
