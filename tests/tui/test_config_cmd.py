@@ -50,3 +50,11 @@ def test_a_broken_config_is_one_clear_line_not_a_traceback():
     _write_config("retention_days = 0\n")
     result = CliRunner().invoke(cli, ["config"])
     assert result.exit_code == 1 and "retention_days" in result.output
+
+
+def test_every_setting_is_documented():
+    from crisis_triage.config import field_docs
+
+    docs = field_docs()
+    assert set(docs) == set(Settings.model_fields)
+    assert all(len(text) > 10 for text in docs.values())

@@ -14,7 +14,7 @@ def config(as_json: bool) -> None:
     """Show the config file's path and the settings in force (file, environment, defaults)."""
     from pydantic import ValidationError
 
-    from ..config import Settings, SettingsError, config_path, data_dir, load_settings
+    from ..config import SettingsError, config_path, data_dir, field_docs, load_settings
 
     path = config_path()
     try:
@@ -33,6 +33,7 @@ def config(as_json: bool) -> None:
     click.echo(f"config file: {path}" + ("" if path.exists() else "  (not created yet: defaults and environment apply)"))
     click.echo(f"data dir:    {data_dir()}")
     click.echo("")
+    docs = field_docs()
     width = max(len(name) for name in values)
     for name, value in values.items():
         env = f"CRISIS_TRIAGE_{name.upper()}"
@@ -44,9 +45,8 @@ def config(as_json: bool) -> None:
             origin = "default"
         shown = json.dumps(value) if isinstance(value, (dict, list)) else ("" if value is None else str(value))
         click.echo(f"{name:<{width}}  {shown:<32}  ({origin})")
-        doc = Settings.model_fields[name].description
-        if doc:
-            click.echo(f"{'':<{width}}  {' '.join(doc.split())}", err=False)
+        if docs.get(name):
+            click.echo(f"{'':<{width}}  {docs[name]}")
 
 
 def _file_values(path) -> dict:
