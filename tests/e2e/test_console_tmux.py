@@ -81,7 +81,7 @@ def pane_env(tmp_path):
     }
 
 
-def test_a_call_in_tmux_from_door_to_dispatch(pane_env, tmp_path):
+def test_a_call_in_tmux_from_door_to_dispatch(pane_env, tmp_path, monkeypatch):
     tmux = _require_tmux()
     command = f"{shlex.quote(sys.executable)} -m crisis_triage call --district B2"
     pane = Pane(tmux, command, pane_env)
@@ -126,7 +126,9 @@ def test_a_call_in_tmux_from_door_to_dispatch(pane_env, tmp_path):
     from crisis_triage.config import load_settings
     from crisis_triage.records.store import open_reader
 
-    os.environ.update({k: v for k, v in pane_env.items() if k.startswith("CRISIS_TRIAGE_")})
+    for name, value in pane_env.items():
+        if name.startswith("CRISIS_TRIAGE_"):
+            monkeypatch.setenv(name, value)  # not os.environ: later tests must not inherit this console id
     reader = open_reader(load_settings(), local=True)
     try:
         calls = reader.calls(console_id="console-e2e")
