@@ -12,7 +12,7 @@ from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 
 from ...engine import (
     Answered,
@@ -44,6 +44,7 @@ from ...protocol.compiled import Protocol
 from ...records.journal import CallMeta, Journal
 from ..keys import bindings, key_for, key_label
 from ..widgets.header import CallHeader
+from ..widgets.keybar import KeyBar
 from ..widgets.question import QuestionPanel
 from ..widgets.recommendation import RecommendationCard
 from ..widgets.risk import RiskPanel, css_colour
@@ -127,7 +128,7 @@ class CallScreen(Screen):
             with VerticalScroll(id="call-side", can_focus=False):
                 yield RiskPanel(id="risk")
                 yield RecommendationCard(id="recommendation")
-        yield Footer()
+        yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
         pane = self.query_one("#caller-pane")
