@@ -23,3 +23,16 @@ protocol_option = click.option(
     "--protocol", "-p", type=click.Path(dir_okay=False), default=default_protocol, show_default="the shipped Boston protocol",
     help="Protocol file (YAML).",
 )
+
+
+def load_protocol_or_exit(path: str):
+    """Load a protocol for a command; on problems print one line each to stderr and exit 1."""
+    from ..protocol.errors import ProtocolError
+    from ..protocol.loader import load_protocol
+
+    try:
+        return load_protocol(path)
+    except ProtocolError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        raise SystemExit(1) from None

@@ -16,7 +16,7 @@ from typing import Iterator
 
 import click
 
-from .common import default_protocol
+from .common import default_protocol, load_protocol_or_exit
 
 store_option = click.option("--store", default=None, metavar="URL",
                             help="A centre's postgresql:// store (default: from settings; empty means the local file).")
@@ -301,18 +301,11 @@ def import_calls(calls, protocol, console_id, store, local) -> None:
     interrupts between them, the recommendation accepted, the handoff steps, the end. Importing the
     same file twice stores nothing twice (ids are derived from the call ids).
     """
-    from ..protocol.errors import ProtocolError
-    from ..protocol.loader import load_protocol
     from ..records.importer import ImportResult, imported_records
     from ..records.postgres_store import PostgresStore
     from ..records.rows import to_row
 
-    try:
-        loaded = load_protocol(protocol)
-    except ProtocolError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1) from None
+    loaded = load_protocol_or_exit(protocol)
     result = ImportResult()
     started = time.perf_counter()
     with opened_reader(store, local) as reader:

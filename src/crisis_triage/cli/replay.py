@@ -7,19 +7,8 @@ import sys
 
 import click
 
-from ..protocol.errors import ProtocolError
-from ..protocol.loader import load_protocol
 from ..replay.calls import BadLine, Summary, replay_lines
-from .common import protocol_option
-
-
-def _load(path: str):
-    try:
-        return load_protocol(path)
-    except ProtocolError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1) from None
+from .common import load_protocol_or_exit, protocol_option
 
 
 @click.command()
@@ -36,7 +25,7 @@ def replay(protocol: str, calls, output, summary: bool, summary_only: bool) -> N
     "interrupts": [...], "unavailable": {model: reason}}. Writes one JSON line per call: model, team,
     band, score, fallback, rationale. A bad line is reported with its number and skipped.
     """
-    loaded = _load(protocol)
+    loaded = load_protocol_or_exit(protocol)
     totals = Summary()
     # A summary alone needs only the decisions, which the engine's fast path gives several times faster.
     for result in replay_lines(loaded, calls, decision_only=summary_only):
@@ -88,7 +77,7 @@ def generate_calls(protocol: str, count: int, seed: int, distinct: int | None, o
     from ..replay.synthetic import generate_calls as generate
     from ..replay.synthetic import stream_calls
 
-    loaded = _load(protocol)
+    loaded = load_protocol_or_exit(protocol)
     calls = stream_calls(loaded, count, seed, distinct) if distinct else generate(loaded, count, seed)
     for call in calls:
         output.write(json.dumps(call, ensure_ascii=False) + "\n")

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..protocol.errors import ProtocolError
-from ..protocol.loader import load_protocol
-from .common import DEFAULT_PROTOCOL, protocol_option
+from .common import DEFAULT_PROTOCOL, load_protocol_or_exit, protocol_option
 
 
 def default_scenarios_dir() -> str:
@@ -23,15 +21,6 @@ def default_scenarios_dir() -> str:
     if source.is_dir():
         return str(source)
     return str(Path(__file__).resolve().parents[1] / "data" / "scenarios")
-
-
-def _load_protocol(path: str):
-    try:
-        return load_protocol(path)
-    except ProtocolError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        raise SystemExit(1) from None
 
 
 def _load_library(directory: str, protocol):
@@ -64,7 +53,7 @@ def check(protocol: str, directory: str, verbose: bool) -> None:
     from ..training.runner import check_scenario
     from ..training.tables import check_table
 
-    loaded = _load_protocol(protocol)
+    loaded = load_protocol_or_exit(protocol)
     library = _load_library(directory, loaded)
     results = [check_scenario(loaded, scenario) for scenario in library.scenarios]
     click.echo(check_table(results, verbose=verbose))
@@ -90,7 +79,7 @@ def list_scenarios(protocol: str, directory: str, tags: tuple[str, ...], difficu
     """List the scenarios of a library (same as ``train --list``)."""
     from ..training.tables import scenario_table
 
-    library = _load_library(directory, _load_protocol(protocol))
+    library = _load_library(directory, load_protocol_or_exit(protocol))
     click.echo(scenario_table(library.filter(tags, difficulty)))
 
 
@@ -148,7 +137,7 @@ def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: boo
         history = History.open()
         click.echo(format_overview(history.sessions()) if everyone else format_history(history.sessions(trainee), trainee))
         return
-    loaded = _load_protocol(protocol)
+    loaded = load_protocol_or_exit(protocol)
     library = _load_library(directory, loaded)
     if list_only:
         from ..training.tables import scenario_table

@@ -8,62 +8,18 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path as FilePath
-from typing import Any
-
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from . import models
 from .compiled import Protocol
 from .compiler import Compiler
-from .errors import Problem, ProtocolError, did_you_mean
+from .errors import Problem, ProtocolError
 from .models import ProtocolDocument
-from .yaml_source import SourceMap, YamlSourceError, load_yaml
+from .schema_errors import model_field_names, schema_problem
+from .yaml_source import YamlSourceError, load_yaml
 
 
-def _field_names() -> set[str]:
-    names: set[str] = set()
-    for value in vars(models).values():
-        if isinstance(value, type) and issubclass(value, BaseModel):
-            names.update(value.model_fields)
-    return names
-
-
-_FRIENDLY = {
-    "missing": "this field is required",
-    "string_type": "expected text",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "float_type": "expected a number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "list_type": "expected a list (- item, or [a, b])",
-    "dict_type": "expected a mapping (key: value)",
-    "model_type": "expected a mapping (key: value)",
-    "string_pattern_mismatch": "ids are lower_snake_case: a letter, then letters, digits or _",
-}
-
-
-def _schema_problem(error: Any, source: SourceMap, data: Any) -> Problem:
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        name = str(loc[-1])
-        message = f'unknown field "{name}"{did_you_mean(name, _field_names())}'
-        return source.problem("unknown-field", message, loc, key=True)
-    message = _FRIENDLY.get(kind, error["msg"])
-    if kind == "missing":
-        message = f'the field "{loc[-1]}" is required here'
-        return source.problem("missing-field", message, loc[:-1])
-    if kind in ("value_error", "assertion_error"):
-        message = error["msg"].removeprefix("Value error, ")
-    elif kind == "literal_error":
-        message = f"expected {error['ctx']['expected']}"
-    elif kind == "string_pattern_mismatch" and len(loc) and loc[-1] != "id":
-        message = f"expected {error['msg'].lower().removeprefix('string should ')}"
-    given = error.get("input")
-    if isinstance(given, (str, int, float)) and len(str(given)) < 60:
-        message += f" (found {given!r})"
-    return source.problem("schema", message, loc)
+_FIELD_NAMES = model_field_names(models)
 
 
 def parse_protocol(text: str, file: str = "<protocol>", sha256: str | None = None) -> Protocol:
@@ -77,7 +33,7 @@ def parse_protocol(text: str, file: str = "<protocol>", sha256: str | None = Non
     try:
         document = ProtocolDocument.model_validate(data)
     except ValidationError as exc:
-        problems = [_schema_problem(e, source, data) for e in exc.errors(include_url=False)]
+        problems = [schema_problem(e, source, _FIELD_NAMES) for e in exc.errors(include_url=False)]
         raise ProtocolError(_sorted(problems)) from None
     compiler = Compiler(document, source)
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -101,20 +101,23 @@ def parse_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[int, CallRecord 
             yield number, BadLine(number, f"{where}: {first['msg']}")
 
 
+def _call_context(protocol: Protocol, call: CallRecord, at: datetime | None) -> dict[str, Any]:
+    """The call's setting as keyword arguments of the engine's ``assess`` and ``decide``."""
+    return {
+        "at": call.at or at or default_time(protocol),
+        "door": call.door,
+        "line": call.line,
+        "district": call.district,
+        "language": call.language,
+        "interrupts": call.interrupts,
+        "unavailable": call.unavailable,
+    }
+
+
 def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None) -> dict[str, Any]:
     """One call's outcome as a plain dict (the JSON line ``replay`` writes). Raises SessionError."""
     # The same state and assessment as a CallSession fed one event per answer, without the events.
-    assessment = assess(
-        protocol,
-        call.answers,
-        at=call.at or at or default_time(protocol),
-        door=call.door,
-        line=call.line,
-        district=call.district,
-        language=call.language,
-        interrupts=call.interrupts,
-        unavailable=call.unavailable,
-    )
+    assessment = assess(protocol, call.answers, **_call_context(protocol, call, at))
     rec = assessment.recommendation
     return {
         "id": call.id,
@@ -138,17 +141,7 @@ def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None
 
 def decide_call(protocol: Protocol, call: CallRecord, at: datetime | None = None) -> dict[str, Any]:
     """Only the decision for one call (what the summary counts), through the engine's fast path."""
-    decision = decide(
-        protocol,
-        call.answers,
-        at=call.at or at or default_time(protocol),
-        door=call.door,
-        line=call.line,
-        district=call.district,
-        language=call.language,
-        interrupts=call.interrupts,
-        unavailable=call.unavailable,
-    )
+    decision = decide(protocol, call.answers, **_call_context(protocol, call, at))
     return {"id": call.id, "model": decision.model, "preferred_model": decision.preferred_model, "team": list(decision.team),
             "band": decision.band, "score": decision.score, "fallback": decision.fallback}
 

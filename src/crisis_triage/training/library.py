@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any, Iterable
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.errors import Path, Problem, did_you_mean
+from ..protocol.schema_errors import model_field_names, schema_problem
 from ..protocol.yaml_source import SourceMap, YamlSourceError, load_yaml
 from . import scenario as models
 from .scenario import ScenarioDocument
@@ -55,55 +56,7 @@ class Scenario:
 
 # -- schema ----------------------------------------------------------------------------------------
 
-def _field_names() -> set[str]:
-    names: set[str] = set()
-    for value in vars(models).values():
-        if isinstance(value, type) and issubclass(value, BaseModel) and value.__module__ == models.__name__:
-            names.update(value.model_fields)
-    return names
-
-
-_FRIENDLY = {
-    "string_type": "expected text",
-    "int_type": "expected a whole number",
-    "int_parsing": "expected a whole number",
-    "float_type": "expected a number",
-    "bool_type": "expected true or false",
-    "bool_parsing": "expected true or false",
-    "list_type": "expected a list (- item, or [a, b])",
-    "dict_type": "expected a mapping (key: value)",
-    "model_type": "expected a mapping (key: value)",
-    "model_attributes_type": "expected a mapping (key: value)",
-    "string_pattern_mismatch": "ids are lower_snake_case: a letter, then letters, digits or _",
-    "string_too_short": "this text cannot be empty",
-    "too_short": "this list needs at least one item",
-}
-
-
-def _schema_problem(error: dict[str, Any], source: SourceMap) -> Problem:
-    loc = tuple(error["loc"])
-    kind = error["type"]
-    if kind == "extra_forbidden":
-        name = str(loc[-1])
-        return source.problem("unknown-field", f'unknown field "{name}"{did_you_mean(name, _field_names())}', loc, key=True)
-    if kind == "missing":
-        return source.problem("missing-field", f'the field "{loc[-1]}" is required here', loc[:-1])
-    message = _FRIENDLY.get(kind, error["msg"])
-    if kind in ("value_error", "assertion_error"):
-        message = error["msg"].removeprefix("Value error, ")
-    elif kind == "literal_error":
-        message = f"expected {error['ctx']['expected']}"
-    elif kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
-        bound = next(iter(error.get("ctx", {}).values()), "")
-        message = {"greater_than_equal": "expected at least", "less_than_equal": "expected at most",
-                   "greater_than": "expected more than", "less_than": "expected less than"}[kind] + f" {bound}"
-    given = error.get("input")
-    if kind == "string_type" and isinstance(given, dict):
-        # `- Medical first: EMS` reads in YAML as a mapping because of the ": ".
-        message += ' (a ": " inside the text makes YAML read it as key: value; put the text in quotes)'
-    elif isinstance(given, (str, int, float)) and len(str(given)) < 60:
-        message += f" (found {given!r})"
-    return source.problem("schema", message, loc)
+_FIELD_NAMES = model_field_names(models)
 
 
 _UNION_MEMBERS = ("str", "float", "int", "none", "list[str]", "list[union[str,list[str]]]")
@@ -125,7 +78,7 @@ def _schema_problems(errors: list[dict[str, Any]], source: SourceMap) -> list[Pr
                 message += ' (a ": " inside the text makes YAML read it as key: value; put the text in quotes)'
             problems.append(source.problem("schema", message, place))
             continue
-        problems.append(_schema_problem(error, source))
+        problems.append(schema_problem(error, source, _FIELD_NAMES))
     return problems
 
 
