@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..protocol.compiled import Protocol
-from ..protocol.errors import Problem, ProtocolError
-from ..protocol.loader import parse_protocol
+from ..protocol.errors import ProtocolError
+from ..protocol.loader import parse_protocol, read_protocol_text
 from ..protocol.yaml_source import SourceMap, YamlSourceError, load_yaml
 
 
@@ -35,16 +35,7 @@ class LoadedProtocol:
 
 def read_text(path: str | Path) -> str:
     """The file's text, or a :class:`ProtocolError` saying why it cannot be read."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProtocolError([Problem("unreadable", f"cannot read the file: {exc.strerror or exc}", str(path))]) from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ProtocolError([Problem("encoding", "the file is not UTF-8 text; save it as UTF-8", str(path), line, 1)]) from None
+    return read_protocol_text(path)[0]
 
 
 def parse_with_source(text: str, file: str) -> LoadedProtocol:

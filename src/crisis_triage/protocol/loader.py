@@ -43,8 +43,8 @@ def parse_protocol(text: str, file: str = "<protocol>", sha256: str | None = Non
     return protocol
 
 
-def load_protocol(path: str | FilePath) -> Protocol:
-    """Read and compile a protocol file; raise :class:`ProtocolError` (never anything else)."""
+def read_protocol_text(path: str | FilePath) -> tuple[str, str]:
+    """A protocol file's text and the sha256 of its bytes; :class:`ProtocolError` if unreadable."""
     path = FilePath(path)
     try:
         raw = path.read_bytes()
@@ -55,7 +55,13 @@ def load_protocol(path: str | FilePath) -> Protocol:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ProtocolError([Problem("encoding", "the file is not UTF-8 text; save it as UTF-8", str(path), line, 1)]) from None
-    return parse_protocol(text, str(path), hashlib.sha256(raw).hexdigest())
+    return text, hashlib.sha256(raw).hexdigest()
+
+
+def load_protocol(path: str | FilePath) -> Protocol:
+    """Read and compile a protocol file; raise :class:`ProtocolError` (never anything else)."""
+    text, digest = read_protocol_text(path)
+    return parse_protocol(text, str(path), digest)
 
 
 def check_protocol(path: str | FilePath) -> list[Problem]:
