@@ -16,6 +16,7 @@ from typing import Any
 from pydantic.json_schema import GenerateJsonSchema
 
 from ..protocol import models
+from ..protocol.field_docs import add_field_descriptions
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 KINDS = ("protocol", "scenario")
@@ -48,6 +49,7 @@ class _LoaderShaped(GenerateJsonSchema):
 def protocol_json_schema() -> dict[str, Any]:
     """The JSON Schema of protocol files."""
     schema = models.ProtocolDocument.model_json_schema(schema_generator=_LoaderShaped)
+    add_field_descriptions(schema, "ProtocolDocument", models)
     return {"$schema": SCHEMA_DIALECT, "$id": "https://crisis-triage.example/schema/protocol.schema.json",
             "title": "crisis-triage protocol", **{k: v for k, v in schema.items() if k != "title"}}
 

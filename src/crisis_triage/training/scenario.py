@@ -31,7 +31,9 @@ usable and the question should be skipped."""
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
+    # Field docstrings reach the JSON Schema through protocol/field_docs.py (not use_attribute_docstrings,
+    # which parses this file on every import).
+    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class ScenarioMeta(Strict):
@@ -204,7 +206,11 @@ class ScenarioDocument(Strict):
 
 def scenario_json_schema() -> dict[str, Any]:
     """The JSON Schema of a scenario file, for editors (yaml-language-server) and the authoring tools."""
-    schema = ScenarioDocument.model_json_schema()
+    import sys
+
+    from ..protocol.field_docs import add_field_descriptions
+
+    schema = add_field_descriptions(ScenarioDocument.model_json_schema(), "ScenarioDocument", sys.modules[__name__])
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "crisis-triage practice scenario"
     return schema
