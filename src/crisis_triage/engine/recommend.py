@@ -195,8 +195,8 @@ def _ruled_out(protocol, ns, chosen_rule, not_matched, final_model, fallbacks, s
         model = rule.spec.recommend
         if model in reasons:
             continue
-        values = ", ".join(f"{n} is {_show(ns.get(n))}" for n in sorted(rule.when.names)) if rule.when else ""
-        reasons[model] = f'rule "{rule.spec.id}" does not apply ({rule.when.source}: {values})'
+        values = "; ".join(_describe(protocol, n, ns.get(n)) for n in sorted(rule.when.names)) if rule.when else ""
+        reasons[model] = f'rule "{rule.spec.id}" does not apply ({values})'
     for step in fallbacks:
         if step.from_model != step.to_model:
             reasons[step.from_model] = f"unavailable: {step.reason}"
@@ -213,6 +213,19 @@ def _ruled_out(protocol, ns, chosen_rule, not_matched, final_model, fallbacks, s
         if why_not:
             reasons[model.id] += f"; also unavailable now: {why_not}"
     return tuple(RuledOut(m, r) for m, r in reasons.items() if m != final_model)
+
+
+def _describe(protocol, name: str, value: Any) -> str:
+    """A name and its value as a call-taker reads them: a fact by its label, an answer by its option."""
+    fact = protocol.facts.get(name)
+    if fact is not None:
+        return f"{fact.label['en'].lower()}: {'yes' if value else 'no'}"
+    question = protocol.question_by_id.get(name)
+    if question is not None and question.type in ("yes_no", "choice") and isinstance(value, str):
+        option = question.option(value)
+        if option is not None:
+            return f"{name}: {option.label['en']}"
+    return f"{name}: {_show(value)}"
 
 
 def _show(value: Any) -> str:
