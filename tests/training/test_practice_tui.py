@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import functools
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,25 +14,14 @@ from crisis_triage.tui.screens.practice_results import ExamResultsScreen
 from crisis_triage.tui.widgets.caller import CallerPane
 from crisis_triage.training.history import History
 
+from tui.helpers import FixedClock, run_async  # tests/ is on sys.path (rootdir-relative packages)
+
 MORNING = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("America/New_York"))
 
 
-class Clock:
+def Clock() -> FixedClock:
     """The wall clock, moved by the test: each key press below takes the seconds we say."""
-
-    def __init__(self) -> None:
-        self.at = MORNING
-
-    def __call__(self) -> datetime:
-        return self.at
-
-
-def run_async(test):
-    @functools.wraps(test)
-    def wrapper(*args, **kwargs):
-        return asyncio.run(test(*args, **kwargs))
-
-    return wrapper
+    return FixedClock(MORNING)
 
 
 def make_app(boston, scenarios, clock, exam=False):
