@@ -109,7 +109,9 @@ def test_a_call_in_tmux_from_door_to_dispatch(pane_env, tmp_path, monkeypatch):
         # tmux may be read between two writes of one frame: wait for each part rather than assert at once.
         screen = pane.wait_for("CO-RESPONSE (POLICE + CLINICIAN)")
         assert "HIGH" in screen and "console-e2e/ct-e2e" in screen and "B2 Roxbury" in screen
-        assert "weapon  No" in screen and "location  12 Dudley St" in screen
+        # Change notifications rise over the call-so-far list for a few seconds; wait for them to go.
+        pane.wait_for("Weapon  No")
+        pane.wait_for("Location  12 Dudley St")
         pane.keys("F9")
         pane.wait_for("DISPATCH: CO-RESPONSE (POLICE + CLINICIAN)")
         pane.wait_for("Send: Police officer (BPD), BEST clinician")

@@ -43,7 +43,7 @@ async def test_an_unfinished_call_is_offered_and_resumes_where_it_stopped():
         await pilot.press("enter")
         await wait_for(pilot, CallScreen)
         text = screen_text(app)
-        assert "location  7 Elm St" in text
+        assert "Location  7 Elm St" in text
         assert "! Violence now" in text
         assert "POLICE EMERGENCY RESPONSE" in text
         assert question_line(app) == "What is your first name?"
@@ -113,13 +113,13 @@ async def test_resizing_mid_call_loses_nothing():
         await pilot.pause()
         text = screen_text(app)
         assert "took_substance" not in text  # not answered yet
-        assert "hurt_or_unresponsive  No" in text and "location  1 Main St" in text
+        assert "Hurt / breathing  No" in text and "Location  1 Main St" in text
         assert question_line(app).startswith("Has the person taken pills")
         assert app.screen.has_class("-narrow") and app.screen.has_class("-short")
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         await pilot.press("n")
-        assert "took_substance  No" in screen_text(app)
+        assert "Pills, drugs, alcohol  No" in screen_text(app)
         assert [e.kind for e in app.journal.events("call-1")] == before + ["answered"]
 
 
@@ -250,7 +250,7 @@ async def test_palette_commands_jump_to_a_question_language_theme_new_call():
         await wait_for(pilot, AnswerModal)
         await pilot.press("y")  # answered ahead of its turn
         await wait_for(pilot, CallScreen)
-        assert "weapon  Yes  +6" in screen_text(app)
+        assert "Weapon  Yes  +6" in screen_text(app)
         assert "HIGH" in panel(app, "#risk")
     async with make_app(home=True).run_test(size=(100, 30)) as pilot:
         app = pilot.app

@@ -85,7 +85,7 @@ async def test_door_to_dispatch_with_an_interrupt_and_a_revision():
         # Revise "weapon" from no to yes: the follow-up question now applies.
         await revise(pilot, "weapon", "y")
         text = screen_text(app)
-        assert "weapon  Yes  +6  revised" in text
+        assert "Weapon  Yes  +6  revised" in text
         assert question_line(app) == "Is anyone holding it or pointing it at someone right now?"
         await pilot.press("n")  # weapon_use
         await pilot.press("n", "n", "n", "n")  # violence, threats, crime, children
@@ -152,7 +152,7 @@ async def test_door_to_completed_handoff_with_an_interrupt_withdrawn_and_a_revis
         assert "MENTAL-HEALTH CALL LINE (WARM HANDOFF)" in panel(app, "#recommendation")
 
         await revise(pilot, "police_concern", "n")
-        assert "police_concern  No  revised" in screen_text(app)
+        assert "Fears police  No  revised" in screen_text(app)
 
         await pilot.press("f9")
         await wait_for(pilot, HandoffScreen)

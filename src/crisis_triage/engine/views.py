@@ -73,6 +73,13 @@ class QuestionView:
         return None
 
 
+def question_label(question: CompiledQuestion, language: str = "en") -> str:
+    """The question's short name for lists and summaries: its label, else its id in words."""
+    if question.spec.label:
+        return localized(question.spec.label, language)
+    return question.id.replace("_", " ")
+
+
 def question_view(protocol: Protocol, question: CompiledQuestion, door: str | None, language: str) -> QuestionView:
     """The wording of ``question`` for a caller at ``door`` speaking ``language``."""
     spec = question.spec

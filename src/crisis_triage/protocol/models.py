@@ -132,6 +132,9 @@ class Question(Strict):
 
     id: Id
     """Unique id; also the name under which the answer is used in conditions."""
+    label: Localized | None = None
+    """A few words naming the question in the call-so-far list, summaries and reviews (e.g. "Weapon");
+    the id is shown when left out."""
     ask: Localized
     """The words to read aloud, when the caller is the person in crisis (or in every case if
     ``ask_other`` is not given). Short, plain, one question at a time."""

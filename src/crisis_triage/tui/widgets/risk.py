@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...engine.assessment import Assessment
-from ...engine.views import BandView, InterruptView, localized
+from ...engine.views import BandView, InterruptView, localized, question_label
 from .repaint import update_if_changed
 
 #: Band colours from protocols are Rich colour names; a meter cell per band.
@@ -51,7 +51,7 @@ class RiskPanel(Static):
             text.append("\nsuicide screen: ", style="bold")
             text.append(localized(risk.suicide_reason, language) if risk.suicide_reason else risk.suicide_level)
         for contribution in risk.contributions:
-            text.append(f"\n+{contribution.points:<2} {contribution.question.id}: {contribution.answer}", style="dim" if contribution.points < 3 else "")
+            text.append(f"\n+{contribution.points:<2} {question_label(contribution.question)}: {contribution.answer}", style="dim" if contribution.points < 3 else "")
         active = [i for i in interrupts if i.active]
         if active:
             text.append("\n")

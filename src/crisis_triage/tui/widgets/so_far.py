@@ -7,6 +7,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ...engine.assessment import Assessment
+from ...engine.views import question_label
 
 
 class CallSoFar(OptionList):
@@ -21,11 +22,11 @@ class CallSoFar(OptionList):
             line = Text()
             if asked.status == "skipped":
                 line.append("- ", style="dim")
-                line.append(asked.question.id, style="dim")
+                line.append(question_label(asked.question), style="dim")
                 line.append("  skipped", style="dim italic")
             else:
                 line.append("* " if asked.question.id in changed else "  ", style="bold")
-                line.append(asked.question.id)
+                line.append(question_label(asked.question))
                 line.append("  ")
                 line.append(asked.label, style="bold")
                 if asked.points:
@@ -34,7 +35,7 @@ class CallSoFar(OptionList):
                     line.append("  revised", style="italic")
             options.append(Option(line, id=asked.question.id))
         for dropped in assessment.dropped:
-            options.append(Option(Text(f"  {dropped.question.id}  {dropped.label}  no longer asked", style="dim strike"),
+            options.append(Option(Text(f"  {question_label(dropped.question)}  {dropped.label}  no longer asked", style="dim strike"),
                                   id=f"dropped:{dropped.question.id}", disabled=True))
         rows = [(o.id, o.prompt, o.disabled) for o in options]
         shown = getattr(self, "_ct_rows", [])
