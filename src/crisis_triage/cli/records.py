@@ -232,7 +232,7 @@ def _private_output(path: str) -> Iterator:
 
     if path == "-":
         try:
-            yield click.get_text_stream("stdout")
+            yield sys.stdout  # click.get_text_stream is deprecated (removed in Click 9)
             sys.stdout.flush()
         except BrokenPipeError:
             # The reader went away (``| head``): stop quietly, as other command-line tools do.
