@@ -322,3 +322,77 @@ async def test_practice_hooks_banner_caller_pane_and_event_observer():
         assert screen.seen == [("interrupt", "high")]
     assert [e.kind for e in journal.events("practice-1")] == ["call_started", "interrupt"]
     assert app.journal.unfinished_calls() == []  # nothing reached the console's own journal
+
+
+@run_async
+async def test_sending_another_team_warns_about_safety_lines_and_records_the_departure():
+    from crisis_triage.tui.screens.dispatch import DispatchScreen
+    from crisis_triage.tui.screens.modals import ChoiceModal, NoteModal
+
+    journal = MemoryJournal()
+    app = make_app(door="family", journal=journal)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, CallScreen)
+        await pilot.press("f2")
+        await wait_for(pilot, InterruptModal)
+        await pilot.press("w")  # a weapon: co-response, police required
+        await pilot.pause()
+        await wait_for(pilot, CallScreen)
+        await pilot.press("f9")
+        await wait_for(pilot, DispatchScreen)
+        await pilot.press("o")
+        await wait_for(pilot, ChoiceModal)
+        choices = [value for value, _ in app.screen.choices]
+        assert "co_response" not in choices  # the team already dispatched is not offered again
+        while app.screen.query_one("#choice-list").highlighted != choices.index("alternative_response"):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for(pilot, NoteModal)
+        text = screen_text(app)
+        assert "Why send Alternative response" in text
+        # The safety line, shown before the reason is typed.
+        shown = " ".join(panel_text for panel_text in (str(w.content) for w in app.screen.query(".modal-warning")))
+        assert "sends no Police officer (BPD)" in shown
+        await type_text(pilot, "co-response team busy")
+        await pilot.press("enter")
+        await wait_for(pilot, DispatchScreen)
+        assert "not the recommended Co-response (police + clinician)" in screen_text(app)
+        assert "Departure: recommended Co-response (police + clinician)" in app.screen.summary()
+
+    accepted = [e for e in journal.events("call-1") if e.kind == "accepted"]
+    assert [(e.model, e.recommended) for e in accepted] == [("co_response", "co_response"),
+                                                            ("alternative_response", "co_response")]
+    assert accepted[-1].reason == "co-response team busy"
+
+
+@run_async
+async def test_from_the_handoff_another_team_is_sent_only_with_a_reason():
+    from crisis_triage.tui.screens.dispatch import DispatchScreen
+    from crisis_triage.tui.screens.modals import ChoiceModal, NoteModal
+
+    journal = MemoryJournal()
+    app = make_app(door="family", journal=journal)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, CallScreen)
+        await pilot.press("f9")
+        await wait_for(pilot, HandoffScreen)  # nothing known yet: the call line
+        await pilot.press("o")
+        await wait_for(pilot, ChoiceModal)
+        await pilot.press("enter")
+        await wait_for(pilot, NoteModal)
+        await pilot.press("enter")  # an empty reason: nothing changes
+        await wait_for(pilot, HandoffScreen)
+        assert [e.model for e in journal.events("call-1") if e.kind == "accepted"] == ["call_line"]
+        await pilot.press("o")
+        await wait_for(pilot, ChoiceModal)
+        choices = [value for value, _ in app.screen.choices]
+        while app.screen.query_one("#choice-list").highlighted != choices.index("community_led"):
+            await pilot.press("down")
+        await pilot.press("enter")
+        await wait_for(pilot, NoteModal)
+        await type_text(pilot, "caller wants someone to come")
+        await pilot.press("enter")
+        await wait_for(pilot, DispatchScreen)
+        assert "DISPATCH: COMMUNITY-LED RESPONSE (PEERS)" in screen_text(app)
+    accepted = [e for e in journal.events("call-1") if e.kind == "accepted"]
+    assert [(e.model, e.recommended) for e in accepted] == [("call_line", "call_line"), ("community_led", "call_line")]

@@ -136,6 +136,9 @@ class Recommendation:
     ruled_out: tuple[RuledOut, ...] = ()
     fallbacks: tuple[FallbackStep, ...] = ()
     guarantees: tuple[GuaranteeApplied, ...] = ()
+    required: tuple[Addition, ...] = ()
+    """Roles the protocol's safety guarantees require on this call (whether or not the engine had to
+    act): what any team sent instead must still include."""
     dedicated: dict[str, str] | None = None
     handoff: bool = False
     """True when the call line's warm handoff is part of the response."""

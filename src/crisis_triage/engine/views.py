@@ -170,6 +170,25 @@ def answer_changes(before: Assessment, after: Assessment) -> list[str]:
     return changes
 
 
+def departure_warnings(protocol: Protocol, state: CallState, assessment: Assessment, model_id: str) -> list[str]:
+    """What is wrong with sending ``model_id`` instead of the recommendation: a role the safety
+    guarantees require on this call that its team lacks, or the team being unavailable now."""
+    from .evaluate import local_hour
+    from .recommend import unavailable_reason
+
+    model = protocol.models[model_id]
+    name = model_name(protocol, model_id)
+    warnings = [
+        f"{name} sends no {role_names(protocol, [needed.role])[0]}: {localized(needed.because, 'en')}"
+        for needed in assessment.recommendation.required
+        if needed.role not in model.team
+    ]
+    why_not = unavailable_reason(protocol, model, state, local_hour(protocol, state.now))
+    if why_not:
+        warnings.append(f"{name} is unavailable: {why_not}")
+    return warnings
+
+
 def dispatch_summary(protocol: Protocol, state: CallState, assessment: Assessment, dispatched: str | None = None) -> str:
     """The text a call-taker pastes into the dispatch system when they accept a recommendation.
 

@@ -41,6 +41,7 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("dispatch_copy", "c", "copy", "Copy summary", "dispatch"),
     KeySpec("dispatch_handoff", "h", "handoff", "Handoff", "dispatch"),
     KeySpec("back_to_call", "b", "back", "Back to call", "dispatch / handoff"),
+    KeySpec("other_team", "o", "other_team", "Send another team", "dispatch / handoff"),
     KeySpec("handoff_step", "space", "step_done", "Step done", "handoff"),
     KeySpec("handoff_copy", "c", "copy", "Copy summary", "handoff"),
     KeySpec("next_call", "n", "next_call", "Next call", "call ended / home"),

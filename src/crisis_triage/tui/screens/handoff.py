@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
@@ -82,6 +82,7 @@ class HandoffScreen(Screen):
                 if key:
                     text.append(f" {key.upper()} ", style="bold reverse")
                     text.append(f" {outcome}  ")
+        text.append("\n\nO sends a team instead (caller refuses the phone, needs someone there)", style="dim")
         self.query_one("#handoff-stepper", Static).update(text)
         self.query_one("#handoff-summary", Static).update(handoff.summary)
 
@@ -106,6 +107,15 @@ class HandoffScreen(Screen):
         if handoff:
             self.app.copy_to_clipboard(handoff.summary)
             self.notify("Counsellor summary copied.")
+
+    def action_other_team(self) -> None:
+        """Send a team instead of (or as well as) the call line, e.g. the caller refuses the phone."""
+        from .dispatch import DispatchScreen, send_another_team
+
+        def to_dispatch() -> None:
+            self.app.switch_screen(DispatchScreen(self.call))
+
+        send_another_team(self, self.call, self.call.assessment.recommendation.model, to_dispatch)
 
     def action_back(self) -> None:
         self.app.pop_screen()

@@ -186,12 +186,21 @@ class InterruptModal(_Modal):
 
 
 class NoteModal(_Modal):
-    """A free-text note; Enter saves it (timestamped by the call screen)."""
+    """A free-text note; Enter saves it (timestamped by the call screen). Also asks for a reason."""
+
+    def __init__(self, title: str = "Note", placeholder: str = "what the caller said, a provider's name, anything worth keeping",
+                 warnings: tuple[str, ...] = ()) -> None:
+        super().__init__()
+        self.title_text = title
+        self.placeholder = placeholder
+        self.warnings = warnings
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Static(Text("Note", style="bold"), classes="modal-title")
-            yield AnswerInput(placeholder="what the caller said, a provider's name, anything worth keeping", id="note-input")
+            yield Static(Text(self.title_text, style="bold"), classes="modal-title")
+            for warning in self.warnings:
+                yield Static(Text(f"! {warning}", style="bold red"), classes="modal-warning")
+            yield AnswerInput(placeholder=self.placeholder, id="note-input")
             yield Static("Enter saves    Escape cancels", classes="modal-help")
 
     def on_mount(self) -> None:
