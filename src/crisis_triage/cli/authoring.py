@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from ..protocol.errors import ProtocolError
+from .common import load_protocol_or_exit
 
 _FILE = click.Path(dir_okay=False)
 
@@ -21,13 +21,7 @@ _FILE = click.Path(dir_okay=False)
 def _load(path: str):
     from ..authoring.source import load_with_source
 
-    try:
-        return load_with_source(path)
-    except ProtocolError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"{path}: the protocol does not load; fix the problems above first", err=True)
-        raise SystemExit(1) from None
+    return load_protocol_or_exit(path, load_with_source)
 
 
 def _check_door(loaded, door: str | None) -> None:

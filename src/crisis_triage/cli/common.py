@@ -25,14 +25,16 @@ protocol_option = click.option(
 )
 
 
-def load_protocol_or_exit(path: str):
-    """Load a protocol for a command; on problems print one line each to stderr and exit 1."""
+def load_protocol_or_exit(path: str, load=None):
+    """Load a protocol for a command (with ``load``, default ``load_protocol``); on problems print one
+    line each to stderr, then what to do, and exit 1."""
     from ..protocol.errors import ProtocolError
     from ..protocol.loader import load_protocol
 
     try:
-        return load_protocol(path)
+        return (load or load_protocol)(path)
     except ProtocolError as exc:
         for problem in exc.problems:
             click.echo(str(problem), err=True)
+        click.echo(f"{path}: the protocol does not load; fix the problems above first", err=True)
         raise SystemExit(1) from None
