@@ -1,9 +1,7 @@
 """The console's own keys, as the protocol linter needs them (headless: no Textual import).
 
-The console (``crisis_triage.tui.keys.KEYS``) builds its bindings with Textual, which headless code
-must not import, so the single-character keys that matter to a protocol author are listed here by
-the screen where a protocol's keys are pressed. ``tests/authoring/test_console_keys.py`` checks
-this list against the console's table, so the two cannot drift apart.
+They are read from the console's own table (``crisis_triage.tui.keys.KEYS``, which imports no
+Textual), so the linter and the console cannot disagree.
 
 Where each kind of protocol key is pressed:
 
@@ -14,14 +12,20 @@ Where each kind of protocol key is pressed:
 
 from __future__ import annotations
 
-#: screen -> {key: what the console does with it}. Function keys and ctrl+ chords are left out:
-#: a protocol key is one character, so only single characters and named keys such as space can clash.
-CONSOLE_KEYS: dict[str, dict[str, str]] = {
-    "call": {},
-    "setup": {},
-    "interrupt": {},
-    "everywhere": {},
-}
+
+def console_keys(specs=None) -> dict[str, dict[str, str]]:
+    """screen -> {key: what the console does with it}, from the console's key table. Function keys
+    and ctrl+ chords are left out: a protocol key is one character, so only those can clash."""
+    if specs is None:
+        from ..tui.keys import KEYS as specs
+    table: dict[str, dict[str, str]] = {"call": {}, "setup": {}, "interrupt": {}, "everywhere": {}}
+    for spec in specs:
+        if len(spec.key) == 1 and spec.where in table:
+            table[spec.where][spec.key] = spec.description
+    return table
+
+
+CONSOLE_KEYS: dict[str, dict[str, str]] = console_keys()
 
 #: Keys no protocol key may take, on any screen: Textual and the terminal reserve them.
 RESERVED_KEYS: dict[str, str] = {

@@ -197,7 +197,7 @@ class ShiftMatrix:
         }
 
 
-def outcome_shift(old: Protocol, new: Protocol, lines: Iterable[str]) -> tuple[ShiftMatrix, int]:
+def outcome_shift(old: Protocol, new: Protocol, lines: Iterable[str | bytes]) -> tuple[ShiftMatrix, int]:
     """Replay every call of a calls file through both versions. Returns (matrix, bad lines)."""
     from ..engine.session import SessionError
     from ..replay.calls import BadLine, parse_lines, replay_call
@@ -258,8 +258,17 @@ def format_matrix(matrix: ShiftMatrix, title: str) -> str:
     """The matrix as a text table (rows: old model, columns: new model) and the list of shifts."""
     lines = [f"{title}: {matrix.total} calls, {matrix.changed} change model"
              + (f" ({100 * matrix.changed / matrix.total:.1f}%)" if matrix.total else "")]
-    if not matrix.total:
-        return lines[0]
+    if matrix.total:
+        lines += _matrix_table(matrix)
+    if matrix.failed:
+        lines.append("")
+        lines.append(f"  {len(matrix.failed)} could not be replayed through both versions, e.g. {matrix.failed[0][0]}: {matrix.failed[0][1]}")
+    return "\n".join(lines)
+
+
+def _matrix_table(matrix: ShiftMatrix) -> list[str]:
+    """The old -> new table, the shifts with example call ids, and band changes."""
+    lines: list[str] = []
     rows, columns = matrix.models()
     corner = "old \\ new"
     width = max(len(m) for m in rows + columns + [corner])
@@ -278,7 +287,4 @@ def format_matrix(matrix: ShiftMatrix, title: str) -> str:
     if matrix.band_shifts:
         lines.append("")
         lines.append("  band changes: " + ", ".join(f"{a} -> {b}: {n}" for (a, b), n in sorted(matrix.band_shifts.items())))
-    if matrix.failed:
-        lines.append("")
-        lines.append(f"  {len(matrix.failed)} could not be replayed through both versions, e.g. {matrix.failed[0][0]}: {matrix.failed[0][1]}")
-    return "\n".join(lines)
+    return lines

@@ -105,19 +105,6 @@ def condition_uses(condition: Condition | str, uses: dict[str, NameUse] | None =
     return uses
 
 
-def merge_uses(*many: dict[str, NameUse]) -> dict[str, NameUse]:
-    merged: dict[str, NameUse] = {}
-    for uses in many:
-        for name, use in uses.items():
-            target = merged.setdefault(name, NameUse())
-            target.literals |= use.literals
-            target.opaque |= use.opaque
-            target.counted |= use.counted
-            target.answered |= use.answered
-            target.bare |= use.bare
-    return merged
-
-
 def all_conditions(protocol: Protocol) -> Iterator[tuple[str, Condition, str | None]]:
     """Every compiled condition with a label saying where it is, and the question whose ``answer`` it reads."""
     for question in protocol.questions:
@@ -230,6 +217,6 @@ def context_values(protocol: Protocol, name: str, use: NameUse | None) -> list[A
 
 
 __all__ = [
-    "CONTEXT_NAMES", "NameUse", "OTHER", "all_conditions", "condition_uses", "context_values", "merge_uses",
+    "CONTEXT_NAMES", "NameUse", "OTHER", "all_conditions", "condition_uses", "context_values",
     "multi_subsets", "number_representatives", "protocol_uses", "reads_other_names", "text_representatives", "value_class",
 ]

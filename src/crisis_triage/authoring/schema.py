@@ -10,7 +10,6 @@ as text). The exported files under ``schema/`` are committed; a test fails when 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
@@ -72,8 +71,3 @@ def json_schema(kind: str) -> dict[str, Any]:
 def schema_text(kind: str) -> str:
     """The schema as the committed file holds it (stable key order, two-space indent)."""
     return json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
-
-
-def schema_dir() -> Path:
-    """The repository's ``schema/`` folder (next to ``protocols/``)."""
-    return Path(__file__).resolve().parents[3] / "schema"

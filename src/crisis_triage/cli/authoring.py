@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 
-from .common import load_protocol_or_exit
+from .common import load_protocol_or_exit, write_or_exit
 
 _FILE = click.Path(dir_okay=False)
 
@@ -110,7 +110,7 @@ def graph(file: str, fmt: str, door: str | None, overview: bool, output: str | N
         else:
             click.echo(result, nl=False)
         return
-    Path(output).write_bytes(result if isinstance(result, bytes) else result.encode("utf-8"))
+    write_or_exit(output, result)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -130,8 +130,7 @@ def schema(kind: str, output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    Path(output).write_text(text, encoding="utf-8")
+    write_or_exit(output, text)
     click.echo(f"wrote {output}", err=True)
 
 
@@ -202,7 +201,7 @@ def diff(old: str, new: str, calls: str | None, scenarios: str | None, as_json: 
     text = [f"{before.id} {before.version} -> {after.id} {after.version}: {len(changes)} change{'s' if len(changes) != 1 else ''}"]
     text += [f"  {c}" for c in changes]
     if calls:
-        with open(calls, encoding="utf-8") as stream:
+        with open(calls, "rb") as stream:  # bytes: a line that is not UTF-8 is a bad line, not a crash
             matrix, bad = outcome_shift(before, after, stream)
         result["calls"] = matrix.as_json() | {"bad_lines": bad}
         text += ["", format_matrix(matrix, f"calls ({calls})") + (f"\n  {bad} bad lines skipped" if bad else "")]
@@ -270,5 +269,5 @@ def export(file: str, fmt: str, call_file: str | None, call_id: str | None, outp
     if output is None:
         click.echo(text, nl=False)
     else:
-        Path(output).write_text(text, encoding="utf-8")
+        write_or_exit(output, text)
         click.echo(f"wrote {output}", err=True)

@@ -38,3 +38,31 @@ def load_protocol_or_exit(path: str, load=None):
             click.echo(str(problem), err=True)
         click.echo(f"{path}: the protocol does not load; fix the problems above first", err=True)
         raise SystemExit(1) from None
+
+
+def load_settings_or_exit(**overrides):
+    """Settings in force with ``overrides`` (CLI options) on top; a config file that cannot be read or
+    holds a bad value is one clear line naming the file, and exit 1."""
+    from pydantic import ValidationError
+
+    from ..config import SettingsError, config_path, load_settings
+
+    try:
+        return load_settings(**overrides)
+    except SettingsError as exc:
+        raise click.ClickException(f"cannot read the settings: the config cannot be read: {exc}") from None
+    except ValidationError as exc:
+        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        raise click.ClickException(f"cannot read the settings: {config_path()}: the settings are not valid "
+                                   f"({problems}); check `crisis-triage config`") from None
+
+
+def write_or_exit(path: str, data: str | bytes) -> None:
+    """Write a file a command was asked to produce; a path that cannot be written is one clear line."""
+    from pathlib import Path
+
+    try:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        Path(path).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None

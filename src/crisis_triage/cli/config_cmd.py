@@ -7,29 +7,24 @@ import os
 
 import click
 
+from .common import load_settings_or_exit
+
 
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the values as JSON.")
 def config(as_json: bool) -> None:
     """Show the config file's path and the settings in force (file, environment, defaults)."""
-    from pydantic import ValidationError
-
-    from ..config import SettingsError, config_path, data_dir, field_docs, load_settings
+    from ..config import config_path, data_dir, field_docs
+    from ..config import file_values as read_file_values
 
     path = config_path()
-    try:
-        settings = load_settings()
-    except SettingsError as exc:
-        raise click.ClickException(f"the config cannot be read: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise click.ClickException(f"{path}: the settings are not valid ({problems})") from None
+    settings = load_settings_or_exit()
     values = settings.model_dump()
     if as_json:
         click.echo(json.dumps({"config_file": str(path), "exists": path.exists(), "data_dir": str(data_dir()),
                                "settings": values}, indent=2, default=str))
         return
-    file_values = _file_values(path)
+    file_values = read_file_values(path)
     click.echo(f"config file: {path}" + ("" if path.exists() else "  (not created yet: defaults and environment apply)"))
     click.echo(f"data dir:    {data_dir()}")
     click.echo("")
@@ -47,9 +42,3 @@ def config(as_json: bool) -> None:
         click.echo(f"{name:<{width}}  {shown:<32}  ({origin})")
         if docs.get(name):
             click.echo(f"{'':<{width}}  {docs[name]}")
-
-
-def _file_values(path) -> dict:
-    from ..config import file_values
-
-    return file_values(path)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from .common import protocol_option
+from .common import load_settings_or_exit, protocol_option
 
 
 @click.command()
@@ -22,23 +22,12 @@ def call(ctx: click.Context, protocol: str, district: str | None, language: str 
     Every event is written to the record store before the screen shows its consequence; if the
     console stops mid-call, the next start offers the unfinished call to resume.
     """
-    from ..config import load_settings
     from ..protocol.errors import ProtocolError
     from ..protocol.loader import load_protocol
 
     # A protocol given explicitly wins over the config file's default.
     source = ctx.get_parameter_source("protocol")
-    from pydantic import ValidationError
-
-    from ..config import SettingsError
-
-    try:
-        settings = load_settings(district=district, language=language, store=store)
-    except SettingsError as exc:
-        raise click.ClickException(f"the config cannot be read: {exc}") from None
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise click.ClickException(f"the settings are not valid ({problems}); check `crisis-triage config`") from None
+    settings = load_settings_or_exit(district=district, language=language, store=store)
     path = protocol
     if source == click.core.ParameterSource.DEFAULT and settings.protocol:
         path = settings.protocol

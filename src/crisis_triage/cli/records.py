@@ -16,7 +16,7 @@ from typing import Iterator
 
 import click
 
-from .common import default_protocol, load_protocol_or_exit
+from .common import default_protocol, load_protocol_or_exit, load_settings_or_exit
 
 store_option = click.option("--store", default=None, metavar="URL",
                             help="A centre's postgresql:// store (default: from settings; empty means the local file).")
@@ -40,16 +40,6 @@ def period_options(function):
                         "(YYYY-MM-DD[THH:MM][+HH:MM]; local time without an offset).")(function)
 
 
-def settings_for(store: str | None):
-    """Settings in force with ``--store`` on top; a broken config file is one clear line, exit 1."""
-    from ..config import load_settings
-
-    try:
-        return load_settings(store=store)
-    except ValueError as exc:  # a bad config file or value (pydantic's errors are ValueErrors too)
-        raise click.ClickException(f"cannot read the settings: {exc}") from None
-
-
 @contextmanager
 def opened_reader(store: str | None, local: bool) -> Iterator:
     """The store to read, closed afterwards; a store that cannot be opened is a one-line error."""
@@ -57,7 +47,7 @@ def opened_reader(store: str | None, local: bool) -> Iterator:
     from ..records.postgres_store import redact
     from ..records.store import open_reader
 
-    settings = settings_for(store)
+    settings = load_settings_or_exit(store=store)
     try:
         reader = open_reader(settings, local=local)
     except JournalError as exc:
@@ -265,7 +255,7 @@ def purge(store, local, days, dry_run, yes) -> None:
     from ..records.postgres_store import PostgresStore, redact
     from ..records.store import is_postgres_url
 
-    settings = settings_for(store)
+    settings = load_settings_or_exit(store=store)
     days = days or settings.retention_days
     cutoff = datetime.now(timezone.utc) - timedelta(days=days)
     with opened_reader(store, local) as reader:
@@ -288,7 +278,7 @@ def purge(store, local, days, dry_run, yes) -> None:
 
 
 @records.command("import-calls")
-@click.argument("calls", type=click.File("r", encoding="utf-8"))
+@click.argument("calls", type=click.File("rb"))  # bytes: a line that is not UTF-8 is reported, not fatal
 @click.option("--protocol", "-p", type=click.Path(dir_okay=False), default=default_protocol,
               show_default="the shipped Boston protocol", help="Protocol the calls were generated for.")
 @click.option("--console", "console_id", default="import", show_default=True, help="Console id to record.")
@@ -324,7 +314,7 @@ def import_calls(calls, protocol, console_id, store, local) -> None:
                 flush()
         flush()
     for bad in result.bad:
-        click.echo(f"{calls.name}:{bad}", err=True)
+        click.echo(f"{getattr(calls, 'name', '-')}:{bad}", err=True)
     click.echo(f"imported {result.calls} calls ({result.events} events, {result.new_events} new) in "
                f"{time.perf_counter() - started:.1f} s" + (f"; {len(result.bad)} bad lines skipped" if result.bad else ""),
                err=True)

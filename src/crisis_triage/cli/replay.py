@@ -31,7 +31,7 @@ def replay(protocol: str, calls, output, summary: bool, summary_only: bool) -> N
     for result in replay_lines(loaded, calls, decision_only=summary_only):
         if isinstance(result, BadLine):
             totals.bad_lines += 1
-            click.echo(f"{calls.name}:{result}", err=True)
+            click.echo(f"{getattr(calls, 'name', '-')}:{result}", err=True)
             continue
         totals.add(result)
         if not summary_only:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from .common import write_or_exit
 from .records import _date, local_option, opened_reader, period_options, store_option
 
 
@@ -68,7 +69,7 @@ def report(store, local, since, until, html_path, as_json, protocols, police_rol
         click.echo(render_text(figures, title=title, **orders))
         click.echo(f"\n({figures.calls} calls replayed in {seconds:.1f} s)", err=True)
     if html_path:
-        Path(html_path).write_text(render_html(figures, title=title, **orders), encoding="utf-8")
+        write_or_exit(html_path, render_html(figures, title=title, **orders))
         click.echo(f"charts written to {html_path}", err=True)
     if figures.calls == 0 and not figures.unreadable:
         click.echo("no calls in the records" + (" for that period" if since or until else ""), err=True)

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import click
 
-from .common import DEFAULT_PROTOCOL, load_protocol_or_exit, protocol_option
+from ..training.scenario import DIFFICULTIES
+from .common import DEFAULT_PROTOCOL, load_protocol_or_exit, load_settings_or_exit, protocol_option, write_or_exit
 
 
 def default_scenarios_dir() -> str:
@@ -74,7 +75,7 @@ def check(protocol: str, directory: str, verbose: bool) -> None:
 @protocol_option
 @click.argument("directory", required=False, type=click.Path(file_okay=False), default=default_scenarios_dir)
 @click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag (repeat for several).")
-@click.option("--difficulty", type=click.Choice(["beginner", "intermediate", "advanced"]))
+@click.option("--difficulty", type=click.Choice(DIFFICULTIES))
 def list_scenarios(protocol: str, directory: str, tags: tuple[str, ...], difficulty: str | None) -> None:
     """List the scenarios of a library (same as ``train --list``)."""
     from ..training.tables import scenario_table
@@ -96,8 +97,7 @@ def schema(output: str | None) -> None:
     if output is None:
         click.echo(text, nl=False)
         return
-    Path(output).parent.mkdir(parents=True, exist_ok=True)
-    Path(output).write_text(text, encoding="utf-8")
+    write_or_exit(output, text)
     click.echo(f"wrote {output}")
 
 
@@ -110,7 +110,7 @@ def schema(output: str | None) -> None:
               show_default="the shipped library", help="Folder of scenario files.")
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios (after filters) and exit.")
 @click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag (repeat for several).")
-@click.option("--difficulty", type=click.Choice(["beginner", "intermediate", "advanced"]), help="Only this difficulty.")
+@click.option("--difficulty", type=click.Choice(DIFFICULTIES), help="Only this difficulty.")
 @click.option("--random", "pick_random", is_flag=True, help="Practise one scenario picked at random (after filters).")
 @click.option("--exam", type=click.IntRange(1, 100), metavar="N", help="An exam of N scenarios, one after the other, with a total score.")
 @click.option("--seed", type=int, default=None, help="Seed for --random and --exam (the same seed picks the same scenarios).")
@@ -127,9 +127,7 @@ def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: boo
     --difficulty). Nothing is written to the live call records: reports and
     history go under the data directory's training/ folder.
     """
-    from ..config import load_settings
-
-    settings = load_settings()
+    settings = load_settings_or_exit()
     trainee = trainee or settings.call_taker_id
     if show_history or everyone:
         from ..training.history import History, format_history, format_overview

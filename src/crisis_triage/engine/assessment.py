@@ -6,10 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..protocol.compiled import CompiledQuestion
-
-
-def _text(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts["en"]
+from ..protocol.models import localized
 
 
 def answer_label(question: CompiledQuestion, value: Any, language: str = "en") -> str:
@@ -18,9 +15,9 @@ def answer_label(question: CompiledQuestion, value: Any, language: str = "en") -
         return ""
     if question.type in ("yes_no", "choice"):
         option = question.option(value)
-        return _text(option.label, language) if option else str(value)
+        return localized(option.label, language) if option else str(value)
     if question.type == "multi":
-        return ", ".join(_text(o.label, language) for o in question.options if o.id in value) or "none of these"
+        return ", ".join(localized(o.label, language) for o in question.options if o.id in value) or "none of these"
     if question.type == "number":
         return f"{value:g}" if isinstance(value, float) else str(value)
     return str(value)

@@ -15,7 +15,6 @@ once per protocol and kept with it.
 
 from __future__ import annotations
 
-import math
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -286,7 +285,3 @@ def _conflicts(protocol: Protocol, state: CallState, walk: _Walk) -> list[str]:
                     f"{fact}; it stays recorded until the interrupt is withdrawn"
                 )
     return warnings
-
-
-def is_unanswered_number(value: Any) -> bool:
-    return isinstance(value, float) and math.isnan(value)

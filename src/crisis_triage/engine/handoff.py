@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..protocol.compiled import Protocol
+from ..protocol.models import localized
 from ..protocol.templates import render
 from .assessment import Assessment
 from .state import CallState
@@ -54,17 +55,17 @@ def template_values(protocol: Protocol, state: CallState, assessment: Assessment
         "service": doc.handoff.service if doc.handoff else "",
         "caller_name": answers.get("caller_name", ""),
         "location": answers.get("location", ""),
-        "door": _t(door.label, language) if door else "door not chosen",
-        "line": _t(line.label, language) if line else "",
+        "door": localized(door.label, language) if door else "door not chosen",
+        "line": localized(line.label, language) if line else "",
         "district": state.district or "unknown",
         "district_name": protocol.districts.get(state.district or "", "district not given"),
         "language": state.language,
-        "band": _t(band.label, language),
+        "band": localized(band.label, language),
         "score": assessment.risk.score,
-        "suicide_level": _t(level.label, language) if level else "",
-        "facts": [_t(protocol.facts[f].label, language) for f in critical + other],
-        "recommendation": _t(protocol.models[recommendation.model].name, language),
-        "team": ", ".join(_t(roles[r], language) for r in recommendation.team),
+        "suicide_level": localized(level.label, language) if level else "",
+        "facts": [localized(protocol.facts[f].label, language) for f in critical + other],
+        "recommendation": localized(protocol.models[recommendation.model].name, language),
+        "team": ", ".join(localized(roles[r], language) for r in recommendation.team),
         "answers": answers,
         "notes": [text for _, text in state.notes],
     }
@@ -85,14 +86,10 @@ def render_handoff(protocol: Protocol, state: CallState, assessment: Assessment)
             if key not in templates:
                 key = f"{step.id}.{part}.en"
             texts[part] = render(templates[key], values) if key in templates else ""
-        steps.append(HandoffStepView(step.id, _t(step.title, language), texts["say"], texts["do"], state.handoff_steps.get(step.id)))
+        steps.append(HandoffStepView(step.id, localized(step.title, language), texts["say"], texts["do"], state.handoff_steps.get(step.id)))
     # The counsellor is briefed in English: the summary is for the receiving service, not the caller.
     summary = render(templates["summary"], template_values(protocol, state, assessment, "en"))
     return RenderedHandoff(handoff.service, tuple(steps), summary, tuple(handoff.outcomes), state.handoff_outcome)
-
-
-def _t(texts: dict[str, str], language: str) -> str:
-    return texts.get(language) or texts["en"]
 
 
 __all__ = ["HandoffStepView", "RenderedHandoff", "render_handoff", "template_values"]

@@ -13,16 +13,10 @@ from datetime import datetime
 from typing import Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
+from ..protocol.models import localized  # noqa: F401 - the screens import it from here
 from .assessment import Assessment, Recommendation
 from .handoff import template_values
 from .state import CallState
-
-
-def localized(texts: dict[str, str] | None, language: str) -> str:
-    """``texts`` in ``language``, falling back to English (empty when there is no text at all)."""
-    if not texts:
-        return ""
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
 
 
 def centre_time(protocol: Protocol, moment: datetime) -> datetime:

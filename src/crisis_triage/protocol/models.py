@@ -47,6 +47,13 @@ Localized = Annotated[dict[str, str], BeforeValidator(_localize), AfterValidator
 """Text to show or read aloud: a plain string (English) or a mapping of language code to text."""
 
 
+def localized(texts: dict[str, str] | None, language: str) -> str:
+    """``texts`` in ``language``, falling back to English (empty when there is no text at all)."""
+    if not texts:
+        return ""
+    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
+
+
 class Strict(BaseModel):
     # Field docstrings reach the JSON Schema through protocol/field_docs.py, read only when a schema is
     # exported: pydantic's use_attribute_docstrings would parse this file on every start (~140 ms).

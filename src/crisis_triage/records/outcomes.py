@@ -54,6 +54,10 @@ class CallOutcome:
     ended: str | None
 
 
+def _always_required(protocol: Protocol) -> frozenset[str]:
+    return frozenset(q.id for q in protocol.questions if q.spec.required and q.when is None and q.doors is None)
+
+
 def call_outcome(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent]) -> CallOutcome:
     """Replay ``events`` (first must be CallStarted) through ``protocol``; raises SessionError if they do not fit."""
     first = events[0]
@@ -61,7 +65,7 @@ def call_outcome(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent])
     # A required question with no condition and no door restriction applies to every call, so while
     # one is unanswered the recommendation is provisional for certain: no need to ask the engine.
     # This skips most of the per-event evaluations and gives exactly the same moment.
-    always_required = {q.id for q in protocol.questions if q.spec.required and q.when is None and q.doors is None}
+    always_required = protocol.derived("records.always_required", _always_required)
     answers = session.state.answers
 
     def final() -> bool:

@@ -7,7 +7,6 @@ row says who recorded what, with which protocol text; rows are self-contained fo
 from __future__ import annotations
 
 import json
-from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
 
@@ -59,10 +58,6 @@ def stored_from_row(row: dict[str, Any]) -> StoredEvent:
     if not isinstance(event, (str, bytes)):  # PostgreSQL jsonb comes back as a dict
         event = json.dumps(event)
     return StoredEvent(row["event_id"], row["call_id"], int(row["sequence"]), event_from_json(event))
-
-
-def meta_dict(meta: CallMeta) -> dict[str, Any]:
-    return asdict(meta)
 
 
 def event_of(row: dict[str, Any]) -> AnyEvent:

@@ -23,7 +23,6 @@ from datetime import datetime
 from typing import Any, Sequence
 
 from ..engine.assessment import answer_label
-from ..engine.evaluate import defaults
 from ..engine.events import (
     Answered,
     AnyEvent,
@@ -36,7 +35,9 @@ from ..engine.events import (
     Skipped,
 )
 from ..engine.session import CallSession, SessionError
+from ..engine.views import question_view
 from ..protocol.compiled import Protocol
+from ..protocol.models import localized
 from .caller import ScriptedCaller, volunteer_moments
 from .grade import PASS_MARK, WEIGHTS, AnswerGrade, ExamResult, Grade, InterruptGrade, RecommendationGrade, Step
 from .library import Scenario
@@ -70,26 +71,8 @@ def required_roles(protocol: Protocol, truth: CallSession, scenario: Scenario) -
     """Roles the true call needs, each with the reason: the scenario's ``team_includes`` and every
     protocol safety guarantee whose condition holds on the true call."""
     roles: dict[str, str] = {}
-    assessment = truth.assessment
-    ns = dict(defaults(protocol))
-    for asked in assessment.asked:
-        if asked.status == "answered":
-            ns[asked.question.id] = frozenset(asked.value) if asked.question.type == "multi" else asked.value
-    ns.update({fact: True for fact in assessment.facts})
-    ns.update(assessment.context)
-    door = protocol.doors.get(truth.state.door or "")
-    ns["caller"] = door.caller if door else None
-    ns["band"] = assessment.risk.band
-    ns["band_rank"] = protocol.band_ids.index(assessment.risk.band)
-    ns["score"] = assessment.risk.score
-    ns["suicide_level"] = assessment.risk.suicide_level or "none"
-    for guarantee, condition in protocol.guarantees:
-        try:
-            holds = condition.evaluate(ns)
-        except Exception:  # noqa: BLE001 - a condition reading a name we did not fill: fall back to the team
-            holds = guarantee.require in assessment.recommendation.team
-        if holds:
-            roles.setdefault(guarantee.require, guarantee.because.get("en", guarantee.id))
+    for needed in truth.assessment.recommendation.required:  # the engine's list for the true call
+        roles.setdefault(needed.role, localized(needed.because, "en") or needed.source)
     for role in scenario.document.expect.team_includes:
         roles.setdefault(role, "this call needs it (the scenario's expected team)")
     return roles
@@ -138,7 +121,7 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
             continue
         at = secs(event.at)
         match event:
-            case Answered(question=qid, value=value) | Revised(question=qid, value=value):
+            case Answered(question=qid) | Revised(question=qid):
                 recorded = session.state.answers.get(qid)
                 meant = caller.meaning(qid, heard)
                 ok = _same(protocol.question_by_id[qid].type, recorded, meant)
@@ -159,9 +142,9 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
                                   "right" if meant is None else "wrong"))
             case InterruptRecorded(interrupt=interrupt):
                 interrupt_times.setdefault(interrupt, event.at)
-                steps.append(Step(at, "interrupt", f"Interrupt: {_t(protocol.interrupts[interrupt].label)}"))
+                steps.append(Step(at, "interrupt", f"Interrupt: {localized(protocol.interrupts[interrupt].label, 'en')}"))
             case InterruptWithdrawn(interrupt=interrupt):
-                steps.append(Step(at, "withdrawn", f"Interrupt withdrawn: {_t(protocol.interrupts[interrupt].label)}",
+                steps.append(Step(at, "withdrawn", f"Interrupt withdrawn: {localized(protocol.interrupts[interrupt].label, 'en')}",
                                   event.reason))
             case RecommendationAccepted(model=model, recommended=recommended):
                 # The last dispatch is what was sent; the first is when help was first on its way.
@@ -172,14 +155,14 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
                 steps.append(Step(at, "dispatch", f"Dispatched: {_model(protocol, model)}{departure}"))
             case HandoffStepDone(step=step):
                 handoff_done.append(step)
-                title = next((_t(s.title) for s in protocol.document.handoff.steps if s.id == step), step)
+                title = next((localized(s.title, "en") for s in protocol.document.handoff.steps if s.id == step), step)
                 steps.append(Step(at, "handoff", f"Handoff step: {title}"))
             case _:
                 pass
         after = session.assessment
         turned = after.recommendation.model != before.recommendation.model
         for i in range(first_new, len(steps)):  # what this event showed on the console
-            steps[i] = replace(steps[i], band=_t(protocol.band(after.risk.band).label),
+            steps[i] = replace(steps[i], band=localized(protocol.band(after.risk.band).label, "en"),
                                recommended=_model(protocol, after.recommendation.model), turned=turned)
         if isinstance(event, (Answered, Revised, Skipped)) and event.question not in answered_order:
             answered_order.append(event.question)
@@ -204,22 +187,14 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
                  tuple(handoff_done), seconds, document.targets.recommendation_seconds, parts, unsupported, tuple(out_of_order))
 
 
-def _t(texts: dict[str, str], language: str = "en") -> str:
-    return texts.get(language) or texts["en"]
-
-
 def _model(protocol: Protocol, model_id: str) -> str:
     model = protocol.models.get(model_id)
-    return _t(model.name) if model else model_id
+    return localized(model.name, "en") if model else model_id
 
 
 def _ask(protocol: Protocol, qid: str, language: str, door: str | None = None) -> str:
-    """The words the trainee read: ``ask_other`` when the caller is not the person in crisis."""
-    spec = protocol.question_by_id[qid].spec
-    door_spec = protocol.doors.get(door or "")
-    if spec.ask_other and door_spec is not None and door_spec.caller != "self":
-        return _t(spec.ask_other, language)
-    return _t(spec.ask, language)
+    """The words the trainee read (the console's own wording: ``ask_other`` for a third party)."""
+    return question_view(protocol, protocol.question_by_id[qid], door, language).text
 
 
 def _grade_door(protocol: Protocol, document, door: str | None) -> AnswerGrade:
@@ -227,7 +202,7 @@ def _grade_door(protocol: Protocol, document, door: str | None) -> AnswerGrade:
     doors = protocol.doors
 
     def label(door_id: str | None) -> str:
-        return _t(doors[door_id].label) if door_id in doors else "not chosen"
+        return localized(doors[door_id].label, "en") if door_id in doors else "not chosen"
 
     expected = document.call.door
     verdict = "right" if door == expected else "wrong"

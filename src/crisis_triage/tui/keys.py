@@ -6,8 +6,10 @@ screen lists it, so the two can never disagree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from textual.binding import Binding
+if TYPE_CHECKING:  # the table itself is headless: the protocol linter reads it without Textual
+    from textual.binding import Binding
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,9 @@ class KeySpec:
     show: bool = True
     priority: bool = False
 
-    def binding(self) -> Binding:
+    def binding(self) -> "Binding":
+        from textual.binding import Binding
+
         return Binding(self.key, self.action, self.description, show=self.show, id=self.id,
                        priority=self.priority, tooltip=f"binding id: {self.id}")
 
@@ -51,7 +55,7 @@ KEYS: tuple[KeySpec, ...] = (
 )
 
 
-def bindings(where: str) -> list[Binding]:
+def bindings(where: str) -> list["Binding"]:
     """The bindings of one screen (``where`` as in :data:`KEYS`)."""
     return [spec.binding() for spec in KEYS if spec.where == where]
 

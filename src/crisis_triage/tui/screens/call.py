@@ -102,9 +102,9 @@ class CallScreen(Screen):
     @staticmethod
     def new_call(protocol: Protocol, journal: Journal, meta: CallMeta, start: CallStarted) -> CallSession:
         """Journal the call's first event, then build its session (journal first, as for every event)."""
-        CallSession(protocol, start)  # validates the context before anything is written
+        session = CallSession(protocol, start)  # validates the context before anything is written
         journal.start_call(meta, start)
-        return CallSession(protocol, start)
+        return session
 
     # -- layout ----------------------------------------------------------------------------------
     def banner_text(self) -> str:
@@ -198,7 +198,6 @@ class CallScreen(Screen):
         protocol = self.protocol
         state = self.session.state
         after = self.session.assessment
-        language = state.language
         view = next_question_view(protocol, state, after)
         if view is None or self._view is None or view.id != self._view.id:
             self._multi = set()
@@ -237,7 +236,6 @@ class CallScreen(Screen):
 
     def _announce_changes(self, before: Assessment, after: Assessment, event: Any) -> None:
         protocol = self.protocol
-        language = self.session.state.language
         if before.risk.band != after.risk.band:
             old = band_view(protocol, before.risk.band)
             new = band_view(protocol, after.risk.band)
@@ -411,7 +409,6 @@ class CallScreen(Screen):
         from .modals import ChoiceModal
 
         unavailable = self.session.state.unavailable
-        language = self.session.state.language
         choices = [(m, ("[unavailable] " if m in unavailable else "") + model_name(self.protocol, m))
                    for m in self.protocol.models]
 

@@ -30,9 +30,7 @@ class DispatchScreen(Screen):
         self.call = call
 
     def summary(self) -> str:
-        state = self.call.session.state
-        model = state.accepted[0] if state.accepted else None
-        return dispatch_summary(self.call.protocol, state, self.call.assessment, model)
+        return dispatch_summary(self.call.protocol, self.call.session.state, self.call.assessment, self.dispatched())
 
     def dispatched(self) -> str:
         state = self.call.session.state

@@ -7,6 +7,8 @@ and history go under ``<data dir>/training/`` when a run finishes.
 
 from __future__ import annotations
 
+from ...engine.views import model_name
+
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -236,7 +238,7 @@ class BriefScreen(Screen):
         text.append(f"  line: {line}   district: {district}   time: {call.time}   language: {doc.caller.language}\n"
                     "  Who is calling (the door) is yours to choose when you pick up.\n")
         for model, reason in call.unavailable.items():
-            text.append(f"  unavailable: {protocol.models[model].name.get('en', model)} ({reason})\n")
+            text.append(f"  unavailable: {model_name(protocol, model)} ({reason})\n")
         text.append("\nThe caller's words appear in the caller pane as you reach each question. Record what the "
                     "caller means; record anything they volunteer with the interrupt key. Nothing is written to "
                     "live records.\n", style="dim")

@@ -7,6 +7,8 @@ clock at the scenario's time of day, and shows the debrief instead of the call-e
 
 from __future__ import annotations
 
+from ...engine.views import model_name
+
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -58,7 +60,7 @@ class PracticeCallScreen(CallScreen):
     def on_mount(self) -> None:
         pane = self.query_one(CallerPane)
         for model, reason in self.scenario.document.call.unavailable.items():
-            pane.notice(f"Dispatch: {self.protocol.models[model].name.get('en', model)} unavailable ({reason})")
+            pane.notice(f"Dispatch: {model_name(self.protocol, model)} unavailable ({reason})")
         pane.say(self.caller.opening())
         self._volunteer_due()
         self._prompt_next()

@@ -243,8 +243,8 @@ class PreviewApp(App):
             self.notice = str(exc)
             self.notify(str(exc), severity="warning")
             return
-        self.answers.append((question.id, value))
-        self.rebuild()
+        self.answers.append((question.id, value))  # the session has it already: no replay needed
+        self.notice = ""
         self.refresh_view()
 
     @on(Button.Pressed)

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...engine.views import centre_time
 from ...records.journal import CallSummary
 
 
@@ -28,11 +29,16 @@ class ResumeScreen(Screen[str | None]):
             yield Static(Text(f"{len(self.calls)} unfinished call(s) on this console", style="bold"))
             yield Static("The console stopped during these calls. Enter resumes the highlighted one, N starts a new call.")
             yield OptionList(*[
-                Option(f"{c.started_at.astimezone():%Y-%m-%d %H:%M}  {c.events} events  last {c.last_at.astimezone():%H:%M:%S}"
+                Option(f"{self._local(c.started_at):%Y-%m-%d %H:%M}  {c.events} events  last {self._local(c.last_at):%H:%M:%S}"
                        f"  {c.meta.protocol_id} {c.meta.protocol_version}  call {c.meta.call_id[:8]}", id=c.meta.call_id)
                 for c in self.calls
             ], id="resume-list")
         yield Footer()
+
+    def _local(self, moment):
+        """The centre's time (the protocol's time zone), as every other screen shows it."""
+        protocol = getattr(self.app, "protocol", None)
+        return centre_time(protocol, moment) if protocol is not None else moment.astimezone()
 
     def on_mount(self) -> None:
         self.query_one("#resume-list", OptionList).focus()

@@ -28,11 +28,11 @@ def update_if_changed(widget: Static, content: Any, *, layout: bool = True) -> b
     shown = getattr(widget, "_ct_shown", _UNSET)
     if shown == content:
         return False
+    height = _height(widget, content)  # once per repaint: wrapping the text is the costly part
     if layout and shown is not _UNSET:
         before = getattr(widget, "_ct_height", None)
-        after = _height(widget, content)
-        layout = before is None or after is None or before != after
+        layout = before is None or height is None or before != height
     widget._ct_shown = content
-    widget._ct_height = _height(widget, content)
+    widget._ct_height = height
     widget.update(content, layout=layout)
     return True
