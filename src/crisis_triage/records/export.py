@@ -17,7 +17,7 @@ from .deidentify import Deidentifier, hour
 from .journal import CallMeta
 from .outcomes import call_outcome
 from .protocols import ProtocolNotFound, ProtocolResolver
-from .reading import group_rows
+from .reading import select_calls
 from .rows import COLUMNS, event_of
 
 EVENT_COLUMNS = [c for c in COLUMNS if c != "event"] + ["question", "value", "event"]
@@ -62,13 +62,6 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def _in_period(rows: list[dict[str, Any]], since: datetime | None, until: datetime | None) -> bool:
-    if since is None and until is None:
-        return True
-    started = event_of(rows[0]).at
-    return (since is None or started >= since) and (until is None or started < until)
-
-
 def export_records(rows: Iterable[dict[str, Any]], out: IO[str], *, fmt: str = "jsonl", level: str = "events",
                    resolver: ProtocolResolver | None = None, deidentifier: Deidentifier | None = None,
                    since: datetime | None = None, until: datetime | None = None,
@@ -83,9 +76,7 @@ def export_records(rows: Iterable[dict[str, Any]], out: IO[str], *, fmt: str = "
     resolver = resolver or ProtocolResolver()
     writer = _Writer(out, fmt, EVENT_COLUMNS if level == "events" else CALL_COLUMNS)
     count = ExportCount()
-    for meta, call_rows in group_rows(rows):
-        if (meta.practice and not include_practice) or not _in_period(call_rows, since, until):
-            continue
+    for meta, call_rows in select_calls(rows, since, until, include_practice):
         protocol = None
         if deidentifier is not None or level == "calls":
             try:

@@ -17,8 +17,8 @@ from ..engine.session import SessionError
 from .journal import CallMeta
 from .outcomes import CallOutcome, call_outcome
 from .protocols import ProtocolNotFound, ProtocolResolver
-from .reading import group_rows
-from .rows import event_of, stored_from_row
+from .reading import select_calls
+from .rows import stored_from_row
 
 CHUNK = 200
 """Calls per task sent to a worker: big enough to amortise the hand-over, small enough to balance."""
@@ -69,14 +69,7 @@ def call_outcomes(rows: Iterable[dict[str, Any]], candidates: Iterable[str | Pat
     candidates = [str(c) for c in candidates]
 
     def selected() -> Iterator[tuple[CallMeta, list[dict[str, Any]]]]:
-        for meta, call_rows in group_rows(rows):
-            if meta.practice and not include_practice:
-                continue
-            if since is not None or until is not None:
-                started = event_of(call_rows[0]).at
-                if (since is not None and started < since) or (until is not None and started >= until):
-                    continue
-            yield meta, call_rows
+        return select_calls(rows, since, until, include_practice)
 
     jobs = 1 if jobs is None else jobs
     if jobs <= 1 or (total_calls is not None and total_calls < PARALLEL_FROM):
