@@ -479,6 +479,6 @@ class Compiler:
             for field in ("say", "do"):
                 texts = getattr(step, field)
                 for language, text in (texts or {}).items():
-                    add(f"{step.id}.{field}.{language}", text, ("handoff", "steps", i, field, language) if len(texts) > 1 or True else ())
+                    add(f"{step.id}.{field}.{language}", text, ("handoff", "steps", i, field, language))
         add("summary", handoff.summary, ("handoff", "summary"))
         return templates

@@ -99,7 +99,9 @@ RANK_SUFFIX = "_rank"
 
 
 def _describe(node: ast.AST) -> str:
-    return ast.unparse(node) if not isinstance(node, ast.expr) or len(ast.unparse(node)) < 60 else ast.unparse(node)[:57] + "..."
+    """A node as the author wrote it, shortened for an error message."""
+    text = ast.unparse(node)
+    return text if len(text) < 60 else text[:57] + "..."
 
 
 class _Checker:
@@ -181,15 +183,13 @@ class _Checker:
         return ast.Compare(left=left_tree, ops=[op], comparators=[right_tree])
 
     def _check_against(self, kind: NameType, literal: ast.expr, literal_node: ast.expr, op: ast.cmpop) -> None:
-        if isinstance(literal, ast.Constant):
-            value = literal.value
-        else:
-            if isinstance(literal_node, ast.Name) or isinstance(literal_node, ast.Call):
-                other = self.name_type(literal_node) if isinstance(literal_node, ast.Name) else None
-                if other and other.kind != kind.kind:
-                    raise self.fail(literal_node, f"cannot compare {kind.describe or kind.kind} with {other.describe or other.kind}")
-                return
+        if not isinstance(literal, ast.Constant):
+            # Two names compared: they must hold the same kind of value.
+            other = self.name_type(literal_node) if isinstance(literal_node, ast.Name) else None
+            if other and other.kind != kind.kind:
+                raise self.fail(literal_node, f"cannot compare {kind.describe or kind.kind} with {other.describe or other.kind}")
             return
+        value = literal.value
         if kind.kind == "multi":
             raise self.fail(literal_node, f'{kind.describe} holds several options: test one with "{value}" in ...')
         if kind.kind == "flag":
