@@ -73,8 +73,7 @@ def _resolve(protocol: Protocol, model_id: str, state: CallState, hour: float, s
 class Choice:
     """The decision before it is explained: the rule, the model sent, the team and how they came about."""
 
-    __slots__ = ("rule", "not_matched", "model", "team", "notify", "fallbacks", "additions", "notes", "guarantees",
-                 "required")
+    __slots__ = ("rule", "not_matched", "model", "team", "notify", "fallbacks", "additions", "notes", "guarantees")
 
     def __init__(self, rule: CompiledRule, not_matched: tuple[CompiledRule, ...], model: str, team: list[str],
                  notify: list[str], fallbacks: list[FallbackStep]):
@@ -87,7 +86,6 @@ class Choice:
         self.additions: list[Addition] = []
         self.notes: list[dict[str, str]] = []
         self.guarantees: list[GuaranteeApplied] = []
-        self.required: list[Addition] = []
 
 
 def _first_rule(protocol: Protocol):
@@ -121,11 +119,7 @@ def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallState) -> Choic
                     choice.additions.append(Addition(role, addition.because or spec.because, spec.id))
 
     for guarantee, condition in protocol.guarantees:
-        if not condition.test(ns):
-            continue
-        # Kept even when the team already has the role: a call-taker sending another team is warned.
-        choice.required.append(Addition(guarantee.require, guarantee.because, guarantee.id))
-        if guarantee.require in choice.team:
+        if guarantee.require in choice.team or not condition.test(ns):
             continue
         if guarantee.switch_to:
             target = _resolve(protocol, guarantee.switch_to, state, hour, fallbacks)
@@ -183,7 +177,9 @@ def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, pr
         ruled_out=ruled_out,
         fallbacks=tuple(choice.fallbacks),
         guarantees=tuple(choice.guarantees),
-        required=tuple(choice.required),
+        # Every guarantee that holds, even where the team already had the role: a call-taker who sends
+        # another team is warned (worked out here, not in choose(): the decision-only path needs none).
+        required=tuple(Addition(g.require, g.because, g.id) for g, condition in protocol.guarantees if condition.test(ns)),
         dedicated=dedicated,
         handoff=handoff,
         provisional=provisional,
