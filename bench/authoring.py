@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.support: the protocol generator
 
 from crisis_triage.authoring.explore import explore
 from crisis_triage.authoring.lint import lint
 from crisis_triage.authoring.source import parse_with_source
-from crisis_triage.protocol.synthetic import generate_protocol_yaml
+from tests.support.protocol_generator import generate_protocol_yaml  # noqa: E402
 
 SIZES = (500, 1000, 2000)
 TARGET_SECONDS = 5.0

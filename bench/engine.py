@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))  # tests.support: the protocol generator
 
 from boston_by_hand import decide as decide_by_hand  # noqa: E402
 
@@ -39,8 +40,8 @@ from crisis_triage.engine.evaluate import decide_state  # noqa: E402
 from crisis_triage.protocol import load_protocol, parse_protocol  # noqa: E402
 from crisis_triage.protocol.conditions import _CACHE as condition_cache  # noqa: E402
 from crisis_triage.protocol.yaml_source import load_yaml  # noqa: E402
-from crisis_triage.protocol.synthetic import generate_protocol_yaml  # noqa: E402
-from crisis_triage.replay.synthetic import generate_calls  # noqa: E402
+from tests.support.protocol_generator import generate_protocol_yaml  # noqa: E402
+from crisis_triage.replay.generate_calls import generate_calls  # noqa: E402
 
 BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
 

@@ -32,15 +32,15 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from crisis_triage.config import Settings  # noqa: E402
 from crisis_triage.protocol import load_protocol  # noqa: E402
-from crisis_triage.records.deidentify import Deidentifier  # noqa: E402
-from crisis_triage.records.export import export_records  # noqa: E402
-from crisis_triage.records.importer import imported_records  # noqa: E402
-from crisis_triage.records.journal import CallMeta  # noqa: E402
-from crisis_triage.records.protocols import ProtocolResolver  # noqa: E402
-from crisis_triage.records.rows import to_row  # noqa: E402
-from crisis_triage.records.sqlite_store import SqliteJournal  # noqa: E402
-from crisis_triage.records.store import open_journal  # noqa: E402
-from crisis_triage.replay.synthetic import generate_calls  # noqa: E402
+from crisis_triage.reporting.deidentify import Deidentifier  # noqa: E402
+from crisis_triage.reporting.export import export_records  # noqa: E402
+from crisis_triage.store.import_calls import imported_records  # noqa: E402
+from crisis_triage.store.journal import CallMeta  # noqa: E402
+from crisis_triage.reporting.protocol_texts import ProtocolResolver  # noqa: E402
+from crisis_triage.store.rows import to_row  # noqa: E402
+from crisis_triage.store.sqlite import SqliteJournal  # noqa: E402
+from crisis_triage.store.opening import open_journal  # noqa: E402
+from crisis_triage.replay.generate_calls import generate_calls  # noqa: E402
 
 PROTOCOL = ROOT / "protocols" / "boston-mh-crisis.yaml"
 
@@ -121,7 +121,7 @@ def bench_sqlite(protocol, events: int) -> None:
 def bench_postgres(protocol, url: str, events: int) -> None:
     import psycopg
 
-    from crisis_triage.records.postgres_store import PostgresStore
+    from crisis_triage.store.postgres import PostgresStore
 
     schema = f"ct_bench_{uuid.uuid4().hex[:10]}"
     store_url = f"{url}?schema={schema}"

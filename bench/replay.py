@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 from crisis_triage.protocol import load_protocol
-from crisis_triage.replay.synthetic import generate_calls
+from crisis_triage.replay.generate_calls import generate_calls
 
 BOSTON = Path(__file__).resolve().parents[1] / "protocols" / "boston-mh-crisis.yaml"
 

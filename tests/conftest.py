@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import uuid
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -39,3 +41,46 @@ def _isolated_user_dirs(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("CRISIS_TRIAGE_CONFIG", str(base / "config.toml"))
     monkeypatch.setenv("CRISIS_TRIAGE_DATA_DIR", str(base / "data"))
     monkeypatch.setenv("CRISIS_TRIAGE_LOG_DIR", str(base / "logs"))
+
+
+# PostgreSQL: the server at 127.0.0.1:5432 (user postgres, database test). When it cannot be reached
+# the tests that need it are skipped with the reason, except in CI (env CI set), where they fail.
+PG_BASE = os.environ.get("CRISIS_TRIAGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def _reachable() -> str | None:
+    """None if the server answers, else why not."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_BASE, connect_timeout=3) as conn:
+            conn.execute("SELECT 1")
+        return None
+    except Exception as exc:  # noqa: BLE001 - any failure means "not reachable" here
+        return f"{type(exc).__name__}: {exc}".strip()
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> str:
+    problem = _reachable()
+    if problem is not None:
+        message = f"PostgreSQL at {PG_BASE} is unreachable ({problem})"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message}; CI requires it", pytrace=False)
+        pytest.skip(f"{message}; start it or set CRISIS_TRIAGE_TEST_PG (these tests fail instead of skipping in CI)")
+    return PG_BASE
+
+
+@pytest.fixture
+def pg_url(pg_server):
+    """A store URL with a schema of its own, dropped after the test."""
+    from crisis_triage.store.postgres import PostgresStore
+
+    schema = f"ct_test_{uuid.uuid4().hex[:12]}"
+    url = f"{pg_server}?schema={schema}"
+    yield url
+    store = PostgresStore(url)
+    try:
+        store.drop_schema()
+    finally:
+        store.close()

@@ -56,7 +56,7 @@ def test_replay_and_generate_calls_do_not_import_the_console(tmp_path):
 
 def test_the_engine_and_protocol_packages_import_nothing_of_the_console():
     code = ("import sys, crisis_triage.engine, crisis_triage.engine.decide, crisis_triage.protocol, crisis_triage.replay.calls, "
-            "crisis_triage.replay.synthetic, crisis_triage.protocol.synthetic; "
+            "crisis_triage.replay.generate_calls, tests.support.protocol_generator; "
             "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich', 'psycopg', 'click'}))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from crisis_triage.authoring.console_keys import clashes, console_keys
-from crisis_triage.tui.keys import KEYS, KeySpec
+from crisis_triage.keymap import KEYS, KeySpec
 
 
 def test_single_character_console_keys_are_read_from_the_console_table():

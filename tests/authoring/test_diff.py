@@ -9,9 +9,9 @@ from click.testing import CliRunner
 from crisis_triage.authoring.diff import outcome_shift, scenario_shift, structural_changes
 from crisis_triage.cli import cli
 from crisis_triage.protocol.loader import load_protocol
-from crisis_triage.replay.synthetic import generate_calls
+from crisis_triage.replay.generate_calls import generate_calls
 
-from .conftest import ROOT
+from tests.authoring.conftest import ROOT
 
 NEW = ROOT / "protocols" / "boston-mh-crisis.yaml"
 OLD = ROOT / "protocols" / "history" / "boston-mh-crisis-2026.10.2.yaml"

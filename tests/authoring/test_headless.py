@@ -5,13 +5,14 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from .conftest import ROOT
+from tests.authoring.conftest import ROOT
 
 
 def test_authoring_never_imports_textual():
     code = (
         "import sys\n"
-        "from crisis_triage.authoring import diff, domains, eido, explore, fhir, graph, lint, paths, schema, source\n"
+        "from crisis_triage.authoring import diagram, diff, domains, explore, lint, paths, schema, source\n"
+        "from crisis_triage.interop import eido, fhir\n"
         "from crisis_triage.cli import authoring\n"
         "loaded = source.load_with_source(sys.argv[1])\n"
         "lint.lint(loaded)\n"

@@ -8,7 +8,7 @@ from crisis_triage.authoring.lint import LintOptions, exit_code, lint
 from crisis_triage.authoring.source import load_with_source
 from crisis_triage.cli import cli
 
-from .conftest import ROOT, SMALL, load_text
+from tests.authoring.conftest import ROOT, SMALL, load_text
 
 BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
 

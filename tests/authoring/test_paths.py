@@ -11,9 +11,9 @@ from crisis_triage.authoring.explore import answer_classes, explore, verify
 from crisis_triage.authoring.paths import as_text, coverage
 from crisis_triage.cli import cli
 from crisis_triage.protocol.loader import parse_protocol
-from crisis_triage.protocol.synthetic import generate_protocol_yaml
+from tests.support.protocol_generator import generate_protocol_yaml
 
-from .conftest import ROOT, SMALL
+from tests.authoring.conftest import ROOT, SMALL
 
 BOSTON = str(ROOT / "protocols" / "boston-mh-crisis.yaml")
 
@@ -89,7 +89,7 @@ def test_every_real_call_ends_in_a_row_of_the_table(boston):
     """Completeness: synthetic calls (answers drawn as a caller would give them) never end in a
     band and rule the walk did not list for their door."""
     from crisis_triage.replay.calls import CallRecord, replay_call
-    from crisis_triage.replay.synthetic import generate_calls
+    from crisis_triage.replay.generate_calls import generate_calls
 
     rows = {(e.door, e.outcome.band, e.outcome.rule, e.outcome.preferred_model) for e in explore(boston).ends}
     checked = 0
@@ -109,7 +109,7 @@ def test_on_generated_protocols_the_walk_is_sound_and_complete():
     from hypothesis import strategies as st
 
     from crisis_triage.replay.calls import CallRecord, replay_call
-    from crisis_triage.replay.synthetic import generate_calls
+    from crisis_triage.replay.generate_calls import generate_calls
 
     @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
     @given(size=st.integers(min_value=9, max_value=24), seed=st.integers(min_value=1, max_value=10_000))

@@ -10,7 +10,7 @@ from textual.widgets import Input, Static
 
 from crisis_triage.tui.screens.preview import PreviewApp
 
-from .conftest import ROOT, SMALL
+from tests.authoring.conftest import ROOT, SMALL
 
 BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
 

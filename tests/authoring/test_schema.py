@@ -12,7 +12,7 @@ from crisis_triage.authoring.schema import json_schema, schema_text
 from crisis_triage.cli import cli
 from crisis_triage.protocol.yaml_source import load_yaml
 
-from .conftest import ROOT
+from tests.authoring.conftest import ROOT
 
 SCHEMA_DIR = ROOT / "schema"
 PROTOCOL_FILES = sorted((ROOT / "protocols").glob("*.yaml")) + sorted((ROOT / "protocols" / "history").glob("*.yaml"))

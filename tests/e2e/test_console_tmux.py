@@ -126,7 +126,7 @@ def test_a_call_in_tmux_from_door_to_dispatch(pane_env, tmp_path, monkeypatch):
 
     # Every event reached the embedded store on disk, in order.
     from crisis_triage.config import load_settings
-    from crisis_triage.records.store import open_reader
+    from crisis_triage.store.opening import open_reader
 
     for name, value in pane_env.items():
         if name.startswith("CRISIS_TRIAGE_"):

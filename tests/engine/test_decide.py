@@ -10,8 +10,8 @@ from crisis_triage.engine import SessionError, session_from_answers
 from crisis_triage.engine.decide import call_state, decide
 from crisis_triage.engine.evaluate import decide_state
 from crisis_triage.protocol import parse_protocol
-from crisis_triage.protocol.synthetic import generate_protocol_yaml
-from crisis_triage.replay.synthetic import generate_calls
+from tests.support.protocol_generator import generate_protocol_yaml
+from crisis_triage.replay.generate_calls import generate_calls
 
 
 def _both(protocol, call):

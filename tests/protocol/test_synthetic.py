@@ -6,7 +6,7 @@ import pytest
 
 from crisis_triage.engine import CallSession, CallStarted
 from crisis_triage.protocol import parse_protocol
-from crisis_triage.protocol.synthetic import generate_protocol_yaml
+from tests.support.protocol_generator import generate_protocol_yaml
 
 
 @pytest.mark.parametrize("count", [1, 5, 8, 9, 23, 150])

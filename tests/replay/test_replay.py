@@ -11,7 +11,7 @@ from click.testing import CliRunner
 from crisis_triage.cli import cli
 from crisis_triage.engine import session_from_answers
 from crisis_triage.replay.calls import BadLine, CallRecord, Summary, parse_lines, replay_lines
-from crisis_triage.replay.synthetic import generate_calls, stream_calls
+from crisis_triage.replay.generate_calls import generate_calls, stream_calls
 
 FIELDS = {"id", "model", "preferred_model", "team", "notify", "band", "score", "suicide_level", "rule", "fallback",
           "guarantees", "rationale", "deciding", "facts", "provisional", "dropped"}

@@ -16,7 +16,7 @@ import sys
 import pytest
 
 from crisis_triage.replay.calls import BadLine, Summary, replay_lines
-from crisis_triage.replay.synthetic import generate_calls
+from crisis_triage.replay.generate_calls import generate_calls
 
 DISTINCT = 2000
 

@@ -227,7 +227,7 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
 
 @run_async
 async def test_the_console_home_opens_practice_and_returns_home(boston):
-    from crisis_triage.records.journal import MemoryJournal
+    from crisis_triage.store.journal import MemoryJournal
     from crisis_triage.tui.app import ConsoleApp
     from crisis_triage.tui.screens.home import HomeScreen
     from crisis_triage.tui.screens.practice import ScenarioPickerScreen

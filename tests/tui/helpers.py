@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from crisis_triage.config import Settings
 from crisis_triage.protocol.loader import load_protocol
-from crisis_triage.records.journal import MemoryJournal
+from crisis_triage.store.journal import MemoryJournal
 from crisis_triage.tui.app import ConsoleApp
 from crisis_triage.tui.screens.setup import CallContext
 

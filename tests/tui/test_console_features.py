@@ -8,9 +8,9 @@ from crisis_triage.config import Settings
 from crisis_triage.engine import Answered, CallStarted, InterruptRecorded
 from crisis_triage.protocol.errors import ProtocolError
 from crisis_triage.protocol.loader import load_protocol
-from crisis_triage.records.journal import CallMeta, MemoryJournal
+from crisis_triage.store.journal import CallMeta, MemoryJournal
 from crisis_triage.tui.app import ConsoleApp
-from crisis_triage.tui.keys import KEYS
+from crisis_triage.keymap import KEYS
 from crisis_triage.tui.screens.call import CallScreen
 from crisis_triage.tui.screens.handoff import HandoffScreen
 from crisis_triage.tui.screens.help import HelpScreen
@@ -19,8 +19,8 @@ from crisis_triage.tui.screens.modals import AnswerModal, InterruptModal
 from crisis_triage.tui.screens.resume import ResumeScreen
 from crisis_triage.tui.screens.setup import CallSetupScreen
 
-from .helpers import NOON, boston, make_app, panel, question_line, run_async, screen_text
-from .test_whole_calls import type_text, wait_for
+from tests.tui.helpers import NOON, boston, make_app, panel, question_line, run_async, screen_text
+from tests.tui.test_whole_calls import type_text, wait_for
 
 
 def _meta(call_id: str, console: str = "console-7") -> CallMeta:

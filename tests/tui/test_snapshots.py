@@ -6,7 +6,7 @@ checking the new pictures by eye.
 
 from __future__ import annotations
 
-from .helpers import make_app
+from tests.tui.helpers import make_app
 
 
 async def _to_weapon(pilot) -> None:

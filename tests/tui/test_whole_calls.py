@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from crisis_triage.records.journal import MemoryJournal
+from crisis_triage.store.journal import MemoryJournal
 from crisis_triage.tui.screens.call import CallScreen
 from crisis_triage.tui.screens.dispatch import DispatchScreen
 from crisis_triage.tui.screens.ended import CallEndedScreen
@@ -12,7 +12,7 @@ from crisis_triage.tui.screens.handoff import HandoffScreen
 from crisis_triage.tui.screens.setup import CallSetupScreen
 from crisis_triage.tui.widgets.so_far import CallSoFar
 
-from .helpers import FixedClock, make_app, panel, question_line, run_async, screen_text
+from tests.tui.helpers import FixedClock, make_app, panel, question_line, run_async, screen_text
 
 
 async def type_text(pilot, text: str) -> None:

@@ -1,6 +1,6 @@
 """The console's own keys, as the protocol linter needs them (headless: no Textual import).
 
-They are read from the console's own table (``crisis_triage.tui.keys.KEYS``, which imports no
+They are read from the console's own table (``crisis_triage.keymap.KEYS``, which imports no
 Textual), so the linter and the console cannot disagree.
 
 Where each kind of protocol key is pressed:
@@ -17,7 +17,7 @@ def console_keys(specs=None) -> dict[str, dict[str, str]]:
     """screen -> {key: what the console does with it}, from the console's key table. Function keys
     and ctrl+ chords are left out: a protocol key is one character, so only those can clash."""
     if specs is None:
-        from ..tui.keys import KEYS as specs
+        from ..keymap import KEYS as specs
     table: dict[str, dict[str, str]] = {"call": {}, "setup": {}, "interrupt": {}, "everywhere": {}}
     for spec in specs:
         if len(spec.key) == 1 and spec.where in table:

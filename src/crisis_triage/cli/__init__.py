@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> None:
     except SystemExit:
         raise
     except Exception as exc:  # noqa: BLE001 - the last line of defence
-        from .crash import report_crash
+        from ..crash import report_crash
 
         path = report_crash(exc)
         click.echo(f"crisis-triage: internal error: {type(exc).__name__}: {exc}", err=True)

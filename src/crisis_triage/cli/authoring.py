@@ -91,7 +91,7 @@ def lint(files: tuple[str, ...], strict: bool, max_words: int, severity: str, fm
 def graph(file: str, fmt: str, door: str | None, overview: bool, output: str | None) -> None:
     """Draw the protocol's flow: questions by section, conditions on the arrows, interrupts, rules
     and the models they recommend. Mermaid renders on code hosts; svg/png need Graphviz's `dot`."""
-    from ..authoring.graph import GraphvizMissing, render
+    from ..authoring.diagram import GraphvizMissing, render
 
     loaded = _load(file)
     _check_door(loaded, door)
@@ -256,13 +256,13 @@ def export(file: str, fmt: str, call_file: str | None, call_id: str | None, outp
         except CallFileError as exc:
             raise click.ClickException(str(exc)) from None
     if fmt == "fhir":
-        from ..authoring.fhir import questionnaire, questionnaire_response
+        from ..interop.fhir import questionnaire, questionnaire_response
 
         document = questionnaire_response(loaded.protocol, session, label) if session else questionnaire(loaded.protocol)
     else:
         if session is None:
             raise click.UsageError("an EIDO document describes a call: give --call FILE")
-        from ..authoring.eido import eido_document
+        from ..interop.eido import eido_document
 
         document = eido_document(loaded.protocol, session, label)
     text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"

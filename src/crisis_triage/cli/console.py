@@ -48,7 +48,7 @@ def call(ctx: click.Context, protocol: str, district: str | None, language: str 
         if value is not None and value not in known:
             raise click.BadParameter(f'"{value}" is not a {name} of {loaded.id}; expected one of {", ".join(known)}',
                                      param_hint=f"--{name}")
-    from ..records.journal import JournalError
+    from ..store.journal import JournalError
 
     try:
         journal, warning, relay = open_journal(settings)

@@ -43,9 +43,9 @@ def period_options(function):
 @contextmanager
 def opened_reader(store: str | None, local: bool) -> Iterator:
     """The store to read, closed afterwards; a store that cannot be opened is a one-line error."""
-    from ..records.journal import JournalError
-    from ..records.postgres_store import redact
-    from ..records.store import open_reader
+    from ..store.journal import JournalError
+    from ..store.postgres import redact
+    from ..store.opening import open_reader
 
     settings = load_settings_or_exit(store=store)
     try:
@@ -67,8 +67,8 @@ def opened_reader(store: str | None, local: bool) -> Iterator:
 
 def _fallback_note() -> str:
     """Where calls recorded while the local store was unusable are, if any (they merge at the next start)."""
-    from ..records.fallback import fallback_files
-    from ..records.store import fallback_dirs
+    from ..store.fallback import fallback_files
+    from ..store.opening import fallback_dirs
 
     files = [f for folder in fallback_dirs() for f in fallback_files(folder)]
     if not files:
@@ -81,7 +81,7 @@ def _fallback_note() -> str:
 def _resolver(protocols: tuple[str, ...]):
     from pathlib import Path
 
-    from ..records.protocols import ProtocolResolver
+    from ..reporting.protocol_texts import ProtocolResolver
 
     return ProtocolResolver([*protocols, Path(default_protocol()).parent])
 
@@ -146,7 +146,7 @@ def list_calls(store, local, since, until, console_id, unfinished, limit, as_jso
               help="Protocol file to replay with, if the recorded path has moved (matched by sha256).")
 def show(call_id, store, local, as_json, protocols) -> None:
     """One call: who took it, with which protocol, every event, and the outcome replayed."""
-    from ..records.review import render_timeline
+    from ..reporting.review import render_timeline
 
     with opened_reader(store, local) as reader:
         full_id = _find_call(reader, call_id)
@@ -169,8 +169,8 @@ def show(call_id, store, local, as_json, protocols) -> None:
 def review(call_id, store, local, protocols) -> None:
     """Quality review: the call against its protocol (asked, skipped, order, interrupts, time per
     step, and where the call-taker departed from the recommendation)."""
-    from ..records.protocols import ProtocolNotFound
-    from ..records.review import render_review, review_call
+    from ..reporting.protocol_texts import ProtocolNotFound
+    from ..reporting.review import render_review, review_call
 
     with opened_reader(store, local) as reader:
         full_id = _find_call(reader, call_id)
@@ -199,8 +199,8 @@ def review(call_id, store, local, protocols) -> None:
               help="Protocol files to replay with (matched by sha256), if recorded paths have moved.")
 def export(store, local, since, until, fmt, level, deidentify, output, practice, protocols) -> None:
     """Export records as JSON Lines or CSV (to stdout or --output); a summary goes to stderr."""
-    from ..records.deidentify import Deidentifier
-    from ..records.export import export_records
+    from ..reporting.deidentify import Deidentifier
+    from ..reporting.export import export_records
 
     started = time.perf_counter()
     with opened_reader(store, local) as reader, _private_output(output) as out:
@@ -252,8 +252,8 @@ def purge(store, local, days, dry_run, yes) -> None:
     Unfinished calls are never removed (they may still be resumed). With a centre store, the local
     file only loses calls the centre has already received.
     """
-    from ..records.postgres_store import PostgresStore, redact
-    from ..records.store import is_postgres_url
+    from ..store.postgres import PostgresStore, redact
+    from ..store.opening import is_postgres_url
 
     settings = load_settings_or_exit(store=store)
     days = days or settings.retention_days
@@ -291,9 +291,9 @@ def import_calls(calls, protocol, console_id, store, local) -> None:
     interrupts between them, the recommendation accepted, the handoff steps, the end. Importing the
     same file twice stores nothing twice (ids are derived from the call ids).
     """
-    from ..records.importer import ImportResult, imported_records
-    from ..records.postgres_store import PostgresStore
-    from ..records.rows import to_row
+    from ..store.import_calls import ImportResult, imported_records
+    from ..store.postgres import PostgresStore
+    from ..store.rows import to_row
 
     loaded = load_protocol_or_exit(protocol)
     result = ImportResult()

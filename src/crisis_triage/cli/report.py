@@ -32,9 +32,9 @@ def report(store, local, since, until, html_path, as_json, protocols, police_rol
     """The pilot's figures: calls per model, district, band and door; share with police involved and
     with a clinician; handoffs accepted; preferred model unavailable and why; time to recommendation
     p50/p90. Every call is replayed through the exact protocol text it was taken with."""
-    from ..records.figures import CLINICIAN_ROLES, POLICE_ROLES, compute_figures, percentile
-    from ..records.replaying import call_outcomes
-    from ..records.report_render import render_html, render_text
+    from ..reporting.figures import CLINICIAN_ROLES, POLICE_ROLES, compute_figures, percentile
+    from ..reporting.outcomes import call_outcomes
+    from ..reporting.render import render_html, render_text
     from .common import default_protocol
 
     started = time.perf_counter()

@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from .compiled import CONTEXT_NAMES, YES_NO_OPTIONS, CompiledQuestion, CompiledRule, Protocol
 from .conditions import Condition, ConditionError, NameType, compile_condition
 from .errors import Path, Problem, did_you_mean
-from .graph import cycles as _cycles
+from .cycles import cycles as _cycles
 from .models import Option, ProtocolDocument, Question
 from .reachability import Reachability, door_callers
 from .templates import TemplateProblem, compile_template

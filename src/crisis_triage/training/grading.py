@@ -39,7 +39,7 @@ from ..engine.views import question_view
 from ..protocol.compiled import Protocol
 from ..protocol.models import localized
 from .caller import ScriptedCaller, volunteer_moments
-from .grade import PASS_MARK, WEIGHTS, AnswerGrade, ExamResult, Grade, InterruptGrade, RecommendationGrade, Step
+from .results import PASS_MARK, WEIGHTS, AnswerGrade, ExamResult, Grade, InterruptGrade, RecommendationGrade, Step
 from .library import Scenario
 from .runner import Outcome, expected_handoff_steps, play_perfect
 

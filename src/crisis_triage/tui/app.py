@@ -19,8 +19,8 @@ from .. import STARTED_AT
 from ..config import Settings
 from ..engine import CallSession, CallStarted, SessionError
 from ..protocol.compiled import Protocol
-from ..records.journal import CallMeta, Journal, MemoryJournal
-from .keys import bindings
+from ..store.journal import CallMeta, Journal, MemoryJournal
+from ..keymap import bindings
 from .screens.setup import CallContext, CallSetupScreen
 from .themes import CONSOLE_THEMES, HIGH_CONTRAST
 
@@ -53,7 +53,7 @@ def open_journal(settings: Settings) -> tuple[Journal, str | None, StoreProblems
     """
     relay = StoreProblems()
     try:
-        from ..records.store import open_journal as open_store
+        from ..store.opening import open_journal as open_store
     except ImportError:
         return MemoryJournal(), "The record store is not available in this build: calls are NOT kept after exit.", relay
     journal = open_store(settings, on_problem=relay)

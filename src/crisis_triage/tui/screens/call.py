@@ -41,8 +41,8 @@ from ...engine.views import (
     question_view,
 )
 from ...protocol.compiled import Protocol
-from ...records.journal import CallMeta, Journal
-from ..keys import bindings, key_for, key_label
+from ...store.journal import CallMeta, Journal
+from ...keymap import bindings, key_for, key_label
 from ..widgets.header import CallHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.question import QuestionPanel
@@ -56,7 +56,7 @@ class CallScreen(Screen):
 
     Hooks for practice calls (``tui/screens/practice*.py`` subclass this screen):
 
-    - **journal**: pass any :class:`~crisis_triage.records.journal.Journal`; practice passes a
+    - **journal**: pass any :class:`~crisis_triage.store.journal.Journal`; practice passes a
       ``MemoryJournal`` so nothing reaches live records. :meth:`new_call` starts the call in it.
     - **banner**: ``practice=True`` shows a PRACTICE banner (``#practice-banner``) under the header;
       override :meth:`banner_text` to change its words.

@@ -12,7 +12,7 @@ from textual.widgets import Footer, Static, TextArea
 
 from ...engine.events import RecommendationAccepted
 from ...engine.views import departure_warnings, dispatch_summary, model_name
-from ..keys import bindings
+from ...keymap import bindings
 
 if TYPE_CHECKING:
     from .call import CallScreen

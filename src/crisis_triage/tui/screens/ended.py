@@ -10,8 +10,8 @@ from textual.widgets import Footer, Static
 
 from ...engine import CallSession
 from ...engine.views import band_view, model_name
-from ...records.journal import CallMeta
-from ..keys import bindings
+from ...store.journal import CallMeta
+from ...keymap import bindings
 
 
 class CallEndedScreen(Screen):

@@ -13,7 +13,7 @@ from textual.widgets import Footer, Static
 
 from ...engine import HandoffEnded, HandoffStepDone
 from ...engine.views import centre_time
-from ..keys import bindings
+from ...keymap import bindings
 from .modals import interrupt_binding, interrupt_from
 
 if TYPE_CHECKING:

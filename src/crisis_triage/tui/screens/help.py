@@ -10,7 +10,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.views import localized
-from ..keys import KEYS, key_for, key_label
+from ...keymap import KEYS, key_for, key_label
 from .handoff import OUTCOME_KEYS
 from .modals import CALL_OUTCOMES
 

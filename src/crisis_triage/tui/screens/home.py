@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...engine.views import centre_time
-from ...records.journal import MemoryJournal
+from ...store.journal import MemoryJournal
 
 
 class HomeScreen(Screen):
@@ -93,7 +93,7 @@ class HomeScreen(Screen):
         if isinstance(self.app.journal, MemoryJournal):
             summaries = self.app.journal.unfinished_calls(console)
             return summaries[:12]
-        from ...records.store import open_reader
+        from ...store.opening import open_reader
 
         reader = open_reader(self.app.settings, local=True)
         try:

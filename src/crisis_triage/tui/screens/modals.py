@@ -18,7 +18,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.views import InterruptView, QuestionView
-from ..keys import KEYS
+from ...keymap import KEYS
 from ..widgets.question import AnswerInput
 
 CANCEL = [Binding("escape", "cancel", "Cancel", id="modal_cancel")]

@@ -24,7 +24,7 @@ from textual.widgets.option_list import Option
 
 from ...engine import CallSession, CallStarted, SessionError
 from ...protocol.compiled import Protocol
-from ...records.journal import CallMeta, MemoryJournal
+from ...store.journal import CallMeta, MemoryJournal
 from ...training.grading import ExamResult, Grade, grade_call
 from ...training.library import Scenario
 from ...training.runner import call_start, opening_events
@@ -117,7 +117,7 @@ class PracticeRun:
         try:
             grade = grade_call(self.protocol, scenario, events)
         except Exception as exc:  # noqa: BLE001 - a grading bug must not crash the console or hide the call
-            from ...cli.crash import report_crash
+            from ...crash import report_crash
 
             where = report_crash(exc)
             app.notify(f"This call could not be graded ({type(exc).__name__}: {exc})."

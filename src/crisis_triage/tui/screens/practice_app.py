@@ -14,7 +14,7 @@ from textual import events
 
 from ...config import Settings
 from ...protocol.compiled import Protocol
-from ...records.journal import MemoryJournal
+from ...store.journal import MemoryJournal
 from ...training.library import Scenario
 from ..app import ConsoleApp, local_now
 from ..themes import HIGH_CONTRAST

@@ -17,7 +17,7 @@ from textual.widget import Widget
 from ...engine import Answered, CallSession, Revised, Skipped
 from ...engine.assessment import Assessment
 from ...protocol.compiled import Protocol
-from ...records.journal import CallMeta, Journal
+from ...store.journal import CallMeta, Journal
 from ...training.caller import ScriptedCaller
 from ...training.library import Scenario
 from ..widgets.caller import CallerPane

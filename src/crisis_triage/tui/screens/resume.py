@@ -12,7 +12,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.views import centre_time
-from ...records.journal import CallSummary
+from ...store.journal import CallSummary
 
 
 class ResumeScreen(Screen[str | None]):

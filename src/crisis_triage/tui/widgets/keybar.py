@@ -10,7 +10,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ..keys import key_label
+from ...keymap import key_label
 
 
 class KeyBar(Static):

@@ -1,1 +1,0 @@
-"""Durable call records: the journal of events, SQLite (embedded) and PostgreSQL (a centre) stores."""
