@@ -8,27 +8,55 @@ engine on every generated call before it times either, so the comparison is like
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 POINTS = {
-    "hurt_or_unresponsive": {"yes": 4, "unknown": 2}, "took_substance": {"yes": 3, "unknown": 2},
-    "overdose_signs": {"yes": 6, "unknown": 3}, "attempt_now": {"yes": 10, "unknown": 5},
-    "weapon": {"yes": 6, "unknown": 3}, "weapon_use": {"yes": 8, "unknown": 4}, "violence": {"yes": 8, "unknown": 4},
-    "threats": {"yes": 5, "unknown": 3}, "crime": {"yes": 4, "unknown": 2}, "children": {"yes": 4, "unknown": 2},
-    "wish_dead": {"yes": 1, "unknown": 1}, "suicidal_thoughts": {"yes": 2, "unknown": 1},
-    "method": {"yes": 2, "unknown": 1}, "intent": {"yes": 4, "unknown": 2}, "plan": {"yes": 5, "unknown": 3},
+    "hurt_or_unresponsive": {"yes": 4, "unknown": 2},
+    "took_substance": {"yes": 3, "unknown": 2},
+    "overdose_signs": {"yes": 6, "unknown": 3},
+    "attempt_now": {"yes": 10, "unknown": 5},
+    "weapon": {"yes": 6, "unknown": 3},
+    "weapon_use": {"yes": 8, "unknown": 4},
+    "violence": {"yes": 8, "unknown": 4},
+    "threats": {"yes": 5, "unknown": 3},
+    "crime": {"yes": 4, "unknown": 2},
+    "children": {"yes": 4, "unknown": 2},
+    "wish_dead": {"yes": 1, "unknown": 1},
+    "suicidal_thoughts": {"yes": 2, "unknown": 1},
+    "method": {"yes": 2, "unknown": 1},
+    "intent": {"yes": 4, "unknown": 2},
+    "plan": {"yes": 5, "unknown": 3},
     "past_behaviour": {"past_3_months": 5, "longer_ago": 2, "unknown": 3},
 }
 PRESENTATION_POINTS = {"confused": 1, "voices": 2, "agitated": 3, "unsafe_outside": 4}
 BANDS = ("none", "low", "elevated", "high", "imminent")
 BAND_FLOORS = (0, 1, 5, 10, 16)
 CALLERS = {"self": "self", "family": "family", "bystander": "bystander", "professional": "professional"}
-INTERRUPT_FACTS = {"weapon_seen": "weapon_present", "weapon_used": "weapon_in_use", "violence": "violence_now",
-                   "threat": "threat_to_others", "medical": "medical_emergency", "overdose": "overdose",
-                   "attempt": "suicide_attempt_now", "child": "child_at_risk", "crime": "crime_in_progress"}
-TEAMS = {"police_emergency": ["police"], "co_response": ["police", "clinician"], "emergency_medical": ["ems", "mh_worker"],
-         "alternative_response": ["emt", "mh_worker"], "community_led": ["peer"], "call_line": ["call_line"]}
-FALLBACK = {"co_response": "police_emergency", "alternative_response": "emergency_medical", "community_led": "alternative_response"}
+INTERRUPT_FACTS = {
+    "weapon_seen": "weapon_present",
+    "weapon_used": "weapon_in_use",
+    "violence": "violence_now",
+    "threat": "threat_to_others",
+    "medical": "medical_emergency",
+    "overdose": "overdose",
+    "attempt": "suicide_attempt_now",
+    "child": "child_at_risk",
+    "crime": "crime_in_progress",
+}
+TEAMS = {
+    "police_emergency": ["police"],
+    "co_response": ["police", "clinician"],
+    "emergency_medical": ["ems", "mh_worker"],
+    "alternative_response": ["emt", "mh_worker"],
+    "community_led": ["peer"],
+    "call_line": ["call_line"],
+}
+FALLBACK = {
+    "co_response": "police_emergency",
+    "alternative_response": "emergency_medical",
+    "community_led": "alternative_response",
+}
 COMMUNITY_DISTRICTS = {"B2", "B3", "C11", "D4"}
 
 
@@ -46,8 +74,14 @@ def _resolve(model: str, district: str | None, hour: float, unavailable: Mapping
     return model
 
 
-def decide(answers: Mapping[str, Any], door: str | None, district: str | None, hour: float,
-           interrupts=(), unavailable: Mapping[str, str] = {}) -> tuple[str, tuple[str, ...], str, int]:
+def decide(
+    answers: Mapping[str, Any],
+    door: str | None,
+    district: str | None,
+    hour: float,
+    interrupts=(),
+    unavailable: Mapping[str, str] = {},
+) -> tuple[str, tuple[str, ...], str, int]:
     """(model, team, band, score) for one call, as the Boston protocol decides it."""
     get = answers.get
     caller = CALLERS.get(door) if door else None
@@ -55,8 +89,13 @@ def decide(answers: Mapping[str, Any], door: str | None, district: str | None, h
     took = get("took_substance")
     weapon = get("weapon")
     thoughts = get("suicidal_thoughts")
-    applies = {"overdose_signs": took != "no", "weapon_use": weapon == "yes", "method": thoughts != "no",
-               "intent": thoughts != "no", "plan": thoughts != "no"}
+    applies = {
+        "overdose_signs": took != "no",
+        "weapon_use": weapon == "yes",
+        "method": thoughts != "no",
+        "intent": thoughts != "no",
+        "plan": thoughts != "no",
+    }
     score = 0
     for question, points in POINTS.items():
         value = get(question)
@@ -68,8 +107,12 @@ def decide(answers: Mapping[str, Any], door: str | None, district: str | None, h
 
     overdose_signs = get("overdose_signs") if applies["overdose_signs"] else None
     facts = {INTERRUPT_FACTS[i] for i in interrupts}
-    medical = (get("hurt_or_unresponsive") == "yes" or overdose_signs in ("yes", "unknown") or get("attempt_now") == "yes"
-               or "medical_emergency" in facts)
+    medical = (
+        get("hurt_or_unresponsive") == "yes"
+        or overdose_signs in ("yes", "unknown")
+        or get("attempt_now") == "yes"
+        or "medical_emergency" in facts
+    )
     overdose = overdose_signs == "yes" or "overdose" in facts
     attempt = get("attempt_now") == "yes" or "suicide_attempt_now" in facts
     weapon_present = weapon == "yes" or "weapon_present" in facts

@@ -32,16 +32,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 sys.path.insert(0, str(ROOT))  # tests.support: the protocol generator
 
-from boston_by_hand import decide as decide_by_hand  # noqa: E402
-
-from crisis_triage.engine import session_from_answers  # noqa: E402
-from crisis_triage.engine.decide import decide  # noqa: E402
-from crisis_triage.engine.evaluate import decide_state  # noqa: E402
-from crisis_triage.protocol import load_protocol, parse_protocol  # noqa: E402
-from crisis_triage.protocol.conditions import _CACHE as condition_cache  # noqa: E402
-from crisis_triage.protocol.yaml_source import load_yaml  # noqa: E402
-from tests.support.protocol_generator import generate_protocol_yaml  # noqa: E402
-from crisis_triage.replay.generate_calls import generate_calls  # noqa: E402
+from boston_by_hand import decide as decide_by_hand
+from crisis_triage.engine import session_from_answers
+from crisis_triage.engine.decide import decide
+from crisis_triage.engine.evaluate import decide_state
+from crisis_triage.protocol import load_protocol, parse_protocol
+from crisis_triage.protocol.conditions import _CACHE as condition_cache
+from crisis_triage.protocol.yaml_source import load_yaml
+from crisis_triage.replay.generate_calls import generate_calls
+from tests.support.protocol_generator import generate_protocol_yaml
 
 BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
 
@@ -55,15 +54,31 @@ def _calls(protocol, count: int) -> list[dict]:
 
 def _full(protocol, calls):
     for c in calls:
-        rec = session_from_answers(protocol, c["answers"], at=c["at"], door=c["door"], line=c["line"], district=c["district"],
-                                   language=c["language"], interrupts=c["interrupts"]).assessment
+        rec = session_from_answers(
+            protocol,
+            c["answers"],
+            at=c["at"],
+            door=c["door"],
+            line=c["line"],
+            district=c["district"],
+            language=c["language"],
+            interrupts=c["interrupts"],
+        ).assessment
         yield rec.recommendation.model, rec.recommendation.team, rec.risk.band, rec.risk.score
 
 
 def _fast(protocol, calls):
     for c in calls:
-        d = decide(protocol, c["answers"], at=c["at"], door=c["door"], line=c["line"], district=c["district"],
-                   language=c["language"], interrupts=c["interrupts"])
+        d = decide(
+            protocol,
+            c["answers"],
+            at=c["at"],
+            door=c["door"],
+            line=c["line"],
+            district=c["district"],
+            language=c["language"],
+            interrupts=c["interrupts"],
+        )
         yield d[:4]
 
 
@@ -91,13 +106,30 @@ def engine_figures(count: int, rounds: int) -> None:
     started = time.process_time()
     calls = _calls(protocol, count)
     print(f"generated {len(calls):,} synthetic Boston calls in {time.process_time() - started:.2f} s CPU")
-    states = [session_from_answers(protocol, c["answers"], at=c["at"], door=c["door"], line=c["line"], district=c["district"],
-                                   language=c["language"], interrupts=c["interrupts"]).state for c in calls]
-    full, fast, checked, hand = (list(_full(protocol, calls)), list(_fast(protocol, calls)),
-                                 list(_fast_checked(protocol, states)), list(_by_hand(zone, calls)))
+    states = [
+        session_from_answers(
+            protocol,
+            c["answers"],
+            at=c["at"],
+            door=c["door"],
+            line=c["line"],
+            district=c["district"],
+            language=c["language"],
+            interrupts=c["interrupts"],
+        ).state
+        for c in calls
+    ]
+    full, fast, checked, hand = (
+        list(_full(protocol, calls)),
+        list(_fast(protocol, calls)),
+        list(_fast_checked(protocol, states)),
+        list(_by_hand(zone, calls)),
+    )
     disagreements = sum(1 for a, b, c, d in zip(full, fast, checked, hand) if not a == b == c == d)
-    print(f"agreement: full engine, decision-only paths and hand-written give the same model/team/band/score on "
-          f"{len(calls) - disagreements:,} of {len(calls):,} calls")
+    print(
+        f"agreement: full engine, decision-only paths and hand-written give the same model/team/band/score on "
+        f"{len(calls) - disagreements:,} of {len(calls):,} calls"
+    )
     if disagreements:
         raise SystemExit("they disagree: fix that before reading any timing")
     best: dict[str, list[float]] = {"full": [], "fast": [], "checked": [], "hand": []}
@@ -110,11 +142,15 @@ def engine_figures(count: int, rounds: int) -> None:
     per_call = {k: min(v) / len(calls) for k, v in best.items()}
     print()
     print(f"{'path':<58}{'calls/s':>10}{'us/call':>9}{'x hand':>8}")
-    for key, label in (("full", "engine, full (events + explained assessment)"),
-                       ("fast", "engine, decision only, input checked (engine.decide)"),
-                       ("checked", "engine, decision only, on a checked call (decide_state)"),
-                       ("hand", "hand-written Boston rules (no input checks)")):
-        print(f"{label:<58}{1 / per_call[key]:>10,.0f}{per_call[key] * 1e6:>9.1f}{per_call[key] / per_call['hand']:>8.2f}")
+    for key, label in (
+        ("full", "engine, full (events + explained assessment)"),
+        ("fast", "engine, decision only, input checked (engine.decide)"),
+        ("checked", "engine, decision only, on a checked call (decide_state)"),
+        ("hand", "hand-written Boston rules (no input checks)"),
+    ):
+        print(
+            f"{label:<58}{1 / per_call[key]:>10,.0f}{per_call[key] * 1e6:>9.1f}{per_call[key] / per_call['hand']:>8.2f}"
+        )
     print("  [target: engine <= 3x the hand-written cost]")
 
 
@@ -127,8 +163,10 @@ def load_figures(rounds: int) -> None:
         start = time.process_time()
         load_protocol(BOSTON)
         times.append(time.process_time() - start)
-    print(f"load + validate Boston ({len(text.splitlines())} lines, 23 questions): best {min(times) * 1000:.1f} ms, "
-          f"median {statistics.median(times) * 1000:.1f} ms  [target <= 100 ms]")
+    print(
+        f"load + validate Boston ({len(text.splitlines())} lines, 23 questions): best {min(times) * 1000:.1f} ms, "
+        f"median {statistics.median(times) * 1000:.1f} ms  [target <= 100 ms]"
+    )
     print(f"{'generated protocol':<22}{'lines':>8}{'best ms':>10}{'ms/question':>13}{'of which YAML ms':>18}")
     for size in (500, 1000, 2000):
         generated = generate_protocol_yaml(size, seed=1)
@@ -143,16 +181,20 @@ def load_figures(rounds: int) -> None:
             start = time.process_time()
             load_yaml(generated)
             yaml_times.append(time.process_time() - start)
-        print(f"{size:>6,} questions{'':<7}{len(generated.splitlines()):>8,}{min(times) * 1000:>10.0f}"
-              f"{min(times) * 1000 / size:>13.3f}{min(yaml_times) * 1000:>18.0f}")
+        print(
+            f"{size:>6,} questions{'':<7}{len(generated.splitlines()):>8,}{min(times) * 1000:>10.0f}"
+            f"{min(times) * 1000 / size:>13.3f}{min(yaml_times) * 1000:>18.0f}"
+        )
     print("  [target <= 1,000 ms at 2,000 questions, ms/question roughly constant]")
 
 
 def import_figures() -> None:
     print()
-    for what, code in (("crisis_triage.cli.validate", "import crisis_triage.cli.validate"),
-                       ("crisis_triage.cli.replay", "import crisis_triage.cli.replay"),
-                       ("python itself", "pass")):
+    for what, code in (
+        ("crisis_triage.cli.validate", "import crisis_triage.cli.validate"),
+        ("crisis_triage.cli.replay", "import crisis_triage.cli.replay"),
+        ("python itself", "pass"),
+    ):
         times = []
         for _ in range(5):
             start = time.perf_counter()

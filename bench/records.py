@@ -30,27 +30,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from crisis_triage.config import Settings  # noqa: E402
-from crisis_triage.protocol import load_protocol  # noqa: E402
-from crisis_triage.reporting.deidentify import Deidentifier  # noqa: E402
-from crisis_triage.reporting.export import export_records  # noqa: E402
-from crisis_triage.store.import_calls import imported_records  # noqa: E402
-from crisis_triage.store.journal import CallMeta  # noqa: E402
-from crisis_triage.reporting.protocol_texts import ProtocolResolver  # noqa: E402
-from crisis_triage.store.rows import to_row  # noqa: E402
-from crisis_triage.store.sqlite import SqliteJournal  # noqa: E402
-from crisis_triage.store.opening import open_journal  # noqa: E402
-from crisis_triage.replay.generate_calls import generate_calls  # noqa: E402
+from crisis_triage.config import Settings
+from crisis_triage.protocol import load_protocol
+from crisis_triage.replay.generate_calls import generate_calls
+from crisis_triage.reporting.deidentify import Deidentifier
+from crisis_triage.reporting.export import export_records
+from crisis_triage.reporting.protocol_texts import ProtocolResolver
+from crisis_triage.store.import_calls import imported_records
+from crisis_triage.store.journal import CallMeta
+from crisis_triage.store.opening import open_journal
+from crisis_triage.store.rows import to_row
+from crisis_triage.store.sqlite import SqliteJournal
 
 PROTOCOL = ROOT / "protocols" / "boston-mh-crisis.yaml"
 
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round((len(ordered) - 1) * q / 100)))]
+    return ordered[min(len(ordered) - 1, round((len(ordered) - 1) * q / 100))]
 
 
-def line(name: str, values_ms: list[float], baseline_ms: list[float] | None = None, target: float | None = None) -> None:
+def line(
+    name: str, values_ms: list[float], baseline_ms: list[float] | None = None, target: float | None = None
+) -> None:
     p50, p99 = pct(values_ms, 50), pct(values_ms, 99)
     text = f"  {name:<44} p50 {p50:7.3f} ms   p99 {p99:7.3f} ms   max {max(values_ms):7.2f} ms"
     if baseline_ms:
@@ -94,8 +96,15 @@ def bench_appends(journal, calls) -> tuple[list[float], list[tuple[str, float]]]
     times, acked = [], []
     for batch in calls:
         meta = batch[0][0]
-        meta = CallMeta(uuid.uuid4().hex, meta.console_id, meta.call_taker_id, meta.protocol_id,
-                        meta.protocol_version, meta.protocol_sha256, meta.protocol_file)
+        meta = CallMeta(
+            uuid.uuid4().hex,
+            meta.console_id,
+            meta.call_taker_id,
+            meta.protocol_id,
+            meta.protocol_version,
+            meta.protocol_sha256,
+            meta.protocol_file,
+        )
         for n, (_, record) in enumerate(batch):
             start = time.perf_counter()
             stored = journal.start_call(meta, record.event) if n == 0 else journal.append(meta.call_id, record.event)
@@ -167,7 +176,9 @@ def bench_postgres(protocol, url: str, events: int) -> None:
             def watch() -> None:
                 seen = 0
                 while not stop.is_set():
-                    rows = watcher._rows(f"SELECT event_id FROM {schema}.events ORDER BY received_at OFFSET %s", (seen,))
+                    rows = watcher._rows(
+                        f"SELECT event_id FROM {schema}.events ORDER BY received_at OFFSET %s", (seen,)
+                    )
                     now = time.perf_counter()
                     for r in rows:
                         arrived.setdefault(r["event_id"], now)
@@ -190,7 +201,7 @@ def bench_postgres(protocol, url: str, events: int) -> None:
     finally:
         try:
             store.drop_schema()
-        except Exception:  # noqa: BLE001 - best effort clean-up of the bench schema
+        except Exception:
             pass
         store.close()
 
@@ -199,13 +210,20 @@ def bench_export(protocol, calls_count: int) -> None:
     print(f"\nExport throughput, {calls_count} imported synthetic calls")
     with tempfile.TemporaryDirectory() as tmp:
         store = SqliteJournal(Path(tmp) / "r.sqlite3")
-        records = [r for batch in imported_records(protocol, (json.dumps(c) for c in generate_calls(protocol, calls_count, seed=5)))
-                   for r in batch]
+        records = [
+            r
+            for batch in imported_records(
+                protocol, (json.dumps(c) for c in generate_calls(protocol, calls_count, seed=5))
+            )
+            for r in batch
+        ]
         start = time.perf_counter()
         store.insert_many(records)
         load = time.perf_counter() - start
         calls, events = store.count()
-        print(f"  loaded {events} events of {calls} calls in {load:.1f} s ({events / load:,.0f} events/s in one transaction)")
+        print(
+            f"  loaded {events} events of {calls} calls in {load:.1f} s ({events / load:,.0f} events/s in one transaction)"
+        )
         resolver = ProtocolResolver()
         resolver.add(protocol)
 
@@ -218,10 +236,15 @@ def bench_export(protocol, calls_count: int) -> None:
 
         base = run("baseline: read rows only", lambda: sum(1 for _ in store.iter_rows()))
         print()
-        for name, kwargs in (("JSONL, every event", {}), ("CSV, every event", {"fmt": "csv"}),
-                             ("JSONL, de-identified", {"deidentifier": Deidentifier()}),
-                             ("CSV, one line per call (replayed)", {"fmt": "csv", "level": "calls"})):
-            seconds = run(name, lambda kw=kwargs: export_records(store.iter_rows(), io.StringIO(), resolver=resolver, **kw))
+        for name, kwargs in (
+            ("JSONL, every event", {}),
+            ("CSV, every event", {"fmt": "csv"}),
+            ("JSONL, de-identified", {"deidentifier": Deidentifier()}),
+            ("CSV, one line per call (replayed)", {"fmt": "csv", "level": "calls"}),
+        ):
+            seconds = run(
+                name, lambda kw=kwargs: export_records(store.iter_rows(), io.StringIO(), resolver=resolver, **kw)
+            )
             print(f"   x{seconds / base:.1f} baseline time")
         store.close()
 
@@ -230,7 +253,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--pg", default=os.environ.get("CRISIS_TRIAGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test"))
+    parser.add_argument(
+        "--pg", default=os.environ.get("CRISIS_TRIAGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+    )
     parser.add_argument("--no-pg", action="store_true")
     args = parser.parse_args()
     protocol = load_protocol(PROTOCOL)

@@ -27,7 +27,9 @@ BOSTON = Path(__file__).resolve().parents[1] / "protocols" / "boston-mh-crisis.y
 def run(pool: list[str], count: int, *options: str) -> tuple[float, int, str]:
     command = [sys.executable, "-c", "from crisis_triage.cli import main; main()", "replay", *options, "-"]
     start = time.perf_counter()
-    process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
     for number in range(count):
         line = pool[number % len(pool)]
         if number >= len(pool):
@@ -50,7 +52,10 @@ def main() -> None:
     protocol = load_protocol(BOSTON)
     pool = [json.dumps(call) for call in generate_calls(protocol, args.distinct, seed=9)]
     print(f"{'mode':<34}{'calls':>9}{'seconds':>9}{'calls/s':>10}{'peak RSS MB':>13}")
-    for label, options in (("full results (-o /dev/null)", ("-o", os.devnull, "--summary")), ("--summary-only (decisions)", ("--summary-only",))):
+    for label, options in (
+        ("full results (-o /dev/null)", ("-o", os.devnull, "--summary")),
+        ("--summary-only (decisions)", ("--summary-only",)),
+    ):
         for count in (args.calls // 10, args.calls):
             seconds, rss, output = run(pool, count, *options)
             print(f"{label:<34}{count:>9,}{seconds:>9.1f}{count / seconds:>10,.0f}{rss / 1024:>13.1f}")

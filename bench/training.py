@@ -56,7 +56,7 @@ def main() -> None:
         check.append(time.perf_counter() - start)
         start = time.perf_counter()
         for scenario in scenarios:
-            CallSession.replay(protocol, events[scenario.id]).assessment
+            _ = CallSession.replay(protocol, events[scenario.id]).assessment
         replay.append(time.perf_counter() - start)
     knife = library.by_id("knife_in_kitchen")
     grade = best(lambda: grade_call(protocol, knife, events[knife.id]), args.rounds)
@@ -65,9 +65,13 @@ def main() -> None:
     print(f"scenario library: {n} scenarios")
     print(f"load + check references      {load * 1000:8.1f} ms   ({load * 1000 / n:.2f} ms per scenario)")
     print(f"scenarios check (all)        {min(check) * 1000:8.1f} ms   ({min(check) * 1000 / n:.2f} ms per scenario)")
-    print(f"baseline: replay same events {min(replay) * 1000:8.1f} ms   ratio check/replay {min(check) / min(replay):.1f}x")
-    print(f"grade one call (knife)       {grade * 1000:8.2f} ms   baseline replay {one_replay * 1000:.2f} ms, "
-          f"ratio {grade / one_replay:.1f}x")
+    print(
+        f"baseline: replay same events {min(replay) * 1000:8.1f} ms   ratio check/replay {min(check) / min(replay):.1f}x"
+    )
+    print(
+        f"grade one call (knife)       {grade * 1000:8.2f} ms   baseline replay {one_replay * 1000:.2f} ms, "
+        f"ratio {grade / one_replay:.1f}x"
+    )
 
 
 if __name__ == "__main__":

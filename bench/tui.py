@@ -31,6 +31,7 @@ import tempfile
 import termios
 import textwrap
 import time
+from datetime import UTC
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT / "src"))
 COLUMNS, ROWS = 100, 30
 ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
 
-BARE_LAUNCH = textwrap.dedent('''
+BARE_LAUNCH = textwrap.dedent("""
     from textual.app import App
     from textual.widgets import Footer, Header, Static
 
@@ -50,9 +51,9 @@ BARE_LAUNCH = textwrap.dedent('''
             yield Footer()
 
     Bare().run()
-''')
+""")
 
-BARE_KEYS = textwrap.dedent('''
+BARE_KEYS = textwrap.dedent("""
     from textual.app import App
     from textual.widgets import Footer, Header, Static
 
@@ -70,7 +71,7 @@ BARE_KEYS = textwrap.dedent('''
             self.query_one("#q").update(f"Bare question number {self.n} here")
 
     Bare().run()
-''')
+""")
 
 
 class PtyProcess:
@@ -79,8 +80,9 @@ class PtyProcess:
     def __init__(self, argv: list[str], env: dict[str, str]) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLUMNS, 0, 0))
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True,
-                                     start_new_session=True)
+        self.proc = subprocess.Popen(
+            argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, start_new_session=True
+        )
         os.close(slave)
         self.seen = b""
 
@@ -131,9 +133,15 @@ class PtyProcess:
 
 def environment(data_dir: str) -> dict[str, str]:
     env = dict(os.environ)
-    env.update(TERM="xterm-256color", COLUMNS=str(COLUMNS), LINES=str(ROWS), CRISIS_TRIAGE_DATA_DIR=data_dir,
-               CRISIS_TRIAGE_CONFIG=os.path.join(data_dir, "config.toml"),
-               CRISIS_TRIAGE_LOG_DIR=os.path.join(data_dir, "logs"), CRISIS_TRIAGE_CONSOLE_ID="bench")
+    env.update(
+        TERM="xterm-256color",
+        COLUMNS=str(COLUMNS),
+        LINES=str(ROWS),
+        CRISIS_TRIAGE_DATA_DIR=data_dir,
+        CRISIS_TRIAGE_CONFIG=os.path.join(data_dir, "config.toml"),
+        CRISIS_TRIAGE_LOG_DIR=os.path.join(data_dir, "logs"),
+        CRISIS_TRIAGE_CONSOLE_ID="bench",
+    )
     env.pop("TEXTUAL", None)
     return env
 
@@ -164,13 +172,14 @@ def percentile(values: list[float], pct: float) -> float:
 
 def answer_script():
     """The answers of one call (key, marker of the question it brings up), worked out by the engine."""
+    from datetime import datetime
+
     from crisis_triage.engine import Answered, CallSession, CallStarted
     from crisis_triage.engine.views import next_question_view
     from crisis_triage.protocol.loader import load_protocol
-    from datetime import datetime, timezone
 
     protocol = load_protocol(ROOT / "protocols" / "boston-mh-crisis.yaml")
-    at = datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc)
+    at = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
     session = CallSession(protocol, CallStarted(at=at, door="family", line="e911", district="B2"))
     session.apply(Answered(at=at, question="location", value="1 Main St"))
     session.apply(Answered(at=at, question="caller_name", value="Bench"))
@@ -181,8 +190,11 @@ def answer_script():
         elif question.type == "yes_no":
             key, value = ("y", "yes") if question.id == "with_person" else ("n", "no")
         else:
-            option = next(o for o in question.options if o.id in ("no", "phone")) if any(
-                o.id in ("no", "phone") for o in question.options) else question.options[0]
+            option = (
+                next(o for o in question.options if o.id in ("no", "phone"))
+                if any(o.id in ("no", "phone") for o in question.options)
+                else question.options[0]
+            )
             key, value = option.key, option.id
         session.apply(Answered(at=at, question=question.id, value=value))
         view = next_question_view(protocol, session.state, session.assessment)

@@ -32,7 +32,9 @@ print(json.dumps({"code": code, "modules": loaded}), file=sys.stderr)
 
 
 def _run(*args: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-c", SCRIPT, *args], capture_output=True, text=True, timeout=120, cwd=ROOT
+    )
     return json.loads(result.stderr.strip().splitlines()[-1])
 
 
@@ -55,8 +57,10 @@ def test_replay_and_generate_calls_do_not_import_the_console(tmp_path):
 
 
 def test_the_engine_and_protocol_packages_import_nothing_of_the_console():
-    code = ("import sys, crisis_triage.engine, crisis_triage.engine.decide, crisis_triage.protocol, crisis_triage.replay.calls, "
-            "crisis_triage.replay.generate_calls, tests.support.protocol_generator; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich', 'psycopg', 'click'}))")
+    code = (
+        "import sys, crisis_triage.engine, crisis_triage.engine.decide, crisis_triage.protocol, crisis_triage.replay.calls, "
+        "crisis_triage.replay.generate_calls, tests.support.protocol_generator; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'textual', 'rich', 'psycopg', 'click'}))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
     assert result.stdout.strip() == "[]"

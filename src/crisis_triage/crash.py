@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 import traceback
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 
@@ -17,7 +17,7 @@ def crash_dir() -> Path:
         from platformdirs import user_log_dir
 
         return Path(user_log_dir("crisis-triage", appauthor=False))
-    except Exception:  # noqa: BLE001 - never fail while reporting a failure
+    except Exception:
         return Path(tempfile.gettempdir()) / "crisis-triage"
 
 
@@ -25,7 +25,7 @@ def report_crash(exc: BaseException) -> Path | None:
     try:
         folder = crash_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"crash-{datetime.now(timezone.utc):%Y%m%dT%H%M%S}.txt"
+        path = folder / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S}.txt"
         path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
         os.chmod(path, 0o600)
         return path

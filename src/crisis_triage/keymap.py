@@ -25,8 +25,15 @@ class KeySpec:
     def binding(self) -> "Binding":
         from textual.binding import Binding
 
-        return Binding(self.key, self.action, self.description, show=self.show, id=self.id,
-                       priority=self.priority, tooltip=f"binding id: {self.id}")
+        return Binding(
+            self.key,
+            self.action,
+            self.description,
+            show=self.show,
+            id=self.id,
+            priority=self.priority,
+            tooltip=f"binding id: {self.id}",
+        )
 
 
 # Function keys for anything that must work at any moment, even while typing into an answer box:

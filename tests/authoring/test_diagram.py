@@ -14,9 +14,8 @@ from crisis_triage.authoring import diagram as graph_module
 from crisis_triage.authoring.diagram import build_flow, render, to_dot, to_mermaid
 from crisis_triage.cli import cli
 from crisis_triage.protocol.loader import parse_protocol
-from tests.support.protocol_generator import generate_protocol_yaml
-
 from tests.authoring.conftest import ROOT
+from tests.support.protocol_generator import generate_protocol_yaml
 
 BOSTON = str(ROOT / "protocols" / "boston-mh-crisis.yaml")
 _NODE = re.compile(r'^\s*([A-Za-z_][\w-]*)(\(\[|\[|\(|\{|>)"')
@@ -46,7 +45,7 @@ def check_mermaid(text: str) -> tuple[set[str], list[tuple[str, str]]]:
         elif (match := _NODE.match(line)) is not None:
             assert match.group(1) not in nodes, f"node declared twice: {match.group(1)}"
             nodes.add(match.group(1))
-            label = stripped[len(match.group(1)) + len(match.group(2)):]
+            label = stripped[len(match.group(1)) + len(match.group(2)) :]
             assert label.count('"') == 2, f"a raw quote inside a label: {line}"
         else:
             raise AssertionError(f"unexpected Mermaid line: {line!r}")
@@ -65,7 +64,7 @@ def test_boston_mermaid_is_well_formed_and_shows_the_whole_flow(boston):
     assert ("q_weapon", "q_weapon_use") in edges
     assert ("r_danger_now", "m_police_emergency") in edges
     text = to_mermaid(build_flow(boston))
-    assert 'if weapon == #quot;yes#quot;' in text and 'subgraph sec_safety["Safety (safety)"]' in text
+    assert "if weapon == #quot;yes#quot;" in text and 'subgraph sec_safety["Safety (safety)"]' in text
 
 
 def test_the_overview_has_one_node_per_section():

@@ -10,7 +10,6 @@ from crisis_triage.authoring.diff import outcome_shift, scenario_shift, structur
 from crisis_triage.cli import cli
 from crisis_triage.protocol.loader import load_protocol
 from crisis_triage.replay.generate_calls import generate_calls
-
 from tests.authoring.conftest import ROOT
 
 NEW = ROOT / "protocols" / "boston-mh-crisis.yaml"
@@ -29,9 +28,14 @@ def test_structural_changes_name_the_pilot_and_the_elevated_rule():
 def test_structural_changes_of_questions_and_scores(boston, boston_text):
     from crisis_triage.protocol.loader import parse_protocol
 
-    edited = boston_text.replace("risk: {yes: 6, unknown: 3}\n        sets:\n          weapon_present",
-                                 "risk: {yes: 7, unknown: 4}\n        sets:\n          weapon_present")
-    edited = edited.replace("          - {id: withdrawn,", "          - {id: pacing, label: {en: Pacing, es: Caminando}}\n          - {id: withdrawn,")
+    edited = boston_text.replace(
+        "risk: {yes: 6, unknown: 3}\n        sets:\n          weapon_present",
+        "risk: {yes: 7, unknown: 4}\n        sets:\n          weapon_present",
+    )
+    edited = edited.replace(
+        "          - {id: withdrawn,",
+        "          - {id: pacing, label: {en: Pacing, es: Caminando}}\n          - {id: withdrawn,",
+    )
     changes = [str(c) for c in structural_changes(boston, parse_protocol(edited))]
     assert "~ question weapon: risk: unknown 3 -> 4; yes 6 -> 7" in changes
     assert "+ option presentation.pacing: Pacing" in changes
@@ -69,7 +73,9 @@ def test_scenarios_that_change_verdict():
 def test_cli_diff_with_calls_and_scenarios(tmp_path):
     calls = tmp_path / "calls.jsonl"
     new = load_protocol(NEW)
-    calls.write_text("".join(json.dumps(c) + "\n" for c in generate_calls(new, 150, seed=4)) + "not json\n", encoding="utf-8")
+    calls.write_text(
+        "".join(json.dumps(c) + "\n" for c in generate_calls(new, 150, seed=4)) + "not json\n", encoding="utf-8"
+    )
     result = CliRunner().invoke(cli, ["diff", str(OLD), str(NEW), "--calls", str(calls), "--scenarios", str(SCENARIOS)])
     assert result.exit_code == 0, result.output
     assert "co_response -> alternative_response" in result.output

@@ -19,6 +19,10 @@ def test_authoring_never_imports_textual():
         "assert 'textual' not in sys.modules, 'textual was imported'\n"
         "assert 'rich' not in sys.modules, 'rich was imported'\n"
     )
-    result = subprocess.run([sys.executable, "-c", code, str(ROOT / "protocols" / "boston-mh-crisis.yaml")],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "protocols" / "boston-mh-crisis.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr

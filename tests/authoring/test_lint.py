@@ -7,7 +7,6 @@ from click.testing import CliRunner
 from crisis_triage.authoring.lint import LintOptions, exit_code, lint
 from crisis_triage.authoring.source import load_with_source
 from crisis_triage.cli import cli
-
 from tests.authoring.conftest import ROOT, SMALL, load_text
 
 BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
@@ -49,13 +48,16 @@ def test_a_question_no_path_reaches_is_an_error_at_its_condition():
 
 
 def test_a_rule_covered_by_an_earlier_one_is_shadowed():
-    text = SMALL.replace("""    - id: visit
-      when: wants_visit""", """    - id: armed_elevated
+    text = SMALL.replace(
+        """    - id: visit
+      when: wants_visit""",
+        """    - id: armed_elevated
       when: weapon_present and band == "high"
       recommend: peers
       because: {en: Never, es: Nunca}
     - id: visit
-      when: wants_visit""")
+      when: wants_visit""",
+    )
     found = codes(text)["rule-shadowed"]
     assert len(found) == 1 and found[0].severity == "error"
     assert '"armed_elevated"' in found[0].message and '"danger"' in found[0].message
@@ -63,13 +65,16 @@ def test_a_rule_covered_by_an_earlier_one_is_shadowed():
 
 
 def test_a_rule_shadowed_only_by_several_earlier_rules_together():
-    text = SMALL.replace("""    - id: otherwise
-      recommend: call_line""", """    - id: either
+    text = SMALL.replace(
+        """    - id: otherwise
+      recommend: call_line""",
+        """    - id: either
       when: wants_visit or weapon_present
       recommend: call_line
       because: {en: Never, es: Nunca}
     - id: otherwise
-      recommend: call_line""")
+      recommend: call_line""",
+    )
     found = codes(text)["rule-shadowed"]
     assert '"either"' in found[0].message and '"danger", "visit"' in found[0].message
 
@@ -82,59 +87,81 @@ def test_a_band_no_path_ends_in():
 
 
 def test_a_model_nothing_can_bring():
-    text = SMALL.replace("    - {id: call_line, name:", "    - {id: unused_team, name: {en: Unused, es: Sin uso}, team: [peer]}\n    - {id: call_line, name:")
+    text = SMALL.replace(
+        "    - {id: call_line, name:",
+        "    - {id: unused_team, name: {en: Unused, es: Sin uso}, team: [peer]}\n    - {id: call_line, name:",
+    )
     found = codes(text)["model-unused"]
     assert len(found) == 1 and '"unused_team"' in found[0].message
 
 
 def test_a_rule_no_path_reaches_though_no_rule_covers_it():
     # support is only asked without a weapon, and then band is at most "none"... so "calm_and_high" never applies
-    text = SMALL.replace("""    - id: otherwise
-      recommend: call_line""", """    - id: calm_and_high
+    text = SMALL.replace(
+        """    - id: otherwise
+      recommend: call_line""",
+        """    - id: calm_and_high
       when: support == "phone" and band == "high"
       recommend: peers
       because: {en: Never, es: Nunca}
     - id: otherwise
-      recommend: call_line""")
+      recommend: call_line""",
+    )
     found = codes(text)
     assert "rule-shadowed" not in found
-    assert found["rule-never-applies"][0].severity == "warning" and '"calm_and_high"' in found["rule-never-applies"][0].message
+    assert (
+        found["rule-never-applies"][0].severity == "warning"
+        and '"calm_and_high"' in found["rule-never-applies"][0].message
+    )
 
 
 def test_an_interrupt_whose_fact_no_condition_reads():
-    text = SMALL.replace("  wants_visit: {label:", "  unread: {label: {en: Unread, es: Sin leer}}\n  wants_visit: {label:").replace(
-        "interrupts:\n", "interrupts:\n  - {id: noted, key: n, fact: unread, label: {en: Noted, es: Anotado}}\n")
+    text = SMALL.replace(
+        "  wants_visit: {label:", "  unread: {label: {en: Unread, es: Sin leer}}\n  wants_visit: {label:"
+    ).replace("interrupts:\n", "interrupts:\n  - {id: noted, key: n, fact: unread, label: {en: Noted, es: Anotado}}\n")
     found = codes(text)["interrupt-no-effect"]
     assert '"noted"' in found[0].message and "no condition reads" in found[0].message
 
 
 def test_an_interrupt_that_never_changes_band_or_team():
     # the fact is read, but only to add a note: recording it changes no band, question or team
-    text = SMALL.replace("  wants_visit: {label:", "  flagged: {label: {en: Flagged, es: Marcado}}\n  wants_visit: {label:").replace(
-        "interrupts:\n", "interrupts:\n  - {id: flag, key: g, fact: flagged, label: {en: Flag, es: Marca}}\n").replace(
-        """      recommend: call_line
-      because: {en: Phone support, es: Apoyo telefónico}""", """      recommend: call_line
+    text = (
+        SMALL.replace(
+            "  wants_visit: {label:", "  flagged: {label: {en: Flagged, es: Marcado}}\n  wants_visit: {label:"
+        )
+        .replace("interrupts:\n", "interrupts:\n  - {id: flag, key: g, fact: flagged, label: {en: Flag, es: Marca}}\n")
+        .replace(
+            """      recommend: call_line
+      because: {en: Phone support, es: Apoyo telefónico}""",
+            """      recommend: call_line
       because: {en: Phone support, es: Apoyo telefónico}
       also:
-        - {note: {en: Flagged, es: Marcado}, when: flagged}""")
+        - {note: {en: Flagged, es: Marcado}, when: flagged}""",
+        )
+    )
     found = [f for f in codes(text)["interrupt-no-effect"] if '"flag"' in f.message]
     assert found and "never changes the band or the team" in found[0].message
     assert found[0].line == line_of(text, "id: flag, key: g")
 
 
 def test_a_question_whose_answers_do_nothing():
-    text = SMALL.replace("""      - id: support
-        type: choice""", """      - id: idle
+    text = SMALL.replace(
+        """      - id: support
+        type: choice""",
+        """      - id: idle
         ask: {en: Anything else?, es: ¿Algo más?}
       - id: support
-        type: choice""")
+        type: choice""",
+    )
     found = codes(text)["question-no-effect"]
     assert '"idle"' in found[0].message and found[0].severity == "warning"
 
 
 def test_an_option_that_changes_nothing_is_a_note():
-    text = SMALL.replace("          - {id: visit, label: {en: Visit, es: Visita}}",
-                         "          - {id: visit, label: {en: Visit, es: Visita}}\n          - {id: maybe, label: {en: Maybe, es: Quizás}}")
+    text = SMALL.replace(
+        "          - {id: visit, label: {en: Visit, es: Visita}}",
+        "          - {id: visit, label: {en: Visit, es: Visita}}\n          - {id: maybe, label: {en: Maybe, es: Quizás}}",
+    )
     found = codes(text)["option-no-effect"]
     messages = " ".join(f.message for f in found)
     assert '"maybe"' in messages and all(f.severity == "info" for f in found)
@@ -142,7 +169,9 @@ def test_an_option_that_changes_nothing_is_a_note():
 
 
 def test_missing_translations_and_untranslated_hints():
-    text = SMALL.replace("ask: {en: Is there a weapon?, es: ¿Hay un arma?}", "ask: {en: Is there a weapon?}\n        hint: Knives count.")
+    text = SMALL.replace(
+        "ask: {en: Is there a weapon?, es: ¿Hay un arma?}", "ask: {en: Is there a weapon?}\n        hint: Knives count."
+    )
     found = codes(text)
     assert found["missing-translation"][0].line == line_of(text, "ask: {en: Is there a weapon?}")
     assert "es" in found["missing-translation"][0].message
@@ -151,15 +180,18 @@ def test_missing_translations_and_untranslated_hints():
 
 def test_scripts_too_long_to_read_aloud():
     long = " ".join(["word"] * 40)
-    text = SMALL.replace("ask: {en: Phone or visit?, es: ¿Teléfono o visita?}", f"ask: {{en: {long}?, es: ¿Teléfono o visita?}}")
+    text = SMALL.replace(
+        "ask: {en: Phone or visit?, es: ¿Teléfono o visita?}", f"ask: {{en: {long}?, es: ¿Teléfono o visita?}}"
+    )
     found = codes(text)["script-too-long"]
     assert "40 words" in found[0].message and "(en)" in found[0].message
     assert "script-too-long" not in codes(text, max_words=50)
 
 
 def test_keys_the_console_uses_or_that_pick_two_things():
-    text = SMALL.replace("- {id: e911, key: \"9\"", "- {id: e911, key: \"f\"").replace(
-        "- {id: phone, label:", "- {id: phone, key: \" \", label:")
+    text = SMALL.replace('- {id: e911, key: "9"', '- {id: e911, key: "f"').replace(
+        "- {id: phone, label:", '- {id: phone, key: " ", label:'
+    )
     found = codes(text)["key-clash"]
     messages = [f.message for f in found]
     assert any("space" in m for m in messages)
@@ -168,16 +200,21 @@ def test_keys_the_console_uses_or_that_pick_two_things():
 
 
 def test_a_fact_set_but_never_read():
-    text = SMALL.replace("  wants_visit: {label:", "  noted: {label: {en: Noted, es: Anotado}}\n  wants_visit: {label:").replace(
-        'sets: {weapon_present: answer == "yes"}', 'sets: {weapon_present: answer == "yes", noted: answer == "unknown"}')
+    text = SMALL.replace(
+        "  wants_visit: {label:", "  noted: {label: {en: Noted, es: Anotado}}\n  wants_visit: {label:"
+    ).replace(
+        'sets: {weapon_present: answer == "yes"}', 'sets: {weapon_present: answer == "yes", noted: answer == "unknown"}'
+    )
     assert '"noted"' in codes(text)["fact-unused"][0].message
 
 
 def test_a_lint_ignore_comment_silences_the_finding_on_its_line():
     text = SMALL.replace("- {id: high, min_score: 6,", "- {id: high, min_score: 60,")
     assert "band-unreachable" in codes(text)
-    silenced = text.replace("- {id: high, min_score: 60, label: {en: High, es: Alto}}",
-                            "- {id: high, min_score: 60, label: {en: High, es: Alto}}  # lint: ignore[band-unreachable]")
+    silenced = text.replace(
+        "- {id: high, min_score: 60, label: {en: High, es: Alto}}",
+        "- {id: high, min_score: 60, label: {en: High, es: Alto}}  # lint: ignore[band-unreachable]",
+    )
     assert "band-unreachable" not in codes(silenced)
 
 

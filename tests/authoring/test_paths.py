@@ -11,9 +11,8 @@ from crisis_triage.authoring.explore import answer_classes, explore, verify
 from crisis_triage.authoring.paths import as_text, coverage
 from crisis_triage.cli import cli
 from crisis_triage.protocol.loader import parse_protocol
-from tests.support.protocol_generator import generate_protocol_yaml
-
 from tests.authoring.conftest import ROOT, SMALL
+from tests.support.protocol_generator import generate_protocol_yaml
 
 BOSTON = str(ROOT / "protocols" / "boston-mh-crisis.yaml")
 
@@ -70,7 +69,9 @@ def test_small_protocol_table(tmp_path):
 
 
 def test_cli_json_per_door():
-    result = CliRunner().invoke(cli, ["paths", BOSTON, "--door", "family", "--json", "--district", "B2", "--hour", "14"])
+    result = CliRunner().invoke(
+        cli, ["paths", BOSTON, "--door", "family", "--json", "--district", "B2", "--hour", "14"]
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     assert data["exact"] and data["doors"] == ["family"] and data["district"] == "B2"

@@ -9,7 +9,6 @@ import shutil
 from textual.widgets import Input, Static
 
 from crisis_triage.tui.screens.preview import PreviewApp
-
 from tests.authoring.conftest import ROOT, SMALL
 
 BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"

@@ -11,7 +11,6 @@ from click.testing import CliRunner
 from crisis_triage.authoring.schema import json_schema, schema_text
 from crisis_triage.cli import cli
 from crisis_triage.protocol.yaml_source import load_yaml
-
 from tests.authoring.conftest import ROOT
 
 SCHEMA_DIR = ROOT / "schema"
@@ -23,7 +22,8 @@ SCENARIO_FILES = sorted((ROOT / "protocols" / "scenarios").glob("*.yaml"))
 def test_committed_schema_matches_the_models(kind):
     committed = (SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == schema_text(kind), (
-        f"schema/{kind}.schema.json is out of date: run `crisis-triage schema --kind {kind} -o schema/{kind}.schema.json`")
+        f"schema/{kind}.schema.json is out of date: run `crisis-triage schema --kind {kind} -o schema/{kind}.schema.json`"
+    )
 
 
 def test_fields_carry_descriptions_for_editor_hover():
@@ -45,7 +45,9 @@ def test_every_shipped_protocol_validates(path):
     errors = sorted(_validator("protocol").iter_errors(data), key=str)
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
     first_line = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first_line.startswith("# yaml-language-server: $schema=") and first_line.endswith("schema/protocol.schema.json")
+    assert first_line.startswith("# yaml-language-server: $schema=") and first_line.endswith(
+        "schema/protocol.schema.json"
+    )
 
 
 @pytest.mark.parametrize("path", SCENARIO_FILES, ids=lambda p: p.name)

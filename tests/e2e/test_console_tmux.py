@@ -96,8 +96,12 @@ def test_a_call_in_tmux_from_door_to_dispatch(pane_env, tmp_path, monkeypatch):
         pane.wait_for("What is your first name?")
         pane.keys("Enter")
         pane.wait_for("Are you with the person right now?")
-        for key, follow in (("y", "Is the person hurt"), ("n", "Has the person taken pills"),
-                            ("n", "Has the person done something"), ("n", "Does the person have a weapon")):
+        for key, follow in (
+            ("y", "Is the person hurt"),
+            ("n", "Has the person taken pills"),
+            ("n", "Has the person done something"),
+            ("n", "Does the person have a weapon"),
+        ):
             pane.keys(key)
             pane.wait_for(follow)
         pane.keys("n")

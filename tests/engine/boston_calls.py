@@ -10,14 +10,31 @@ from crisis_triage.protocol import Protocol
 
 #: A call with nothing wrong: every safety question answered "no".
 QUIET = {
-    "location": "12 Dudley St", "hurt_or_unresponsive": "no", "took_substance": "no", "attempt_now": "no",
-    "weapon": "no", "violence": "no", "threats": "no", "crime": "no", "children": "no", "wish_dead": "no",
-    "suicidal_thoughts": "no", "past_behaviour": "no",
+    "location": "12 Dudley St",
+    "hurt_or_unresponsive": "no",
+    "took_substance": "no",
+    "attempt_now": "no",
+    "weapon": "no",
+    "violence": "no",
+    "threats": "no",
+    "crime": "no",
+    "children": "no",
+    "wish_dead": "no",
+    "suicidal_thoughts": "no",
+    "past_behaviour": "no",
 }
 
 
-def walk(protocol: Protocol, at: datetime, answers: dict[str, Any], *, door: str = "self", district: str = "C11",
-         language: str = "en", default: str = "no") -> CallSession:
+def walk(
+    protocol: Protocol,
+    at: datetime,
+    answers: dict[str, Any],
+    *,
+    door: str = "self",
+    district: str = "C11",
+    language: str = "en",
+    default: str = "no",
+) -> CallSession:
     """Ask every question in the engine's order; take the answer from ``answers``, else ``default`` (or skip)."""
     session = CallSession(protocol, CallStarted(at=at, door=door, district=district, language=language, line="e911"))
     while (question := session.assessment.next_question) is not None:

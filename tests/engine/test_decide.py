@@ -10,14 +10,21 @@ from crisis_triage.engine import SessionError, session_from_answers
 from crisis_triage.engine.decide import call_state, decide
 from crisis_triage.engine.evaluate import decide_state
 from crisis_triage.protocol import parse_protocol
-from tests.support.protocol_generator import generate_protocol_yaml
 from crisis_triage.replay.generate_calls import generate_calls
+from tests.support.protocol_generator import generate_protocol_yaml
 
 
 def _both(protocol, call):
     at = datetime.fromisoformat(call["at"])
-    context = dict(at=at, door=call["door"], line=call["line"], district=call["district"], language=call["language"],
-                   interrupts=call["interrupts"], unavailable=call.get("unavailable"))
+    context = {
+        "at": at,
+        "door": call["door"],
+        "line": call["line"],
+        "district": call["district"],
+        "language": call["language"],
+        "interrupts": call["interrupts"],
+        "unavailable": call.get("unavailable"),
+    }
     session = session_from_answers(protocol, call["answers"], **context)
     assessment = session.assessment
     rec = assessment.recommendation
@@ -44,7 +51,9 @@ def test_agrees_with_the_engine_on_a_generated_protocol():
 
 
 def test_decision_fields(boston, noon):
-    decision = decide(boston, {"weapon": "yes", "weapon_use": "yes", "hurt_or_unresponsive": "yes"}, at=noon, door="self")
+    decision = decide(
+        boston, {"weapon": "yes", "weapon_use": "yes", "hurt_or_unresponsive": "yes"}, at=noon, door="self"
+    )
     assert decision.model == "police_emergency" and decision.team == ("police", "ems")
     assert decision.band == "imminent" and decision.score == 18
     assert decide(boston, {"weapon": True}, at=noon).team == ("police", "clinician")  # JSON true means yes
@@ -52,17 +61,28 @@ def test_decision_fields(boston, noon):
     for value in ("agitated", ["agitated"], ["agitated", "agitated"]):
         assert call_state(boston, {"presentation": value}, at=noon).answers == {"presentation": ("agitated",)}
     state = call_state(boston, {"presentation": ["unsafe_outside", "voices"]}, at=noon)
-    assert state.answers["presentation"] == session_from_answers(boston, {"presentation": ["unsafe_outside", "voices"]},
-                                                                 at=noon).state.answers["presentation"] == ("voices", "unsafe_outside")
+    assert (
+        state.answers["presentation"]
+        == session_from_answers(boston, {"presentation": ["unsafe_outside", "voices"]}, at=noon).state.answers[
+            "presentation"
+        ]
+        == ("voices", "unsafe_outside")
+    )
 
 
 @pytest.mark.parametrize(
     ("answers", "context", "message"),
-    [({"weapon": "maybe"}, {}, 'not an answer to "weapon"'), ({"wepon": "yes"}, {}, 'did you mean "weapon"'),
-     ({"location": 3}, {}, "takes text"), ({"location": "x" * 3000}, {}, "at most"),
-     ({}, {"door": "neighbour"}, "unknown door"), ({}, {"district": "Z1"}, "unknown district"),
-     ({}, {"interrupts": ["fire"]}, "unknown interrupt"), ({}, {"unavailable": {"taxi": "x"}}, "unknown response model"),
-     ({"presentation": ["voices", "singing"]}, {}, 'not an option of "presentation"')],
+    [
+        ({"weapon": "maybe"}, {}, 'not an answer to "weapon"'),
+        ({"wepon": "yes"}, {}, 'did you mean "weapon"'),
+        ({"location": 3}, {}, "takes text"),
+        ({"location": "x" * 3000}, {}, "at most"),
+        ({}, {"door": "neighbour"}, "unknown door"),
+        ({}, {"district": "Z1"}, "unknown district"),
+        ({}, {"interrupts": ["fire"]}, "unknown interrupt"),
+        ({}, {"unavailable": {"taxi": "x"}}, "unknown response model"),
+        ({"presentation": ["voices", "singing"]}, {}, 'not an option of "presentation"'),
+    ],
 )
 def test_bad_input_is_refused_like_the_session_refuses_it(boston, noon, answers, context, message):
     with pytest.raises(SessionError, match=message):
@@ -77,7 +97,7 @@ def test_a_protocol_is_freed_with_its_engine_tables(noon):
 
     protocol = parse_protocol(generate_protocol_yaml(20, seed=3))
     decide(protocol, {}, at=noon)
-    session_from_answers(protocol, {}, at=noon).assessment
+    _ = session_from_answers(protocol, {}, at=noon).assessment
     ref = weakref.ref(protocol)
     del protocol
     gc.collect()

@@ -19,8 +19,14 @@ from crisis_triage.engine import AvailabilityChanged, CallSession, CallStarted, 
 from crisis_triage.engine.evaluate import decide_state, next_question
 from crisis_triage.protocol import load_protocol
 
-WEAPON_VIOLENCE_CRIME = {"weapon_present", "weapon_possible", "weapon_in_use", "violence_now", "threat_to_others",
-                         "crime_in_progress"}
+WEAPON_VIOLENCE_CRIME = {
+    "weapon_present",
+    "weapon_possible",
+    "weapon_in_use",
+    "violence_now",
+    "threat_to_others",
+    "crime_in_progress",
+}
 MEDICAL = {"medical_emergency", "overdose", "suicide_attempt_now"}
 #: Every fact that makes the call a public-safety risk (the derived safety_risk and what it reads).
 SAFETY_RISK = WEAPON_VIOLENCE_CRIME | {"child_at_risk", "safety_risk"}
@@ -60,13 +66,16 @@ def test_safety_lines_hold_for_every_reachable_call(data):
     draw = data.draw
     hour = draw(st.integers(0, 23), label="hour")
     at = datetime(2026, 3, 10, hour, draw(st.sampled_from([0, 30, 59])), tzinfo=BOSTON_TZ)
-    session = CallSession(boston, CallStarted(
-        at=at,
-        door=draw(st.sampled_from([None, *boston.doors]), label="door"),
-        line=draw(st.sampled_from([None, "e911", "alt_line"]), label="line"),
-        district=draw(st.sampled_from([None, *boston.districts]), label="district"),
-        language=draw(st.sampled_from(boston.languages), label="language"),
-    ))
+    session = CallSession(
+        boston,
+        CallStarted(
+            at=at,
+            door=draw(st.sampled_from([None, *boston.doors]), label="door"),
+            line=draw(st.sampled_from([None, "e911", "alt_line"]), label="line"),
+            district=draw(st.sampled_from([None, *boston.districts]), label="district"),
+            language=draw(st.sampled_from(boston.languages), label="language"),
+        ),
+    )
     for model in draw(st.lists(st.sampled_from(sorted(boston.models)), unique=True, max_size=3), label="unavailable"):
         session.apply(AvailabilityChanged(at=at, model=model, available=False, reason="busy"))
     interrupts = sorted(boston.interrupts)
@@ -101,5 +110,11 @@ def test_safety_lines_hold_for_every_reachable_call(data):
     assert CallSession.replay(boston, from_json).assessment == final
     # The decision-only path (compiled walk, no explanations) decides the same.
     rec = final.recommendation
-    assert decide_state(boston, session.state) == (rec.model, rec.team, final.risk.band, final.risk.score,
-                                                   rec.preferred_model, bool(rec.fallbacks))
+    assert decide_state(boston, session.state) == (
+        rec.model,
+        rec.team,
+        final.risk.band,
+        final.risk.score,
+        rec.preferred_model,
+        bool(rec.fallbacks),
+    )

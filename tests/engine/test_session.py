@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from boston_calls import QUIET, walk
 
 from crisis_triage.engine import (
     AvailabilityChanged,
@@ -19,10 +20,24 @@ from crisis_triage.engine import (
     session_from_answers,
 )
 from crisis_triage.protocol import parse_protocol
-from boston_calls import QUIET, walk
 
-SAFETY_ORDER = ["hurt_or_unresponsive", "took_substance", "overdose_signs", "attempt_now", "weapon", "violence",
-                "threats", "crime", "children", "wish_dead", "suicidal_thoughts", "method", "intent", "plan", "past_behaviour"]
+SAFETY_ORDER = [
+    "hurt_or_unresponsive",
+    "took_substance",
+    "overdose_signs",
+    "attempt_now",
+    "weapon",
+    "violence",
+    "threats",
+    "crime",
+    "children",
+    "wish_dead",
+    "suicidal_thoughts",
+    "method",
+    "intent",
+    "plan",
+    "past_behaviour",
+]
 
 
 def start(boston, noon, **context) -> CallSession:
@@ -35,7 +50,12 @@ def start(boston, noon, **context) -> CallSession:
 def test_questions_come_in_protocol_order_and_next_is_the_first_pending(boston, noon):
     session = start(boston, noon)
     asked = [a.question.id for a in session.assessment.asked]
-    assert asked == ["location", "caller_name"] + SAFETY_ORDER + ["presentation", "provider", "police_concern", "support_choice"]
+    assert asked == ["location", "caller_name"] + SAFETY_ORDER + [
+        "presentation",
+        "provider",
+        "police_concern",
+        "support_choice",
+    ]
     assert session.assessment.next_question.id == "location"
     session.answer("location", "12 Dudley St", noon)
     assert session.assessment.next_question.id == "caller_name"
@@ -115,9 +135,13 @@ def test_skipping_a_required_question_raises_and_changes_nothing(boston, noon):
 
 @pytest.mark.parametrize(
     ("question", "value", "message"),
-    [("weapon", "maybe", 'not an answer to "weapon"'), ("wepon", "yes", 'did you mean "weapon"'),
-     ("presentation", ["voices", "shouting"], 'not an option of "presentation"'), ("location", 3, "takes text"),
-     ("past_behaviour", "past_3_month", 'did you mean "past_3_months"')],
+    [
+        ("weapon", "maybe", 'not an answer to "weapon"'),
+        ("wepon", "yes", 'did you mean "weapon"'),
+        ("presentation", ["voices", "shouting"], 'not an option of "presentation"'),
+        ("location", 3, "takes text"),
+        ("past_behaviour", "past_3_month", 'did you mean "past_3_months"'),
+    ],
 )
 def test_an_answer_the_protocol_cannot_take_raises(boston, noon, question, value, message):
     session = start(boston, noon)
@@ -190,10 +214,25 @@ def test_unknown_interrupt_raises(boston, noon):
 
 # -- risk ------------------------------------------------------------------------------------------
 def test_risk_lists_every_contribution_and_override(boston, noon):
-    session = walk(boston, noon, {"weapon": "unknown", "wish_dead": "yes", "suicidal_thoughts": "yes", "method": "yes",
-                                  "intent": "no", "plan": "no"})
+    session = walk(
+        boston,
+        noon,
+        {
+            "weapon": "unknown",
+            "wish_dead": "yes",
+            "suicidal_thoughts": "yes",
+            "method": "yes",
+            "intent": "no",
+            "plan": "no",
+        },
+    )
     risk = session.assessment.risk
-    assert {(c.question.id, c.points) for c in risk.contributions} == {("weapon", 3), ("wish_dead", 1), ("suicidal_thoughts", 2), ("method", 2)}
+    assert {(c.question.id, c.points) for c in risk.contributions} == {
+        ("weapon", 3),
+        ("wish_dead", 1),
+        ("suicidal_thoughts", 2),
+        ("method", 2),
+    }
     assert risk.score == 8 and risk.points_band == "elevated"
     assert risk.suicide_level == "method"
     assert [o.at_least for o in risk.overrides] == ["elevated"]  # weapon not ruled out
@@ -241,14 +280,20 @@ def test_community_led_outside_its_districts_falls_back(boston, noon):
 def test_hours_edges(boston, noon):
     assert _wants_visit(boston, noon.replace(hour=10, minute=0)).assessment.recommendation.model == "community_led"
     assert _wants_visit(boston, noon.replace(hour=21, minute=59)).assessment.recommendation.model == "community_led"
-    assert _wants_visit(boston, noon.replace(hour=22, minute=0)).assessment.recommendation.model == "alternative_response"
-    assert _wants_visit(boston, noon.replace(hour=9, minute=59)).assessment.recommendation.model == "alternative_response"
+    assert (
+        _wants_visit(boston, noon.replace(hour=22, minute=0)).assessment.recommendation.model == "alternative_response"
+    )
+    assert (
+        _wants_visit(boston, noon.replace(hour=9, minute=59)).assessment.recommendation.model == "alternative_response"
+    )
 
 
 def test_availability_changed_makes_co_response_fall_back_to_police(boston, noon):
     session = walk(boston, noon, {"threats": "yes"})
     assert session.assessment.recommendation.model == "co_response"
-    session.apply(AvailabilityChanged(at=noon, model="co_response", available=False, reason="both BEST clinicians on calls"))
+    session.apply(
+        AvailabilityChanged(at=noon, model="co_response", available=False, reason="both BEST clinicians on calls")
+    )
     rec = session.assessment.recommendation
     assert (rec.preferred_model, rec.model) == ("co_response", "police_emergency")
     assert rec.fallbacks[0].reason == "both BEST clinicians on calls"
@@ -271,7 +316,9 @@ def test_deciding_values_name_what_chose_the_rule(boston, noon):
 
 
 def test_additions_ems_for_a_violent_overdose_and_call_line_for_high_risk(boston, noon):
-    rec = walk(boston, noon, {"violence": "yes", "took_substance": "yes", "overdose_signs": "yes"}).assessment.recommendation
+    rec = walk(
+        boston, noon, {"violence": "yes", "took_substance": "yes", "overdose_signs": "yes"}
+    ).assessment.recommendation
     assert rec.model == "police_emergency" and "ems" in rec.team
     assert [(a.role, a.source) for a in rec.additions] == [("ems", "danger_now")]
     high = walk(boston, noon, {"suicidal_thoughts": "yes", "plan": "yes"}).assessment.recommendation
@@ -292,7 +339,10 @@ def test_dedicated_co_response_cars_in_a1_and_b2_only(boston, noon):
 
 # -- guarantees ------------------------------------------------------------------------------------
 def test_guarantee_switches_a_rule_that_forgot_police(boston_text, noon):
-    careless = boston_text.replace("      when: safety_risk\n      recommend: co_response\n", "      when: safety_risk\n      recommend: alternative_response\n")
+    careless = boston_text.replace(
+        "      when: safety_risk\n      recommend: co_response\n",
+        "      when: safety_risk\n      recommend: alternative_response\n",
+    )
     assert careless != boston_text
     protocol = parse_protocol(careless)
     rec = walk(protocol, noon, {"threats": "yes"}).assessment.recommendation
@@ -316,7 +366,9 @@ def test_handoff_in_english_with_the_summary(boston, noon):
     session.note("Lives with her sister", noon)
     handoff = session.handoff()
     assert [s.id for s in handoff.steps] == ["prepare", "consent", "conference", "introduce", "stay"]
-    assert handoff.steps[0].say.startswith("Ana, I'm going to bring in a counsellor from the Boston mental-health call line")
+    assert handoff.steps[0].say.startswith(
+        "Ana, I'm going to bring in a counsellor from the Boston mental-health call line"
+    )
     assert handoff.steps[2].do.startswith("Conference in the Boston mental-health call line")
     summary = handoff.summary
     assert "Caller: Ana (The person in crisis), language en." in summary
@@ -340,8 +392,14 @@ def test_handoff_in_spanish_keeps_the_summary_in_english(boston, noon):
 def _busy_call(boston, noon) -> CallSession:
     session = start(boston, noon, door="family", district="B2", language="es")
     t = noon
-    for qid, value in [("location", "Blue Hill Ave"), ("with_person", "yes"), ("hurt_or_unresponsive", "no"),
-                       ("took_substance", "yes"), ("overdose_signs", "unknown"), ("attempt_now", "no")]:
+    for qid, value in [
+        ("location", "Blue Hill Ave"),
+        ("with_person", "yes"),
+        ("hurt_or_unresponsive", "no"),
+        ("took_substance", "yes"),
+        ("overdose_signs", "unknown"),
+        ("attempt_now", "no"),
+    ]:
         t += timedelta(seconds=20)
         session.answer(qid, value, t)
     session.skip("caller_name", t)
@@ -395,11 +453,15 @@ def test_ask_other_wording_is_chosen_by_the_door_and_the_language(boston, noon):
     from crisis_triage.engine.views import question_view
 
     weapon = boston.question_by_id["weapon"]
-    assert question_view(boston, weapon, "self", "en").text.startswith("Is there a weapon there, or one you could easily get")
+    assert question_view(boston, weapon, "self", "en").text.startswith(
+        "Is there a weapon there, or one you could easily get"
+    )
     for door in ("family", "bystander", "professional"):
         assert question_view(boston, weapon, door, "en").text.startswith("Does the person have a weapon")
     spanish = question_view(boston, weapon, "family", "es")
-    assert spanish.text.startswith("¿La persona tiene un arma") and spanish.text_en.startswith("Does the person have a weapon")
+    assert spanish.text.startswith("¿La persona tiene un arma") and spanish.text_en.startswith(
+        "Does the person have a weapon"
+    )
     # No ask_other written: every door hears the same words.
     violence = boston.question_by_id["violence"]
     assert question_view(boston, violence, "family", "en").text == question_view(boston, violence, "self", "en").text

@@ -11,7 +11,6 @@ from crisis_triage.engine.views import (
     next_question_view,
     question_view,
 )
-
 from tests.tui.helpers import NOON, boston
 
 
@@ -23,7 +22,7 @@ def test_the_question_is_worded_for_who_is_calling_and_in_their_language():
     assert self_view.text.startswith("Is there a weapon there") and not self_view.translated
     assert family_view.text.startswith("¿La persona tiene un arma")
     assert family_view.text_en.startswith("Does the person have a weapon")
-    assert [(o.key, o.label, o.label_en) for o in family_view.options][0] == ("y", "Sí", "Yes")
+    assert next((o.key, o.label, o.label_en) for o in family_view.options) == ("y", "Sí", "Yes")
     assert family_view.option_for_key("u").id == "unknown" and family_view.option_for_key("z") is None
     past = question_view(protocol, protocol.question_by_id["past_behaviour"], "self", "en")
     assert [o.key for o in past.options] == ["r", "l", "n", "u"]
@@ -51,8 +50,13 @@ def test_answer_changes_name_the_questions_a_revision_brought_in_or_dropped():
 
 def test_dispatch_summary_is_ready_to_paste():
     protocol = boston()
-    session = session_from_answers(protocol, {"location": "12 Dudley St", "weapon": "yes", "weapon_use": "no",
-                                              "police_concern": "yes"}, at=NOON, door="family", district="B2")
+    session = session_from_answers(
+        protocol,
+        {"location": "12 Dudley St", "weapon": "yes", "weapon_use": "no", "police_concern": "yes"},
+        at=NOON,
+        door="family",
+        district="B2",
+    )
     session.apply(NoteAdded(at=NOON, text="knife in the kitchen drawer"))
     text = dispatch_summary(protocol, session.state, session.assessment)
     lines = text.splitlines()

@@ -9,11 +9,10 @@ import jsonschema
 import pytest
 from click.testing import CliRunner
 
-from crisis_triage.interop.eido import eido_document, eido_schema, priority
-from crisis_triage.interop.fhir import check, questionnaire, questionnaire_response
 from crisis_triage.cli import cli
 from crisis_triage.engine import CallStarted, InterruptRecorded, NoteAdded, session_from_answers
-
+from crisis_triage.interop.eido import eido_document, eido_schema, priority
+from crisis_triage.interop.fhir import check, questionnaire, questionnaire_response
 from tests.authoring.conftest import ROOT
 
 BOSTON = str(ROOT / "protocols" / "boston-mh-crisis.yaml")
@@ -31,13 +30,25 @@ def test_questionnaire_validates_and_maps_questions(boston):
     items = {item["linkId"]: item for item in _items(document)}
     assert set(items) == {q.id for q in boston.questions}
     weapon = items["weapon"]
-    assert weapon["type"] == "choice" and [o["valueCoding"]["code"] for o in weapon["answerOption"]] == ["yes", "no", "unknown"]
-    weights = {o["valueCoding"]["code"]: o["valueCoding"].get("extension", [{}])[0].get("valueDecimal") for o in weapon["answerOption"]}
+    assert weapon["type"] == "choice" and [o["valueCoding"]["code"] for o in weapon["answerOption"]] == [
+        "yes",
+        "no",
+        "unknown",
+    ]
+    weights = {
+        o["valueCoding"]["code"]: o["valueCoding"].get("extension", [{}])[0].get("valueDecimal")
+        for o in weapon["answerOption"]
+    }
     assert weights == {"yes": 6, "no": None, "unknown": 3}
     assert items["presentation"]["repeats"] is True and items["location"]["type"] == "string"
     # a simple comparison maps to enableWhen; a condition on facts and the band is carried, not dropped
-    assert items["weapon_use"]["enableWhen"] == [{"question": "weapon", "operator": "=",
-                                                  "answerCoding": {"system": items["weapon_use"]["enableWhen"][0]["answerCoding"]["system"], "code": "yes"}}]
+    assert items["weapon_use"]["enableWhen"] == [
+        {
+            "question": "weapon",
+            "operator": "=",
+            "answerCoding": {"system": items["weapon_use"]["enableWhen"][0]["answerCoding"]["system"], "code": "yes"},
+        }
+    ]
     assert "enableWhen" not in items["support_choice"]
     assert items["support_choice"]["extension"][0]["valueString"].startswith('band in ["none", "low"]')
     assert items["with_person"]["extension"][0]["valueString"] == "bystander, family, professional"
@@ -52,8 +63,13 @@ def test_an_invalid_resource_is_caught():
 
 
 def test_questionnaire_response_of_a_call(boston, noon):
-    session = session_from_answers(boston, {"location": "12 Dudley St", "weapon": "yes", "weapon_use": "no",
-                                            "presentation": ["voices", "agitated"]}, at=noon, door="family", district="B2")
+    session = session_from_answers(
+        boston,
+        {"location": "12 Dudley St", "weapon": "yes", "weapon_use": "no", "presentation": ["voices", "agitated"]},
+        at=noon,
+        door="family",
+        district="B2",
+    )
     document = questionnaire_response(boston, session, "call-1")
     fhir_r4b.get_fhir_model_class("QuestionnaireResponse").model_validate(document)
     assert document["status"] == "in-progress"
@@ -61,13 +77,22 @@ def test_questionnaire_response_of_a_call(boston, noon):
     assert answers["weapon"][0]["valueCoding"]["code"] == "yes"
     assert [a["valueCoding"]["code"] for a in answers["presentation"]] == ["voices", "agitated"]
     assert answers["location"] == [{"valueString": "12 Dudley St"}]
-    outcome = {e["url"]: next(iter(v for k, v in e.items() if k.startswith("value"))) for e in document["extension"][0]["extension"]}
+    outcome = {
+        e["url"]: next(iter(v for k, v in e.items() if k.startswith("value")))
+        for e in document["extension"][0]["extension"]
+    }
     assert outcome["band"] == "high" and outcome["recommendation"] == "co_response"
 
 
 def test_eido_document_of_a_call(boston, noon):
-    session = session_from_answers(boston, {"location": "12 Dudley St", "weapon": "no", "violence": "no"}, at=noon,
-                                   door="self", district="B2", line="e911")
+    session = session_from_answers(
+        boston,
+        {"location": "12 Dudley St", "weapon": "no", "violence": "no"},
+        at=noon,
+        door="self",
+        district="B2",
+        line="e911",
+    )
     session.apply(InterruptRecorded(at=noon + timedelta(seconds=30), interrupt="overdose"))
     session.apply(NoteAdded(at=noon + timedelta(seconds=40), text="Caller is calm"))
     document = eido_document(boston, session, "call-7")
@@ -100,8 +125,13 @@ def test_cli_exports_from_events_and_calls_files(boston, noon, tmp_path):
     assert result.exit_code == 0, result.output
     jsonschema.validate(json.loads(result.output), eido_schema())
     calls = tmp_path / "calls.jsonl"
-    calls.write_text(json.dumps({"id": "c1", "door": "self", "answers": {"weapon": "no"}}) + "\n"
-                     + json.dumps({"id": "c2", "door": "family", "answers": {"weapon": "yes"}}) + "\n", encoding="utf-8")
+    calls.write_text(
+        json.dumps({"id": "c1", "door": "self", "answers": {"weapon": "no"}})
+        + "\n"
+        + json.dumps({"id": "c2", "door": "family", "answers": {"weapon": "yes"}})
+        + "\n",
+        encoding="utf-8",
+    )
     result = runner.invoke(cli, ["export", BOSTON, "--format", "fhir", "--call", str(calls), "--call-id", "c2"])
     assert result.exit_code == 0 and json.loads(result.output)["id"] == "c2"
     result = runner.invoke(cli, ["export", BOSTON, "--format", "fhir"])

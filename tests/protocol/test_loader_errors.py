@@ -6,9 +6,9 @@ would look, so the line numbers are those an author would see in their editor.
 
 from __future__ import annotations
 
-from crisis_triage.protocol import parse_protocol
-
 from protocol_edits import column_of, edit, line_of, only, problems
+
+from crisis_triage.protocol import parse_protocol
 
 WEAPON_USE_WHEN = '        when: weapon == "yes"\n'
 
@@ -23,13 +23,18 @@ def test_yaml_syntax_error_points_at_the_line(boston_text):
 
 
 def test_bad_indentation_is_a_syntax_error_with_a_line(boston_text):
-    text = edit(boston_text, ("    title: {en: Safety, es: Seguridad}\n", "    title: {en: Safety, es: Seguridad}\n   oops: 1\n"))
+    text = edit(
+        boston_text,
+        ("    title: {en: Safety, es: Seguridad}\n", "    title: {en: Safety, es: Seguridad}\n   oops: 1\n"),
+    )
     problem = only(problems(text), "yaml-syntax")
     assert problem.line == line_of(text, "   oops: 1")
 
 
 def test_duplicate_key_names_both_lines(boston_text):
-    text = edit(boston_text, ("        hint: Knives, guns", "        hint: Anything sharp.\n        hint: Knives, guns"))
+    text = edit(
+        boston_text, ("        hint: Knives, guns", "        hint: Anything sharp.\n        hint: Knives, guns")
+    )
     problem = only(problems(text), "duplicate-key")
     first, second = line_of(text, "hint: Anything sharp."), line_of(text, "hint: Knives, guns")
     assert (problem.line, problem.column) == (second, 9)
@@ -67,11 +72,19 @@ def test_yes_no_on_off_stay_text_as_option_ids_and_risk_keys(boston_text):
 
 
 def test_a_risk_key_that_yaml_1_1_would_make_a_boolean_is_checked_as_text(boston_text):
-    text = edit(boston_text, ("        risk: {yes: 6, unknown: 3}\n        sets:\n          weapon_present",
-                              "        risk: {yes: 6, unknown: 3, on: 1}\n        sets:\n          weapon_present"))
+    text = edit(
+        boston_text,
+        (
+            "        risk: {yes: 6, unknown: 3}\n        sets:\n          weapon_present",
+            "        risk: {yes: 6, unknown: 3, on: 1}\n        sets:\n          weapon_present",
+        ),
+    )
     problem = only(problems(text), "unknown-reference")
     assert 'has the id "on"' in problem.message
-    assert (problem.line, problem.column) == (line_of(text, "unknown: 3, on: 1"), column_of(text, "unknown: 3, on: 1") + len("unknown: 3, on: "))
+    assert (problem.line, problem.column) == (
+        line_of(text, "unknown: 3, on: 1"),
+        column_of(text, "unknown: 3, on: 1") + len("unknown: 3, on: "),
+    )
 
 
 # -- schema ----------------------------------------------------------------------------------------
@@ -93,7 +106,10 @@ def test_wrong_types_say_what_was_expected(boston_text):
     text = edit(
         boston_text,
         ("    - {id: low, min_score: 1,", "    - {id: low, min_score: lots,"),
-        ("      - id: caller_name\n        type: text\n        required: false", "      - id: caller_name\n        type: text\n        required: maybe"),
+        (
+            "      - id: caller_name\n        type: text\n        required: false",
+            "      - id: caller_name\n        type: text\n        required: maybe",
+        ),
         ("    key: s\n", "    key: [s]\n"),
     )
     found = problems(text)
@@ -107,7 +123,10 @@ def test_wrong_types_say_what_was_expected(boston_text):
 
 
 def test_an_unquoted_comma_inside_braces_is_explained(boston_text):
-    text = edit(boston_text, ("    label: {en: Bystander or neighbour, es: Testigo o vecino}", "    label: {en: Bystander, or neighbour}"))
+    text = edit(
+        boston_text,
+        ("    label: {en: Bystander or neighbour, es: Testigo o vecino}", "    label: {en: Bystander, or neighbour}"),
+    )
     problem = only(problems(text), "schema")
     assert problem.line == line_of(text, "{en: Bystander, or neighbour}")
     assert "a comma inside { } ends the text early" in problem.message
@@ -130,23 +149,34 @@ def test_duplicate_question_id_names_the_first_line(boston_text):
 
 
 def test_duplicate_option_ids(boston_text):
-    text = edit(boston_text, ("{id: longer_ago, key: l,", "{id: past_3_months, key: l,"),
-                ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, unknown: 3}"),
-                ('past_behaviour == "longer_ago"', 'past_behaviour == "past_3_months"'))
+    text = edit(
+        boston_text,
+        ("{id: longer_ago, key: l,", "{id: past_3_months, key: l,"),
+        ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, unknown: 3}"),
+        ('past_behaviour == "longer_ago"', 'past_behaviour == "past_3_months"'),
+    )
     found = problems(text)
     duplicate = next(p for p in found if p.code == "duplicate-id")
     assert duplicate.line == line_of(text, "{id: past_3_months, key: l,")
-    assert "past_3_months" in duplicate.message and f"first on line {line_of(text, '{id: past_3_months, key: r,')}" in duplicate.message
+    assert (
+        "past_3_months" in duplicate.message
+        and f"first on line {line_of(text, '{id: past_3_months, key: r,')}" in duplicate.message
+    )
 
 
 def test_duplicate_option_keys_and_interrupt_keys(boston_text):
-    text = edit(boston_text, ("{id: longer_ago, key: l,", "{id: longer_ago, key: r,"),
-                ("{id: violence, key: v,", "{id: violence, key: W,"))
+    text = edit(
+        boston_text,
+        ("{id: longer_ago, key: l,", "{id: longer_ago, key: r,"),
+        ("{id: violence, key: v,", "{id: violence, key: W,"),
+    )
     found = problems(text)
     assert [p.code for p in found] == ["duplicate-id", "duplicate-id"]
     option, interrupt = found
     assert option.line == line_of(text, "{id: longer_ago, key: r,") and '"r"' in option.message
-    assert interrupt.line == line_of(text, "{id: violence, key: W,") and '"w"' in interrupt.message  # keys are case-blind
+    assert (
+        interrupt.line == line_of(text, "{id: violence, key: W,") and '"w"' in interrupt.message
+    )  # keys are case-blind
     assert interrupt.column == column_of(text, "W,")
 
 
@@ -163,7 +193,10 @@ def test_unknown_fact_role_district_and_band_references(boston_text):
         ('          weapon_present: answer == "yes"', '          weapon_presnt: answer == "yes"'),
         ("      team: [ems, mh_worker]", "      team: [ems, mh_wroker]"),
         ("        districts: [B2, B3, C11, D4]", "        districts: [B2, B3, C12, D4]"),
-        ("      at_least: elevated\n      reason: {en: A weapon has not", "      at_least: elevatd\n      reason: {en: A weapon has not"),
+        (
+            "      at_least: elevated\n      reason: {en: A weapon has not",
+            "      at_least: elevatd\n      reason: {en: A weapon has not",
+        ),
     )
     found = problems(text)
     assert [p.code for p in found] == ["unknown-reference"] * 4
@@ -190,9 +223,12 @@ def test_impossible_value_in_a_condition(boston_text):
 
 
 def test_type_errors_in_conditions(boston_text):
-    text = edit(boston_text, (WEAPON_USE_WHEN, "        when: weapon > 3\n"),
-                ('        when: took_substance != "no"', "        when: took_substance\n"),
-                ("    - when: weapon_possible\n", '    - when: weapon_possible == "yes"\n'))
+    text = edit(
+        boston_text,
+        (WEAPON_USE_WHEN, "        when: weapon > 3\n"),
+        ('        when: took_substance != "no"', "        when: took_substance\n"),
+        ("    - when: weapon_possible\n", '    - when: weapon_possible == "yes"\n'),
+    )
     found = problems(text)
     assert [p.code for p in found] == ["bad-condition"] * 3
     by_line = {p.line: p.message for p in found}
@@ -216,15 +252,21 @@ def test_question_depending_on_a_later_question(boston_text):
 
 
 def test_forbidden_names_in_overrides_and_derived_facts(boston_text):
-    text = edit(boston_text, ("    when: language != \"en\"", '    when: band == "high"'))
+    text = edit(boston_text, ('    when: language != "en"', '    when: band == "high"'))
     problem = only(problems(text), "bad-condition")
     assert problem.line == line_of(text, 'when: band == "high"') and "go round in a circle" in problem.message
 
 
 # -- cycles ----------------------------------------------------------------------------------------
 def test_cycle_between_derived_facts_names_its_members(boston_text):
-    text = edit(boston_text, ('    when: language != "en"', '    when: language != "en" or safety_risk'),
-                ("or threat_to_others or crime_in_progress or child_at_risk", "or threat_to_others or crime_in_progress or child_at_risk or needs_interpreter"))
+    text = edit(
+        boston_text,
+        ('    when: language != "en"', '    when: language != "en" or safety_risk'),
+        (
+            "or threat_to_others or crime_in_progress or child_at_risk",
+            "or threat_to_others or crime_in_progress or child_at_risk or needs_interpreter",
+        ),
+    )
     problem = only(problems(text), "cycle")
     assert "safety_risk → needs_interpreter → safety_risk" in problem.message
     assert (problem.line, problem.column) == (line_of(text, "      weapon_present or weapon_possible"), 7)
@@ -239,8 +281,13 @@ def test_question_fact_question_cycle_names_its_members(boston_text):
 
 # -- rules and models -------------------------------------------------------------------------------
 def test_last_rule_with_a_condition_leaves_calls_without_a_recommendation(boston_text):
-    text = edit(boston_text, ("    - id: low_risk_support\n      recommend: call_line",
-                              "    - id: low_risk_support\n      when: wants_phone\n      recommend: call_line"))
+    text = edit(
+        boston_text,
+        (
+            "    - id: low_risk_support\n      recommend: call_line",
+            "    - id: low_risk_support\n      when: wants_phone\n      recommend: call_line",
+        ),
+    )
     problem = only(problems(text), "no-recommendation")
     assert problem.line == line_of(text, "      when: wants_phone")
     assert "without a recommendation" in problem.message
@@ -264,13 +311,18 @@ def test_model_falling_back_to_itself(boston_text):
     text = edit(boston_text, ("      fallback: [emergency_medical]", "      fallback: [alternative_response]"))
     found = problems(text)
     assert {p.code for p in found} == {"cycle", "dead-end-fallback"} or {p.code for p in found} == {"cycle"}
-    assert any("lists itself" in p.message and p.line == line_of(text, "fallback: [alternative_response]") for p in found)
+    assert any(
+        "lists itself" in p.message and p.line == line_of(text, "fallback: [alternative_response]") for p in found
+    )
 
 
 def test_dead_end_fallback(boston_text):
     text = edit(boston_text, ("      fallback: [alternative_response]\n", ""))
     problem = only(problems(text), "dead-end-fallback")
-    assert (problem.line, problem.column) == (line_of(text, '        hours: "10:00-22:00"') - 2, 7)  # the `available:` key
+    assert (problem.line, problem.column) == (
+        line_of(text, '        hours: "10:00-22:00"') - 2,
+        7,
+    )  # the `available:` key
     assert '"community_led" is unavailable' in problem.message
 
 
@@ -294,8 +346,13 @@ def test_door_condition_on_a_safety_question(boston_text):
 
 
 def test_unknown_not_scored_conservatively(boston_text):
-    text = edit(boston_text, ("        risk: {yes: 8, unknown: 4}\n        sets:\n          violence_now",
-                              "        risk: {yes: 8, unknown: 1}\n        sets:\n          violence_now"))
+    text = edit(
+        boston_text,
+        (
+            "        risk: {yes: 8, unknown: 4}\n        sets:\n          violence_now",
+            "        risk: {yes: 8, unknown: 1}\n        sets:\n          violence_now",
+        ),
+    )
     problem = only(problems(text), "unknown-not-conservative")
     assert problem.line == line_of(text, "risk: {yes: 8, unknown: 1}")
     assert "at least half of the highest answer (4); it scores 1" in problem.message
@@ -322,7 +379,13 @@ def test_answers_of_an_unknown_question(boston_text):
 
 
 def test_template_syntax_error_in_a_quoted_template(boston_text):
-    text = edit(boston_text, ("I'm going to bring in a counsellor from {{ service }}", "I'm going to bring in a counsellor from {{ service }"))
+    text = edit(
+        boston_text,
+        (
+            "I'm going to bring in a counsellor from {{ service }}",
+            "I'm going to bring in a counsellor from {{ service }",
+        ),
+    )
     problem = only(problems(text), "bad-template")
     assert problem.line == line_of(text, "from {{ service } who")
     assert "template syntax" in problem.message
@@ -336,44 +399,68 @@ def test_every_problem_is_reported_at_once_in_line_order(boston_text):
         ("      recommend: emergency_medical\n", "      recommend: emergency_medicl\n"),
         ("      fallback: [emergency_medical]", "      fallback: [community_led]"),
         ("Location: {{ location or", "Location: {{ locaton or"),
-        ("        risk: {yes: 8, unknown: 4}\n        sets:\n          violence_now", "        risk: {yes: 8, unknown: 1}\n        sets:\n          violence_now"),
+        (
+            "        risk: {yes: 8, unknown: 4}\n        sets:\n          violence_now",
+            "        risk: {yes: 8, unknown: 1}\n        sets:\n          violence_now",
+        ),
     )
     found = problems(text)
-    assert [p.code for p in found] == ["bad-condition", "unknown-not-conservative", "cycle", "unknown-reference", "bad-template"]
+    assert [p.code for p in found] == [
+        "bad-condition",
+        "unknown-not-conservative",
+        "cycle",
+        "unknown-reference",
+        "bad-template",
+    ]
     assert [p.line for p in found] == sorted(p.line for p in found)
 
 
 def test_schema_errors_are_all_reported_too(boston_text):
-    text = edit(boston_text, ("        hint: Knives, guns", "        hnit: Knives, guns"),
-                ("    - {id: low, min_score: 1,", "    - {id: low, min_score: lots,"))
+    text = edit(
+        boston_text,
+        ("        hint: Knives, guns", "        hnit: Knives, guns"),
+        ("    - {id: low, min_score: 1,", "    - {id: low, min_score: lots,"),
+    )
     assert [p.code for p in problems(text)] == ["unknown-field", "schema"]
 
 
 def test_unknown_on_a_safety_choice_question_is_scored_conservatively_too(boston_text):
-    text = edit(boston_text, ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, longer_ago: 2, unknown: 1}"))
+    text = edit(
+        boston_text,
+        ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, longer_ago: 2, unknown: 1}"),
+    )
     problem = only(problems(text), "unknown-not-conservative")
     assert problem.line == line_of(text, "longer_ago: 2, unknown: 1}")
 
 
 def test_a_safety_choice_question_needs_an_unknown_option(boston_text):
-    text = edit(boston_text,
-                ("          - {id: unknown, key: u, label: {en: Unknown / can't say, es: No sabe / no puede decir}}\n", ""),
-                ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, longer_ago: 2}"))
+    text = edit(
+        boston_text,
+        ("          - {id: unknown, key: u, label: {en: Unknown / can't say, es: No sabe / no puede decir}}\n", ""),
+        ("risk: {past_3_months: 5, longer_ago: 2, unknown: 3}", "risk: {past_3_months: 5, longer_ago: 2}"),
+    )
     problem = only(problems(text), "safety-unknown")
     assert problem.line == line_of(text, "{id: past_3_months, key: r") - 1  # the options: key
 
 
 def test_anchors_and_aliases_are_read(boston_text):
-    text = edit(boston_text, ("    label: {en: The person in crisis, es: La persona en crisis}",
-                              "    label: &self_label {en: The person in crisis, es: La persona en crisis}"),
-                ("      title: {en: Tell the caller what happens next, es: Explique lo que sigue}",
-                 "      title: *self_label"))
+    text = edit(
+        boston_text,
+        (
+            "    label: {en: The person in crisis, es: La persona en crisis}",
+            "    label: &self_label {en: The person in crisis, es: La persona en crisis}",
+        ),
+        ("      title: {en: Tell the caller what happens next, es: Explique lo que sigue}", "      title: *self_label"),
+    )
     protocol = parse_protocol(text)
     assert protocol.document.handoff.steps[0].title == {"en": "The person in crisis", "es": "La persona en crisis"}
 
 
 def test_an_alias_to_nothing_and_a_second_document_are_syntax_errors(boston_text):
-    text = edit(boston_text, ("      title: {en: Tell the caller what happens next, es: Explique lo que sigue}", "      title: *nothing"))
+    text = edit(
+        boston_text,
+        ("      title: {en: Tell the caller what happens next, es: Explique lo que sigue}", "      title: *nothing"),
+    )
     problem = only(problems(text), "yaml-syntax")
     assert problem.line == line_of(text, "*nothing") and "refers to no anchor" in problem.message
     problem = only(problems(boston_text + "---\nprotocol: {}\n"), "yaml-syntax")
@@ -387,10 +474,16 @@ def test_a_quoted_merge_key_is_just_text(boston_text):
 
 def test_a_long_chain_of_derived_facts_loads_and_a_long_cycle_is_named(boston_text):
     n = 1500  # deeper than Python's recursion limit: the checks must not recurse per link
-    chain = "".join(f"  chain_{i}:\n    label: Chain {i}\n    when: chain_{i + 1} or weapon_present\n" for i in range(n))
-    text = boston_text.replace("facts:\n", "facts:\n" + chain + f"  chain_{n}:\n    label: End\n    when: violence_now\n", 1)
+    chain = "".join(
+        f"  chain_{i}:\n    label: Chain {i}\n    when: chain_{i + 1} or weapon_present\n" for i in range(n)
+    )
+    text = boston_text.replace(
+        "facts:\n", "facts:\n" + chain + f"  chain_{n}:\n    label: End\n    when: violence_now\n", 1
+    )
     protocol = parse_protocol(text)
     order = [fact for fact, _ in protocol.derived_facts]
     assert order.index(f"chain_{n}") < order.index("chain_1") < order.index("chain_0")
     problem = only(problems(text.replace("    when: violence_now\n", "    when: chain_0\n", 1)), "cycle")
-    assert problem.message.startswith("these derived facts depend on each other in a circle: chain_0 → chain_1 → chain_2")
+    assert problem.message.startswith(
+        "these derived facts depend on each other in a circle: chain_0 → chain_1 → chain_2"
+    )

@@ -12,9 +12,49 @@ from crisis_triage.protocol import ProtocolError, parse_protocol
 BOSTON_TEXT = (Path(__file__).resolve().parents[2] / "protocols" / "boston-mh-crisis.yaml").read_text(encoding="utf-8")
 LINES = BOSTON_TEXT.splitlines()
 
-SLIPS = st.sampled_from(["", " ", "  ", ":", "- ", "{", "}", "[", "]", '"', "'", "#", "yes", "no", "on", "~", "&a", "*a",
-                         "<<: {}", "\t", "==", "=", " and ", " or ", "(", ")", "__class__", "{{", "}}", "{%", "1e999", "-1",
-                         "weapon", "band", "null", "!!python/object:os.system", "\u00e9", "\x00", "\ufeff"])
+SLIPS = st.sampled_from(
+    [
+        "",
+        " ",
+        "  ",
+        ":",
+        "- ",
+        "{",
+        "}",
+        "[",
+        "]",
+        '"',
+        "'",
+        "#",
+        "yes",
+        "no",
+        "on",
+        "~",
+        "&a",
+        "*a",
+        "<<: {}",
+        "\t",
+        "==",
+        "=",
+        " and ",
+        " or ",
+        "(",
+        ")",
+        "__class__",
+        "{{",
+        "}}",
+        "{%",
+        "1e999",
+        "-1",
+        "weapon",
+        "band",
+        "null",
+        "!!python/object:os.system",
+        "\u00e9",
+        "\x00",
+        "\ufeff",
+    ]
+)
 
 
 @st.composite

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from protocol_edits import edit, line_of, only, problems
 
 from crisis_triage.engine import session_from_answers
 from crisis_triage.engine.handoff import template_values
 from crisis_triage.protocol.conditions import MAX_DEPTH, MAX_LENGTH, MAX_NODES, ConditionError, compile_condition
 from crisis_triage.protocol.templates import compile_template, is_plain, render
-from protocol_edits import edit, line_of, only, problems
 
 WEAPON_USE_WHEN = '        when: weapon == "yes"\n'
 
@@ -138,8 +138,10 @@ TEMPLATE_ESCAPES = [
 @pytest.mark.parametrize(("template", "message"), TEMPLATE_ESCAPES)
 def test_template_escapes_fail_at_load_with_file_and_line(boston_text, template, message):
     yaml_template = template.replace("'", "''")
-    text = edit(boston_text, ('        en: Leave only when the counsellor says they have the caller.',
-                              f"        en: '{yaml_template}'"))
+    text = edit(
+        boston_text,
+        ("        en: Leave only when the counsellor says they have the caller.", f"        en: '{yaml_template}'"),
+    )
     problem = only(problems(text), "bad-template")
     assert problem.file == "boston.yaml"
     assert problem.line == line_of(text, yaml_template)
@@ -147,20 +149,31 @@ def test_template_escapes_fail_at_load_with_file_and_line(boston_text, template,
 
 
 def test_a_forbidden_construct_on_a_later_line_of_a_block_template_is_located(boston_text):
-    text = edit(boston_text, ("    Recommended: {{ recommendation }}.", '    Recommended: {{ recommendation.__class__ }}.'))
+    text = edit(
+        boston_text, ("    Recommended: {{ recommendation }}.", "    Recommended: {{ recommendation.__class__ }}.")
+    )
     problem = only(problems(text), "bad-template")
     assert problem.line == line_of(text, "recommendation.__class__")
 
 
 def test_allowed_filters_and_tests_still_work():
-    template = compile_template('{{ facts | join("; ") | upper }} {{ caller_name | default("caller") }} '
-                                "{{ facts | length }}{% if notes is defined and notes %}!{% endif %}", [])
+    template = compile_template(
+        '{{ facts | join("; ") | upper }} {{ caller_name | default("caller") }} '
+        "{{ facts | length }}{% if notes is defined and notes %}!{% endif %}",
+        [],
+    )
     assert render(template, {"facts": ["a", "b"], "caller_name": "", "notes": []}) == "A; B  2"
 
 
 def test_rendering_only_ever_receives_plain_values(boston, noon):
-    session = session_from_answers(boston, {"location": "12 Dudley St", "caller_name": "Ana", "weapon": "no"},
-                                   at=noon, door="self", district="B2", language="es")
+    session = session_from_answers(
+        boston,
+        {"location": "12 Dudley St", "caller_name": "Ana", "weapon": "no"},
+        at=noon,
+        door="self",
+        district="B2",
+        language="es",
+    )
     session.note("Calm now", noon)
     values = template_values(boston, session.state, session.assessment, "es")
     assert is_plain(values)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from protocol_edits import edit, line_of, only, problems
 
 from crisis_triage.engine import CallSession, CallStarted
 from crisis_triage.protocol import ProtocolError, parse_protocol
 from crisis_triage.protocol.conditions import compile_condition
 from crisis_triage.protocol.reachability import Reachability, door_callers
-from protocol_edits import edit, line_of, only, problems
 
 PROVIDER = "      - id: provider\n        required: false\n"
 
@@ -34,7 +34,9 @@ def test_contradictory_bands(boston_text):
 
 
 def test_door_condition_against_the_doors_it_is_limited_to(boston_text):
-    text = with_provider(boston_text, "        doors: [self]\n        when: door == \"family\" or caller == \"bystander\"\n")
+    text = with_provider(
+        boston_text, '        doors: [self]\n        when: door == "family" or caller == "bystander"\n'
+    )
     problem = only(problems(text), "unreachable")
     assert "on the doors it is limited to (self)" in problem.message
 
@@ -48,8 +50,13 @@ def test_an_empty_doors_list(boston_text):
 
 def test_unreachability_carries_over_to_questions_that_need_the_answer(boston_text):
     text = with_provider(boston_text, '        when: suicide_level == "plan_and_intent" and suicide_level == "none"\n')
-    text = edit(text, ("      - id: police_concern\n        required: false\n",
-                       '      - id: police_concern\n        required: false\n        when: provider == "yes" or answered(provider)\n'))
+    text = edit(
+        text,
+        (
+            "      - id: police_concern\n        required: false\n",
+            '      - id: police_concern\n        required: false\n        when: provider == "yes" or answered(provider)\n',
+        ),
+    )
     found = problems(text)
     assert [p.code for p in found] == ["unreachable", "unreachable"]
     assert found[1].line == line_of(text, "answered(provider)")
@@ -58,9 +65,16 @@ def test_unreachability_carries_over_to_questions_that_need_the_answer(boston_te
 def test_reachable_looking_odd_conditions_are_not_reported(boston_text):
     # Numbers, text, hours and facts that look contradictory are not enumerated or are really
     # reachable (an interrupt can set weapon_present without the weapon question's yes).
-    for condition in ('score > 1000', "hour < 0", 'location == "nowhere"', 'weapon == "no" and weapon_present',
-                      'not safety_risk and weapon_present', '"voices" in presentation and count(presentation) > 5',
-                      'district == "A1" and caller == "self"', 'with_person == "yes" or door == "self"'):
+    for condition in (
+        "score > 1000",
+        "hour < 0",
+        'location == "nowhere"',
+        'weapon == "no" and weapon_present',
+        "not safety_risk and weapon_present",
+        '"voices" in presentation and count(presentation) > 5',
+        'district == "A1" and caller == "self"',
+        'with_person == "yes" or door == "self"',
+    ):
         parse_protocol(with_provider(boston_text, f"        when: '{condition}'\n"))
 
 
@@ -96,9 +110,20 @@ responses:
   rules: [{{id: always, recommend: talk, because: Always}}]
 """
 
-ATOMS = ['first == "yes"', 'first == "no"', 'first != "unknown"', 'answered(first)', 'second == "red"',
-         'second in ["red", "blue"]', 'worried', 'band == "some"', 'band == "none"', 'door == "self"',
-         'caller == "family"', 'answered(second)']
+ATOMS = [
+    'first == "yes"',
+    'first == "no"',
+    'first != "unknown"',
+    "answered(first)",
+    'second == "red"',
+    'second in ["red", "blue"]',
+    "worried",
+    'band == "some"',
+    'band == "none"',
+    'door == "self"',
+    'caller == "family"',
+    "answered(second)",
+]
 
 conditions = st.recursive(
     st.sampled_from(ATOMS),
@@ -110,13 +135,14 @@ conditions = st.recursive(
     max_leaves=5,
 )
 
-AT = datetime(2026, 3, 10, 17, 0, tzinfo=timezone.utc)
+AT = datetime(2026, 3, 10, 17, 0, tzinfo=UTC)
 
 
 def _engine_can_ask_target(protocol) -> bool:
     """Try every door and every answer (or skip) to the first two questions, as a call-taker could."""
-    for door, first, second in itertools.product(["self", "family", None], ["yes", "no", "unknown", None],
-                                                  ["red", "blue", None]):
+    for door, first, second in itertools.product(
+        ["self", "family", None], ["yes", "no", "unknown", None], ["red", "blue", None]
+    ):
         session = CallSession(protocol, CallStarted(at=AT, door=door))
         for qid, value in (("first", first), ("second", second)):
             if value is None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from click.testing import CliRunner
-
-from crisis_triage.cli import cli
 from pathlib import Path
 
+import pytest
+from click.testing import CliRunner
 from protocol_edits import edit, line_of
+
+from crisis_triage.cli import cli
 
 BOSTON_PATH = Path(__file__).resolve().parents[2] / "protocols" / "boston-mh-crisis.yaml"
 
@@ -32,8 +32,11 @@ def test_quiet_prints_nothing_for_a_valid_file():
 
 
 def test_one_line_per_problem_and_exit_1(tmp_path, boston_text):
-    text = edit(boston_text, ('        when: weapon == "yes"\n', '        when: wepon == "yes"\n'),
-                ("      recommend: emergency_medical\n", "      recommend: emergency_medicl\n"))
+    text = edit(
+        boston_text,
+        ('        when: weapon == "yes"\n', '        when: wepon == "yes"\n'),
+        ("      recommend: emergency_medical\n", "      recommend: emergency_medicl\n"),
+    )
     broken = tmp_path / "broken.yaml"
     broken.write_text(text, encoding="utf-8")
     result = run(str(broken), str(BOSTON_PATH))

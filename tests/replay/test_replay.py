@@ -13,14 +13,49 @@ from crisis_triage.engine import session_from_answers
 from crisis_triage.replay.calls import BadLine, CallRecord, Summary, parse_lines, replay_lines
 from crisis_triage.replay.generate_calls import generate_calls, stream_calls
 
-FIELDS = {"id", "model", "preferred_model", "team", "notify", "band", "score", "suicide_level", "rule", "fallback",
-          "guarantees", "rationale", "deciding", "facts", "provisional", "dropped"}
+FIELDS = {
+    "id",
+    "model",
+    "preferred_model",
+    "team",
+    "notify",
+    "band",
+    "score",
+    "suicide_level",
+    "rule",
+    "fallback",
+    "guarantees",
+    "rationale",
+    "deciding",
+    "facts",
+    "provisional",
+    "dropped",
+}
 
-GOOD = {"id": "c1", "door": "family", "district": "B2", "language": "en", "at": "2026-03-10T12:00:00-04:00",
-        "answers": {"location": "Dudley St", "with_person": "yes", "hurt_or_unresponsive": "no", "took_substance": "no",
-                    "attempt_now": "no", "weapon": "yes", "weapon_use": "no", "violence": "no", "threats": "yes",
-                    "crime": "no", "children": "no", "wish_dead": "no", "suicidal_thoughts": "no", "past_behaviour": "no"},
-        "interrupts": []}
+GOOD = {
+    "id": "c1",
+    "door": "family",
+    "district": "B2",
+    "language": "en",
+    "at": "2026-03-10T12:00:00-04:00",
+    "answers": {
+        "location": "Dudley St",
+        "with_person": "yes",
+        "hurt_or_unresponsive": "no",
+        "took_substance": "no",
+        "attempt_now": "no",
+        "weapon": "yes",
+        "weapon_use": "no",
+        "violence": "no",
+        "threats": "yes",
+        "crime": "no",
+        "children": "no",
+        "wish_dead": "no",
+        "suicidal_thoughts": "no",
+        "past_behaviour": "no",
+    },
+    "interrupts": [],
+}
 
 
 def test_one_call_gives_every_field_and_matches_the_engine(boston):
@@ -32,7 +67,9 @@ def test_one_call_gives_every_field_and_matches_the_engine(boston):
     assert result["deciding"] == {"safety_risk": True}
     assert "weapon_present" in result["facts"]
     assert result["provisional"] is False  # every required question is answered (the rest are optional)
-    session = session_from_answers(boston, GOOD["answers"], at=datetime.fromisoformat(GOOD["at"]), door="family", district="B2")
+    session = session_from_answers(
+        boston, GOOD["answers"], at=datetime.fromisoformat(GOOD["at"]), door="family", district="B2"
+    )
     assert result["model"] == session.assessment.recommendation.model
     assert result["score"] == session.assessment.risk.score
 
@@ -55,7 +92,10 @@ BAD_LINES = [
     ("{not json", "line 2: not valid JSON"),
     ("[1, 2]", "line 3: expected a JSON object"),
     (json.dumps({"door": "self"}), "line 4: id: Field required"),
-    (json.dumps({"id": "x", "answers": {"wepon": "yes"}}), 'line 5: call x: no question "wepon" (did you mean "weapon"?)'),
+    (
+        json.dumps({"id": "x", "answers": {"wepon": "yes"}}),
+        'line 5: call x: no question "wepon" (did you mean "weapon"?)',
+    ),
     (json.dumps({"id": "y", "answers": {"weapon": "maybe"}}), 'line 6: call y: "maybe" is not an answer to "weapon"'),
     (json.dumps({"id": "z", "district": "Z9"}), 'line 7: call z: unknown district "Z9"'),
     (json.dumps({"id": "w", "colour": "red"}), "line 8: colour: Extra inputs are not permitted"),
@@ -97,11 +137,14 @@ def test_replay_command_writes_one_json_line_per_call_and_reports_bad_lines(call
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["id"] for r in rows] == [c["id"] for c in calls]
     assert all(set(r) == FIELDS for r in rows)
-    assert result.stderr.strip() == f"{path}:line 11: not valid JSON: Expecting property name enclosed in double quotes at column 2"
+    assert (
+        result.stderr.strip()
+        == f"{path}:line 11: not valid JSON: Expecting property name enclosed in double quotes at column 2"
+    )
 
 
 def test_summary_table_counts_add_up(calls_file, tmp_path):
-    path, calls = calls_file
+    path, _calls = calls_file
     out = tmp_path / "out.jsonl"
     result = CliRunner().invoke(cli, ["replay", "--summary", "-o", str(out), str(path)])
     assert result.exit_code == 0
@@ -185,8 +228,15 @@ def _table_counts(table: str) -> dict[str, dict[str, int]]:
 def test_decision_only_results_agree_with_full_results(boston):
     lines = [json.dumps(c) for c in generate_calls(boston, 300, seed=8)]
     for full, fast in zip(replay_lines(boston, lines), replay_lines(boston, lines, decision_only=True)):
-        assert fast == {"id": full["id"], "model": full["model"], "preferred_model": full["preferred_model"],
-                        "team": full["team"], "band": full["band"], "score": full["score"], "fallback": bool(full["fallback"])}
+        assert fast == {
+            "id": full["id"],
+            "model": full["model"],
+            "preferred_model": full["preferred_model"],
+            "team": full["team"],
+            "band": full["band"],
+            "score": full["score"],
+            "fallback": bool(full["fallback"]),
+        }
 
 
 def test_a_line_that_is_not_utf8_is_reported_and_skipped(tmp_path):

@@ -30,7 +30,11 @@ def _replay_in_subprocess(pool: list[str], count: int) -> tuple[str, int]:
     """Stream ``count`` calls into the command; return its output and its peak memory in kB."""
     process = subprocess.Popen(
         [sys.executable, "-c", "from crisis_triage.cli import main; main()", "replay", "--summary-only", "-"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
     )
     for number in range(count):
         line = pool[number % len(pool)]

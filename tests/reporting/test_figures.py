@@ -6,17 +6,17 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from records_helpers import eventful_call
+
+from crisis_triage.replay.generate_calls import generate_calls
 from crisis_triage.reporting.deidentify import REMOVED, Deidentifier, hour
 from crisis_triage.reporting.figures import compute_figures, percentile
-from crisis_triage.store.import_calls import imported_records
-from crisis_triage.store.journal import CallMeta
 from crisis_triage.reporting.outcome import call_outcome
 from crisis_triage.reporting.outcomes import call_outcomes
 from crisis_triage.reporting.render import bar, render_html, render_text
+from crisis_triage.store.import_calls import imported_records
+from crisis_triage.store.journal import CallMeta
 from crisis_triage.store.sqlite import SqliteJournal
-from crisis_triage.replay.generate_calls import generate_calls
-
-from records_helpers import eventful_call
 
 NY = ZoneInfo("America/New_York")
 
@@ -67,7 +67,9 @@ def test_calls_without_their_protocol_are_listed_not_dropped(boston):
     figures = compute_figures(call_outcomes(rows, [boston.file], jobs=1))
     assert figures.calls == 0 and sum(figures.unreadable.values()) == 1
     (reason,) = figures.unreadable
-    assert "other_protocol 1" in reason and "/nowhere/other.yaml cannot be read" in reason and "--protocol FILE" in reason
+    assert (
+        "other_protocol 1" in reason and "/nowhere/other.yaml cannot be read" in reason and "--protocol FILE" in reason
+    )
 
 
 def test_deidentifier_without_a_protocol_keeps_only_option_ids():
@@ -81,7 +83,11 @@ def test_deidentifier_without_a_protocol_keeps_only_option_ids():
     assert note["text"] == REMOVED
     context = d.event({"at": event["at"], "kind": "context_changed", "district": "B2", "line": "617 555 0134"}, None)
     assert context["line"] == "[phone removed]" and context["district"] == "B2"
-    assert d.pseudonym("call", "a") == Deidentifier(b"k" * 32).pseudonym("call", "a") != Deidentifier().pseudonym("call", "a")
+    assert (
+        d.pseudonym("call", "a")
+        == Deidentifier(b"k" * 32).pseudonym("call", "a")
+        != Deidentifier().pseudonym("call", "a")
+    )
 
 
 def test_hour_and_bar():
@@ -105,11 +111,13 @@ def _naive_time_to_recommendation(protocol, events):
 
 
 def test_time_to_recommendation_shortcut_matches_the_definition(boston):
-    from crisis_triage.store.import_calls import call_events
     from crisis_triage.replay.calls import CallRecord
+    from crisis_triage.store.import_calls import call_events
 
     calls = [call_events(boston, CallRecord(**c)) for c in generate_calls(boston, 300, seed=23)]
     calls.append(eventful_call(boston, datetime(2026, 3, 10, 14, 0, tzinfo=NY)))
     meta = CallMeta("x", "c", "t", boston.id, boston.version, boston.sha256)
     for events in calls:
-        assert call_outcome(boston, meta, events).seconds_to_recommendation == _naive_time_to_recommendation(boston, events)
+        assert call_outcome(boston, meta, events).seconds_to_recommendation == _naive_time_to_recommendation(
+            boston, events
+        )

@@ -11,14 +11,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
+from records_helpers import eventful_call
 
 from crisis_triage.cli import cli
-from crisis_triage.store.journal import CallMeta
-from crisis_triage.store.sqlite import SqliteJournal
-from crisis_triage.store.opening import sqlite_path
 from crisis_triage.replay.generate_calls import generate_calls
-
-from records_helpers import eventful_call
+from crisis_triage.store.journal import CallMeta
+from crisis_triage.store.opening import sqlite_path
+from crisis_triage.store.sqlite import SqliteJournal
 
 CALLS = 120
 EVENTFUL = "eventful-call-0001"
@@ -96,8 +95,10 @@ def test_review_shows_order_skips_interrupts_timing_and_departure(store):
     assert "interrupts: weapon_seen at +0:55" in out
     assert "revised threats" in out and "revisions: 1" in out
     assert re.search(r"\+ 0:30\s+30s  answered location", out)
-    assert ("departures from the recommendation: dispatched co_response instead of police_emergency: "
-            "Caller Rosa at 617 555 0134 asked for a clinician; a team freed up") in out
+    assert (
+        "departures from the recommendation: dispatched co_response instead of police_emergency: "
+        "Caller Rosa at 617 555 0134 asked for a clinician; a team freed up"
+    ) in out
     assert "MISMATCH" not in out
 
 
@@ -110,8 +111,19 @@ def test_export_events_jsonl_and_csv_agree(store):
     mine = [r for r in rows if r["call_id"] == EVENTFUL]
     assert [r["sequence"] for r in mine] == list(range(1, len(store) + 1))
     assert mine[1]["question"] == "location" and mine[1]["value"] == "12 Dudley St, apt 3"
-    assert {"event_id", "call_id", "sequence", "at", "console_id", "call_taker_id", "protocol_id",
-            "protocol_version", "protocol_sha256", "kind", "event"} <= set(table[0])
+    assert {
+        "event_id",
+        "call_id",
+        "sequence",
+        "at",
+        "console_id",
+        "call_taker_id",
+        "protocol_id",
+        "protocol_version",
+        "protocol_sha256",
+        "kind",
+        "event",
+    } <= set(table[0])
 
 
 def test_deidentified_export_leaves_nothing_that_points_to_a_person(store):
@@ -147,9 +159,17 @@ def test_report_prints_the_pilot_figures_and_writes_html(store, tmp_path):
     result = _run("report", "--html", str(html))
     out = result.stdout
     assert result.exit_code == 0
-    for label in ("police involved", "with a clinician", "handoffs accepted", "preferred model unavailable",
-                  "time to recommendation p50 / p90", "response model (dispatched)", "district", "risk band",
-                  "door (who called)"):
+    for label in (
+        "police involved",
+        "with a clinician",
+        "handoffs accepted",
+        "preferred model unavailable",
+        "time to recommendation p50 / p90",
+        "response model (dispatched)",
+        "district",
+        "risk band",
+        "door (who called)",
+    ):
         assert label in out
     assert f"calls                               {CALLS + 1}" in out
     assert "█" in out
@@ -243,7 +263,16 @@ def test_period_filters(store):
     assert early["calls"] == CALLS
     listed = _run("records", "list", "--since", "2026-03-01", "--json").stdout.splitlines()
     assert [json.loads(x)["call_id"] for x in listed] == [EVENTFUL]
-    exported = _run("records", "export", "--level", "calls", "--since", "2026-03-10T14:00-04:00", "--until", "2026-03-10T15:00-04:00")
+    exported = _run(
+        "records",
+        "export",
+        "--level",
+        "calls",
+        "--since",
+        "2026-03-10T14:00-04:00",
+        "--until",
+        "2026-03-10T15:00-04:00",
+    )
     assert len(exported.stdout.splitlines()) == 1
     bad = _run("report", "--since", "last tuesday")
     assert bad.exit_code == 2 and "is not a date" in bad.stderr

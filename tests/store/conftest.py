@@ -16,5 +16,3 @@ def _private_temp_dir(tmp_path_factory, monkeypatch):
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path_factory.mktemp("tempdir")))
-
-

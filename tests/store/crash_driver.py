@@ -15,27 +15,29 @@ import os
 import sys
 from pathlib import Path
 
+from records_helpers import call_script as script
+from records_helpers import digest
+
 from crisis_triage.config import Settings
 from crisis_triage.engine.session import CallSession
 from crisis_triage.protocol import Protocol, load_protocol
 from crisis_triage.store.journal import CallMeta
 from crisis_triage.store.opening import open_journal
-from records_helpers import call_script as script
-from records_helpers import digest
 
 CONSOLE = "console-kill"
 
 
 def child(protocol: Protocol, folder: Path, number: int, centre: str | None = None) -> None:
-    journal = open_journal(Settings(console_id=CONSOLE, store=centre), folder=folder,
-                           idle_poll_s=0.01, backoff_s=(0.01, 0.1))
+    journal = open_journal(
+        Settings(console_id=CONSOLE, store=centre), folder=folder, idle_poll_s=0.01, backoff_s=(0.01, 0.1)
+    )
     unfinished = journal.unfinished_calls(CONSOLE)
     if unfinished:
         call_id = unfinished[0].meta.call_id
         stored = journal.events(call_id)
         session = CallSession.replay(protocol, stored)
         print(f"resumed {call_id} {len(stored)} {digest(session)}", flush=True)
-        remaining = script(protocol, call_id)[len(stored):]
+        remaining = script(protocol, call_id)[len(stored) :]
     else:
         call_id = f"kill-{number:04d}"
         events = script(protocol, call_id)
@@ -62,7 +64,7 @@ def main() -> None:
             try:
                 print(f"pid {os.getpid()}", flush=True)
                 child(protocol, Path(folder), int(number), centre[0] if centre else None)
-            except BaseException as exc:  # noqa: BLE001 - report to the test, never fall into the zygote loop
+            except BaseException as exc:
                 print(f"error {type(exc).__name__}: {exc}", flush=True)
                 code = 1
             finally:

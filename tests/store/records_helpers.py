@@ -7,9 +7,9 @@ import json
 
 from crisis_triage.engine.session import CallSession
 from crisis_triage.protocol import Protocol
-from crisis_triage.store.import_calls import call_events
 from crisis_triage.replay.calls import CallRecord
 from crisis_triage.replay.generate_calls import generate_calls
+from crisis_triage.store.import_calls import call_events
 
 
 def call_script(protocol: Protocol, call_id: str) -> list:
@@ -26,10 +26,16 @@ def digest(session: CallSession) -> str:
     state = session.state
     shown = {
         "next": a.next_question.id if a.next_question else None,
-        "score": a.risk.score, "band": a.risk.band, "model": a.recommendation.model,
-        "team": list(a.recommendation.team), "answers": {k: repr(v) for k, v in sorted(state.answers.items())},
-        "interrupts": sorted(state.interrupts), "accepted": state.accepted, "handoff": sorted(state.handoff_steps),
-        "ended": state.ended, "events": len(session.events),
+        "score": a.risk.score,
+        "band": a.risk.band,
+        "model": a.recommendation.model,
+        "team": list(a.recommendation.team),
+        "answers": {k: repr(v) for k, v in sorted(state.answers.items())},
+        "interrupts": sorted(state.interrupts),
+        "accepted": state.accepted,
+        "handoff": sorted(state.handoff_steps),
+        "ended": state.ended,
+        "events": len(session.events),
     }
     return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -41,8 +47,15 @@ def eventful_call(protocol: Protocol, at) -> list:
     from datetime import timedelta
 
     from crisis_triage.engine.events import (
-        Answered, AvailabilityChanged, CallEnded, CallStarted, InterruptRecorded, NoteAdded,
-        RecommendationAccepted, Revised, Skipped,
+        Answered,
+        AvailabilityChanged,
+        CallEnded,
+        CallStarted,
+        InterruptRecorded,
+        NoteAdded,
+        RecommendationAccepted,
+        Revised,
+        Skipped,
     )
 
     moment = [at]
@@ -67,12 +80,18 @@ def eventful_call(protocol: Protocol, at) -> list:
         if question.id == "provider":
             add(Skipped(at=tick(), question="provider"))
             continue
-        value = "no" if question.type == "yes_no" else [o.id for o in question.options][0]
+        value = "no" if question.type == "yes_no" else next(o.id for o in question.options)
         add(Answered(at=tick(), question=question.id, value=value if question.type != "multi" else ["agitated"]))
     add(Revised(at=tick(), question="threats", value="yes"))
     add(AvailabilityChanged(at=tick(), model="co_response", available=False, reason="no team free near Rosa"))
     recommended = session.assessment.recommendation.model
-    add(RecommendationAccepted(at=tick(20), model="co_response", recommended=recommended,
-                               reason="Caller Rosa at 617 555 0134 asked for a clinician; a team freed up"))
+    add(
+        RecommendationAccepted(
+            at=tick(20),
+            model="co_response",
+            recommended=recommended,
+            reason="Caller Rosa at 617 555 0134 asked for a clinician; a team freed up",
+        )
+    )
     add(CallEnded(at=tick(), outcome="completed"))
     return events

@@ -6,16 +6,16 @@ import errno
 import sqlite3
 from pathlib import Path
 
+from records_helpers import call_script
+
 from crisis_triage.config import Settings
 from crisis_triage.engine.session import CallSession
 from crisis_triage.store.disk import Disk
 from crisis_triage.store.durable import DurableJournal
 from crisis_triage.store.fallback import fallback_files, read_fallback
 from crisis_triage.store.journal import CallMeta
-from crisis_triage.store.sqlite import SqliteJournal
 from crisis_triage.store.opening import fallback_dirs, open_journal, sqlite_path
-
-from records_helpers import call_script
+from crisis_triage.store.sqlite import SqliteJournal
 
 
 class FullDisk(Disk):
@@ -137,8 +137,9 @@ def test_full_disk_everywhere_holds_in_memory_then_flushes_nothing_lost(tmp_path
     disk = FullDisk(beside)
     heard: list = []
     # SQLite itself reports a genuinely full database (SQLITE_FULL) once the file cannot grow.
-    journal = DurableJournal(lambda: SqliteJournal(path, max_pages=pages), [beside, in_temp], disk=disk,
-                             on_problem=heard.append)
+    journal = DurableJournal(
+        lambda: SqliteJournal(path, max_pages=pages), [beside, in_temp], disk=disk, on_problem=heard.append
+    )
     events = call_script(boston, "full-1")
     problems: list = []
     records = [journal.start_call(_meta(boston, "full-1"), events[0])]
@@ -152,15 +153,15 @@ def test_full_disk_everywhere_holds_in_memory_then_flushes_nothing_lost(tmp_path
 
     # Now every disk is full: events are held in memory and the message says so plainly.
     disk.full.append(in_temp)
-    for event in events[third:2 * third]:
+    for event in events[third : 2 * third]:
         records.append(journal.append("full-1", event))
         problems.append(journal.problem)
     assert all("held in memory only" in p for p in problems)
-    assert journal.events("full-1") == events[:2 * third]  # the call goes on, the screen reads it back
+    assert journal.events("full-1") == events[: 2 * third]  # the call goes on, the screen reads it back
 
     # Space is freed: the next write flushes the held events to disk first.
     disk.full.clear()
-    for event in events[2 * third:]:
+    for event in events[2 * third :]:
         records.append(journal.append("full-1", event))
     assert "held in memory" not in journal.problem
     on_disk = [r.event_id for d in (beside, in_temp) for f in fallback_files(d) for _, r in read_fallback(f)]
@@ -213,5 +214,3 @@ def test_torn_fallback_line_is_skipped_and_later_records_survive(tmp_path, bosto
     file2.write(meta, StoredEvent("c" * 32, "torn-1", 2, events[1]))
     file2.close()
     assert [r.event_id for _, r in read_fallback(file.path)] == ["a" * 32, "c" * 32]
-
-

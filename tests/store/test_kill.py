@@ -15,13 +15,12 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-
 from records_helpers import call_script as script
 from records_helpers import digest
 
 from crisis_triage.engine.session import CallSession
-from crisis_triage.store.sqlite import SqliteJournal
 from crisis_triage.store.opening import sqlite_path
+from crisis_triage.store.sqlite import SqliteJournal
 
 DRIVER = Path(__file__).with_name("crash_driver.py")
 KILLS = 200
@@ -49,9 +48,14 @@ def _kill_runs(boston, folder, runs: int, seed: int):
 
     Returns (acks per call, kills, resumes); checks every resume against the call's script."""
     rng = random.Random(seed)
-    zygote = subprocess.Popen([sys.executable, str(DRIVER), boston.file], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, bufsize=1,
-                              env={**os.environ, "PYTHONPATH": str(DRIVER.parent), "TMPDIR": str(folder.parent)})
+    zygote = subprocess.Popen(
+        [sys.executable, str(DRIVER), boston.file],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+        env={**os.environ, "PYTHONPATH": str(DRIVER.parent), "TMPDIR": str(folder.parent)},
+    )
     acked: dict[str, list[tuple[int, str]]] = defaultdict(list)
     resumes = 0
     kills = 0
@@ -115,7 +119,9 @@ def _assert_nothing_lost(boston, store, acked) -> None:
         # The stored events are exactly the call's script so far: replay gives the same state.
         expected = script(boston, call_id)[: len(stored)]
         assert [s.event for s in stored] == expected
-        assert digest(CallSession.replay(boston, [s.event for s in stored])) == digest(CallSession.replay(boston, expected))
+        assert digest(CallSession.replay(boston, [s.event for s in stored])) == digest(
+            CallSession.replay(boston, expected)
+        )
     assert lost == [], f"{len(lost)} acknowledged events lost"
 
 
@@ -163,14 +169,19 @@ def test_sigkill_while_shipping_to_the_centre_ships_everything_exactly_once(tmp_
     """A console killed mid-call and mid-shipment: after restarts, the centre holds every event the
     console stored, once each (a batch sent but not marked shipped is sent again and ignored)."""
     from crisis_triage.config import Settings
-    from crisis_triage.store.postgres import PostgresStore
     from crisis_triage.store.opening import open_journal
+    from crisis_triage.store.postgres import PostgresStore
 
     rng = random.Random(7)
     folder = tmp_path / "console"
-    zygote = subprocess.Popen([sys.executable, str(DRIVER), boston.file], stdin=subprocess.PIPE,
-                              stdout=subprocess.PIPE, text=True, bufsize=1,
-                              env={**os.environ, "PYTHONPATH": str(DRIVER.parent), "TMPDIR": str(folder.parent)})
+    zygote = subprocess.Popen(
+        [sys.executable, str(DRIVER), boston.file],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        bufsize=1,
+        env={**os.environ, "PYTHONPATH": str(DRIVER.parent), "TMPDIR": str(folder.parent)},
+    )
     try:
         _read_until(zygote.stdout, lambda line: line == "ready")
         for run in range(30):

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+from records_helpers import call_script
+from tcp_proxy import TcpProxy
 
 from crisis_triage.config import Settings
 from crisis_triage.store.journal import CallMeta
+from crisis_triage.store.opening import open_journal
 from crisis_triage.store.postgres import PostgresStore
 from crisis_triage.store.rows import to_row
-from crisis_triage.store.opening import open_journal
-
-from records_helpers import call_script
-from tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.postgres
 
@@ -30,8 +29,10 @@ def _meta(protocol, call_id: str, console: str) -> CallMeta:
 def _all_rows(url: str) -> list[tuple[str, str, int]]:
     store = PostgresStore(url)
     try:
-        return [(r["event_id"], r["call_id"], r["sequence"]) for r in
-                store._rows(f"SELECT event_id, call_id, sequence FROM {store.schema}.events")]
+        return [
+            (r["event_id"], r["call_id"], r["sequence"])
+            for r in store._rows(f"SELECT event_id, call_id, sequence FROM {store.schema}.events")
+        ]
     finally:
         store.close()
 
@@ -75,7 +76,7 @@ def test_40_consoles_x_50_calls_lose_and_duplicate_nothing(tmp_path, boston, pg_
             assert journal.shipper.wait_until_shipped(120), f"{name}: backlog did not ship"
             assert journal.problem is None
             journal.close()
-        except BaseException as exc:  # noqa: BLE001 - reported by the main thread
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=console, args=(n,)) for n in range(consoles)]
@@ -173,7 +174,7 @@ def test_centre_store_reads_calls_rows_and_purges(tmp_path, boston, pg_url):
         assert [r["call_id"] for r in rows].count("read-2") == 5
         assert store.count() == (2, len(rows))
         # Purge: finished calls older than the cutoff go; the unfinished one stays.
-        removed = store.purge(datetime.now(timezone.utc) + timedelta(days=1))
+        removed = store.purge(datetime.now(UTC) + timedelta(days=1))
         assert removed[0] == 1
         assert [c.meta.call_id for c in store.calls()] == ["read-2"]
     finally:

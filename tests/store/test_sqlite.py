@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from records_helpers import call_script
 
 from crisis_triage.config import Settings
 from crisis_triage.engine.session import CallSession
 from crisis_triage.store.journal import CallMeta, JournalError, MemoryJournal, StoredEvent
-from crisis_triage.store.sqlite_schema import LATEST
-from crisis_triage.store.sqlite import SqliteJournal
 from crisis_triage.store.opening import open_journal, sqlite_path
-
-from records_helpers import call_script
+from crisis_triage.store.sqlite import SqliteJournal
+from crisis_triage.store.sqlite_schema import LATEST
 
 
 def _meta(protocol, call_id: str, console: str = "console-1") -> CallMeta:
@@ -48,7 +47,11 @@ def test_every_row_names_the_call_console_taker_and_protocol(tmp_path, boston):
     row = rows[1]
     assert len(row["event_id"]) == 32 and row["call_id"] == "row-1"
     assert (row["console_id"], row["call_taker_id"]) == ("console-1", "taker-1")
-    assert (row["protocol_id"], row["protocol_version"], row["protocol_sha256"]) == (boston.id, boston.version, boston.sha256)
+    assert (row["protocol_id"], row["protocol_version"], row["protocol_sha256"]) == (
+        boston.id,
+        boston.version,
+        boston.sha256,
+    )
     assert row["kind"] == events[1].kind and row["at"].endswith("+00:00")
     journal.close()
 
@@ -105,7 +108,7 @@ def test_migration_from_an_empty_file_and_idempotent_insert(tmp_path, boston):
 
 def test_purge_removes_only_old_finished_calls(tmp_path, boston):
     journal = SqliteJournal(tmp_path / "r.sqlite3")
-    old_at = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    old_at = datetime(2020, 1, 1, tzinfo=UTC)
     for call_id, finished in (("old-done", True), ("old-open", False)):
         events = call_script(boston, call_id)
         shift = old_at - events[0].at
@@ -115,8 +118,8 @@ def test_purge_removes_only_old_finished_calls(tmp_path, boston):
         for event in events[1:]:
             journal.append(call_id, event)
     fresh = call_script(boston, "fresh")
-    journal.start_call(_meta(boston, "fresh"), fresh[0].model_copy(update={"at": datetime.now(timezone.utc)}))
-    removed = journal.purge(datetime.now(timezone.utc) - timedelta(days=30))
+    journal.start_call(_meta(boston, "fresh"), fresh[0].model_copy(update={"at": datetime.now(UTC)}))
+    removed = journal.purge(datetime.now(UTC) - timedelta(days=30))
     assert removed[0] == 1 and removed[1] > 10
     assert {c.meta.call_id for c in journal.calls()} == {"old-open", "fresh"}
     assert journal.events("old-done") == []
@@ -126,11 +129,11 @@ def test_purge_removes_only_old_finished_calls(tmp_path, boston):
 def test_purge_with_a_centre_store_keeps_what_has_not_shipped(tmp_path, boston):
     journal = SqliteJournal(tmp_path / "r.sqlite3")
     events = call_script(boston, "unshipped")
-    shift = datetime(2020, 1, 1, tzinfo=timezone.utc) - events[0].at
+    shift = datetime(2020, 1, 1, tzinfo=UTC) - events[0].at
     journal.start_call(_meta(boston, "unshipped"), events[0].model_copy(update={"at": events[0].at + shift}))
     for event in events[1:]:
         journal.append("unshipped", event.model_copy(update={"at": event.at + shift}))
-    cutoff = datetime.now(timezone.utc)
+    cutoff = datetime.now(UTC)
     assert journal.purge(cutoff, shipped_to="centre")[0] == 0
     assert journal.backlog("centre") == len(events)
     last = journal.pending("centre", 1000)[-1][0]
@@ -155,8 +158,9 @@ def test_a_clash_in_a_merge_is_quarantined_not_dropped(tmp_path, boston):
     events = call_script(boston, "clash")[:2]
     meta = _meta(boston, "clash")
     journal.insert(meta, StoredEvent("a" * 32, "clash", 1, events[0]))
-    added = journal.insert_many([(meta, StoredEvent("b" * 32, "clash", 1, events[1])),
-                                 (meta, StoredEvent("c" * 32, "clash", 2, events[1]))])
+    added = journal.insert_many(
+        [(meta, StoredEvent("b" * 32, "clash", 1, events[1])), (meta, StoredEvent("c" * 32, "clash", 2, events[1]))]
+    )
     assert added == 1
     kept = journal._query("SELECT event_id FROM rejected_events")
     assert [r[0] for r in kept] == ["b" * 32]
@@ -180,8 +184,10 @@ def test_headless_record_code_never_imports_the_tui():
     import subprocess
     import sys
 
-    code = ("import sys, crisis_triage.store.opening, crisis_triage.reporting.export, crisis_triage.reporting.outcomes, "
-            "crisis_triage.reporting.review, crisis_triage.cli.records, crisis_triage.cli.report; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))")
+    code = (
+        "import sys, crisis_triage.store.opening, crisis_triage.reporting.export, crisis_triage.reporting.outcomes, "
+        "crisis_triage.reporting.review, crisis_triage.cli.records, crisis_triage.cli.report; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

@@ -16,16 +16,43 @@ import random
 __all__ = ["generate_protocol_yaml"]
 
 _TOPICS = (
-    "sleep", "appetite", "mood", "anxiety", "voices", "housing", "school", "work", "money", "family",
-    "friends", "medication", "therapy", "hospital", "alcohol", "drugs", "pain", "memory", "anger", "grief",
+    "sleep",
+    "appetite",
+    "mood",
+    "anxiety",
+    "voices",
+    "housing",
+    "school",
+    "work",
+    "money",
+    "family",
+    "friends",
+    "medication",
+    "therapy",
+    "hospital",
+    "alcohol",
+    "drugs",
+    "pain",
+    "memory",
+    "anger",
+    "grief",
 )
 _PHRASES = (
-    "had trouble with {t} lately", "talked about {t} today", "asked for help with {t}",
-    "said {t} is getting worse", "seemed worried about {t}", "had a crisis about {t} before",
+    "had trouble with {t} lately",
+    "talked about {t} today",
+    "asked for help with {t}",
+    "said {t} is getting worse",
+    "seemed worried about {t}",
+    "had a crisis about {t} before",
 )
 _LEVELS = (("never", "Never"), ("sometimes", "Sometimes"), ("often", "Often"), ("unknown", "Unknown / can't say"))
-_SIGNS = (("crying", "Crying"), ("pacing", "Pacing"), ("shouting", "Shouting"), ("silent", "Not speaking"),
-          ("confused", "Confused"))
+_SIGNS = (
+    ("crying", "Crying"),
+    ("pacing", "Pacing"),
+    ("shouting", "Shouting"),
+    ("silent", "Not speaking"),
+    ("confused", "Confused"),
+)
 _SAFETY = (
     ("weapon", "Is there a weapon there, or one that could easily be reached?", "weapon_present", 6),
     ("violence", "Is anyone being hurt or attacked right now?", "violence_now", 8),
@@ -66,8 +93,11 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
     for district, name in (("A1", "Downtown"), ("B2", "Roxbury"), ("C11", "Dorchester"), ("D4", "South End")):
         w(f"  - {{id: {district}, name: {name}}}")
     w("doors:")
-    for door, caller, key, label in (("self", "self", "s", "The person in crisis"), ("family", "family", "f", "Family or friend"),
-                                     ("bystander", "bystander", "b", "Bystander")):
+    for door, caller, key, label in (
+        ("self", "self", "s", "The person in crisis"),
+        ("family", "family", "f", "Family or friend"),
+        ("bystander", "bystander", "b", "Bystander"),
+    ):
         w(f"  - {{id: {door}, caller: {caller}, key: {key}, label: {{en: {label}}}}}")
     w("lines:")
     w('  - {id: e911, key: "9", label: {en: "911"}}')
@@ -107,8 +137,11 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
         fact_a = f"{topic}_concern_{section_index:03d}"
         fact_b = f"{topic}_support_{section_index:03d}"
         plain_facts += [fact_a, fact_b]
-        lines = [f"  - id: {topic}_{section_index:03d}", f"    title: {{en: {_q(topic.capitalize() + ' (' + str(section_index) + ')')}}}",
-                 "    questions:"]
+        lines = [
+            f"  - id: {topic}_{section_index:03d}",
+            f"    title: {{en: {_q(topic.capitalize() + ' (' + str(section_index) + ')')}}}",
+            "    questions:",
+        ]
         section_yes: list[str] = []
         for _ in range(size):
             number += 1
@@ -136,7 +169,7 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
             elif kind == "choice":
                 lines.append("        options:")
                 for i, (oid, label) in enumerate(_LEVELS, start=1):
-                    lines.append(f"          - {{id: {oid}, key: \"{i}\", label: {{en: {_q(label)}}}}}")
+                    lines.append(f'          - {{id: {oid}, key: "{i}", label: {{en: {_q(label)}}}}}')
                 lines.append(f"        risk: {{sometimes: 1, often: {rng.randint(2, 4)}, unknown: 1}}")
                 lines.append(f'        sets: {{{fact_a}: answer == "often"}}')
             elif kind == "multi":
@@ -144,14 +177,14 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
                 for oid, label in _SIGNS:
                     lines.append(f"          - {{id: {oid}, label: {{en: {_q(label)}}}}}")
                 lines.append("        risk: {shouting: 2, confused: 1}")
-                lines.append(f'        sets: {{{fact_b}: \'"crying" in answer\'}}')
+                lines.append(f"        sets: {{{fact_b}: '\"crying\" in answer'}}")
             elif kind == "number":
                 lines.append("        min: 0")
                 lines.append("        max: 30")
                 lines.append(f"        sets: {{{fact_a}: answer >= 7}}")
             earlier[kind].append(qid)
         sections.append(lines)
-        parts = [fact_a, fact_b] + ([f"{q} == \"unknown\"" for q in section_yes[:1]])
+        parts = [fact_a, fact_b] + ([f'{q} == "unknown"' for q in section_yes[:1]])
         derived.append((f"section_{section_index:03d}_flagged", " or ".join(parts)))
 
     # -- facts --------------------------------------------------------------------------------
@@ -160,8 +193,11 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
     for fact in plain_facts:
         critical = " critical: true," if fact in safety_facts else ""
         w(f"  {fact}: {{{critical} label: {{en: {_q(labels[fact])}}}}}")
-    safety_words = [f for f in ("weapon_present", "violence_now", "threat_to_others", "crime_in_progress", "child_at_risk")
-                    if f in safety_facts]
+    safety_words = [
+        f
+        for f in ("weapon_present", "violence_now", "threat_to_others", "crime_in_progress", "child_at_risk")
+        if f in safety_facts
+    ]
     medical_words = [f for f in ("medical_emergency", "overdose", "suicide_attempt_now") if f in safety_facts]
     w("  safety_risk:")
     w("    label: {en: Public-safety risk}")
@@ -180,13 +216,18 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
         out.extend(lines)
 
     w("interrupts:")
-    for i, (fact, key) in enumerate(zip(safety_facts, "wvmoatxc")):
+    for fact, key in zip(safety_facts, "wvmoatxc"):
         w(f"  - {{id: {fact}_now, key: {key}, fact: {fact}, label: {{en: {_q(labels[fact])}}}}}")
 
     w("risk:")
     w("  bands:")
-    for band, score, colour in (("none", 0, "green"), ("low", 1, "cyan"), ("elevated", 5, "yellow"), ("high", 10, "dark_orange"),
-                                ("imminent", 16, "red")):
+    for band, score, colour in (
+        ("none", 0, "green"),
+        ("low", 1, "cyan"),
+        ("elevated", 5, "yellow"),
+        ("high", 10, "dark_orange"),
+        ("imminent", 16, "red"),
+    ):
         w(f"    - {{id: {band}, min_score: {score}, colour: {colour}, label: {{en: {band.capitalize()}}}}}")
     w("  overrides:")
     w("    - when: safety_risk")
@@ -202,8 +243,15 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
 
     w("responses:")
     w("  roles:")
-    for role, label in (("police", "Police officer"), ("clinician", "Clinician"), ("ems", "EMS crew"), ("emt", "EMT"),
-                        ("mh_worker", "Mental-health worker"), ("peer", "Peer responders"), ("call_line", "Call-line counsellor")):
+    for role, label in (
+        ("police", "Police officer"),
+        ("clinician", "Clinician"),
+        ("ems", "EMS crew"),
+        ("emt", "EMT"),
+        ("mh_worker", "Mental-health worker"),
+        ("peer", "Peer responders"),
+        ("call_line", "Call-line counsellor"),
+    ):
         w(f"    {role}: {{en: {label}}}")
     w("  models:")
     w("    - {id: police_emergency, name: {en: Police emergency}, team: [police], notify: [clinician]}")
@@ -213,7 +261,9 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
     w("      dedicated: {districts: [A1, B2], note: {en: Dedicated car in this district}}")
     w("      fallback: [police_emergency]")
     w("    - {id: emergency_medical, name: {en: Emergency medical}, team: [ems, mh_worker]}")
-    w("    - {id: alternative_response, name: {en: Alternative response}, team: [emt, mh_worker], fallback: [emergency_medical]}")
+    w(
+        "    - {id: alternative_response, name: {en: Alternative response}, team: [emt, mh_worker], fallback: [emergency_medical]}"
+    )
     w("    - id: community_led")
     w("      name: {en: Community-led response}")
     w("      team: [peer]")
@@ -222,7 +272,9 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
     w("    - {id: call_line, name: {en: Call line (warm handoff)}, team: [call_line], handoff: true}")
     w("  rules:")
     w("    - id: danger_now")
-    w(f"      when: {_q(' or '.join(f for f in ('violence_now', 'weapon_present') if f in safety_facts) or 'safety_risk')}")
+    w(
+        f"      when: {_q(' or '.join(f for f in ('violence_now', 'weapon_present') if f in safety_facts) or 'safety_risk')}"
+    )
     w("      recommend: police_emergency")
     w("      because: {en: Violence or a weapon right now}")
     w("    - id: medical_first")
@@ -237,7 +289,7 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
     w("      because: {en: A public-safety risk}")
     for fact, _ in derived[:: max(1, len(derived) // 25)]:
         w(f"    - id: {fact}_rule")
-        w(f'      when: {_q(f"{fact} and band >= " + chr(34) + "elevated" + chr(34))}')
+        w(f"      when: {_q(f'{fact} and band >= ' + chr(34) + 'elevated' + chr(34))}")
         w(f"      recommend: {rng.choice(('alternative_response', 'community_led'))}")
         w(f"      because: {{en: {_q(fact.replace('_', ' ').capitalize() + ' with elevated risk')}}}")
     w("    - id: elevated")
@@ -273,12 +325,14 @@ def generate_protocol_yaml(questions: int, seed: int = 1) -> str:
     w("    Caller ({{ door }}), district {{ district }}. Risk: {{ band }} (score {{ score }}).")
     w('    {% if facts %}Key facts: {{ facts | join("; ") }}.{% endif %}')
     if text_question:
-        w(f"    Noted: {{{{ answers.{text_question} or \"nothing\" }}}}.")
+        w(f'    Noted: {{{{ answers.{text_question} or "nothing" }}}}.')
     w("    Recommended: {{ recommendation }}.")
     return "\n".join(out) + "\n"
 
 
-def _condition(rng: random.Random, earlier: dict[str, list[str]], facts: list[str], derived: list[tuple[str, str]]) -> str | None:
+def _condition(
+    rng: random.Random, earlier: dict[str, list[str]], facts: list[str], derived: list[tuple[str, str]]
+) -> str | None:
     """A realistic condition over what was asked before, or None (about half of the questions)."""
     if rng.random() < 0.45:
         return None

@@ -28,8 +28,10 @@ def test_check_passes_on_the_shipped_library(library):
 
 def test_a_disputed_scenario_is_reported_with_its_reason_but_does_not_fail(tmp_path):
     text = (SCENARIOS / "knife_in_kitchen.yaml").read_text(encoding="utf-8")
-    disputed = text.replace("  recommendation: police_emergency\n",
-                            "  recommendation: co_response\n  disputed: The trainer believes a clinician must go too\n")
+    disputed = text.replace(
+        "  recommendation: police_emergency\n",
+        "  recommendation: co_response\n  disputed: The trainer believes a clinician must go too\n",
+    )
     (tmp_path / "knife.yaml").write_text(disputed, encoding="utf-8")
     result = run("scenarios", "check", str(tmp_path))
     assert result.exit_code == 0, result.output
@@ -53,8 +55,10 @@ def test_check_fails_on_a_protocol_edited_to_break_one_scenario(tmp_path, boston
     assert result.exit_code == 1, result.output
     failing = [line for line in result.output.splitlines() if "DIFFERS" in line]
     assert len(failing) == 1 and failing[0].startswith("lonely_evening_wants_visit")
-    assert ("lonely_evening_wants_visit differs: recommendation: expected community_led, got alternative_response"
-            in result.output)
+    assert (
+        "lonely_evening_wants_visit differs: recommendation: expected community_led, got alternative_response"
+        in result.output
+    )
     assert "1 differ" in result.output
 
 
@@ -128,7 +132,9 @@ def test_random_and_exam_picks_follow_filters_and_seed(boston, library):
     assert [s.id for s in exam] == [s.id for s in _pick(boston, library, (), ("spanish",), None, False, 3, 7)]
     (one,) = _pick(boston, library, (), (), "advanced", True, None, 1)
     assert one.meta.difficulty == "advanced"
-    named = _pick(boston, library, ("knife_in_kitchen", str(SCENARIOS / "panic_wants_to_talk.yaml")), (), None, False, None, None)
+    named = _pick(
+        boston, library, ("knife_in_kitchen", str(SCENARIOS / "panic_wants_to_talk.yaml")), (), None, False, None, None
+    )
     assert [s.id for s in named] == ["knife_in_kitchen", "panic_wants_to_talk"]
 
 
@@ -157,11 +163,13 @@ def test_headless_training_never_imports_textual():
     import subprocess
     import sys
 
-    code = ("import sys\n"
-            "from crisis_triage.cli import cli\n"
-            "from crisis_triage.training import caller, grading, history, library, report, runner, scenario, tables\n"
-            "import crisis_triage.cli.training\n"
-            "try:\n    cli.main(['scenarios', 'check'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
-            "assert 'textual' not in sys.modules, 'textual was imported'\n")
+    code = (
+        "import sys\n"
+        "from crisis_triage.cli import cli\n"
+        "from crisis_triage.training import caller, grading, history, library, report, runner, scenario, tables\n"
+        "import crisis_triage.cli.training\n"
+        "try:\n    cli.main(['scenarios', 'check'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "assert 'textual' not in sys.modules, 'textual was imported'\n"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr

@@ -75,8 +75,10 @@ def test_a_slow_interrupt_is_timed_from_when_the_caller_said_it(boston, scenario
 
 def test_a_wrong_answer_is_named_with_what_the_caller_meant(boston, scenario):
     landlord = scenario("neighbour_threatens_landlord")
-    events = [e.model_copy(update={"value": "no"}) if isinstance(e, Answered) and e.question == "threats" else e
-              for e in perfect(boston, landlord)]
+    events = [
+        e.model_copy(update={"value": "no"}) if isinstance(e, Answered) and e.question == "threats" else e
+        for e in perfect(boston, landlord)
+    ]
     grade = grade_call(boston, landlord, events)
     threats = next(a for a in grade.answers if a.question == "threats")
     assert (threats.recorded, threats.meant, threats.verdict) == ("No", "Yes", "wrong")
@@ -87,8 +89,10 @@ def test_a_wrong_answer_is_named_with_what_the_caller_meant(boston, scenario):
 
 def test_a_vague_reply_accepts_the_defensible_alternative(boston, scenario):
     landlord = scenario("neighbour_threatens_landlord")
-    events = [e.model_copy(update={"value": "unknown"}) if isinstance(e, Answered) and e.question == "weapon" else e
-              for e in perfect(boston, landlord)]
+    events = [
+        e.model_copy(update={"value": "unknown"}) if isinstance(e, Answered) and e.question == "weapon" else e
+        for e in perfect(boston, landlord)
+    ]
     grade = grade_call(boston, landlord, events)
     weapon = next(a for a in grade.answers if a.question == "weapon")
     assert weapon.verdict == "acceptable" and weapon.vague
@@ -153,9 +157,12 @@ def test_a_correction_not_applied_is_a_wrong_answer_and_a_missed_overdose(boston
     pills = scenario("pills_revealed_later")
     # The trainee ignores "I took a bunch of my sleeping pills": no revision, no interrupt, so the
     # overdose question the correction would have opened is never asked.
-    events = [e for e in perfect(boston, pills)
-              if not isinstance(e, (Revised, InterruptRecorded))
-              and not (isinstance(e, Answered) and e.question == "overdose_signs")]
+    events = [
+        e
+        for e in perfect(boston, pills)
+        if not isinstance(e, (Revised, InterruptRecorded))
+        and not (isinstance(e, Answered) and e.question == "overdose_signs")
+    ]
     grade = grade_call(boston, pills, events)
     took = next(a for a in grade.answers if a.question == "took_substance")
     assert took.verdict == "wrong" and took.revised_by_caller and took.meant == "Yes"
@@ -170,8 +177,10 @@ def test_questions_answered_out_of_order_are_noted(boston, scenario):
     events = perfect(boston, knife)
     first = next(i for i, e in enumerate(events) if isinstance(e, Answered) and e.question == "location")
     second = first + 1
-    events[first], events[second] = (events[second].model_copy(update={"at": events[first].at}),
-                                     events[first].model_copy(update={"at": events[second].at}))
+    events[first], events[second] = (
+        events[second].model_copy(update={"at": events[first].at}),
+        events[first].model_copy(update={"at": events[second].at}),
+    )
     grade = grade_call(boston, knife, events)
     assert "caller_name" in grade.out_of_order
 
@@ -220,7 +229,7 @@ def test_an_interrupt_recorded_then_withdrawn_counts_as_missed(boston, scenario)
     events = perfect(boston, knife)
     index = next(i for i, e in enumerate(events) if isinstance(e, InterruptRecorded))
     withdrawn = InterruptWithdrawn(at=events[index].at + timedelta(seconds=2), interrupt="weapon_used", reason="oops")
-    grade = grade_call(boston, knife, events[:index + 1] + [withdrawn] + shift_from(events[index + 1:], 0, 2))
+    grade = grade_call(boston, knife, events[: index + 1] + [withdrawn] + shift_from(events[index + 1 :], 0, 2))
     assert grade.interrupts[0].verdict == "missed" and grade.missed_dangers == 1 and not grade.passed
 
 
@@ -228,7 +237,9 @@ def test_time_to_dispatch_counts_from_the_first_dispatch_and_the_last_is_graded(
     knife = scenario("knife_in_kitchen")
     events = perfect(boston, knife)
     index = next(i for i, e in enumerate(events) if isinstance(e, RecommendationAccepted))
-    early = RecommendationAccepted(at=events[0].at + timedelta(seconds=30), model="co_response", recommended="co_response")
+    early = RecommendationAccepted(
+        at=events[0].at + timedelta(seconds=30), model="co_response", recommended="co_response"
+    )
     grade = grade_call(boston, knife, events[:2] + [early] + events[2:])
     assert grade.seconds_to_dispatch == 30.0
     assert grade.recommendation.dispatched == "police_emergency" and grade.recommendation.verdict == "right"
@@ -251,12 +262,17 @@ def test_the_wrong_door_is_graded_and_its_questions_go_missing(boston, scenario)
     events = perfect(boston, knife)
     # The trainee took the mother for the person in crisis: "self" skips "are you with the person?".
     events = [events[0].model_copy(update={"door": "self"})] + [
-        e for e in events[1:] if not (isinstance(e, Answered) and e.question == "with_person")]
+        e for e in events[1:] if not (isinstance(e, Answered) and e.question == "with_person")
+    ]
     assert isinstance(events[0], CallStarted)
     grade = grade_call(boston, knife, events)
     door = grade.answers[0]
     assert (door.question, door.recorded, door.meant, door.verdict) == (
-        "door", "The person in crisis", "Family member or friend", "wrong")
+        "door",
+        "The person in crisis",
+        "Family member or friend",
+        "wrong",
+    )
     assert next(a for a in grade.answers if a.question == "with_person").verdict == "missed"
     assert grade.steps[0].kind == "door" and grade.steps[0].verdict == "wrong"
 
@@ -265,8 +281,10 @@ def test_a_wrong_house_number_is_a_wrong_location(boston, scenario):
     knife = scenario("knife_in_kitchen")
 
     def located(text):
-        return [e.model_copy(update={"value": text}) if isinstance(e, Answered) and e.question == "location" else e
-                for e in perfect(boston, knife)]
+        return [
+            e.model_copy(update={"value": text}) if isinstance(e, Answered) and e.question == "location" else e
+            for e in perfect(boston, knife)
+        ]
 
     wrong = grade_call(boston, knife, located("24 Dakota St"))
     assert next(a for a in wrong.answers if a.question == "location").verdict == "wrong"

@@ -6,14 +6,13 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from crisis_triage.config import Settings
+from crisis_triage.training.history import History
 from crisis_triage.tui.screens.debrief import DebriefScreen
 from crisis_triage.tui.screens.practice import BriefScreen
 from crisis_triage.tui.screens.practice_app import PracticeApp
 from crisis_triage.tui.screens.practice_call import PracticeCallScreen
 from crisis_triage.tui.screens.practice_results import ExamResultsScreen
 from crisis_triage.tui.widgets.caller import CallerPane
-from crisis_triage.training.history import History
-
 from tui.helpers import FixedClock, run_async  # tests/ is on sys.path (rootdir-relative packages)
 
 MORNING = datetime(2026, 3, 10, 9, 0, tzinfo=ZoneInfo("America/New_York"))
@@ -25,8 +24,16 @@ def Clock() -> FixedClock:
 
 
 def make_app(boston, scenarios, clock, exam=False):
-    return PracticeApp(Settings(console_id="training-1"), boston, scenarios, trainee="trainee-7", exam=exam,
-                       clock=clock, announce_startup=False, cursor_blink=False)
+    return PracticeApp(
+        Settings(console_id="training-1"),
+        boston,
+        scenarios,
+        trainee="trainee-7",
+        exam=exam,
+        clock=clock,
+        announce_startup=False,
+        cursor_blink=False,
+    )
 
 
 async def wait_for(pilot, kind):
@@ -234,8 +241,15 @@ async def test_the_console_home_opens_practice_and_returns_home(boston):
 
     live = MemoryJournal()
     clock = Clock()
-    app = ConsoleApp(Settings(call_taker_id="ct-9"), boston, journal=live, clock=clock, home=True,
-                     announce_startup=False, cursor_blink=False)
+    app = ConsoleApp(
+        Settings(call_taker_id="ct-9"),
+        boston,
+        journal=live,
+        clock=clock,
+        home=True,
+        announce_startup=False,
+        cursor_blink=False,
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, HomeScreen)
         await pilot.press("p")
@@ -257,8 +271,9 @@ async def test_the_console_home_opens_practice_and_returns_home(boston):
 @run_async
 async def test_spanish_caller_lines_come_with_a_translation_and_dispatch_notices_show(boston, scenario):
     clock = Clock()
-    app = make_app(boston, [scenario("violencia_hermano_es"), scenario("shelter_threat_co_response_busy")], clock,
-                   exam=True)
+    app = make_app(
+        boston, [scenario("violencia_hermano_es"), scenario("shelter_threat_co_response_busy")], clock, exam=True
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         call = await pick_up(pilot, "f")
         assert call.session.state.language == "es"
@@ -306,8 +321,16 @@ async def test_a_grading_failure_is_reported_and_the_console_survives(boston, sc
 async def test_train_with_no_scenario_opens_the_picker_and_returns_to_it(boston, library):
     from crisis_triage.tui.screens.practice import ScenarioPickerScreen
 
-    app = PracticeApp(Settings(), boston, [], trainee="t", clock=Clock(), announce_startup=False, cursor_blink=False,
-                      library=library.filter(["spanish"]))
+    app = PracticeApp(
+        Settings(),
+        boston,
+        [],
+        trainee="t",
+        clock=Clock(),
+        announce_startup=False,
+        cursor_blink=False,
+        library=library.filter(["spanish"]),
+    )
     async with app.run_test(size=(120, 36)) as pilot:
         picker = await wait_for(pilot, ScenarioPickerScreen)
         assert picker.query_one("#picker-list").option_count == len(library.filter(["spanish"]))

@@ -16,7 +16,9 @@ from crisis_triage.training.tables import sparkline
 def graded(boston, scenario, unsafe: bool = False):
     events = list(play_perfect(boston, scenario).events)
     if unsafe:
-        events = [e.model_copy(update={"model": "call_line"}) if isinstance(e, RecommendationAccepted) else e for e in events]
+        events = [
+            e.model_copy(update={"model": "call_line"}) if isinstance(e, RecommendationAccepted) else e for e in events
+        ]
     return grade_call(boston, scenario, events)
 
 
@@ -48,7 +50,10 @@ def test_history_shows_progress_across_sessions(boston, scenario):
 
 
 def test_an_exam_report_totals_the_calls(boston, scenario):
-    grades = [graded(boston, scenario("knife_in_kitchen")), graded(boston, scenario("panic_wants_to_talk"), unsafe=True)]
+    grades = [
+        graded(boston, scenario("knife_in_kitchen")),
+        graded(boston, scenario("panic_wants_to_talk"), unsafe=True),
+    ]
     markdown, _ = save_reports(grades, "ana", datetime(2026, 3, 10, 9), exam="exam-1")
     text = markdown.read_text(encoding="utf-8")
     assert f"Exam score: {round((grades[0].score + grades[1].score) / 2)}/100" in text
@@ -64,8 +69,11 @@ def test_html_escapes_names_and_caller_words(boston, scenario):
 
 def test_a_damaged_history_line_is_skipped(tmp_path):
     history = History(tmp_path / "history.jsonl")
-    history.path.write_text('{"at": "2026-03-10T09:00", "trainee": "a", "scenario": "s", "title": "t", '
-                            '"score": 80, "critical": false, "passed": true}\n{"at": "2026-03\n', encoding="utf-8")
+    history.path.write_text(
+        '{"at": "2026-03-10T09:00", "trainee": "a", "scenario": "s", "title": "t", '
+        '"score": 80, "critical": false, "passed": true}\n{"at": "2026-03\n',
+        encoding="utf-8",
+    )
     assert [r.score for r in history.sessions("a")] == [80]
 
 
@@ -86,7 +94,10 @@ def test_the_trainer_overview_lists_every_trainee(boston, scenario):
     result = CliRunner().invoke(cli, ["train", "--history", "--everyone"])
     assert result.exit_code == 0
     rows = [line.split() for line in result.output.splitlines()[2:]]
-    assert [row[:3] for row in rows] == [["al", "1", "100"], ["bo", "2", str(round((graded(boston, knife, True).score + 100) / 2))]]
+    assert [row[:3] for row in rows] == [
+        ["al", "1", "100"],
+        ["bo", "2", str(round((graded(boston, knife, True).score + 100) / 2))],
+    ]
     assert rows[1][4] == "1"  # one critical call
     result = CliRunner().invoke(cli, ["train", "--history", "--trainee", "bo"])
     assert "Practice history for bo: 2 call(s)" in result.output

@@ -78,10 +78,12 @@ def test_a_key_written_twice_is_an_error_naming_both_lines(tmp_path):
 
 
 def test_references_to_the_protocol_are_checked_with_positions(tmp_path, boston):
-    text = (VALID.replace("door: self", "door: selff")
-            .replace("weapon: {", "wepon: {")
-            .replace("recommendation: call_line", "recommendation: call_lines")
-            + "  acceptable: [co_respnse]\n")
+    text = (
+        VALID.replace("door: self", "door: selff")
+        .replace("weapon: {", "wepon: {")
+        .replace("recommendation: call_line", "recommendation: call_lines")
+        + "  acceptable: [co_respnse]\n"
+    )
     path = write(tmp_path, text)
     problems = {(p.line, p.message.split(" (did")[0]): p for p in problems_of(path, boston)}
     messages = [str(p) for p in problems.values()]
@@ -92,18 +94,23 @@ def test_references_to_the_protocol_are_checked_with_positions(tmp_path, boston)
 
 
 def test_meant_answers_must_be_answers_the_question_takes(tmp_path, boston):
-    text = VALID.replace('means: "no"}', 'means: nope}') + textwrap.indent(textwrap.dedent("""\
+    text = VALID.replace('means: "no"}', "means: nope}") + textwrap.indent(
+        textwrap.dedent("""\
         presentation: {says: "Crying.", means: [distresed]}
         past_behaviour: {says: "Hm.", means: null}
       volunteers:
         - after: weapon
           says: He has a knife!
           record: weapon_seeen
-    """), "  ")
+    """),
+        "  ",
+    )
     text = text.replace("expect:\n  recommendation: call_line\n", "") + "expect:\n  recommendation: call_line\n"
     problems = [str(p) for p in problems_of(write(tmp_path, text), boston)]
     assert any('"nope" is not an answer to "weapon"' in p and 'did you mean "no"' in p for p in problems), problems
-    assert any('"distresed" is not an option of "presentation"' in p and 'did you mean "distressed"' in p for p in problems)
+    assert any(
+        '"distresed" is not an option of "presentation"' in p and 'did you mean "distressed"' in p for p in problems
+    )
     assert any('"past_behaviour" is required and cannot be skipped' in p for p in problems)
     assert any('interrupt "weapon_seeen"' in p and 'did you mean "weapon_seen"' in p for p in problems)
 
@@ -142,6 +149,7 @@ def test_the_json_schema_describes_every_field():
 
 # -- the shipped library --------------------------------------------------------------------------
 
+
 def test_the_shipped_library_loads_cleanly(library):
     assert library.problems == ()
     assert len(library.scenarios) >= 24
@@ -159,7 +167,9 @@ def test_the_shipped_library_covers_what_trainers_need(library, boston):
     assert any(r.means == "unknown" for d in docs for r in d.script.answers.values()), "unknown answers"
     assert any(d.expect.fallback_from for d in docs), "an unavailable model forcing a fallback"
     assert any(d.call.unavailable for d in docs), "a model marked unavailable"
-    assert any(d.script.answers.get("police_concern") and d.script.answers["police_concern"].means == "yes" for d in docs)
+    assert any(
+        d.script.answers.get("police_concern") and d.script.answers["police_concern"].means == "yes" for d in docs
+    )
 
 
 def test_every_shipped_scenario_carries_the_schema_modeline(library):
@@ -170,8 +180,10 @@ def test_every_shipped_scenario_carries_the_schema_modeline(library):
 
 
 def test_an_answer_of_the_wrong_shape_is_one_problem_not_one_per_union_member(tmp_path):
-    text = VALID.replace('weapon: {says: "No.", means: "no"}', 'weapon: {says: "No.", means: {a: b}}') + \
-        "targets: {recommendation_seconds: 5}\n"
+    text = (
+        VALID.replace('weapon: {says: "No.", means: "no"}', 'weapon: {says: "No.", means: {a: b}}')
+        + "targets: {recommendation_seconds: 5}\n"
+    )
     problems = problems_of(write(tmp_path, text))
     assert [(p.line, p.path[-1]) for p in problems] == [(16, "means"), (19, "recommendation_seconds")]
     assert "an option id such as yes" in problems[0].message

@@ -49,15 +49,34 @@ def run_async(test):
     return wrapper
 
 
-def make_app(*, journal=None, clock=None, home=False, door=None, line="e911", district="B2", language="en",
-             settings: Settings | None = None, **kwargs) -> ConsoleApp:
+def make_app(
+    *,
+    journal=None,
+    clock=None,
+    home=False,
+    door=None,
+    line="e911",
+    district="B2",
+    language="en",
+    settings: Settings | None = None,
+    **kwargs,
+) -> ConsoleApp:
     ids = count(1)
-    settings = settings or Settings(district=district, language=language, console_id="console-7", call_taker_id="ct-042")
+    settings = settings or Settings(
+        district=district, language=language, console_id="console-7", call_taker_id="ct-042"
+    )
     return ConsoleApp(
-        settings, boston(), journal=journal if journal is not None else MemoryJournal(),
-        clock=clock or FixedClock(), call_ids=lambda: f"call-{next(ids)}", home=home,
+        settings,
+        boston(),
+        journal=journal if journal is not None else MemoryJournal(),
+        clock=clock or FixedClock(),
+        call_ids=lambda: f"call-{next(ids)}",
+        home=home,
         start=CallContext(door=door, line=line, district=district, language=language),
-        announce_startup=False, cursor_blink=False, flash_seconds=kwargs.pop("flash_seconds", 600), **kwargs,
+        announce_startup=False,
+        cursor_blink=False,
+        flash_seconds=kwargs.pop("flash_seconds", 600),
+        **kwargs,
     )
 
 

@@ -6,11 +6,11 @@ from textual.widgets import Static
 
 from crisis_triage.config import Settings
 from crisis_triage.engine import Answered, CallStarted, InterruptRecorded
+from crisis_triage.keymap import KEYS
 from crisis_triage.protocol.errors import ProtocolError
 from crisis_triage.protocol.loader import load_protocol
 from crisis_triage.store.journal import CallMeta, MemoryJournal
 from crisis_triage.tui.app import ConsoleApp
-from crisis_triage.keymap import KEYS
 from crisis_triage.tui.screens.call import CallScreen
 from crisis_triage.tui.screens.handoff import HandoffScreen
 from crisis_triage.tui.screens.help import HelpScreen
@@ -18,7 +18,6 @@ from crisis_triage.tui.screens.home import HomeScreen
 from crisis_triage.tui.screens.modals import AnswerModal, InterruptModal
 from crisis_triage.tui.screens.resume import ResumeScreen
 from crisis_triage.tui.screens.setup import CallSetupScreen
-
 from tests.tui.helpers import NOON, boston, make_app, panel, question_line, run_async, screen_text
 from tests.tui.test_whole_calls import type_text, wait_for
 
@@ -65,8 +64,11 @@ async def test_a_new_call_can_be_chosen_instead_of_resuming():
 @run_async
 async def test_a_protocol_that_fails_validation_shows_its_problems_and_exits_with_1(tmp_path):
     broken = tmp_path / "broken.yaml"
-    broken.write_text(boston().document and (open(boston().file, encoding="utf-8").read()
-                      .replace("when: weapon == \"yes\"", "when: wepon == \"yes\"")), encoding="utf-8")
+    broken.write_text(
+        boston().document
+        and (open(boston().file, encoding="utf-8").read().replace('when: weapon == "yes"', 'when: wepon == "yes"')),
+        encoding="utf-8",
+    )
     try:
         load_protocol(broken)
     except ProtocolError as exc:
@@ -360,8 +362,10 @@ async def test_sending_another_team_warns_about_safety_lines_and_records_the_dep
         assert "Departure: recommended Co-response (police + clinician)" in app.screen.summary()
 
     accepted = [e for e in journal.events("call-1") if e.kind == "accepted"]
-    assert [(e.model, e.recommended) for e in accepted] == [("co_response", "co_response"),
-                                                            ("alternative_response", "co_response")]
+    assert [(e.model, e.recommended) for e in accepted] == [
+        ("co_response", "co_response"),
+        ("alternative_response", "co_response"),
+    ]
     assert accepted[-1].reason == "co-response team busy"
 
 

@@ -11,7 +11,6 @@ from crisis_triage.tui.screens.ended import CallEndedScreen
 from crisis_triage.tui.screens.handoff import HandoffScreen
 from crisis_triage.tui.screens.setup import CallSetupScreen
 from crisis_triage.tui.widgets.so_far import CallSoFar
-
 from tests.tui.helpers import FixedClock, make_app, panel, question_line, run_async, screen_text
 
 
@@ -161,7 +160,7 @@ async def test_door_to_completed_handoff_with_an_interrupt_withdrawn_and_a_revis
         assert "[>] 1. Tell the caller what happens next" in text
         assert "I'm going to bring in a counsellor" in panel(app, "#handoff-stepper")
         assert "Location: 40 Blue Hill Ave" in panel(app, "#handoff-summary")
-        for step in range(5):
+        for _step in range(5):
             clock.at += timedelta(seconds=15)
             await pilot.press("space")
         text = screen_text(app)

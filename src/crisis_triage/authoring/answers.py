@@ -7,7 +7,14 @@ from typing import Any
 
 from ..protocol.compiled import CompiledQuestion
 from ..protocol.conditions import ANSWERED
-from .domains import NameUse, multi_subsets, number_representatives, reads_other_names, text_representatives, value_class
+from .domains import (
+    NameUse,
+    multi_subsets,
+    number_representatives,
+    reads_other_names,
+    text_representatives,
+    value_class,
+)
 
 
 @dataclass(frozen=True)

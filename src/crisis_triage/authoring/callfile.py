@@ -21,7 +21,9 @@ def read_call(protocol: Protocol, path: str | Path, call_id: str | None = None) 
     """The call in ``path`` as a session, and a label for it (the call id, or the file's name)."""
     path = Path(path)
     try:
-        lines = [(n, line) for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if line.strip()]
+        lines = [
+            (n, line) for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1) if line.strip()
+        ]
     except (OSError, UnicodeDecodeError) as exc:
         raise CallFileError(f"{path}: cannot read the file: {exc}") from None
     if not lines:
@@ -45,7 +47,9 @@ def _from_events(protocol: Protocol, path: Path, parsed: list) -> CallSession:
             events.append(event_from_dict(data))
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
-            raise CallFileError(f"{path}:{number}: not an event: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            raise CallFileError(
+                f"{path}:{number}: not an event: {'.'.join(map(str, first['loc']))}: {first['msg']}"
+            ) from None
     try:
         return CallSession.replay(protocol, events)
     except SessionError as exc:
@@ -62,11 +66,21 @@ def _from_calls(protocol: Protocol, path: Path, parsed: list, call_id: str | Non
             call = CallRecord.model_validate(data)
         except ValidationError as exc:
             first = exc.errors(include_url=False)[0]
-            raise CallFileError(f"{path}:{number}: not a call: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            raise CallFileError(
+                f"{path}:{number}: not a call: {'.'.join(map(str, first['loc']))}: {first['msg']}"
+            ) from None
         try:
-            session = session_from_answers(protocol, call.answers, at=call.at or default_time(protocol), door=call.door,
-                                           line=call.line, district=call.district, language=call.language,
-                                           interrupts=call.interrupts, unavailable=call.unavailable)
+            session = session_from_answers(
+                protocol,
+                call.answers,
+                at=call.at or default_time(protocol),
+                door=call.door,
+                line=call.line,
+                district=call.district,
+                language=call.language,
+                interrupts=call.interrupts,
+                unavailable=call.unavailable,
+            )
         except SessionError as exc:
             raise CallFileError(f"{path}:{number}: call {call.id} does not fit the protocol: {exc}") from None
         return session, call.id

@@ -72,7 +72,9 @@ def _question_label(question: CompiledQuestion) -> str:
     return "\n".join(lines)
 
 
-def _section_overview(protocol: Protocol, questions: list[CompiledQuestion], loose: list[_Node], edges: list[_Edge]) -> str:
+def _section_overview(
+    protocol: Protocol, questions: list[CompiledQuestion], loose: list[_Node], edges: list[_Edge]
+) -> str:
     """One node per section (questions, conditional ones, facts set), in order; returns the last node."""
     previous = "start"
     sections: dict[str, list[CompiledQuestion]] = {}
@@ -83,8 +85,10 @@ def _section_overview(protocol: Protocol, questions: list[CompiledQuestion], loo
         conditional = sum(1 for q in members if q.when is not None)
         facts = sorted({f for q in members for f, _ in q.sets})
         points = sum(max(q.risk.values(), default=0) for q in members)
-        lines = [section.title["en"] + (" (safety)" if section.safety else ""),
-                 f"{len(members)} questions, {conditional} conditional, up to {points} points"]
+        lines = [
+            section.title["en"] + (" (safety)" if section.safety else ""),
+            f"{len(members)} questions, {conditional} conditional, up to {points} points",
+        ]
         if facts:
             lines.append("sets " + ", ".join(facts[:4]) + (f" +{len(facts) - 4}" if len(facts) > 4 else ""))
         node = f"sec_{section_id}"
@@ -107,7 +111,9 @@ def build_flow(protocol: Protocol, door: str | None = None, overview: bool = Fal
         return _decision_part(protocol, clusters, edges, loose, [(last, False)])
     for question in questions:
         section = question.section
-        cluster = clusters.setdefault(section.id, _Cluster(f"sec_{section.id}", section.title["en"] + (" (safety)" if section.safety else "")))
+        cluster = clusters.setdefault(
+            section.id, _Cluster(f"sec_{section.id}", section.title["en"] + (" (safety)" if section.safety else ""))
+        )
         cluster.nodes.append(_Node(f"q_{question.id}", _question_label(question), "round" if question.when else "box"))
     # Asking order: an arrow into each question ("if ..." when it has a condition) and, past a
     # conditional question, a dotted "else" arrow from the question before it to what comes next.
@@ -122,12 +128,17 @@ def build_flow(protocol: Protocol, door: str | None = None, overview: bool = Fal
     return _decision_part(protocol, clusters, edges, loose, sources)
 
 
-def _decision_part(protocol: Protocol, clusters: dict[str, _Cluster], edges: list[_Edge], loose: list[_Node],
-                   sources: list[tuple[str, bool]]) -> Flow:
+def _decision_part(
+    protocol: Protocol,
+    clusters: dict[str, _Cluster],
+    edges: list[_Edge],
+    loose: list[_Node],
+    sources: list[tuple[str, bool]],
+) -> Flow:
     """Rules in order, the models they recommend, guarantees and interrupts."""
     rules_cluster = _Cluster("RULES", "Recommendation: the first rule that holds decides")
     model_cluster = _Cluster("MODELS", "Response models")
-    for i, rule in enumerate(protocol.rules):
+    for rule in protocol.rules:
         label = f"{rule.spec.id}\n{'if ' + rule.when.source if rule.when else 'otherwise'}"
         rules_cluster.nodes.append(_Node(f"r_{rule.spec.id}", label, "diamond" if rule.when else "box"))
     first_rule = f"r_{protocol.rules[0].spec.id}" if protocol.rules else None
@@ -139,8 +150,14 @@ def _decision_part(protocol: Protocol, clusters: dict[str, _Cluster], edges: lis
         edges.append(_Edge(node, f"m_{rule.spec.recommend}", "yes" if rule.when else ""))
         for addition, condition in rule.also:
             if addition.add:
-                edges.append(_Edge(node, f"m_{addition.add}" if addition.add in protocol.models else f"role_{addition.add}",
-                                   f"also {addition.add}" + (f" if {condition.source}" if condition is not None else ""), dotted=True))
+                edges.append(
+                    _Edge(
+                        node,
+                        f"m_{addition.add}" if addition.add in protocol.models else f"role_{addition.add}",
+                        f"also {addition.add}" + (f" if {condition.source}" if condition is not None else ""),
+                        dotted=True,
+                    )
+                )
         if i + 1 < len(protocol.rules) and rule.when is not None:
             edges.append(_Edge(node, f"r_{protocol.rules[i + 1].spec.id}", "no"))
     roles_added = {a.add for r in protocol.rules for a, _ in r.also if a.add and a.add not in protocol.models}
@@ -154,10 +171,14 @@ def _decision_part(protocol: Protocol, clusters: dict[str, _Cluster], edges: lis
     guarantee_cluster = _Cluster("GUARANTEES", "Safety guarantees (always enforced)")
     for guarantee, condition in protocol.guarantees:
         action = f"switch to {guarantee.switch_to}" if guarantee.switch_to else f"add {guarantee.require}"
-        guarantee_cluster.nodes.append(_Node(f"g_{guarantee.id}", f"{guarantee.id}\nif {condition.source}\n{action}", "note"))
+        guarantee_cluster.nodes.append(
+            _Node(f"g_{guarantee.id}", f"{guarantee.id}\nif {condition.source}\n{action}", "note")
+        )
     interrupt_cluster = _Cluster("INTERRUPTS", "Interrupts: recordable at any moment")
     for interrupt in protocol.document.interrupts:
-        interrupt_cluster.nodes.append(_Node(f"i_{interrupt.id}", f"[{interrupt.key}] {interrupt.label['en']}\nsets {interrupt.fact}", "note"))
+        interrupt_cluster.nodes.append(
+            _Node(f"i_{interrupt.id}", f"[{interrupt.key}] {interrupt.label['en']}\nsets {interrupt.fact}", "note")
+        )
     all_clusters = list(clusters.values()) + [rules_cluster, model_cluster]
     if guarantee_cluster.nodes:
         all_clusters.append(guarantee_cluster)
@@ -168,12 +189,23 @@ def _decision_part(protocol: Protocol, clusters: dict[str, _Cluster], edges: lis
 
 # -- Mermaid -------------------------------------------------------------------------------------
 def _mermaid_text(text: str) -> str:
-    return text.replace('"', "#quot;").replace("\n", "<br/>").replace("<=", "#lt;=").replace(">=", "#gt;=") \
-        .replace(" < ", " #lt; ").replace(" > ", " #gt; ")
+    return (
+        text.replace('"', "#quot;")
+        .replace("\n", "<br/>")
+        .replace("<=", "#lt;=")
+        .replace(">=", "#gt;=")
+        .replace(" < ", " #lt; ")
+        .replace(" > ", " #gt; ")
+    )
 
 
-_MERMAID_SHAPES = {"box": ('["', '"]'), "round": ('("', '")'), "diamond": ('{"', '"}'), "stadium": ('(["', '"])'),
-                   "note": ('>"', '"]')}
+_MERMAID_SHAPES = {
+    "box": ('["', '"]'),
+    "round": ('("', '")'),
+    "diamond": ('{"', '"}'),
+    "stadium": ('(["', '"])'),
+    "note": ('>"', '"]'),
+}
 
 
 def to_mermaid(flow: Flow) -> str:
@@ -194,7 +226,9 @@ def to_mermaid(flow: Flow) -> str:
     for edge in flow.edges:
         arrow = "-.->" if edge.dotted else "-->"
         if edge.label:
-            dotted_label = f'-. "{_mermaid_text(edge.label)}" .->' if edge.dotted else f'-- "{_mermaid_text(edge.label)}" -->'
+            dotted_label = (
+                f'-. "{_mermaid_text(edge.label)}" .->' if edge.dotted else f'-- "{_mermaid_text(edge.label)}" -->'
+            )
             lines.append(f"  {edge.source} {dotted_label} {edge.target}")
         else:
             lines.append(f"  {edge.source} {arrow} {edge.target}")
@@ -211,8 +245,13 @@ _DOT_STYLES = {"round": "rounded", "stadium": "rounded,filled"}
 
 
 def to_dot(flow: Flow, title: str = "protocol") -> str:
-    lines = [f'digraph "{_dot_text(title)}" {{', "  rankdir=TB;", '  node [fontname="Helvetica", fontsize=10];',
-             '  edge [fontname="Helvetica", fontsize=9];', "  compound=true;"]
+    lines = [
+        f'digraph "{_dot_text(title)}" {{',
+        "  rankdir=TB;",
+        '  node [fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+        "  compound=true;",
+    ]
 
     def node(n: _Node, indent: str) -> None:
         style = _DOT_STYLES.get(n.shape)
@@ -245,8 +284,11 @@ def render_graphviz(dot_source: str, fmt: str) -> bytes:
         raise GraphvizMissing(
             "Graphviz is not installed, so there is no `dot` program to draw "
             f"{fmt.upper()}: install it (Debian/Ubuntu: apt-get install graphviz; macOS: brew install graphviz), "
-            "or use --format dot or --format mermaid")
-    result = subprocess.run([program, f"-T{fmt}"], input=dot_source.encode("utf-8"), capture_output=True, timeout=120)
+            "or use --format dot or --format mermaid"
+        )
+    result = subprocess.run(
+        [program, f"-T{fmt}"], input=dot_source.encode("utf-8"), capture_output=True, timeout=120, check=False
+    )
     if result.returncode != 0:
         raise RuntimeError(f"Graphviz failed: {result.stderr.decode('utf-8', 'replace').strip()}")
     return result.stdout

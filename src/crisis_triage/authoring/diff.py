@@ -10,8 +10,9 @@ old model -> new model, with counts and example call ids.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from ..protocol.compiled import Protocol
 
@@ -51,8 +52,15 @@ def _compare_fields(what: str, old: Any, new: Any, fields: Iterable[str], change
                 changes.append(Change("changed", what, f"{name}: " + "; ".join(parts)))
             elif isinstance(a, dict) and isinstance(b, dict):
                 langs = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-                changes.append(Change("changed", what, f"{name} ({', '.join(langs)}): \"{_brief(a.get('en'))}\" -> \"{_brief(b.get('en'))}\""
-                                      if "en" in langs else f"{name} ({', '.join(langs)}) reworded"))
+                changes.append(
+                    Change(
+                        "changed",
+                        what,
+                        f'{name} ({", ".join(langs)}): "{_brief(a.get("en"))}" -> "{_brief(b.get("en"))}"'
+                        if "en" in langs
+                        else f"{name} ({', '.join(langs)}) reworded",
+                    )
+                )
             else:
                 changes.append(Change("changed", what, f"{name}: {_brief(a)} -> {_brief(b)}"))
 
@@ -70,8 +78,14 @@ def _by_id(items: Iterable[Any]) -> dict[str, Any]:
     return {item.id: item for item in items}
 
 
-def _keyed(what: str, old: dict[str, Any], new: dict[str, Any], fields: Iterable[str], changes: list[Change],
-           describe=lambda item: "") -> None:
+def _keyed(
+    what: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    fields: Iterable[str],
+    changes: list[Change],
+    describe=lambda item: "",
+) -> None:
     fields = list(fields)
     for key in old:
         if key not in new:
@@ -92,22 +106,47 @@ def structural_changes(old: Protocol, new: Protocol) -> list[Change]:
     _compare_fields("protocol", a.protocol, b.protocol, ("languages", "timezone"), changes)
     _keyed("door", _by_id(a.doors), _by_id(b.doors), ("label", "caller", "key"), changes)
     _keyed("district", _by_id(a.districts), _by_id(b.districts), ("name",), changes)
-    _keyed("fact", a.facts, b.facts, ("when", "critical", "label"), changes,
-           lambda f: f"when {f.when}" if f.when else _text(f.label))
+    _keyed(
+        "fact",
+        a.facts,
+        b.facts,
+        ("when", "critical", "label"),
+        changes,
+        lambda f: f"when {f.when}" if f.when else _text(f.label),
+    )
     old_q = {q.id: q for q in old.questions}
     new_q = {q.id: q for q in new.questions}
     for qid, question in old_q.items():
         if qid not in new_q:
-            changes.append(Change("removed", f"question {qid}", f'section {question.section.id}: "{_brief(question.spec.ask["en"], 50)}"'))
+            changes.append(
+                Change(
+                    "removed",
+                    f"question {qid}",
+                    f'section {question.section.id}: "{_brief(question.spec.ask["en"], 50)}"',
+                )
+            )
     for qid, question in new_q.items():
         if qid not in old_q:
-            changes.append(Change("added", f"question {qid}", f'section {question.section.id}: "{_brief(question.spec.ask["en"], 50)}"'))
+            changes.append(
+                Change(
+                    "added",
+                    f"question {qid}",
+                    f'section {question.section.id}: "{_brief(question.spec.ask["en"], 50)}"',
+                )
+            )
             continue
         before = old_q[qid]
         if before.section.id != question.section.id:
-            changes.append(Change("changed", f"question {qid}", f"moved from section {before.section.id} to {question.section.id}"))
-        _compare_fields(f"question {qid}", before.spec, question.spec,
-                        ("ask", "ask_other", "type", "when", "doors", "risk", "sets", "required", "min", "max"), changes)
+            changes.append(
+                Change("changed", f"question {qid}", f"moved from section {before.section.id} to {question.section.id}")
+            )
+        _compare_fields(
+            f"question {qid}",
+            before.spec,
+            question.spec,
+            ("ask", "ask_other", "type", "when", "doors", "risk", "sets", "required", "min", "max"),
+            changes,
+        )
         old_options = {o.id: o for o in before.options}
         new_options = {o.id: o for o in question.options}
         for oid in old_options.keys() - new_options.keys():
@@ -119,7 +158,9 @@ def structural_changes(old: Protocol, new: Protocol) -> list[Change]:
     old_order = [q for q in old.questions if q.id in new_q]
     new_order = [q for q in new.questions if q.id in old_q]
     if [q.id for q in old_order] != [q.id for q in new_order]:
-        changes.append(Change("changed", "question order", "questions common to both versions are asked in a different order"))
+        changes.append(
+            Change("changed", "question order", "questions common to both versions are asked in a different order")
+        )
     _keyed("interrupt", _by_id(a.interrupts), _by_id(b.interrupts), ("key", "fact", "label"), changes)
     _keyed("band", _by_id(a.risk.bands), _by_id(b.risk.bands), ("min_score", "label"), changes)
     old_ovr = [(o.when, o.at_least) for o in a.risk.overrides]
@@ -131,16 +172,40 @@ def structural_changes(old: Protocol, new: Protocol) -> list[Change]:
         if (when, at_least) not in old_ovr:
             changes.append(Change("added", "override", f"{when} -> at least {at_least}"))
     if a.suicide_screen and b.suicide_screen:
-        _keyed("suicide level", _by_id(a.suicide_screen.levels), _by_id(b.suicide_screen.levels), ("when", "at_least"), changes)
-    _keyed("model", _by_id(a.responses.models), _by_id(b.responses.models),
-           ("team", "notify", "available", "dedicated", "fallback", "handoff"), changes, lambda m: f"team {', '.join(m.team) or 'phone'}")
-    _keyed("rule", _by_id(a.responses.rules), _by_id(b.responses.rules), ("when", "recommend", "also", "because"), changes,
-           lambda r: f"{('if ' + r.when) if r.when else 'otherwise'} -> {r.recommend}")
+        _keyed(
+            "suicide level",
+            _by_id(a.suicide_screen.levels),
+            _by_id(b.suicide_screen.levels),
+            ("when", "at_least"),
+            changes,
+        )
+    _keyed(
+        "model",
+        _by_id(a.responses.models),
+        _by_id(b.responses.models),
+        ("team", "notify", "available", "dedicated", "fallback", "handoff"),
+        changes,
+        lambda m: f"team {', '.join(m.team) or 'phone'}",
+    )
+    _keyed(
+        "rule",
+        _by_id(a.responses.rules),
+        _by_id(b.responses.rules),
+        ("when", "recommend", "also", "because"),
+        changes,
+        lambda r: f"{('if ' + r.when) if r.when else 'otherwise'} -> {r.recommend}",
+    )
     old_rules = [r.id for r in a.responses.rules if r.id in {x.id for x in b.responses.rules}]
     new_rules = [r.id for r in b.responses.rules if r.id in {x.id for x in a.responses.rules}]
     if old_rules != new_rules:
         changes.append(Change("changed", "rule order", f"{' > '.join(old_rules)}  ->  {' > '.join(new_rules)}"))
-    _keyed("guarantee", _by_id(a.responses.guarantees), _by_id(b.responses.guarantees), ("when", "require", "switch_to"), changes)
+    _keyed(
+        "guarantee",
+        _by_id(a.responses.guarantees),
+        _by_id(b.responses.guarantees),
+        ("when", "require", "switch_to"),
+        changes,
+    )
     if a.handoff and b.handoff:
         _keyed("handoff step", _by_id(a.handoff.steps), _by_id(b.handoff.steps), ("title", "say", "do"), changes)
         _compare_fields("handoff", a.handoff, b.handoff, ("summary", "service"), changes)
@@ -160,7 +225,9 @@ class ShiftMatrix:
     failed: list[tuple[str, str]] = field(default_factory=list)
     """(call id, why) for calls one of the versions could not take (a removed question ...)."""
 
-    def add(self, call_id: str, old_model: str, new_model: str, old_band: str | None = None, new_band: str | None = None) -> None:
+    def add(
+        self, call_id: str, old_model: str, new_model: str, old_band: str | None = None, new_band: str | None = None
+    ) -> None:
         key = (old_model, new_model)
         self.counts[key] += 1
         if old_model != new_model:
@@ -180,8 +247,10 @@ class ShiftMatrix:
 
     def shifts(self) -> list[tuple[str, str, int, list[str]]]:
         """(old, new, count, example ids) for every changed pair, largest first."""
-        return sorted(((a, b, n, self.examples.get((a, b), [])) for (a, b), n in self.counts.items() if a != b),
-                      key=lambda item: (-item[2], item[0], item[1]))
+        return sorted(
+            ((a, b, n, self.examples.get((a, b), [])) for (a, b), n in self.counts.items() if a != b),
+            key=lambda item: (-item[2], item[0], item[1]),
+        )
 
     def models(self) -> tuple[list[str], list[str]]:
         return sorted({a for a, _ in self.counts}), sorted({b for _, b in self.counts})
@@ -248,7 +317,11 @@ def scenario_shift(old: Protocol, new: Protocol, directory: str) -> tuple[ShiftM
         elif after.outcome.error or before.outcome.error:
             matrix.failed.append((scenario.id, after.outcome.error or before.outcome.error or ""))
         if before.status != after.status:
-            detail = "; ".join(f"{d.what}: expected {d.expected}, got {d.got}" for d in after.differences) or after.outcome.error or ""
+            detail = (
+                "; ".join(f"{d.what}: expected {d.expected}, got {d.got}" for d in after.differences)
+                or after.outcome.error
+                or ""
+            )
             changed.append(ScenarioChange(scenario.id, before.status, after.status, detail))
     changed.sort(key=lambda c: (c.new_status not in ("differs", "error"), c.scenario))
     return matrix, changed, problems
@@ -256,13 +329,17 @@ def scenario_shift(old: Protocol, new: Protocol, directory: str) -> tuple[ShiftM
 
 def format_matrix(matrix: ShiftMatrix, title: str) -> str:
     """The matrix as a text table (rows: old model, columns: new model) and the list of shifts."""
-    lines = [f"{title}: {matrix.total} calls, {matrix.changed} change model"
-             + (f" ({100 * matrix.changed / matrix.total:.1f}%)" if matrix.total else "")]
+    lines = [
+        f"{title}: {matrix.total} calls, {matrix.changed} change model"
+        + (f" ({100 * matrix.changed / matrix.total:.1f}%)" if matrix.total else "")
+    ]
     if matrix.total:
         lines += _matrix_table(matrix)
     if matrix.failed:
         lines.append("")
-        lines.append(f"  {len(matrix.failed)} could not be replayed through both versions, e.g. {matrix.failed[0][0]}: {matrix.failed[0][1]}")
+        lines.append(
+            f"  {len(matrix.failed)} could not be replayed through both versions, e.g. {matrix.failed[0][0]}: {matrix.failed[0][1]}"
+        )
     return "\n".join(lines)
 
 
@@ -272,8 +349,11 @@ def _matrix_table(matrix: ShiftMatrix) -> list[str]:
     rows, columns = matrix.models()
     corner = "old \\ new"
     width = max(len(m) for m in rows + columns + [corner])
-    cells = {(row, column): (f"[{n}]" if row == column else str(n)) if (n := matrix.counts.get((row, column), 0)) else "."
-             for row in rows for column in columns}
+    cells = {
+        (row, column): (f"[{n}]" if row == column else str(n)) if (n := matrix.counts.get((row, column), 0)) else "."
+        for row in rows
+        for column in columns
+    }
     widths = {column: max([len(column)] + [len(cells[(row, column)]) for row in rows]) for column in columns}
     lines.append("")
     lines.append(f"{corner:<{width}}  " + "  ".join(f"{c:>{widths[c]}}" for c in columns))
@@ -286,5 +366,7 @@ def _matrix_table(matrix: ShiftMatrix) -> list[str]:
             lines.append(f"  {a} -> {b}: {n}  (e.g. {', '.join(examples)})")
     if matrix.band_shifts:
         lines.append("")
-        lines.append("  band changes: " + ", ".join(f"{a} -> {b}: {n}" for (a, b), n in sorted(matrix.band_shifts.items())))
+        lines.append(
+            "  band changes: " + ", ".join(f"{a} -> {b}: {n}" for (a, b), n in sorted(matrix.band_shifts.items()))
+        )
     return lines

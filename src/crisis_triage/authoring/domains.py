@@ -12,8 +12,9 @@ from __future__ import annotations
 import ast
 import itertools
 import math
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..protocol.compiled import CONTEXT_NAMES, CompiledQuestion, Protocol
 from ..protocol.conditions import Condition
@@ -38,7 +39,9 @@ class NameUse:
     """Read as a flag (``weapon_present``) or used whole."""
 
 
-def condition_uses(condition: Condition | str, uses: dict[str, NameUse] | None = None, *, answer_alias: str | None = None) -> dict[str, NameUse]:
+def condition_uses(
+    condition: Condition | str, uses: dict[str, NameUse] | None = None, *, answer_alias: str | None = None
+) -> dict[str, NameUse]:
     """Add what ``condition`` reads to ``uses`` (name -> :class:`NameUse`) and return it.
 
     ``answer_alias`` renames ``answer`` (inside a question's ``sets``) to the question's id.
@@ -121,7 +124,7 @@ def all_conditions(protocol: Protocol) -> Iterator[tuple[str, Condition, str | N
     for rule in protocol.rules:
         if rule.when is not None:
             yield f"rule {rule.spec.id}", rule.when, None
-        for addition, condition in rule.also:
+        for _addition, condition in rule.also:
             if condition is not None:
                 yield f"rule {rule.spec.id} (also)", condition, None
     for guarantee, condition in protocol.guarantees:
@@ -166,7 +169,9 @@ def number_representatives(question: CompiledQuestion, use: NameUse | None) -> l
     spec = question.spec
     low = spec.min if spec.min is not None else -math.inf
     high = spec.max if spec.max is not None else math.inf
-    thresholds = sorted({float(x) for x in (use.literals if use else ()) if isinstance(x, (int, float)) and not isinstance(x, bool)})
+    thresholds = sorted(
+        {float(x) for x in (use.literals if use else ()) if isinstance(x, (int, float)) and not isinstance(x, bool)}
+    )
     candidates: list[float] = []
     if not thresholds:
         candidates.append(low if math.isfinite(low) else (0.0 if high >= 0 else high))
@@ -217,6 +222,16 @@ def context_values(protocol: Protocol, name: str, use: NameUse | None) -> list[A
 
 
 __all__ = [
-    "CONTEXT_NAMES", "NameUse", "OTHER", "all_conditions", "condition_uses", "context_values",
-    "multi_subsets", "number_representatives", "protocol_uses", "reads_other_names", "text_representatives", "value_class",
+    "CONTEXT_NAMES",
+    "OTHER",
+    "NameUse",
+    "all_conditions",
+    "condition_uses",
+    "context_values",
+    "multi_subsets",
+    "number_representatives",
+    "protocol_uses",
+    "reads_other_names",
+    "text_representatives",
+    "value_class",
 ]

@@ -51,7 +51,6 @@ def auto_budget(protocol: Protocol, classes: dict[str, list["AnswerClass"]]) -> 
     return max(MIN_BUDGET, min(MAX_BUDGET, WORK_BUDGET // branches))
 
 
-
 # -- results -------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Outcome:
@@ -131,7 +130,9 @@ class _Walker:
             self.classes[question.id] = classes
             if not complete:
                 self.exact = False
-                self.notes.append(f'"{question.id}" has too many options to try every combination; single options were tried')
+                self.notes.append(
+                    f'"{question.id}" has too many options to try every combination; single options were tried'
+                )
         self.budget = budget or auto_budget(protocol, self.classes)
         self.cap = self._score_cap()
         self.all_bands = (1 << len(protocol.bands)) - 1
@@ -251,7 +252,7 @@ class _Walker:
             if condition.evaluate(ns):
                 rank = max(rank, self.rank_of[override.at_least])
         level_index = ns.values.get(SUMMARY_LEVEL, -1)
-        for i, (screen_level, condition) in enumerate(protocol.screen_levels):
+        for i, (_screen_level, condition) in enumerate(protocol.screen_levels):
             if not full and self.settle_at[("lvl", i)] <= step:
                 if not self.level_read:  # folded into the overrides' rank, level unknown but unread
                     continue
@@ -308,7 +309,9 @@ class _Walker:
             at = self.settle_at[key]
             if at < never:
                 self.settling.setdefault(at, []).append((key, condition))
-                self.settle_inputs[at] = self.settle_inputs.get(at, frozenset()) | frozenset(self._expand(condition.names))
+                self.settle_inputs[at] = self.settle_inputs.get(at, frozenset()) | frozenset(
+                    self._expand(condition.names)
+                )
 
     def settle(self, values: dict[str, Any], ns: Namespace, items: list[tuple[tuple, Any]]) -> None:
         """Store the settled conditions' values in a path's summary (``values``), canonically."""
@@ -317,7 +320,11 @@ class _Walker:
         for key, condition in items:
             kind = key[0]
             if kind == "der":
-                if key[1] in self.live_after[self.current_step] if self.current_step >= 0 else key[1] in self.live_before:
+                if (
+                    key[1] in self.live_after[self.current_step]
+                    if self.current_step >= 0
+                    else key[1] in self.live_before
+                ):
                     values[key[1]] = bool(condition.evaluate(ns))
             elif kind == "ovr":
                 if condition.evaluate(ns):
@@ -368,8 +375,15 @@ class _Walker:
     def starts(self, door_id: str) -> list[dict[str, Any]]:
         protocol = self.protocol
         door = protocol.doors[door_id]
-        contexts = [{"door": door_id, "caller": door.caller, "line": protocol.document.lines[0].id if protocol.document.lines else None,
-                     "language": "en", "district": self.district}]
+        contexts = [
+            {
+                "door": door_id,
+                "caller": door.caller,
+                "line": protocol.document.lines[0].id if protocol.document.lines else None,
+                "language": "en",
+                "district": self.district,
+            }
+        ]
         for name in ("line", "language", "district"):
             values = context_values(protocol, name, self.uses.get(name))
             if not values or (name == "district" and self.district is not None):
@@ -377,7 +391,9 @@ class _Walker:
             contexts = [dict(c, **{name: v}) for c in contexts for v in values]
         return contexts
 
-    def walk(self, door_id: str, asked: dict[str, set[str]], taken: dict[str, set[int]]) -> list[tuple[State, dict[str, Any]]]:
+    def walk(
+        self, door_id: str, asked: dict[str, set[str]], taken: dict[str, set[int]]
+    ) -> list[tuple[State, dict[str, Any]]]:
         protocol = self.protocol
         results: list[tuple[State, dict[str, Any]]] = []
         for context in self.starts(door_id):
@@ -394,8 +410,16 @@ class _Walker:
             results += [(s, base) for s in states]
         return results
 
-    def _step(self, index: int, question: CompiledQuestion, states: list[State], base: dict[str, Any], door_id: str,
-              asked: dict[str, set[str]], taken: dict[str, set[int]]) -> list[State]:
+    def _step(
+        self,
+        index: int,
+        question: CompiledQuestion,
+        states: list[State],
+        base: dict[str, Any],
+        door_id: str,
+        asked: dict[str, set[str]],
+        taken: dict[str, set[int]],
+    ) -> list[State]:
         merged: dict[Any, State] = {}
         live = self.live_after[index]
         classes = self.classes[question.id]
@@ -407,8 +431,9 @@ class _Walker:
 
         keep, dead, prune_answered = self.step_plan[index]
 
-        def add(values: dict[str, Any], score: int, count: int, trail: tuple | None, noise: int,
-                reuse: State | None = None) -> None:
+        def add(
+            values: dict[str, Any], score: int, count: int, trail: tuple | None, noise: int, reuse: State | None = None
+        ) -> None:
             if settling:
                 self.current_step = index
                 self.settle(values, Namespace(base, values, score, self), settling)
@@ -469,9 +494,11 @@ class _Walker:
         self.peak = max(self.peak, len(result))
         if len(result) > self.budget:
             if self.exact:
-                self.notes.append(f"more than {self.budget} distinct partial paths at question \"{qid}\"; "
-                                  "a deterministic sample was followed from there on (counts and coverage are lower bounds; "
-                                  "--max-states raises the limit)")
+                self.notes.append(
+                    f'more than {self.budget} distinct partial paths at question "{qid}"; '
+                    "a deterministic sample was followed from there on (counts and coverage are lower bounds; "
+                    "--max-states raises the limit)"
+                )
             self.exact = False
             result = self._sample(result)
         return result
@@ -522,8 +549,15 @@ class _Walker:
         return Namespace(base, values, score, self)
 
 
-def explore(protocol: Protocol, *, doors: list[str] | None = None, hour: float = 12.0, district: str | None = None,
-            budget: int | None = None, seed: int = 1) -> Exploration:
+def explore(
+    protocol: Protocol,
+    *,
+    doors: list[str] | None = None,
+    hour: float = 12.0,
+    district: str | None = None,
+    budget: int | None = None,
+    seed: int = 1,
+) -> Exploration:
     """Every distinct path per door (answers in equivalence classes), with the engine's outcome of each."""
     walker = _Walker(protocol, hour=hour, district=district, budget=budget, seed=seed)
     door_ids = tuple(doors or protocol.doors)
@@ -540,10 +574,23 @@ def explore(protocol: Protocol, *, doors: list[str] | None = None, hour: float =
         for state, base in walker.walk(door_id, asked, taken):
             walker.current_step = len(protocol.questions)
             ns = walker.full_namespace(state.trail, base)
-            call = CallState(started_at=moment, now=moment, door=door_id, line=base["line"], district=base["district"],
-                             language=base["language"])
+            call = CallState(
+                started_at=moment,
+                now=moment,
+                door=door_id,
+                line=base["line"],
+                district=base["district"],
+                language=base["language"],
+            )
             rec = recommend(protocol, ns, call, provisional=False)
-            outcome = Outcome(ns["band"], rec.rule, rec.preferred_model, rec.model, rec.team, tuple(g.guarantee for g in rec.guarantees))
+            outcome = Outcome(
+                ns["band"],
+                rec.rule,
+                rec.preferred_model,
+                rec.model,
+                rec.team,
+                tuple(g.guarantee for g in rec.guarantees),
+            )
             for door in (door_id,) + twins:
                 key = (door, outcome)
                 end = ends.get(key)
@@ -563,11 +610,25 @@ def explore(protocol: Protocol, *, doors: list[str] | None = None, hour: float =
             for doors_asked in asked.values():
                 if door_id in doors_asked:
                     doors_asked.add(twin)
-    return Exploration(protocol, door_ids, list(ends.values()), asked, taken, walker.classes, walker.exact,
-                       walker.notes, walker.peak, hour, district, walker.budget)
+    return Exploration(
+        protocol,
+        door_ids,
+        list(ends.values()),
+        asked,
+        taken,
+        walker.classes,
+        walker.exact,
+        walker.notes,
+        walker.peak,
+        hour,
+        district,
+        walker.budget,
+    )
 
 
-def _door_groups(protocol: Protocol, door_ids: tuple[str, ...], uses: dict[str, NameUse]) -> list[tuple[str, tuple[str, ...]]]:
+def _door_groups(
+    protocol: Protocol, door_ids: tuple[str, ...], uses: dict[str, NameUse]
+) -> list[tuple[str, tuple[str, ...]]]:
     """Doors no condition or door list can tell apart are walked once: (door walked, its twins)."""
     groups: dict[Any, list[str]] = {}
     door_use, caller_use = uses.get("door"), uses.get("caller")
@@ -585,7 +646,7 @@ def _door_groups(protocol: Protocol, door_ids: tuple[str, ...], uses: dict[str, 
 def example_moment(protocol: Protocol, hour: float) -> datetime:
     """The moment example calls are taken at: a Monday at ``hour`` in the protocol's time zone."""
     zone = ZoneInfo(protocol.document.protocol.timezone)
-    return datetime(2026, 1, 5, int(hour) % 24, int(round((hour % 1) * 60)) % 60, tzinfo=zone)
+    return datetime(2026, 1, 5, int(hour) % 24, round((hour % 1) * 60) % 60, tzinfo=zone)
 
 
 def verify(exploration: Exploration) -> list[str]:
@@ -600,8 +661,15 @@ def verify(exploration: Exploration) -> list[str]:
     problems = []
     for end in exploration.ends:
         context = end.example_context
-        session = session_from_answers(protocol, end.example, at=moment, door=context["door"], line=context["line"],
-                                       district=context["district"], language=context["language"])
+        session = session_from_answers(
+            protocol,
+            end.example,
+            at=moment,
+            door=context["door"],
+            line=context["line"],
+            district=context["district"],
+            language=context["language"],
+        )
         for qid in end.skipped:
             session.apply(Skipped(at=moment, question=qid))
         assessment = session.assessment
@@ -609,6 +677,8 @@ def verify(exploration: Exploration) -> list[str]:
         got = (assessment.risk.band, rec.rule, rec.model)
         want = (end.outcome.band, end.outcome.rule, end.outcome.model)
         if got != want or assessment.next_question is not None:
-            problems.append(f"{end.door} {end.example}: walk said {want}, engine says {got}"
-                            + (f", still asking {assessment.next_question.id}" if assessment.next_question else ""))
+            problems.append(
+                f"{end.door} {end.example}: walk said {want}, engine says {got}"
+                + (f", still asking {assessment.next_question.id}" if assessment.next_question else "")
+            )
     return problems

@@ -32,14 +32,15 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 from ..protocol.compiled import Protocol
 from ..protocol.errors import Path, Problem
 from ..protocol.models import BaseModel, ProtocolDocument, _localize
 from .console_keys import clashes
-from .domains import NameUse, OTHER, condition_uses, protocol_uses
+from .domains import OTHER, NameUse, condition_uses, protocol_uses
 from .explore import Exploration, explore
 from .source import LoadedProtocol
 
@@ -88,27 +89,41 @@ class _Linter:
         self.translations()
         self.script_length()
         self.keys()
-        return suppress(sorted(self.findings, key=lambda p: (p.line, SEVERITY_ORDER.get(p.severity, 3), p.code)), self.loaded.text)
+        return suppress(
+            sorted(self.findings, key=lambda p: (p.line, SEVERITY_ORDER.get(p.severity, 3), p.code)), self.loaded.text
+        )
 
     # -- reachability ------------------------------------------------------------------------------
     def reachability(self, exploration: Exploration) -> None:
         protocol = self.protocol
         if not exploration.exact:
             reason = "; ".join(exploration.notes[:2])
-            self.add("walk-sampled", "info", f"the protocol has too many distinct paths to walk them all ({reason}); "
-                     "questions, bands and rules not seen on the sampled paths are not reported", ())
+            self.add(
+                "walk-sampled",
+                "info",
+                f"the protocol has too many distinct paths to walk them all ({reason}); "
+                "questions, bands and rules not seen on the sampled paths are not reported",
+                (),
+            )
             return
         for question in protocol.questions:
             if question.id not in exploration.asked:
                 why = f" (its condition: {question.when.source})" if question.when else ""
-                self.add("unreachable", "error", f'no call ever reaches "{question.id}" on any door{why}',
-                         self.paths[question.id] + (("when",) if question.when else ("id",)))
+                self.add(
+                    "unreachable",
+                    "error",
+                    f'no call ever reaches "{question.id}" on any door{why}',
+                    self.paths[question.id] + (("when",) if question.when else ("id",)),
+                )
         reached = exploration.bands_reached
         for i, band in enumerate(protocol.bands):
             if band.id not in reached:
-                self.add("band-unreachable", "warning",
-                         f'no path ends in the band "{band.id}" (from {band.min_score} points): check the points and overrides',
-                         ("risk", "bands", i))
+                self.add(
+                    "band-unreachable",
+                    "warning",
+                    f'no path ends in the band "{band.id}" (from {band.min_score} points): check the points and overrides',
+                    ("risk", "bands", i),
+                )
 
     # -- answers that do nothing -------------------------------------------------------------------
     def effects(self) -> None:
@@ -124,20 +139,33 @@ class _Linter:
             if question.id in template_reads:
                 continue
             if len(inert) == len(question.options):
-                self.add("question-no-effect", "warning",
-                         f'"{question.id}": no answer scores points, sets a fact or is read by a condition; '
-                         "the answer is only recorded (is a `risk:` or `sets:` missing?)", path + ("id",))
+                self.add(
+                    "question-no-effect",
+                    "warning",
+                    f'"{question.id}": no answer scores points, sets a fact or is read by a condition; '
+                    "the answer is only recorded (is a `risk:` or `sets:` missing?)",
+                    path + ("id",),
+                )
                 continue
-            for option_id in ([] if builtin else inert):
+            for option_id in [] if builtin else inert:
                 index = next((i for i, o in enumerate(question.spec.options) if o.id == option_id), None)
                 where = path + (("options", index) if index is not None else ("type",))
-                self.add("option-no-effect", "info",
-                         f'answering "{option_id}" to "{question.id}" changes nothing: no points, no fact, no condition tells it apart',
-                         where)
+                self.add(
+                    "option-no-effect",
+                    "info",
+                    f'answering "{option_id}" to "{question.id}" changes nothing: no points, no fact, no condition tells it apart',
+                    where,
+                )
         set_facts = {fact for q in protocol.questions for fact, _ in q.sets} | {i.fact for i in self.doc.interrupts}
         for fact in sorted(set_facts):
             if fact not in self.uses:
-                self.add("fact-unused", "info", f'the fact "{fact}" is set but no condition reads it', ("facts", fact), key=True)
+                self.add(
+                    "fact-unused",
+                    "info",
+                    f'the fact "{fact}" is set but no condition reads it',
+                    ("facts", fact),
+                    key=True,
+                )
 
     def _inert(self, question, option_id: str, use: NameUse | None) -> bool:
         if question.risk.get(option_id, 0):
@@ -160,7 +188,9 @@ class _Linter:
         handoff = self.doc.handoff
         if handoff is None:
             return found
-        texts = [handoff.summary] + [t for step in handoff.steps for field in (step.say, step.do) if field for t in field.values()]
+        texts = [handoff.summary] + [
+            t for step in handoff.steps for field in (step.say, step.do) if field for t in field.values()
+        ]
         for text in texts:
             found |= set(re.findall(r"answers\.([a-z][a-z0-9_]*)", text))
             found |= set(re.findall(r"answers\[['\"]([a-z][a-z0-9_]*)['\"]\]", text))
@@ -179,14 +209,21 @@ class _Linter:
             shadowing = self._shadowed_by(rule, earlier)
             if shadowing:
                 names = ", ".join(f'"{r.spec.id}"' for r in shadowing)
-                self.add("rule-shadowed", "error",
-                         f'rule "{rule.spec.id}" never applies: whenever its condition holds, the earlier rule{"s" if len(shadowing) > 1 else ""} '
-                         f"{names} already match{'es' if len(shadowing) == 1 else ''} (move it above them or narrow theirs)", path + ("when",))
+                self.add(
+                    "rule-shadowed",
+                    "error",
+                    f'rule "{rule.spec.id}" never applies: whenever its condition holds, the earlier rule{"s" if len(shadowing) > 1 else ""} '
+                    f"{names} already match{'es' if len(shadowing) == 1 else ''} (move it above them or narrow theirs)",
+                    path + ("when",),
+                )
                 continue
             if exploration.exact and rule.spec.id not in fired:
-                self.add("rule-never-applies", "warning",
-                         f'no path through the protocol ends with rule "{rule.spec.id}" (earlier rules or the band always decide first)',
-                         path + ("when",))
+                self.add(
+                    "rule-never-applies",
+                    "warning",
+                    f'no path through the protocol ends with rule "{rule.spec.id}" (earlier rules or the band always decide first)',
+                    path + ("when",),
+                )
 
     def _shadowed_by(self, rule, earlier) -> list:
         """Earlier rules that together cover every case where ``rule`` holds (empty if none do, or unknown)."""
@@ -260,9 +297,13 @@ class _Linter:
                     domains[name] = domains[name] + [None]
             elif kind.kind == "multi":
                 literals = sorted(v for v in use.literals if isinstance(v, str))
-                domains[name] = [frozenset(c) for size in range(len(literals) + 1) for c in itertools.combinations(literals, size)]
+                domains[name] = [
+                    frozenset(c) for size in range(len(literals) + 1) for c in itertools.combinations(literals, size)
+                ]
             elif kind.kind == "number":
-                points = sorted({float(x) for x in use.literals if isinstance(x, (int, float)) and not isinstance(x, bool)})
+                points = sorted(
+                    {float(x) for x in use.literals if isinstance(x, (int, float)) and not isinstance(x, bool)}
+                )
                 domains[name] = sorted({p + d for p in points for d in (-1, 0, 1)}) or [0.0]
             else:
                 domains[name] = sorted(v for v in use.literals if isinstance(v, str)) + [OTHER]
@@ -273,7 +314,9 @@ class _Linter:
         responses = self.doc.responses
         models = {m.id: m for m in responses.models}
         if exploration.exact:
-            preferred = {e.outcome.preferred_model for e in exploration.ends} | {e.outcome.model for e in exploration.ends}
+            preferred = {e.outcome.preferred_model for e in exploration.ends} | {
+                e.outcome.model for e in exploration.ends
+            }
         else:
             preferred = {r.recommend for r in responses.rules}
         reachable: set[str] = set()
@@ -289,10 +332,17 @@ class _Linter:
         for i, model in enumerate(responses.models):
             if model.id not in reachable:
                 named = [r.id for r in responses.rules if r.recommend == model.id]
-                why = f' (rule{"s" if len(named) > 1 else ""} {", ".join(named)} never appl{"y" if len(named) > 1 else "ies"})' if named else \
-                    " (no rule recommends it, and it is no fallback, guarantee switch or addition)"
-                self.add("model-unused", "warning", f'the response model "{model.id}" is never recommended{why}',
-                         ("responses", "models", i, "id"))
+                why = (
+                    f" (rule{'s' if len(named) > 1 else ''} {', '.join(named)} never appl{'y' if len(named) > 1 else 'ies'})"
+                    if named
+                    else " (no rule recommends it, and it is no fallback, guarantee switch or addition)"
+                )
+                self.add(
+                    "model-unused",
+                    "warning",
+                    f'the response model "{model.id}" is never recommended{why}',
+                    ("responses", "models", i, "id"),
+                )
 
     # -- interrupts --------------------------------------------------------------------------------
     def interrupts(self, exploration: Exploration) -> None:
@@ -300,16 +350,23 @@ class _Linter:
         for i, interrupt in enumerate(self.doc.interrupts):
             fact = interrupt.fact
             if fact not in self.uses:
-                self.add("interrupt-no-effect", "warning",
-                         f'the interrupt "{interrupt.id}" sets "{fact}", which no condition reads: pressing it changes nothing',
-                         ("interrupts", i, "fact"))
+                self.add(
+                    "interrupt-no-effect",
+                    "warning",
+                    f'the interrupt "{interrupt.id}" sets "{fact}", which no condition reads: pressing it changes nothing',
+                    ("interrupts", i, "fact"),
+                )
                 continue
             if not exploration.ends or not exploration.exact:
                 continue  # on a sampled walk, "never changes anything" cannot be claimed
             if not self._interrupt_matters(fact, exploration, derived):
-                self.add("interrupt-no-effect", "warning",
-                         f'the interrupt "{interrupt.id}" never changes the band or the team on any path '
-                         f'(the answers that set "{fact}" always decide the same)', ("interrupts", i, "fact"))
+                self.add(
+                    "interrupt-no-effect",
+                    "warning",
+                    f'the interrupt "{interrupt.id}" never changes the band or the team on any path '
+                    f'(the answers that set "{fact}" always decide the same)',
+                    ("interrupts", i, "fact"),
+                )
 
     def _interrupt_matters(self, fact: str, exploration: Exploration, derived: dict) -> bool:
         """True when recording the interrupt at the start of some example call changes band, rule or team."""
@@ -322,14 +379,23 @@ class _Linter:
         moment = example_moment(protocol, exploration.hour)
         for end in exploration.ends:
             context = end.example_context
-            session = session_from_answers(protocol, end.example, at=moment, door=context["door"], line=context["line"],
-                                           district=context["district"], language=context["language"])
+            session = session_from_answers(
+                protocol,
+                end.example,
+                at=moment,
+                door=context["door"],
+                line=context["line"],
+                district=context["district"],
+                language=context["language"],
+            )
             before = session.assessment
             session.apply(InterruptRecorded(at=moment, interrupt=interrupt))
             after = session.assessment
             if (before.risk.band, before.recommendation.team, before.recommendation.rule) != (
-                    after.risk.band, after.recommendation.team, after.recommendation.rule) or \
-                    [a.question.id for a in before.asked] != [a.question.id for a in after.asked]:
+                after.risk.band,
+                after.recommendation.team,
+                after.recommendation.rule,
+            ) or [a.question.id for a in before.asked] != [a.question.id for a in after.asked]:
                 return True
         return False
 
@@ -344,10 +410,19 @@ class _Linter:
                 continue
             field = next((p for p in reversed(path) if isinstance(p, str)), "")
             if field == "hint":
-                self.add("hint-untranslated", "info", f"this hint has no {', '.join(missing)} text (hints guide the call-taker)", path)
+                self.add(
+                    "hint-untranslated",
+                    "info",
+                    f"this hint has no {', '.join(missing)} text (hints guide the call-taker)",
+                    path,
+                )
             else:
-                self.add("missing-translation", "warning", f"no {', '.join(missing)} text for {_describe(path)}: "
-                         f'"{_short(texts["en"])}"', path)
+                self.add(
+                    "missing-translation",
+                    "warning",
+                    f'no {", ".join(missing)} text for {_describe(path)}: "{_short(texts["en"])}"',
+                    path,
+                )
 
     def script_length(self) -> None:
         limit = self.options.max_words
@@ -358,9 +433,12 @@ class _Linter:
             for language, text in texts.items():
                 words = len(re.sub(r"\{\{.*?\}\}", "x", text).split())
                 if words > limit:
-                    self.add("script-too-long", "warning",
-                             f"{words} words to read aloud ({language}); keep it under {limit}: split the question or move detail to the hint",
-                             path + (language,) if len(texts) > 1 else path)
+                    self.add(
+                        "script-too-long",
+                        "warning",
+                        f"{words} words to read aloud ({language}); keep it under {limit}: split the question or move detail to the hint",
+                        path + (language,) if len(texts) > 1 else path,
+                    )
 
     # -- keys --------------------------------------------------------------------------------------
     def keys(self) -> None:
@@ -381,14 +459,24 @@ class _Linter:
         for kind, key, path in checks:
             taken = clashes(kind, key)
             if taken:
-                self.add("key-clash", "error", f'the key "{key}" is already the console\'s key for {taken} on the same screen; pick another', path)
+                self.add(
+                    "key-clash",
+                    "error",
+                    f'the key "{key}" is already the console\'s key for {taken} on the same screen; pick another',
+                    path,
+                )
         # Door and line keys share the set-up screen: one key cannot pick both.
         setup: dict[str, Path] = {}
         for kind, key, path in checks:
             if kind in ("door", "line"):
                 if key.lower() in setup:
                     line = self.loaded.line_of(setup[key.lower()])
-                    self.add("key-clash", "error", f'the key "{key}" already picks a door or line on line {line}; the set-up screen needs one key per choice', path)
+                    self.add(
+                        "key-clash",
+                        "error",
+                        f'the key "{key}" already picks a door or line on line {line}; the set-up screen needs one key per choice',
+                        path,
+                    )
                 else:
                     setup[key.lower()] = path
 
@@ -443,7 +531,9 @@ def _is_localized(field) -> bool:
 def _dict_of_localized(field) -> bool:
     annotation = field.annotation
     args = getattr(annotation, "__args__", ()) or ()
-    return len(args) == 2 and any(getattr(v, "func", None) is _localize for v in getattr(args[1], "__metadata__", ()) or ())
+    return len(args) == 2 and any(
+        getattr(v, "func", None) is _localize for v in getattr(args[1], "__metadata__", ()) or ()
+    )
 
 
 def _describe(path: Path) -> str:

@@ -15,8 +15,15 @@ def rows(exploration: Exploration) -> list[EndClass]:
     door_order = {d: i for i, d in enumerate(exploration.doors)}
     band_order = {b: i for i, b in enumerate(protocol.band_ids)}
     rule_order = {r.spec.id: i for i, r in enumerate(protocol.rules)}
-    return sorted(exploration.ends, key=lambda e: (door_order.get(e.door, 99), band_order.get(e.outcome.band, 99),
-                                                   rule_order.get(e.outcome.rule, 99), e.outcome.model))
+    return sorted(
+        exploration.ends,
+        key=lambda e: (
+            door_order.get(e.door, 99),
+            band_order.get(e.outcome.band, 99),
+            rule_order.get(e.outcome.rule, 99),
+            e.outcome.model,
+        ),
+    )
 
 
 def coverage(exploration: Exploration) -> dict[str, Any]:
@@ -86,14 +93,28 @@ def as_text(exploration: Exploration, *, width_example: int = 70) -> str:
     header = ("door", "band", "rule", "recommends", "sent: model [team]", "paths", "example")
     body = []
     for e in table:
-        sent = (e.outcome.model if e.outcome.model != e.outcome.preferred_model else "same") + f" [{', '.join(e.outcome.team)}]"
-        body.append((e.door, e.outcome.band, e.outcome.rule, e.outcome.preferred_model, sent, f"{e.paths:,}", example_text(e)[:width_example]))
+        sent = (
+            e.outcome.model if e.outcome.model != e.outcome.preferred_model else "same"
+        ) + f" [{', '.join(e.outcome.team)}]"
+        body.append(
+            (
+                e.door,
+                e.outcome.band,
+                e.outcome.rule,
+                e.outcome.preferred_model,
+                sent,
+                f"{e.paths:,}",
+                example_text(e)[:width_example],
+            )
+        )
     widths = [max(len(str(r[i])) for r in [header] + body) for i in range(len(header))]
     lines = []
     how = "exact" if exploration.exact else "SAMPLED (lower bounds)"
     district = exploration.district or "not given"
-    lines.append(f"Paths through {protocol.id} {protocol.version}: {len(table)} outcome classes over {exploration.total_paths():,} "
-                 f"distinct paths ({how}); calls at {int(exploration.hour):02d}:00, district {district}")
+    lines.append(
+        f"Paths through {protocol.id} {protocol.version}: {len(table)} outcome classes over {exploration.total_paths():,} "
+        f"distinct paths ({how}); calls at {int(exploration.hour):02d}:00, district {district}"
+    )
     for note in exploration.notes:
         lines.append(f"note: {note}")
     lines.append("")
@@ -110,10 +131,14 @@ def as_text(exploration: Exploration, *, width_example: int = 70) -> str:
     lines.append("")
     missing_rules = [r for r in cov["rules"] if r not in cov["rules_fired"]]
     missing_bands = [b for b in cov["bands"] if b not in cov["bands_reached"]]
-    lines.append(f"coverage: questions asked {cov['questions_asked']}/{cov['questions']}, "
-                 f"bands reached {len(cov['bands_reached'])}/{len(cov['bands'])}"
-                 + (f" (never: {', '.join(missing_bands)})" if missing_bands else "")
-                 + f", rules applied {len(cov['rules_fired'])}/{len(cov['rules'])}"
-                 + (f" (never: {', '.join(missing_rules)})" if missing_rules else ""))
-    lines.append('"sent" is the model after availability at that hour and district (fallbacks) and the safety guarantees.')
+    lines.append(
+        f"coverage: questions asked {cov['questions_asked']}/{cov['questions']}, "
+        f"bands reached {len(cov['bands_reached'])}/{len(cov['bands'])}"
+        + (f" (never: {', '.join(missing_bands)})" if missing_bands else "")
+        + f", rules applied {len(cov['rules_fired'])}/{len(cov['rules'])}"
+        + (f" (never: {', '.join(missing_rules)})" if missing_rules else "")
+    )
+    lines.append(
+        '"sent" is the model after availability at that hour and district (fallbacks) and the safety guarantees.'
+    )
     return "\n".join(lines)

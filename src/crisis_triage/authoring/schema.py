@@ -28,15 +28,36 @@ class _LoaderShaped(GenerateJsonSchema):
         inner = super().function_before_schema(schema)
         function = schema.get("function", {}).get("function")
         if function is models._localize:
-            return {"anyOf": [{"type": "string", "description": "The English text (other languages: write a mapping)."},
-                              inner]}
+            return {
+                "anyOf": [
+                    {"type": "string", "description": "The English text (other languages: write a mapping)."},
+                    inner,
+                ]
+            }
         if function is models._option_shorthand and inner.get("type") == "array":
-            return dict(inner, items={"anyOf": [{"type": "string", "pattern": models.ID_PATTERN,
-                                                 "description": "An option id; its label is the id with spaces."},
-                                                inner["items"]]})
+            return dict(
+                inner,
+                items={
+                    "anyOf": [
+                        {
+                            "type": "string",
+                            "pattern": models.ID_PATTERN,
+                            "description": "An option id; its label is the id with spaces.",
+                        },
+                        inner["items"],
+                    ]
+                },
+            )
         if function is models._fact_shorthand and inner.get("type") == "object":
-            return dict(inner, additionalProperties={"anyOf": [{"type": "string", "description": "The fact's label (English)."},
-                                                               inner["additionalProperties"]]})
+            return dict(
+                inner,
+                additionalProperties={
+                    "anyOf": [
+                        {"type": "string", "description": "The fact's label (English)."},
+                        inner["additionalProperties"],
+                    ]
+                },
+            )
         return inner
 
     def str_schema(self, schema: Any) -> dict[str, Any]:
@@ -49,8 +70,12 @@ def protocol_json_schema() -> dict[str, Any]:
     """The JSON Schema of protocol files."""
     schema = models.ProtocolDocument.model_json_schema(schema_generator=_LoaderShaped)
     add_field_descriptions(schema, "ProtocolDocument", models)
-    return {"$schema": SCHEMA_DIALECT, "$id": "https://crisis-triage.example/schema/protocol.schema.json",
-            "title": "crisis-triage protocol", **{k: v for k, v in schema.items() if k != "title"}}
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "$id": "https://crisis-triage.example/schema/protocol.schema.json",
+        "title": "crisis-triage protocol",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -7,9 +7,9 @@ call's base values, and derived facts and the band worked out on first read.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any
 
 from ..protocol.conditions import RANK_SUFFIX
 
@@ -24,7 +24,7 @@ class Namespace(Mapping):
     """The engine's namespace for one partial path: base values, the path's values, and derived
     facts, band and suicide level worked out on first read (most conditions read few of them)."""
 
-    __slots__ = ("base", "values", "score", "walker", "memo")
+    __slots__ = ("base", "memo", "score", "values", "walker")
 
     def __init__(self, base: Mapping[str, Any], values: Mapping[str, Any], score: int, walker: Any):
         self.base = base
@@ -67,7 +67,7 @@ SUMMARY_LEVEL = "\x01level"
 class BandOverlay(Mapping):
     """A namespace with the band set to one value: works out a condition's truth per band."""
 
-    __slots__ = ("ns", "band", "rank")
+    __slots__ = ("band", "ns", "rank")
 
     def __init__(self, ns: Mapping[str, Any], band: str, rank: int):
         self.ns, self.band, self.rank = ns, band, rank

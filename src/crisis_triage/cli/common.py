@@ -20,7 +20,11 @@ def default_protocol() -> str:
 
 
 protocol_option = click.option(
-    "--protocol", "-p", type=click.Path(dir_okay=False), default=default_protocol, show_default="the shipped Boston protocol",
+    "--protocol",
+    "-p",
+    type=click.Path(dir_okay=False),
+    default=default_protocol,
+    show_default="the shipped Boston protocol",
     help="Protocol file (YAML).",
 )
 
@@ -53,8 +57,10 @@ def load_settings_or_exit(**overrides):
         raise click.ClickException(f"cannot read the settings: the config cannot be read: {exc}") from None
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
-        raise click.ClickException(f"cannot read the settings: {config_path()}: the settings are not valid "
-                                   f"({problems}); check `crisis-triage config`") from None
+        raise click.ClickException(
+            f"cannot read the settings: {config_path()}: the settings are not valid "
+            f"({problems}); check `crisis-triage config`"
+        ) from None
 
 
 def write_or_exit(path: str, data: str | bytes) -> None:

@@ -21,11 +21,18 @@ def config(as_json: bool) -> None:
     settings = load_settings_or_exit()
     values = settings.model_dump()
     if as_json:
-        click.echo(json.dumps({"config_file": str(path), "exists": path.exists(), "data_dir": str(data_dir()),
-                               "settings": values}, indent=2, default=str))
+        click.echo(
+            json.dumps(
+                {"config_file": str(path), "exists": path.exists(), "data_dir": str(data_dir()), "settings": values},
+                indent=2,
+                default=str,
+            )
+        )
         return
     file_values = read_file_values(path)
-    click.echo(f"config file: {path}" + ("" if path.exists() else "  (not created yet: defaults and environment apply)"))
+    click.echo(
+        f"config file: {path}" + ("" if path.exists() else "  (not created yet: defaults and environment apply)")
+    )
     click.echo(f"data dir:    {data_dir()}")
     click.echo("")
     docs = field_docs()

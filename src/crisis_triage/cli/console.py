@@ -15,8 +15,16 @@ from .common import load_settings_or_exit, protocol_option
 @click.option("--line", "line_", metavar="LINE", help="Which number they called (a line id of the protocol).")
 @click.option("--store", help="Record store: a SQLite file path or a postgresql:// URL (default: from the config).")
 @click.pass_context
-def call(ctx: click.Context, protocol: str, district: str | None, language: str | None, door: str | None,
-         line_: str | None, store: str | None, home: bool = False) -> None:
+def call(
+    ctx: click.Context,
+    protocol: str,
+    district: str | None,
+    language: str | None,
+    door: str | None,
+    line_: str | None,
+    store: str | None,
+    home: bool = False,
+) -> None:
     """Start a call at once: door, line, district and language, then the protocol's questions.
 
     Every event is written to the record store before the screen shows its consequence; if the
@@ -42,12 +50,16 @@ def call(ctx: click.Context, protocol: str, district: str | None, language: str 
         for problem in exc.problems:
             click.echo(str(problem), err=True)
         raise SystemExit(1) from None
-    for name, value, known in (("district", settings.district if district else None, loaded.districts),
-                               ("language", language, loaded.languages), ("door", door, loaded.doors),
-                               ("line", line_, [x.id for x in loaded.document.lines])):
+    for name, value, known in (
+        ("district", settings.district if district else None, loaded.districts),
+        ("language", language, loaded.languages),
+        ("door", door, loaded.doors),
+        ("line", line_, [x.id for x in loaded.document.lines]),
+    ):
         if value is not None and value not in known:
-            raise click.BadParameter(f'"{value}" is not a {name} of {loaded.id}; expected one of {", ".join(known)}',
-                                     param_hint=f"--{name}")
+            raise click.BadParameter(
+                f'"{value}" is not a {name} of {loaded.id}; expected one of {", ".join(known)}', param_hint=f"--{name}"
+            )
     from ..store.journal import JournalError
 
     try:
@@ -55,8 +67,12 @@ def call(ctx: click.Context, protocol: str, district: str | None, language: str 
     except JournalError as exc:
         raise click.ClickException(str(exc)) from None
     try:
-        start = CallContext(door=door, line=line_, district=settings.district if settings.district in loaded.districts else None,
-                            language=settings.language if settings.language in loaded.languages else "en")
+        start = CallContext(
+            door=door,
+            line=line_,
+            district=settings.district if settings.district in loaded.districts else None,
+            language=settings.language if settings.language in loaded.languages else "en",
+        )
         if line_ is None and loaded.document.lines:
             start.line = loaded.document.lines[0].id
         app = ConsoleApp(settings, loaded, journal=journal, home=home, start=start, journal_warning=warning)

@@ -10,17 +10,23 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from datetime import UTC, datetime, timedelta
 
 import click
 
 from .common import default_protocol, load_protocol_or_exit, load_settings_or_exit
 
-store_option = click.option("--store", default=None, metavar="URL",
-                            help="A centre's postgresql:// store (default: from settings; empty means the local file).")
-local_option = click.option("--local", is_flag=True, help="Read this console's local file even if a centre store is set.")
+store_option = click.option(
+    "--store",
+    default=None,
+    metavar="URL",
+    help="A centre's postgresql:// store (default: from settings; empty means the local file).",
+)
+local_option = click.option(
+    "--local", is_flag=True, help="Read this console's local file even if a centre store is set."
+)
 
 
 def _date(value: str | None, name: str) -> datetime | None:
@@ -29,23 +35,30 @@ def _date(value: str | None, name: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
-        raise click.BadParameter(f'"{value}" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)', param_hint=name) from None
+        raise click.BadParameter(
+            f'"{value}" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)', param_hint=name
+        ) from None
     return moment if moment.tzinfo else moment.astimezone()
 
 
 def period_options(function):
-    function = click.option("--until", default=None,
-                            help="Only calls started before this date/time (local time without an offset).")(function)
-    return click.option("--since", default=None, help="Only calls started on or after this date/time "
-                        "(YYYY-MM-DD[THH:MM][+HH:MM]; local time without an offset).")(function)
+    function = click.option(
+        "--until", default=None, help="Only calls started before this date/time (local time without an offset)."
+    )(function)
+    return click.option(
+        "--since",
+        default=None,
+        help="Only calls started on or after this date/time "
+        "(YYYY-MM-DD[THH:MM][+HH:MM]; local time without an offset).",
+    )(function)
 
 
 @contextmanager
 def opened_reader(store: str | None, local: bool) -> Iterator:
     """The store to read, closed afterwards; a store that cannot be opened is a one-line error."""
     from ..store.journal import JournalError
-    from ..store.postgres import redact
     from ..store.opening import open_reader
+    from ..store.postgres import redact
 
     settings = load_settings_or_exit(store=store)
     try:
@@ -58,8 +71,9 @@ def opened_reader(store: str | None, local: bool) -> Iterator:
         raise click.ClickException(str(exc)) from None
     except Exception as exc:  # psycopg errors: the module is only imported with a centre store
         if type(exc).__module__.startswith("psycopg"):
-            raise click.ClickException(f"cannot read the centre store {redact(settings.store or '')}: "
-                                       f"{str(exc).strip()}") from None
+            raise click.ClickException(
+                f"cannot read the centre store {redact(settings.store or '')}: {str(exc).strip()}"
+            ) from None
         raise
     finally:
         reader.close()
@@ -73,9 +87,11 @@ def _fallback_note() -> str:
     files = [f for folder in fallback_dirs() for f in fallback_files(folder)]
     if not files:
         return ""
-    return (f"\n{len(files)} fallback journal file(s) hold events recorded meanwhile, in "
-            f"{', '.join(sorted({str(f.parent) for f in files}))}; they merge into the store at the console's next "
-            "start once the store opens (JSON Lines, readable with any text tool)")
+    return (
+        f"\n{len(files)} fallback journal file(s) hold events recorded meanwhile, in "
+        f"{', '.join(sorted({str(f.parent) for f in files}))}; they merge into the store at the console's next "
+        "start once the store opens (JSON Lines, readable with any text tool)"
+    )
 
 
 def _resolver(protocols: tuple[str, ...]):
@@ -117,24 +133,39 @@ def list_calls(store, local, since, until, console_id, unfinished, limit, as_jso
         if unfinished:
             calls = reader.unfinished_calls(console_id)[-limit:][::-1]
         else:
-            calls = reader.calls(since=_date(since, "--since"), until=_date(until, "--until"), console_id=console_id,
-                                 limit=limit)
+            calls = reader.calls(
+                since=_date(since, "--since"), until=_date(until, "--until"), console_id=console_id, limit=limit
+            )
         if as_json:
             for c in calls:
-                click.echo(json.dumps({"call_id": c.meta.call_id, "started_at": c.started_at.isoformat(),
-                                       "last_at": c.last_at.isoformat(), "console_id": c.meta.console_id,
-                                       "call_taker_id": c.meta.call_taker_id, "events": c.events, "ended": c.ended,
-                                       "protocol": f"{c.meta.protocol_id} {c.meta.protocol_version}"}))
+                click.echo(
+                    json.dumps(
+                        {
+                            "call_id": c.meta.call_id,
+                            "started_at": c.started_at.isoformat(),
+                            "last_at": c.last_at.isoformat(),
+                            "console_id": c.meta.console_id,
+                            "call_taker_id": c.meta.call_taker_id,
+                            "events": c.events,
+                            "ended": c.ended,
+                            "protocol": f"{c.meta.protocol_id} {c.meta.protocol_version}",
+                        }
+                    )
+                )
             return
         if not calls:
             click.echo("no calls recorded" + (" in that period" if since or until else ""))
             return
-        click.echo(f"{'started':<16}  {'call':<14}  {'console':<12}  {'call-taker':<12}  {'events':>6}  {'ended':<12}  protocol")
+        click.echo(
+            f"{'started':<16}  {'call':<14}  {'console':<12}  {'call-taker':<12}  {'events':>6}  {'ended':<12}  protocol"
+        )
         for c in calls:
             started = c.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            click.echo(f"{started:<16}  {c.meta.call_id[:14]:<14}  {c.meta.console_id[:12]:<12}  "
-                       f"{c.meta.call_taker_id[:12]:<12}  {c.events:>6}  {(c.ended or 'UNFINISHED')[:12]:<12}  "
-                       f"{c.meta.protocol_id} {c.meta.protocol_version}")
+            click.echo(
+                f"{started:<16}  {c.meta.call_id[:14]:<14}  {c.meta.console_id[:12]:<12}  "
+                f"{c.meta.call_taker_id[:12]:<12}  {c.events:>6}  {(c.ended or 'UNFINISHED')[:12]:<12}  "
+                f"{c.meta.protocol_id} {c.meta.protocol_version}"
+            )
 
 
 @records.command()
@@ -142,8 +173,14 @@ def list_calls(store, local, since, until, console_id, unfinished, limit, as_jso
 @store_option
 @local_option
 @click.option("--json", "as_json", is_flag=True, help="The stored events as JSON lines, exactly as recorded.")
-@click.option("--protocol", "-p", "protocols", multiple=True, type=click.Path(exists=True),
-              help="Protocol file to replay with, if the recorded path has moved (matched by sha256).")
+@click.option(
+    "--protocol",
+    "-p",
+    "protocols",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Protocol file to replay with, if the recorded path has moved (matched by sha256).",
+)
 def show(call_id, store, local, as_json, protocols) -> None:
     """One call: who took it, with which protocol, every event, and the outcome replayed."""
     from ..reporting.review import render_timeline
@@ -154,8 +191,16 @@ def show(call_id, store, local, as_json, protocols) -> None:
         stored = reader.stored_events(full_id)
         if as_json:
             for s in stored:
-                click.echo(json.dumps({"event_id": s.event_id, "sequence": s.sequence,
-                                       "event": json.loads(s.event.model_dump_json())}, ensure_ascii=False))
+                click.echo(
+                    json.dumps(
+                        {
+                            "event_id": s.event_id,
+                            "sequence": s.sequence,
+                            "event": json.loads(s.event.model_dump_json()),
+                        },
+                        ensure_ascii=False,
+                    )
+                )
             return
         click.echo(render_timeline(meta, stored, _resolver(protocols)))
 
@@ -164,8 +209,14 @@ def show(call_id, store, local, as_json, protocols) -> None:
 @click.argument("call_id")
 @store_option
 @local_option
-@click.option("--protocol", "-p", "protocols", multiple=True, type=click.Path(exists=True),
-              help="Protocol file to review against, if the recorded path has moved (matched by sha256).")
+@click.option(
+    "--protocol",
+    "-p",
+    "protocols",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Protocol file to review against, if the recorded path has moved (matched by sha256).",
+)
 def review(call_id, store, local, protocols) -> None:
     """Quality review: the call against its protocol (asked, skipped, order, interrupts, time per
     step, and where the call-taker departed from the recommendation)."""
@@ -188,15 +239,34 @@ def review(call_id, store, local, protocols) -> None:
 @local_option
 @period_options
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--level", type=click.Choice(["events", "calls"]), default="events", show_default=True,
-              help="One record per event, or one per call with its replayed outcome.")
-@click.option("--deidentify", is_flag=True,
-              help="For evaluators: drop names, addresses, phone numbers and free text; times to the hour; ids hashed.")
-@click.option("--output", "-o", type=click.Path(dir_okay=False, allow_dash=True), default="-",
-              help="Where to write (default: stdout). A file is created readable by you only (mode 0600).")
+@click.option(
+    "--level",
+    type=click.Choice(["events", "calls"]),
+    default="events",
+    show_default=True,
+    help="One record per event, or one per call with its replayed outcome.",
+)
+@click.option(
+    "--deidentify",
+    is_flag=True,
+    help="For evaluators: drop names, addresses, phone numbers and free text; times to the hour; ids hashed.",
+)
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    default="-",
+    help="Where to write (default: stdout). A file is created readable by you only (mode 0600).",
+)
 @click.option("--practice", is_flag=True, help="Include practice calls.")
-@click.option("--protocol", "-p", "protocols", multiple=True, type=click.Path(exists=True),
-              help="Protocol files to replay with (matched by sha256), if recorded paths have moved.")
+@click.option(
+    "--protocol",
+    "-p",
+    "protocols",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Protocol files to replay with (matched by sha256), if recorded paths have moved.",
+)
 def export(store, local, since, until, fmt, level, deidentify, output, practice, protocols) -> None:
     """Export records as JSON Lines or CSV (to stdout or --output); a summary goes to stderr."""
     from ..reporting.deidentify import Deidentifier
@@ -205,14 +275,23 @@ def export(store, local, since, until, fmt, level, deidentify, output, practice,
     started = time.perf_counter()
     with opened_reader(store, local) as reader, _private_output(output) as out:
         count = export_records(
-            reader.iter_rows(), out, fmt=fmt, level=level, resolver=_resolver(protocols),
-            deidentifier=Deidentifier() if deidentify else None, since=_date(since, "--since"),
-            until=_date(until, "--until"), include_practice=practice)
+            reader.iter_rows(),
+            out,
+            fmt=fmt,
+            level=level,
+            resolver=_resolver(protocols),
+            deidentifier=Deidentifier() if deidentify else None,
+            since=_date(since, "--since"),
+            until=_date(until, "--until"),
+            include_practice=practice,
+        )
     seconds = time.perf_counter() - started
-    click.echo(f"exported {count.events} events of {count.calls} calls ({level}, {fmt}"
-               f"{', de-identified' if deidentify else ''}) in {seconds:.1f} s"
-               + (f"; {count.problems} calls could not be replayed (see the problem column)" if count.problems else ""),
-               err=True)
+    click.echo(
+        f"exported {count.events} events of {count.calls} calls ({level}, {fmt}"
+        f"{', de-identified' if deidentify else ''}) in {seconds:.1f} s"
+        + (f"; {count.problems} calls could not be replayed (see the problem column)" if count.problems else ""),
+        err=True,
+    )
 
 
 @contextmanager
@@ -242,8 +321,13 @@ def _private_output(path: str) -> Iterator:
 @records.command()
 @store_option
 @local_option
-@click.option("--older-than", "days", type=click.IntRange(1), default=None,
-              help="Age in days (default: the retention_days setting).")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.IntRange(1),
+    default=None,
+    help="Age in days (default: the retention_days setting).",
+)
 @click.option("--dry-run", is_flag=True, help="Say what would be removed, remove nothing.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
 def purge(store, local, days, dry_run, yes) -> None:
@@ -252,17 +336,19 @@ def purge(store, local, days, dry_run, yes) -> None:
     Unfinished calls are never removed (they may still be resumed). With a centre store, the local
     file only loses calls the centre has already received.
     """
-    from ..store.postgres import PostgresStore, redact
     from ..store.opening import is_postgres_url
+    from ..store.postgres import PostgresStore, redact
 
     settings = load_settings_or_exit(store=store)
     days = days or settings.retention_days
-    cutoff = datetime.now(timezone.utc) - timedelta(days=days)
+    cutoff = datetime.now(UTC) - timedelta(days=days)
     with opened_reader(store, local) as reader:
         due = [c for c in reader.calls(until=None, newest_first=False) if c.ended is not None and c.last_at < cutoff]
         where = redact(settings.store) if isinstance(reader, PostgresStore) else str(getattr(reader, "path", ""))
-        click.echo(f"{len(due)} finished calls in {where} ended before {cutoff.astimezone():%Y-%m-%d %H:%M} "
-                   f"(older than {days} days)")
+        click.echo(
+            f"{len(due)} finished calls in {where} ended before {cutoff.astimezone():%Y-%m-%d %H:%M} "
+            f"(older than {days} days)"
+        )
         if dry_run or not due:
             return
         if not yes and not click.confirm("Remove them for good?", default=False):
@@ -279,8 +365,14 @@ def purge(store, local, days, dry_run, yes) -> None:
 
 @records.command("import-calls")
 @click.argument("calls", type=click.File("rb"))  # bytes: a line that is not UTF-8 is reported, not fatal
-@click.option("--protocol", "-p", type=click.Path(dir_okay=False), default=default_protocol,
-              show_default="the shipped Boston protocol", help="Protocol the calls were generated for.")
+@click.option(
+    "--protocol",
+    "-p",
+    type=click.Path(dir_okay=False),
+    default=default_protocol,
+    show_default="the shipped Boston protocol",
+    help="Protocol the calls were generated for.",
+)
 @click.option("--console", "console_id", default="import", show_default=True, help="Console id to record.")
 @store_option
 @local_option
@@ -315,8 +407,10 @@ def import_calls(calls, protocol, console_id, store, local) -> None:
         flush()
     for bad in result.bad:
         click.echo(f"{getattr(calls, 'name', '-')}:{bad}", err=True)
-    click.echo(f"imported {result.calls} calls ({result.events} events, {result.new_events} new) in "
-               f"{time.perf_counter() - started:.1f} s" + (f"; {len(result.bad)} bad lines skipped" if result.bad else ""),
-               err=True)
+    click.echo(
+        f"imported {result.calls} calls ({result.events} events, {result.new_events} new) in "
+        f"{time.perf_counter() - started:.1f} s" + (f"; {len(result.bad)} bad lines skipped" if result.bad else ""),
+        err=True,
+    )
     if result.bad and result.calls == 0:
         sys.exit(1)

@@ -15,8 +15,16 @@ from .common import load_protocol_or_exit, protocol_option
 @protocol_option
 # Binary: each line is decoded on its own, so one line that is not UTF-8 is reported and skipped.
 @click.argument("calls", type=click.File("rb"))
-@click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-", help="Where to write results (default: stdout).")
-@click.option("--summary", is_flag=True, help="Also print counts per model and per band (to stderr when results go to stdout).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.File("w", encoding="utf-8"),
+    default="-",
+    help="Where to write results (default: stdout).",
+)
+@click.option(
+    "--summary", is_flag=True, help="Also print counts per model and per band (to stderr when results go to stdout)."
+)
 @click.option("--summary-only", is_flag=True, help="Print only the summary table.")
 def replay(protocol: str, calls, output, summary: bool, summary_only: bool) -> None:
     """Replay a calls file (JSONL, one call per line) through a protocol.
@@ -44,8 +52,10 @@ def replay(protocol: str, calls, output, summary: bool, summary_only: bool) -> N
 
 
 def format_summary(totals: Summary, protocol) -> str:
-    lines = [f"{totals.calls} calls replayed through {protocol.id} {protocol.version}"
-             + (f", {totals.bad_lines} bad lines skipped" if totals.bad_lines else "")]
+    lines = [
+        f"{totals.calls} calls replayed through {protocol.id} {protocol.version}"
+        + (f", {totals.bad_lines} bad lines skipped" if totals.bad_lines else "")
+    ]
     width = max([len(m) for m in protocol.models] + [len(b) for b in protocol.band_ids] + [10])
 
     def table(title: str, counts: dict[str, int], order: list[str]) -> None:
@@ -60,8 +70,10 @@ def format_summary(totals: Summary, protocol) -> str:
     table("band", totals.per_band, list(protocol.band_ids))
     if totals.calls:
         lines.append("")
-        lines.append(f"police involved: {totals.with_police} ({100 * totals.with_police / totals.calls:.1f}%); "
-                     f"fallback taken: {totals.fallbacks} ({100 * totals.fallbacks / totals.calls:.1f}%)")
+        lines.append(
+            f"police involved: {totals.with_police} ({100 * totals.with_police / totals.calls:.1f}%); "
+            f"fallback taken: {totals.fallbacks} ({100 * totals.fallbacks / totals.calls:.1f}%)"
+        )
     return "\n".join(lines)
 
 
@@ -69,8 +81,12 @@ def format_summary(totals: Summary, protocol) -> str:
 @protocol_option
 @click.option("--count", "-n", type=click.IntRange(1, 10_000_000), default=1000, show_default=True)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--distinct", type=click.IntRange(1, 10_000_000), default=None,
-              help="Generate this many different calls, then repeat them under new ids (fast volume tests).")
+@click.option(
+    "--distinct",
+    type=click.IntRange(1, 10_000_000),
+    default=None,
+    help="Generate this many different calls, then repeat them under new ids (fast volume tests).",
+)
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 def generate_calls(protocol: str, count: int, seed: int, distinct: int | None, output) -> None:
     """Write realistic synthetic calls (JSONL) for demos, benchmarks and impact estimates."""

@@ -35,6 +35,7 @@ def _load_library(directory: str, protocol):
 
 # -- scenarios check ------------------------------------------------------------------------------
 
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 def scenarios() -> None:
     """Scenario library tools: check every scenario against a protocol, list them."""
@@ -60,10 +61,12 @@ def check(protocol: str, directory: str, verbose: bool) -> None:
     click.echo(check_table(results, verbose=verbose))
     failed = sum(1 for r in results if r.failed) + len(library.problems)
     bad_files = f", {len(library.problems)} problem(s) loading files" if library.problems else ""
-    summary = (f"{len(results)} scenarios against {loaded.id} {loaded.version}: "
-               f"{sum(r.status == 'ok' for r in results)} ok, {sum(r.status == 'differs' for r in results)} differ, "
-               f"{sum(r.status == 'error' for r in results)} could not be played, "
-               f"{sum(r.status == 'disputed' for r in results)} disputed{bad_files}")
+    summary = (
+        f"{len(results)} scenarios against {loaded.id} {loaded.version}: "
+        f"{sum(r.status == 'ok' for r in results)} ok, {sum(r.status == 'differs' for r in results)} differ, "
+        f"{sum(r.status == 'error' for r in results)} could not be played, "
+        f"{sum(r.status == 'disputed' for r in results)} disputed{bad_files}"
+    )
     click.echo(summary)
     if not results and not library.problems:
         click.echo(f"no scenario files (*.yaml) in {directory}", err=True)
@@ -85,8 +88,13 @@ def list_scenarios(protocol: str, directory: str, tags: tuple[str, ...], difficu
 
 
 @scenarios.command("schema")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), default=None,
-              help="Write the schema to this file (default: print it).")
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Write the schema to this file (default: print it).",
+)
 def schema(output: str | None) -> None:
     """The JSON Schema of scenario files, for editors (yaml-language-server) and CI."""
     import json
@@ -103,23 +111,54 @@ def schema(output: str | None) -> None:
 
 # -- train -----------------------------------------------------------------------------------------
 
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("chosen", nargs=-1)
 @protocol_option
-@click.option("--dir", "directory", type=click.Path(file_okay=False), default=default_scenarios_dir,
-              show_default="the shipped library", help="Folder of scenario files.")
+@click.option(
+    "--dir",
+    "directory",
+    type=click.Path(file_okay=False),
+    default=default_scenarios_dir,
+    show_default="the shipped library",
+    help="Folder of scenario files.",
+)
 @click.option("--list", "list_only", is_flag=True, help="List the scenarios (after filters) and exit.")
 @click.option("--tag", "tags", multiple=True, help="Only scenarios with this tag (repeat for several).")
 @click.option("--difficulty", type=click.Choice(DIFFICULTIES), help="Only this difficulty.")
 @click.option("--random", "pick_random", is_flag=True, help="Practise one scenario picked at random (after filters).")
-@click.option("--exam", type=click.IntRange(1, 100), metavar="N", help="An exam of N scenarios, one after the other, with a total score.")
-@click.option("--seed", type=int, default=None, help="Seed for --random and --exam (the same seed picks the same scenarios).")
-@click.option("--trainee", default=None, help="The trainee's name for reports and history (default: the configured call-taker id).")
-@click.option("--history", "show_history", is_flag=True, help="Show the trainee's past sessions and progress, and exit.")
+@click.option(
+    "--exam",
+    type=click.IntRange(1, 100),
+    metavar="N",
+    help="An exam of N scenarios, one after the other, with a total score.",
+)
+@click.option(
+    "--seed", type=int, default=None, help="Seed for --random and --exam (the same seed picks the same scenarios)."
+)
+@click.option(
+    "--trainee",
+    default=None,
+    help="The trainee's name for reports and history (default: the configured call-taker id).",
+)
+@click.option(
+    "--history", "show_history", is_flag=True, help="Show the trainee's past sessions and progress, and exit."
+)
 @click.option("--everyone", is_flag=True, help="With --history: every trainee at a glance (for trainers).")
-def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: bool, tags: tuple[str, ...],
-          difficulty: str | None, pick_random: bool, exam: int | None, seed: int | None, trainee: str | None,
-          show_history: bool, everyone: bool) -> None:
+def train(
+    chosen: tuple[str, ...],
+    protocol: str,
+    directory: str,
+    list_only: bool,
+    tags: tuple[str, ...],
+    difficulty: str | None,
+    pick_random: bool,
+    exam: int | None,
+    seed: int | None,
+    trainee: str | None,
+    show_history: bool,
+    everyone: bool,
+) -> None:
     """Practice calls: the console in practice mode, playing a scripted caller.
 
     SCENARIO is a scenario id from the library or a path to a scenario file; several make a
@@ -133,7 +172,9 @@ def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: boo
         from ..training.history import History, format_history, format_overview
 
         history = History.open()
-        click.echo(format_overview(history.sessions()) if everyone else format_history(history.sessions(trainee), trainee))
+        click.echo(
+            format_overview(history.sessions()) if everyone else format_history(history.sessions(trainee), trainee)
+        )
         return
     loaded = load_protocol_or_exit(protocol)
     library = _load_library(directory, loaded)
@@ -146,8 +187,11 @@ def train(chosen: tuple[str, ...], protocol: str, directory: str, list_only: boo
     from ..tui.screens.practice_app import run_practice
 
     # Nothing named or filtered: the trainee picks from the library on screen.
-    raise SystemExit(run_practice(settings, loaded, picked, trainee=trainee, exam=exam is not None,
-                                  library=library.filter(tags, difficulty)))
+    raise SystemExit(
+        run_practice(
+            settings, loaded, picked, trainee=trainee, exam=exam is not None, library=library.filter(tags, difficulty)
+        )
+    )
 
 
 def _pick(protocol, library, chosen, tags, difficulty, pick_random, exam, seed):

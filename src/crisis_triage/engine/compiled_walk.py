@@ -12,7 +12,8 @@ as Python. Tests and bench/engine.py check it agrees with the interpreted walk.
 from __future__ import annotations
 
 import ast
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from ..protocol.conditions import NS, RANK_SUFFIX
 
@@ -60,24 +61,48 @@ def build_refresh(protocol) -> Callable[[dict, int], None]:
     body.append(_store(ast.Name("_r", ast.Store()), ast.Constant(0)))
     for i, band in enumerate(protocol.bands):
         if i:
-            body.append(ast.If(test=ast.Compare(_name("_score"), [ast.GtE()], [ast.Constant(band.min_score)]),
-                               body=[_store(ast.Name("_r", ast.Store()), ast.Constant(i))], orelse=[]))
+            body.append(
+                ast.If(
+                    test=ast.Compare(_name("_score"), [ast.GtE()], [ast.Constant(band.min_score)]),
+                    body=[_store(ast.Name("_r", ast.Store()), ast.Constant(i))],
+                    orelse=[],
+                )
+            )
     for override, condition in protocol.overrides:
         target = band_index[override.at_least]
         test = ast.BoolOp(ast.And(), [ast.Compare(_name("_r"), [ast.Lt()], [ast.Constant(target)]), condition.tree()])
         body.append(ast.If(test=test, body=[_store(ast.Name("_r", ast.Store()), ast.Constant(target))], orelse=[]))
-    body += [_store(ast.Name("_l", ast.Store()), ast.Constant("none")), _store(ast.Name("_lr", ast.Store()), ast.Constant(-1))]
+    body += [
+        _store(ast.Name("_l", ast.Store()), ast.Constant("none")),
+        _store(ast.Name("_lr", ast.Store()), ast.Constant(-1)),
+    ]
     for screen_level, condition in protocol.screen_levels:  # lowest first: the last that holds (the highest) decides
-        body.append(ast.If(test=condition.tree(), body=[
-            _store(ast.Name("_l", ast.Store()), ast.Constant(screen_level.id)),
-            _store(ast.Name("_lr", ast.Store()), ast.Constant(band_index[screen_level.at_least] if screen_level.at_least else -1)),
-        ], orelse=[]))
-    body.append(ast.If(test=ast.Compare(_name("_lr"), [ast.Gt()], [_name("_r")]),
-                       body=[_store(ast.Name("_r", ast.Store()), _name("_lr"))], orelse=[]))
+        body.append(
+            ast.If(
+                test=condition.tree(),
+                body=[
+                    _store(ast.Name("_l", ast.Store()), ast.Constant(screen_level.id)),
+                    _store(
+                        ast.Name("_lr", ast.Store()),
+                        ast.Constant(band_index[screen_level.at_least] if screen_level.at_least else -1),
+                    ),
+                ],
+                orelse=[],
+            )
+        )
+    body.append(
+        ast.If(
+            test=ast.Compare(_name("_lr"), [ast.Gt()], [_name("_r")]),
+            body=[_store(ast.Name("_r", ast.Store()), _name("_lr"))],
+            orelse=[],
+        )
+    )
     body.append(_store(_ns_item("suicide_level", store=True), _name("_l")))
     body.append(_store(_ns_item("band", store=True), ast.Subscript(_name("_B"), _name("_r"), ast.Load())))
     body.append(_store(_ns_item("band" + RANK_SUFFIX, store=True), _name("_r")))
-    return _function("refresh", [NS, "_score"], body, {"_B": tuple(protocol.band_ids), "bool": bool}, "<protocol refresh>")
+    return _function(
+        "refresh", [NS, "_score"], body, {"_B": tuple(protocol.band_ids), "bool": bool}, "<protocol refresh>"
+    )
 
 
 def build_first_rule(protocol) -> Callable[[dict], int]:
@@ -97,39 +122,71 @@ def _function(name: str, args: list[str], body: list[ast.stmt], constants: dict[
     function = ast.FunctionDef(
         name=name,
         args=ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in args], kwonlyargs=[], kw_defaults=[], defaults=[]),
-        body=body, decorator_list=[], returns=None, type_params=[],
+        body=body,
+        decorator_list=[],
+        returns=None,
+        type_params=[],
     )
     module = ast.Module(body=[function], type_ignores=[])
     ast.fix_missing_locations(module)
     # len is what count() compiles to; nothing else from Python is reachable.
     namespace = {"__builtins__": {}, "len": len, **constants}
-    exec(compile(module, filename, "exec"), namespace)  # noqa: S102 - a tree built here, no author text
+    exec(compile(module, filename, "exec"), namespace)
     return namespace[name]
 
 
 def build(rows, refresh: Callable[[dict, int], None]) -> Callable[[dict, Mapping, Any, set], tuple[int, bool]]:
     """Compile the rows of an evaluate._Plan into ``walk(ns, answers, door, answered) -> (score, stale)``."""
-    constants: dict[str, Any] = {"__builtins__": {}, "len": len, "frozenset": frozenset, "_M": _MISSING,
-                                 "_multi_points": _multi_points, "_sets_by_condition": _sets_by_condition,
-                                 "_refresh": refresh}
-    body: list[ast.stmt] = [_store(ast.Name("_score", ast.Store()), ast.Constant(0)),
-                            _store(ast.Name("_stale", ast.Store()), ast.Constant(True))]
-    for i, (question, qid, doors, when, reads_derived, multi, risk, table, sets) in enumerate(rows):
+    constants: dict[str, Any] = {
+        "__builtins__": {},
+        "len": len,
+        "frozenset": frozenset,
+        "_M": _MISSING,
+        "_multi_points": _multi_points,
+        "_sets_by_condition": _sets_by_condition,
+        "_refresh": refresh,
+    }
+    body: list[ast.stmt] = [
+        _store(ast.Name("_score", ast.Store()), ast.Constant(0)),
+        _store(ast.Name("_stale", ast.Store()), ast.Constant(True)),
+    ]
+    for i, (question, qid, doors, _when, reads_derived, multi, risk, table, sets) in enumerate(rows):
         block: list[ast.stmt] = [
             _store(_ns_item(qid, store=True), _call("frozenset", _name("_v")) if multi else _name("_v")),
-            ast.Expr(ast.Call(func=ast.Attribute(_name("_answered"), "add", ast.Load()), args=[ast.Constant(qid)], keywords=[])),
+            ast.Expr(
+                ast.Call(
+                    func=ast.Attribute(_name("_answered"), "add", ast.Load()), args=[ast.Constant(qid)], keywords=[]
+                )
+            ),
         ]
         if risk is not None:
             constants[f"_R{i}"] = dict(risk)
-            points = (_call("_multi_points", _name(f"_R{i}"), _name("_v")) if multi else
-                      ast.Call(func=ast.Attribute(_name(f"_R{i}"), "get", ast.Load()), args=[_name("_v"), ast.Constant(0)], keywords=[]))
+            points = (
+                _call("_multi_points", _name(f"_R{i}"), _name("_v"))
+                if multi
+                else ast.Call(
+                    func=ast.Attribute(_name(f"_R{i}"), "get", ast.Load()),
+                    args=[_name("_v"), ast.Constant(0)],
+                    keywords=[],
+                )
+            )
             block.append(ast.AugAssign(target=ast.Name("_score", ast.Store()), op=ast.Add(), value=points))
         if sets:
             if table is not None:
                 constants[f"_T{i}"] = dict(table)
-                facts = ast.Call(func=ast.Attribute(_name(f"_T{i}"), "get", ast.Load()), args=[_name("_v"), ast.Tuple([], ast.Load())], keywords=[])
-                block.append(ast.For(target=ast.Name("_f", ast.Store()), iter=facts,
-                                     body=[_store(ast.Subscript(_name(NS), _name("_f"), ast.Store()), ast.Constant(True))], orelse=[]))
+                facts = ast.Call(
+                    func=ast.Attribute(_name(f"_T{i}"), "get", ast.Load()),
+                    args=[_name("_v"), ast.Tuple([], ast.Load())],
+                    keywords=[],
+                )
+                block.append(
+                    ast.For(
+                        target=ast.Name("_f", ast.Store()),
+                        iter=facts,
+                        body=[_store(ast.Subscript(_name(NS), _name("_f"), ast.Store()), ast.Constant(True))],
+                        orelse=[],
+                    )
+                )
             else:
                 constants[f"_S{i}"] = tuple(sets)
                 block.append(ast.Expr(_call("_sets_by_condition", _name(f"_S{i}"), _name(NS), _ns_item(qid))))
@@ -138,22 +195,36 @@ def build(rows, refresh: Callable[[dict, int], None]) -> Callable[[dict, Mapping
         if question.when is not None:
             gated: list[ast.stmt] = [ast.If(test=question.when.tree(), body=block, orelse=[])]
             if reads_derived:
-                gated.insert(0, ast.If(test=_name("_stale"), body=[
-                    ast.Expr(_call("_refresh", _name(NS), _name("_score"))),
-                    _store(ast.Name("_stale", ast.Store()), ast.Constant(False)),
-                ], orelse=[]))
+                gated.insert(
+                    0,
+                    ast.If(
+                        test=_name("_stale"),
+                        body=[
+                            ast.Expr(_call("_refresh", _name(NS), _name("_score"))),
+                            _store(ast.Name("_stale", ast.Store()), ast.Constant(False)),
+                        ],
+                        orelse=[],
+                    ),
+                )
             block = gated
         present: ast.expr = ast.Compare(left=_name("_v"), ops=[ast.IsNot()], comparators=[_name("_M")])
         if doors is not None:
             constants[f"_D{i}"] = frozenset(doors)
-            present = ast.BoolOp(op=ast.And(), values=[present, ast.Compare(left=_name("_door"), ops=[ast.In()], comparators=[_name(f"_D{i}")])])
-        body.append(_store(ast.Name("_v", ast.Store()),
-                           ast.Call(func=ast.Attribute(_name("_answers"), "get", ast.Load()), args=[ast.Constant(qid), _name("_M")], keywords=[])))
+            present = ast.BoolOp(
+                op=ast.And(),
+                values=[present, ast.Compare(left=_name("_door"), ops=[ast.In()], comparators=[_name(f"_D{i}")])],
+            )
+        body.append(
+            _store(
+                ast.Name("_v", ast.Store()),
+                ast.Call(
+                    func=ast.Attribute(_name("_answers"), "get", ast.Load()),
+                    args=[ast.Constant(qid), _name("_M")],
+                    keywords=[],
+                ),
+            )
+        )
         body.append(ast.If(test=present, body=block, orelse=[]))
     body.append(ast.Return(ast.Tuple([_name("_score"), _name("_stale")], ast.Load())))
     del constants["__builtins__"], constants["len"]
     return _function("walk", [NS, "_answers", "_door", "_answered"], body, constants, "<protocol decision walk>")
-
-
-
-

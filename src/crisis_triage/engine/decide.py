@@ -10,8 +10,9 @@ as the session checks it, with the same messages.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any, Iterable, Mapping
+from typing import Any
 
 from ..protocol.compiled import Protocol
 from ..protocol.errors import did_you_mean
@@ -71,8 +72,17 @@ def call_state(
         if question is None:
             raise SessionError(f'no question "{qid}"{did_you_mean(qid, by_id)}')
         normalised[qid] = CallSession._normalise(question, value)
-    return CallState(started_at=at, now=at, door=door, line=line, district=district, language=language,
-                     answers=normalised, interrupts=recorded, unavailable=dict(unavailable or {}))
+    return CallState(
+        started_at=at,
+        now=at,
+        door=door,
+        line=line,
+        district=district,
+        language=language,
+        answers=normalised,
+        interrupts=recorded,
+        unavailable=dict(unavailable or {}),
+    )
 
 
 def decide(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Decision:

@@ -20,8 +20,8 @@ from zoneinfo import ZoneInfo
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.conditions import ANSWERED, RANK_SUFFIX, UNANSWERED_NUMBER
-from .assessment import AppliedOverride, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
 from . import compiled_walk
+from .assessment import AppliedOverride, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
 from .recommend import choose, recommend
 from .state import CallState
 
@@ -58,9 +58,17 @@ class _Plan:
         # chasing: (question, id, doors, condition function, reads the band or a derived fact,
         # multiple choice, risk points, facts by answer, sets).
         self.rows = tuple(
-            (q, q.id, q.doors, q.when.test if q.when else None,
-             bool(q.when and not q.when.names.isdisjoint(derived)), q.type == "multi", q.risk or None,
-             q.facts_by_answer, q.sets)
+            (
+                q,
+                q.id,
+                q.doors,
+                q.when.test if q.when else None,
+                bool(q.when and not q.when.names.isdisjoint(derived)),
+                q.type == "multi",
+                q.risk or None,
+                q.facts_by_answer,
+                q.sets,
+            )
             for q in protocol.questions
         )
         self.floors = tuple(enumerate(b.min_score for b in protocol.bands))
@@ -134,7 +142,7 @@ class _Walk:
     risk contribution, where each fact came from); without it, only what the decision needs.
     """
 
-    __slots__ = ("plan", "ns", "answered", "score", "contributions", "sources", "asked", "dropped", "next_question")
+    __slots__ = ("answered", "asked", "contributions", "dropped", "next_question", "ns", "plan", "score", "sources")
 
     def __init__(self, protocol: Protocol, state: CallState, explain: bool = True):
         plan = _plan(protocol)
@@ -207,7 +215,9 @@ class _Walk:
                         self.sources.setdefault(fact, []).append(f"question:{qid}")
             stale = True
             if explain:
-                self.asked.append(AskedQuestion(question, "answered", value, points, qid in state.revised, state.language))
+                self.asked.append(
+                    AskedQuestion(question, "answered", value, points, qid in state.revised, state.language)
+                )
         self.score = score
         if stale and explain:
             _refresh(plan, ns, score)
@@ -226,10 +236,24 @@ def evaluate(protocol: Protocol, state: CallState) -> Assessment:
     recommendation = recommend(protocol, ns, state, provisional=pending_required)
     facts = {f: tuple(walk.sources.get(f, ("derived",))) for f in protocol.facts if ns[f]}
     warnings = _conflicts(protocol, state, walk) if state.interrupts else []
-    context = {"door": state.door, "line": state.line, "district": state.district, "language": state.language,
-               "hour": ns["hour"]}
-    return Assessment(walk.next_question, tuple(asked), tuple(walk.dropped), facts, risk, recommendation,
-                      tuple(state.interrupts), tuple(warnings), context)
+    context = {
+        "door": state.door,
+        "line": state.line,
+        "district": state.district,
+        "language": state.language,
+        "hour": ns["hour"],
+    }
+    return Assessment(
+        walk.next_question,
+        tuple(asked),
+        tuple(walk.dropped),
+        facts,
+        risk,
+        recommendation,
+        tuple(state.interrupts),
+        tuple(warnings),
+        context,
+    )
 
 
 def next_question(protocol: Protocol, state: CallState) -> CompiledQuestion | None:
@@ -250,14 +274,14 @@ def decide_state(protocol: Protocol, state: CallState) -> Decision:
     if stale:
         plan.refresh(ns, score)
     chosen = choose(protocol, ns, state)
-    return Decision(chosen.model, tuple(chosen.team), ns["band"], score, chosen.rule.spec.recommend, bool(chosen.fallbacks))
+    return Decision(
+        chosen.model, tuple(chosen.team), ns["band"], score, chosen.rule.spec.recommend, bool(chosen.fallbacks)
+    )
 
 
 def _risk(protocol: Protocol, walk: _Walk) -> RiskAssessment:
     ns = walk.ns
-    overrides = tuple(
-        AppliedOverride(o.at_least, o.reason, c.source) for o, c in protocol.overrides if c.evaluate(ns)
-    )
+    overrides = tuple(AppliedOverride(o.at_least, o.reason, c.source) for o, c in protocol.overrides if c.evaluate(ns))
     level = next((lv for lv, _ in reversed(protocol.screen_levels) if lv.id == ns["suicide_level"]), None)
     return RiskAssessment(
         score=walk.score,
@@ -278,7 +302,7 @@ def _conflicts(protocol: Protocol, state: CallState, walk: _Walk) -> list[str]:
         value = state.answers.get(question.id)
         if value is None or question.id not in walk.answered:
             continue
-        for fact, condition in question.sets:
+        for fact, _condition in question.sets:
             if fact in interrupt_facts and value == "no":
                 warnings.append(
                     f'"{question.id}" was answered no, but the interrupt "{interrupt_facts[fact]}" recorded '

@@ -8,7 +8,7 @@ created it: the engine never reads a clock.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
 
@@ -21,7 +21,7 @@ def _yes_no_from_bool(value: object) -> object:
     return value
 
 
-AnswerValue = Annotated[Union[str, float, int, list[str]], BeforeValidator(_yes_no_from_bool)]
+AnswerValue = Annotated[str | float | int | list[str], BeforeValidator(_yes_no_from_bool)]
 
 
 class Event(BaseModel):
@@ -122,10 +122,19 @@ class CallEnded(Event):
 
 
 AnyEvent = Annotated[
-    Union[
-        CallStarted, ContextChanged, Answered, Revised, Skipped, InterruptRecorded, InterruptWithdrawn,
-        NoteAdded, AvailabilityChanged, RecommendationAccepted, HandoffStepDone, HandoffEnded, CallEnded,
-    ],
+    CallStarted
+    | ContextChanged
+    | Answered
+    | Revised
+    | Skipped
+    | InterruptRecorded
+    | InterruptWithdrawn
+    | NoteAdded
+    | AvailabilityChanged
+    | RecommendationAccepted
+    | HandoffStepDone
+    | HandoffEnded
+    | CallEnded,
     Field(discriminator="kind"),
 ]
 

@@ -46,7 +46,14 @@ def template_values(protocol: Protocol, state: CallState, assessment: Assessment
     door = protocol.doors.get(state.door) if state.door else None
     line = next((x for x in doc.lines if x.id == state.line), None)
     band = protocol.band(assessment.risk.band)
-    level = next((lv for lv in (doc.suicide_screen.levels if doc.suicide_screen else []) if lv.id == assessment.risk.suicide_level), None)
+    level = next(
+        (
+            lv
+            for lv in (doc.suicide_screen.levels if doc.suicide_screen else [])
+            if lv.id == assessment.risk.suicide_level
+        ),
+        None,
+    )
     critical = [f for f in assessment.facts if protocol.facts[f].critical]
     other = [f for f in assessment.facts if not protocol.facts[f].critical]
     roles = doc.responses.roles
@@ -86,7 +93,11 @@ def render_handoff(protocol: Protocol, state: CallState, assessment: Assessment)
             if key not in templates:
                 key = f"{step.id}.{part}.en"
             texts[part] = render(templates[key], values) if key in templates else ""
-        steps.append(HandoffStepView(step.id, localized(step.title, language), texts["say"], texts["do"], state.handoff_steps.get(step.id)))
+        steps.append(
+            HandoffStepView(
+                step.id, localized(step.title, language), texts["say"], texts["do"], state.handoff_steps.get(step.id)
+            )
+        )
     # The counsellor is briefed in English: the summary is for the receiving service, not the caller.
     summary = render(templates["summary"], template_values(protocol, state, assessment, "en"))
     return RenderedHandoff(handoff.service, tuple(steps), summary, tuple(handoff.outcomes), state.handoff_outcome)

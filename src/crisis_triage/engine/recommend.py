@@ -8,7 +8,8 @@ decided) that only a person reading the screen needs.
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from ..protocol.compiled import CompiledRule, Protocol
 from ..protocol.models import ResponseModel
@@ -20,8 +21,12 @@ from .state import CallState
 def unavailable_reason(protocol: Protocol, model: ResponseModel, state: CallState, hour: float) -> str | None:
     """Why ``model`` cannot be sent on this call right now, or None if it can."""
     available = model.available
-    if (available.enabled and available.districts is None and available.hours is None
-            and model.id not in state.unavailable):
+    if (
+        available.enabled
+        and available.districts is None
+        and available.hours is None
+        and model.id not in state.unavailable
+    ):
         return None  # the common case, decided without building a sentence
     if model.id in state.unavailable:
         return state.unavailable[model.id] or "marked unavailable for this call"
@@ -73,10 +78,17 @@ def _resolve(protocol: Protocol, model_id: str, state: CallState, hour: float, s
 class Choice:
     """The decision before it is explained: the rule, the model sent, the team and how they came about."""
 
-    __slots__ = ("rule", "not_matched", "model", "team", "notify", "fallbacks", "additions", "notes", "guarantees")
+    __slots__ = ("additions", "fallbacks", "guarantees", "model", "not_matched", "notes", "notify", "rule", "team")
 
-    def __init__(self, rule: CompiledRule, not_matched: tuple[CompiledRule, ...], model: str, team: list[str],
-                 notify: list[str], fallbacks: list[FallbackStep]):
+    def __init__(
+        self,
+        rule: CompiledRule,
+        not_matched: tuple[CompiledRule, ...],
+        model: str,
+        team: list[str],
+        notify: list[str],
+        fallbacks: list[FallbackStep],
+    ):
         self.rule = rule
         self.not_matched = not_matched
         self.model = model
@@ -162,7 +174,9 @@ def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, pr
             dedicated = model.dedicated.elsewhere
 
     ruled_out = _ruled_out(protocol, ns, chosen_rule, choice.not_matched, model_id, choice.fallbacks, state, hour)
-    deciding = tuple(sorted((name, _plain(ns.get(name))) for name in (chosen_rule.when.names if chosen_rule.when else ())))
+    deciding = tuple(
+        sorted((name, _plain(ns.get(name))) for name in (chosen_rule.when.names if chosen_rule.when else ()))
+    )
     return Recommendation(
         model=model_id,
         preferred_model=spec.recommend,
@@ -179,7 +193,9 @@ def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, pr
         guarantees=tuple(choice.guarantees),
         # Every guarantee that holds, even where the team already had the role: a call-taker who sends
         # another team is warned (worked out here, not in choose(): the decision-only path needs none).
-        required=tuple(Addition(g.require, g.because, g.id) for g, condition in protocol.guarantees if condition.test(ns)),
+        required=tuple(
+            Addition(g.require, g.because, g.id) for g, condition in protocol.guarantees if condition.test(ns)
+        ),
         dedicated=dedicated,
         handoff=handoff,
         provisional=provisional,

@@ -9,12 +9,14 @@ a required question) raises :class:`SessionError` and changes nothing.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.errors import did_you_mean
 from .assessment import Assessment
+from .evaluate import evaluate
 from .events import (
     Answered,
     AnyEvent,
@@ -31,7 +33,6 @@ from .events import (
     Revised,
     Skipped,
 )
-from .evaluate import evaluate
 from .handoff import RenderedHandoff, render_handoff
 from .state import CallState
 
@@ -167,8 +168,11 @@ class CallSession:
             case Skipped(question=qid):
                 question = self._question(qid)
                 if question.spec.required:
-                    raise SessionError(f'"{qid}" is required and cannot be skipped; record "unknown" if the caller cannot say'
-                                       if question.type == "yes_no" else f'"{qid}" is required and cannot be skipped')
+                    raise SessionError(
+                        f'"{qid}" is required and cannot be skipped; record "unknown" if the caller cannot say'
+                        if question.type == "yes_no"
+                        else f'"{qid}" is required and cannot be skipped'
+                    )
             case InterruptRecorded(interrupt=interrupt) | InterruptWithdrawn(interrupt=interrupt):
                 self._check_choice(interrupt, protocol.interrupts, "interrupt")
             case NoteAdded(text=text):
@@ -193,7 +197,9 @@ class CallSession:
             return
         known = list(known)
         if value not in known:
-            raise SessionError(f'unknown {what} "{value}"{did_you_mean(value, known)}; expected one of {", ".join(known)}')
+            raise SessionError(
+                f'unknown {what} "{value}"{did_you_mean(value, known)}; expected one of {", ".join(known)}'
+            )
 
     def _question(self, qid: str) -> CompiledQuestion:
         question = self.protocol.question_by_id.get(qid)
@@ -209,8 +215,10 @@ class CallSession:
                 if value is True or value is False:
                     value = "yes" if value else "no"  # a JSON true from a replay file means yes
                 if value not in options:
-                    raise SessionError(f'"{value}" is not an answer to "{question.id}"{did_you_mean(str(value), options)}; '
-                                       f"expected one of {', '.join(options)}")
+                    raise SessionError(
+                        f'"{value}" is not an answer to "{question.id}"{did_you_mean(str(value), options)}; '
+                        f"expected one of {', '.join(options)}"
+                    )
                 return value
             case "multi":
                 values = [value] if isinstance(value, str) else value
@@ -218,7 +226,9 @@ class CallSession:
                     raise SessionError(f'"{question.id}" takes a list of options')
                 bad = [v for v in values if v not in options]
                 if bad:
-                    raise SessionError(f'"{bad[0]}" is not an option of "{question.id}"{did_you_mean(str(bad[0]), options)}')
+                    raise SessionError(
+                        f'"{bad[0]}" is not an option of "{question.id}"{did_you_mean(str(bad[0]), options)}'
+                    )
                 return tuple(sorted(set(values), key=options.index))
             case "number":
                 if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
-from ..protocol.models import localized  # noqa: F401 - the screens import it from here
+from ..protocol.models import localized
 from .assessment import Assessment, Recommendation
 from .handoff import template_values
 from .state import CallState
@@ -120,7 +120,9 @@ class BandView:
 
 def band_view(protocol: Protocol, band_id: str, language: str = "en") -> BandView:
     band = protocol.band(band_id)
-    return BandView(band.id, localized(band.label, language), band.colour, protocol.band_ids.index(band_id), len(protocol.bands))
+    return BandView(
+        band.id, localized(band.label, language), band.colour, protocol.band_ids.index(band_id), len(protocol.bands)
+    )
 
 
 def model_name(protocol: Protocol, model_id: str, language: str = "en") -> str:
@@ -147,7 +149,9 @@ class InterruptView:
     active: bool
 
 
-def interrupt_views(protocol: Protocol, active: tuple[str, ...] | list[str], language: str = "en") -> tuple[InterruptView, ...]:
+def interrupt_views(
+    protocol: Protocol, active: tuple[str, ...] | list[str], language: str = "en"
+) -> tuple[InterruptView, ...]:
     """Every interrupt of the protocol with its key, marked active when recorded on this call."""
     return tuple(
         InterruptView(i.id, i.key, localized(i.label, language), i.fact, i.id in active)
@@ -183,7 +187,9 @@ def departure_warnings(protocol: Protocol, state: CallState, assessment: Assessm
     return warnings
 
 
-def dispatch_summary(protocol: Protocol, state: CallState, assessment: Assessment, dispatched: str | None = None) -> str:
+def dispatch_summary(
+    protocol: Protocol, state: CallState, assessment: Assessment, dispatched: str | None = None
+) -> str:
     """The text a call-taker pastes into the dispatch system when they accept a recommendation.
 
     Plain ASCII-friendly lines, English (dispatch systems and responders work in English), naming the
@@ -201,9 +207,13 @@ def dispatch_summary(protocol: Protocol, state: CallState, assessment: Assessmen
         notify = role_names(protocol, protocol.models[model_id].notify)
         lines.append(f"Departure: recommended {model_name(protocol, rec.model)}")
     lines.append(f"Send: {', '.join(team)}" + (f"; notify: {', '.join(notify)}" if notify else ""))
-    lines.append(f"Location: {values['location'] or 'not given'}; district {values['district']} ({values['district_name']})")
-    lines.append(f"Risk: {values['band']} (score {values['score']})"
-                 + (f"; suicide screen: {values['suicide_level']}" if values["suicide_level"] else ""))
+    lines.append(
+        f"Location: {values['location'] or 'not given'}; district {values['district']} ({values['district_name']})"
+    )
+    lines.append(
+        f"Risk: {values['band']} (score {values['score']})"
+        + (f"; suicide screen: {values['suicide_level']}" if values["suicide_level"] else "")
+    )
     critical = [fact_label(protocol, f) for f in assessment.facts if protocol.facts[f].critical]
     if critical:
         lines.append(f"SAFETY/MEDICAL: {'; '.join(critical)}")
@@ -220,7 +230,9 @@ def dispatch_summary(protocol: Protocol, state: CallState, assessment: Assessmen
     for step in rec.fallbacks:
         if step.from_model != step.to_model:
             lines.append(f"Fallback: {model_name(protocol, step.from_model)} unavailable ({step.reason})")
-    lines.append(f"Caller: {values['caller_name'] or 'name not given'} ({values['door']}); language {values['language']}")
+    lines.append(
+        f"Caller: {values['caller_name'] or 'name not given'} ({values['door']}); language {values['language']}"
+    )
     for at, text in state.notes:
         lines.append(f"Note {centre_time(protocol, at):%H:%M}: {text}")
     lines.append(f"Protocol: {protocol.id} {protocol.version}")
@@ -228,6 +240,19 @@ def dispatch_summary(protocol: Protocol, state: CallState, assessment: Assessmen
 
 
 __all__ = [
-    "BandView", "InterruptView", "centre_time", "OptionView", "QuestionView", "answer_changes", "band_view", "dispatch_summary",
-    "fact_label", "interrupt_views", "localized", "model_name", "next_question_view", "question_view", "role_names",
+    "BandView",
+    "InterruptView",
+    "OptionView",
+    "QuestionView",
+    "answer_changes",
+    "band_view",
+    "centre_time",
+    "dispatch_summary",
+    "fact_label",
+    "interrupt_views",
+    "localized",
+    "model_name",
+    "next_question_view",
+    "question_view",
+    "role_names",
 ]

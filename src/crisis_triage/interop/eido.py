@@ -67,26 +67,45 @@ def eido_document(protocol: Protocol, session: CallSession, label: str = "call")
     models = protocol.models
     model = models[rec.model]
     notes = []
-    for number, asked in enumerate(assessment.asked):
+    for _number, asked in enumerate(assessment.asked):
         if asked.status != "answered":
             continue
-        notes.append({
-            "componentIdentifier": _id(protocol.id, label, "note", asked.question.id),
-            "noteDateTimeStamp": updated,
-            "noteText": f"{asked.question.spec.ask['en']} -- {asked.label}",
-            "noteKeywords": [asked.question.id],
-        })
+        notes.append(
+            {
+                "componentIdentifier": _id(protocol.id, label, "note", asked.question.id),
+                "noteDateTimeStamp": updated,
+                "noteText": f"{asked.question.spec.ask['en']} -- {asked.label}",
+                "noteKeywords": [asked.question.id],
+            }
+        )
     for at, text in state.notes:
-        notes.append({"componentIdentifier": _id(protocol.id, label, "note", at.isoformat(), text[:40]),
-                      "noteDateTimeStamp": at.isoformat(), "noteText": text, "noteKeywords": ["call-taker note"]})
+        notes.append(
+            {
+                "componentIdentifier": _id(protocol.id, label, "note", at.isoformat(), text[:40]),
+                "noteDateTimeStamp": at.isoformat(),
+                "noteText": text,
+                "noteKeywords": ["call-taker note"],
+            }
+        )
     for interrupt_id, at in state.interrupts.items():
         interrupt = protocol.interrupts[interrupt_id]
-        notes.append({"componentIdentifier": _id(protocol.id, label, "interrupt", interrupt_id),
-                      "noteDateTimeStamp": at.isoformat(), "noteText": f"Recorded out of order: {interrupt.label['en']}",
-                      "noteKeywords": ["interrupt", interrupt_id]})
-    notes.append({"componentIdentifier": _id(protocol.id, label, "note", "recommendation"), "noteDateTimeStamp": updated,
-                  "noteText": f"Recommended: {model.name['en']} (team: {', '.join(rec.team) or 'phone only'}). "
-                              f"Why: {rec.because['en']}", "noteKeywords": ["recommendation", rec.model]})
+        notes.append(
+            {
+                "componentIdentifier": _id(protocol.id, label, "interrupt", interrupt_id),
+                "noteDateTimeStamp": at.isoformat(),
+                "noteText": f"Recorded out of order: {interrupt.label['en']}",
+                "noteKeywords": ["interrupt", interrupt_id],
+            }
+        )
+    notes.append(
+        {
+            "componentIdentifier": _id(protocol.id, label, "note", "recommendation"),
+            "noteDateTimeStamp": updated,
+            "noteText": f"Recommended: {model.name['en']} (team: {', '.join(rec.team) or 'phone only'}). "
+            f"Why: {rec.because['en']}",
+            "noteKeywords": ["recommendation", rec.model],
+        }
+    )
     location_text = state.answers.get("location") if isinstance(state.answers.get("location"), str) else None
     district = state.district
     document = {
@@ -96,33 +115,46 @@ def eido_document(protocol: Protocol, session: CallSession, label: str = "call")
         "sendingSystemIdentifier": f"crisis-triage:{protocol.id}:{protocol.version}",
         "lastUpdateTimeStamp": updated,
         "messageKind": "Report",
-        "incidentComponent": [{
-            "componentIdentifier": incident_id,
-            "incidentTrackingIdentifier": label,
-            "lastUpdateTimeStamp": updated,
-            "incidentTypeCommonRegistryText": incident_type(assessment.facts),
-            "incidentStatusCommonRegistryText": "Dispatched" if state.accepted else "Received",
-            "incidentPriority": priority(protocol, assessment.risk.band),
-            "riskBand": assessment.risk.band,
-            "recommendedResponse": {"model": rec.model, "name": model.name["en"], "team": list(rec.team),
-                                    "notify": list(rec.notify), "rule": rec.rule},
-            "locationReference": [{"$ref": location_id}],
-            "callReference": [{"$ref": call_id}],
-            "notesReference": [{"$ref": n["componentIdentifier"]} for n in notes],
-            "updatedByAgencyReference": {"$ref": agency_id},
-        }],
-        "callComponent": [{
-            "componentIdentifier": call_id,
-            "callStartTimeStamp": started,
-            "callTypeDescriptor": state.line or "unknown line",
-            "callerRelationDescriptor": protocol.doors[state.door].caller if state.door in protocol.doors else "unknown",
-            "languageCode": state.language,
-        }],
-        "locationComponent": [{
-            "componentIdentifier": location_id,
-            "civicAddressText": location_text or "not given",
-            "districtIdentifier": district or "unknown",
-        }],
+        "incidentComponent": [
+            {
+                "componentIdentifier": incident_id,
+                "incidentTrackingIdentifier": label,
+                "lastUpdateTimeStamp": updated,
+                "incidentTypeCommonRegistryText": incident_type(assessment.facts),
+                "incidentStatusCommonRegistryText": "Dispatched" if state.accepted else "Received",
+                "incidentPriority": priority(protocol, assessment.risk.band),
+                "riskBand": assessment.risk.band,
+                "recommendedResponse": {
+                    "model": rec.model,
+                    "name": model.name["en"],
+                    "team": list(rec.team),
+                    "notify": list(rec.notify),
+                    "rule": rec.rule,
+                },
+                "locationReference": [{"$ref": location_id}],
+                "callReference": [{"$ref": call_id}],
+                "notesReference": [{"$ref": n["componentIdentifier"]} for n in notes],
+                "updatedByAgencyReference": {"$ref": agency_id},
+            }
+        ],
+        "callComponent": [
+            {
+                "componentIdentifier": call_id,
+                "callStartTimeStamp": started,
+                "callTypeDescriptor": state.line or "unknown line",
+                "callerRelationDescriptor": protocol.doors[state.door].caller
+                if state.door in protocol.doors
+                else "unknown",
+                "languageCode": state.language,
+            }
+        ],
+        "locationComponent": [
+            {
+                "componentIdentifier": location_id,
+                "civicAddressText": location_text or "not given",
+                "districtIdentifier": district or "unknown",
+            }
+        ],
         "agencyComponent": [{"componentIdentifier": agency_id, "agencyName": protocol.title}],
         "notesComponent": notes,
     }

@@ -15,7 +15,7 @@ the standard ``translation`` extension. Output is checked against the ``fhir.res
 from __future__ import annotations
 
 import ast
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..engine.session import CallSession
@@ -42,8 +42,15 @@ def _translations(texts: dict[str, str]) -> dict[str, Any] | None:
     others = [(lang, text) for lang, text in texts.items() if lang != "en"]
     if not others:
         return None
-    return {"extension": [{"url": TRANSLATION, "extension": [{"url": "lang", "valueCode": lang}, {"url": "content", "valueString": text}]}
-                          for lang, text in others]}
+    return {
+        "extension": [
+            {
+                "url": TRANSLATION,
+                "extension": [{"url": "lang", "valueCode": lang}, {"url": "content", "valueString": text}],
+            }
+            for lang, text in others
+        ]
+    }
 
 
 _TYPES = {"yes_no": "choice", "choice": "choice", "multi": "choice", "number": "decimal", "text": "string"}
@@ -51,7 +58,12 @@ _TYPES = {"yes_no": "choice", "choice": "choice", "multi": "choice", "number": "
 
 def _item(protocol: Protocol, question: CompiledQuestion) -> dict[str, Any]:
     spec = question.spec
-    item: dict[str, Any] = {"linkId": question.id, "text": spec.ask["en"], "type": _TYPES[question.type], "required": spec.required}
+    item: dict[str, Any] = {
+        "linkId": question.id,
+        "text": spec.ask["en"],
+        "type": _TYPES[question.type],
+        "required": spec.required,
+    }
     translated = _translations(spec.ask)
     if translated:
         item["_text"] = translated
@@ -105,20 +117,43 @@ _OPS = {ast.Eq: "=", ast.NotEq: "!=", ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", a
 
 def _comparison(protocol: Protocol, node: ast.AST) -> dict[str, Any] | None:
     questions = protocol.question_by_id
-    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "answered" \
-            and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id in questions:
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "answered"
+        and len(node.args) == 1
+        and isinstance(node.args[0], ast.Name)
+        and node.args[0].id in questions
+    ):
         return {"question": node.args[0].id, "operator": "exists", "answerBoolean": True}
     if not isinstance(node, ast.Compare) or len(node.ops) != 1:
         return None
     op, left, right = node.ops[0], node.left, node.comparators[0]
-    if isinstance(op, ast.In) and isinstance(left, ast.Constant) and isinstance(right, ast.Name) and right.id in questions:
-        return {"question": right.id, "operator": "=", "answerCoding": {"system": answer_system(protocol, right.id), "code": left.value}}
-    if type(op) not in _OPS or not isinstance(left, ast.Name) or left.id not in questions or not isinstance(right, ast.Constant):
+    if (
+        isinstance(op, ast.In)
+        and isinstance(left, ast.Constant)
+        and isinstance(right, ast.Name)
+        and right.id in questions
+    ):
+        return {
+            "question": right.id,
+            "operator": "=",
+            "answerCoding": {"system": answer_system(protocol, right.id), "code": left.value},
+        }
+    if (
+        type(op) not in _OPS
+        or not isinstance(left, ast.Name)
+        or left.id not in questions
+        or not isinstance(right, ast.Constant)
+    ):
         return None
     target = questions[left.id]
     if target.type in ("yes_no", "choice") and isinstance(right.value, str) and type(op) in (ast.Eq, ast.NotEq):
-        return {"question": left.id, "operator": _OPS[type(op)],
-                "answerCoding": {"system": answer_system(protocol, left.id), "code": right.value}}
+        return {
+            "question": left.id,
+            "operator": _OPS[type(op)],
+            "answerCoding": {"system": answer_system(protocol, left.id), "code": right.value},
+        }
     if target.type == "number" and isinstance(right.value, (int, float)) and not isinstance(right.value, bool):
         return {"question": left.id, "operator": _OPS[type(op)], "answerDecimal": right.value}
     if target.type == "text" and isinstance(right.value, str) and type(op) in (ast.Eq, ast.NotEq):
@@ -162,8 +197,16 @@ def _answer(protocol: Protocol, question: CompiledQuestion, value: Any) -> list[
     if question.type in ("yes_no", "choice", "multi"):
         values = value if question.type == "multi" else [value]
         system = answer_system(protocol, question.id)
-        return [{"valueCoding": {"system": system, "code": v, "display": (question.option(v).label["en"] if question.option(v) else v)}}
-                for v in values]
+        return [
+            {
+                "valueCoding": {
+                    "system": system,
+                    "code": v,
+                    "display": (question.option(v).label["en"] if question.option(v) else v),
+                }
+            }
+            for v in values
+        ]
     if question.type == "number":
         return [{"valueDecimal": value}]
     return [{"valueString": str(value)}]
@@ -180,25 +223,36 @@ def questionnaire_response(protocol: Protocol, session: CallSession, label: str 
         question = asked.question
         group = groups.get(question.section.id)
         if group is None:
-            group = groups[question.section.id] = {"linkId": f"section-{question.section.id}", "text": question.section.title["en"], "item": []}
+            group = groups[question.section.id] = {
+                "linkId": f"section-{question.section.id}",
+                "text": question.section.title["en"],
+                "item": [],
+            }
             order.append(group)
-        group["item"].append({"linkId": question.id, "text": question.spec.ask["en"], "answer": _answer(protocol, question, asked.value)})
+        group["item"].append(
+            {"linkId": question.id, "text": question.spec.ask["en"], "answer": _answer(protocol, question, asked.value)}
+        )
     rec = assessment.recommendation
     events = session.events
-    authored = max(e.at for e in events) if events else datetime.now(timezone.utc)
+    authored = max(e.at for e in events) if events else datetime.now(UTC)
     document = {
         "resourceType": "QuestionnaireResponse",
         "id": fhir_id(label),
         "questionnaire": f"{BASE_URL}/Questionnaire/{fhir_id(protocol.id)}|{protocol.version}",
         "status": "completed" if assessment.complete else "in-progress",
         "authored": authored.isoformat(),
-        "extension": [{"url": OUTCOME_EXT, "extension": [
-            {"url": "band", "valueCode": assessment.risk.band},
-            {"url": "score", "valueInteger": assessment.risk.score},
-            {"url": "recommendation", "valueCode": rec.model},
-            {"url": "rule", "valueCode": rec.rule},
-            {"url": "team", "valueString": ", ".join(rec.team)},
-        ]}],
+        "extension": [
+            {
+                "url": OUTCOME_EXT,
+                "extension": [
+                    {"url": "band", "valueCode": assessment.risk.band},
+                    {"url": "score", "valueInteger": assessment.risk.score},
+                    {"url": "recommendation", "valueCode": rec.model},
+                    {"url": "rule", "valueCode": rec.rule},
+                    {"url": "team", "valueString": ", ".join(rec.team)},
+                ],
+            }
+        ],
         "item": order,
     }
     check(document)

@@ -4,4 +4,12 @@ from .compiled import CompiledQuestion, Protocol
 from .errors import Problem, ProtocolError
 from .loader import check_protocol, load_protocol, parse_protocol
 
-__all__ = ["CompiledQuestion", "Problem", "Protocol", "ProtocolError", "check_protocol", "load_protocol", "parse_protocol"]
+__all__ = [
+    "CompiledQuestion",
+    "Problem",
+    "Protocol",
+    "ProtocolError",
+    "check_protocol",
+    "load_protocol",
+    "parse_protocol",
+]

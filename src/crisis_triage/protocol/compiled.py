@@ -6,9 +6,10 @@ are compiled, ids are indexed, derived facts are in dependency order, templates 
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .conditions import Condition, NameType
 from .models import (

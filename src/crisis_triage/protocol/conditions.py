@@ -20,8 +20,9 @@ from __future__ import annotations
 import ast
 import copy
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from .errors import did_you_mean
 
@@ -89,8 +90,10 @@ class Condition:
 _COMPARE_OPS = (ast.Eq, ast.NotEq, ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.In, ast.NotIn)
 _ORDER_OPS = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
 _LITERAL_NAMES = {"true": True, "false": False, "True": True, "False": False}
-_FUNCTIONS = {"answered": "answered(question) is true once the question has an answer",
-              "count": "count(question) is how many options of a multiple-choice answer were picked"}
+_FUNCTIONS = {
+    "answered": "answered(question) is true once the question has an answer",
+    "count": "count(question) is how many options of a multiple-choice answer were picked",
+}
 
 # Private names the compiled function reads; author names never start with "_", so no clash.
 NS = "_ns"
@@ -177,9 +180,12 @@ class _Checker:
                     return ast.Compare(left=rank_tree, ops=[op], comparators=[ast.Constant(rank)])
                 return ast.Compare(left=ast.Constant(rank), ops=[op], comparators=[rank_tree])
             self._check_against(name_kind, literal, literal_node, op)
-        elif isinstance(left_kind, str) and isinstance(right_kind, str):
-            if left_kind != right_kind or (isinstance(op, _ORDER_OPS) and left_kind != "number"):
-                raise self.fail(node, f"cannot compare {left_kind} with {right_kind} in {_describe(node)}")
+        elif (
+            isinstance(left_kind, str)
+            and isinstance(right_kind, str)
+            and (left_kind != right_kind or (isinstance(op, _ORDER_OPS) and left_kind != "number"))
+        ):
+            raise self.fail(node, f"cannot compare {left_kind} with {right_kind} in {_describe(node)}")
         return ast.Compare(left=left_tree, ops=[op], comparators=[right_tree])
 
     def _check_against(self, kind: NameType, literal: ast.expr, literal_node: ast.expr, op: ast.cmpop) -> None:
@@ -187,14 +193,18 @@ class _Checker:
             # Two names compared: they must hold the same kind of value.
             other = self.name_type(literal_node) if isinstance(literal_node, ast.Name) else None
             if other and other.kind != kind.kind:
-                raise self.fail(literal_node, f"cannot compare {kind.describe or kind.kind} with {other.describe or other.kind}")
+                raise self.fail(
+                    literal_node, f"cannot compare {kind.describe or kind.kind} with {other.describe or other.kind}"
+                )
             return
         value = literal.value
         if kind.kind == "multi":
             raise self.fail(literal_node, f'{kind.describe} holds several options: test one with "{value}" in ...')
         if kind.kind == "flag":
             if not isinstance(value, bool):
-                raise self.fail(literal_node, f"{kind.describe} is true/false; write the name alone, or `not` before it")
+                raise self.fail(
+                    literal_node, f"{kind.describe} is true/false; write the name alone, or `not` before it"
+                )
             return
         if kind.kind == "number":
             if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -210,11 +220,17 @@ class _Checker:
     def _check_value(self, kind: NameType, value: Any, node: ast.AST) -> None:
         if kind.values and value not in kind.values:
             allowed = ", ".join(f'"{v}"' for v in kind.values)
-            raise self.fail(node, f'"{value}" is not a possible value of {kind.describe}{did_you_mean(value, kind.values)}; expected one of {allowed}')
+            raise self.fail(
+                node,
+                f'"{value}" is not a possible value of {kind.describe}{did_you_mean(value, kind.values)}; expected one of {allowed}',
+            )
 
     def _band_rank(self, node: ast.AST, value: Any) -> int:
         if value not in self.bands:
-            raise self.fail(node, f'"{value}" is not a risk band{did_you_mean(value, self.bands)}; bands are {", ".join(self.bands)}')
+            raise self.fail(
+                node,
+                f'"{value}" is not a risk band{did_you_mean(value, self.bands)}; bands are {", ".join(self.bands)}',
+            )
         return self.bands.index(value)
 
     def _membership(self, node: ast.Compare, op: ast.cmpop, left: ast.expr, right: ast.expr) -> ast.expr:
@@ -222,14 +238,19 @@ class _Checker:
         if isinstance(right, ast.Name) and right.id not in _LITERAL_NAMES:
             kind = self.name_type(right)
             if kind.kind != "multi":
-                raise self.fail(right, f'`in` needs a list or a multiple-choice question on its right; {right.id} is {kind.describe}. Did you mean {right.id} == ...?')
+                raise self.fail(
+                    right,
+                    f"`in` needs a list or a multiple-choice question on its right; {right.id} is {kind.describe}. Did you mean {right.id} == ...?",
+                )
             left_tree, left_kind = self.value(left)
             if not isinstance(left_tree, ast.Constant) or not isinstance(left_tree.value, str):
                 raise self.fail(left, f"put one option in quotes before `in {right.id}`")
             self._check_value(kind, left_tree.value, left)
             return ast.Compare(left=left_tree, ops=[op], comparators=[self.load(right.id)])
         if not isinstance(right, (ast.List, ast.Tuple, ast.Set)):
-            raise self.fail(right, "`in` needs a list in square brackets on its right, e.g. band in [\"high\", \"imminent\"]")
+            raise self.fail(
+                right, '`in` needs a list in square brackets on its right, e.g. band in ["high", "imminent"]'
+            )
         if len(right.elts) > MAX_LIST:
             raise self.fail(right, f"a list may hold at most {MAX_LIST} values")
         items = [self.literal(e) for e in right.elts]
@@ -242,7 +263,9 @@ class _Checker:
                     else:
                         self._check_value(left_kind, item, element)
                 elif left_kind.kind == "multi":
-                    raise self.fail(left, f"{left_kind.describe} holds several options: test each with \"x\" in {ast.unparse(left)}")
+                    raise self.fail(
+                        left, f'{left_kind.describe} holds several options: test each with "x" in {ast.unparse(left)}'
+                    )
         return ast.Compare(left=left_tree, ops=[op], comparators=[ast.Constant(frozenset(items))])
 
     # -- values --------------------------------------------------------------------------------
@@ -294,8 +317,11 @@ class _Checker:
     def call(self, node: ast.Call) -> tuple[ast.expr, str]:
         if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCTIONS:
             name = ast.unparse(node.func)
-            raise self.fail(node, f"{name}() is not a function conditions can call{did_you_mean(name, _FUNCTIONS)}; "
-                            f"available: {', '.join(f + '()' for f in _FUNCTIONS)}")
+            raise self.fail(
+                node,
+                f"{name}() is not a function conditions can call{did_you_mean(name, _FUNCTIONS)}; "
+                f"available: {', '.join(f + '()' for f in _FUNCTIONS)}",
+            )
         if node.keywords or len(node.args) != 1 or not isinstance(node.args[0], ast.Name):
             raise self.fail(node, f"{node.func.id}() takes one question id, e.g. {node.func.id}(weapon)")
         target = node.args[0]
@@ -315,8 +341,11 @@ class _Checker:
             raise self.fail(node, f"names starting with _ are not allowed ({name})")
         kind = self.names.get(name)
         if kind is None:
-            raise self.fail(node, f'unknown name "{name}"{did_you_mean(name, self.names)}: '
-                            "expected a question id, a fact, or one of band, score, door, line, district, language, hour")
+            raise self.fail(
+                node,
+                f'unknown name "{name}"{did_you_mean(name, self.names)}: '
+                "expected a question id, a fact, or one of band, score, door, line, district, language, hour",
+            )
         self.used.add(name)
         return kind
 
@@ -330,10 +359,20 @@ class _Checker:
 
     @staticmethod
     def _what(node: ast.AST) -> str:
-        kinds = {ast.Attribute: "an attribute (.x)", ast.Subscript: "indexing ([...])", ast.Lambda: "a lambda",
-                 ast.BinOp: "arithmetic", ast.Call: "a call", ast.ListComp: "a comprehension",
-                 ast.GeneratorExp: "a comprehension", ast.Dict: "a mapping", ast.IfExp: "an if-expression",
-                 ast.NamedExpr: "an assignment", ast.JoinedStr: "an f-string", ast.Starred: "*"}
+        kinds = {
+            ast.Attribute: "an attribute (.x)",
+            ast.Subscript: "indexing ([...])",
+            ast.Lambda: "a lambda",
+            ast.BinOp: "arithmetic",
+            ast.Call: "a call",
+            ast.ListComp: "a comprehension",
+            ast.GeneratorExp: "a comprehension",
+            ast.Dict: "a mapping",
+            ast.IfExp: "an if-expression",
+            ast.NamedExpr: "an assignment",
+            ast.JoinedStr: "an f-string",
+            ast.Starred: "*",
+        }
         for cls, word in kinds.items():
             if isinstance(node, cls):
                 return f"{word} `{_describe(node)}`"
@@ -364,7 +403,9 @@ def compile_condition(source: str, names: Mapping[str, NameType], bands: tuple[s
     if not text:
         raise ConditionError("the condition is empty")
     if len(text) > MAX_LENGTH:
-        raise ConditionError(f"the condition is {len(text)} characters long; the limit is {MAX_LENGTH}: split it into facts")
+        raise ConditionError(
+            f"the condition is {len(text)} characters long; the limit is {MAX_LENGTH}: split it into facts"
+        )
     if _nesting_depth(text) > MAX_DEPTH:
         raise ConditionError(f"the condition nests brackets more than {MAX_DEPTH} deep")
     try:
@@ -379,8 +420,14 @@ def compile_condition(source: str, names: Mapping[str, NameType], bands: tuple[s
     # The same text over names of the same types checks and compiles to the same thing: protocols
     # repeat conditions (answer == "yes" on most questions), so each is worked out once.
     # (A name's description only words error messages, and errors are not cached.)
-    key = (text, tuple(bands), tuple((n, kind.kind, kind.values) if (kind := names.get(n)) else (n,)
-                                     for n in sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)})))
+    key = (
+        text,
+        tuple(bands),
+        tuple(
+            (n, kind.kind, kind.values) if (kind := names.get(n)) else (n,)
+            for n in sorted({node.id for node in ast.walk(tree) if isinstance(node, ast.Name)})
+        ),
+    )
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
@@ -424,4 +471,4 @@ def _compile(body: ast.expr) -> Callable[[Mapping[str, Any]], Any]:
     _locate(module)
     code = compile(module, "<condition>", "eval")
     # len is the only global the checked tree can reference (through count()).
-    return eval(code, {"__builtins__": {}, "len": len})  # noqa: S307 - a tree built by _Checker, not author text
+    return eval(code, {"__builtins__": {}, "len": len})

@@ -7,8 +7,8 @@ the path inside the document (``questions[3].risk``) and a sentence that says wh
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 Path = tuple[str | int, ...]
 

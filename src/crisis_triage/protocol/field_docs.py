@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import itertools
 from types import ModuleType
 from typing import Any
 
@@ -22,7 +23,7 @@ def field_docstrings(module: ModuleType) -> dict[str, dict[str, str]]:
             continue
         fields: dict[str, str] = {}
         body = node.body
-        for statement, following in zip(body, body[1:]):
+        for statement, following in itertools.pairwise(body):
             if (
                 isinstance(statement, ast.AnnAssign)
                 and isinstance(statement.target, ast.Name)

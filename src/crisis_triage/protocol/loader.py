@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path as FilePath
+
 from pydantic import ValidationError
 
 from . import models
@@ -17,7 +18,6 @@ from .errors import Problem, ProtocolError
 from .models import ProtocolDocument
 from .schema_errors import model_field_names, schema_problem
 from .yaml_source import YamlSourceError, load_yaml
-
 
 _FIELD_NAMES = model_field_names(models)
 
@@ -29,7 +29,9 @@ def parse_protocol(text: str, file: str = "<protocol>", sha256: str | None = Non
     except YamlSourceError as exc:
         raise ProtocolError(exc.problems) from None
     if not isinstance(data, dict):
-        raise ProtocolError([Problem("schema", "a protocol is a mapping with protocol:, sections:, responses: ...", file, 1, 1)])
+        raise ProtocolError(
+            [Problem("schema", "a protocol is a mapping with protocol:, sections:, responses: ...", file, 1, 1)]
+        )
     try:
         document = ProtocolDocument.model_validate(data)
     except ValidationError as exc:
@@ -49,12 +51,16 @@ def read_protocol_text(path: str | FilePath) -> tuple[str, str]:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ProtocolError([Problem("unreadable", f"cannot read the file: {exc.strerror or exc}", str(path))]) from None
+        raise ProtocolError(
+            [Problem("unreadable", f"cannot read the file: {exc.strerror or exc}", str(path))]
+        ) from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ProtocolError([Problem("encoding", "the file is not UTF-8 text; save it as UTF-8", str(path), line, 1)]) from None
+        raise ProtocolError(
+            [Problem("encoding", "the file is not UTF-8 text; save it as UTF-8", str(path), line, 1)]
+        ) from None
     return text, hashlib.sha256(raw).hexdigest()
 
 

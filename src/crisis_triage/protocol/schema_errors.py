@@ -6,8 +6,9 @@ slip, with the position from the file's :class:`SourceMap` and "did you mean" fo
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from types import ModuleType
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -30,8 +31,12 @@ _FRIENDLY = {
     "too_short": "this list needs at least one item",
 }
 
-_BOUNDS = {"greater_than_equal": "expected at least", "less_than_equal": "expected at most",
-           "greater_than": "expected more than", "less_than": "expected less than"}
+_BOUNDS = {
+    "greater_than_equal": "expected at least",
+    "less_than_equal": "expected at most",
+    "greater_than": "expected more than",
+    "less_than": "expected less than",
+}
 
 
 def model_field_names(module: ModuleType) -> set[str]:
@@ -49,7 +54,9 @@ def schema_problem(error: dict[str, Any], source: SourceMap, field_names: Iterab
     kind = error["type"]
     if kind == "extra_forbidden":
         name = str(loc[-1])
-        return source.problem("unknown-field", f'unknown field "{name}"{did_you_mean(name, field_names)}', loc, key=True)
+        return source.problem(
+            "unknown-field", f'unknown field "{name}"{did_you_mean(name, field_names)}', loc, key=True
+        )
     if kind == "missing":
         return source.problem("missing-field", f'the field "{loc[-1]}" is required here', loc[:-1])
     message = _FRIENDLY.get(kind, error["msg"])

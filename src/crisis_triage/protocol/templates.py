@@ -8,8 +8,9 @@ Variables are checked at load time so a typo is an error with a line number, not
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Any, Iterable
+from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
@@ -56,15 +57,59 @@ def environment() -> SandboxedEnvironment:
 
 
 #: Filters a template may use: formatting plain values, nothing that reaches objects.
-ALLOWED_FILTERS = frozenset({
-    "join", "default", "d", "upper", "lower", "length", "count", "capitalize", "title", "trim", "first", "last",
-    "replace", "round", "int", "string", "sort", "unique", "list", "wordcount", "truncate", "striptags", "center",
-})
+ALLOWED_FILTERS = frozenset(
+    {
+        "join",
+        "default",
+        "d",
+        "upper",
+        "lower",
+        "length",
+        "count",
+        "capitalize",
+        "title",
+        "trim",
+        "first",
+        "last",
+        "replace",
+        "round",
+        "int",
+        "string",
+        "sort",
+        "unique",
+        "list",
+        "wordcount",
+        "truncate",
+        "striptags",
+        "center",
+    }
+)
 #: Tests a template may use in ``{% if x is ... %}``.
-ALLOWED_TESTS = frozenset({
-    "defined", "undefined", "none", "string", "number", "sequence", "mapping", "boolean", "true", "false", "in",
-    "eq", "ne", "equalto", "lt", "le", "gt", "ge", "odd", "even", "divisibleby",
-})
+ALLOWED_TESTS = frozenset(
+    {
+        "defined",
+        "undefined",
+        "none",
+        "string",
+        "number",
+        "sequence",
+        "mapping",
+        "boolean",
+        "true",
+        "false",
+        "in",
+        "eq",
+        "ne",
+        "equalto",
+        "lt",
+        "le",
+        "gt",
+        "ge",
+        "odd",
+        "even",
+        "divisibleby",
+    }
+)
 # Statements and expressions a handoff script never needs and a sandbox escape or a denial of
 # service usually does: calls, imports, macros, assignments, arithmetic that multiplies.
 _FORBIDDEN_NODES = {
@@ -91,22 +136,37 @@ def _check_safe(tree: nodes.Template) -> None:
     for node in tree.find_all(nodes.Node):
         for kind, what in _FORBIDDEN_NODES.items():
             if isinstance(node, kind):
-                raise TemplateProblem(f"{what} is not allowed in a handoff template; use the variables and filters "
-                                      f"({', '.join(sorted(ALLOWED_FILTERS)[:8])} ...)", node.lineno)
+                raise TemplateProblem(
+                    f"{what} is not allowed in a handoff template; use the variables and filters "
+                    f"({', '.join(sorted(ALLOWED_FILTERS)[:8])} ...)",
+                    node.lineno,
+                )
         if isinstance(node, nodes.Getattr) and node.attr.startswith("_"):
-            raise TemplateProblem(f'"{node.attr}" cannot be used in a template (names starting with _ are internal)', node.lineno)
+            raise TemplateProblem(
+                f'"{node.attr}" cannot be used in a template (names starting with _ are internal)', node.lineno
+            )
         if isinstance(node, nodes.Getitem):
             key = getattr(node.arg, "value", None)
             if not isinstance(node.arg, nodes.Const) or not isinstance(key, (str, int)):
-                raise TemplateProblem("only a fixed key can be looked up in a template, e.g. answers[\"location\"]", node.lineno)
+                raise TemplateProblem(
+                    'only a fixed key can be looked up in a template, e.g. answers["location"]', node.lineno
+                )
             if isinstance(key, str) and key.startswith("_"):
-                raise TemplateProblem(f'"{key}" cannot be used in a template (names starting with _ are internal)', node.lineno)
+                raise TemplateProblem(
+                    f'"{key}" cannot be used in a template (names starting with _ are internal)', node.lineno
+                )
         if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
-            raise TemplateProblem(f'the filter "{node.name}" is not available{did_you_mean(node.name, ALLOWED_FILTERS)}; '
-                                  f"available: {', '.join(sorted(ALLOWED_FILTERS))}", node.lineno)
+            raise TemplateProblem(
+                f'the filter "{node.name}" is not available{did_you_mean(node.name, ALLOWED_FILTERS)}; '
+                f"available: {', '.join(sorted(ALLOWED_FILTERS))}",
+                node.lineno,
+            )
         if isinstance(node, nodes.Test) and node.name not in ALLOWED_TESTS:
-            raise TemplateProblem(f'the test "{node.name}" is not available{did_you_mean(node.name, ALLOWED_TESTS)}; '
-                                  f"available: {', '.join(sorted(ALLOWED_TESTS))}", node.lineno)
+            raise TemplateProblem(
+                f'the test "{node.name}" is not available{did_you_mean(node.name, ALLOWED_TESTS)}; '
+                f"available: {', '.join(sorted(ALLOWED_TESTS))}",
+                node.lineno,
+            )
 
 
 def compile_template(text: str, question_ids: Iterable[str]):
@@ -135,7 +195,10 @@ def compile_template(text: str, question_ids: Iterable[str]):
         if isinstance(target, nodes.Name) and target.name == "answers":
             key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
             if key not in known_questions:
-                raise TemplateProblem(f'answers.{key}: no question has the id "{key}"{did_you_mean(str(key), known_questions)}', node.lineno)
+                raise TemplateProblem(
+                    f'answers.{key}: no question has the id "{key}"{did_you_mean(str(key), known_questions)}',
+                    node.lineno,
+                )
     return env.from_string(text)
 
 

@@ -113,7 +113,9 @@ class _Builder:
         event = next(self.events)
         if isinstance(event, yaml.DocumentStartEvent):
             mark = event.start_mark
-            raise yaml.MarkedYAMLError(problem="a protocol file holds one document: remove the second `---`", problem_mark=mark)
+            raise yaml.MarkedYAMLError(
+                problem="a protocol file holds one document: remove the second `---`", problem_mark=mark
+            )
         return data
 
     def build(self, event, path: Path) -> Any:
@@ -131,8 +133,10 @@ class _Builder:
             value = self._mapping(path)
         elif isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
-                raise yaml.MarkedYAMLError(problem=f'"*{event.anchor}" refers to no anchor (&{event.anchor}) written before it',
-                                           problem_mark=mark)
+                raise yaml.MarkedYAMLError(
+                    problem=f'"*{event.anchor}" refers to no anchor (&{event.anchor}) written before it',
+                    problem_mark=mark,
+                )
             return self.anchors[event.anchor]
         else:  # pragma: no cover - the parser yields only these inside a document
             raise yaml.MarkedYAMLError(problem="unexpected YAML structure", problem_mark=mark)
@@ -177,9 +181,16 @@ class _Builder:
             key_event = next(events)
             if isinstance(key_event, yaml.MappingEndEvent):
                 return result
-            if isinstance(key_event, yaml.ScalarEvent) and key_event.value == "<<" and key_event.implicit[0] and not key_event.style:
+            if (
+                isinstance(key_event, yaml.ScalarEvent)
+                and key_event.value == "<<"
+                and key_event.implicit[0]
+                and not key_event.style
+            ):
                 self.problems.append(
-                    self.source.problem("yaml-merge", "merge keys (<<) are not supported in protocols; write the fields out", path)
+                    self.source.problem(
+                        "yaml-merge", "merge keys (<<) are not supported in protocols; write the fields out", path
+                    )
                 )
                 self._skip(next(events))
                 continue

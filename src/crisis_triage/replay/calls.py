@@ -7,9 +7,10 @@ memory stays flat however many calls there are.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Any, Iterable, Iterator
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, ValidationError
@@ -132,7 +133,7 @@ def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None
         "fallback": [{"from": f.from_model, "to": f.to_model, "reason": f.reason} for f in rec.fallbacks],
         "guarantees": [g.guarantee for g in rec.guarantees],
         "rationale": rec.because["en"],
-        "deciding": {name: value for name, value in rec.deciding_values},
+        "deciding": dict(rec.deciding_values),
         "facts": sorted(assessment.facts),
         "provisional": rec.provisional,
         "dropped": [d.question.id for d in assessment.dropped],
@@ -142,12 +143,20 @@ def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None
 def decide_call(protocol: Protocol, call: CallRecord, at: datetime | None = None) -> dict[str, Any]:
     """Only the decision for one call (what the summary counts), through the engine's fast path."""
     decision = decide(protocol, call.answers, **_call_context(protocol, call, at))
-    return {"id": call.id, "model": decision.model, "preferred_model": decision.preferred_model, "team": list(decision.team),
-            "band": decision.band, "score": decision.score, "fallback": decision.fallback}
+    return {
+        "id": call.id,
+        "model": decision.model,
+        "preferred_model": decision.preferred_model,
+        "team": list(decision.team),
+        "band": decision.band,
+        "score": decision.score,
+        "fallback": decision.fallback,
+    }
 
 
-def replay_lines(protocol: Protocol, lines: Iterable[str | bytes], at: datetime | None = None, *,
-                 decision_only: bool = False) -> Iterator[dict[str, Any] | BadLine]:
+def replay_lines(
+    protocol: Protocol, lines: Iterable[str | bytes], at: datetime | None = None, *, decision_only: bool = False
+) -> Iterator[dict[str, Any] | BadLine]:
     """Replay every call; yield its result dict, or a BadLine for a line that could not be used.
 
     With ``decision_only`` each result holds only the decision (id, model, preferred_model, team,

@@ -10,17 +10,30 @@ decides), so every call is one a call-taker could really have taken. Determinist
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterator
+from typing import Any
 
-from ..engine.events import Answered, CallStarted, InterruptRecorded
 from ..engine.evaluate import next_question
+from ..engine.events import Answered, CallStarted, InterruptRecorded
 from ..engine.session import CallSession
 from ..protocol.compiled import CompiledQuestion, Protocol
 
 #: Relative call volume by Boston police district (Dorchester, Roxbury, South End highest).
-DISTRICT_WEIGHTS = {"C11": 20, "B2": 18, "D4": 14, "B3": 9, "A1": 7, "C6": 6, "E13": 6, "E18": 5, "D14": 5, "E5": 4, "A7": 6}
+DISTRICT_WEIGHTS = {
+    "C11": 20,
+    "B2": 18,
+    "D4": 14,
+    "B3": 9,
+    "A1": 7,
+    "C6": 6,
+    "E13": 6,
+    "E18": 5,
+    "D14": 5,
+    "E5": 4,
+    "A7": 6,
+}
 DOOR_WEIGHTS = {"family": 38, "self": 32, "bystander": 19, "professional": 11}
 LANGUAGE_WEIGHTS = {"en": 84, "es": 14}
 
@@ -37,26 +50,91 @@ class Presentation:
 
 
 PRESENTATIONS = (
-    Presentation("distress", 40, {"provider": 0.5, "police_concern": 0.3, "wish_dead": 0.08, "with_person": 0.8},
-                 {"support_choice": {"phone": 0.55, "visit": 0.3, "either": 0.15},
-                  "presentation": {"distressed": 0.8, "withdrawn": 0.3, "confused": 0.1}}, {}),
-    Presentation("suicidal", 22, {"wish_dead": 0.9, "suicidal_thoughts": 0.75, "method": 0.5, "intent": 0.3, "plan": 0.2,
-                                  "provider": 0.5, "police_concern": 0.35, "took_substance": 0.15, "with_person": 0.85},
-                 {"past_behaviour": {"no": 0.6, "longer_ago": 0.2, "past_3_months": 0.15, "unknown": 0.05},
-                  "support_choice": {"phone": 0.5, "visit": 0.35, "either": 0.15},
-                  "presentation": {"distressed": 0.7, "withdrawn": 0.5}}, {"attempt": 0.02}),
-    Presentation("psychosis", 15, {"threats": 0.15, "provider": 0.6, "police_concern": 0.4, "with_person": 0.7},
-                 {"presentation": {"voices": 0.8, "confused": 0.5, "agitated": 0.4, "unsafe_outside": 0.2},
-                  "support_choice": {"phone": 0.2, "visit": 0.7, "either": 0.1}}, {"violence": 0.03, "weapon_seen": 0.04}),
-    Presentation("substance", 11, {"took_substance": 0.95, "overdose_signs": 0.4, "hurt_or_unresponsive": 0.25,
-                                   "wish_dead": 0.3, "with_person": 0.8},
-                 {"presentation": {"confused": 0.6, "agitated": 0.3}}, {"overdose": 0.05, "medical": 0.05}),
-    Presentation("danger", 9, {"weapon": 0.55, "weapon_use": 0.3, "violence": 0.35, "threats": 0.6, "crime": 0.1,
-                               "children": 0.15, "police_concern": 0.25, "with_person": 0.6},
-                 {"presentation": {"agitated": 0.8, "voices": 0.3}}, {"weapon_seen": 0.1, "violence": 0.05, "threat": 0.1}),
-    Presentation("attempt", 3, {"attempt_now": 0.8, "took_substance": 0.6, "overdose_signs": 0.6, "hurt_or_unresponsive": 0.5,
-                                "wish_dead": 0.9, "suicidal_thoughts": 0.9, "with_person": 0.9},
-                 {"past_behaviour": {"past_3_months": 0.5, "longer_ago": 0.2, "no": 0.2, "unknown": 0.1}}, {}),
+    Presentation(
+        "distress",
+        40,
+        {"provider": 0.5, "police_concern": 0.3, "wish_dead": 0.08, "with_person": 0.8},
+        {
+            "support_choice": {"phone": 0.55, "visit": 0.3, "either": 0.15},
+            "presentation": {"distressed": 0.8, "withdrawn": 0.3, "confused": 0.1},
+        },
+        {},
+    ),
+    Presentation(
+        "suicidal",
+        22,
+        {
+            "wish_dead": 0.9,
+            "suicidal_thoughts": 0.75,
+            "method": 0.5,
+            "intent": 0.3,
+            "plan": 0.2,
+            "provider": 0.5,
+            "police_concern": 0.35,
+            "took_substance": 0.15,
+            "with_person": 0.85,
+        },
+        {
+            "past_behaviour": {"no": 0.6, "longer_ago": 0.2, "past_3_months": 0.15, "unknown": 0.05},
+            "support_choice": {"phone": 0.5, "visit": 0.35, "either": 0.15},
+            "presentation": {"distressed": 0.7, "withdrawn": 0.5},
+        },
+        {"attempt": 0.02},
+    ),
+    Presentation(
+        "psychosis",
+        15,
+        {"threats": 0.15, "provider": 0.6, "police_concern": 0.4, "with_person": 0.7},
+        {
+            "presentation": {"voices": 0.8, "confused": 0.5, "agitated": 0.4, "unsafe_outside": 0.2},
+            "support_choice": {"phone": 0.2, "visit": 0.7, "either": 0.1},
+        },
+        {"violence": 0.03, "weapon_seen": 0.04},
+    ),
+    Presentation(
+        "substance",
+        11,
+        {
+            "took_substance": 0.95,
+            "overdose_signs": 0.4,
+            "hurt_or_unresponsive": 0.25,
+            "wish_dead": 0.3,
+            "with_person": 0.8,
+        },
+        {"presentation": {"confused": 0.6, "agitated": 0.3}},
+        {"overdose": 0.05, "medical": 0.05},
+    ),
+    Presentation(
+        "danger",
+        9,
+        {
+            "weapon": 0.55,
+            "weapon_use": 0.3,
+            "violence": 0.35,
+            "threats": 0.6,
+            "crime": 0.1,
+            "children": 0.15,
+            "police_concern": 0.25,
+            "with_person": 0.6,
+        },
+        {"presentation": {"agitated": 0.8, "voices": 0.3}},
+        {"weapon_seen": 0.1, "violence": 0.05, "threat": 0.1},
+    ),
+    Presentation(
+        "attempt",
+        3,
+        {
+            "attempt_now": 0.8,
+            "took_substance": 0.6,
+            "overdose_signs": 0.6,
+            "hurt_or_unresponsive": 0.5,
+            "wish_dead": 0.9,
+            "suicidal_thoughts": 0.9,
+            "with_person": 0.9,
+        },
+        {"past_behaviour": {"past_3_months": 0.5, "longer_ago": 0.2, "no": 0.2, "unknown": 0.1}},
+        {},
+    ),
 )
 
 #: Answers drawn for choice questions a presentation says nothing about.
@@ -97,7 +175,9 @@ def _answer(rng: random.Random, question: CompiledQuestion, presentation: Presen
     if question.type == "choice":
         chances = presentation.choice.get(qid) or BASE_CHOICE.get(qid)
         if chances:
-            return _weighted(rng, {o: chances.get(o, 0.0) for o in options} | {o: 0.01 for o in options if o not in chances})
+            return _weighted(
+                rng, {o: chances.get(o, 0.0) for o in options} | {o: 0.01 for o in options if o not in chances}
+            )
         return rng.choice(options)
     # yes_no
     if question.safety and rng.random() < UNKNOWN_RATE:
@@ -113,7 +193,7 @@ def stream_calls(protocol: Protocol, count: int, seed: int = 1, distinct: int = 
     the ``distinct`` calls are kept.
     """
     pool: list[dict[str, Any]] = []
-    for number, call in enumerate(generate_calls(protocol, min(count, distinct), seed), start=1):
+    for call in generate_calls(protocol, min(count, distinct), seed):
         pool.append(call)
         yield call
     for number in range(len(pool) + 1, count + 1):
@@ -122,11 +202,15 @@ def stream_calls(protocol: Protocol, count: int, seed: int = 1, distinct: int = 
         yield call
 
 
-def generate_calls(protocol: Protocol, count: int, seed: int = 1, start: datetime | None = None) -> Iterator[dict[str, Any]]:
+def generate_calls(
+    protocol: Protocol, count: int, seed: int = 1, start: datetime | None = None
+) -> Iterator[dict[str, Any]]:
     """Yield ``count`` calls as replay-file dicts ({"id", "door", "district", "answers", ...})."""
     rng = random.Random(seed)
-    districts = {d: w for d, w in DISTRICT_WEIGHTS.items() if d in protocol.districts} or {d: 1 for d in protocol.districts}
-    doors = {d: w for d, w in DOOR_WEIGHTS.items() if d in protocol.doors} or {d: 1 for d in protocol.doors}
+    districts = {d: w for d, w in DISTRICT_WEIGHTS.items() if d in protocol.districts} or dict.fromkeys(
+        protocol.districts, 1
+    )
+    doors = {d: w for d, w in DOOR_WEIGHTS.items() if d in protocol.doors} or dict.fromkeys(protocol.doors, 1)
     languages = {lang: w for lang, w in LANGUAGE_WEIGHTS.items() if lang in protocol.languages}
     lines = [x.id for x in protocol.document.lines]
     interrupts = protocol.interrupts
@@ -146,8 +230,10 @@ def generate_calls(protocol: Protocol, count: int, seed: int = 1, start: datetim
             "at": moment.isoformat(),
             "tags": [presentation.name],
         }
-        session = CallSession(protocol, CallStarted(at=moment, door=door, line=call["line"], district=call["district"],
-                                                    language=call["language"]))
+        session = CallSession(
+            protocol,
+            CallStarted(at=moment, door=door, line=call["line"], district=call["district"], language=call["language"]),
+        )
         recorded = [i for i, p in presentation.interrupts.items() if i in interrupts and rng.random() < p]
         for interrupt in recorded:
             session.apply(InterruptRecorded(at=moment, interrupt=interrupt))

@@ -30,8 +30,12 @@ REMOVED = "[removed]"
 PHONE = re.compile(r"(?<!\w)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}(?!\w)")
 _OPTION_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 #: Event fields that hold text a call-taker typed.
-FREE_TEXT_FIELDS = {"note": ("text",), "accepted": ("reason",), "interrupt_withdrawn": ("reason",),
-                    "availability": ("reason",)}
+FREE_TEXT_FIELDS = {
+    "note": ("text",),
+    "accepted": ("reason",),
+    "interrupt_withdrawn": ("reason",),
+    "availability": ("reason",),
+}
 
 
 def hour(moment: datetime) -> datetime:

@@ -8,24 +8,47 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import IO, Any, Iterable
+from typing import IO, Any
 
 from ..engine.session import SessionError
-from .deidentify import Deidentifier, hour
 from ..store.journal import CallMeta
-from .outcome import call_outcome
-from .protocol_texts import ProtocolNotFound, ProtocolResolver
 from ..store.reading import select_calls
 from ..store.rows import COLUMNS, event_of
+from .deidentify import Deidentifier, hour
+from .outcome import call_outcome
+from .protocol_texts import ProtocolNotFound, ProtocolResolver
 
 EVENT_COLUMNS = [c for c in COLUMNS if c != "event"] + ["question", "value", "event"]
 CALL_COLUMNS = [
-    "call_id", "started_at", "console_id", "call_taker_id", "protocol_id", "protocol_version", "district", "door",
-    "line", "language", "band", "recommended", "preferred", "dispatched", "departed", "team", "notify",
-    "fallbacks", "handoff", "handoff_outcome", "interrupts", "seconds_to_recommendation", "seconds_to_dispatch",
-    "seconds_total", "ended", "problem",
+    "call_id",
+    "started_at",
+    "console_id",
+    "call_taker_id",
+    "protocol_id",
+    "protocol_version",
+    "district",
+    "door",
+    "line",
+    "language",
+    "band",
+    "recommended",
+    "preferred",
+    "dispatched",
+    "departed",
+    "team",
+    "notify",
+    "fallbacks",
+    "handoff",
+    "handoff_outcome",
+    "interrupts",
+    "seconds_to_recommendation",
+    "seconds_to_dispatch",
+    "seconds_total",
+    "ended",
+    "problem",
 ]
 
 
@@ -62,10 +85,18 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
-def export_records(rows: Iterable[dict[str, Any]], out: IO[str], *, fmt: str = "jsonl", level: str = "events",
-                   resolver: ProtocolResolver | None = None, deidentifier: Deidentifier | None = None,
-                   since: datetime | None = None, until: datetime | None = None,
-                   include_practice: bool = False) -> ExportCount:
+def export_records(
+    rows: Iterable[dict[str, Any]],
+    out: IO[str],
+    *,
+    fmt: str = "jsonl",
+    level: str = "events",
+    resolver: ProtocolResolver | None = None,
+    deidentifier: Deidentifier | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    include_practice: bool = False,
+) -> ExportCount:
     """Write ``rows`` (ordered by call, then sequence) to ``out``; return what was written.
 
     ``level`` is ``events`` (one record per event) or ``calls`` (one per call, from a replay through
@@ -103,12 +134,20 @@ def export_records(rows: Iterable[dict[str, Any]], out: IO[str], *, fmt: str = "
     return count
 
 
-def _call_record(meta: CallMeta, rows: list[dict[str, Any]], protocol, deidentifier: Deidentifier | None) -> dict[str, Any]:
+def _call_record(
+    meta: CallMeta, rows: list[dict[str, Any]], protocol, deidentifier: Deidentifier | None
+) -> dict[str, Any]:
     events = [event_of(r) for r in rows]
-    record: dict[str, Any] = {c: None for c in CALL_COLUMNS}
-    record.update(call_id=meta.call_id, console_id=meta.console_id, call_taker_id=meta.call_taker_id,
-                  protocol_id=meta.protocol_id, protocol_version=meta.protocol_version,
-                  started_at=events[0].at.isoformat(), problem="")
+    record: dict[str, Any] = dict.fromkeys(CALL_COLUMNS)
+    record.update(
+        call_id=meta.call_id,
+        console_id=meta.console_id,
+        call_taker_id=meta.call_taker_id,
+        protocol_id=meta.protocol_id,
+        protocol_version=meta.protocol_version,
+        started_at=events[0].at.isoformat(),
+        problem="",
+    )
     if protocol is None:
         record["problem"] = f"protocol {meta.protocol_id} {meta.protocol_version} not found"
     else:
@@ -118,13 +157,24 @@ def _call_record(meta: CallMeta, rows: list[dict[str, Any]], protocol, deidentif
             record["problem"] = f"events do not fit the protocol: {exc}"
         else:
             record.update(
-                district=o.district, door=o.door, line=o.line, language=o.language, band=o.band,
-                recommended=o.recommended, preferred=o.preferred, dispatched=o.dispatched, departed=o.departed,
-                team=list(o.team), notify=list(o.notify),
-                fallbacks=[{"from": f, "to": t, "reason": r} for f, t, r in o.fallbacks], handoff=o.handoff,
-                handoff_outcome=o.handoff_outcome, interrupts=o.interrupts,
+                district=o.district,
+                door=o.door,
+                line=o.line,
+                language=o.language,
+                band=o.band,
+                recommended=o.recommended,
+                preferred=o.preferred,
+                dispatched=o.dispatched,
+                departed=o.departed,
+                team=list(o.team),
+                notify=list(o.notify),
+                fallbacks=[{"from": f, "to": t, "reason": r} for f, t, r in o.fallbacks],
+                handoff=o.handoff,
+                handoff_outcome=o.handoff_outcome,
+                interrupts=o.interrupts,
                 seconds_to_recommendation=_seconds(o.seconds_to_recommendation),
-                seconds_to_dispatch=_seconds(o.seconds_to_dispatch), seconds_total=_seconds(o.seconds_total),
+                seconds_to_dispatch=_seconds(o.seconds_to_dispatch),
+                seconds_total=_seconds(o.seconds_total),
                 ended=o.ended,
             )
     if deidentifier is not None:

@@ -7,9 +7,9 @@ the console's own decisions, not a second implementation of the rules.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Sequence
 
 from ..engine.events import AnyEvent, HandoffEnded, InterruptRecorded, RecommendationAccepted
 from ..engine.session import CallSession
@@ -17,8 +17,16 @@ from ..protocol.compiled import Protocol
 from ..store.journal import CallMeta
 
 #: Events after which the recommendation may change (the others cannot change it: notes, handoff steps).
-_DECISION_EVENTS = ("answered", "revised", "skipped", "interrupt", "interrupt_withdrawn", "availability",
-                    "context_changed", "call_started")
+_DECISION_EVENTS = (
+    "answered",
+    "revised",
+    "skipped",
+    "interrupt",
+    "interrupt_withdrawn",
+    "availability",
+    "context_changed",
+    "call_started",
+)
 
 
 @dataclass(frozen=True)
@@ -99,15 +107,25 @@ def call_outcome(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent])
     handoff_model = protocol.document.handoff.model if protocol.document.handoff else None
     went = dispatched.model if dispatched is not None else rec.model
     return CallOutcome(
-        call_id=meta.call_id, console_id=meta.console_id, started_at=first.at,
-        district=state.district, door=state.door, line=state.line, language=state.language,
-        band=assessment.risk.band, recommended=rec.model, preferred=rec.preferred_model,
-        dispatched=dispatched.model if dispatched else None, team=tuple(team), notify=tuple(notify),
+        call_id=meta.call_id,
+        console_id=meta.console_id,
+        started_at=first.at,
+        district=state.district,
+        door=state.door,
+        line=state.line,
+        language=state.language,
+        band=assessment.risk.band,
+        recommended=rec.model,
+        preferred=rec.preferred_model,
+        dispatched=dispatched.model if dispatched else None,
+        team=tuple(team),
+        notify=tuple(notify),
         fallbacks=tuple((f.from_model, f.to_model, f.reason) for f in rec.fallbacks),
         departed=dispatched is not None and dispatched.model != dispatched.recommended,
         departure_reason=dispatched.reason if dispatched is not None else "",
         handoff=handoff_outcome is not None or went == handoff_model or (rec.handoff and went == rec.model),
-        handoff_outcome=handoff_outcome, interrupts=interrupts,
+        handoff_outcome=handoff_outcome,
+        interrupts=interrupts,
         seconds_to_recommendation=(final_at - first.at).total_seconds() if final_at else None,
         seconds_to_dispatch=(dispatched.at - first.at).total_seconds() if dispatched else None,
         seconds_total=(state.now - first.at).total_seconds(),

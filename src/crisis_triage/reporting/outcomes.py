@@ -9,16 +9,17 @@ answer is certain, reading and parsing the rows costs about as much as replaying
 from __future__ import annotations
 
 import multiprocessing
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from ..engine.session import SessionError
 from ..store.journal import CallMeta
-from .outcome import CallOutcome, call_outcome
-from .protocol_texts import ProtocolNotFound, ProtocolResolver
 from ..store.reading import select_calls
 from ..store.rows import stored_from_row
+from .outcome import CallOutcome, call_outcome
+from .protocol_texts import ProtocolNotFound, ProtocolResolver
 
 CHUNK = 200
 """Calls per task sent to a worker: big enough to amortise the hand-over, small enough to balance."""
@@ -60,9 +61,16 @@ def _chunks(calls: Iterable[tuple[CallMeta, list[dict[str, Any]]]]) -> Iterator[
         yield chunk
 
 
-def call_outcomes(rows: Iterable[dict[str, Any]], candidates: Iterable[str | Path] = (), *, jobs: int | None = None,
-                  total_calls: int | None = None, since: datetime | None = None, until: datetime | None = None,
-                  include_practice: bool = False) -> Iterator[tuple[CallMeta, CallOutcome | str]]:
+def call_outcomes(
+    rows: Iterable[dict[str, Any]],
+    candidates: Iterable[str | Path] = (),
+    *,
+    jobs: int | None = None,
+    total_calls: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    include_practice: bool = False,
+) -> Iterator[tuple[CallMeta, CallOutcome | str]]:
     """(meta, outcome or reason) for every call in ``rows`` (ordered by call, then sequence) that
     started in [since, until); practice calls only if asked. ``jobs`` worker processes (default 1)
     are used when ``total_calls`` says the store is large enough to be worth starting them."""

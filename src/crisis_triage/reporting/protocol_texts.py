@@ -7,8 +7,8 @@ used when its digest matches; the error says which file to pass when none does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 from ..protocol import Protocol, ProtocolError, load_protocol
 from ..store.journal import CallMeta
@@ -63,8 +63,11 @@ class ProtocolResolver:
             where = ""
             if meta.protocol_file:
                 now = self._sha_of.get(Path(meta.protocol_file).resolve())
-                where = (f"; {meta.protocol_file} has changed since (sha256 now {now[:12]}...)" if now
-                         else f"; {meta.protocol_file} cannot be read")
+                where = (
+                    f"; {meta.protocol_file} has changed since (sha256 now {now[:12]}...)"
+                    if now
+                    else f"; {meta.protocol_file} cannot be read"
+                )
             raise ProtocolNotFound(
                 f"protocol {meta.protocol_id} {meta.protocol_version} (sha256 {meta.protocol_sha256[:12]}...) "
                 f"not found{where}; pass the file the calls were triaged with: --protocol FILE"

@@ -4,8 +4,8 @@ file with inline SVG charts: no scripts, fonts or images fetched from anywhere."
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from html import escape
-from typing import Iterable
 
 from .figures import Figures, percentile
 
@@ -35,8 +35,14 @@ def _seconds(value: float | None) -> str:
     return f"{minutes}:{seconds:02d}"
 
 
-def sections(figures: Figures, *, models: Iterable[str] = (), bands: Iterable[str] = (),
-             districts: Iterable[str] = (), doors: Iterable[str] = ()) -> list[tuple[str, list[tuple[str, int]]]]:
+def sections(
+    figures: Figures,
+    *,
+    models: Iterable[str] = (),
+    bands: Iterable[str] = (),
+    districts: Iterable[str] = (),
+    doors: Iterable[str] = (),
+) -> list[tuple[str, list[tuple[str, int]]]]:
     """The count tables of the report, in the order they are printed."""
     return [
         ("response model (dispatched)", _ordered(figures.per_model, models)),
@@ -56,8 +62,11 @@ def headline(figures: Figures) -> list[tuple[str, str]]:
         ("police involved", f"{f.police} ({f.share(f.police):.1f}%)"),
         ("with a clinician", f"{f.clinician} ({f.share(f.clinician):.1f}%)"),
         ("to the call line", f"{f.call_line} ({f.share(f.call_line):.1f}%)"),
-        ("handoffs accepted", f"{f.handoffs_accepted} of {f.handoffs} handoffs"
-         + (f" ({100 * f.handoffs_accepted / f.handoffs:.1f}%)" if f.handoffs else "")),
+        (
+            "handoffs accepted",
+            f"{f.handoffs_accepted} of {f.handoffs} handoffs"
+            + (f" ({100 * f.handoffs_accepted / f.handoffs:.1f}%)" if f.handoffs else ""),
+        ),
         ("preferred model unavailable", f"{f.preferred_unavailable} ({f.share(f.preferred_unavailable):.1f}%)"),
         ("departures from the recommendation", f"{f.departures} ({f.share(f.departures):.1f}%)"),
         ("time to recommendation p50 / p90", f"{_seconds(p50)} / {_seconds(p90)} (min:s)"),
@@ -69,8 +78,10 @@ def render_text(figures: Figures, *, title: str, chart_width: int = 30, **orders
     f = figures
     lines = [title]
     if f.first and f.last:
-        lines.append(f"calls started {f.first:%Y-%m-%d} to {f.last:%Y-%m-%d}; protocols: "
-                     + ", ".join(f"{k} ({v})" for k, v in f.protocols.most_common()))
+        lines.append(
+            f"calls started {f.first:%Y-%m-%d} to {f.last:%Y-%m-%d}; protocols: "
+            + ", ".join(f"{k} ({v})" for k, v in f.protocols.most_common())
+        )
     lines.append("")
     label_width = max(len(label) for label, _ in headline(f))
     for label, value in headline(f):
@@ -117,8 +128,10 @@ def svg_bars(rows: list[tuple[str, int]], total: int, *, width: int = 560) -> st
         length = max(1, round(bar_space * count / top)) if count else 0
         share = 100 * count / total if total else 0
         parts.append(f'<text x="{label_width - 8}" y="{y + 15}" text-anchor="end">{escape(str(label))}</text>')
-        parts.append(f'<rect x="{label_width}" y="{y}" width="{length}" height="{row_height}" rx="3"><title>'
-                     f'{escape(str(label))}: {count} calls ({share:.1f}%)</title></rect>')
+        parts.append(
+            f'<rect x="{label_width}" y="{y}" width="{length}" height="{row_height}" rx="3"><title>'
+            f"{escape(str(label))}: {count} calls ({share:.1f}%)</title></rect>"
+        )
         parts.append(f'<text x="{label_width + length + 6}" y="{y + 15}">{count} ({share:.1f}%)</text>')
     parts.append("</svg>")
     return "".join(parts)
@@ -128,28 +141,51 @@ def render_html(figures: Figures, *, title: str, **orders) -> str:
     f = figures
     body = [f"<h1>{escape(title)}</h1>"]
     if f.first and f.last:
-        body.append(f"<p>Calls started {f.first:%Y-%m-%d} to {f.last:%Y-%m-%d}. Protocols: "
-                    + escape(", ".join(f"{k} ({v})" for k, v in f.protocols.most_common())) + ".</p>")
-    body.append("<table class='headline'>" + "".join(
-        f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" for label, value in headline(f)) + "</table>")
-    shares = [("police involved", f.police), ("with a clinician", f.clinician), ("to the call line", f.call_line),
-              ("preferred model unavailable", f.preferred_unavailable), ("departures", f.departures)]
+        body.append(
+            f"<p>Calls started {f.first:%Y-%m-%d} to {f.last:%Y-%m-%d}. Protocols: "
+            + escape(", ".join(f"{k} ({v})" for k, v in f.protocols.most_common()))
+            + ".</p>"
+        )
+    body.append(
+        "<table class='headline'>"
+        + "".join(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>" for label, value in headline(f))
+        + "</table>"
+    )
+    shares = [
+        ("police involved", f.police),
+        ("with a clinician", f.clinician),
+        ("to the call line", f.call_line),
+        ("preferred model unavailable", f.preferred_unavailable),
+        ("departures", f.departures),
+    ]
     body.append("<h2>Shares of calls</h2>" + svg_bars(shares, f.calls))
     for name, rows in sections(f, **orders):
         body.append(f"<h2>Calls by {escape(name)}</h2>" + svg_bars(rows, f.calls))
     if f.unavailable_reasons:
-        body.append("<h2>Preferred model unavailable</h2><table><tr><th>calls</th><th>preferred</th><th>sent</th>"
-                    "<th>reason</th></tr>" + "".join(
-                        f"<tr><td>{n}</td><td>{escape(a)}</td><td>{escape(b)}</td><td>{escape(r)}</td></tr>"
-                        for (a, b, r), n in f.unavailable_reasons.most_common()) + "</table>")
+        body.append(
+            "<h2>Preferred model unavailable</h2><table><tr><th>calls</th><th>preferred</th><th>sent</th>"
+            "<th>reason</th></tr>"
+            + "".join(
+                f"<tr><td>{n}</td><td>{escape(a)}</td><td>{escape(b)}</td><td>{escape(r)}</td></tr>"
+                for (a, b, r), n in f.unavailable_reasons.most_common()
+            )
+            + "</table>"
+        )
     if f.handoffs:
         body.append("<h2>Handoff outcomes</h2>" + svg_bars(f.handoff_outcomes.most_common(), f.handoffs))
     if f.unreadable:
-        body.append(f"<h2>Not counted ({sum(f.unreadable.values())} calls)</h2><ul>"
-                    + "".join(f"<li>{n} calls: {escape(r)}</li>" for r, n in f.unreadable.most_common(50)) + "</ul>")
-    style = ("body{font-family:system-ui,sans-serif;margin:2em;max-width:900px;color:#222}"
-             "svg text{font-size:13px;fill:#222}svg rect{fill:#3b6ea8}"
-             "table{border-collapse:collapse;margin:1em 0}th,td{padding:4px 10px;border-bottom:1px solid #ddd;"
-             "text-align:left}h2{margin-top:1.6em}")
-    return (f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
-            f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n")
+        body.append(
+            f"<h2>Not counted ({sum(f.unreadable.values())} calls)</h2><ul>"
+            + "".join(f"<li>{n} calls: {escape(r)}</li>" for r, n in f.unreadable.most_common(50))
+            + "</ul>"
+        )
+    style = (
+        "body{font-family:system-ui,sans-serif;margin:2em;max-width:900px;color:#222}"
+        "svg text{font-size:13px;fill:#222}svg rect{fill:#3b6ea8}"
+        "table{border-collapse:collapse;margin:1em 0}th,td{padding:4px 10px;border-bottom:1px solid #ddd;"
+        "text-align:left}h2{margin-top:1.6em}"
+    )
+    return (
+        f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>{escape(title)}</title>"
+        f"<style>{style}</style></head><body>{''.join(body)}</body></html>\n"
+    )

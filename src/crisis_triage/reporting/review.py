@@ -9,9 +9,9 @@ and any departure from the recommendation, with the reason the call-taker gave.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Sequence
 
 from ..engine.assessment import answer_label
 from ..engine.events import (
@@ -71,8 +71,11 @@ class Review:
 def _describe(protocol: Protocol, event: AnyEvent, language: str = "en") -> str:
     match event:
         case CallStarted() | ContextChanged():
-            parts = [f"{name} {getattr(event, name)}" for name in ("door", "line", "district", "language")
-                     if getattr(event, name) is not None]
+            parts = [
+                f"{name} {getattr(event, name)}"
+                for name in ("door", "line", "district", "language")
+                if getattr(event, name) is not None
+            ]
             return ("call started: " if isinstance(event, CallStarted) else "context changed: ") + ", ".join(parts)
         case Answered(question=qid, value=value) | Revised(question=qid, value=value):
             question = protocol.question_by_id.get(qid)
@@ -119,8 +122,11 @@ def review_call(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent]) 
                 expected = before.next_question.id if before.next_question else None
                 if expected != event.question:
                     review.out_of_order += 1
-                    flags.append(f"out of order: the protocol asked {expected}" if expected else
-                                 "asked after the protocol had finished")
+                    flags.append(
+                        f"out of order: the protocol asked {expected}"
+                        if expected
+                        else "asked after the protocol had finished"
+                    )
             elif isinstance(event, Revised):
                 review.revisions += 1
                 flags.append("revision")
@@ -129,19 +135,22 @@ def review_call(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent]) 
             elif isinstance(event, RecommendationAccepted):
                 engine_says = before.recommendation.model
                 if event.recommended != engine_says:
-                    review.mismatches.append(f"the console showed {event.recommended} but this protocol gives "
-                                             f"{engine_says} at that point")
+                    review.mismatches.append(
+                        f"the console showed {event.recommended} but this protocol gives {engine_says} at that point"
+                    )
                     flags.append("recommendation mismatch")
                 if event.model != event.recommended:
-                    review.departures.append(f"dispatched {event.model} instead of {event.recommended}: "
-                                             f"{event.reason or 'no reason given'}")
+                    review.departures.append(
+                        f"dispatched {event.model} instead of {event.recommended}: {event.reason or 'no reason given'}"
+                    )
                     flags.append("DEPARTURE")
             elif isinstance(event, HandoffEnded):
                 review.handoff_outcome = event.outcome
             session.apply(event)
             offset = (event.at - start).total_seconds()
-            review.steps.append(Step(event.at, offset, (event.at - previous).total_seconds(),
-                                     _describe(protocol, event), tuple(flags)))
+            review.steps.append(
+                Step(event.at, offset, (event.at - previous).total_seconds(), _describe(protocol, event), tuple(flags))
+            )
             previous = event.at
     except SessionError as exc:
         review.problem = f"the events do not fit this protocol: {exc}"
@@ -156,13 +165,14 @@ def review_call(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent]) 
     if handoff is not None and (state.handoff_steps or state.handoff_outcome):
         review.handoff_missed = [s.id for s in handoff.steps if s.id not in state.handoff_steps]
     rec = assessment.recommendation
-    review.final = (f"{rec.model} (rule {rec.rule}), band {assessment.risk.band}, score {assessment.risk.score}"
-                    + (", provisional: required questions unanswered" if rec.provisional else ""))
+    review.final = f"{rec.model} (rule {rec.rule}), band {assessment.risk.band}, score {assessment.risk.score}" + (
+        ", provisional: required questions unanswered" if rec.provisional else ""
+    )
     return review
 
 
 def _clock(seconds: float) -> str:
-    seconds = max(0, int(round(seconds)))
+    seconds = max(0, round(seconds))
     return f"{seconds // 60:d}:{seconds % 60:02d}"
 
 
@@ -192,20 +202,34 @@ def render_review(review: Review) -> str:
     lines.append(f"questions not reached ({len(review.not_reached)}): {', '.join(review.not_reached) or 'none'}")
     if review.dropped:
         lines.append(f"answers dropped after a revision: {', '.join(review.dropped)}")
-    lines.append(f"out of protocol order: {review.out_of_order} of {sum(1 for s in review.steps if s.what.startswith('answered'))} answers;"
-                 f" revisions: {review.revisions}")
+    lines.append(
+        f"out of protocol order: {review.out_of_order} of {sum(1 for s in review.steps if s.what.startswith('answered'))} answers;"
+        f" revisions: {review.revisions}"
+    )
     lines.append(f"interrupts: {', '.join(review.interrupts) or 'none'}")
     answers = [s.took_s for s in review.steps if s.what.startswith(("answered", "revised", "skipped"))]
     if answers:
-        slowest = max((s for s in review.steps if s.what.startswith(("answered", "revised", "skipped"))), key=lambda s: s.took_s)
-        lines.append(f"time per question: mean {sum(answers) / len(answers):.0f}s, slowest {slowest.took_s:.0f}s "
-                     f"({slowest.what.split(':')[0]})")
-    lines.append("departures from the recommendation: " + ("; ".join(review.departures) if review.departures else "none"))
+        slowest = max(
+            (s for s in review.steps if s.what.startswith(("answered", "revised", "skipped"))), key=lambda s: s.took_s
+        )
+        lines.append(
+            f"time per question: mean {sum(answers) / len(answers):.0f}s, slowest {slowest.took_s:.0f}s "
+            f"({slowest.what.split(':')[0]})"
+        )
+    lines.append(
+        "departures from the recommendation: " + ("; ".join(review.departures) if review.departures else "none")
+    )
     for mismatch in review.mismatches:
         lines.append(f"MISMATCH: {mismatch}")
     if review.handoff_outcome or review.handoff_missed:
-        lines.append(f"handoff: {review.handoff_outcome or 'not ended'}"
-                     + (f"; steps not done: {', '.join(review.handoff_missed)}" if review.handoff_missed else "; every step done"))
+        lines.append(
+            f"handoff: {review.handoff_outcome or 'not ended'}"
+            + (
+                f"; steps not done: {', '.join(review.handoff_missed)}"
+                if review.handoff_missed
+                else "; every step done"
+            )
+        )
     if review.final:
         lines.append(f"outcome (replayed): {review.final}")
     lines.append(f"({events_count} events)")
@@ -227,7 +251,9 @@ def render_timeline(meta: CallMeta, stored: Sequence[StoredEvent], resolver: Pro
     start = events[0].at
     for s in stored:
         what = _describe(protocol, s.event) if protocol else s.event.model_dump_json(exclude={"at"})
-        lines.append(f"{s.sequence:>4}  {s.event.at:%H:%M:%S}  +{_clock((s.event.at - start).total_seconds()):>5}  {what}")
+        lines.append(
+            f"{s.sequence:>4}  {s.event.at:%H:%M:%S}  +{_clock((s.event.at - start).total_seconds()):>5}  {what}"
+        )
     if protocol is not None:
         try:
             session = CallSession.replay(protocol, events)
@@ -237,10 +263,14 @@ def render_timeline(meta: CallMeta, stored: Sequence[StoredEvent], resolver: Pro
             a = session.assessment
             rec = a.recommendation
             lines.append("")
-            lines.append(f"risk: {a.risk.band} (score {a.risk.score})"
-                         + (f"; suicide screen: {a.risk.suicide_level}" if a.risk.suicide_level else ""))
-            lines.append(f"recommendation: {rec.model} ({', '.join(rec.team)}) by rule {rec.rule}"
-                         + (" (provisional)" if rec.provisional else ""))
+            lines.append(
+                f"risk: {a.risk.band} (score {a.risk.score})"
+                + (f"; suicide screen: {a.risk.suicide_level}" if a.risk.suicide_level else "")
+            )
+            lines.append(
+                f"recommendation: {rec.model} ({', '.join(rec.team)}) by rule {rec.rule}"
+                + (" (provisional)" if rec.provisional else "")
+            )
             if session.state.ended is None:
                 lines.append("UNFINISHED: no end recorded (the console offers it for resuming)")
     return "\n".join(lines)

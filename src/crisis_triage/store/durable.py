@@ -16,8 +16,8 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..engine.events import AnyEvent, CallEnded
 from .disk import DISK, Disk
@@ -158,11 +158,15 @@ class DurableJournal:
         where = self._where()
         reason = self._primary_failure or "the record store is unavailable"
         if where is None:
-            self._set_problem(f"{reason}. Calls are held in memory only: free disk space now and do not close "
-                              "the console. The call goes on.")
+            self._set_problem(
+                f"{reason}. Calls are held in memory only: free disk space now and do not close "
+                "the console. The call goes on."
+            )
         else:
-            self._set_problem(f"{reason}. Calls are being recorded to the fallback journal {where}; nothing is "
-                              "lost and the call goes on. Tell your supervisor.")
+            self._set_problem(
+                f"{reason}. Calls are being recorded to the fallback journal {where}; nothing is "
+                "lost and the call goes on. Tell your supervisor."
+            )
 
     def _where(self) -> Path | None:
         return self._files[-1].path if self._files else (self.fallback_dirs[0] if self.fallback_dirs else None)
@@ -200,7 +204,9 @@ class DurableJournal:
     def _write_fallback(self, meta: CallMeta, record: StoredEvent) -> None:
         pending = self._memory + [(meta, record)]
         for folder in self.fallback_dirs:
-            current = self._files[-1] if self._files and self._files[-1].folder == folder else FallbackFile(folder, self.disk)
+            current = (
+                self._files[-1] if self._files and self._files[-1].folder == folder else FallbackFile(folder, self.disk)
+            )
             done = 0
             try:
                 for item in pending:
@@ -227,9 +233,11 @@ class DurableJournal:
 
     def _files_failed(self) -> None:
         reason = self._primary_failure or "the record store is unavailable"
-        self._set_problem(f"{reason}, and no fallback folder can be written ({', '.join(map(str, self.fallback_dirs))}). "
-                          "Calls are held in memory only: free disk space now and do not close the console. "
-                          "The call goes on.")
+        self._set_problem(
+            f"{reason}, and no fallback folder can be written ({', '.join(map(str, self.fallback_dirs))}). "
+            "Calls are held in memory only: free disk space now and do not close the console. "
+            "The call goes on."
+        )
 
     def _last_sequence(self, call_id: str) -> int:
         records = self.stored_events(call_id)
@@ -245,7 +253,7 @@ class DurableJournal:
                     found.update((s.event_id, s) for s in self.primary.stored_events(call_id))
                 except JournalError as exc:
                     self._degrade(str(exc))
-            for meta, record in self._outside_records():
+            for _meta, record in self._outside_records():
                 if record.call_id == call_id:
                     found.setdefault(record.event_id, record)
             return sorted(found.values(), key=lambda s: s.sequence)

@@ -14,10 +14,10 @@ from __future__ import annotations
 import json
 import os
 import uuid
+from collections.abc import Iterator
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from ..engine.events import event_from_dict
 from .disk import DISK, Disk
@@ -44,7 +44,7 @@ class FallbackFile:
     def __init__(self, folder: Path, disk: Disk = DISK):
         self.folder = Path(folder)
         self.disk = disk
-        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         self.path = self.folder / f"{PREFIX}{stamp}-{os.getpid()}-{uuid.uuid4().hex[:8]}{SUFFIX}"
         self._fd: int | None = None
 
@@ -78,7 +78,7 @@ def fallback_files(folder: Path) -> list[Path]:
 
 def writer_pid(path: Path) -> int | None:
     """The id of the process that wrote ``path`` (from its name)."""
-    parts = path.name[len(PREFIX):-len(SUFFIX)].split("-")
+    parts = path.name[len(PREFIX) : -len(SUFFIX)].split("-")
     try:
         return int(parts[1])
     except (IndexError, ValueError):
@@ -111,6 +111,9 @@ def read_fallback(path: Path) -> Iterator[tuple[CallMeta, StoredEvent]]:
         try:
             data = json.loads(line)
             meta = CallMeta(**data["meta"])
-            yield meta, StoredEvent(data["event_id"], data["call_id"], int(data["sequence"]), event_from_dict(data["event"]))
+            yield (
+                meta,
+                StoredEvent(data["event_id"], data["call_id"], int(data["sequence"]), event_from_dict(data["event"])),
+            )
         except (ValueError, KeyError, TypeError):
             continue  # a torn last write; every complete record is on its own line

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Iterable, Iterator
 
 from ..engine.events import (
     Answered,
@@ -46,8 +46,9 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
     protocol cannot accept the call (an unknown question, an answer that is not an option)."""
     rng = _rng(call.id)
     moment = call.at or default_time(protocol)
-    events: list[AnyEvent] = [CallStarted(at=moment, door=call.door, line=call.line, district=call.district,
-                                          language=call.language)]
+    events: list[AnyEvent] = [
+        CallStarted(at=moment, door=call.door, line=call.line, district=call.district, language=call.language)
+    ]
     session = CallSession(protocol, events[0])
 
     def add(event: AnyEvent) -> None:
@@ -68,7 +69,7 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
         low, high = ANSWER_SECONDS.get(question.type if question else "yes_no", (4, 18))
         moment += timedelta(seconds=rng.uniform(low, high))
         add(Answered(at=moment, question=qid, value=value))
-    for interrupt, slot in interrupt_slots.items():
+    for interrupt in interrupt_slots:
         if not answers:
             moment += timedelta(seconds=rng.uniform(2, 8))
             add(InterruptRecorded(at=moment, interrupt=interrupt))
@@ -105,9 +106,14 @@ class ImportResult:
     bad: list[BadLine] = field(default_factory=list)
 
 
-def imported_records(protocol: Protocol, lines: Iterable[str], *, console_id: str = "import",
-                     call_taker_id: str = "import", result: ImportResult | None = None
-                     ) -> Iterator[list[tuple[CallMeta, StoredEvent]]]:
+def imported_records(
+    protocol: Protocol,
+    lines: Iterable[str],
+    *,
+    console_id: str = "import",
+    call_taker_id: str = "import",
+    result: ImportResult | None = None,
+) -> Iterator[list[tuple[CallMeta, StoredEvent]]]:
     """One list of (meta, record) per good call of ``lines``; bad lines are added to ``result.bad``."""
     result = result if result is not None else ImportResult()
     for number, item in parse_lines(lines):
@@ -120,8 +126,15 @@ def imported_records(protocol: Protocol, lines: Iterable[str], *, console_id: st
             result.bad.append(BadLine(number, f"call {item.id}: {exc}"))
             continue
         call_id = call_id_for(item.id)
-        meta = CallMeta(call_id=call_id, console_id=console_id, call_taker_id=call_taker_id, protocol_id=protocol.id,
-                        protocol_version=protocol.version, protocol_sha256=protocol.sha256, protocol_file=protocol.file)
+        meta = CallMeta(
+            call_id=call_id,
+            console_id=console_id,
+            call_taker_id=call_taker_id,
+            protocol_id=protocol.id,
+            protocol_version=protocol.version,
+            protocol_sha256=protocol.sha256,
+            protocol_file=protocol.file,
+        )
         result.calls += 1
         result.events += len(events)
         yield [(meta, StoredEvent(event_id_for(call_id, n), call_id, n, event)) for n, event in enumerate(events, 1)]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from ..config import Settings, data_dir
 from ..engine.events import AnyEvent
@@ -56,8 +56,16 @@ def is_postgres_url(store: str | None) -> bool:
 class ShippingJournal(DurableJournal):
     """The local durable journal plus a background shipper to a centre's PostgreSQL store."""
 
-    def __init__(self, open_primary: Callable[[], SqliteJournal], fallback: list[Path], store: PostgresStore, *,
-                 disk: Disk = DISK, on_problem: Callable[[str | None], None] | None = None, **shipper_options):
+    def __init__(
+        self,
+        open_primary: Callable[[], SqliteJournal],
+        fallback: list[Path],
+        store: PostgresStore,
+        *,
+        disk: Disk = DISK,
+        on_problem: Callable[[str | None], None] | None = None,
+        **shipper_options,
+    ):
         self.shipper: Shipper | None = None
         self._store = store
         self._shipper_options = shipper_options
@@ -97,9 +105,15 @@ class ShippingJournal(DurableJournal):
         super().close()
 
 
-def open_journal(settings: Settings, *, folder: Path | None = None, disk: Disk = DISK,
-                 on_problem: Callable[[str | None], None] | None = None,
-                 busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS, **shipper_options) -> DurableJournal:
+def open_journal(
+    settings: Settings,
+    *,
+    folder: Path | None = None,
+    disk: Disk = DISK,
+    on_problem: Callable[[str | None], None] | None = None,
+    busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+    **shipper_options,
+) -> DurableJournal:
     """The journal a console writes calls to, as ``settings`` say.
 
     Never raises for a broken local store: the journal falls back and sets ``journal.problem`` to a
@@ -122,8 +136,10 @@ def open_journal(settings: Settings, *, folder: Path | None = None, disk: Disk =
         else:
             return ShippingJournal(open_primary, fallbacks, centre, disk=disk, on_problem=on_problem, **shipper_options)
     elif settings.store:
-        problem = (f'unknown record store "{redact(settings.store)}" (leave it empty for the local file, or give a '
-                   "postgresql:// URL)")
+        problem = (
+            f'unknown record store "{redact(settings.store)}" (leave it empty for the local file, or give a '
+            "postgresql:// URL)"
+        )
     journal = DurableJournal(open_primary, fallbacks, disk=disk, on_problem=on_problem)
     if problem and journal.problem is None:
         # A misconfigured centre store must not stop a call: record locally and say so.
@@ -131,7 +147,9 @@ def open_journal(settings: Settings, *, folder: Path | None = None, disk: Disk =
     return journal
 
 
-def open_reader(settings: Settings, *, local: bool = False, folder: Path | None = None) -> SqliteJournal | PostgresStore:
+def open_reader(
+    settings: Settings, *, local: bool = False, folder: Path | None = None
+) -> SqliteJournal | PostgresStore:
     """The store the record commands read: the centre store if configured (unless ``local``), else the file."""
     if is_postgres_url(settings.store) and not local:
         return PostgresStore(settings.store)

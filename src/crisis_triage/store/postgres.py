@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .journal import CallMeta, CallSummary, JournalError, StoredEvent
@@ -28,7 +29,9 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 #: (version reached, SQL with {schema} for the schema name). Append only.
 MIGRATIONS: tuple[tuple[int, str], ...] = (
-    (1, """
+    (
+        1,
+        """
         CREATE TABLE {schema}.events (
             event_id text PRIMARY KEY,
             call_id text NOT NULL,
@@ -69,7 +72,8 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
                    count(*) AS events,
                    max(event->>'outcome') FILTER (WHERE kind = 'call_ended') AS ended
             FROM {schema}.events GROUP BY call_id;
-    """),
+    """,
+    ),
 )
 LATEST = MIGRATIONS[-1][0]
 
@@ -102,7 +106,9 @@ def redact(url: str) -> str:
 class PostgresStore:
     """Reads and idempotent batch writes on a centre's PostgreSQL store. One connection, not thread-safe."""
 
-    def __init__(self, url: str, *, connect_timeout: float = CONNECT_TIMEOUT_S, statement_timeout_s: float | None = None):
+    def __init__(
+        self, url: str, *, connect_timeout: float = CONNECT_TIMEOUT_S, statement_timeout_s: float | None = None
+    ):
         """``statement_timeout_s`` bounds every statement (the shipper sets it, so a server that
         accepts a connection and then hangs cannot hold a batch forever); readers leave it unset."""
         self.url = url
@@ -119,9 +125,16 @@ class PostgresStore:
 
         if self._conn is None or self._conn.closed:
             # TCP keepalives notice a server that vanished without closing the connection.
-            self._conn = psycopg.connect(self.conninfo, connect_timeout=max(1, int(self.connect_timeout)),
-                                         autocommit=False, application_name="crisis-triage",
-                                         keepalives=1, keepalives_idle=10, keepalives_interval=3, keepalives_count=3)
+            self._conn = psycopg.connect(
+                self.conninfo,
+                connect_timeout=max(1, int(self.connect_timeout)),
+                autocommit=False,
+                application_name="crisis-triage",
+                keepalives=1,
+                keepalives_idle=10,
+                keepalives_interval=3,
+                keepalives_count=3,
+            )
             if self.statement_timeout_s:
                 self._conn.execute(f"SET statement_timeout = {int(self.statement_timeout_s * 1000)}")
                 self._conn.commit()
@@ -140,8 +153,10 @@ class PostgresStore:
             row = conn.execute(f"SELECT max(version) FROM {s}.schema_version").fetchone()
             current = row[0] or 0
             if current > LATEST:
-                raise JournalError(f"the centre store schema {s} is at version {current}, newer than this "
-                                   f"crisis-triage knows ({LATEST}); upgrade crisis-triage")
+                raise JournalError(
+                    f"the centre store schema {s} is at version {current}, newer than this "
+                    f"crisis-triage knows ({LATEST}); upgrade crisis-triage"
+                )
             for version, script in MIGRATIONS:
                 if version > current:
                     conn.execute(script.format(schema=s))
@@ -151,7 +166,7 @@ class PostgresStore:
         if self._conn is not None:
             try:
                 self._conn.close()
-            except Exception:  # noqa: BLE001 - closing a broken connection must not raise
+            except Exception:
                 pass
             self._conn = None
 
@@ -167,14 +182,15 @@ class PostgresStore:
             return 0
         conn = self.connection()
         columns = ", ".join(COLUMNS)
-        sql = (f"INSERT INTO {self.schema}.events ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
-               "ON CONFLICT (event_id) DO NOTHING")
+        sql = (
+            f"INSERT INTO {self.schema}.events ({columns}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+            "ON CONFLICT (event_id) DO NOTHING"
+        )
         values = [[bool(r[c]) if c == "practice" else r[c] for c in COLUMNS] for r in rows]
         try:
-            with conn.transaction():
-                with conn.cursor() as cursor:
-                    cursor.executemany(sql, values)
-                    return max(cursor.rowcount, 0)
+            with conn.transaction(), conn.cursor() as cursor:
+                cursor.executemany(sql, values)
+                return max(cursor.rowcount, 0)
         except psycopg.errors.IntegrityError:
             return self._insert_one_by_one(sql, rows, values)
 
@@ -190,8 +206,11 @@ class PostgresStore:
                     added += conn.execute(sql, value).rowcount
             except psycopg.errors.IntegrityError as exc:
                 with conn.transaction():
-                    conn.execute(f"INSERT INTO {self.schema}.rejected_events (event_id, row, error) VALUES (%s, %s, %s) "
-                                 "ON CONFLICT (event_id) DO NOTHING", (row["event_id"], json.dumps(row), str(exc)))
+                    conn.execute(
+                        f"INSERT INTO {self.schema}.rejected_events (event_id, row, error) VALUES (%s, %s, %s) "
+                        "ON CONFLICT (event_id) DO NOTHING",
+                        (row["event_id"], json.dumps(row), str(exc)),
+                    )
         return added
 
     # -- reading (supervisors, review, export, report) -----------------------------------------
@@ -199,10 +218,9 @@ class PostgresStore:
         from psycopg.rows import dict_row
 
         conn = self.connection()
-        with conn.transaction():
-            with conn.cursor(row_factory=dict_row) as cursor:
-                cursor.execute(sql, params)
-                return cursor.fetchall()
+        with conn.transaction(), conn.cursor(row_factory=dict_row) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
     def count(self) -> tuple[int, int]:
         row = self._rows(f"SELECT count(DISTINCT call_id) AS calls, count(*) AS events FROM {self.schema}.events")[0]
@@ -212,21 +230,33 @@ class PostgresStore:
         return bool(self._rows(f"SELECT 1 FROM {self.schema}.events WHERE call_id = %s LIMIT 1", (call_id,)))
 
     def meta(self, call_id: str) -> CallMeta:
-        rows = self._rows(f"SELECT * FROM {self.schema}.events WHERE call_id = %s ORDER BY sequence LIMIT 1", (call_id,))
+        rows = self._rows(
+            f"SELECT * FROM {self.schema}.events WHERE call_id = %s ORDER BY sequence LIMIT 1", (call_id,)
+        )
         if not rows:
             raise KeyError(call_id)
         return meta_from_row(rows[0])
 
     def stored_events(self, call_id: str) -> list[StoredEvent]:
-        rows = self._rows(f"SELECT event_id, call_id, sequence, event FROM {self.schema}.events WHERE call_id = %s "
-                          "ORDER BY sequence", (call_id,))
+        rows = self._rows(
+            f"SELECT event_id, call_id, sequence, event FROM {self.schema}.events WHERE call_id = %s ORDER BY sequence",
+            (call_id,),
+        )
         return [stored_from_row(r) for r in rows]
 
     def events(self, call_id: str):
         return [s.event for s in self.stored_events(call_id)]
 
-    def calls(self, *, since: datetime | None = None, until: datetime | None = None, console_id: str | None = None,
-              limit: int | None = None, newest_first: bool = True, unfinished: bool = False) -> list[CallSummary]:
+    def calls(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        console_id: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = True,
+        unfinished: bool = False,
+    ) -> list[CallSummary]:
         clauses, params = [], []
         if since is not None:
             clauses.append("started_at >= %s")
@@ -243,8 +273,10 @@ class PostgresStore:
         sql += f" ORDER BY started_at {'DESC' if newest_first else 'ASC'}, call_id"
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
-        return [CallSummary(meta_from_row(r), r["started_at"], r["last_at"], r["events"], r["ended"])
-                for r in self._rows(sql, params)]
+        return [
+            CallSummary(meta_from_row(r), r["started_at"], r["last_at"], r["events"], r["ended"])
+            for r in self._rows(sql, params)
+        ]
 
     def unfinished_calls(self, console_id: str | None = None) -> list[CallSummary]:
         return self.calls(console_id=console_id, unfinished=True, newest_first=False)
@@ -256,24 +288,29 @@ class PostgresStore:
         conn = self.connection()
         columns = ", ".join(f"e.{c}" for c in COLUMNS)
         where = "WHERE e.call_id = ANY(%s)" if call_ids is not None else ""
-        sql = (f"SELECT {columns}, e.event::text AS event_text FROM {self.schema}.events e "
-               f"JOIN (SELECT call_id, min(at) AS started FROM {self.schema}.events GROUP BY call_id) c USING (call_id) "
-               f"{where} ORDER BY c.started, e.call_id, e.sequence")
-        with conn.transaction():
-            with conn.cursor(name="crisis_triage_export", row_factory=dict_row) as cursor:
-                cursor.itersize = batch
-                cursor.execute(sql, (call_ids,) if call_ids is not None else ())
-                for row in cursor:
-                    row["event"] = row.pop("event_text")
-                    row["at"] = row["at"].isoformat()
-                    yield row
+        sql = (
+            f"SELECT {columns}, e.event::text AS event_text FROM {self.schema}.events e "
+            f"JOIN (SELECT call_id, min(at) AS started FROM {self.schema}.events GROUP BY call_id) c USING (call_id) "
+            f"{where} ORDER BY c.started, e.call_id, e.sequence"
+        )
+        with conn.transaction(), conn.cursor(name="crisis_triage_export", row_factory=dict_row) as cursor:
+            cursor.itersize = batch
+            cursor.execute(sql, (call_ids,) if call_ids is not None else ())
+            for row in cursor:
+                row["event"] = row.pop("event_text")
+                row["at"] = row["at"].isoformat()
+                yield row
 
     def purge(self, before: datetime) -> tuple[int, int]:
         """Delete finished calls whose last event is before ``before``; return (calls, events)."""
         conn = self.connection()
         with conn.transaction():
-            ids = [r[0] for r in conn.execute(
-                f"SELECT call_id FROM {self.schema}.calls WHERE ended IS NOT NULL AND last_at < %s", (before,))]
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    f"SELECT call_id FROM {self.schema}.calls WHERE ended IS NOT NULL AND last_at < %s", (before,)
+                )
+            ]
             deleted = conn.execute(f"DELETE FROM {self.schema}.events WHERE call_id = ANY(%s)", (ids,)).rowcount
         return len(ids), deleted
 

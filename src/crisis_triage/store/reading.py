@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 from .journal import CallMeta
 from .rows import event_of, meta_from_row
@@ -21,8 +22,12 @@ def group_rows(rows: Iterable[dict[str, Any]]) -> Iterator[tuple[CallMeta, list[
         yield meta_from_row(current[0]), current
 
 
-def select_calls(rows: Iterable[dict[str, Any]], since: datetime | None = None, until: datetime | None = None,
-                 include_practice: bool = False) -> Iterator[tuple[CallMeta, list[dict[str, Any]]]]:
+def select_calls(
+    rows: Iterable[dict[str, Any]],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    include_practice: bool = False,
+) -> Iterator[tuple[CallMeta, list[dict[str, Any]]]]:
     """The calls of ``rows`` that started in [since, until); practice calls only if asked."""
     for meta, call_rows in group_rows(rows):
         if meta.practice and not include_practice:

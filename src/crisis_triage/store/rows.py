@@ -7,7 +7,7 @@ row says who recorded what, with which protocol text; rows are self-contained fo
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..engine.events import AnyEvent, event_from_json
@@ -15,14 +15,25 @@ from .journal import CallMeta, StoredEvent
 
 #: Column order shared by the SQLite and PostgreSQL tables and the CSV export.
 COLUMNS = (
-    "event_id", "call_id", "sequence", "at", "console_id", "call_taker_id", "protocol_id",
-    "protocol_version", "protocol_sha256", "protocol_file", "practice", "kind", "event",
+    "event_id",
+    "call_id",
+    "sequence",
+    "at",
+    "console_id",
+    "call_taker_id",
+    "protocol_id",
+    "protocol_version",
+    "protocol_sha256",
+    "protocol_file",
+    "practice",
+    "kind",
+    "event",
 )
 
 
 def utc_text(moment: datetime) -> str:
     """A timestamp as sortable UTC ISO text (SQLite compares these as strings)."""
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def to_row(meta: CallMeta, record: StoredEvent) -> dict[str, Any]:
@@ -46,9 +57,13 @@ def to_row(meta: CallMeta, record: StoredEvent) -> dict[str, Any]:
 
 def meta_from_row(row: dict[str, Any]) -> CallMeta:
     return CallMeta(
-        call_id=row["call_id"], console_id=row["console_id"], call_taker_id=row["call_taker_id"],
-        protocol_id=row["protocol_id"], protocol_version=row["protocol_version"],
-        protocol_sha256=row["protocol_sha256"], protocol_file=row.get("protocol_file") or "",
+        call_id=row["call_id"],
+        console_id=row["console_id"],
+        call_taker_id=row["call_taker_id"],
+        protocol_id=row["protocol_id"],
+        protocol_version=row["protocol_version"],
+        protocol_sha256=row["protocol_sha256"],
+        protocol_file=row.get("protocol_file") or "",
         practice=bool(row.get("practice")),
     )
 

@@ -36,8 +36,16 @@ class ShippingStatus:
 class Shipper:
     """Background sender from one local SQLite journal to one PostgreSQL store."""
 
-    def __init__(self, source: SqliteJournal, store: PostgresStore, *, batch: int = 500,
-                 idle_poll_s: float = 1.0, backoff_s: tuple[float, float] = (0.25, 10.0), coalesce_s: float = 0.02):
+    def __init__(
+        self,
+        source: SqliteJournal,
+        store: PostgresStore,
+        *,
+        batch: int = 500,
+        idle_poll_s: float = 1.0,
+        backoff_s: tuple[float, float] = (0.25, 10.0),
+        coalesce_s: float = 0.02,
+    ):
         """``coalesce_s``: after being woken, wait this long so a burst of events goes in one batch
         (and the console's thread is not interrupted once per event)."""
         self.source = source
@@ -104,7 +112,7 @@ class Shipper:
                 if self._wake.wait(self.idle_poll_s) and self.coalesce_s:
                     self._stopping.wait(self.coalesce_s)
                 self._wake.clear()
-            except Exception as exc:  # noqa: BLE001 - psycopg, JournalError or a bug: never kill the thread
+            except Exception as exc:
                 message = f"cannot ship to the centre store {self.target}: {exc}".strip()
                 if message != self.error:
                     log.warning("%s (events stay in the local journal and ship later)", message)

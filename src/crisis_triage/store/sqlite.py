@@ -13,9 +13,10 @@ import os
 import sqlite3
 import threading
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from ..engine.events import AnyEvent, CallEnded
 from .journal import CallMeta, CallSummary, JournalError, StoredEvent
@@ -30,8 +31,10 @@ DEFAULT_BUSY_TIMEOUT_MS = 2000
 console that gives up switches to its fallback journal rather than stall the call."""
 
 # Idempotent by event id only: a different event at a taken (call, sequence) is an error, never dropped.
-_INSERT_EVENT = (f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
-                 "ON CONFLICT (event_id) DO NOTHING")
+_INSERT_EVENT = (
+    f"INSERT INTO events ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))}) "
+    "ON CONFLICT (event_id) DO NOTHING"
+)
 _QUARANTINE = "INSERT INTO rejected_events (event_id, row, error) VALUES (?, ?, ?) ON CONFLICT (event_id) DO NOTHING"
 _UPSERT_CALL = """
     INSERT INTO calls (call_id, console_id, call_taker_id, protocol_id, protocol_version, protocol_sha256,
@@ -79,8 +82,14 @@ class SqliteJournal:
 
     problem: str | None = None
 
-    def __init__(self, path: Path | str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
-                 max_pages: int | None = None, background_checkpoints: bool = False):
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        max_pages: int | None = None,
+        background_checkpoints: bool = False,
+    ):
         """Open (creating and migrating as needed) the file at ``path``.
 
         ``background_checkpoints`` (the console's journal) moves WAL checkpoints to a thread of
@@ -98,8 +107,9 @@ class SqliteJournal:
         self._meta: dict[str, CallMeta] = {}
         try:
             _create_private(self.path)
-            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                       timeout=busy_timeout_ms / 1000)
+            self._db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
+            )
             self._db.row_factory = sqlite3.Row
             self._db.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
             mode = self._db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
@@ -219,8 +229,9 @@ class SqliteJournal:
         return bool(self._query("SELECT 1 FROM calls WHERE call_id = ?", (call_id,)))
 
     def stored_events(self, call_id: str) -> list[StoredEvent]:
-        rows = self._query("SELECT event_id, call_id, sequence, event FROM events WHERE call_id = ? ORDER BY sequence",
-                           (call_id,))
+        rows = self._query(
+            "SELECT event_id, call_id, sequence, event FROM events WHERE call_id = ? ORDER BY sequence", (call_id,)
+        )
         return [stored_from_row(dict(r)) for r in rows]
 
     def events(self, call_id: str) -> list[AnyEvent]:
@@ -234,8 +245,15 @@ class SqliteJournal:
             params = (console_id,)
         return [_summary(r) for r in self._query(sql + " ORDER BY started_at", params)]
 
-    def calls(self, *, since: datetime | None = None, until: datetime | None = None, console_id: str | None = None,
-              limit: int | None = None, newest_first: bool = True) -> list[CallSummary]:
+    def calls(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        console_id: str | None = None,
+        limit: int | None = None,
+        newest_first: bool = True,
+    ) -> list[CallSummary]:
         """Calls started in [since, until), newest first by default."""
         clauses, params = [], []
         if since is not None:
@@ -262,19 +280,28 @@ class SqliteJournal:
         """Every event row in (call start, sequence) order, streamed in batches so memory stays flat."""
         if call_ids is not None:
             for call_id in call_ids:
-                yield from (dict(r) for r in self._query(
-                    f"SELECT {', '.join(COLUMNS)} FROM events WHERE call_id = ? ORDER BY sequence", (call_id,)))
+                yield from (
+                    dict(r)
+                    for r in self._query(
+                        f"SELECT {', '.join(COLUMNS)} FROM events WHERE call_id = ? ORDER BY sequence", (call_id,)
+                    )
+                )
             return
         last = ("", "")
         while True:
-            calls = self._query("SELECT started_at, call_id FROM calls WHERE (started_at, call_id) > (?, ?) "
-                                "ORDER BY started_at, call_id LIMIT ?", (*last, max(1, batch // 16)))
+            calls = self._query(
+                "SELECT started_at, call_id FROM calls WHERE (started_at, call_id) > (?, ?) "
+                "ORDER BY started_at, call_id LIMIT ?",
+                (*last, max(1, batch // 16)),
+            )
             if not calls:
                 return
             ids = [c["call_id"] for c in calls]
             rows = self._query(
                 f"SELECT e.{', e.'.join(COLUMNS)} FROM events e JOIN calls c USING (call_id) "
-                f"WHERE e.call_id IN ({', '.join('?' * len(ids))}) ORDER BY c.started_at, c.call_id, e.sequence", ids)
+                f"WHERE e.call_id IN ({', '.join('?' * len(ids))}) ORDER BY c.started_at, c.call_id, e.sequence",
+                ids,
+            )
             yield from (dict(r) for r in rows)
             last = (calls[-1]["started_at"], calls[-1]["call_id"])
 
@@ -294,8 +321,9 @@ class SqliteJournal:
             raise JournalError(f"the record store {self.path} was closed")  # the shipper moves to the reopened one
         if self._outbox_db is None:
             _create_private(self.outbox_path)
-            db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False,
-                                 timeout=self._busy_timeout_ms / 1000)
+            db = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=self._busy_timeout_ms / 1000
+            )
             db.row_factory = sqlite3.Row
             db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
             db.execute("ATTACH DATABASE ? AS outbox", (str(self.outbox_path),))
@@ -321,17 +349,25 @@ class SqliteJournal:
         """Up to ``limit`` rows not yet acknowledged by ``target``, in write order, with their local seq."""
         rows = self._outbox_query(
             f"SELECT seq, {', '.join(COLUMNS)} FROM main.events WHERE seq > "
-            "coalesce((SELECT seq FROM outbox.shipped WHERE target = ?), 0) ORDER BY seq LIMIT ?", (target, limit))
+            "coalesce((SELECT seq FROM outbox.shipped WHERE target = ?), 0) ORDER BY seq LIMIT ?",
+            (target, limit),
+        )
         return [(r["seq"], {c: r[c] for c in COLUMNS}) for r in rows]
 
     def backlog(self, target: str) -> int:
-        rows = self._outbox_query("SELECT count(*) FROM main.events WHERE seq > "
-                                  "coalesce((SELECT seq FROM outbox.shipped WHERE target = ?), 0)", (target,))
+        rows = self._outbox_query(
+            "SELECT count(*) FROM main.events WHERE seq > "
+            "coalesce((SELECT seq FROM outbox.shipped WHERE target = ?), 0)",
+            (target,),
+        )
         return rows[0][0]
 
     def mark_shipped(self, target: str, seq: int) -> None:
-        self._outbox_query("INSERT INTO outbox.shipped (target, seq) VALUES (?, ?) ON CONFLICT (target) "
-                           "DO UPDATE SET seq = max(seq, excluded.seq)", (target, seq))
+        self._outbox_query(
+            "INSERT INTO outbox.shipped (target, seq) VALUES (?, ?) ON CONFLICT (target) "
+            "DO UPDATE SET seq = max(seq, excluded.seq)",
+            (target, seq),
+        )
 
     # -- checkpoints off the call's path -------------------------------------------------------
     def _checkpoint_loop(self) -> None:
@@ -367,7 +403,7 @@ class SqliteJournal:
                 ids = [r[0] for r in self._db.execute(f"SELECT call_id FROM calls WHERE {where}", params)]
                 events = 0
                 for start in range(0, len(ids), 500):
-                    chunk = ids[start:start + 500]
+                    chunk = ids[start : start + 500]
                     marks = ", ".join("?" * len(chunk))
                     events += self._db.execute(f"DELETE FROM events WHERE call_id IN ({marks})", chunk).rowcount
                     self._db.execute(f"DELETE FROM calls WHERE call_id IN ({marks})", chunk)

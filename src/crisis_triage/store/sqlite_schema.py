@@ -12,7 +12,9 @@ from .journal import JournalError
 
 #: (version reached, SQL). Version 0 is an empty file.
 MIGRATIONS: tuple[tuple[int, str], ...] = (
-    (1, """
+    (
+        1,
+        """
         -- Every event of every call: the record itself. ``seq`` is the local write order (the
         -- shipping cursor to a centre's store, kept in the ``.outbox`` file beside this one);
         -- ``event_id`` makes shipping idempotent.
@@ -58,7 +60,8 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             row TEXT NOT NULL,
             error TEXT NOT NULL
         );
-    """),
+    """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -10,9 +10,10 @@ the same object, so the moment a statement is volunteered means the same thing e
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Iterable, Sequence
+from typing import Any
 
 from ..engine.events import Answered, AnyEvent, CallStarted, Revised, Skipped
 from ..protocol.compiled import CompiledQuestion, Protocol
@@ -129,9 +130,9 @@ class ScriptedCaller:
         for index, volunteer in enumerate(self.script.volunteers):
             if index in said:
                 continue
-            if volunteer.after is not None and volunteer.after in done:
-                result.append(index)
-            elif volunteer.after_questions is not None and len(answered) >= volunteer.after_questions:
+            if (volunteer.after is not None and volunteer.after in done) or (
+                volunteer.after_questions is not None and len(answered) >= volunteer.after_questions
+            ):
                 result.append(index)
         return result
 

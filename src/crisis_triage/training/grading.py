@@ -18,9 +18,10 @@ dispatched with what the call needed:
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Sequence
+from typing import Any
 
 from ..engine.assessment import answer_label
 from ..engine.events import (
@@ -39,8 +40,8 @@ from ..engine.views import question_view
 from ..protocol.compiled import Protocol
 from ..protocol.models import localized
 from .caller import ScriptedCaller, volunteer_moments
-from .results import PASS_MARK, WEIGHTS, AnswerGrade, ExamResult, Grade, InterruptGrade, RecommendationGrade, Step
 from .library import Scenario
+from .results import PASS_MARK, WEIGHTS, AnswerGrade, ExamResult, Grade, InterruptGrade, RecommendationGrade, Step
 from .runner import Outcome, expected_handoff_steps, play_perfect
 
 
@@ -78,7 +79,9 @@ def required_roles(protocol: Protocol, truth: CallSession, scenario: Scenario) -
     return roles
 
 
-def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent], truth: Outcome | None = None) -> Grade:
+def grade_call(
+    protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent], truth: Outcome | None = None
+) -> Grade:
     """Grade a practice call's events (the first must be CallStarted) against ``scenario``."""
     if not events or not isinstance(events[0], CallStarted):
         raise ValueError("a practice call's events begin with call_started")
@@ -105,8 +108,15 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
     interrupt_times: dict[str, datetime] = {}
     answered_order: list[str] = []
     door_grade = _grade_door(protocol, document, door)
-    steps.append(Step(0.0, "door", f"Who is calling? {door_grade.recorded}", f"caller: \"{document.caller.opening}\"",
-                      door_grade.verdict))
+    steps.append(
+        Step(
+            0.0,
+            "door",
+            f"Who is calling? {door_grade.recorded}",
+            f'caller: "{document.caller.opening}"',
+            door_grade.verdict,
+        )
+    )
     for index in caller.due(answered_order, heard):
         heard.add(index)
         steps.append(Step(0.0, "caller", f"Caller: {caller.volunteer(index).says}"))
@@ -133,25 +143,53 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
                     out_of_order.append(qid)
                     verdict = verdict if verdict != "right" else "out_of_order"
                 said = "" if is_revision else f'caller: "{caller.reply(qid).says}" / '
-                steps.append(Step(at, "revision" if is_revision else "question", _ask(protocol, qid, language, door),
-                                  f"{said}recorded: {_label(protocol, qid, recorded, language)}", verdict))
+                steps.append(
+                    Step(
+                        at,
+                        "revision" if is_revision else "question",
+                        _ask(protocol, qid, language, door),
+                        f"{said}recorded: {_label(protocol, qid, recorded, language)}",
+                        verdict,
+                    )
+                )
             case Skipped(question=qid):
                 first_value.setdefault(qid, None)
                 meant = caller.meaning(qid, heard)
-                steps.append(Step(at, "skip", _ask(protocol, qid, language, door), "skipped",
-                                  "right" if meant is None else "wrong"))
+                steps.append(
+                    Step(
+                        at,
+                        "skip",
+                        _ask(protocol, qid, language, door),
+                        "skipped",
+                        "right" if meant is None else "wrong",
+                    )
+                )
             case InterruptRecorded(interrupt=interrupt):
                 interrupt_times.setdefault(interrupt, event.at)
-                steps.append(Step(at, "interrupt", f"Interrupt: {localized(protocol.interrupts[interrupt].label, 'en')}"))
+                steps.append(
+                    Step(at, "interrupt", f"Interrupt: {localized(protocol.interrupts[interrupt].label, 'en')}")
+                )
             case InterruptWithdrawn(interrupt=interrupt):
-                steps.append(Step(at, "withdrawn", f"Interrupt withdrawn: {localized(protocol.interrupts[interrupt].label, 'en')}",
-                                  event.reason))
+                steps.append(
+                    Step(
+                        at,
+                        "withdrawn",
+                        f"Interrupt withdrawn: {localized(protocol.interrupts[interrupt].label, 'en')}",
+                        event.reason,
+                    )
+                )
             case RecommendationAccepted(model=model, recommended=recommended):
                 # The last dispatch is what was sent; the first is when help was first on its way.
                 accepted, accepted_recommendation = event, session.assessment.recommendation
                 first_dispatch = first_dispatch or event.at
-                departure = (f" (the console recommended {_model(protocol, recommended)}"
-                             f"{': ' + event.reason if event.reason else ''})") if model != recommended else ""
+                departure = (
+                    (
+                        f" (the console recommended {_model(protocol, recommended)}"
+                        f"{': ' + event.reason if event.reason else ''})"
+                    )
+                    if model != recommended
+                    else ""
+                )
                 steps.append(Step(at, "dispatch", f"Dispatched: {_model(protocol, model)}{departure}"))
             case HandoffStepDone(step=step):
                 handoff_done.append(step)
@@ -162,8 +200,12 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
         after = session.assessment
         turned = after.recommendation.model != before.recommendation.model
         for i in range(first_new, len(steps)):  # what this event showed on the console
-            steps[i] = replace(steps[i], band=localized(protocol.band(after.risk.band).label, "en"),
-                               recommended=_model(protocol, after.recommendation.model), turned=turned)
+            steps[i] = replace(
+                steps[i],
+                band=localized(protocol.band(after.risk.band).label, "en"),
+                recommended=_model(protocol, after.recommendation.model),
+                turned=turned,
+            )
         if isinstance(event, (Answered, Revised, Skipped)) and event.question not in answered_order:
             answered_order.append(event.question)
             for index in caller.due(answered_order, heard):
@@ -172,8 +214,15 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
 
     truth_session = CallSession.replay(protocol, truth.events) if truth.events else None
     answers = (door_grade,) + _grade_answers(protocol, caller, session, truth, moments, language, door)
-    interrupts = _grade_interrupts(protocol, caller, moments, interrupt_times, set(session.state.interrupts), start,
-                                   document.targets.interrupt_seconds)
+    interrupts = _grade_interrupts(
+        protocol,
+        caller,
+        moments,
+        interrupt_times,
+        set(session.state.interrupts),
+        start,
+        document.targets.interrupt_seconds,
+    )
     recommendation = _grade_recommendation(protocol, scenario, accepted, accepted_recommendation, truth_session)
     unsupported = _unsupported(protocol, session, truth_session, interrupt_times)
     handoff_expected = expected_handoff_steps(protocol, scenario, truth.handoff)
@@ -182,9 +231,30 @@ def grade_call(protocol: Protocol, scenario: Scenario, events: Sequence[AnyEvent
         if step.kind == "dispatch":
             verdict = "critical" if recommendation.missing_roles else recommendation.verdict
             steps[i] = replace(step, verdict=verdict)
-    parts = _parts(answers, interrupts, recommendation, handoff_expected, handoff_done, seconds, document.targets.recommendation_seconds)
-    return Grade(scenario.id, scenario.title, tuple(steps), answers, interrupts, recommendation, tuple(handoff_expected),
-                 tuple(handoff_done), seconds, document.targets.recommendation_seconds, parts, unsupported, tuple(out_of_order))
+    parts = _parts(
+        answers,
+        interrupts,
+        recommendation,
+        handoff_expected,
+        handoff_done,
+        seconds,
+        document.targets.recommendation_seconds,
+    )
+    return Grade(
+        scenario.id,
+        scenario.title,
+        tuple(steps),
+        answers,
+        interrupts,
+        recommendation,
+        tuple(handoff_expected),
+        tuple(handoff_done),
+        seconds,
+        document.targets.recommendation_seconds,
+        parts,
+        unsupported,
+        tuple(out_of_order),
+    )
 
 
 def _model(protocol: Protocol, model_id: str) -> str:
@@ -238,8 +308,18 @@ def _grade_answers(protocol, caller, session, truth, moments, language, door) ->
             if meant is None and not question.spec.required:
                 continue  # nothing to record and nothing lost
             verdict, recorded_label = "missed", "not asked"
-        grades.append(AnswerGrade(qid, _ask(protocol, qid, language, door), reply.says, recorded_label,
-                                  _label(protocol, qid, meant, language), verdict, reply.vague, revised_by_caller))
+        grades.append(
+            AnswerGrade(
+                qid,
+                _ask(protocol, qid, language, door),
+                reply.says,
+                recorded_label,
+                _label(protocol, qid, meant, language),
+                verdict,
+                reply.vague,
+                revised_by_caller,
+            )
+        )
     return tuple(grades)
 
 
@@ -270,7 +350,9 @@ def _grade_interrupts(protocol, caller, moments, interrupt_times, active, start,
 
 def _grade_recommendation(protocol, scenario, accepted, recommendation, truth_session) -> RecommendationGrade:
     expect = scenario.document.expect
-    needed = required_roles(protocol, truth_session, scenario) if truth_session else dict.fromkeys(expect.team_includes, "")
+    needed = (
+        required_roles(protocol, truth_session, scenario) if truth_session else dict.fromkeys(expect.team_includes, "")
+    )
     engine_model = None
     if accepted is None:
         team: tuple[str, ...] = ()
@@ -283,11 +365,25 @@ def _grade_recommendation(protocol, scenario, accepted, recommendation, truth_se
             team = recommendation.team
         else:
             team = tuple(protocol.models[dispatched].team)
-        verdict = "right" if dispatched == expect.recommendation else "acceptable" if dispatched in expect.acceptable else "wrong"
+        verdict = (
+            "right"
+            if dispatched == expect.recommendation
+            else "acceptable"
+            if dispatched in expect.acceptable
+            else "wrong"
+        )
     missing = tuple(r for r in needed if r not in team)
     reasons = tuple(f"no {r}: {needed[r]}" for r in missing)
-    return RecommendationGrade(dispatched, expect.recommendation, tuple(expect.acceptable), verdict, tuple(team),
-                               missing, reasons, engine_model)
+    return RecommendationGrade(
+        dispatched,
+        expect.recommendation,
+        tuple(expect.acceptable),
+        verdict,
+        tuple(team),
+        missing,
+        reasons,
+        engine_model,
+    )
 
 
 def _unsupported(protocol, session, truth_session, interrupt_times) -> tuple[str, ...]:
@@ -303,20 +399,37 @@ def _parts(answers, interrupts, recommendation, handoff_expected, handoff_done, 
     reached = [i for i in interrupts if i.verdict != "not_reached"]
     interrupt_value = {"on_time": 1.0, "slow": 0.5}
     interrupt_share = sum(interrupt_value.get(i.verdict, 0.0) for i in reached) / len(reached) if reached else 1.0
-    rec_share = 0.0 if recommendation.missing_roles else {"right": 1.0, "acceptable": 0.5}.get(recommendation.verdict, 0.0)
-    handoff_share = (sum(1 for s in handoff_expected if s in handoff_done) / len(handoff_expected)) if handoff_expected else 1.0
+    rec_share = (
+        0.0 if recommendation.missing_roles else {"right": 1.0, "acceptable": 0.5}.get(recommendation.verdict, 0.0)
+    )
+    handoff_share = (
+        (sum(1 for s in handoff_expected if s in handoff_done) / len(handoff_expected)) if handoff_expected else 1.0
+    )
     if seconds is None:
         time_share = 0.0
     elif seconds <= target:
         time_share = 1.0
     else:
         time_share = max(0.0, 1.0 - (seconds - target) / target)  # nothing left at twice the target
-    shares = {"answers": answer_share, "interrupts": interrupt_share, "recommendation": rec_share,
-              "handoff": handoff_share, "time": time_share}
+    shares = {
+        "answers": answer_share,
+        "interrupts": interrupt_share,
+        "recommendation": rec_share,
+        "handoff": handoff_share,
+        "time": time_share,
+    }
     return {part: round(WEIGHTS[part] * share, 1) for part, share in shares.items()}
 
 
 __all__ = [
-    "PASS_MARK", "WEIGHTS", "AnswerGrade", "ExamResult", "Grade", "InterruptGrade", "RecommendationGrade", "Step",
-    "grade_call", "required_roles",
+    "PASS_MARK",
+    "WEIGHTS",
+    "AnswerGrade",
+    "ExamResult",
+    "Grade",
+    "InterruptGrade",
+    "RecommendationGrade",
+    "Step",
+    "grade_call",
+    "required_roles",
 ]

@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
 
 from ..config import data_dir
 from .grading import Grade
@@ -87,11 +87,13 @@ def format_history(records: Sequence[SessionRecord], trainee: str) -> str:
         return f"No practice calls recorded for {trainee} yet."
     scores = [r.score for r in records]
     recent = scores[-10:]
-    lines = [f"Practice history for {trainee}: {len(records)} call(s), mean {sum(scores) / len(scores):.0f}/100, "
-             f"last {scores[-1]}/100",
-             f"progress  {sparkline(scores[-60:])}  (oldest to newest)",
-             f"last {len(recent)}: mean {sum(recent) / len(recent):.0f}, "
-             f"critical {sum(1 for r in records if r.critical)}", ""]
+    lines = [
+        f"Practice history for {trainee}: {len(records)} call(s), mean {sum(scores) / len(scores):.0f}/100, "
+        f"last {scores[-1]}/100",
+        f"progress  {sparkline(scores[-60:])}  (oldest to newest)",
+        f"last {len(recent)}: mean {sum(recent) / len(recent):.0f}, critical {sum(1 for r in records if r.critical)}",
+        "",
+    ]
     width = max(len(r.scenario) for r in records[-30:])
     for record in records[-30:]:
         flag = "CRITICAL" if record.critical else ("passed" if record.passed else "")
@@ -111,8 +113,10 @@ def format_overview(records: Sequence[SessionRecord]) -> str:
     for name in sorted(by_trainee):
         mine = by_trainee[name]
         scores = [r.score for r in mine]
-        lines.append(f"{name:<{width}}  {len(mine):>5}  {sum(scores) / len(scores):>4.0f}  {scores[-1]:>4}  "
-                     f"{sum(r.critical for r in mine):>8}  {sparkline(scores[-30:])}")
+        lines.append(
+            f"{name:<{width}}  {len(mine):>5}  {sum(scores) / len(scores):>4.0f}  {scores[-1]:>4}  "
+            f"{sum(r.critical for r in mine):>8}  {sparkline(scores[-30:])}"
+        )
     return "\n".join(lines)
 
 
@@ -120,8 +124,15 @@ def safe_name(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("._")[:40] or "trainee"
 
 
-def save_reports(grades: Sequence[Grade], trainee: str, at: datetime, *, exam: str | None = None,
-                 history: History | None = None, folder: Path | None = None) -> tuple[Path, Path]:
+def save_reports(
+    grades: Sequence[Grade],
+    trainee: str,
+    at: datetime,
+    *,
+    exam: str | None = None,
+    history: History | None = None,
+    folder: Path | None = None,
+) -> tuple[Path, Path]:
     """Write the session's Markdown and HTML reports, add each call to the history; return the paths."""
     from .report import render_html, render_markdown
 
@@ -129,13 +140,21 @@ def save_reports(grades: Sequence[Grade], trainee: str, at: datetime, *, exam: s
     earlier = history.sessions(trainee)
     folder = (folder or training_dir()) / "reports"
     folder.mkdir(parents=True, exist_ok=True)
-    what = f"exam-{len(grades)}" if exam else safe_name(grades[0].scenario) if len(grades) == 1 else f"session-{len(grades)}"
+    what = (
+        f"exam-{len(grades)}"
+        if exam
+        else safe_name(grades[0].scenario)
+        if len(grades) == 1
+        else f"session-{len(grades)}"
+    )
     stem = f"{at:%Y%m%d-%H%M%S}-{safe_name(trainee)}-{what}"
     markdown_path = folder / f"{stem}.md"
     html_path = folder / f"{stem}.html"
     stamp = at.isoformat(timespec="seconds")
-    new_records = [SessionRecord(stamp, trainee, g.scenario, g.title, g.score, g.critical, g.passed, exam,
-                                 str(markdown_path)) for g in grades]
+    new_records = [
+        SessionRecord(stamp, trainee, g.scenario, g.title, g.score, g.critical, g.passed, exam, str(markdown_path))
+        for g in grades
+    ]
     progress = list(earlier) + new_records
     _write_private(markdown_path, render_markdown(grades, trainee, at, progress, exam=exam is not None))
     _write_private(html_path, render_html(grades, trainee, at, progress, exam=exam is not None))

@@ -9,9 +9,10 @@ ids, option ids, interrupts, models, roles, handoff steps) are checked by :func:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path as FilePath
-from typing import Any, Iterable
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -73,7 +74,9 @@ def _schema_problems(errors: list[dict[str, Any]], source: SourceMap) -> list[Pr
             if place in union_seen:
                 continue
             union_seen.add(place)
-            message = "expected an answer: an option id such as yes, a list of option ids [a, b], a number, text, or null"
+            message = (
+                "expected an answer: an option id such as yes, a list of option ids [a, b], a number, text, or null"
+            )
             if isinstance(error.get("input"), dict):
                 message += ' (a ": " inside the text makes YAML read it as key: value; put the text in quotes)'
             problems.append(source.problem("schema", message, place))
@@ -89,7 +92,9 @@ def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
     except YamlSourceError as exc:
         raise ScenarioError(list(exc.problems)) from None
     if not isinstance(data, dict):
-        raise ScenarioError([Problem("schema", "a scenario is a mapping with scenario:, caller:, call:, script:, expect:", file, 1, 1)])
+        raise ScenarioError(
+            [Problem("schema", "a scenario is a mapping with scenario:, caller:, call:, script:, expect:", file, 1, 1)]
+        )
     try:
         document = ScenarioDocument.model_validate(data)
     except ValidationError as exc:
@@ -106,9 +111,13 @@ def load_scenario(path: str | FilePath, protocol: Protocol | None = None) -> Sce
     try:
         text = path.read_bytes().decode("utf-8")
     except OSError as exc:
-        raise ScenarioError([Problem("unreadable", f"cannot read the file: {exc.strerror or exc}", str(path))]) from None
+        raise ScenarioError(
+            [Problem("unreadable", f"cannot read the file: {exc.strerror or exc}", str(path))]
+        ) from None
     except UnicodeDecodeError:
-        raise ScenarioError([Problem("encoding", "the file is not UTF-8 text; save it as UTF-8", str(path), 1, 1)]) from None
+        raise ScenarioError(
+            [Problem("encoding", "the file is not UTF-8 text; save it as UTF-8", str(path), 1, 1)]
+        ) from None
     scenario = parse_scenario(text, str(path))
     if protocol is not None:
         problems = [p for p in check_against(scenario, protocol) if p.severity == "error"]
@@ -136,8 +145,11 @@ class Library:
     def filter(self, tags: Iterable[str] = (), difficulty: str | None = None) -> list[Scenario]:
         """Scenarios carrying every tag in ``tags`` and, when given, of that difficulty."""
         wanted = set(tags)
-        return [s for s in self.scenarios
-                if wanted <= set(s.meta.tags) and (difficulty is None or s.meta.difficulty == difficulty)]
+        return [
+            s
+            for s in self.scenarios
+            if wanted <= set(s.meta.tags) and (difficulty is None or s.meta.difficulty == difficulty)
+        ]
 
 
 def load_library(directory: str | FilePath, protocol: Protocol | None = None) -> Library:
@@ -159,8 +171,16 @@ def load_library(directory: str | FilePath, protocol: Protocol | None = None) ->
             continue
         if scenario.id in seen:
             line, column = scenario.source.locate(("scenario", "id"))
-            problems.append(Problem("duplicate-id", f'scenario id "{scenario.id}" is also used by {seen[scenario.id]}',
-                                    scenario.file, line, column, ("scenario", "id")))
+            problems.append(
+                Problem(
+                    "duplicate-id",
+                    f'scenario id "{scenario.id}" is also used by {seen[scenario.id]}',
+                    scenario.file,
+                    line,
+                    column,
+                    ("scenario", "id"),
+                )
+            )
             continue
         seen[scenario.id] = path.name
         loaded.append(scenario)
@@ -169,14 +189,16 @@ def load_library(directory: str | FilePath, protocol: Protocol | None = None) ->
 
 # -- references to the protocol --------------------------------------------------------------------
 
+
 class _Checker:
     def __init__(self, scenario: Scenario, protocol: Protocol):
         self.scenario = scenario
         self.protocol = protocol
         self.problems: list[Problem] = []
 
-    def error(self, message: str, path: Path, code: str = "unknown-reference", *, key: bool = False,
-              severity: str = "error") -> None:
+    def error(
+        self, message: str, path: Path, code: str = "unknown-reference", *, key: bool = False, severity: str = "error"
+    ) -> None:
         self.problems.append(self.scenario.source.problem(code, message, path, key=key, severity=severity))
 
     def reference(self, value: str | None, known: Iterable[str], what: str, path: Path, *, key: bool = False) -> bool:
@@ -193,14 +215,22 @@ class _Checker:
         """``value`` must be an answer ``question`` can take (None means "skip")."""
         if value is None:
             if question.spec.required:
-                self.error(f'"{question.id}" is required and cannot be skipped: say what the caller means '
-                           '(unknown when they cannot say)', path, "bad-answer")
+                self.error(
+                    f'"{question.id}" is required and cannot be skipped: say what the caller means '
+                    "(unknown when they cannot say)",
+                    path,
+                    "bad-answer",
+                )
             return
         options = [o.id for o in question.options]
         if question.type in ("yes_no", "choice"):
             if not isinstance(value, str) or value not in options:
-                self.error(f'"{value}" is not an answer to "{question.id}"{did_you_mean(str(value), options)}; '
-                           f"expected one of {', '.join(options)}", path, "bad-answer")
+                self.error(
+                    f'"{value}" is not an answer to "{question.id}"{did_you_mean(str(value), options)}; '
+                    f"expected one of {', '.join(options)}",
+                    path,
+                    "bad-answer",
+                )
         elif question.type == "multi":
             values = [value] if isinstance(value, str) else value
             if not isinstance(values, list):
@@ -208,9 +238,12 @@ class _Checker:
                 return
             for i, item in enumerate(values):
                 if item not in options:
-                    self.error(f'"{item}" is not an option of "{question.id}"{did_you_mean(str(item), options)}; '
-                               f"expected some of {', '.join(options)}", path + ((i,) if not isinstance(value, str) else ()),
-                               "bad-answer")
+                    self.error(
+                        f'"{item}" is not an option of "{question.id}"{did_you_mean(str(item), options)}; '
+                        f"expected some of {', '.join(options)}",
+                        path + ((i,) if not isinstance(value, str) else ()),
+                        "bad-answer",
+                    )
         elif question.type == "number":
             if isinstance(value, (list, bool)) or not isinstance(value, (int, float)):
                 self.error(f'"{question.id}" takes a number', path, "bad-answer")
@@ -221,8 +254,12 @@ class _Checker:
         doc = self.scenario.document
         protocol = self.protocol
         if doc.scenario.protocol and doc.scenario.protocol != protocol.id:
-            self.error(f'written for protocol "{doc.scenario.protocol}", checked against "{protocol.id}"',
-                       ("scenario", "protocol"), "other-protocol", severity="warning")
+            self.error(
+                f'written for protocol "{doc.scenario.protocol}", checked against "{protocol.id}"',
+                ("scenario", "protocol"),
+                "other-protocol",
+                severity="warning",
+            )
         self.reference(doc.caller.language, protocol.languages, "language", ("caller", "language"))
         call = doc.call
         self.reference(call.door, protocol.doors, "door", ("call", "door"))

@@ -7,8 +7,8 @@ opens anywhere without scripts or network access.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Sequence
 
 from jinja2 import Environment
 
@@ -17,8 +17,16 @@ from .history import SessionRecord
 from .tables import sparkline
 
 _VERDICT_WORDS = {
-    "right": "right", "acceptable": "acceptable", "wrong": "WRONG", "missed": "MISSED", "out_of_order": "out of order",
-    "on_time": "on time", "slow": "SLOW", "not_reached": "not reached", "critical": "CRITICAL", "none": "none",
+    "right": "right",
+    "acceptable": "acceptable",
+    "wrong": "WRONG",
+    "missed": "MISSED",
+    "out_of_order": "out of order",
+    "on_time": "on time",
+    "slow": "SLOW",
+    "not_reached": "not reached",
+    "critical": "CRITICAL",
+    "none": "none",
 }
 
 
@@ -45,12 +53,13 @@ def _kind(grades: Sequence[Grade], exam: bool) -> str:
 def _fmt_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    minutes, rest = divmod(int(round(seconds)), 60)
+    minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
 
 
-def render_markdown(grades: Sequence[Grade], trainee: str, at: datetime, progress: Sequence[SessionRecord],
-                    *, exam: bool = False) -> str:
+def render_markdown(
+    grades: Sequence[Grade], trainee: str, at: datetime, progress: Sequence[SessionRecord], *, exam: bool = False
+) -> str:
     """The session report in Markdown: the total, then each call step by step."""
     out: list[str] = []
     kind = _kind(grades, exam)
@@ -74,16 +83,22 @@ def render_markdown(grades: Sequence[Grade], trainee: str, at: datetime, progres
         scores = [r.score for r in progress]
         out.append("## Progress")
         out.append("")
-        out.append(f"`{sparkline(scores[-60:])}` {len(scores)} practice call(s), oldest to newest; "
-                   f"mean {sum(scores) / len(scores):.0f}, latest {scores[-1]}.")
+        out.append(
+            f"`{sparkline(scores[-60:])}` {len(scores)} practice call(s), oldest to newest; "
+            f"mean {sum(scores) / len(scores):.0f}, latest {scores[-1]}."
+        )
         out.append("")
     return "\n".join(out) + "\n"
 
 
 def _markdown_call(grade: Grade, heading: str) -> list[str]:
     rec = grade.recommendation
-    out = [f"{heading} {grade.title}", "",
-           f"**{grade.score}/100, {_overall(grade)}** (scenario `{grade.scenario}`)", ""]
+    out = [
+        f"{heading} {grade.title}",
+        "",
+        f"**{grade.score}/100, {_overall(grade)}** (scenario `{grade.scenario}`)",
+        "",
+    ]
     for reason in rec.critical_reasons:
         out.append(f"> **CRITICAL**: {reason}")
     if rec.critical_reasons:
@@ -94,22 +109,32 @@ def _markdown_call(grade: Grade, heading: str) -> list[str]:
         out.append(f"| {part} | {points:g} | {WEIGHTS[part]} |")
     out.append("")
     acceptable = f" (acceptable: {', '.join(rec.acceptable)})" if rec.acceptable else ""
-    out.append(f"- Dispatched: **{rec.dispatched or 'nothing'}**, expected **{rec.expected}**{acceptable}: "
-               f"{verdict_word('critical' if rec.missing_roles else rec.verdict)}")
+    out.append(
+        f"- Dispatched: **{rec.dispatched or 'nothing'}**, expected **{rec.expected}**{acceptable}: "
+        f"{verdict_word('critical' if rec.missing_roles else rec.verdict)}"
+    )
     if rec.engine_recommended and rec.engine_recommended != rec.dispatched:
         out.append(f"- The console recommended {rec.engine_recommended} on the answers recorded")
-    out.append(f"- Time to dispatch: {_fmt_seconds(grade.seconds_to_dispatch)} (target {_fmt_seconds(grade.target_seconds)}): "
-               f"{verdict_word(grade.time_verdict)}")
+    out.append(
+        f"- Time to dispatch: {_fmt_seconds(grade.seconds_to_dispatch)} (target {_fmt_seconds(grade.target_seconds)}): "
+        f"{verdict_word(grade.time_verdict)}"
+    )
     if grade.handoff_expected:
         missing = ", ".join(grade.handoff_missing) or "none"
-        out.append(f"- Handoff steps: {len(grade.handoff_expected) - len(grade.handoff_missing)}/{len(grade.handoff_expected)} "
-                   f"done (missing: {missing})")
+        out.append(
+            f"- Handoff steps: {len(grade.handoff_expected) - len(grade.handoff_missing)}/{len(grade.handoff_expected)} "
+            f"done (missing: {missing})"
+        )
     for interrupt in grade.interrupts:
         delay = f", {interrupt.delay:g}s after the caller said it" if interrupt.delay is not None else ""
-        out.append(f"- Volunteered \"{_md(interrupt.statement)}\": interrupt {interrupt.expected} "
-                   f"{verdict_word(interrupt.verdict)}{delay}")
+        out.append(
+            f'- Volunteered "{_md(interrupt.statement)}": interrupt {interrupt.expected} '
+            f"{verdict_word(interrupt.verdict)}{delay}"
+        )
     if grade.unsupported_interrupts:
-        out.append(f"- Interrupts recorded for a danger the caller never described: {', '.join(grade.unsupported_interrupts)}")
+        out.append(
+            f"- Interrupts recorded for a danger the caller never described: {', '.join(grade.unsupported_interrupts)}"
+        )
     out.append("")
     out.append("### Answers")
     out.append("")
@@ -118,8 +143,10 @@ def _markdown_call(grade: Grade, heading: str) -> list[str]:
     for answer in grade.answers:
         note = " (vague)" if answer.vague else ""
         note += " (corrected by the caller)" if answer.revised_by_caller else ""
-        out.append(f"| {_md(answer.ask)} | {_md(answer.caller_said)}{note} | {_md(answer.recorded)} | {_md(answer.meant)} | "
-                   f"{verdict_word(answer.verdict)} |")
+        out.append(
+            f"| {_md(answer.ask)} | {_md(answer.caller_said)}{note} | {_md(answer.recorded)} | {_md(answer.meant)} | "
+            f"{verdict_word(answer.verdict)} |"
+        )
     out.append("")
     out.append("### Step by step")
     out.append("")
@@ -129,8 +156,10 @@ def _markdown_call(grade: Grade, heading: str) -> list[str]:
         after = f"{step.band}; {step.recommended}" if step.recommended else ""
         if step.turned:
             after = f"**{after}** (changed)"
-        out.append(f"| {_fmt_seconds(step.seconds)} | {_md(step.title)} | {_md(step.detail)} | {verdict_word(step.verdict)} | "
-                   f"{_md(after)} |")
+        out.append(
+            f"| {_fmt_seconds(step.seconds)} | {_md(step.title)} | {_md(step.detail)} | {verdict_word(step.verdict)} | "
+            f"{_md(after)} |"
+        )
     out.append("")
     return out
 
@@ -211,35 +240,50 @@ def progress_svg(records: Sequence[SessionRecord], width: int = 720, height: int
     plot_w, plot_h = width - pad_left - 5, height - pad_bottom - 5
     step = plot_w / len(records)
     bar_w = min(40.0, max(2.0, step * 0.7))
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
-             f'aria-label="Practice scores over time">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" '
+        f'aria-label="Practice scores over time">'
+    ]
     for value in (0, 50, 100):
         y = 5 + plot_h * (1 - value / 100)
-        parts.append(f'<text x="0" y="{y + 4:.1f}" font-size="10">{value}</text>'
-                     f'<line x1="{pad_left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>')
+        parts.append(
+            f'<text x="0" y="{y + 4:.1f}" font-size="10">{value}</text>'
+            f'<line x1="{pad_left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+        )
     for i, record in enumerate(records):
         h = plot_h * record.score / 100
         x = pad_left + i * step + (step - bar_w) / 2
         colour = "#b00020" if record.critical else ("#2e7d32" if record.passed else "#f9a825")
-        parts.append(f'<rect x="{x:.1f}" y="{5 + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}">'
-                     f'<title>{escape(record.at[:16])} {escape(record.scenario)}: {record.score}</title></rect>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="{5 + plot_h - h:.1f}" width="{bar_w:.1f}" height="{h:.1f}" fill="{colour}">'
+            f"<title>{escape(record.at[:16])} {escape(record.scenario)}: {record.score}</title></rect>"
+        )
     y = 5 + plot_h * (1 - PASS_MARK / 100)
     parts.append(f'<line x1="{pad_left}" x2="{width}" y1="{y:.1f}" y2="{y:.1f}" stroke="#333" stroke-dasharray="4 3"/>')
     parts.append("</svg>")
     return "".join(parts)
 
 
-def render_html(grades: Sequence[Grade], trainee: str, at: datetime, progress: Sequence[SessionRecord],
-                *, exam: bool = False) -> str:
+def render_html(
+    grades: Sequence[Grade], trainee: str, at: datetime, progress: Sequence[SessionRecord], *, exam: bool = False
+) -> str:
     """The session report as one self-contained HTML page."""
     scores = [r.score for r in progress]
     return _TEMPLATE.render(
         kind=_kind(grades, exam),
-        trainee=trainee, at=f"{at:%Y-%m-%d %H:%M}", exam=exam, grades=grades,
+        trainee=trainee,
+        at=f"{at:%Y-%m-%d %H:%M}",
+        exam=exam,
+        grades=grades,
         exam_score=round(sum(g.score for g in grades) / len(grades)) if grades else 0,
-        exam_critical=sum(g.critical for g in grades), pass_mark=PASS_MARK, weights=WEIGHTS,
-        overall=_overall, word=verdict_word, secs=_fmt_seconds,
+        exam_critical=sum(g.critical for g in grades),
+        pass_mark=PASS_MARK,
+        weights=WEIGHTS,
+        overall=_overall,
+        word=verdict_word,
+        secs=_fmt_seconds,
         rec_verdict=lambda g: "critical" if g.recommendation.missing_roles else g.recommendation.verdict,
-        progress=list(progress), mean=f"{sum(scores) / len(scores):.0f}" if scores else "-",
+        progress=list(progress),
+        mean=f"{sum(scores) / len(scores):.0f}" if scores else "-",
         chart=progress_svg(progress),
     )

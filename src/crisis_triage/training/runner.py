@@ -107,8 +107,11 @@ def play_perfect(protocol: Protocol, scenario: Scenario) -> Outcome:
                     if qid in session.state.answers or qid in session.state.skipped:
                         at += timedelta(seconds=SECONDS_TO_INTERRUPT)
                         value = caller.meaning(qid, heard)
-                        session.apply(Revised(at=at, question=qid, value=_event_value(value))
-                                      if value is not None else Skipped(at=at, question=qid))
+                        session.apply(
+                            Revised(at=at, question=qid, value=_event_value(value))
+                            if value is not None
+                            else Skipped(at=at, question=qid)
+                        )
             return at
 
         now = hear(now)
@@ -120,8 +123,10 @@ def play_perfect(protocol: Protocol, scenario: Scenario) -> Outcome:
             value = caller.meaning(question.id, heard)
             if value is None:
                 if question.spec.required:
-                    raise SessionError(f'the caller has no answer for the required question "{question.id}": '
-                                       f"add script.answers.{question.id}")
+                    raise SessionError(
+                        f'the caller has no answer for the required question "{question.id}": '
+                        f"add script.answers.{question.id}"
+                    )
                 session.apply(Skipped(at=now, question=question.id))
             else:
                 session.apply(Answered(at=now, question=question.id, value=_event_value(value)))
@@ -203,7 +208,9 @@ def check_scenario(protocol: Protocol, scenario: Scenario) -> CheckResult:
         differences.append(Difference("band", expect.band, str(outcome.band)))
     missing = [r for r in expect.team_includes if r not in outcome.team]
     if missing:
-        differences.append(Difference("team", "includes " + ", ".join(expect.team_includes), ", ".join(outcome.team) or "nobody"))
+        differences.append(
+            Difference("team", "includes " + ", ".join(expect.team_includes), ", ".join(outcome.team) or "nobody")
+        )
     if expect.fallback_from is not None and outcome.preferred_model != expect.fallback_from:
         got = outcome.preferred_model if outcome.preferred_model != outcome.model else "no fallback"
         differences.append(Difference("fallback", f"from {expect.fallback_from}", str(got)))
@@ -213,10 +220,20 @@ def check_scenario(protocol: Protocol, scenario: Scenario) -> CheckResult:
     target = scenario.document.targets.recommendation_seconds
     if dispatched is not None and (dispatched - outcome.events[0].at).total_seconds() > target:
         seconds = (dispatched - outcome.events[0].at).total_seconds()
-        differences.append(Difference("time", f"dispatch within {target}s",
-                                      f"even a perfect trainee needs {seconds:.0f}s: raise targets.recommendation_seconds"))
+        differences.append(
+            Difference(
+                "time",
+                f"dispatch within {target}s",
+                f"even a perfect trainee needs {seconds:.0f}s: raise targets.recommendation_seconds",
+            )
+        )
     unheard = [i for i in range(len(scenario.document.script.volunteers)) if i not in outcome.volunteered]
     if unheard:
-        differences.append(Difference("volunteered", "every statement said",
-                                      "never reached: " + ", ".join(f"volunteers[{i}]" for i in unheard)))
+        differences.append(
+            Difference(
+                "volunteered",
+                "every statement said",
+                "never reached: " + ", ".join(f"volunteers[{i}]" for i in unheard),
+            )
+        )
     return CheckResult(scenario, outcome, tuple(differences))

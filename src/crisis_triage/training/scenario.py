@@ -14,7 +14,7 @@ References to the protocol (question, option, interrupt, model ids) are checked 
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -24,7 +24,7 @@ Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 
 DIFFICULTIES = ("beginner", "intermediate", "advanced")
 
-MeantValue = Union[str, float, list[str], None]
+MeantValue = str | float | list[str] | None
 """What the caller means: an option id (``yes``, ``unknown``, ``past_3_months``), a list of option
 ids for a multiple-choice question, a number, free text, or null when the caller gives nothing
 usable and the question should be skipped."""
@@ -113,7 +113,7 @@ class Reply(Strict):
     means: MeantValue = None
     """The answer the caller means: an option id, a list of option ids (multiple choice), text, a
     number, or null when nothing usable was said (the question should be skipped)."""
-    also_accept: list[Union[str, list[str]]] = []
+    also_accept: list[str | list[str]] = []
     """Other answers a careful call-taker could defensibly record from these words (for a vague
     reply: ``unknown`` when the caller means ``yes`` but only hints at it). Graded as acceptable."""
     vague: bool = False
@@ -144,7 +144,9 @@ class Volunteer(Strict):
     @model_validator(mode="after")
     def _one_moment(self) -> "Volunteer":
         if (self.after is None) == (self.after_questions is None):
-            raise ValueError("say when the caller says this: either after: QUESTION or after_questions: N (one of them)")
+            raise ValueError(
+                "say when the caller says this: either after: QUESTION or after_questions: N (one of them)"
+            )
         return self
 
 

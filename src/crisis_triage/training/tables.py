@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 from .grading import Grade
 from .library import Scenario
@@ -14,7 +14,9 @@ _BLOCKS = "▁▂▃▄▅▆▇█"
 def sparkline(values: Sequence[float], low: float = 0, high: float = 100) -> str:
     """One block character per value, scaled between ``low`` and ``high``."""
     span = (high - low) or 1
-    return "".join(_BLOCKS[min(len(_BLOCKS) - 1, max(0, int((v - low) / span * (len(_BLOCKS) - 1) + 0.5)))] for v in values)
+    return "".join(
+        _BLOCKS[min(len(_BLOCKS) - 1, max(0, int((v - low) / span * (len(_BLOCKS) - 1) + 0.5)))] for v in values
+    )
 
 
 def bar(value: float, width: int = 20, high: float = 100) -> str:
@@ -24,8 +26,7 @@ def bar(value: float, width: int = 20, high: float = 100) -> str:
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
-    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(),
-             "  ".join("-" * w for w in widths)]
+    lines = ["  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip(), "  ".join("-" * w for w in widths)]
     lines += ["  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows]
     return "\n".join(lines)
 
@@ -34,8 +35,10 @@ def scenario_table(scenarios: Sequence[Scenario]) -> str:
     """The library as the trainer picks from it: id, difficulty, door, language, tags, title."""
     if not scenarios:
         return "no scenarios match"
-    rows = [[s.id, s.meta.difficulty, s.document.call.door, s.document.caller.language,
-             ",".join(s.meta.tags), s.title] for s in scenarios]
+    rows = [
+        [s.id, s.meta.difficulty, s.document.call.door, s.document.caller.language, ",".join(s.meta.tags), s.title]
+        for s in scenarios
+    ]
     return _table(["scenario", "difficulty", "door", "lang", "tags", "title"], rows) + f"\n{len(rows)} scenario(s)"
 
 
@@ -53,8 +56,13 @@ def check_table(results: Sequence[CheckResult], verbose: bool = False) -> str:
         got = outcome.model or "-"
         if outcome.preferred_model and outcome.model and outcome.preferred_model != outcome.model:
             got += f" (from {outcome.preferred_model})"
-        row = [result.scenario.id, result.scenario.document.expect.recommendation, got, outcome.band or "-",
-               _STATUS[result.status]]
+        row = [
+            result.scenario.id,
+            result.scenario.document.expect.recommendation,
+            got,
+            outcome.band or "-",
+            _STATUS[result.status],
+        ]
         if verbose:
             row += [",".join(outcome.team), outcome.rule or "-"]
         rows.append(row)
@@ -62,8 +70,10 @@ def check_table(results: Sequence[CheckResult], verbose: bool = False) -> str:
     details = []
     for result in results:
         if result.resolved:
-            details.append(f"{result.scenario.file}: {result.scenario.id} is marked disputed but the protocol now gives "
-                           "what it expects: remove expect.disputed")
+            details.append(
+                f"{result.scenario.file}: {result.scenario.id} is marked disputed but the protocol now gives "
+                "what it expects: remove expect.disputed"
+            )
         if result.status == "ok":
             continue
         where = result.scenario.file
@@ -72,7 +82,9 @@ def check_table(results: Sequence[CheckResult], verbose: bool = False) -> str:
             continue
         label = "disputed" if result.status == "disputed" else "differs"
         for diff in result.differences:
-            details.append(f"{where}: {result.scenario.id} {label}: {diff.what}: expected {diff.expected}, got {diff.got}")
+            details.append(
+                f"{where}: {result.scenario.id} {label}: {diff.what}: expected {diff.expected}, got {diff.got}"
+            )
         if result.status == "disputed":
             details.append(f"    why disputed: {result.scenario.document.expect.disputed}")
     return text + ("\n\n" + "\n".join(details) if details else "")

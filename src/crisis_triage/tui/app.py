@@ -9,8 +9,9 @@ from __future__ import annotations
 import gc
 import threading
 import time
-from datetime import datetime, timezone
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from typing import Any
 
 from textual.app import App, SystemCommand
 from textual.screen import Screen
@@ -18,16 +19,16 @@ from textual.screen import Screen
 from .. import STARTED_AT
 from ..config import Settings
 from ..engine import CallSession, CallStarted, SessionError
+from ..keymap import bindings
 from ..protocol.compiled import Protocol
 from ..store.journal import CallMeta, Journal, MemoryJournal
-from ..keymap import bindings
 from .screens.setup import CallContext, CallSetupScreen
 from .themes import CONSOLE_THEMES, HIGH_CONTRAST
 
 
 def local_now() -> datetime:
     """The wall clock, timezone-aware (events carry their own time; the engine never reads a clock)."""
-    return datetime.now(timezone.utc).astimezone()
+    return datetime.now(UTC).astimezone()
 
 
 class StoreProblems:
@@ -65,7 +66,7 @@ class ConsoleApp(App):
 
     CSS_PATH = "console.tcss"
     TITLE = "crisis-triage"
-    BINDINGS = [b for b in bindings("everywhere")]
+    BINDINGS = list(bindings("everywhere"))
     ENABLE_COMMAND_PALETTE = True
 
     def __init__(
@@ -144,7 +145,7 @@ class ConsoleApp(App):
     def _offer_unfinished(self) -> bool:
         try:
             unfinished = self.journal.unfinished_calls(self.settings.console_id)
-        except Exception as exc:  # noqa: BLE001 - recovery must not stop a new call
+        except Exception as exc:
             self.notify(f"Could not list unfinished calls: {exc}", severity="error")
             return False
         if not unfinished:
@@ -175,8 +176,12 @@ class ConsoleApp(App):
             return
         base = self.defaults()
         if context is not None:
-            base = CallContext(door=None, line=context.line or base.line, district=context.district or base.district,
-                               language=context.language or base.language)
+            base = CallContext(
+                door=None,
+                line=context.line or base.line,
+                district=context.district or base.district,
+                language=context.language or base.language,
+            )
 
         def chosen(result: CallContext | None) -> None:
             if result is not None:
@@ -189,18 +194,23 @@ class ConsoleApp(App):
 
         protocol = self.protocol
         meta = CallMeta(
-            call_id=self.call_ids(), console_id=self.settings.console_id, call_taker_id=self.settings.call_taker_id,
-            protocol_id=protocol.id, protocol_version=protocol.version, protocol_sha256=protocol.sha256,
+            call_id=self.call_ids(),
+            console_id=self.settings.console_id,
+            call_taker_id=self.settings.call_taker_id,
+            protocol_id=protocol.id,
+            protocol_version=protocol.version,
+            protocol_sha256=protocol.sha256,
             protocol_file=protocol.file,
         )
-        start = CallStarted(at=self.clock(), door=context.door, line=context.line, district=context.district,
-                            language=context.language)
+        start = CallStarted(
+            at=self.clock(), door=context.door, line=context.line, district=context.district, language=context.language
+        )
         try:
             session = CallScreen.new_call(protocol, self.journal, meta, start)
         except SessionError as exc:
             self.notify(str(exc), title="Cannot start the call", severity="error", timeout=10)
             return
-        except Exception as exc:  # noqa: BLE001 - the store failing must be said, not crash the console
+        except Exception as exc:
             self.notify(f"The record store refused the call: {exc}", title="NOT RECORDED", severity="error", timeout=15)
             return
         self._show_screen(CallScreen(protocol, self.journal, meta, session))
@@ -214,10 +224,15 @@ class ConsoleApp(App):
             events = self.journal.events(call_id)
             protocol = self.protocol
             if meta.protocol_sha256 and meta.protocol_sha256 != protocol.sha256:
-                self.notify(f"This call was taken with {meta.protocol_id} {meta.protocol_version}; it continues with "
-                            f"{protocol.id} {protocol.version}.", title="Protocol changed", severity="warning", timeout=10)
+                self.notify(
+                    f"This call was taken with {meta.protocol_id} {meta.protocol_version}; it continues with "
+                    f"{protocol.id} {protocol.version}.",
+                    title="Protocol changed",
+                    severity="warning",
+                    timeout=10,
+                )
             session = CallSession.replay(protocol, events)
-        except Exception as exc:  # noqa: BLE001 - a damaged record must not stop the console
+        except Exception as exc:
             self.notify(f"Could not resume call {call_id[:8]}: {exc}", severity="error", timeout=10)
             self.new_call(self.start)
             return
@@ -280,15 +295,28 @@ class ConsoleApp(App):
             return
         call = self.call_screen()
         if call is None:
-            yield SystemCommand("New call", "Start a call (door, line, district, language)", lambda: self.new_call(None))
+            yield SystemCommand(
+                "New call", "Start a call (door, line, district, language)", lambda: self.new_call(None)
+            )
         for theme in CONSOLE_THEMES:
-            yield SystemCommand(f"Theme: {theme}", "Switch the console theme", lambda t=theme: setattr(self, "theme", t))
+            yield SystemCommand(
+                f"Theme: {theme}", "Switch the console theme", lambda t=theme: setattr(self, "theme", t)
+            )
         if call is not None:
             for language in self.protocol.languages:
-                yield SystemCommand(f"Language: {language}", "The caller's language (the question shows beside English)",
-                                    lambda lang=language: call.set_language(lang))
+                yield SystemCommand(
+                    f"Language: {language}",
+                    "The caller's language (the question shows beside English)",
+                    lambda lang=language: call.set_language(lang),
+                )
             for asked in call.assessment.asked:
-                status = {"answered": f"answered {asked.label}", "skipped": "skipped", "pending": "not asked yet"}[asked.status]
-                yield SystemCommand(f"Jump to question: {asked.question.id}", status,
-                                    lambda qid=asked.question.id: call.jump_to(qid), discover=False)
+                status = {"answered": f"answered {asked.label}", "skipped": "skipped", "pending": "not asked yet"}[
+                    asked.status
+                ]
+                yield SystemCommand(
+                    f"Jump to question: {asked.question.id}",
+                    status,
+                    lambda qid=asked.question.id: call.jump_to(qid),
+                    discover=False,
+                )
             yield SystemCommand("Help: every key", "The help screen", self.action_help)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -40,9 +41,9 @@ from ...engine.views import (
     next_question_view,
     question_view,
 )
+from ...keymap import bindings, key_for, key_label
 from ...protocol.compiled import Protocol
 from ...store.journal import CallMeta, Journal
-from ...keymap import bindings, key_for, key_label
 from ..widgets.header import CallHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.question import QuestionPanel
@@ -86,8 +87,16 @@ class CallScreen(Screen):
             self.event = event
             self.assessment = assessment
 
-    def __init__(self, protocol: Protocol, journal: Journal, meta: CallMeta, session: CallSession, *,
-                 practice: bool = False, name: str | None = None) -> None:
+    def __init__(
+        self,
+        protocol: Protocol,
+        journal: Journal,
+        meta: CallMeta,
+        session: CallSession,
+        *,
+        practice: bool = False,
+        name: str | None = None,
+    ) -> None:
         super().__init__(name=name)
         self.protocol = protocol
         self.journal = journal
@@ -159,9 +168,13 @@ class CallScreen(Screen):
             return False
         try:
             self.journal.append(self.meta.call_id, event)
-        except Exception as exc:  # noqa: BLE001 - a failing store must never crash a live call
-            self.notify(f"The record store refused the event, so it was not applied: {exc}",
-                        title="NOT RECORDED", severity="error", timeout=15)
+        except Exception as exc:
+            self.notify(
+                f"The record store refused the event, so it was not applied: {exc}",
+                title="NOT RECORDED",
+                severity="error",
+                timeout=15,
+            )
             return False
         before = self.session.assessment
         self.session.apply(event)
@@ -189,8 +202,11 @@ class CallScreen(Screen):
     def _tick(self) -> None:
         state = self.session.state
         self.query_one(CallHeader).show(
-            elapsed=self.now() - state.started_at, protocol=self.protocol, state=state,
-            console_id=self.meta.console_id, call_taker_id=self.meta.call_taker_id,
+            elapsed=self.now() - state.started_at,
+            protocol=self.protocol,
+            state=state,
+            console_id=self.meta.console_id,
+            call_taker_id=self.meta.call_taker_id,
         )
 
     def refresh_call(self, before: Assessment | None, event: Any = None) -> None:
@@ -205,19 +221,29 @@ class CallScreen(Screen):
         self._tick()
         if isinstance(event, Revised) and before is not None:
             self._changed = frozenset({event.question})
-        self.query_one(QuestionPanel).show(view, selected=frozenset(self._multi), accept_key=self._key("accept"),
-                                           skip_key=self._key("skip"), compact=self.has_class("-short"))
+        self.query_one(QuestionPanel).show(
+            view,
+            selected=frozenset(self._multi),
+            accept_key=self._key("accept"),
+            skip_key=self._key("skip"),
+            compact=self.has_class("-short"),
+        )
         self.query_one(CallSoFar).show(after, changed=self._changed)
         # The call-taker works in English; only the words read to the caller follow the caller's language.
         band = band_view(protocol, after.risk.band)
-        self.query_one(RiskPanel).show(after, band, band_view(protocol, after.risk.points_band),
-                                       interrupt_views(protocol, after.active_interrupts),
-                                       interrupt_key=self._key("interrupt"))
+        self.query_one(RiskPanel).show(
+            after,
+            band,
+            band_view(protocol, after.risk.points_band),
+            interrupt_views(protocol, after.active_interrupts),
+            interrupt_key=self._key("interrupt"),
+        )
         if getattr(self, "_band_colour", None) != band.colour:
             self._band_colour = band.colour
             self.query_one(RiskPanel).styles.border = ("heavy", css_colour(band.colour))
-        self.query_one(RecommendationCard).show(protocol, after.recommendation,
-                                                accept_key=self._key("accept"), compact=self.has_class("-narrow"))
+        self.query_one(RecommendationCard).show(
+            protocol, after.recommendation, accept_key=self._key("accept"), compact=self.has_class("-narrow")
+        )
         self._show_notes()
         box = self.query_one("#q-input", Input)
         if view is not None and not view.options and self.focused is not self.query_one(CallSoFar):
@@ -241,13 +267,21 @@ class CallScreen(Screen):
             new = band_view(protocol, after.risk.band)
             raised = new.rank > old.rank
             self._flash("#risk")
-            self.notify(f"{old.label} -> {new.label.upper()}", title="Risk band " + ("RAISED" if raised else "lowered"),
-                        severity="warning" if raised else "information", timeout=6)
+            self.notify(
+                f"{old.label} -> {new.label.upper()}",
+                title="Risk band " + ("RAISED" if raised else "lowered"),
+                severity="warning" if raised else "information",
+                timeout=6,
+            )
         old_rec, new_rec = before.recommendation, after.recommendation
         if (old_rec.model, old_rec.team) != (new_rec.model, new_rec.team):
             self._flash("#recommendation")
-            self.notify(f"{model_name(protocol, old_rec.model)} -> {model_name(protocol, new_rec.model)}",
-                        title="Recommendation CHANGED", severity="warning", timeout=6)
+            self.notify(
+                f"{model_name(protocol, old_rec.model)} -> {model_name(protocol, new_rec.model)}",
+                title="Recommendation CHANGED",
+                severity="warning",
+                timeout=6,
+            )
         if isinstance(event, Revised):
             changes = answer_changes(before, after)
             if changes:
@@ -288,8 +322,13 @@ class CallScreen(Screen):
         event.prevent_default()
         if view.type == "multi":
             self._multi ^= {option.id}
-            self.query_one(QuestionPanel).show(view, selected=frozenset(self._multi), accept_key=self._key("accept"),
-                                               skip_key=self._key("skip"), compact=self.has_class("-short"))
+            self.query_one(QuestionPanel).show(
+                view,
+                selected=frozenset(self._multi),
+                accept_key=self._key("accept"),
+                skip_key=self._key("skip"),
+                compact=self.has_class("-short"),
+            )
             return
         self.record(self._answer_event(view.id, option.id))
 
@@ -348,7 +387,9 @@ class CallScreen(Screen):
             if record:
                 self.record(InterruptRecorded(at=self.now(), interrupt=interrupt))
             else:
-                self.record(InterruptWithdrawn(at=self.now(), interrupt=interrupt, reason="withdrawn by the call-taker"))
+                self.record(
+                    InterruptWithdrawn(at=self.now(), interrupt=interrupt, reason="withdrawn by the call-taker")
+                )
 
         views = interrupt_views(self.protocol, self.assessment.active_interrupts, self.session.state.language)
         self.app.push_screen(InterruptModal(views), done)
@@ -409,8 +450,10 @@ class CallScreen(Screen):
         from .modals import ChoiceModal
 
         unavailable = self.session.state.unavailable
-        choices = [(m, ("[unavailable] " if m in unavailable else "") + model_name(self.protocol, m))
-                   for m in self.protocol.models]
+        choices = [
+            (m, ("[unavailable] " if m in unavailable else "") + model_name(self.protocol, m))
+            for m in self.protocol.models
+        ]
 
         def done(model: str | None) -> None:
             if model is None:
@@ -418,8 +461,11 @@ class CallScreen(Screen):
             if model in unavailable:
                 self.record(AvailabilityChanged(at=self.now(), model=model, available=True))
             else:
-                self.record(AvailabilityChanged(at=self.now(), model=model, available=False,
-                                                reason="no team free (marked by the call-taker)"))
+                self.record(
+                    AvailabilityChanged(
+                        at=self.now(), model=model, available=False, reason="no team free (marked by the call-taker)"
+                    )
+                )
 
         self.app.push_screen(ChoiceModal("Team unavailable right now? (again to restore)", choices, None), done)
 

@@ -24,14 +24,23 @@ from ...training.tables import bar
 if TYPE_CHECKING:
     from .practice import PracticeRun
 
-_STYLE = {"right": "green", "on_time": "green", "acceptable": "yellow", "out_of_order": "yellow",
-          "wrong": "bold red", "missed": "bold red", "slow": "bold red", "critical": "bold white on red", "none": "bold red"}
+_STYLE = {
+    "right": "green",
+    "on_time": "green",
+    "acceptable": "yellow",
+    "out_of_order": "yellow",
+    "wrong": "bold red",
+    "missed": "bold red",
+    "slow": "bold red",
+    "critical": "bold white on red",
+    "none": "bold red",
+}
 
 
 def _clock(seconds: float | None) -> str:
     if seconds is None:
         return "-"
-    minutes, rest = divmod(int(round(seconds)), 60)
+    minutes, rest = divmod(round(seconds), 60)
     return f"{minutes}:{rest:02d}"
 
 
@@ -81,7 +90,9 @@ def grade_text(grade: Grade, protocol: Protocol | None = None) -> Text:
         labels = ", ".join(interrupt_label(i) for i in grade.unsupported_interrupts)
         text.append(f"\nInterrupts the caller gave no ground for: {labels}", style="yellow")
     if grade.handoff_expected:
-        text.append(f"\nHandoff steps {len(grade.handoff_expected) - len(grade.handoff_missing)}/{len(grade.handoff_expected)}")
+        text.append(
+            f"\nHandoff steps {len(grade.handoff_expected) - len(grade.handoff_missing)}/{len(grade.handoff_expected)}"
+        )
         if grade.handoff_missing:
             text.append(f" (missing: {', '.join(grade.handoff_missing)})", style="bold red")
     return text
@@ -132,7 +143,9 @@ class DebriefScreen(Screen):
         text = Text()
         if run.reports:
             # The name only: the full path is printed when practice ends (and a screen stays stable).
-            text.append(f"Report saved: {run.reports[0].name} (and .html) in the training reports folder\n", style="dim")
+            text.append(
+                f"Report saved: {run.reports[0].name} (and .html) in the training reports folder\n", style="dim"
+            )
             progress = _progress(run.trainee)
             if progress:
                 text.append(f"Progress of {run.trainee}: ", style="bold")
@@ -175,8 +188,10 @@ class DebriefScreen(Screen):
         if step.detail:
             text.append(step.detail + "\n")
         if step.recommended:
-            text.append(f"console after this: {step.band} risk, recommends {step.recommended}",
-                        style="bold" if step.turned else "dim")
+            text.append(
+                f"console after this: {step.band} risk, recommends {step.recommended}",
+                style="bold" if step.turned else "dim",
+            )
             text.append("  (the recommendation changed here)\n" if step.turned else "\n", style="bold")
         answer = None
         if step.kind == "door":

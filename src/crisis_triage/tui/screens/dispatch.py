@@ -21,9 +21,11 @@ if TYPE_CHECKING:
 class DispatchScreen(Screen):
     """The accepted recommendation as dispatch text; copy it, start the handoff, or end the call."""
 
-    BINDINGS = bindings("dispatch") + bindings("dispatch / handoff") + [
-        b for b in bindings("call") if b.id in ("end_call", "notes", "interrupt")
-    ]
+    BINDINGS = (
+        bindings("dispatch")
+        + bindings("dispatch / handoff")
+        + [b for b in bindings("call") if b.id in ("end_call", "notes", "interrupt")]
+    )
 
     def __init__(self, call: "CallScreen") -> None:
         super().__init__()
@@ -40,8 +42,10 @@ class DispatchScreen(Screen):
         rec = self.call.assessment.recommendation
         text = Text(f"DISPATCH: {model_name(self.call.protocol, self.dispatched()).upper()}", style="bold")
         if self.dispatched() != rec.model:
-            text.append(f"\nnot the recommended {model_name(self.call.protocol, rec.model)}: departure recorded with its reason",
-                        style="bold yellow")
+            text.append(
+                f"\nnot the recommended {model_name(self.call.protocol, rec.model)}: departure recorded with its reason",
+                style="bold yellow",
+            )
         return text
 
     def compose(self) -> ComposeResult:
@@ -49,8 +53,10 @@ class DispatchScreen(Screen):
         with Vertical(id="dispatch"):
             yield Static(self.title_text(), id="dispatch-title")
             yield TextArea(self.summary(), read_only=True, id="dispatch-text", soft_wrap=True, show_line_numbers=False)
-            help_text = ("C copies the summary | O sends another team (with a reason) | B back to the call "
-                         "(new information updates it) | F10 ends the call")
+            help_text = (
+                "C copies the summary | O sends another team (with a reason) | B back to the call "
+                "(new information updates it) | F10 ends the call"
+            )
             if rec.handoff:
                 help_text = "H starts the warm handoff | " + help_text
             yield Static(help_text, id="dispatch-help")
@@ -110,8 +116,9 @@ def send_another_team(screen: Screen, call: "CallScreen", dispatched: str, done)
 
         def reasoned(reason: str | None) -> None:
             if not reason:
-                screen.notify("A team other than the recommended one needs a reason; nothing was changed.",
-                              severity="warning")
+                screen.notify(
+                    "A team other than the recommended one needs a reason; nothing was changed.", severity="warning"
+                )
                 return
             if call.record(RecommendationAccepted(at=call.now(), model=model, recommended=recommended, reason=reason)):
                 done()
@@ -119,8 +126,11 @@ def send_another_team(screen: Screen, call: "CallScreen", dispatched: str, done)
                     screen.notify("\n".join(warnings), title="Sent against a safety line", severity="error", timeout=12)
 
         screen.app.push_screen(
-            NoteModal(f"Why send {model_name(protocol, model)} instead of {model_name(protocol, recommended)}?",
-                      "the reason, e.g. team busy, caller refused, supervisor's decision", warnings),
+            NoteModal(
+                f"Why send {model_name(protocol, model)} instead of {model_name(protocol, recommended)}?",
+                "the reason, e.g. team busy, caller refused, supervisor's decision",
+                warnings,
+            ),
             reasoned,
         )
 

@@ -10,8 +10,8 @@ from textual.widgets import Footer, Static
 
 from ...engine import CallSession
 from ...engine.views import band_view, model_name
-from ...store.journal import CallMeta
 from ...keymap import bindings
+from ...store.journal import CallMeta
 
 
 class CallEndedScreen(Screen):
@@ -34,8 +34,10 @@ class CallEndedScreen(Screen):
         if state.handoff_outcome:
             text.append(f"Handoff: {state.handoff_outcome}\n")
         answered = sum(1 for a in assessment.asked if a.status == "answered")
-        text.append(f"{answered} answers, {len(state.interrupts)} interrupts, {len(state.notes)} notes; "
-                    f"{len(self.session.events)} events recorded\n\n")
+        text.append(
+            f"{answered} answers, {len(state.interrupts)} interrupts, {len(state.notes)} notes; "
+            f"{len(self.session.events)} events recorded\n\n"
+        )
         text.append(" N ", style="bold reverse")
         text.append(" next call    ")
         text.append(" Ctrl+H ", style="bold reverse")

@@ -26,10 +26,16 @@ OUTCOME_KEYS = {"accepted": "a", "refused": "r", "disconnected": "d"}
 class HandoffScreen(Screen):
     """Steps in order: Space marks the current one done (journalled with its time)."""
 
-    BINDINGS = bindings("handoff") + bindings("dispatch / handoff") + [
-        b for b in bindings("call") if b.id in ("end_call", "notes")
-    ] + [Binding(key, f"outcome('{outcome}')", outcome.capitalize(), id=f"handoff_{outcome}")
-         for outcome, key in OUTCOME_KEYS.items()] + [interrupt_binding()]
+    BINDINGS = (
+        bindings("handoff")
+        + bindings("dispatch / handoff")
+        + [b for b in bindings("call") if b.id in ("end_call", "notes")]
+        + [
+            Binding(key, f"outcome('{outcome}')", outcome.capitalize(), id=f"handoff_{outcome}")
+            for outcome, key in OUTCOME_KEYS.items()
+        ]
+        + [interrupt_binding()]
+    )
 
     def __init__(self, call: "CallScreen") -> None:
         super().__init__()
@@ -62,7 +68,9 @@ class HandoffScreen(Screen):
             is_current = current is not None and step.id == current.id
             mark = "[x]" if step.done_at else ("[>]" if is_current else "[ ]")
             when = f"  {centre_time(self.call.protocol, step.done_at):%H:%M:%S}" if step.done_at else ""
-            text.append(f"{mark} {number}. {step.title}", style="bold" if is_current else ("dim" if step.done_at else ""))
+            text.append(
+                f"{mark} {number}. {step.title}", style="bold" if is_current else ("dim" if step.done_at else "")
+            )
             text.append(when + "\n", style="dim")
             if is_current:
                 if step.say:

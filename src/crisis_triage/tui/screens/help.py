@@ -29,17 +29,19 @@ class HelpScreen(ModalScreen):
             yield Static(self._protocol_table())
 
     def _keys_table(self) -> Table:
-        table = Table(title="Console keys (remap by id in the config file: [keys] id = \"key\")", expand=True)
+        table = Table(title='Console keys (remap by id in the config file: [keys] id = "key")', expand=True)
         table.add_column("key", style="bold")
         table.add_column("what it does")
         table.add_column("where")
         table.add_column("binding id", style="dim")
         for spec in KEYS:
             table.add_row(key_label(key_for(spec.id, self.keymap)), spec.description, spec.where, spec.id)
-        table.add_row("ctrl+p", "Command palette: new call, jump to question, language, theme", "everywhere", "(textual)")
+        table.add_row(
+            "ctrl+p", "Command palette: new call, jump to question, language, theme", "everywhere", "(textual)"
+        )
         table.add_row("Enter", "Revise the highlighted answer (call so far) / done (multi) / start call", "call", "-")
         table.add_row("Escape", "Cancel a dialog (never needed in a hurry)", "dialogs", "modal_cancel")
-        for key, outcome, label in CALL_OUTCOMES:
+        for key, _outcome, label in CALL_OUTCOMES:
             table.add_row(key.upper(), f"End-call outcome: {label}", "end call", "-")
         for outcome, key in OUTCOME_KEYS.items():
             table.add_row(key.upper(), f"Handoff outcome: {outcome}", "handoff", f"handoff_{outcome}")

@@ -74,8 +74,11 @@ class AnswerModal(_Modal):
                 yield Static(Text(f"EN: {self.view.text_en}", style="italic"))
             yield Static(id="answer-options")
             if not self.view.options:
-                yield AnswerInput(str(self.current) if self.current is not None else "", id="answer-input",
-                            type="number" if self.view.type == "number" else "text")
+                yield AnswerInput(
+                    str(self.current) if self.current is not None else "",
+                    id="answer-input",
+                    type="number" if self.view.type == "number" else "text",
+                )
             yield Static("Escape cancels", classes="modal-help")
 
     def on_mount(self) -> None:
@@ -88,8 +91,10 @@ class AnswerModal(_Modal):
         for option in self.view.options:
             now = option.id in self.selected if self.view.type == "multi" else option.id == self.current
             line.append(f" {option.key.upper()} ", style="bold reverse")
-            line.append(f" {'[x] ' if self.view.type == 'multi' and now else ''}{option.label}{'  (current)' if now and self.view.type != 'multi' else ''}   ",
-                        style="bold" if now else "")
+            line.append(
+                f" {'[x] ' if self.view.type == 'multi' and now else ''}{option.label}{'  (current)' if now and self.view.type != 'multi' else ''}   ",
+                style="bold" if now else "",
+            )
         if self.view.type == "multi":
             line.append(" Enter ", style="bold reverse")
             line.append(" done")
@@ -188,8 +193,12 @@ class InterruptModal(_Modal):
 class NoteModal(_Modal):
     """A free-text note; Enter saves it (timestamped by the call screen). Also asks for a reason."""
 
-    def __init__(self, title: str = "Note", placeholder: str = "what the caller said, a provider's name, anything worth keeping",
-                 warnings: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        title: str = "Note",
+        placeholder: str = "what the caller said, a provider's name, anything worth keeping",
+        warnings: tuple[str, ...] = (),
+    ) -> None:
         super().__init__()
         self.title_text = title
         self.placeholder = placeholder

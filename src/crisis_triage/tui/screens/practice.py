@@ -7,12 +7,10 @@ and history go under ``<data dir>/training/`` when a run finishes.
 
 from __future__ import annotations
 
-from ...engine.views import model_name
-
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Sequence
 
 from rich.text import Text
 from textual.app import App, ComposeResult
@@ -23,6 +21,7 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine import CallSession, CallStarted, SessionError
+from ...engine.views import model_name
 from ...protocol.compiled import Protocol
 from ...store.journal import CallMeta, MemoryJournal
 from ...training.grading import ExamResult, Grade, grade_call
@@ -88,12 +87,19 @@ class PracticeRun:
         scenario = self.scenario
         at = call_start(self.protocol, scenario, app.clock().date())
         events = opening_events(self.protocol, scenario, at)
-        events[0] = CallStarted(at=at, door=context.door, line=context.line, district=context.district,
-                                language=context.language)
-        meta = CallMeta(call_id=f"practice-{CallMeta.new_call_id()}", console_id=app.settings.console_id,
-                        call_taker_id=self.trainee, protocol_id=self.protocol.id,
-                        protocol_version=self.protocol.version, protocol_sha256=self.protocol.sha256,
-                        protocol_file=self.protocol.file, practice=True)
+        events[0] = CallStarted(
+            at=at, door=context.door, line=context.line, district=context.district, language=context.language
+        )
+        meta = CallMeta(
+            call_id=f"practice-{CallMeta.new_call_id()}",
+            console_id=app.settings.console_id,
+            call_taker_id=self.trainee,
+            protocol_id=self.protocol.id,
+            protocol_version=self.protocol.version,
+            protocol_sha256=self.protocol.sha256,
+            protocol_file=self.protocol.file,
+            practice=True,
+        )
         try:
             session = CallSession(self.protocol, events[0])
             for event in events[1:]:
@@ -107,8 +113,12 @@ class PracticeRun:
             return
         if self.started is None:
             self.started = app.clock()
-        _replace(app, PracticeCallScreen(self.protocol, self.journal, meta, session, run=self, scenario=scenario,
-                                         picked_up=app.clock()))
+        _replace(
+            app,
+            PracticeCallScreen(
+                self.protocol, self.journal, meta, session, run=self, scenario=scenario, picked_up=app.clock()
+            ),
+        )
 
     def finish_call(self, app: App, scenario: Scenario, events: list) -> None:
         """Grade the call that just ended and show its debrief; save the reports when the run is over."""
@@ -116,12 +126,17 @@ class PracticeRun:
 
         try:
             grade = grade_call(self.protocol, scenario, events)
-        except Exception as exc:  # noqa: BLE001 - a grading bug must not crash the console or hide the call
+        except Exception as exc:
             from ...crash import report_crash
 
             where = report_crash(exc)
-            app.notify(f"This call could not be graded ({type(exc).__name__}: {exc})."
-                       + (f" Details: {where}" if where else ""), title="Grading failed", severity="error", timeout=20)
+            app.notify(
+                f"This call could not be graded ({type(exc).__name__}: {exc})."
+                + (f" Details: {where}" if where else ""),
+                title="Grading failed",
+                severity="error",
+                timeout=20,
+            )
             # Drop the call from the run and carry on with the rest: the trainee loses one grade, not the session.
             self.scenarios = [s for i, s in enumerate(self.scenarios) if i != self.index]
             self.index -= 1
@@ -156,8 +171,10 @@ class PracticeRun:
         graded so far are saved first, so each graded call is in the history exactly once)."""
         if self.grades and self.reports is None and self.report_error is None:
             self.save(app)
-        remaining = list(self.scenarios[self.index + 1:])
-        again = PracticeRun(self.protocol, [self.scenario, *remaining], self.trainee, quit_on_finish=self.quit_on_finish)
+        remaining = list(self.scenarios[self.index + 1 :])
+        again = PracticeRun(
+            self.protocol, [self.scenario, *remaining], self.trainee, quit_on_finish=self.quit_on_finish
+        )
         again.brief(app)
 
     def leave(self, app: App) -> None:
@@ -172,8 +189,12 @@ class PracticeRun:
         from ...training.history import save_reports
 
         try:
-            self.reports = save_reports(self.grades, self.trainee, app.clock(),
-                                        exam=f"exam-{self.started:%Y%m%d-%H%M%S}" if self.exam and self.started else None)
+            self.reports = save_reports(
+                self.grades,
+                self.trainee,
+                app.clock(),
+                exam=f"exam-{self.started:%Y%m%d-%H%M%S}" if self.exam and self.started else None,
+            )
         except OSError as exc:  # a full disk must not lose the debrief on screen
             self.report_error = f"The report could not be saved: {exc}"
             app.notify(self.report_error, severity="error", timeout=10)
@@ -235,13 +256,18 @@ class BriefScreen(Screen):
         line = next((x.label.get("en", x.id) for x in protocol.document.lines if x.id == call.line), call.line or "-")
         district = f"{call.district} {protocol.districts.get(call.district, '')}" if call.district else "unknown"
         text.append("\nDispatch gives the console:\n", style="bold")
-        text.append(f"  line: {line}   district: {district}   time: {call.time}   language: {doc.caller.language}\n"
-                    "  Who is calling (the door) is yours to choose when you pick up.\n")
+        text.append(
+            f"  line: {line}   district: {district}   time: {call.time}   language: {doc.caller.language}\n"
+            "  Who is calling (the door) is yours to choose when you pick up.\n"
+        )
         for model, reason in call.unavailable.items():
             text.append(f"  unavailable: {model_name(protocol, model)} ({reason})\n")
-        text.append("\nThe caller's words appear in the caller pane as you reach each question. Record what the "
-                    "caller means; record anything they volunteer with the interrupt key. Nothing is written to "
-                    "live records.\n", style="dim")
+        text.append(
+            "\nThe caller's words appear in the caller pane as you reach each question. Record what the "
+            "caller means; record anything they volunteer with the interrupt key. Nothing is written to "
+            "live records.\n",
+            style="dim",
+        )
         text.append("\n Enter ", style="bold reverse")
         text.append(" pick up the call    ")
         text.append(" Esc ", style="bold reverse")
@@ -274,13 +300,20 @@ class ScenarioPickerScreen(Screen):
     def compose(self) -> ComposeResult:
         with Vertical(id="practice-picker"):
             yield Static(Text("PRACTICE: pick a scenario (Enter), X for an exam of 5, Esc to go back", style="bold"))
-            yield OptionList(*[Option(f"{s.meta.difficulty[:3]}  {s.document.caller.language}  {s.title}", id=s.id)
-                               for s in self.scenarios], id="picker-list")
+            yield OptionList(
+                *[
+                    Option(f"{s.meta.difficulty[:3]}  {s.document.caller.language}  {s.title}", id=s.id)
+                    for s in self.scenarios
+                ],
+                id="picker-list",
+            )
         yield Footer()
 
     def on_option_list_option_selected(self, message: OptionList.OptionSelected) -> None:
         chosen = next(s for s in self.scenarios if s.id == message.option.id)
-        PracticeRun(self.protocol, [chosen], self.trainee, quit_on_finish=False, journal=self._journal()).brief(self.app)
+        PracticeRun(self.protocol, [chosen], self.trainee, quit_on_finish=False, journal=self._journal()).brief(
+            self.app
+        )
 
     def _journal(self) -> MemoryJournal:
         # Practice calls never go to the app's live journal; a practice app's own memory journal is fine.
@@ -292,8 +325,9 @@ class ScenarioPickerScreen(Screen):
 
         count = min(5, len(self.scenarios))
         picked = random.sample(self.scenarios, count)
-        PracticeRun(self.protocol, picked, self.trainee, exam=True, quit_on_finish=False,
-                    journal=self._journal()).brief(self.app)
+        PracticeRun(
+            self.protocol, picked, self.trainee, exam=True, quit_on_finish=False, journal=self._journal()
+        ).brief(self.app)
 
     def action_back(self) -> None:
         leave = getattr(self.app, "leave_practice", None)  # practice on its own (crisis-triage train) ends here
@@ -313,5 +347,7 @@ def open_practice(app: App) -> None:
         app.notify(f"No practice scenarios for this protocol in {folder}.", severity="warning", timeout=8)
         return
     if library.problems:
-        app.notify(f"{len(library.problems)} scenario problem(s); run crisis-triage scenarios check.", severity="warning")
+        app.notify(
+            f"{len(library.problems)} scenario problem(s); run crisis-triage scenarios check.", severity="warning"
+        )
     _replace(app, ScenarioPickerScreen(app.protocol, library.scenarios, app.settings.call_taker_id))

@@ -7,8 +7,8 @@ trainee does reaches the live call records.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import datetime
-from typing import Callable, Sequence
 
 from textual import events
 
@@ -27,11 +27,27 @@ class PracticeApp(ConsoleApp):
     TITLE = "crisis-triage practice"
     CSS_PATH = "../console.tcss"  # relative to this module: the console's own stylesheet
 
-    def __init__(self, settings: Settings, protocol: Protocol, scenarios: Sequence[Scenario], *, trainee: str,
-                 exam: bool = False, clock: Callable[[], datetime] = local_now, announce_startup: bool = True,
-                 cursor_blink: bool = True, library: Sequence[Scenario] = ()) -> None:
-        super().__init__(settings, protocol, journal=MemoryJournal(), clock=clock, announce_startup=announce_startup,
-                         cursor_blink=cursor_blink)
+    def __init__(
+        self,
+        settings: Settings,
+        protocol: Protocol,
+        scenarios: Sequence[Scenario],
+        *,
+        trainee: str,
+        exam: bool = False,
+        clock: Callable[[], datetime] = local_now,
+        announce_startup: bool = True,
+        cursor_blink: bool = True,
+        library: Sequence[Scenario] = (),
+    ) -> None:
+        super().__init__(
+            settings,
+            protocol,
+            journal=MemoryJournal(),
+            clock=clock,
+            announce_startup=announce_startup,
+            cursor_blink=cursor_blink,
+        )
         self.practice_run = PracticeRun(protocol, list(scenarios), trainee, exam=exam, journal=self.journal)
         self.library = list(library)
         """With no scenario named, the trainee picks from this library (and comes back to it after each call)."""
@@ -66,8 +82,15 @@ class PracticeApp(ConsoleApp):
         self.exit(0)
 
 
-def run_practice(settings: Settings, protocol: Protocol, scenarios: Sequence[Scenario], *, trainee: str,
-                 exam: bool = False, library: Sequence[Scenario] = ()) -> int:
+def run_practice(
+    settings: Settings,
+    protocol: Protocol,
+    scenarios: Sequence[Scenario],
+    *,
+    trainee: str,
+    exam: bool = False,
+    library: Sequence[Scenario] = (),
+) -> int:
     """Run the practice app in the terminal; the exit code for the command line.
 
     With no ``scenarios``, the trainee picks from ``library`` and returns to it after each call."""

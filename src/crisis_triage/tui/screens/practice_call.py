@@ -7,15 +7,15 @@ clock at the scenario's time of day, and shows the debrief instead of the call-e
 
 from __future__ import annotations
 
-from ...engine.views import model_name
-
+from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from textual.widget import Widget
 
 from ...engine import Answered, CallSession, Revised, Skipped
 from ...engine.assessment import Assessment
+from ...engine.views import model_name
 from ...protocol.compiled import Protocol
 from ...store.journal import CallMeta, Journal
 from ...training.caller import ScriptedCaller
@@ -30,8 +30,17 @@ if TYPE_CHECKING:
 class PracticeCallScreen(CallScreen):
     """A live call screen whose caller is a scenario's script; nothing reaches live records."""
 
-    def __init__(self, protocol: Protocol, journal: Journal, meta: CallMeta, session: CallSession, *,
-                 run: "PracticeRun", scenario: Scenario, picked_up: datetime) -> None:
+    def __init__(
+        self,
+        protocol: Protocol,
+        journal: Journal,
+        meta: CallMeta,
+        session: CallSession,
+        *,
+        run: "PracticeRun",
+        scenario: Scenario,
+        picked_up: datetime,
+    ) -> None:
         super().__init__(protocol, journal, meta, session, practice=True)
         self.run = run
         self.scenario = scenario

@@ -36,8 +36,10 @@ class ExamResultsScreen(Screen):
         verdict = ("PASSED", "bold green") if result.passed else ("NOT PASSED", "bold red")
         text.append(f"Exam score {result.score}/100  ", style="bold")
         text.append(f" {verdict[0]} ", style=verdict[1])
-        text.append(f"   total {result.total}/{100 * len(result.grades)}; {result.critical} critical; pass mark "
-                    f"{PASS_MARK} with no critical error\n\n")
+        text.append(
+            f"   total {result.total}/{100 * len(result.grades)}; {result.critical} critical; pass mark "
+            f"{PASS_MARK} with no critical error\n\n"
+        )
         width = max(len(g.title) for g in result.grades)
         for number, grade in enumerate(result.grades, 1):
             flag = "CRITICAL" if grade.critical else ("passed" if grade.passed else "not passed")
@@ -52,8 +54,9 @@ class ExamResultsScreen(Screen):
             text.append(f"\nProgress of {self.run.trainee} over {len(scores)} practice call(s): ", style="bold")
             text.append(sparkline(scores[-60:]) + "\n")
         if self.run.reports:
-            text.append(f"\nReport saved: {self.run.reports[0].name} (and .html) in the training reports folder\n",
-                        style="dim")
+            text.append(
+                f"\nReport saved: {self.run.reports[0].name} (and .html) in the training reports folder\n", style="dim"
+            )
         elif self.run.report_error:
             text.append(f"\n{self.run.report_error}\n", style="bold red")
         text.append("\n 1-9 ", style="bold reverse")

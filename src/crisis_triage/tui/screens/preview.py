@@ -63,8 +63,9 @@ class PreviewApp(App):
         Binding("ctrl+q", "quit", "Quit", id="preview_quit"),
     ]
 
-    def __init__(self, path: str | os.PathLike[str], *, door: str | None = None, poll_seconds: float = 0.5,
-                 hour: int = 12) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, door: str | None = None, poll_seconds: float = 0.5, hour: int = 12
+    ) -> None:
         super().__init__()
         self.path = Path(path)
         self.poll_seconds = poll_seconds
@@ -137,7 +138,9 @@ class PreviewApp(App):
         assert protocol is not None
         zone = ZoneInfo(protocol.document.protocol.timezone)
         at = datetime.combine(PREVIEW_DATE, time(self.hour, 0), tzinfo=zone)
-        session = CallSession(protocol, CallStarted(at=at, door=self.door, line=protocol.document.lines[0].id, language="en"))
+        session = CallSession(
+            protocol, CallStarted(at=at, door=self.door, line=protocol.document.lines[0].id, language="en")
+        )
         kept: list[tuple[str, Any]] = []
         self.notice = ""
         self.interrupts = [i for i in self.interrupts if i in protocol.interrupts]
@@ -159,8 +162,12 @@ class PreviewApp(App):
         problems = self.query_one("#problems", Static)
         if self.problems:
             count = len([p for p in self.problems if p.severity == "error"]) or len(self.problems)
-            status.update(escape(f"{self.path.name}: {count} problem{'s' if count != 1 else ''}; "
-                          + ("showing the last version that loaded" if self.protocol else "nothing loaded yet")))
+            status.update(
+                escape(
+                    f"{self.path.name}: {count} problem{'s' if count != 1 else ''}; "
+                    + ("showing the last version that loaded" if self.protocol else "nothing loaded yet")
+                )
+            )
             status.add_class("bad")
             problems.update(escape("\n".join(self._problem_lines())))
             problems.add_class("shown")
@@ -168,8 +175,12 @@ class PreviewApp(App):
             status.remove_class("bad")
             problems.remove_class("shown")
             if self.protocol:
-                status.update(escape(f"{self.path.name}: {self.protocol.id} {self.protocol.version}, loaded "
-                                     f"(reload {self.reloads}); door: {self.door}" + (f"; {self.notice}" if self.notice else "")))
+                status.update(
+                    escape(
+                        f"{self.path.name}: {self.protocol.id} {self.protocol.version}, loaded "
+                        f"(reload {self.reloads}); door: {self.door}" + (f"; {self.notice}" if self.notice else "")
+                    )
+                )
         self._show_call()
 
     def _problem_lines(self) -> list[str]:
@@ -200,10 +211,14 @@ class PreviewApp(App):
             question_box.update("[b]No question left.[/b] F4 undoes the last answer, F5 starts the path again.")
         else:
             hint = f"\n[i]{escape(view.hint)}[/i]" if view.hint else ""
-            question_box.update(f"[dim]{escape(view.section)} · question {view.position} · {view.id}[/dim]\n"
-                                f"[b]{escape(view.text)}[/b]{hint}")
+            question_box.update(
+                f"[dim]{escape(view.section)} · question {view.position} · {view.id}[/dim]\n"
+                f"[b]{escape(view.text)}[/b]{hint}"
+            )
             if view.options:
-                options.mount_all(Button(escape(f"[{o.key}] {o.label}"), id=f"option-{o.id}", name=o.id) for o in view.options)
+                options.mount_all(
+                    Button(escape(f"[{o.key}] {o.label}"), id=f"option-{o.id}", name=o.id) for o in view.options
+                )
             else:
                 free.value = ""
                 free.add_class("shown")
@@ -212,22 +227,33 @@ class PreviewApp(App):
         level = f"\nsuicide screen: {risk.suicide_level}" if risk.suicide_level else ""
         self.query_one("#risk", Static).update(
             f"[b]Risk[/b]: [{band.colour}]{escape(band.label)}[/] (score {risk.score}){level}\n"
-            + escape("\n".join(f"  +{c.points} {c.question.id} = {c.answer}" for c in risk.contributions)
-                     + "".join(f"\n  at least {o.at_least}: {o.reason['en']}" for o in risk.overrides)))
+            + escape(
+                "\n".join(f"  +{c.points} {c.question.id} = {c.answer}" for c in risk.contributions)
+                + "".join(f"\n  at least {o.at_least}: {o.reason['en']}" for o in risk.overrides)
+            )
+        )
         rec = assessment.recommendation
-        fallback = "".join(f"\n  {f.from_model} -> {f.to_model}: {f.reason}" for f in rec.fallbacks if f.from_model != f.to_model)
+        fallback = "".join(
+            f"\n  {f.from_model} -> {f.to_model}: {f.reason}" for f in rec.fallbacks if f.from_model != f.to_model
+        )
         guarantees = "".join(f"\n  {g.guarantee}: {g.action}" for g in rec.guarantees)
         self.query_one("#recommendation", Static).update(
             f"[b]Recommendation[/b]{' (provisional)' if rec.provisional else ''}: "
-            + escape(f"{model_name(protocol, rec.model)}\n"
-                     f"  team: {', '.join(role_names(protocol, rec.team)) or 'phone only'}\n"
-                     f"  rule {rec.rule}: {rec.because['en']}{fallback}{guarantees}"))
+            + escape(
+                f"{model_name(protocol, rec.model)}\n"
+                f"  team: {', '.join(role_names(protocol, rec.team)) or 'phone only'}\n"
+                f"  rule {rec.rule}: {rec.because['en']}{fallback}{guarantees}"
+            )
+        )
         path = escape(" > ".join(f"{qid}={value}" for qid, value in self.answers) or "(no answers yet)")
-        recorded = f"\n[b]Interrupts[/b]: {', '.join(self.interrupts)} (F2 + key again withdraws)" if self.interrupts else ""
+        recorded = (
+            f"\n[b]Interrupts[/b]: {', '.join(self.interrupts)} (F2 + key again withdraws)" if self.interrupts else ""
+        )
         picking = ""
         if self.picking_interrupt:
-            picking = "\n[reverse] Interrupt: press a key [/reverse] " + escape("  ".join(
-                f"[{i.key}] {i.label['en']}" for i in protocol.document.interrupts) + "  (Escape: cancel)")
+            picking = "\n[reverse] Interrupt: press a key [/reverse] " + escape(
+                "  ".join(f"[{i.key}] {i.label['en']}" for i in protocol.document.interrupts) + "  (Escape: cancel)"
+            )
         self.query_one("#path", Static).update(f"[b]Path[/b]: {path}{recorded}{picking}")
 
     # -- answering ------------------------------------------------------------------------------------
@@ -270,8 +296,14 @@ class PreviewApp(App):
         if self.picking_interrupt and self.protocol is not None:
             event.stop()
             self.picking_interrupt = False
-            chosen = next((i for i in self.protocol.document.interrupts
-                           if event.character and i.key.lower() == event.character.lower()), None)
+            chosen = next(
+                (
+                    i
+                    for i in self.protocol.document.interrupts
+                    if event.character and i.key.lower() == event.character.lower()
+                ),
+                None,
+            )
             if chosen is not None:
                 if chosen.id in self.interrupts:
                     self.interrupts.remove(chosen.id)

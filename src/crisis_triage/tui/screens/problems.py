@@ -11,8 +11,11 @@ from textual.widgets import Static
 
 
 class ProtocolProblemsScreen(Screen):
-    BINDINGS = [Binding("q", "app.exit_with_problems", "Quit"), Binding("enter", "app.exit_with_problems", "Quit"),
-                Binding("ctrl+q", "app.exit_with_problems", "Quit")]
+    BINDINGS = [
+        Binding("q", "app.exit_with_problems", "Quit"),
+        Binding("enter", "app.exit_with_problems", "Quit"),
+        Binding("ctrl+q", "app.exit_with_problems", "Quit"),
+    ]
 
     def __init__(self, path: str, problems: list) -> None:
         super().__init__()
@@ -23,7 +26,9 @@ class ProtocolProblemsScreen(Screen):
         text = Text(f"The protocol {self.path} cannot be used: {len(self.problems)} problem(s)\n\n", style="bold red")
         for problem in self.problems:
             text.append(str(problem) + "\n")
-        text.append("\nFix the file (crisis-triage validate FILE shows the same list) and start again. Press Q to quit.",
-                    style="bold")
+        text.append(
+            "\nFix the file (crisis-triage validate FILE shows the same list) and start again. Press Q to quit.",
+            style="bold",
+        )
         with VerticalScroll(id="problems"):
             yield Static(text, id="problems-text")

@@ -27,12 +27,20 @@ class ResumeScreen(Screen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="resume"):
             yield Static(Text(f"{len(self.calls)} unfinished call(s) on this console", style="bold"))
-            yield Static("The console stopped during these calls. Enter resumes the highlighted one, N starts a new call.")
-            yield OptionList(*[
-                Option(f"{self._local(c.started_at):%Y-%m-%d %H:%M}  {c.events} events  last {self._local(c.last_at):%H:%M:%S}"
-                       f"  {c.meta.protocol_id} {c.meta.protocol_version}  call {c.meta.call_id[:8]}", id=c.meta.call_id)
-                for c in self.calls
-            ], id="resume-list")
+            yield Static(
+                "The console stopped during these calls. Enter resumes the highlighted one, N starts a new call."
+            )
+            yield OptionList(
+                *[
+                    Option(
+                        f"{self._local(c.started_at):%Y-%m-%d %H:%M}  {c.events} events  last {self._local(c.last_at):%H:%M:%S}"
+                        f"  {c.meta.protocol_id} {c.meta.protocol_version}  call {c.meta.call_id[:8]}",
+                        id=c.meta.call_id,
+                    )
+                    for c in self.calls
+                ],
+                id="resume-list",
+            )
         yield Footer()
 
     def _local(self, moment):

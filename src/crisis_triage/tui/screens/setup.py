@@ -47,12 +47,15 @@ class CallSetupScreen(Screen[CallContext]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="setup"):
-            yield Static(Text(f"NEW CALL  {self.protocol.title}  {self.protocol.version}", style="bold"), id="setup-title")
+            yield Static(
+                Text(f"NEW CALL  {self.protocol.title}  {self.protocol.version}", style="bold"), id="setup-title"
+            )
             yield Static(id="setup-doors")
             yield Static(id="setup-lines")
             yield Static(id="setup-context")
-            yield OptionList(*[Option(f"{d}  {name}", id=d) for d, name in self.protocol.districts.items()],
-                             id="setup-districts")
+            yield OptionList(
+                *[Option(f"{d}  {name}", id=d) for d, name in self.protocol.districts.items()], id="setup-districts"
+            )
             yield Static(id="setup-help")
         yield Footer()
 
@@ -66,21 +69,40 @@ class CallSetupScreen(Screen[CallContext]):
         for door in self.protocol.document.doors:
             picked = door.id == context.door
             doors.append(f" {(door.key or '?').upper()} ", style="bold reverse")
-            doors.append(f" {localized(door.label, 'en')}" + ("  <" if picked else "") + "\n", style="bold" if picked else "")
+            doors.append(
+                f" {localized(door.label, 'en')}" + ("  <" if picked else "") + "\n", style="bold" if picked else ""
+            )
         self.query_one("#setup-doors", Static).update(doors)
         lines = Text("Through which number?\n", style="bold")
         for line in self.protocol.document.lines:
             picked = line.id == context.line
             lines.append(f" {(line.key or '?').upper()} ", style="bold reverse")
-            lines.append(f" {localized(line.label, 'en')}" + ("  <" if picked else "") + "   ", style="bold" if picked else "")
+            lines.append(
+                f" {localized(line.label, 'en')}" + ("  <" if picked else "") + "   ", style="bold" if picked else ""
+            )
         self.query_one("#setup-lines", Static).update(lines)
-        district = f"{context.district} {self.protocol.districts.get(context.district, '')}" if context.district else "not known yet"
+        district = (
+            f"{context.district} {self.protocol.districts.get(context.district, '')}"
+            if context.district
+            else "not known yet"
+        )
         self.query_one("#setup-context", Static).update(
-            Text.assemble(("District: ", "bold"), district, "  (F7)    ", ("Language: ", "bold"),
-                          context.language.upper(), f"  (F6: {', '.join(self.protocol.languages)})"))
+            Text.assemble(
+                ("District: ", "bold"),
+                district,
+                "  (F7)    ",
+                ("Language: ", "bold"),
+                context.language.upper(),
+                f"  (F6: {', '.join(self.protocol.languages)})",
+            )
+        )
         ready = context.door is not None
         self.query_one("#setup-help", Static).update(
-            Text("Enter starts the call" if ready else "Press the caller's key to start", style="bold" if ready else "dim"))
+            Text(
+                "Enter starts the call" if ready else "Press the caller's key to start",
+                style="bold" if ready else "dim",
+            )
+        )
 
     def on_key(self, event: Key) -> None:
         if isinstance(self.focused, OptionList):
@@ -119,7 +141,9 @@ class CallSetupScreen(Screen[CallContext]):
     def action_language(self) -> None:
         languages = self.protocol.languages
         current = self.context.language
-        self.context.language = languages[(languages.index(current) + 1) % len(languages)] if current in languages else languages[0]
+        self.context.language = (
+            languages[(languages.index(current) + 1) % len(languages)] if current in languages else languages[0]
+        )
         self.show()
 
     def action_district(self) -> None:

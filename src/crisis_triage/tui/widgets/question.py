@@ -31,15 +31,26 @@ class QuestionPanel(Vertical):
         yield Static(id="q-body")
         yield AnswerInput(id="q-input")
 
-    def show(self, view: QuestionView | None, *, selected: frozenset[str] = frozenset(), accept_key: str = "F9",
-             skip_key: str = "F5", compact: bool = False) -> None:
+    def show(
+        self,
+        view: QuestionView | None,
+        *,
+        selected: frozenset[str] = frozenset(),
+        accept_key: str = "F9",
+        skip_key: str = "F5",
+        compact: bool = False,
+    ) -> None:
         body = self.query_one("#q-body", Static)
         box = self.query_one("#q-input", Input)
         self.set_class(bool(view and view.safety), "-safety")
         if view is None:
-            update_if_changed(body, Text.assemble(("All questions asked\n\n", "bold"),
-                                                  (f"Press {accept_key} to accept the recommendation.", "bold")),
-                              layout=False)
+            update_if_changed(
+                body,
+                Text.assemble(
+                    ("All questions asked\n\n", "bold"), (f"Press {accept_key} to accept the recommendation.", "bold")
+                ),
+                layout=False,
+            )
             self._show_box(False)
             return
         text = Text()
@@ -75,8 +86,11 @@ class QuestionPanel(Vertical):
         if not view.options:
             placeholder = "type the answer, Enter to record"
             if view.type == "number":
-                placeholder = (f"a number ({view.minimum:g}-{view.maximum:g}), Enter to record"
-                               if view.minimum is not None and view.maximum is not None else "a number, Enter to record")
+                placeholder = (
+                    f"a number ({view.minimum:g}-{view.maximum:g}), Enter to record"
+                    if view.minimum is not None and view.maximum is not None
+                    else "a number, Enter to record"
+                )
             if not view.required:
                 placeholder += "; empty Enter skips"
             box.placeholder = placeholder

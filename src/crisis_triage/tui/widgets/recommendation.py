@@ -13,8 +13,15 @@ from .repaint import update_if_changed
 class RecommendationCard(Static):
     """Renders the engine's :class:`Recommendation`; decides nothing."""
 
-    def show(self, protocol, recommendation: Recommendation, *, language: str = "en", accept_key: str = "F9",
-             compact: bool = False) -> None:
+    def show(
+        self,
+        protocol,
+        recommendation: Recommendation,
+        *,
+        language: str = "en",
+        accept_key: str = "F9",
+        compact: bool = False,
+    ) -> None:
         rec = recommendation
         text = Text()
         text.append(model_name(protocol, rec.model, language).upper(), style="bold")

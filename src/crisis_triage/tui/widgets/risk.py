@@ -36,8 +36,16 @@ def band_meter(band: BandView) -> Text:
 class RiskPanel(Static):
     """Rendered from an :class:`Assessment` (and views the engine module built); no scoring here."""
 
-    def show(self, assessment: Assessment, band: BandView, points_band: BandView, interrupts: tuple[InterruptView, ...],
-             *, interrupt_key: str, language: str = "en") -> None:
+    def show(
+        self,
+        assessment: Assessment,
+        band: BandView,
+        points_band: BandView,
+        interrupts: tuple[InterruptView, ...],
+        *,
+        interrupt_key: str,
+        language: str = "en",
+    ) -> None:
         risk = assessment.risk
         text = Text()
         text.append_text(band_meter(band))
@@ -51,7 +59,10 @@ class RiskPanel(Static):
             text.append("\nsuicide screen: ", style="bold")
             text.append(localized(risk.suicide_reason, language) if risk.suicide_reason else risk.suicide_level)
         for contribution in risk.contributions:
-            text.append(f"\n+{contribution.points:<2} {question_label(contribution.question)}: {contribution.answer}", style="dim" if contribution.points < 3 else "")
+            text.append(
+                f"\n+{contribution.points:<2} {question_label(contribution.question)}: {contribution.answer}",
+                style="dim" if contribution.points < 3 else "",
+            )
         active = [i for i in interrupts if i.active]
         if active:
             text.append("\n")

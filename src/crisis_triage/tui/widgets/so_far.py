@@ -35,15 +35,20 @@ class CallSoFar(OptionList):
                     line.append("  revised", style="italic")
             options.append(Option(line, id=asked.question.id))
         for dropped in assessment.dropped:
-            options.append(Option(Text(f"  {question_label(dropped.question)}  {dropped.label}  no longer asked", style="dim strike"),
-                                  id=f"dropped:{dropped.question.id}", disabled=True))
+            options.append(
+                Option(
+                    Text(f"  {question_label(dropped.question)}  {dropped.label}  no longer asked", style="dim strike"),
+                    id=f"dropped:{dropped.question.id}",
+                    disabled=True,
+                )
+            )
         rows = [(o.id, o.prompt, o.disabled) for o in options]
         shown = getattr(self, "_ct_rows", [])
         if rows == shown:
             return
-        if shown and len(rows) > len(shown) and rows[:len(shown)] == shown and not any(d for _, _, d in rows):
+        if shown and len(rows) > len(shown) and rows[: len(shown)] == shown and not any(d for _, _, d in rows):
             # The common case, one more answer: add its line instead of redrawing the list.
-            self.add_options(options[len(shown):])
+            self.add_options(options[len(shown) :])
         else:
             self.clear_options()
             self.add_options(options)
