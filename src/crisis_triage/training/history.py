@@ -13,36 +13,18 @@ import json
 import os
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
 from ..config import data_dir
 from .grading import Grade
+from .results import SessionRecord
 from .tables import bar, sparkline
 
 
 def training_dir() -> Path:
     """``<data dir>/training``: practice calls never share a folder with live records."""
     return data_dir() / "training"
-
-
-@dataclass(frozen=True)
-class SessionRecord:
-    """One graded practice call in a trainee's history."""
-
-    at: str
-    """When it was graded (ISO 8601, local time of the console)."""
-    trainee: str
-    scenario: str
-    title: str
-    score: int
-    critical: bool
-    passed: bool
-    exam: str | None = None
-    """The exam's id when the call was part of an exam."""
-    report: str | None = None
-    """The Markdown report's path."""
 
 
 class History:

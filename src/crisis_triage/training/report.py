@@ -13,7 +13,7 @@ from datetime import datetime
 from jinja2 import Environment
 
 from .grading import PASS_MARK, WEIGHTS, Grade
-from .history import SessionRecord
+from .results import SessionRecord
 from .tables import sparkline
 
 _VERDICT_WORDS = {

@@ -151,3 +151,21 @@ class ExamResult:
     @property
     def passed(self) -> bool:
         return bool(self.grades) and self.critical == 0 and self.score >= PASS_MARK
+
+
+@dataclass(frozen=True)
+class SessionRecord:
+    """One graded practice call in a trainee's history."""
+
+    at: str
+    """When it was graded (ISO 8601, local time of the console)."""
+    trainee: str
+    scenario: str
+    title: str
+    score: int
+    critical: bool
+    passed: bool
+    exam: str | None = None
+    """The exam's id when the call was part of an exam."""
+    report: str | None = None
+    """The Markdown report's path."""
