@@ -12,6 +12,7 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeGuard
 
 from ..config import Settings, data_dir
 from ..engine.events import AnyEvent
@@ -49,8 +50,8 @@ def fallback_dirs(folder: Path | None = None) -> list[Path]:
     return [base / "fallback", Path(tempfile.gettempdir()) / f"crisis-triage-{user}" / key / "fallback"]
 
 
-def is_postgres_url(store: str | None) -> bool:
-    return bool(store) and store.split(":", 1)[0] in ("postgresql", "postgres")
+def is_postgres_url(store: str | None) -> TypeGuard[str]:
+    return bool(store) and store is not None and store.split(":", 1)[0] in ("postgresql", "postgres")
 
 
 class ShippingJournal(DurableJournal):

@@ -115,17 +115,17 @@ class PostgresStore:
         self.conninfo, self.schema = split_url(url)
         self.connect_timeout = connect_timeout
         self.statement_timeout_s = statement_timeout_s
-        self._conn = None
+        self._conn: Any = None
         self._migrated = False
 
     # -- connection ----------------------------------------------------------------------------
-    def connection(self):
+    def connection(self) -> Any:
         """The open connection (opening and migrating on first use); raises psycopg.Error."""
         import psycopg
 
         if self._conn is None or self._conn.closed:
             # TCP keepalives notice a server that vanished without closing the connection.
-            self._conn = psycopg.connect(
+            self._conn = conn = psycopg.connect(
                 self.conninfo,
                 connect_timeout=max(1, int(self.connect_timeout)),
                 autocommit=False,
@@ -136,8 +136,8 @@ class PostgresStore:
                 keepalives_count=3,
             )
             if self.statement_timeout_s:
-                self._conn.execute(f"SET statement_timeout = {int(self.statement_timeout_s * 1000)}")
-                self._conn.commit()
+                conn.execute(f"SET statement_timeout = {int(self.statement_timeout_s * 1000)}")
+                conn.commit()
             if not self._migrated:
                 self._migrate(self._conn)
                 self._migrated = True
@@ -257,7 +257,8 @@ class PostgresStore:
         newest_first: bool = True,
         unfinished: bool = False,
     ) -> list[CallSummary]:
-        clauses, params = [], []
+        clauses: list[str] = []
+        params: list[Any] = []
         if since is not None:
             clauses.append("started_at >= %s")
             params.append(since)
