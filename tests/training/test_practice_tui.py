@@ -7,9 +7,9 @@ from zoneinfo import ZoneInfo
 
 from crisis_triage.config import Settings
 from crisis_triage.training.history import History
+from crisis_triage.tui.practice_app import PracticeApp
 from crisis_triage.tui.screens.debrief import DebriefScreen
 from crisis_triage.tui.screens.practice import BriefScreen
-from crisis_triage.tui.screens.practice_app import PracticeApp
 from crisis_triage.tui.screens.practice_call import PracticeCallScreen
 from crisis_triage.tui.screens.practice_results import ExamResultsScreen
 from crisis_triage.tui.widgets.caller import CallerPane
@@ -136,9 +136,9 @@ async def test_a_practice_call_plays_the_caller_and_ends_in_a_graded_debrief(bos
         await pilot.pause()
         assert "What is your first name?" in str(detail.content)
         # Nothing went to live records: the practice journal holds the call, flagged practice.
-        (meta,) = app.practice_run.journal.calls.values()
+        (meta,) = app.journal.calls.values()
         assert meta.practice and meta.call_id.startswith("practice-")
-        assert app.practice_run.reports is not None and app.practice_run.reports[0].exists()
+        assert app.practice.queue.reports is not None and app.practice.queue.reports[0].exists()
         (record,) = History.open().sessions("trainee-7")
         assert record.score == 100
         await pilot.press("enter")
@@ -220,7 +220,7 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
         text = str(results.query_one("#exam-results-text").content)
         total = round((first.grade.score + second.grade.score) / 2)
         assert f"Exam score {total}/100" in text and "0 critical" in text and "NOT PASSED" in text
-        assert app.practice_run.reports[0].name.endswith("-trainee-7-exam-2.md")
+        assert app.practice.queue.reports[0].name.endswith("-trainee-7-exam-2.md")
         assert len(History.open().sessions("trainee-7")) == 2
         await pilot.press("1")  # review the first call's debrief, then back to the results
         review = await wait_for(pilot, DebriefScreen)
@@ -298,7 +298,7 @@ async def test_spanish_caller_lines_come_with_a_translation_and_dispatch_notices
 
 @run_async
 async def test_a_grading_failure_is_reported_and_the_console_survives(boston, scenario, monkeypatch, tmp_path):
-    import crisis_triage.tui.screens.practice as practice
+    import crisis_triage.training.practice_queue as practice
 
     def broken(*args, **kwargs):
         raise RuntimeError("grader bug")
@@ -335,8 +335,12 @@ async def test_train_with_no_scenario_opens_the_picker_and_returns_to_it(boston,
         picker = await wait_for(pilot, ScenarioPickerScreen)
         assert picker.query_one("#picker-list").option_count == len(library.filter(["spanish"]))
         await pilot.press("enter")
-        brief = await wait_for(pilot, BriefScreen)
-        assert brief.run.journal is app.journal  # practice calls stay in the practice app's memory journal
+        call = await pick_up(pilot, "f")
+        assert call.journal is app.journal  # practice calls stay in the practice app's memory journal
+        await pilot.press("f10")
+        await pilot.pause()
+        await pilot.press("x")
+        await wait_for(pilot, DebriefScreen)
         await pilot.press("escape")  # leave this scenario: back to the picker
         await wait_for(pilot, ScenarioPickerScreen)
         await pilot.press("escape")  # leave practice

@@ -314,7 +314,7 @@ def preview(file: str, door: str | None, poll: float) -> None:
     you answer questions to see the band and the recommendation the engine gives."""
     if not Path(file).exists():
         raise click.BadParameter(f"{file} does not exist", param_hint="FILE")
-    from ..tui.screens.preview import PreviewApp
+    from ..tui.preview_app import PreviewApp
 
     PreviewApp(file, door=door, poll_seconds=poll).run()
 

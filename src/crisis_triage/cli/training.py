@@ -184,7 +184,7 @@ def train(
         click.echo(scenario_table(library.filter(tags, difficulty)))
         return
     picked = _pick(loaded, library, chosen, tags, difficulty, pick_random, exam, seed)
-    from ..tui.screens.practice_app import run_practice
+    from ..tui.practice_app import run_practice
 
     # Nothing named or filtered: the trainee picks from the library on screen.
     raise SystemExit(

@@ -258,6 +258,21 @@ class ConsoleApp(App):
             return
         self.show_home()
 
+    def on_interrupt_requested(self) -> None:
+        """The interrupt key in a dialog above the call: close what is above the call, open the interrupt keys."""
+        call = self.call_screen()
+        if call is None:
+            return
+        while self.screen is not call:
+            self.pop_screen()
+        call.action_interrupt()
+
+    def open_practice(self) -> None:
+        """The home screen's Practice key: the scenario library beside the protocol in use."""
+        from .practice_flow import open_practice
+
+        open_practice(self)
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 

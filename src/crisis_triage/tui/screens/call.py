@@ -50,6 +50,9 @@ from ..widgets.question import QuestionPanel
 from ..widgets.recommendation import RecommendationCard
 from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
+from .call_link import AfterCall, CallLink
+from .dispatch import DispatchScreen
+from .handoff import HandoffScreen
 
 
 class CallScreen(Screen):
@@ -476,16 +479,33 @@ class CallScreen(Screen):
             return
         self.show_dispatch()
 
-    def show_dispatch(self) -> None:
-        from .dispatch import DispatchScreen
-        from .handoff import HandoffScreen
+    def link(self) -> CallLink:
+        """This call as the screens above it see it (read-only state, this screen's recorder)."""
+        return CallLink(self.protocol, self.session, self.now, self.record)
 
-        rec = self.assessment.recommendation
+    def show_dispatch(self) -> None:
+        """The dispatch summary, or the warm handoff when the engine's recommendation is the call line
+        itself (``rec.handoff`` alone also holds for a team that includes the call line's roles: they
+        get the dispatch summary, with H for the handoff)."""
         handoff = self.protocol.document.handoff
-        if handoff is not None and rec.model == handoff.model:
-            self.app.push_screen(HandoffScreen(self))
+        if handoff is not None and self.assessment.recommendation.model == handoff.model:
+            self.show_handoff()
         else:
-            self.app.push_screen(DispatchScreen(self))
+            self.app.push_screen(DispatchScreen(self.link()), self._after_dispatch)
+
+    def show_handoff(self) -> None:
+        self.app.push_screen(HandoffScreen(self.link()), self._after_dispatch)
+
+    def _after_dispatch(self, after: AfterCall | None) -> None:
+        """What the dispatch or handoff screen asked for as it closed."""
+        if after == "end_call":
+            self.action_end_call()
+        elif after == "interrupt":
+            self.action_interrupt()
+        elif after == "handoff":
+            self.show_handoff()
+        elif after == "dispatch":
+            self.app.push_screen(DispatchScreen(self.link()), self._after_dispatch)
 
     def action_end_call(self) -> None:
         from .modals import EndCallModal

@@ -6,7 +6,7 @@ what was recorded, what they meant). Enter goes on (next exam call, or leave), R
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,11 +18,12 @@ from textual.widgets import DataTable, Footer, Static
 from ...engine.views import model_name
 from ...protocol.compiled import Protocol
 from ...training.grading import WEIGHTS, Grade
+from ...training.practice_queue import PracticeQueue
 from ...training.report import verdict_word
 from ...training.tables import bar
 
-if TYPE_CHECKING:
-    from .practice import PracticeRun
+DebriefChoice = Literal["next", "retry", "leave"]
+"""After the debrief: go on (next call, results or done), practise the scenario again, or leave."""
 
 _STYLE = {
     "right": "green",
@@ -112,7 +113,7 @@ def _progress(trainee: str) -> str:
     return f"{sparkline(scores[-40:])}  {len(scores)} calls, mean {sum(scores) / len(scores):.0f}, latest {scores[-1]}"
 
 
-class DebriefScreen(Screen):
+class DebriefScreen(Screen[DebriefChoice]):
     BINDINGS = [
         Binding("enter", "next", "Next", id="debrief_next", priority=True),
         Binding("r", "retry", "Retry scenario", id="debrief_retry"),
@@ -125,7 +126,7 @@ class DebriefScreen(Screen):
     DebriefScreen #debrief-detail { height: auto; min-height: 3; border: round $secondary; padding: 0 1; }
     """
 
-    def __init__(self, run: "PracticeRun", grade: Grade) -> None:
+    def __init__(self, run: PracticeQueue, grade: Grade) -> None:
         super().__init__()
         self.run = run
         self.grade = grade
@@ -206,13 +207,13 @@ class DebriefScreen(Screen):
         detail.update(text)
 
     def action_next(self) -> None:
-        self.run.next(self.app)
+        self.dismiss("next")
 
     def action_retry(self) -> None:
         if self.run.exam:
             self.notify("No retries during an exam.")
             return
-        self.run.retry(self.app)
+        self.dismiss("retry")
 
     def action_leave(self) -> None:
-        self.run.leave(self.app)
+        self.dismiss("leave")

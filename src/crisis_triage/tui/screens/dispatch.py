@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from ...engine.events import RecommendationAccepted
-from ...engine.views import departure_warnings, dispatch_summary, model_name
+from ...engine.events import NoteAdded
+from ...engine.views import dispatch_summary, model_name
 from ...keymap import bindings
+from .call_link import AfterCall, CallLink
+from .modals import NoteModal
+from .other_team import send_another_team
 
-if TYPE_CHECKING:
-    from .call import CallScreen
 
+class DispatchScreen(Screen[AfterCall]):
+    """The accepted recommendation as dispatch text; copy it, start the handoff, or end the call.
 
-class DispatchScreen(Screen):
-    """The accepted recommendation as dispatch text; copy it, start the handoff, or end the call."""
+    Dismissed with what the call screen should do next (:data:`AfterCall`)."""
 
     BINDINGS = (
         bindings("dispatch")
@@ -27,7 +27,7 @@ class DispatchScreen(Screen):
         + [b for b in bindings("call") if b.id in ("end_call", "notes", "interrupt")]
     )
 
-    def __init__(self, call: "CallScreen") -> None:
+    def __init__(self, call: CallLink) -> None:
         super().__init__()
         self.call = call
 
@@ -72,66 +72,32 @@ class DispatchScreen(Screen):
         self.query_one("#dispatch-title", Static).update(self.title_text())
         self.query_one("#dispatch-text", TextArea).text = self.summary()
 
+    def action_copy(self) -> None:
+        self.app.copy_to_clipboard(self.summary())
+        self.notify("Dispatch summary copied.")
+
     def action_other_team(self) -> None:
         send_another_team(self, self.call, self.dispatched(), self.refresh_summary)
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss("back")
 
     def action_handoff(self) -> None:
-        from .handoff import HandoffScreen
-
         if not self.call.assessment.recommendation.handoff:
             self.notify("The recommendation has no call-line handoff.")
             return
-        self.app.push_screen(HandoffScreen(self.call))
+        self.dismiss("handoff")
 
     def action_end_call(self) -> None:
-        self.app.pop_screen()
-        self.call.action_end_call()
+        self.dismiss("end_call")
 
     def action_note(self) -> None:
-        self.call.action_note()
+        def done(text: str | None) -> None:
+            if text:
+                self.call.record(NoteAdded(at=self.call.now(), text=text))
+
+        self.app.push_screen(NoteModal(), done)
 
     def action_interrupt(self) -> None:
         # Back to the call so the call-taker sees the interrupt's consequence at once.
-        self.app.pop_screen()
-        self.call.action_interrupt()
-
-
-def send_another_team(screen: Screen, call: "CallScreen", dispatched: str, done) -> None:
-    """Depart from the recommendation: pick the team sent and give a reason. The engine's safety
-    lines for this call are shown as warnings first; the departure is recorded for quality review
-    (a RecommendationAccepted whose model differs from the recommended one). ``done`` runs after."""
-    from .modals import ChoiceModal, NoteModal
-
-    protocol = call.protocol
-    recommended = call.assessment.recommendation.model
-    choices = [(m, model_name(protocol, m)) for m in protocol.models if m != dispatched]
-
-    def picked(model: str | None) -> None:
-        if model is None:
-            return
-        warnings = tuple(departure_warnings(protocol, call.session.state, call.assessment, model))
-
-        def reasoned(reason: str | None) -> None:
-            if not reason:
-                screen.notify(
-                    "A team other than the recommended one needs a reason; nothing was changed.", severity="warning"
-                )
-                return
-            if call.record(RecommendationAccepted(at=call.now(), model=model, recommended=recommended, reason=reason)):
-                done()
-                if warnings:
-                    screen.notify("\n".join(warnings), title="Sent against a safety line", severity="error", timeout=12)
-
-        screen.app.push_screen(
-            NoteModal(
-                f"Why send {model_name(protocol, model)} instead of {model_name(protocol, recommended)}?",
-                "the reason, e.g. team busy, caller refused, supervisor's decision",
-                warnings,
-            ),
-            reasoned,
-        )
-
-    screen.app.push_screen(ChoiceModal("Send another team instead", choices, None), picked)
+        self.dismiss("interrupt")

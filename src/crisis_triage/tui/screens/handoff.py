@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -11,20 +9,21 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ...engine import HandoffEnded, HandoffStepDone
+from ...engine import HandoffEnded, HandoffStepDone, NoteAdded
 from ...engine.views import centre_time
 from ...keymap import bindings
-from .modals import interrupt_binding, interrupt_from
-
-if TYPE_CHECKING:
-    from .call import CallScreen
+from .call_link import AfterCall, CallLink
+from .modals import NoteModal, interrupt_binding
+from .other_team import send_another_team
 
 #: One key per outcome, by the outcome's first letter (accepted, refused, disconnected).
 OUTCOME_KEYS = {"accepted": "a", "refused": "r", "disconnected": "d"}
 
 
-class HandoffScreen(Screen):
-    """Steps in order: Space marks the current one done (journalled with its time)."""
+class HandoffScreen(Screen[AfterCall]):
+    """Steps in order: Space marks the current one done (journalled with its time).
+
+    Dismissed with what the call screen should do next (:data:`AfterCall`)."""
 
     BINDINGS = (
         bindings("handoff")
@@ -37,7 +36,7 @@ class HandoffScreen(Screen):
         + [interrupt_binding()]
     )
 
-    def __init__(self, call: "CallScreen") -> None:
+    def __init__(self, call: CallLink) -> None:
         super().__init__()
         self.call = call
 
@@ -118,23 +117,20 @@ class HandoffScreen(Screen):
 
     def action_other_team(self) -> None:
         """Send a team instead of (or as well as) the call line, e.g. the caller refuses the phone."""
-        from .dispatch import DispatchScreen, send_another_team
-
-        def to_dispatch() -> None:
-            self.app.switch_screen(DispatchScreen(self.call))
-
-        send_another_team(self, self.call, self.call.assessment.recommendation.model, to_dispatch)
+        send_another_team(self, self.call, self.call.assessment.recommendation.model, lambda: self.dismiss("dispatch"))
 
     def action_back(self) -> None:
-        self.app.pop_screen()
+        self.dismiss("back")
 
     def action_end_call(self) -> None:
-        while self.app.screen is not self.call:
-            self.app.pop_screen()
-        self.call.action_end_call()
+        self.dismiss("end_call")
 
     def action_note(self) -> None:
-        self.call.action_note()
+        def done(text: str | None) -> None:
+            if text:
+                self.call.record(NoteAdded(at=self.call.now(), text=text))
+
+        self.app.push_screen(NoteModal(), done)
 
     def action_interrupt_now(self) -> None:
-        interrupt_from(self)
+        self.dismiss("interrupt")

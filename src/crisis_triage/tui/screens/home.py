@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from rich.text import Text
@@ -49,17 +48,7 @@ class HomeScreen(Screen):
         self.app.new_call(self.app.start)
 
     def action_practice(self) -> None:
-        # The training helper's practice screens live in tui/screens/practice*.py; open them when present.
-        try:
-            module = importlib.import_module(f"{__package__}.practice")
-        except ModuleNotFoundError:
-            self.notify("Practice calls are not part of this build.", severity="warning")
-            return
-        opener = getattr(module, "open_practice", None)
-        if opener is None:
-            self.notify("Practice calls are not part of this build.", severity="warning")
-            return
-        opener(self.app)
+        self.app.open_practice()
 
     def action_protocols(self) -> None:
         from ...protocol.loader import check_protocol

@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -30,20 +31,10 @@ def interrupt_binding() -> Binding:
     return Binding(spec.key, "interrupt_now", spec.description, id=spec.id, priority=True)
 
 
-def interrupt_from(screen) -> None:
-    """Close ``screen`` (and anything above the call) and open the interrupt keys on the call screen.
-
-    A caller can say "he has a knife" while a dialog is open: the interrupt key works there too.
-    """
-    from .call import CallScreen
-
-    app = screen.app
-    call = next((s for s in reversed(app.screen_stack) if isinstance(s, CallScreen)), None)
-    if call is None:
-        return
-    while app.screen is not call:
-        app.pop_screen()
-    call.action_interrupt()
+class InterruptRequested(Message):
+    """The interrupt key was pressed in a dialog above the call: a caller can say "he has a knife"
+    while a dialog is open. Bubbles to the app, which closes what is above the call screen and opens
+    the interrupt keys there."""
 
 
 class _Modal(ModalScreen):
@@ -54,7 +45,7 @@ class _Modal(ModalScreen):
         self.dismiss(None)
 
     def action_interrupt_now(self) -> None:
-        interrupt_from(self)
+        self.post_message(InterruptRequested())
 
 
 class AnswerModal(_Modal):
@@ -221,15 +212,11 @@ class NoteModal(_Modal):
         self.dismiss(text or None)
 
     def action_interrupt_now(self) -> None:
-        # Keep what was typed: the note is recorded, then the interrupt keys open.
-        from .call import CallScreen
-
+        # Keep what was typed: the note is recorded (by whoever opened it), then the interrupt keys open.
         text = self.query_one("#note-input", Input).value.strip()
         app = self.app
         self.dismiss(text or None)
-        call = next((s for s in reversed(app.screen_stack) if isinstance(s, CallScreen)), None)
-        if call is not None:
-            app.call_later(call.action_interrupt)
+        app.post_message(InterruptRequested())
 
 
 class ChoiceModal(_Modal):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual.widget import Widget
 
@@ -20,15 +20,15 @@ from ...protocol.compiled import Protocol
 from ...store.journal import CallMeta, Journal
 from ...training.caller import ScriptedCaller
 from ...training.library import Scenario
+from ...training.practice_queue import PracticeQueue
 from ..widgets.caller import CallerPane
 from .call import CallScreen
 
-if TYPE_CHECKING:
-    from .practice import PracticeRun
-
 
 class PracticeCallScreen(CallScreen):
-    """A live call screen whose caller is a scenario's script; nothing reaches live records."""
+    """A live call screen whose caller is a scenario's script; nothing reaches live records.
+
+    When the call ends the screen is dismissed with the call's events (to be graded)."""
 
     def __init__(
         self,
@@ -37,7 +37,7 @@ class PracticeCallScreen(CallScreen):
         meta: CallMeta,
         session: CallSession,
         *,
-        run: "PracticeRun",
+        run: PracticeQueue,
         scenario: Scenario,
         picked_up: datetime,
     ) -> None:
@@ -102,4 +102,4 @@ class PracticeCallScreen(CallScreen):
 
     # -- the end -------------------------------------------------------------------------------------
     def call_ended(self, outcome: str) -> None:
-        self.run.finish_call(self.app, self.scenario, list(self.session.events))
+        self.dismiss(list(self.session.events))

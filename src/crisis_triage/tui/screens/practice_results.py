@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,19 +12,19 @@ from textual.widgets import Footer, Static
 
 from ...training.grading import PASS_MARK
 from ...training.history import History
+from ...training.practice_queue import PracticeQueue
 from ...training.tables import bar, sparkline
 
-if TYPE_CHECKING:
-    from .practice import PracticeRun
 
+class ExamResultsScreen(Screen[int | None]):
+    """The exam's results; dismissed with the number of a call to review (1-9), or None when done."""
 
-class ExamResultsScreen(Screen):
     BINDINGS = [
         Binding("enter", "leave", "Done", id="exam_done", priority=True),
         Binding("escape", "leave", "Done", id="exam_leave", show=False),
     ]
 
-    def __init__(self, run: "PracticeRun") -> None:
+    def __init__(self, run: PracticeQueue) -> None:
         super().__init__()
         self.run = run
 
@@ -70,11 +68,8 @@ class ExamResultsScreen(Screen):
     def on_key(self, event: Key) -> None:
         character = event.character or ""
         if character.isdigit() and 1 <= int(character) <= len(self.run.grades):
-            from .debrief import DebriefScreen
-
             event.stop()
-            # Enter on the debrief comes back here (the run is finished, so "next" is these results).
-            self.app.switch_screen(DebriefScreen(self.run, self.run.grades[int(character) - 1]))
+            self.dismiss(int(character))
 
     def action_leave(self) -> None:
-        self.run.leave(self.app)
+        self.dismiss(None)

@@ -19,7 +19,7 @@ class RecommendationCard(Static):
         recommendation: Recommendation,
         *,
         language: str = "en",
-        accept_key: str = "F9",
+        accept_key: str | None = "F9",
         compact: bool = False,
     ) -> None:
         rec = recommendation
@@ -57,7 +57,8 @@ class RecommendationCard(Static):
             text.append("\nRuled out:", style="bold dim")
             for item in rec.ruled_out:
                 text.append(f"\n- {model_name(protocol, item.model, language)}: {item.reason}", style="dim")
-        text.append(f"\n{accept_key} accepts", style="dim")
+        if accept_key is not None:  # the author's preview accepts nothing
+            text.append(f"\n{accept_key} accepts", style="dim")
         update_if_changed(self, text)
 
 

@@ -24,12 +24,14 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Static
 
-from ...authoring.source import load_with_source
-from ...engine.events import CallStarted
-from ...engine.session import CallSession, SessionError
-from ...engine.views import band_view, model_name, next_question_view, role_names
-from ...protocol.compiled import Protocol
-from ...protocol.errors import Problem, ProtocolError
+from ..authoring.source import load_with_source
+from ..engine.events import CallStarted
+from ..engine.session import CallSession, SessionError
+from ..engine.views import band_view, interrupt_views, next_question_view
+from ..protocol.compiled import Protocol
+from ..protocol.errors import Problem, ProtocolError
+from .widgets.recommendation import RecommendationCard
+from .widgets.risk import RiskPanel
 
 PREVIEW_DATE = datetime(2026, 1, 5).date()
 
@@ -94,8 +96,8 @@ class PreviewApp(App):
                 yield Input(placeholder="type the answer, then Enter", id="free")
                 yield Static(id="path")
             with Vertical(id="right"):
-                yield Static(id="risk")
-                yield Static(id="recommendation")
+                yield RiskPanel(id="risk")
+                yield RecommendationCard(id="recommendation")
         yield Footer()
 
     def on_mount(self) -> None:
@@ -222,29 +224,15 @@ class PreviewApp(App):
             else:
                 free.value = ""
                 free.add_class("shown")
-        risk = assessment.risk
-        band = band_view(protocol, risk.band)
-        level = f"\nsuicide screen: {risk.suicide_level}" if risk.suicide_level else ""
-        self.query_one("#risk", Static).update(
-            f"[b]Risk[/b]: [{band.colour}]{escape(band.label)}[/] (score {risk.score}){level}\n"
-            + escape(
-                "\n".join(f"  +{c.points} {c.question.id} = {c.answer}" for c in risk.contributions)
-                + "".join(f"\n  at least {o.at_least}: {o.reason['en']}" for o in risk.overrides)
-            )
+        # The console's own panels: the author sees exactly what a call-taker would.
+        self.query_one(RiskPanel).show(
+            assessment,
+            band_view(protocol, assessment.risk.band),
+            band_view(protocol, assessment.risk.points_band),
+            interrupt_views(protocol, assessment.active_interrupts),
+            interrupt_key="F2",
         )
-        rec = assessment.recommendation
-        fallback = "".join(
-            f"\n  {f.from_model} -> {f.to_model}: {f.reason}" for f in rec.fallbacks if f.from_model != f.to_model
-        )
-        guarantees = "".join(f"\n  {g.guarantee}: {g.action}" for g in rec.guarantees)
-        self.query_one("#recommendation", Static).update(
-            f"[b]Recommendation[/b]{' (provisional)' if rec.provisional else ''}: "
-            + escape(
-                f"{model_name(protocol, rec.model)}\n"
-                f"  team: {', '.join(role_names(protocol, rec.team)) or 'phone only'}\n"
-                f"  rule {rec.rule}: {rec.because['en']}{fallback}{guarantees}"
-            )
-        )
+        self.query_one(RecommendationCard).show(protocol, assessment.recommendation, accept_key=None)
         path = escape(" > ".join(f"{qid}={value}" for qid, value in self.answers) or "(no answers yet)")
         recorded = (
             f"\n[b]Interrupts[/b]: {', '.join(self.interrupts)} (F2 + key again withdraws)" if self.interrupts else ""

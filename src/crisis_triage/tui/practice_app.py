@@ -12,20 +12,21 @@ from datetime import datetime
 
 from textual import events
 
-from ...config import Settings
-from ...protocol.compiled import Protocol
-from ...store.journal import MemoryJournal
-from ...training.library import Scenario
-from ..app import ConsoleApp, local_now
-from ..themes import HIGH_CONTRAST
-from .practice import PracticeRun
+from ..config import Settings
+from ..protocol.compiled import Protocol
+from ..store.journal import MemoryJournal
+from ..training.library import Scenario
+from ..training.practice_queue import PracticeQueue
+from .app import ConsoleApp, local_now
+from .practice_flow import PracticeFlow, open_picker
+from .themes import HIGH_CONTRAST
 
 
 class PracticeApp(ConsoleApp):
     """The console, practising: briefing, practice call, debrief, for each scenario of the run."""
 
     TITLE = "crisis-triage practice"
-    CSS_PATH = "../console.tcss"  # relative to this module: the console's own stylesheet
+    CSS_PATH = "console.tcss"
 
     def __init__(
         self,
@@ -48,7 +49,10 @@ class PracticeApp(ConsoleApp):
             announce_startup=announce_startup,
             cursor_blink=cursor_blink,
         )
-        self.practice_run = PracticeRun(protocol, list(scenarios), trainee, exam=exam, journal=self.journal)
+        self.practice = PracticeFlow(
+            self, PracticeQueue(protocol, list(scenarios), trainee, exam=exam), self.journal, quit_on_finish=True
+        )
+        """The session started from the command line (a pick from the library starts another)."""
         self.library = list(library)
         """With no scenario named, the trainee picks from this library (and comes back to it after each call)."""
 
@@ -61,8 +65,8 @@ class PracticeApp(ConsoleApp):
             self.theme = self.settings.theme
         if self.keymap_in_force:
             self.set_keymap(self.keymap_in_force)
-        if self.practice_run.scenarios:
-            self.practice_run.brief(self)
+        if self.practice.queue.scenarios:
+            self.practice.brief()
         else:
             self.show_home()
 
@@ -71,9 +75,7 @@ class PracticeApp(ConsoleApp):
         if not self.library:
             self.exit(0)
             return
-        from .practice import ScenarioPickerScreen, _replace
-
-        _replace(self, ScenarioPickerScreen(self.protocol, self.library, self.practice_run.trainee))
+        open_picker(self, self.library, self.practice.queue.trainee, self.journal, quit_on_finish=False)
 
     def leave_practice(self) -> None:
         self.exit(0)
@@ -96,14 +98,14 @@ def run_practice(
     With no ``scenarios``, the trainee picks from ``library`` and returns to it after each call."""
     app = PracticeApp(settings, protocol, scenarios, trainee=trainee, exam=exam, library=library)
     code = app.run()
-    result = app.practice_run.result
+    result = app.practice.queue.result
     if result.grades:
-        from ...training.tables import grade_summary
+        from ..training.tables import grade_summary
 
         for grade in result.grades:
             print(grade_summary(grade))
         if exam:
             print(f"Exam score {result.score}/100 ({result.critical} critical)")
-        if app.practice_run.reports:
-            print(f"Report: {app.practice_run.reports[0]}\n        {app.practice_run.reports[1]}")
+        if app.practice.queue.reports:
+            print(f"Report: {app.practice.queue.reports[0]}\n        {app.practice.queue.reports[1]}")
     return code if isinstance(code, int) else 0
