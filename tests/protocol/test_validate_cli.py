@@ -72,14 +72,14 @@ def test_bad_files_give_one_line_and_exit_1(tmp_path, name, content, expected):
 def test_latin1_error_names_the_line(tmp_path):
     path = tmp_path / "latin1.yaml"
     path.write_bytes("protocol:\n  id: x\n  title: caf\u00e9\n".encode("latin-1"))
-    assert f"{path}:3:1: error[encoding]" in run(str(path)).stdout
+    assert f"{path}:3:13: error[encoding]" in run(str(path)).stdout
 
 
 def test_missing_file_and_directory(tmp_path):
     missing = run(str(tmp_path / "nope.yaml"))
-    assert missing.exit_code == 1 and "cannot read the file: No such file or directory" in missing.stdout
+    assert missing.exit_code == 1 and "cannot read the protocol file: No such file or directory" in missing.stdout
     directory = run(str(tmp_path))
-    assert directory.exit_code == 1 and "cannot read the file: Is a directory" in directory.stdout
+    assert directory.exit_code == 1 and "cannot read the protocol file: it is a folder" in directory.stdout
 
 
 def test_no_file_at_all_is_a_usage_error():

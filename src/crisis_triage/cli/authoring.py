@@ -343,7 +343,9 @@ def export(file: str, fmt: str, call_file: str | None, call_id: str | None, outp
     session = None
     if call_file:
         try:
-            session, label = read_call(loaded.protocol, call_file, call_id)
+            session, label = read_call(
+                loaded.protocol, call_file, call_id, on_bad_line=lambda message: click.echo(message, err=True)
+            )
         except CallFileError as exc:
             raise click.ClickException(str(exc)) from None
     if fmt == "fhir":

@@ -8,6 +8,7 @@ questions, every call ending in a recommendation, fallback chains that end somew
 from __future__ import annotations
 
 import math
+import re
 from collections import ChainMap
 from collections.abc import Iterable
 from typing import Any
@@ -22,6 +23,8 @@ from .templates import TemplateProblem, compile_template
 from .yaml_source import SourceMap
 
 _DIGIT_KEYS = "123456789"
+#: An IANA zone name: Area/Location words, never a path (no "..", no leading "/").
+_ZONE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
 
 
 class Compiler:
@@ -68,6 +71,7 @@ class Compiler:
     # -- the whole job -------------------------------------------------------------------------
     def compile(self, file: str, sha256: str) -> Protocol | None:
         doc = self.doc
+        self._check_timezone()
         self._check_ids()
         bands = self._check_bands()
         name_types = self._name_types(bands)
@@ -124,6 +128,26 @@ class Compiler:
             name_types=name_types,
             templates=templates,
         )
+
+    # -- time zone -----------------------------------------------------------------------------
+    def _check_timezone(self) -> None:
+        """The zone must exist here and now: the engine, replay and practice all read the local hour."""
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        zone = self.doc.protocol.timezone
+        path = ("protocol", "timezone")
+        if len(zone) > 64 or not _ZONE_NAME.match(zone):
+            self.error("bad-timezone", f'"{zone[:64]}" is not a time zone name; expected e.g. "America/New_York"', path)
+            return
+        try:
+            ZoneInfo(zone)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            self.error(
+                "bad-timezone",
+                f'no time zone is called "{zone}"{did_you_mean(zone, _zone_names())}; expected an IANA name '
+                'such as "America/New_York"',
+                path,
+            )
 
     # -- ids -----------------------------------------------------------------------------------
     def _all_questions(self) -> Iterable[tuple[Question, Path, int]]:
@@ -645,3 +669,12 @@ class Compiler:
                     add(f"{step.id}.{field}.{language}", text, ("handoff", "steps", i, field, language))
         add("summary", handoff.summary, ("handoff", "summary"))
         return templates
+
+
+def _zone_names() -> set[str]:
+    from zoneinfo import available_timezones
+
+    try:
+        return available_timezones()
+    except OSError:  # pragma: no cover - no zone database at all
+        return set()

@@ -165,8 +165,11 @@ class _Checker:
             raise self.fail(node, f"the operator in {_describe(node)} is not allowed; use == != < <= > >= in, not in")
         if isinstance(op, (ast.In, ast.NotIn)):
             return self._membership(node, op, left, right)
+        self._unquoted_answer(left, right)
         left_tree, left_kind = self.value(left)
         right_tree, right_kind = self.value(right)
+        if not isinstance(left_tree, ast.Constant) and not isinstance(right_tree, ast.Constant):
+            return self._compare_values(node, op, left_tree, left_kind, right_tree, right_kind)
         # Put the name on the left for the checks (the tree keeps the author's order).
         name_kind, literal, literal_node = left_kind, right_tree, right
         if isinstance(left_kind, NameType) is False and isinstance(right_kind, NameType):
@@ -188,16 +191,62 @@ class _Checker:
             raise self.fail(node, f"cannot compare {left_kind} with {right_kind} in {_describe(node)}")
         return ast.Compare(left=left_tree, ops=[op], comparators=[right_tree])
 
-    def _check_against(self, kind: NameType, literal: ast.expr, literal_node: ast.expr, op: ast.cmpop) -> None:
-        if not isinstance(literal, ast.Constant):
-            # Two names compared: they must hold the same kind of value.
-            other = self.name_type(literal_node) if isinstance(literal_node, ast.Name) else None
-            if other and other.kind != kind.kind:
+    def _compare_values(
+        self,
+        node: ast.Compare,
+        op: ast.cmpop,
+        left_tree: ast.expr,
+        left_kind: NameType | str,
+        right_tree: ast.expr,
+        right_kind: NameType | str,
+    ) -> ast.expr:
+        """Two values that are not literals (names, count(), sums): same kind, ordered only if numbers.
+
+        A choice or text question holds nothing (None) until answered, so a comparison of two of them
+        is made false while either is unanswered: like a number question's NaN, an unanswered
+        question never makes a comparison true, and never raises.
+        """
+        left_word = left_kind.kind if isinstance(left_kind, NameType) else left_kind
+        right_word = right_kind.kind if isinstance(right_kind, NameType) else right_kind
+        left_name = left_kind.describe if isinstance(left_kind, NameType) and left_kind.describe else left_word
+        right_name = right_kind.describe if isinstance(right_kind, NameType) and right_kind.describe else right_word
+        if left_word != right_word:
+            raise self.fail(node, f"cannot compare {left_name} with {right_name} in {_describe(node)}")
+        if isinstance(op, _ORDER_OPS) and left_word != "number":
+            raise self.fail(
+                node,
+                f"{left_name} and {right_name} cannot be ordered with < or >: only numbers can; use == or !=",
+            )
+        compare = ast.Compare(left=left_tree, ops=[op], comparators=[right_tree])
+        if left_word in ("choice", "text"):
+            known = [
+                ast.Compare(left=tree, ops=[ast.IsNot()], comparators=[ast.Constant(None)])
+                for tree, kind in ((left_tree, left_kind), (right_tree, right_kind))
+                if isinstance(kind, NameType)
+            ]
+            return ast.BoolOp(op=ast.And(), values=[*known, compare])
+        return compare
+
+    def _unquoted_answer(self, left: ast.expr, right: ast.expr) -> None:
+        """``weapon == yes``: an option written without quotes reads as a name; say to quote it."""
+        for name_node, other in ((left, right), (right, left)):
+            if (
+                isinstance(other, ast.Name)
+                and other.id not in self.names
+                and other.id not in _LITERAL_NAMES
+                and isinstance(name_node, ast.Name)
+                and (kind := self.names.get(name_node.id)) is not None
+                and kind.kind in ("choice", "band", "text")
+                and (other.id in kind.values or kind.kind == "text")
+            ):
                 raise self.fail(
-                    literal_node, f"cannot compare {kind.describe or kind.kind} with {other.describe or other.kind}"
+                    other,
+                    f'unknown name "{other.id}": to compare with an answer, put it in quotes '
+                    f'(did you mean "{other.id}"?)',
                 )
-            return
-        value = literal.value
+
+    def _check_against(self, kind: NameType, literal: ast.expr, literal_node: ast.expr, op: ast.cmpop) -> None:
+        value = literal.value  # type: ignore[attr-defined]  # the other side is a literal here
         if kind.kind == "multi":
             raise self.fail(literal_node, f'{kind.describe} holds several options: test one with "{value}" in ...')
         if kind.kind == "flag":

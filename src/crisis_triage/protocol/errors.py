@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 Path = tuple[str | int, ...]
 
+#: Most problems listed for one file: past this the rest are counted in one last problem (a hostile
+#: file can otherwise produce millions of lines).
+MAX_PROBLEMS = 200
+
 
 def format_path(path: Path) -> str:
     """Render a document path the way an author reads it: ``sections[1].questions[0].ask``."""
@@ -61,3 +65,19 @@ class ProtocolError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+def capped(problems: Sequence[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """The first ``limit`` problems, then one that counts the rest (located at the first left out)."""
+    if len(problems) <= limit:
+        return list(problems)
+    rest = problems[limit]
+    more = len(problems) - limit
+    summary = Problem(
+        "too-many-problems",
+        f"... and {more:,} more problem{'s' if more != 1 else ''} not listed; fix the ones above first",
+        rest.file,
+        rest.line,
+        rest.column,
+    )
+    return [*problems[:limit], summary]

@@ -1,66 +1,134 @@
 """Load a protocol file: YAML with positions → schema → compiled :class:`Protocol`.
 
 Every problem found is reported at once, each with file:line:column, the path in the document and
-what was expected. Nothing here raises anything but :class:`ProtocolError`.
+what was expected. Each stage goes as far as the document can still be read: a duplicate key does
+not hide a schema error, and a schema error does not hide the condition and template errors of the
+rest of the document. Nothing here raises anything but :class:`ProtocolError`.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
 from pathlib import Path as FilePath
+from typing import Any
 
 from pydantic import ValidationError
 
+from ..untrusted import INPUT_FAILURES, UntrustedInputError, decode_utf8, describe_failure, read_bounded
 from . import models
 from .compiled import Protocol
 from .compiler import Compiler
-from .errors import Problem, ProtocolError
+from .errors import MAX_PROBLEMS, Problem, ProtocolError, capped
 from .models import ProtocolDocument
 from .schema_errors import model_field_names, schema_problem
-from .yaml_source import YamlSourceError, load_yaml
+from .yaml_source import SourceMap, YamlSourceError, read_yaml
 
 _FIELD_NAMES = model_field_names(models)
+#: Compiler checks that still mean something when parts of a schema-invalid document were left out
+#: to check the rest (a reference to a left-out question would be a false alarm; these are not).
+_CHECKS_ON_PARTIAL_DOCUMENT = frozenset(
+    {"bad-condition", "bad-template", "bad-timezone", "duplicate-id", "bad-id", "name-clash", "band-order"}
+)
 
 
 def parse_protocol(text: str, file: str = "<protocol>", sha256: str | None = None) -> Protocol:
     """Check and compile protocol text; raise :class:`ProtocolError` listing every problem."""
     try:
-        data, source = load_yaml(text, file)
+        return _parse(text, file, sha256)
+    except ProtocolError:
+        raise
+    except INPUT_FAILURES as exc:  # a limit of a library we use, reached by hostile input
+        raise ProtocolError([Problem("unreadable", describe_failure(exc), file, 1, 1)]) from None
+
+
+def _parse(text: str, file: str, sha256: str | None) -> Protocol:
+    try:
+        data, source, problems = read_yaml(text, file)
     except YamlSourceError as exc:
         raise ProtocolError(exc.problems) from None
     if not isinstance(data, dict):
         raise ProtocolError(
-            [Problem("schema", "a protocol is a mapping with protocol:, sections:, responses: ...", file, 1, 1)]
+            problems
+            + [Problem("schema", "a protocol is a mapping with protocol:, sections:, responses: ...", file, 1, 1)]
         )
     try:
         document = ProtocolDocument.model_validate(data)
     except ValidationError as exc:
-        problems = [schema_problem(e, source, _FIELD_NAMES) for e in exc.errors(include_url=False)]
-        raise ProtocolError(_sorted(problems)) from None
+        problems += _schema_problems(exc, source)
+        partial, left_out = _without_invalid_parts(data, exc)
+        if partial is not None:
+            compiler = Compiler(partial, source)
+            compiler.compile(file, "")
+            problems += [
+                p
+                for p in compiler.problems
+                if p.code in _CHECKS_ON_PARTIAL_DOCUMENT and not any(f'"{name}"' in p.message for name in left_out)
+            ]
+        raise ProtocolError(capped(_sorted(problems))) from None
     compiler = Compiler(document, source)
     digest = sha256 or hashlib.sha256(text.encode("utf-8")).hexdigest()
     protocol = compiler.compile(file, digest)
-    if protocol is None:
-        raise ProtocolError(_sorted(compiler.problems))
+    if protocol is None or problems:
+        raise ProtocolError(capped(_sorted(problems + compiler.problems)))
     return protocol
 
 
+def _schema_problems(exc: ValidationError, source: SourceMap) -> list[Problem]:
+    problems = []
+    for n, error in enumerate(exc.errors(include_url=False)):
+        if n > MAX_PROBLEMS:  # the rest are counted, not located (see capped)
+            problems.append(Problem("schema", "(one more schema problem)", source.file, *source.locate(error["loc"])))
+            continue
+        problems.append(schema_problem(error, source, _FIELD_NAMES))
+    return problems
+
+
+def _without_invalid_parts(data: dict[str, Any], exc: ValidationError) -> tuple[ProtocolDocument | None, set[str]]:
+    """The document with each list item that holds a schema error left out, when what remains is
+    valid (its conditions and templates can still be checked), and the ids of the items left out
+    (a problem naming one is a consequence of leaving it out). None when no such document exists."""
+    pruned = copy.deepcopy(data)
+    left_out: set[str] = set()
+    for _attempt in range(3):
+        items: set[tuple[Any, ...]] = set()
+        for error in exc.errors(include_url=False):
+            loc = tuple(error["loc"])
+            last_index = max((i for i, part in enumerate(loc) if isinstance(part, int)), default=None)
+            if last_index is None:
+                return None, left_out  # a problem outside any list (a missing section): nothing to leave out
+            items.add(loc[: last_index + 1])
+        # Remove from the end of each list first so the other indexes stay right.
+        for loc in sorted(items, key=lambda item: (len(item), item), reverse=True):
+            container = pruned
+            try:
+                for part in loc[:-1]:
+                    container = container[part]
+                item = container[loc[-1]]
+                del container[loc[-1]]
+            except (KeyError, IndexError, TypeError):
+                return None, left_out
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                left_out.add(item["id"])
+        try:
+            return ProtocolDocument.model_validate(pruned), left_out
+        except ValidationError as again:
+            exc = again
+    return None, left_out
+
+
 def read_protocol_text(path: str | FilePath) -> tuple[str, str]:
-    """A protocol file's text and the sha256 of its bytes; :class:`ProtocolError` if unreadable."""
-    path = FilePath(path)
+    """A protocol file's text and the sha256 of its bytes; :class:`ProtocolError` if unreadable.
+
+    Read through the bounded reader: a device, a folder or a file over the size limit is a problem,
+    never a hang or an exhausted memory.
+    """
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProtocolError(
-            [Problem("unreadable", f"cannot read the file: {exc.strerror or exc}", str(path))]
-        ) from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ProtocolError(
-            [Problem("encoding", "the file is not UTF-8 text; save it as UTF-8", str(path), line, 1)]
-        ) from None
+        raw = read_bounded(path, what="protocol file")
+        text = decode_utf8(raw, "file")
+    except UntrustedInputError as exc:
+        code = "encoding" if exc.line else "unreadable"
+        raise ProtocolError([Problem(code, exc.message, str(path), exc.line, exc.column)]) from None
     return text, hashlib.sha256(raw).hexdigest()
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from ..untrusted import INPUT_FAILURES, MAX_DIGITS, describe_failure
 from .errors import Path, Problem
 
 try:  # pragma: no cover - depends on how PyYAML was built
@@ -36,6 +37,12 @@ _INT = re.compile(r"^[-+]?(0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(\.[0-9]+|[0-9][0-9_]*(\.[0-9]*)?)([eE][-+]?[0-9]+)?$")
 _NULLS = {"", "~", "null", "Null", "NULL"}
 _TRUE = {"true", "True", "TRUE"}
+#: Most values a document may hold once aliases (``*name``) are expanded: a generated protocol of
+#: 10,000 questions holds about 220,000. Without a bound, a few lines of anchors and aliases expand
+#: into billions of values ("billion laughs") and every later stage works through all of them.
+MAX_VALUES = 500_000
+#: Most values aliases may add: a protocol has no need to repeat large parts of itself.
+MAX_ALIAS_VALUES = 50_000
 _FALSE = {"false", "False", "FALSE"}
 
 
@@ -66,6 +73,15 @@ class SourceMap:
     def problem(self, code: str, message: str, path: Path, *, key: bool = False, severity: str = "error") -> Problem:
         line, column = self.locate_key(path) if key else self.locate(path)
         return Problem(code, message, self.file, line, column, tuple(path), severity)
+
+
+class _TooLarge(Exception):
+    """The document expands past :data:`MAX_VALUES` / :data:`MAX_ALIAS_VALUES` (reading stops there)."""
+
+    def __init__(self, message: str, mark):
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
 
 
 class YamlSourceError(Exception):
@@ -100,7 +116,24 @@ class _Builder:
         self.lines = lines
         self.events = events
         self.anchors: dict[str, Any] = {}
+        self.anchor_sizes: dict[str, int] = {}
         self.problems: list[Problem] = []
+        self.values = 0
+        """Values built so far, counting every value an alias repeats."""
+        self.alias_values = 0
+
+    def _count(self, added: int, mark, alias: str | None = None) -> None:
+        self.values += added
+        if alias is not None:
+            self.alias_values += added
+            if self.alias_values > MAX_ALIAS_VALUES:
+                raise _TooLarge(
+                    f"aliases (*{alias} and others) repeat over {MAX_ALIAS_VALUES:,} values; "
+                    "write the repeated parts out, or use fewer aliases",
+                    mark,
+                )
+        if self.values > MAX_VALUES:
+            raise _TooLarge(f"the document holds over {MAX_VALUES:,} values (aliases included); split it up", mark)
 
     def document(self) -> Any:
         """The single document's value; None for an empty stream."""
@@ -120,7 +153,18 @@ class _Builder:
 
     def build(self, event, path: Path) -> Any:
         mark = event.start_mark
+        if isinstance(event, yaml.AliasEvent):
+            if event.anchor not in self.anchors:
+                raise yaml.MarkedYAMLError(
+                    problem=f'"*{event.anchor}" refers to no anchor (&{event.anchor}) written before it',
+                    problem_mark=mark,
+                )
+            self._count(self.anchor_sizes[event.anchor], mark, event.anchor)
+            self.source.positions[path] = (mark.line + 1, mark.column + 1)
+            return self.anchors[event.anchor]
         self.source.positions[path] = (mark.line + 1, mark.column + 1)
+        before = self.values
+        self._count(1, mark)
         if isinstance(event, yaml.ScalarEvent):
             value = self._scalar(event, path)
         elif isinstance(event, yaml.SequenceStartEvent):
@@ -131,17 +175,11 @@ class _Builder:
                 value.append(self.build(item, path + (i,)))
         elif isinstance(event, yaml.MappingStartEvent):
             value = self._mapping(path)
-        elif isinstance(event, yaml.AliasEvent):
-            if event.anchor not in self.anchors:
-                raise yaml.MarkedYAMLError(
-                    problem=f'"*{event.anchor}" refers to no anchor (&{event.anchor}) written before it',
-                    problem_mark=mark,
-                )
-            return self.anchors[event.anchor]
         else:  # pragma: no cover - the parser yields only these inside a document
             raise yaml.MarkedYAMLError(problem="unexpected YAML structure", problem_mark=mark)
         if event.anchor:
             self.anchors[event.anchor] = value
+            self.anchor_sizes[event.anchor] = self.values - before
         return value
 
     def _scalar(self, event, path: Path) -> Any:
@@ -157,11 +195,29 @@ class _Builder:
         tag = event.tag
         if tag is None or tag == "!":
             if event.implicit[0] and not style:
-                return _plain_scalar(event.value)  # YAML 1.2 core rules: yes/no/on/off stay text
+                return self._plain(event, path)  # YAML 1.2 core rules: yes/no/on/off stay text
             return event.value  # quoted or block text
         if tag == _STR:
             return event.value  # explicitly !!str
-        return _plain_scalar(event.value)  # another explicit tag (!!int 3): read the text as written
+        return self._plain(event, path)  # another explicit tag (!!int 3): read the text as written
+
+    def _plain(self, event, path: Path) -> Any:
+        text = event.value
+        if len(text) > MAX_DIGITS and _INT.match(text):
+            # Python refuses to convert integers over 4,300 digits (and converting long ones is slow).
+            mark = event.start_mark
+            self.problems.append(
+                Problem(
+                    "yaml-number",
+                    f"this number has {len(text):,} digits; numbers in a protocol have at most {MAX_DIGITS}",
+                    self.source.file,
+                    mark.line + 1,
+                    mark.column + 1,
+                    path,
+                )
+            )
+            return None
+        return _plain_scalar(text)
 
     def _skip(self, event) -> None:
         """Consume the rest of a node that is not kept (a refused key, a duplicate's value)."""
@@ -224,10 +280,12 @@ class _Builder:
             result[key] = self.build(next(events), path + (key,))
 
 
-def load_yaml(text: str, file: str = "<protocol>") -> tuple[Any, SourceMap]:
-    """Parse one YAML document into plain values plus a :class:`SourceMap`.
+def read_yaml(text: str, file: str = "<protocol>") -> tuple[Any, SourceMap, list[Problem]]:
+    """Parse one YAML document into plain values, a :class:`SourceMap` and the problems that did not
+    stop reading (duplicate keys, merge keys, over-long numbers): the values are still usable for
+    checking the next stages, so an author sees every slip in one run.
 
-    Raises :class:`YamlSourceError` with every problem found (syntax, duplicate keys).
+    Raises :class:`YamlSourceError` when the document cannot be read at all (syntax, size, empty).
     """
     source = SourceMap(file)
     builder = _Builder(source, text.splitlines(), yaml.parse(text, Loader=_Loader))
@@ -239,12 +297,24 @@ def load_yaml(text: str, file: str = "<protocol>") -> tuple[Any, SourceMap]:
         what = exc.problem or "YAML syntax error"
         context = f" ({exc.context})" if exc.context else ""
         raise YamlSourceError([Problem("yaml-syntax", f"{what}{context}", file, line, column)]) from None
+    except _TooLarge as exc:
+        line, column = exc.mark.line + 1, exc.mark.column + 1
+        raise YamlSourceError([Problem("too-large", exc.message, file, line, column)]) from None
     except yaml.YAMLError as exc:
         raise YamlSourceError([Problem("yaml-syntax", str(exc).splitlines()[0], file, 1, 1)]) from None
-    except RecursionError:
-        raise YamlSourceError([Problem("yaml-syntax", "the YAML nests too deeply", file, 1, 1)]) from None
+    except INPUT_FAILURES as exc:  # deep nesting, a value the parser cannot convert
+        raise YamlSourceError([Problem("yaml-syntax", describe_failure(exc), file, 1, 1)]) from None
     if data is None and not source.positions:
         raise YamlSourceError([Problem("empty", "the file is empty: expected a protocol mapping", file, 1, 1)])
-    if builder.problems:
-        raise YamlSourceError(builder.problems)
+    return data, source, builder.problems
+
+
+def load_yaml(text: str, file: str = "<protocol>") -> tuple[Any, SourceMap]:
+    """Parse one YAML document into plain values plus a :class:`SourceMap`.
+
+    Raises :class:`YamlSourceError` with every problem found (syntax, duplicate keys).
+    """
+    data, source, problems = read_yaml(text, file)
+    if problems:
+        raise YamlSourceError(problems)
     return data, source

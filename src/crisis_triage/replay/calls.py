@@ -6,18 +6,30 @@ memory stays flat however many calls there are.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..engine.decide import assess, decide
+from ..engine.events import AnswerValue
 from ..engine.session import SessionError
 from ..protocol.compiled import Protocol
+from ..untrusted import (
+    INPUT_FAILURES,
+    MAX_LINE_CHARS,
+    UntrustedInputError,
+    bounded_lines,
+    describe_failure,
+    load_json,
+)
+
+#: Years a call's time may fall in: far enough either way for any real record, near enough that
+#: moving the time to another zone or adding a call's minutes can never leave the calendar.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 
 
 class CallRecord(BaseModel):
@@ -32,12 +44,20 @@ class CallRecord(BaseModel):
     language: str = "en"
     at: datetime | None = None
     """When the call was taken; defaults to noon local time (response hours depend on it)."""
-    answers: dict[str, Any] = {}
+    answers: dict[str, AnswerValue] = {}
+    """Answers by question id: an option id, a list of option ids, a number or text."""
     interrupts: list[str] = []
     unavailable: dict[str, str] = {}
     """Models unavailable on this call (model id -> reason)."""
     tags: list[str] = []
     """Free labels (the synthetic generator's presentation, a scenario name); ignored by replay."""
+
+    @field_validator("at")
+    @classmethod
+    def _within_calendar(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            raise ValueError(f"the year {value.year} is not a year a call was taken ({EARLIEST_YEAR}-{LATEST_YEAR})")
+        return value
 
 
 @dataclass(frozen=True)
@@ -75,31 +95,39 @@ def parse_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[int, CallRecord 
     """Each non-blank line as (line number, CallRecord), or (line number, BadLine) when unusable.
 
     Lines may be bytes (a file opened in binary): a line that is not UTF-8 is a bad line, not the end
-    of the run.
+    of the run. Every line goes through the bounded JSON reader (:mod:`crisis_triage.untrusted`):
+    whatever a line holds (huge numbers, deep nesting, lone surrogates, duplicate keys, values of the
+    wrong type), it becomes a BadLine with its number and the lines after it are still read.
+    An open file is read line by line with a bound on each line's length.
     """
+    if hasattr(lines, "readline"):
+        lines = bounded_lines(lines)
     for number, text in enumerate(lines, start=1):
-        if isinstance(text, bytes):
-            try:
-                text = text.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                yield number, BadLine(number, f"not UTF-8 text (byte {exc.start + 1} of the line)")
-                continue
-        if not text.strip():
-            continue
+        item = read_line(text, number)
+        if item is not None:
+            yield number, item
+
+
+def read_line(text: str | bytes, number: int) -> CallRecord | BadLine | None:
+    """One line of a calls file as a CallRecord, a BadLine saying what is wrong, or None when blank."""
+    if len(text) > MAX_LINE_CHARS:
+        return BadLine(number, f"the line is {len(text):,} characters long; the limit is {MAX_LINE_CHARS:,}")
+    if isinstance(text, bytes):
         try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            yield number, BadLine(number, f"not valid JSON: {exc.msg} at column {exc.colno}")
-            continue
+            text = text.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            return BadLine(number, f"not UTF-8 text (byte {exc.start + 1} of the line)")
+    if not text.strip():
+        return None
+    try:
+        data = load_json(text)
         if not isinstance(data, dict):
-            yield number, BadLine(number, "expected a JSON object with id, door, district, answers ...")
-            continue
-        try:
-            yield number, CallRecord.model_validate(data)
-        except ValidationError as exc:
-            first = exc.errors(include_url=False)[0]
-            where = ".".join(str(p) for p in first["loc"]) or "the call"
-            yield number, BadLine(number, f"{where}: {first['msg']}")
+            return BadLine(number, "expected a JSON object with id, door, district, answers ...")
+        return CallRecord.model_validate(data)
+    except UntrustedInputError as exc:
+        return BadLine(number, exc.message)
+    except INPUT_FAILURES as exc:  # pydantic's ValidationError is a ValueError
+        return BadLine(number, describe_failure(exc))
 
 
 def _call_context(protocol: Protocol, call: CallRecord, at: datetime | None) -> dict[str, Any]:
@@ -171,3 +199,5 @@ def replay_lines(
             yield replay(protocol, item, at)
         except SessionError as exc:
             yield BadLine(number, f"call {item.id}: {exc}")
+        except INPUT_FAILURES as exc:  # a value the engine cannot use: this line is bad, the run goes on
+            yield BadLine(number, f"call {item.id}: {describe_failure(exc)}")

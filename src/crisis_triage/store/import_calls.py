@@ -30,6 +30,7 @@ from ..engine.events import (
 from ..engine.session import CallSession, SessionError
 from ..protocol.compiled import Protocol
 from ..replay.calls import BadLine, CallRecord, default_time, parse_lines
+from ..untrusted import INPUT_FAILURES, describe_failure
 from .journal import CallMeta, StoredEvent
 
 #: Seconds a call-taker spends on a question, by question type (low, high).
@@ -124,6 +125,9 @@ def imported_records(
             events = call_events(protocol, item)
         except SessionError as exc:
             result.bad.append(BadLine(number, f"call {item.id}: {exc}"))
+            continue
+        except INPUT_FAILURES as exc:  # an answer no event can hold: this line is bad, the import goes on
+            result.bad.append(BadLine(number, f"call {item.id}: {describe_failure(exc)}"))
             continue
         call_id = call_id_for(item.id)
         meta = CallMeta(
