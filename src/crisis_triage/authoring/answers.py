@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ..engine.compiled_walk import AnswerEffects, build_answers
 from ..protocol.compiled import CompiledQuestion
 from ..protocol.conditions import ANSWERED
 from .domains import (
@@ -40,8 +41,16 @@ class AnswerClass:
         return self.skipped or self.value in ("no", (), "(any text)") or "no" in self.members
 
 
-def answer_classes(question: CompiledQuestion, use: NameUse | None) -> tuple[list[AnswerClass], bool]:
-    """The answer classes of one question, and whether they cover every possible answer."""
+def answer_classes(
+    question: CompiledQuestion, use: NameUse | None, effects: AnswerEffects | None = None
+) -> tuple[list[AnswerClass], bool]:
+    """The answer classes of one question, and whether they cover every possible answer.
+
+    ``effects`` is the engine's own way of recording an answer to ``question`` (its points and the
+    facts it sets: :func:`crisis_triage.engine.compiled_walk.build_answers`); built here when not given.
+    """
+    if effects is None:
+        effects = build_answers((question,))[question.id]
     complete = True
     if question.type in ("yes_no", "choice"):
         values: list[Any] = [o.id for o in question.options]
@@ -56,8 +65,7 @@ def answer_classes(question: CompiledQuestion, use: NameUse | None) -> tuple[lis
     groups: dict[Any, list[Any]] = {}
     details: dict[Any, tuple[int, frozenset[str]]] = {}
     for value in values:
-        points = _points(question, value)
-        facts = _facts_set(question, value) if context_free else frozenset()
+        points, facts = _effects(effects, value, context_free)
         signature = (points, facts, value_class(question, value, use)) if context_free else ("value", repr(value))
         groups.setdefault(signature, []).append(value)
         details[signature] = (points, facts)
@@ -67,17 +75,10 @@ def answer_classes(question: CompiledQuestion, use: NameUse | None) -> tuple[lis
     return classes, complete
 
 
-def _points(question: CompiledQuestion, value: Any) -> int:
-    if not question.risk:
-        return 0
-    if question.type == "multi":
-        return sum(question.risk.get(v, 0) for v in value)
-    return question.risk.get(value, 0)
-
-
-def _facts_set(question: CompiledQuestion, value: Any) -> frozenset[str]:
-    if not question.sets:
-        return frozenset()
-    stored = frozenset(value) if question.type == "multi" else value
-    ns = {"answer": stored, question.id: stored, ANSWERED: frozenset({question.id})}
-    return frozenset(fact for fact, condition in question.sets if condition.evaluate(ns))
+def _effects(effects: AnswerEffects, value: Any, context_free: bool) -> tuple[int, frozenset[str]]:
+    """The points ``value`` adds and, when the question's ``sets`` read only its answer, the facts it sets."""
+    if not context_free:  # the facts depend on the rest of the path: the walk works them out per path
+        return effects.points(value), frozenset()
+    answered: set[str] = set()
+    points, facts = effects.record({ANSWERED: answered}, answered, value)
+    return points, frozenset(facts)

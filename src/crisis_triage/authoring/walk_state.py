@@ -7,7 +7,7 @@ call's base values, and derived facts and the band worked out on first read.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,12 +17,16 @@ if TYPE_CHECKING:  # pragma: no cover
     from .answers import AnswerClass
 
 COMPUTED = ("band", "band" + RANK_SUFFIX, "score", "suicide_level")
-"""Names worked out from the others (by the walker's ``compute_band``)."""
+"""Names worked out from the others (by the walker's ``compute_band``: the engine's own refresh)."""
 
 
-class Namespace(Mapping):
+class Namespace(MutableMapping[str, Any]):
     """The engine's namespace for one partial path: base values, the path's values, and derived
-    facts, band and suicide level worked out on first read (most conditions read few of them)."""
+    facts, band and suicide level worked out on first read (most conditions read few of them).
+
+    What the engine's compiled code writes (the band, an answer recorded) goes to ``memo``; the
+    path's own values are never changed through the namespace.
+    """
 
     __slots__ = ("base", "memo", "score", "values", "walker")
 
@@ -49,6 +53,12 @@ class Namespace(Mapping):
             return memo[name]
         return self.base[name]
 
+    def __setitem__(self, name: str, value: Any) -> None:
+        self.memo[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del self.memo[name]
+
     def __iter__(self) -> Iterator[str]:
         return iter(self.base)
 
@@ -58,8 +68,6 @@ class Namespace(Mapping):
 
 _MISSING = object()
 
-FULL = "\x01full"
-"""Marks a namespace rebuilt from a whole path (no summary): every condition is evaluated."""
 SUMMARY_OVERRIDE = "\x01override"
 SUMMARY_LEVEL = "\x01level"
 

@@ -1,125 +1,115 @@
-"""The decision-only walk of a protocol as one compiled function, built once per protocol.
+"""The one walk of a protocol: how a call's answers become facts, points, a band and a decision.
 
-:class:`crisis_triage.engine.evaluate._Walk` interprets the protocol question by question; for the
-decision alone (replay at scale, benchmarks) the same steps are laid out as straight-line code:
-one block per question, in asking order, doing exactly what the interpreted walk does (doors, the
-condition seen as the call stands before the question, the answer, its points, the facts it sets).
+This module is the only place the protocol's walk and risk scoring are written down. It lays the
+walk out as straight-line code, built once per protocol: one block per question in asking order
+(the question's doors, its condition seen as the call stands *before* it, the answer, its points,
+the facts it sets), and one ``refresh`` (derived facts, the band from the points, overrides that
+lift it, the suicide screen's level and the band that level requires). Everything else runs this
+code: the explained assessment, the decision-only path, the next-question walk (all three in
+:mod:`.evaluate`), replay, grading (through :class:`~crisis_triage.engine.CallSession`) and the
+authoring explorer (:mod:`crisis_triage.authoring.explore`, through :func:`build_answers` and
+:func:`build_refresh`). To change how scoring works, change it here.
+
 The code is a syntax tree built here from constants and from the conditions' *checked* trees
-(:meth:`crisis_triage.protocol.conditions.Condition.tree`); no author text is ever parsed or run
-as Python. Tests and bench/engine.py check it agrees with the interpreted walk.
+(:meth:`crisis_triage.protocol.conditions.Condition.tree`); no author text is ever parsed or run as
+Python. The hand-written Boston rules in bench/boston_by_hand.py are the behaviour it is tested
+against (tests/engine/test_decide.py, bench/engine.py).
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence, Set
+from enum import Enum
+from typing import Any, NamedTuple
 
-from ..protocol.conditions import NS, RANK_SUFFIX
+from ..protocol.compiled import CompiledQuestion, Protocol
+from ..protocol.conditions import NS, RANK_SUFFIX, Condition
+
+POINTS_RANK = "_points_rank"
+"""Where ``refresh`` leaves the rank the points alone give (before overrides): the explanation reads it."""
+
+Namespace = MutableMapping[str, Any]
+#: ``refresh(ns, score)``: bring derived facts, score, band and suicide level up to date in ``ns``.
+Refresh = Callable[[Namespace, int], None]
+#: ``refresh(ns, score, rank, level)`` of the explorer: starts from a band rank and a suicide-level
+#: index already settled (see :func:`build_refresh`).
+RefreshFrom = Callable[[Namespace, int, int, int], None]
+#: ``answer(ns, answered, value) -> (points, facts set)``: record one answer, as the walk does.
+Answer = Callable[[Namespace, set[str], Any], tuple[int, tuple[str, ...]]]
+
+
+class Mode(Enum):
+    """What a compiled walk is for (one builder, so the three cannot drift apart)."""
+
+    DECIDE = "decide"
+    """``walk(ns, answers, door, answered) -> score``: answers only, no explanation."""
+    NEXT = "next"
+    """``walk(ns, answers, door, answered, skipped) -> index``: stop at the first question to ask (-1: none)."""
+    EXPLAIN = "explain"
+    """``walk(ns, answers, door, answered, open, took, drop) -> score``: report every question's status."""
+
 
 _MISSING = object()
 
 
-def _multi_points(risk: Mapping[str, int], values) -> int:
+def _multi_points(risk: Mapping[str, int], values: Collection[str]) -> int:
     return sum(risk.get(v, 0) for v in values)
 
 
-def _sets_by_condition(sets, ns: dict[str, Any], value: Any) -> None:
+def _sets_by_condition(sets: tuple[tuple[str, Condition], ...], ns: Namespace, value: Any) -> tuple[str, ...]:
+    """The facts a question's ``sets`` establish when a condition reads more than the answer."""
     ns["answer"] = value
-    for fact, condition in sets:
-        if condition.test(ns):
-            ns[fact] = True
+    established = tuple(fact for fact, condition in sets if condition.test(ns))
+    for fact in established:
+        ns[fact] = True
+    return established
 
 
+# -- syntax tree helpers ----------------------------------------------------------------------------
 def _name(text: str) -> ast.Name:
     return ast.Name(text, ast.Load())
 
 
-def _call(function: str, *args: ast.expr) -> ast.Call:
-    return ast.Call(func=_name(function), args=list(args), keywords=[])
+def _local(text: str) -> ast.Name:
+    return ast.Name(text, ast.Store())
+
+
+def _call(function: ast.expr | str, *args: ast.expr) -> ast.Call:
+    return ast.Call(func=_name(function) if isinstance(function, str) else function, args=list(args), keywords=[])
+
+
+def _method(owner: str, method: str, *args: ast.expr) -> ast.Call:
+    return _call(ast.Attribute(_name(owner), method, ast.Load()), *args)
 
 
 def _store(target: ast.expr, value: ast.expr) -> ast.Assign:
     return ast.Assign(targets=[target], value=value)
 
 
+def _set(local: str, value: ast.expr | int | bool | str) -> ast.Assign:
+    return _store(_local(local), value if isinstance(value, ast.expr) else ast.Constant(value))
+
+
 def _ns_item(key: str, store: bool = False) -> ast.Subscript:
     return ast.Subscript(value=_name(NS), slice=ast.Constant(key), ctx=ast.Store() if store else ast.Load())
 
 
-def build_refresh(protocol) -> Callable[[dict, int], None]:
-    """Compile ``refresh(ns, score)``: derived facts, score, band (points, overrides, suicide level).
-
-    Overrides only ever lift the band; the suicide screen's highest level that holds decides the
-    level, and lifts the band to that level's ``at_least``.
-    """
-    band_index = {b: i for i, b in enumerate(protocol.band_ids)}
-    body: list[ast.stmt] = []
-    for fact, condition in protocol.derived_facts:
-        body.append(_store(_ns_item(fact, store=True), _call("bool", condition.tree())))
-    body.append(_store(_ns_item("score", store=True), _name("_score")))
-    body.append(_store(ast.Name("_r", ast.Store()), ast.Constant(0)))
-    for i, band in enumerate(protocol.bands):
-        if i:
-            body.append(
-                ast.If(
-                    test=ast.Compare(_name("_score"), [ast.GtE()], [ast.Constant(band.min_score)]),
-                    body=[_store(ast.Name("_r", ast.Store()), ast.Constant(i))],
-                    orelse=[],
-                )
-            )
-    for override, condition in protocol.overrides:
-        target = band_index[override.at_least]
-        test = ast.BoolOp(ast.And(), [ast.Compare(_name("_r"), [ast.Lt()], [ast.Constant(target)]), condition.tree()])
-        body.append(ast.If(test=test, body=[_store(ast.Name("_r", ast.Store()), ast.Constant(target))], orelse=[]))
-    body += [
-        _store(ast.Name("_l", ast.Store()), ast.Constant("none")),
-        _store(ast.Name("_lr", ast.Store()), ast.Constant(-1)),
-    ]
-    for screen_level, condition in protocol.screen_levels:  # lowest first: the last that holds (the highest) decides
-        body.append(
-            ast.If(
-                test=condition.tree(),
-                body=[
-                    _store(ast.Name("_l", ast.Store()), ast.Constant(screen_level.id)),
-                    _store(
-                        ast.Name("_lr", ast.Store()),
-                        ast.Constant(band_index[screen_level.at_least] if screen_level.at_least else -1),
-                    ),
-                ],
-                orelse=[],
-            )
-        )
-    body.append(
-        ast.If(
-            test=ast.Compare(_name("_lr"), [ast.Gt()], [_name("_r")]),
-            body=[_store(ast.Name("_r", ast.Store()), _name("_lr"))],
-            orelse=[],
-        )
-    )
-    body.append(_store(_ns_item("suicide_level", store=True), _name("_l")))
-    body.append(_store(_ns_item("band", store=True), ast.Subscript(_name("_B"), _name("_r"), ast.Load())))
-    body.append(_store(_ns_item("band" + RANK_SUFFIX, store=True), _name("_r")))
-    return _function(
-        "refresh", [NS, "_score"], body, {"_B": tuple(protocol.band_ids), "bool": bool}, "<protocol refresh>"
-    )
+def _if(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt] | None = None) -> ast.If:
+    return ast.If(test=test, body=body, orelse=orelse or [])
 
 
-def build_first_rule(protocol) -> Callable[[dict], int]:
-    """Compile ``first_rule(ns)``: the index of the first decision rule whose condition holds."""
-    body: list[ast.stmt] = []
-    for i, rule in enumerate(protocol.rules):
-        if rule.when is None:
-            body.append(ast.Return(ast.Constant(i)))
-            break
-        body.append(ast.If(test=rule.when.tree(), body=[ast.Return(ast.Constant(i))], orelse=[]))
-    else:
-        body.append(ast.Return(ast.Constant(-1)))  # never: the loader requires a last rule without a condition
-    return _function("first_rule", [NS], body, {}, "<protocol rules>")
+def _compare(left: ast.expr, op: ast.cmpop, right: ast.expr) -> ast.Compare:
+    return ast.Compare(left=left, ops=[op], comparators=[right])
 
 
-def _function(name: str, args: list[str], body: list[ast.stmt], constants: dict[str, Any], filename: str):
-    function = ast.FunctionDef(
+def _function(name: str, args: list[str], body: list[ast.stmt], constants: dict[str, Any], filename: str) -> Any:
+    module = ast.Module(body=[_definition(name, args, body)], type_ignores=[])
+    return _compile(module, constants, filename)[name]
+
+
+def _definition(name: str, args: list[str], body: list[ast.stmt]) -> ast.FunctionDef:
+    return ast.FunctionDef(
         name=name,
         args=ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in args], kwonlyargs=[], kw_defaults=[], defaults=[]),
         body=body,
@@ -127,104 +117,273 @@ def _function(name: str, args: list[str], body: list[ast.stmt], constants: dict[
         returns=None,
         type_params=[],
     )
-    module = ast.Module(body=[function], type_ignores=[])
+
+
+def _compile(module: ast.Module, constants: dict[str, Any], filename: str) -> dict[str, Any]:
     ast.fix_missing_locations(module)
     # len is what count() compiles to; nothing else from Python is reachable.
-    namespace = {"__builtins__": {}, "len": len, **constants}
+    namespace = {"__builtins__": {}, "len": len, "bool": bool, "frozenset": frozenset, **constants}
     exec(compile(module, filename, "exec"), namespace)
-    return namespace[name]
+    return namespace
 
 
-def build(rows, refresh: Callable[[dict, int], None]) -> Callable[[dict, Mapping, Any, set], tuple[int, bool]]:
-    """Compile the rows of an evaluate._Plan into ``walk(ns, answers, door, answered) -> (score, stale)``."""
-    constants: dict[str, Any] = {
-        "__builtins__": {},
-        "len": len,
-        "frozenset": frozenset,
-        "_M": _MISSING,
-        "_multi_points": _multi_points,
-        "_sets_by_condition": _sets_by_condition,
-        "_refresh": refresh,
+# -- the band: points, overrides, suicide level -----------------------------------------------------
+def build_refresh(protocol: Protocol) -> Refresh:
+    """Compile ``refresh(ns, score)``: derived facts, score, band (points, overrides, suicide level)."""
+    refresh: Refresh = _function(
+        "refresh",
+        [NS, "_score"],
+        _refresh_body(protocol, frozenset(), True, False),
+        _refresh_constants(protocol),
+        "<protocol refresh>",
+    )
+    return refresh
+
+
+def build_refresh_from(protocol: Protocol, settled: Set[tuple[str, int]]) -> RefreshFrom:
+    """``refresh(ns, score, rank, level)`` for a walk that has already settled some overrides and
+    suicide levels (the authoring explorer, whose partial paths keep a summary of conditions whose
+    inputs can no longer change): it starts from that ``rank`` and level index (-1: none), skips the
+    ``settled`` keys (``("ovr", i)``, ``("lvl", i)``), and leaves derived facts to the namespace."""
+    refresh: RefreshFrom = _function(
+        "refresh",
+        [NS, "_score", "_r", "_li"],
+        _refresh_body(protocol, settled, False, True),
+        _refresh_constants(protocol),
+        "<protocol refresh from a summary>",
+    )
+    return refresh
+
+
+def _refresh_constants(protocol: Protocol) -> dict[str, Any]:
+    band_index = {b: i for i, b in enumerate(protocol.band_ids)}
+    levels = [level for level, _ in protocol.screen_levels]
+    return {
+        "_B": tuple(protocol.band_ids),
+        # Indexed by level index + 1 (0: no level holds).
+        "_LID": ("none", *(level.id for level in levels)),
+        "_LAT": (-1, *(band_index[level.at_least] if level.at_least else -1 for level in levels)),
     }
-    body: list[ast.stmt] = [
-        _store(ast.Name("_score", ast.Store()), ast.Constant(0)),
-        _store(ast.Name("_stale", ast.Store()), ast.Constant(True)),
-    ]
-    for i, (question, qid, doors, _when, reads_derived, multi, risk, table, sets) in enumerate(rows):
-        block: list[ast.stmt] = [
-            _store(_ns_item(qid, store=True), _call("frozenset", _name("_v")) if multi else _name("_v")),
-            ast.Expr(
-                ast.Call(
-                    func=ast.Attribute(_name("_answered"), "add", ast.Load()), args=[ast.Constant(qid)], keywords=[]
-                )
-            ),
-        ]
-        if risk is not None:
-            constants[f"_R{i}"] = dict(risk)
-            points = (
-                _call("_multi_points", _name(f"_R{i}"), _name("_v"))
-                if multi
-                else ast.Call(
-                    func=ast.Attribute(_name(f"_R{i}"), "get", ast.Load()),
-                    args=[_name("_v"), ast.Constant(0)],
-                    keywords=[],
-                )
-            )
-            block.append(ast.AugAssign(target=ast.Name("_score", ast.Store()), op=ast.Add(), value=points))
-        if sets:
-            if table is not None:
-                constants[f"_T{i}"] = dict(table)
-                facts = ast.Call(
-                    func=ast.Attribute(_name(f"_T{i}"), "get", ast.Load()),
-                    args=[_name("_v"), ast.Tuple([], ast.Load())],
-                    keywords=[],
-                )
-                block.append(
-                    ast.For(
-                        target=ast.Name("_f", ast.Store()),
-                        iter=facts,
-                        body=[_store(ast.Subscript(_name(NS), _name("_f"), ast.Store()), ast.Constant(True))],
-                        orelse=[],
-                    )
-                )
-            else:
-                constants[f"_S{i}"] = tuple(sets)
-                block.append(ast.Expr(_call("_sets_by_condition", _name(f"_S{i}"), _name(NS), _ns_item(qid))))
-        block.append(_store(ast.Name("_stale", ast.Store()), ast.Constant(True)))
 
-        if question.when is not None:
-            gated: list[ast.stmt] = [ast.If(test=question.when.tree(), body=block, orelse=[])]
-            if reads_derived:
-                gated.insert(
-                    0,
-                    ast.If(
-                        test=_name("_stale"),
-                        body=[
-                            ast.Expr(_call("_refresh", _name(NS), _name("_score"))),
-                            _store(ast.Name("_stale", ast.Store()), ast.Constant(False)),
-                        ],
-                        orelse=[],
-                    ),
-                )
-            block = gated
-        present: ast.expr = ast.Compare(left=_name("_v"), ops=[ast.IsNot()], comparators=[_name("_M")])
-        if doors is not None:
-            constants[f"_D{i}"] = frozenset(doors)
-            present = ast.BoolOp(
-                op=ast.And(),
-                values=[present, ast.Compare(left=_name("_door"), ops=[ast.In()], comparators=[_name(f"_D{i}")])],
-            )
-        body.append(
-            _store(
-                ast.Name("_v", ast.Store()),
-                ast.Call(
-                    func=ast.Attribute(_name("_answers"), "get", ast.Load()),
-                    args=[ast.Constant(qid), _name("_M")],
-                    keywords=[],
-                ),
+
+def _refresh_body(protocol: Protocol, settled: Set[tuple[str, int]], derived: bool, start: bool) -> list[ast.stmt]:
+    """Overrides only ever lift the band; the suicide screen's highest level that holds decides the
+    level, and lifts the band to that level's ``at_least``."""
+    band_index = {b: i for i, b in enumerate(protocol.band_ids)}
+    body: list[ast.stmt] = []
+    if derived:
+        for fact, condition in protocol.derived_facts:
+            body.append(_store(_ns_item(fact, store=True), _call("bool", condition.tree())))
+    body.append(_store(_ns_item("score", store=True), _name("_score")))
+    # The band the points alone give: the highest whose floor the score reaches.
+    body.append(_set("_p", 0))
+    for i, band in enumerate(protocol.bands):
+        if i:
+            body.append(_if(_compare(_name("_score"), ast.GtE(), ast.Constant(band.min_score)), [_set("_p", i)]))
+    body.append(_store(_ns_item(POINTS_RANK, store=True), _name("_p")))
+    if start:
+        body.append(_if(_compare(_name("_p"), ast.Gt(), _name("_r")), [_set("_r", _name("_p"))]))
+    else:
+        body += [_set("_r", _name("_p")), _set("_li", -1)]
+    for i, (override, condition) in enumerate(protocol.overrides):
+        if ("ovr", i) in settled:
+            continue
+        target = band_index[override.at_least]
+        lower = _compare(_name("_r"), ast.Lt(), ast.Constant(target))
+        body.append(_if(ast.BoolOp(ast.And(), [lower, condition.tree()]), [_set("_r", target)]))
+    for i, (_level, condition) in enumerate(protocol.screen_levels):  # lowest first: the highest that holds decides
+        if ("lvl", i) in settled:
+            continue
+        test = condition.tree()
+        if start:
+            test = ast.BoolOp(ast.And(), [_compare(_name("_li"), ast.Lt(), ast.Constant(i)), test])
+        body.append(_if(test, [_set("_li", i)]))
+    level = ast.BinOp(_name("_li"), ast.Add(), ast.Constant(1))
+    body.append(_set("_lr", ast.Subscript(_name("_LAT"), level, ast.Load())))
+    body.append(_if(_compare(_name("_lr"), ast.Gt(), _name("_r")), [_set("_r", _name("_lr"))]))
+    body.append(_store(_ns_item("suicide_level", store=True), ast.Subscript(_name("_LID"), level, ast.Load())))
+    body.append(_store(_ns_item("band", store=True), ast.Subscript(_name("_B"), _name("_r"), ast.Load())))
+    body.append(_store(_ns_item("band" + RANK_SUFFIX, store=True), _name("_r")))
+    return body
+
+
+# -- the rules ---------------------------------------------------------------------------------------
+def build_first_rule(protocol: Protocol) -> Callable[[Mapping[str, Any]], int]:
+    """Compile ``first_rule(ns)``: the index of the first decision rule whose condition holds."""
+    body: list[ast.stmt] = []
+    for i, rule in enumerate(protocol.rules):
+        if rule.when is None:
+            body.append(ast.Return(ast.Constant(i)))
+            break
+        body.append(_if(rule.when.tree(), [ast.Return(ast.Constant(i))]))
+    else:
+        body.append(ast.Return(ast.Constant(-1)))  # never: the loader requires a last rule without a condition
+    first_rule: Callable[[Mapping[str, Any]], int] = _function("first_rule", [NS], body, {}, "<protocol rules>")
+    return first_rule
+
+
+# -- the questions -----------------------------------------------------------------------------------
+def derived_names(protocol: Protocol) -> frozenset[str]:
+    """Names ``refresh`` works out: a question whose condition reads one needs a refresh before it."""
+    return frozenset({f for f, _ in protocol.derived_facts} | {"band", "score", "suicide_level", "band" + RANK_SUFFIX})
+
+
+def _points(i: int, question: CompiledQuestion, constants: dict[str, Any]) -> ast.expr:
+    """The risk points of the answer ``_v``: a multiple choice adds up the points of every option picked."""
+    constants[f"_R{i}"] = dict(question.risk)
+    if question.type == "multi":
+        return _call("_multi_points", _name(f"_R{i}"), _name("_v"))
+    return _method(f"_R{i}", "get", _name("_v"), ast.Constant(0))
+
+
+def _answer_block(i: int, question: CompiledQuestion, explain: bool, constants: dict[str, Any]) -> list[ast.stmt]:
+    """Record the answer ``_v`` to question ``i``: its value, its points, the facts it sets.
+
+    With ``explain`` the points and facts are also left in ``_p`` and ``_fs`` for the explanation.
+    """
+    qid = question.id
+    multi = question.type == "multi"
+    block: list[ast.stmt] = [
+        _store(_ns_item(qid, store=True), _call("frozenset", _name("_v")) if multi else _name("_v")),
+        ast.Expr(_method("_answered", "add", ast.Constant(qid))),
+    ]
+    if question.risk:
+        points = _points(i, question, constants)
+        if explain:
+            block += [_set("_p", points), ast.AugAssign(target=_local("_score"), op=ast.Add(), value=_name("_p"))]
+        else:
+            block.append(ast.AugAssign(target=_local("_score"), op=ast.Add(), value=points))
+    elif explain:
+        block.append(_set("_p", 0))
+    table = question.facts_by_answer
+    if question.sets and table is not None:
+        constants[f"_T{i}"] = dict(table)
+        facts: ast.expr = _method(f"_T{i}", "get", _name("_v"), ast.Tuple([], ast.Load()))
+        if explain:
+            block.append(_set("_fs", facts))
+            facts = _name("_fs")
+        block.append(
+            ast.For(
+                target=_local("_f"),
+                iter=facts,
+                body=[_store(ast.Subscript(_name(NS), _name("_f"), ast.Store()), ast.Constant(True))],
+                orelse=[],
             )
         )
-        body.append(ast.If(test=present, body=block, orelse=[]))
-    body.append(ast.Return(ast.Tuple([_name("_score"), _name("_stale")], ast.Load())))
-    del constants["__builtins__"], constants["len"]
-    return _function("walk", [NS, "_answers", "_door", "_answered"], body, constants, "<protocol decision walk>")
+    elif question.sets:
+        constants[f"_S{i}"] = tuple(question.sets)
+        established = _call("_sets_by_condition", _name(f"_S{i}"), _name(NS), _ns_item(qid))
+        block.append(_set("_fs", established) if explain else ast.Expr(established))
+    elif explain:
+        block.append(_set("_fs", ast.Tuple([], ast.Load())))
+    return block
+
+
+def _walk_constants() -> dict[str, Any]:
+    return {"_M": _MISSING, "_multi_points": _multi_points, "_sets_by_condition": _sets_by_condition}
+
+
+def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[..., int]:
+    """Compile the walk over every question, for ``mode`` (see :class:`Mode` for each signature).
+
+    In asking order: a question applies when the call came in through one of its doors (if it
+    lists any) and its condition holds on the call as it stands before it (derived facts and the
+    band brought up to date first when the condition reads them). An answer to a question that
+    applies is recorded; an answer to one that does not is dropped, not counted.
+    """
+    constants: dict[str, Any] = {**_walk_constants(), "_refresh": refresh}
+    derived = derived_names(protocol)
+    explain = mode is Mode.EXPLAIN
+    body: list[ast.stmt] = [_set("_score", 0), _set("_stale", True)]
+    for i, question in enumerate(protocol.questions):
+        qid = question.id
+        body.append(_set("_v", _method("_answers", "get", ast.Constant(qid), _name("_M"))))
+        recorded = _answer_block(i, question, explain, constants) + [_set("_stale", True)]
+        if explain:
+            recorded.append(ast.Expr(_call("_took", ast.Constant(i), _name("_v"), _name("_p"), _name("_fs"))))
+        present = _compare(_name("_v"), ast.IsNot(), _name("_M"))
+        in_door: ast.expr | None = None
+        if question.doors is not None:
+            constants[f"_D{i}"] = frozenset(question.doors)
+            in_door = _compare(_name("_door"), ast.In(), _name(f"_D{i}"))
+        condition: list[ast.stmt] = []  # the statements that decide whether it applies, leaving _a
+        if question.when is not None:
+            if not question.when.names.isdisjoint(derived):
+                condition.append(
+                    _if(
+                        _name("_stale"),
+                        [ast.Expr(_call("_refresh", _name(NS), _name("_score"))), _set("_stale", False)],
+                    )
+                )
+            condition.append(_set("_a", question.when.tree()))
+        else:
+            condition.append(_set("_a", True))
+        if mode is Mode.DECIDE:
+            # An unanswered question changes nothing, whether or not it applies: only answers are looked at.
+            gate: ast.expr = present if in_door is None else ast.BoolOp(ast.And(), [present, in_door])
+            inner: list[ast.stmt] = recorded
+            if question.when is not None:
+                inner = condition[:-1] + [_if(question.when.tree(), recorded)]
+            body.append(_if(gate, inner))
+            continue
+        if mode is Mode.NEXT:
+            unanswered = [
+                _if(_compare(ast.Constant(qid), ast.NotIn(), _name("_skipped")), [ast.Return(ast.Constant(i))])
+            ]
+        else:
+            unanswered = [ast.Expr(_call("_open", ast.Constant(i)))]
+        applied = condition + [_if(_name("_a"), [_if(present, recorded, unanswered)])]
+        if explain:
+            applied[-1].orelse = [_if(present, [ast.Expr(_call("_drop", ast.Constant(i), _name("_v")))])]
+        if in_door is not None:
+            not_applied = [_if(present, [ast.Expr(_call("_drop", ast.Constant(i), _name("_v")))])] if explain else []
+            applied = [_if(in_door, applied, not_applied)]
+        body += applied
+    if mode is Mode.NEXT:
+        body.append(ast.Return(ast.Constant(-1)))
+    else:
+        body.append(_if(_name("_stale"), [ast.Expr(_call("_refresh", _name(NS), _name("_score")))]))
+        body.append(ast.Return(_name("_score")))
+    args = [NS, "_answers", "_door", "_answered"] + {
+        Mode.DECIDE: [],
+        Mode.NEXT: ["_skipped"],
+        Mode.EXPLAIN: ["_open", "_took", "_drop"],
+    }[mode]
+    walk: Callable[..., int] = _function("walk", args, body, constants, f"<protocol walk: {mode.value}>")
+    return walk
+
+
+class AnswerEffects(NamedTuple):
+    """One question's answers as the walk records them, compiled from the walk's own blocks."""
+
+    points: Callable[[Any], int]
+    """``points(value)``: the risk points the answer adds."""
+    record: Answer
+    """``record(ns, answered, value) -> (points, facts set)``: record the answer in ``ns``."""
+
+
+def build_answers(questions: Sequence[CompiledQuestion]) -> dict[str, AnswerEffects]:
+    """Per question, how an answer is recorded (the authoring explorer's answer classes and steps)."""
+    constants = _walk_constants()
+    definitions: list[ast.stmt] = []
+    for i, question in enumerate(questions):
+        body = [_set("_score", 0)] + _answer_block(i, question, True, constants)
+        body.append(ast.Return(ast.Tuple([_name("_p"), _name("_fs")], ast.Load())))
+        definitions.append(_definition(f"_record{i}", [NS, "_answered", "_v"], body))
+        points = _points(i, question, constants) if question.risk else ast.Constant(0)
+        definitions.append(_definition(f"_points{i}", ["_v"], [ast.Return(points)]))
+    compiled = _compile(ast.Module(body=definitions, type_ignores=[]), constants, "<protocol answers>")
+    return {q.id: AnswerEffects(compiled[f"_points{i}"], compiled[f"_record{i}"]) for i, q in enumerate(questions)}
+
+
+__all__ = [
+    "POINTS_RANK",
+    "AnswerEffects",
+    "Mode",
+    "build_answers",
+    "build_first_rule",
+    "build_refresh",
+    "build_refresh_from",
+    "build_walk",
+    "derived_names",
+]
