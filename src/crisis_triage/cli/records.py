@@ -235,10 +235,18 @@ def review(call_id, store, local, protocols) -> None:
 
 
 @records.command()
+@click.argument("call_ids", metavar="[CALL]...", nargs=-1)
 @store_option
 @local_option
 @period_options
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["jsonl", "csv", "eido"]),
+    default="jsonl",
+    show_default=True,
+    help="eido: one NENA EIDO incident document per call (JSON Lines).",
+)
 @click.option(
     "--level",
     type=click.Choice(["events", "calls"]),
@@ -267,12 +275,21 @@ def review(call_id, store, local, protocols) -> None:
     type=click.Path(exists=True),
     help="Protocol files to replay with (matched by sha256), if recorded paths have moved.",
 )
-def export(store, local, since, until, fmt, level, deidentify, output, practice, protocols) -> None:
-    """Export records as JSON Lines or CSV (to stdout or --output); a summary goes to stderr."""
+def export(call_ids, store, local, since, until, fmt, level, deidentify, output, practice, protocols) -> None:
+    """Export records as JSON Lines, CSV or NENA EIDOs (to stdout or --output); a summary goes to stderr.
+
+    Give CALL ids (or unique prefixes) to export only those calls."""
     from ..reporting.deidentify import Deidentifier
     from ..reporting.export import export_records
 
     started = time.perf_counter()
+    if fmt == "eido":
+        if deidentify:
+            raise click.UsageError("an EIDO names the incident for a CAD; it cannot be de-identified")
+        _export_eidos(call_ids, store, local, since, until, output, practice, protocols)
+        return
+    if call_ids:
+        raise click.UsageError("CALL ids select calls for --format eido only")
     with opened_reader(store, local) as reader, _private_output(output) as out:
         count = export_records(
             reader.iter_rows(),
@@ -292,6 +309,22 @@ def export(store, local, since, until, fmt, level, deidentify, output, practice,
         + (f"; {count.problems} calls could not be replayed (see the problem column)" if count.problems else ""),
         err=True,
     )
+
+
+def _export_eidos(call_ids, store, local, since, until, output, practice, protocols) -> None:
+    from ..interop.eido_records import stored_eidos, write_eidos
+
+    with opened_reader(store, local) as reader, _private_output(output) as out:
+        ids = [_find_call(reader, c) for c in call_ids] or None
+        documents = stored_eidos(
+            reader.iter_rows(ids),
+            _resolver(protocols),
+            since=_date(since, "--since"),
+            until=_date(until, "--until"),
+            include_practice=practice or bool(ids),
+        )
+        written, skipped = write_eidos(documents, out, sys.stderr)
+    click.echo(f"exported {written} EIDOs" + (f"; {skipped} calls skipped (above)" if skipped else ""), err=True)
 
 
 @contextmanager

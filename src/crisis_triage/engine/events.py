@@ -121,6 +121,8 @@ class CallEnded(Event):
     outcome: str = "completed"
 
 
+from .events_eido import IncidentReceived  # noqa: E402  (it subclasses Event, defined above)
+
 AnyEvent = Annotated[
     CallStarted
     | ContextChanged
@@ -134,7 +136,8 @@ AnyEvent = Annotated[
     | RecommendationAccepted
     | HandoffStepDone
     | HandoffEnded
-    | CallEnded,
+    | CallEnded
+    | IncidentReceived,
     Field(discriminator="kind"),
 ]
 

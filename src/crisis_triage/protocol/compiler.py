@@ -16,6 +16,7 @@ from typing import Any
 from .compiled import CONTEXT_NAMES, YES_NO_OPTIONS, CompiledQuestion, CompiledRule, Protocol
 from .conditions import Condition, ConditionError, NameType, compile_condition
 from .cycles import cycles as _cycles
+from .eido_models import check_eido
 from .errors import Path, Problem, did_you_mean
 from .models import Option, ProtocolDocument, Question
 from .reachability import Reachability, door_callers
@@ -111,6 +112,7 @@ class Compiler:
         self._check_models()
         templates = self._templates()
         self._check_interrupts()
+        check_eido(self)
         if self.problems:
             return None
         return Protocol(

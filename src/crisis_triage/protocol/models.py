@@ -398,3 +398,10 @@ class ProtocolDocument(Strict):
     suicide_screen: SuicideScreen | None = None
     responses: Responses
     handoff: Handoff | None = None
+    eido: EidoSection | None = None
+    """How calls read as NENA EIDO incidents (incident-type table, agency, resource types)."""
+
+
+from .eido_models import EidoSection  # noqa: E402  (the section's module imports Strict from here)
+
+ProtocolDocument.model_rebuild()
