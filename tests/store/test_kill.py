@@ -54,7 +54,11 @@ def _kill_runs(boston, folder, runs: int, seed: int):
         stdout=subprocess.PIPE,
         text=True,
         bufsize=1,
-        env={**os.environ, "PYTHONPATH": str(DRIVER.parent), "TMPDIR": str(folder.parent)},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(DRIVER.parent), os.environ.get("PYTHONPATH", "")]),
+            "TMPDIR": str(folder.parent),
+        },
     )
     acked: dict[str, list[tuple[int, str]]] = defaultdict(list)
     resumes = 0
@@ -180,7 +184,11 @@ def test_sigkill_while_shipping_to_the_centre_ships_everything_exactly_once(tmp_
         stdout=subprocess.PIPE,
         text=True,
         bufsize=1,
-        env={**os.environ, "PYTHONPATH": str(DRIVER.parent), "TMPDIR": str(folder.parent)},
+        env={
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(DRIVER.parent), os.environ.get("PYTHONPATH", "")]),
+            "TMPDIR": str(folder.parent),
+        },
     )
     try:
         _read_until(zygote.stdout, lambda line: line == "ready")
