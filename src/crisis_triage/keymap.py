@@ -1,10 +1,15 @@
-"""Every console key binding in one place: its id (for remapping via ``settings.keys``), default key,
-what it does, and the screen it belongs to. Screens build their ``BINDINGS`` from here and the help
-screen lists it, so the two can never disagree.
+"""Every key of the console in one place: each binding's id (for remapping with ``[keys]`` in the
+config file), default key, action, words and the screen it belongs to.
+
+Screens build their ``BINDINGS`` from here; the key bar, help, the command palette and every key
+named in on-screen text (``label("end_call", keymap)``) read it too, so a remapped key shows its
+new label everywhere. Headless: the protocol linter reads it without Textual.
 """
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -14,20 +19,26 @@ if TYPE_CHECKING:  # the table itself is headless: the protocol linter reads it 
 
 @dataclass(frozen=True)
 class KeySpec:
+    """One binding: ``id`` names it in the config file; ``where`` is the screen (as help lists it)."""
+
     id: str
     key: str
+    """Textual key name(s), comma-separated for alternatives (the first is the one shown)."""
     action: str
     description: str
     where: str
     show: bool = True
+    """Shown in the screen's key bar / footer."""
     priority: bool = False
+    """Works even while an answer box has the focus (function keys on the call screen)."""
 
-    def binding(self) -> "Binding":
+    def binding(self, action: str | None = None) -> "Binding":
+        """This key as a Textual binding (``action`` replaces the table's, e.g. to close help on F1)."""
         from textual.binding import Binding
 
         return Binding(
             self.key,
-            self.action,
+            action or self.action,
             self.description,
             show=self.show,
             id=self.id,
@@ -36,10 +47,38 @@ class KeySpec:
         )
 
 
+#: How a call can end: the CallEnded outcome code and its words (its key is ``end_<code>`` below).
+CALL_OUTCOMES: tuple[tuple[str, str], ...] = (
+    ("dispatched", "Responders dispatched"),
+    ("handoff_completed", "Warm handoff completed"),
+    ("advice_only", "Advice or information only"),
+    ("caller_disconnected", "Caller disconnected"),
+    ("transferred", "Transferred elsewhere"),
+    ("other", "Other (add a note)"),
+)
+
+#: The warm handoff's outcomes (the protocol's ``handoff.outcomes``), each with its key ``handoff_<outcome>``.
+HANDOFF_OUTCOMES: tuple[str, ...] = ("accepted", "refused", "disconnected")
+
+_OUTCOME_KEYS = {
+    "dispatched": "d",
+    "handoff_completed": "h",
+    "advice_only": "a",
+    "caller_disconnected": "x",
+    "transferred": "t",
+    "other": "o",
+}
+
 # Function keys for anything that must work at any moment, even while typing into an answer box:
-# they never collide with a protocol's one-letter answer keys. Nothing time-critical is on Escape.
+# they never collide with a protocol's one-letter answer keys. Nothing time-critical is on Escape
+# (terminals hold it ~100 ms). Ctrl+H is Backspace in most terminals, so Home is Ctrl+G.
 KEYS: tuple[KeySpec, ...] = (
     KeySpec("help", "f1", "app.help", "Help", "everywhere"),
+    KeySpec("home", "ctrl+g", "app.home", "Home", "everywhere", show=False),
+    KeySpec("theme_cycle", "ctrl+t", "app.cycle_theme", "Theme", "everywhere", show=False),
+    KeySpec("quit", "ctrl+q", "app.quit_console", "Quit", "everywhere", show=False),
+    # the call
+    # (key-bar order: what matters most in a hurry first, so a narrow bar cuts the least needed)
     KeySpec("interrupt", "f2", "interrupt", "Interrupt", "call", priority=True),
     KeySpec("accept", "f9", "accept", "ACCEPT", "call", priority=True),
     KeySpec("end_call", "f10", "end_call", "End call", "call", priority=True),
@@ -49,34 +88,116 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("language", "f6", "language", "Lang", "call", priority=True),
     KeySpec("district", "f7", "district", "District", "call", show=False, priority=True),
     KeySpec("unavailable", "f8", "unavailable", "Team unavailable", "call", show=False, priority=True),
+    # the end-call dialog: one key per outcome
+    *(
+        KeySpec(f"end_{code}", _OUTCOME_KEYS[code], f"outcome('{code}')", words, "end call", show=False)
+        for code, words in CALL_OUTCOMES
+    ),
+    # after accepting
     KeySpec("dispatch_copy", "c", "copy", "Copy summary", "dispatch"),
     KeySpec("dispatch_handoff", "h", "handoff", "Handoff", "dispatch"),
     KeySpec("back_to_call", "b", "back", "Back to call", "dispatch / handoff"),
     KeySpec("other_team", "o", "other_team", "Send another team", "dispatch / handoff"),
     KeySpec("handoff_step", "space", "step_done", "Step done", "handoff"),
     KeySpec("handoff_copy", "c", "copy", "Copy summary", "handoff"),
-    KeySpec("next_call", "n", "next_call", "Next call", "call ended / home"),
-    KeySpec("home", "ctrl+h", "app.home", "Home", "everywhere", show=False),
-    KeySpec("theme_cycle", "ctrl+t", "app.cycle_theme", "Theme", "everywhere", show=False),
-    KeySpec("quit", "ctrl+q", "app.quit_console", "Quit", "everywhere", show=False),
+    *(
+        KeySpec(f"handoff_{outcome}", outcome[0], f"outcome('{outcome}')", outcome.capitalize(), "handoff")
+        for outcome in HANDOFF_OUTCOMES
+    ),
+    # dialogs
+    KeySpec("modal_cancel", "escape", "cancel", "Cancel", "dialogs"),
+    KeySpec("interrupt_withdraw", "minus", "toggle_withdraw", "Withdraw one", "interrupt picker"),
+    KeySpec("help_close", "escape", "close", "Close", "help"),
+    # before and after a call
+    KeySpec("setup_start", "enter", "start", "Start call", "setup", priority=True),
+    KeySpec("setup_language", "f6", "language", "Language", "setup"),
+    KeySpec("setup_district", "f7", "district", "District", "setup"),
+    KeySpec("resume_new", "n", "new", "New call instead", "resume"),
+    KeySpec("next_call", "n", "next_call", "Next call", "call ended"),
+    KeySpec("home_new_call", "n", "new_call", "New call", "home"),
+    KeySpec("home_practice", "p", "practice", "Practice", "home"),
+    KeySpec("home_protocols", "o", "protocols", "Protocols", "home"),
+    KeySpec("home_recent", "r", "recent", "Recent calls", "home"),
+    KeySpec("home_unfinished", "u", "unfinished", "Unfinished", "home"),
+    KeySpec("problems_quit", "q,enter", "app.exit_with_problems", "Quit", "protocol problems"),
+    # practice
+    KeySpec("practice_pick_up", "enter", "pick_up", "Pick up the call", "practice briefing"),
+    KeySpec("practice_leave", "escape", "leave", "Leave practice", "practice briefing"),
+    KeySpec("practice_back", "escape", "back", "Back", "practice picker"),
+    KeySpec("practice_exam", "x", "exam", "Exam of 5", "practice picker"),
+    KeySpec("debrief_next", "enter", "next", "Next", "debrief", priority=True),
+    KeySpec("debrief_retry", "r", "retry", "Retry scenario", "debrief"),
+    KeySpec("debrief_leave", "escape", "leave", "Leave practice", "debrief"),
+    KeySpec("exam_done", "enter", "leave", "Done", "exam results", priority=True),
+    KeySpec("exam_leave", "escape", "leave", "Done", "exam results", show=False),
+    # the protocol author's preview (crisis-triage preview)
+    KeySpec("preview_interrupt", "f2", "interrupt", "Interrupt", "preview"),
+    KeySpec("preview_undo", "f4", "undo", "Undo answer", "preview"),
+    KeySpec("preview_door", "f6", "next_door", "Next door", "preview"),
+    KeySpec("preview_reload", "f7", "reload", "Reload now", "preview"),
+    KeySpec("preview_restart", "ctrl+r", "restart", "Restart path", "preview"),
+    KeySpec("preview_quit", "ctrl+q", "quit", "Quit", "preview"),
 )
 
-
-def bindings(where: str) -> list["Binding"]:
-    """The bindings of one screen (``where`` as in :data:`KEYS`)."""
-    return [spec.binding() for spec in KEYS if spec.where == where]
+BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in KEYS}
 
 
-def key_for(binding_id: str, keymap: dict[str, str] | None = None) -> str:
-    """The key in force for ``binding_id`` (a remapped key wins), for labels on screen."""
+def bindings(*where: str) -> list["Binding"]:
+    """The bindings of the screens named (``where`` as in :data:`KEYS`), in table order."""
+    return [spec.binding() for spec in KEYS if spec.where in where]
+
+
+def binding(binding_id: str, action: str | None = None) -> "Binding":
+    """One binding by id (``action`` replaces the table's: the same key doing its job on another screen)."""
+    return BY_ID[binding_id].binding(action)
+
+
+def key_for(binding_id: str, keymap: Mapping[str, str] | None = None) -> str:
+    """The key in force for ``binding_id`` (a remapped key wins; the first of alternatives)."""
     if keymap and binding_id in keymap:
-        return keymap[binding_id]
-    for spec in KEYS:
-        if spec.id == binding_id:
-            return spec.key
-    return "?"
+        return keymap[binding_id].split(",")[0].strip()
+    spec = BY_ID.get(binding_id)
+    return spec.key.split(",")[0] if spec else "?"
 
 
 def key_label(key: str) -> str:
-    """``f2`` -> ``F2``, ``ctrl+n`` -> ``Ctrl+N``, ``space`` -> ``Space``."""
-    return "+".join(part.capitalize() if len(part) > 1 else part.upper() for part in key.split("+"))
+    """``f2`` -> ``F2``, ``ctrl+n`` -> ``Ctrl+N``, ``space`` -> ``Space``, ``minus`` -> ``-``."""
+    names = {"minus": "-", "escape": "Esc", "enter": "Enter", "space": "Space"}
+    return "+".join(names.get(part, part.capitalize() if len(part) > 1 else part.upper()) for part in key.split("+"))
+
+
+def label(binding_id: str, keymap: Mapping[str, str] | None = None) -> str:
+    """What the key in force for ``binding_id`` is called on screen (``F10``, ``Ctrl+G``)."""
+    return key_label(key_for(binding_id, keymap))
+
+
+def outcome_key(code: str, keymap: Mapping[str, str] | None = None) -> str:
+    """The key in force for an end-call outcome code (``dispatched`` -> ``d``)."""
+    return key_for(f"end_{code}", keymap)
+
+
+def keymap_problems(keymap: Mapping[str, str]) -> list[str]:
+    """What is wrong with a ``[keys]`` table: an unknown binding id (naming the nearest id), or one
+    key given to two bindings of the same screen (or to a screen's binding and an everywhere one)."""
+    problems = []
+    for binding_id in keymap:
+        if binding_id not in BY_ID:
+            near = difflib.get_close_matches(binding_id, list(BY_ID), n=1, cutoff=0.5)
+            hint = f'; did you mean "{near[0]}"?' if near else "; `crisis-triage` help (F1) lists every binding id"
+            problems.append(f'[keys]: unknown binding id "{binding_id}"{hint}')
+    by_screen: dict[str, dict[str, str]] = {}
+    for spec in KEYS:
+        for key in (k.strip() for k in (keymap.get(spec.id) or spec.key).split(",")):
+            by_screen.setdefault(spec.where, {}).setdefault(key, spec.id)
+    everywhere = by_screen.get("everywhere", {})
+    for where, keys in by_screen.items():
+        for spec in KEYS:
+            if spec.where != where or spec.id not in keymap:
+                continue
+            key = key_for(spec.id, keymap)
+            other = keys.get(key) if keys.get(key) != spec.id else None
+            if other is None and where != "everywhere" and everywhere.get(key):
+                other = everywhere[key]
+            if other is not None and other != spec.id:
+                problems.append(f'[keys]: "{spec.id}" = "{key}" is already the key of "{other}" ({where})')
+    return problems

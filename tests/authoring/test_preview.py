@@ -54,11 +54,11 @@ def test_walk_a_path_with_keys_and_see_the_engine_outcome(tmp_path):
             )
             await pilot.press("f4")  # undo
             assert app.answers == [("weapon", "no")]
-            await pilot.press("f5")
+            await pilot.press("ctrl+r")
             await pilot.press("y")
             assert "high" in text_of(app, "#risk").lower() and "+6  weapon" in text_of(app, "#risk").lower()
             assert "police" in text_of(app, "#recommendation").lower()
-            await pilot.press("f5", "n")
+            await pilot.press("ctrl+r", "n")
             await pilot.click("#option-phone")  # clicking an option answers too
             assert app.answers == [("weapon", "no"), ("support", "phone")]
             assert "call line" in text_of(app, "#recommendation").lower()

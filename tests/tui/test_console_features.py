@@ -229,7 +229,7 @@ async def test_a_required_question_cannot_be_skipped():
 @run_async
 async def test_help_lists_every_key_with_its_binding_id():
     app = make_app(door="family")
-    async with app.run_test(size=(120, 60)) as pilot:
+    async with app.run_test(size=(120, 150)) as pilot:
         await wait_for(pilot, CallScreen)
         await pilot.press("f1")
         await wait_for(pilot, HelpScreen)

@@ -20,9 +20,18 @@ def console_keys(specs=None) -> dict[str, dict[str, str]]:
         from ..keymap import KEYS as specs
     table: dict[str, dict[str, str]] = {"call": {}, "setup": {}, "interrupt": {}, "everywhere": {}}
     for spec in specs:
-        if len(spec.key) == 1 and spec.where in table:
-            table[spec.where][spec.key] = spec.description
+        screen = _SCREEN_OF_KEYS.get(spec.where, spec.where)
+        for key in spec.key.split(","):
+            character = _CHARACTER_OF.get(key.strip(), key.strip())
+            if len(character) == 1 and screen in table:
+                table[screen][character] = spec.description
     return table
+
+
+#: Where the console's key table says a key works -> the screen a protocol key of that kind is pressed on.
+_SCREEN_OF_KEYS = {"interrupt picker": "interrupt"}
+#: Textual's names for keys that type one character.
+_CHARACTER_OF = {"minus": "-", "plus": "+", "full_stop": ".", "comma": ",", "slash": "/"}
 
 
 CONSOLE_KEYS: dict[str, dict[str, str]] = console_keys()

@@ -30,6 +30,10 @@ def config(as_json: bool) -> None:
         )
         return
     file_values = read_file_values(path)
+    from ..keymap import keymap_problems
+
+    for problem in keymap_problems(settings.keys):
+        click.echo(f"problem: {problem}")
     click.echo(
         f"config file: {path}" + ("" if path.exists() else "  (not created yet: defaults and environment apply)")
     )

@@ -7,6 +7,18 @@ import click
 from .common import load_settings_or_exit, protocol_option
 
 
+def check_keys_or_exit(settings) -> None:
+    """A ``[keys]`` table with an unknown binding id (or a key given twice on one screen) stops the
+    console before it starts, naming the nearest id: a silently ignored remap is a key that does
+    something else in a call."""
+    from ..config import config_path
+    from ..keymap import keymap_problems
+
+    problems = keymap_problems(settings.keys)
+    if problems:
+        raise click.ClickException(f"{config_path()}: " + f"\n{config_path()}: ".join(problems))
+
+
 @click.command()
 @protocol_option
 @click.option("--district", "-d", help="District code for the call (default: from the config file).")
@@ -36,6 +48,7 @@ def call(
     # A protocol given explicitly wins over the config file's default.
     source = ctx.get_parameter_source("protocol")
     settings = load_settings_or_exit(district=district, language=language, store=store)
+    check_keys_or_exit(settings)
     path = protocol
     if source == click.core.ParameterSource.DEFAULT and settings.protocol:
         path = settings.protocol

@@ -185,6 +185,9 @@ def train(
         return
     picked = _pick(loaded, library, chosen, tags, difficulty, pick_random, exam, seed)
     from ..tui.practice_app import run_practice
+    from .console import check_keys_or_exit
+
+    check_keys_or_exit(settings)
 
     # Nothing named or filtered: the trainee picks from the library on screen.
     raise SystemExit(

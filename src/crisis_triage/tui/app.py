@@ -19,7 +19,7 @@ from textual.screen import Screen
 from .. import STARTED_AT
 from ..config import Settings
 from ..engine import CallSession, CallStarted, SessionError
-from ..keymap import bindings
+from ..keymap import bindings, label
 from ..protocol.compiled import Protocol
 from ..store.journal import CallMeta, Journal, MemoryJournal
 from .screens.setup import CallContext, CallSetupScreen
@@ -254,7 +254,10 @@ class ConsoleApp(App):
         from .screens.call import CallScreen
 
         if any(isinstance(s, CallScreen) for s in self.screen_stack):
-            self.notify("End the call first (F10); the call stays open.", severity="warning")
+            self.notify(
+                f"End the call first ({label('end_call', self.keymap_in_force)}); the call stays open.",
+                severity="warning",
+            )
             return
         self.show_home()
 
@@ -313,6 +316,7 @@ class ConsoleApp(App):
             yield SystemCommand(
                 "New call", "Start a call (door, line, district, language)", lambda: self.new_call(None)
             )
+            yield SystemCommand("Home", f"The console home ({label('home', self.keymap_in_force)})", self.action_home)
         for theme in CONSOLE_THEMES:
             yield SystemCommand(
                 f"Theme: {theme}", "Switch the console theme", lambda t=theme: setattr(self, "theme", t)

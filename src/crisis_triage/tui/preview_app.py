@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from rich.markup import escape
 from textual import on
 from textual.app import App, ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Footer, Input, Static
 
@@ -28,6 +27,7 @@ from ..authoring.source import load_with_source
 from ..engine.events import CallStarted
 from ..engine.session import CallSession, SessionError
 from ..engine.views import band_view, interrupt_views, next_question_view
+from ..keymap import bindings, label
 from ..protocol.compiled import Protocol
 from ..protocol.errors import Problem, ProtocolError
 from .widgets.recommendation import RecommendationCard
@@ -56,14 +56,7 @@ class PreviewApp(App):
     #path { height: auto; margin-top: 1; color: $text-muted; }
     #risk, #recommendation { height: auto; margin-bottom: 1; }
     """
-    BINDINGS = [
-        Binding("f2", "interrupt", "Interrupt", id="preview_interrupt"),
-        Binding("f4", "undo", "Undo answer", id="preview_undo"),
-        Binding("f5", "restart", "Restart path", id="preview_restart"),
-        Binding("f6", "next_door", "Next door", id="preview_door"),
-        Binding("f7", "reload", "Reload now", id="preview_reload"),
-        Binding("ctrl+q", "quit", "Quit", id="preview_quit"),
-    ]
+    BINDINGS = bindings("preview")
 
     def __init__(
         self, path: str | os.PathLike[str], *, door: str | None = None, poll_seconds: float = 0.5, hour: int = 12
@@ -210,7 +203,10 @@ class PreviewApp(App):
         assessment = session.assessment
         view = next_question_view(protocol, session.state, assessment)
         if view is None:
-            question_box.update("[b]No question left.[/b] F4 undoes the last answer, F5 starts the path again.")
+            question_box.update(
+                f"[b]No question left.[/b] {label('preview_undo')} undoes the last answer, "
+                f"{label('preview_restart')} starts the path again."
+            )
         else:
             hint = f"\n[i]{escape(view.hint)}[/i]" if view.hint else ""
             question_box.update(
@@ -230,17 +226,20 @@ class PreviewApp(App):
             band_view(protocol, assessment.risk.band),
             band_view(protocol, assessment.risk.points_band),
             interrupt_views(protocol, assessment.active_interrupts),
-            interrupt_key="F2",
+            interrupt_key=label("preview_interrupt"),
         )
         self.query_one(RecommendationCard).show(protocol, assessment.recommendation, accept_key=None)
         path = escape(" > ".join(f"{qid}={value}" for qid, value in self.answers) or "(no answers yet)")
         recorded = (
-            f"\n[b]Interrupts[/b]: {', '.join(self.interrupts)} (F2 + key again withdraws)" if self.interrupts else ""
+            f"\n[b]Interrupts[/b]: {', '.join(self.interrupts)} ({label('preview_interrupt')} + key again withdraws)"
+            if self.interrupts
+            else ""
         )
         picking = ""
         if self.picking_interrupt:
             picking = "\n[reverse] Interrupt: press a key [/reverse] " + escape(
-                "  ".join(f"[{i.key}] {i.label['en']}" for i in protocol.document.interrupts) + "  (Escape: cancel)"
+                "  ".join(f"[{i.key}] {i.label['en']}" for i in protocol.document.interrupts)
+                + "  (any other key cancels)"
             )
         self.query_one("#path", Static).update(f"[b]Path[/b]: {path}{recorded}{picking}")
 

@@ -145,7 +145,7 @@ class CallScreen(Screen):
     def on_mount(self) -> None:
         pane = self.query_one("#caller-pane")
         pane.set_class(bool(pane.children), "-has-caller")
-        self.query_one("#so-far", CallSoFar).border_title = "Call so far (F4, Enter revises)"
+        self.query_one("#so-far", CallSoFar).border_title = f"Call so far ({self._key('revise')}, Enter revises)"
         self.query_one("#risk", RiskPanel).border_title = "Risk"
         self.query_one("#recommendation", RecommendationCard).border_title = "Recommendation"
         self.refresh_call(None)
@@ -379,7 +379,7 @@ class CallScreen(Screen):
 
         self.app.push_screen(AnswerModal(view, state.answers.get(question_id)), done)
 
-    # -- actions (keys in tui/keys.py) -------------------------------------------------------------
+    # -- actions (keys in crisis_triage/keymap.py) -------------------------------------------------------------
     def action_interrupt(self) -> None:
         from .modals import InterruptModal
 

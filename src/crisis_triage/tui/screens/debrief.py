@@ -10,17 +10,18 @@ from typing import Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from ...engine.views import model_name
+from ...keymap import bindings
 from ...protocol.compiled import Protocol
 from ...training.grading import WEIGHTS, Grade
 from ...training.practice_queue import PracticeQueue
 from ...training.report import verdict_word
 from ...training.tables import bar
+from ..keylabels import shown_key
 
 DebriefChoice = Literal["next", "retry", "leave"]
 """After the debrief: go on (next call, results or done), practise the scenario again, or leave."""
@@ -114,11 +115,7 @@ def _progress(trainee: str) -> str:
 
 
 class DebriefScreen(Screen[DebriefChoice]):
-    BINDINGS = [
-        Binding("enter", "next", "Next", id="debrief_next", priority=True),
-        Binding("r", "retry", "Retry scenario", id="debrief_retry"),
-        Binding("escape", "leave", "Leave practice", id="debrief_leave"),
-    ]
+    BINDINGS = bindings("debrief")
 
     DEFAULT_CSS = """
     DebriefScreen #debrief-grade { height: auto; max-height: 50%; padding: 0 1; }
@@ -154,10 +151,10 @@ class DebriefScreen(Screen[DebriefChoice]):
         elif run.report_error:
             text.append(run.report_error + "\n", style="bold red")
         following = "next call" if not run.finished else ("exam results" if run.exam else "done")
-        text.append(" Enter ", style="bold reverse")
+        text.append(f" {shown_key(self, 'debrief_next')} ", style="bold reverse")
         text.append(f" {following}   ")
         if not run.exam:
-            text.append(" R ", style="bold reverse")
+            text.append(f" {shown_key(self, 'debrief_retry')} ", style="bold reverse")
             text.append(" retry   ")
         text.append(" Up/Down ", style="bold reverse")
         text.append(" walk the call (» the recommendation changed)")

@@ -10,7 +10,8 @@ from textual.widgets import Footer, Static, TextArea
 
 from ...engine.events import NoteAdded
 from ...engine.views import dispatch_summary, model_name
-from ...keymap import bindings
+from ...keymap import binding, bindings
+from ..keylabels import shown_key
 from .call_link import AfterCall, CallLink
 from .modals import NoteModal
 from .other_team import send_another_team
@@ -21,15 +22,18 @@ class DispatchScreen(Screen[AfterCall]):
 
     Dismissed with what the call screen should do next (:data:`AfterCall`)."""
 
-    BINDINGS = (
-        bindings("dispatch")
-        + bindings("dispatch / handoff")
-        + [b for b in bindings("call") if b.id in ("end_call", "notes", "interrupt")]
-    )
+    BINDINGS = bindings("dispatch", "dispatch / handoff") + [
+        binding("end_call"),
+        binding("notes"),
+        binding("interrupt"),
+    ]
 
     def __init__(self, call: CallLink) -> None:
         super().__init__()
         self.call = call
+
+    def key(self, binding_id: str) -> str:
+        return shown_key(self, binding_id)
 
     def summary(self) -> str:
         return dispatch_summary(self.call.protocol, self.call.session.state, self.call.assessment, self.dispatched())
@@ -53,12 +57,13 @@ class DispatchScreen(Screen[AfterCall]):
         with Vertical(id="dispatch"):
             yield Static(self.title_text(), id="dispatch-title")
             yield TextArea(self.summary(), read_only=True, id="dispatch-text", soft_wrap=True, show_line_numbers=False)
+            key = self.key
             help_text = (
-                "C copies the summary | O sends another team (with a reason) | B back to the call "
-                "(new information updates it) | F10 ends the call"
+                f"{key('dispatch_copy')} copies the summary | {key('other_team')} sends another team (with a reason)"
+                f" | {key('back_to_call')} back to the call (new information updates it) | {key('end_call')} ends the call"
             )
             if rec.handoff:
-                help_text = "H starts the warm handoff | " + help_text
+                help_text = f"{key('dispatch_handoff')} starts the warm handoff | " + help_text
             yield Static(help_text, id="dispatch-help")
         yield Footer()
 

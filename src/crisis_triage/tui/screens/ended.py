@@ -12,10 +12,11 @@ from ...engine import CallSession
 from ...engine.views import band_view, model_name
 from ...keymap import bindings
 from ...store.journal import CallMeta
+from ..keylabels import shown_key
 
 
 class CallEndedScreen(Screen):
-    BINDINGS = bindings("call ended / home")
+    BINDINGS = bindings("call ended")
 
     def __init__(self, protocol, session: CallSession, meta: CallMeta) -> None:
         super().__init__()
@@ -38,12 +39,9 @@ class CallEndedScreen(Screen):
             f"{answered} answers, {len(state.interrupts)} interrupts, {len(state.notes)} notes; "
             f"{len(self.session.events)} events recorded\n\n"
         )
-        text.append(" N ", style="bold reverse")
-        text.append(" next call    ")
-        text.append(" Ctrl+H ", style="bold reverse")
-        text.append(" home    ")
-        text.append(" Ctrl+Q ", style="bold reverse")
-        text.append(" quit")
+        for binding_id, words in (("next_call", "next call"), ("home", "home"), ("quit", "quit")):
+            text.append(f" {shown_key(self, binding_id)} ", style="bold reverse")
+            text.append(f" {words}    ")
         with Vertical(id="ended"):
             yield Static(text, id="ended-text")
         yield Footer()

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...engine import HandoffEnded, HandoffStepDone, NoteAdded
 from ...engine.views import centre_time
-from ...keymap import bindings
+from ...keymap import BY_ID, HANDOFF_OUTCOMES, binding
+from ..keylabels import shown_key
 from .call_link import AfterCall, CallLink
-from .modals import NoteModal, interrupt_binding
+from .modals import NoteModal
 from .other_team import send_another_team
-
-#: One key per outcome, by the outcome's first letter (accepted, refused, disconnected).
-OUTCOME_KEYS = {"accepted": "a", "refused": "r", "disconnected": "d"}
 
 
 class HandoffScreen(Screen[AfterCall]):
@@ -25,16 +22,19 @@ class HandoffScreen(Screen[AfterCall]):
 
     Dismissed with what the call screen should do next (:data:`AfterCall`)."""
 
-    BINDINGS = (
-        bindings("handoff")
-        + bindings("dispatch / handoff")
-        + [b for b in bindings("call") if b.id in ("end_call", "notes")]
-        + [
-            Binding(key, f"outcome('{outcome}')", outcome.capitalize(), id=f"handoff_{outcome}")
-            for outcome, key in OUTCOME_KEYS.items()
-        ]
-        + [interrupt_binding()]
-    )
+    # The outcomes right after the step key: a narrow footer cuts from the end.
+    BINDINGS = [
+        binding(binding_id)
+        for binding_id in (
+            "handoff_step",
+            *(f"handoff_{outcome}" for outcome in HANDOFF_OUTCOMES),
+            "end_call",
+            "handoff_copy",
+            "back_to_call",
+            "other_team",
+            "notes",
+        )
+    ] + [binding("interrupt", "interrupt_now")]
 
     def __init__(self, call: CallLink) -> None:
         super().__init__()
@@ -50,7 +50,9 @@ class HandoffScreen(Screen[AfterCall]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#handoff-summary").border_title = "Counsellor summary (C copies)"
+        self.query_one(
+            "#handoff-summary"
+        ).border_title = f"Counsellor summary ({shown_key(self, 'handoff_copy')} copies)"
         self.show()
 
     def show(self) -> None:
@@ -59,7 +61,10 @@ class HandoffScreen(Screen[AfterCall]):
             return
         title = Text(f"WARM HANDOFF to {handoff.service}", style="bold")
         if handoff.outcome:
-            title.append(f"   outcome: {handoff.outcome.upper()}   F10 ends the call", style="bold reverse")
+            title.append(
+                f"   outcome: {handoff.outcome.upper()}   {shown_key(self, 'end_call')} ends the call",
+                style="bold reverse",
+            )
         self.query_one("#handoff-title", Static).update(title)
         current = handoff.next_step
         text = Text()
@@ -78,18 +83,21 @@ class HandoffScreen(Screen[AfterCall]):
                 if step.do:
                     text.append("   DO: ", style="bold")
                     text.append(step.do + "\n")
-                text.append("   Space: done\n", style="dim")
+                text.append(f"   {shown_key(self, 'handoff_step')}: done\n", style="dim")
         if current is None and not handoff.outcome:
             text.append("\nAll steps done. Outcome: ", style="bold")
         elif not handoff.outcome:
             text.append("\nOutcome at any time: ", style="dim")
         if not handoff.outcome:
             for outcome in handoff.outcomes:
-                key = OUTCOME_KEYS.get(outcome)
-                if key:
-                    text.append(f" {key.upper()} ", style="bold reverse")
-                    text.append(f" {outcome}  ")
-        text.append("\n\nO sends a team instead (caller refuses the phone, needs someone there)", style="dim")
+                if f"handoff_{outcome}" not in BY_ID:  # the console has keys for the usual three only
+                    continue
+                text.append(f" {shown_key(self, f'handoff_{outcome}')} ", style="bold reverse")
+                text.append(f" {outcome}  ")
+        text.append(
+            f"\n\n{shown_key(self, 'other_team')} sends a team instead (caller refuses the phone, needs someone there)",
+            style="dim",
+        )
         self.query_one("#handoff-stepper", Static).update(text)
         self.query_one("#handoff-summary", Static).update(handoff.summary)
 
@@ -107,7 +115,7 @@ class HandoffScreen(Screen[AfterCall]):
             return
         if self.call.record(HandoffEnded(at=self.call.now(), outcome=outcome)):
             self.show()
-            self.notify(f"Handoff {outcome}. F10 ends the call.")
+            self.notify(f"Handoff {outcome}. {shown_key(self, 'end_call')} ends the call.")
 
     def action_copy(self) -> None:
         handoff = self.call.session.handoff()

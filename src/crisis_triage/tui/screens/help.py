@@ -10,13 +10,11 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...engine.views import localized
-from ...keymap import KEYS, key_for, key_label
-from .handoff import OUTCOME_KEYS
-from .modals import CALL_OUTCOMES
+from ...keymap import KEYS, binding, label
 
 
 class HelpScreen(ModalScreen):
-    BINDINGS = [("escape", "close", "Close"), ("f1", "close", "Close")]
+    BINDINGS = [binding("help_close"), binding("help", "close")]
 
     def __init__(self, protocol, keymap: dict[str, str]) -> None:
         super().__init__()
@@ -35,16 +33,11 @@ class HelpScreen(ModalScreen):
         table.add_column("where")
         table.add_column("binding id", style="dim")
         for spec in KEYS:
-            table.add_row(key_label(key_for(spec.id, self.keymap)), spec.description, spec.where, spec.id)
+            table.add_row(label(spec.id, self.keymap), spec.description, spec.where, spec.id)
         table.add_row(
             "ctrl+p", "Command palette: new call, jump to question, language, theme", "everywhere", "(textual)"
         )
         table.add_row("Enter", "Revise the highlighted answer (call so far) / done (multi) / start call", "call", "-")
-        table.add_row("Escape", "Cancel a dialog (never needed in a hurry)", "dialogs", "modal_cancel")
-        for key, _outcome, label in CALL_OUTCOMES:
-            table.add_row(key.upper(), f"End-call outcome: {label}", "end call", "-")
-        for outcome, key in OUTCOME_KEYS.items():
-            table.add_row(key.upper(), f"Handoff outcome: {outcome}", "handoff", f"handoff_{outcome}")
         return table
 
     def _protocol_table(self) -> Table:
@@ -52,10 +45,12 @@ class HelpScreen(ModalScreen):
         table = Table(title=f"Protocol keys ({self.protocol.id} {self.protocol.version})", expand=True)
         table.add_column("key", style="bold")
         table.add_column("what it does")
-        interrupt = key_label(key_for("interrupt", self.keymap))
+        interrupt = label("interrupt", self.keymap)
         for item in doc.interrupts:
             table.add_row(f"{interrupt} {item.key.upper()}", f"Interrupt: {localized(item.label, 'en')}")
-        table.add_row(f"{interrupt} -", "Withdraw an interrupt recorded by mistake")
+        table.add_row(
+            f"{interrupt} {label('interrupt_withdraw', self.keymap)}", "Withdraw an interrupt recorded by mistake"
+        )
         table.add_row("Y / N / U", "Yes / No / Unknown on yes-no questions")
         seen: set[str] = set()
         for question in self.protocol.questions:

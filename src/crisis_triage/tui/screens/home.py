@@ -6,23 +6,18 @@ from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...engine.views import centre_time
+from ...keymap import bindings
 from ...store.journal import MemoryJournal
+from ..keylabels import shown_key
 
 
 class HomeScreen(Screen):
-    BINDINGS = [
-        Binding("n", "new_call", "New call", id="home_new_call"),
-        Binding("p", "practice", "Practice", id="home_practice"),
-        Binding("o", "protocols", "Protocols", id="home_protocols"),
-        Binding("r", "recent", "Recent calls", id="home_recent"),
-        Binding("u", "unfinished", "Unfinished", id="home_unfinished"),
-    ]
+    BINDINGS = bindings("home")
 
     def compose(self) -> ComposeResult:
         app = self.app
@@ -30,15 +25,15 @@ class HomeScreen(Screen):
         text = Text("CRISIS-TRIAGE CONSOLE\n\n", style="bold")
         text.append(f"{app.settings.console_id} / {app.settings.call_taker_id}\n")
         text.append(f"Protocol: {protocol.title} ({protocol.id} {protocol.version})\n\n")
-        for key, label in (
-            ("N", "start a call"),
-            ("P", "practice call"),
-            ("O", "protocols"),
-            ("R", "recent calls"),
-            ("U", "unfinished calls"),
+        for binding_id, words in (
+            ("home_new_call", "start a call"),
+            ("home_practice", "practice call"),
+            ("home_protocols", "protocols"),
+            ("home_recent", "recent calls"),
+            ("home_unfinished", "unfinished calls"),
         ):
-            text.append(f" {key} ", style="bold reverse")
-            text.append(f" {label}\n")
+            text.append(f" {shown_key(self, binding_id)} ", style="bold reverse")
+            text.append(f" {words}\n")
         with Vertical(id="home"):
             yield Static(text, id="home-menu")
             yield Static(id="home-detail")

@@ -19,16 +19,16 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.views import InterruptView, QuestionView
-from ...keymap import KEYS
+from ...keymap import CALL_OUTCOMES, binding, bindings
+from ..keylabels import shown_key
 from ..widgets.question import AnswerInput
 
-CANCEL = [Binding("escape", "cancel", "Cancel", id="modal_cancel")]
+CANCEL = [binding("modal_cancel")]
 
 
 def interrupt_binding() -> Binding:
-    """The interrupt key (same binding id, so a remap applies) for screens above the call screen."""
-    spec = next(k for k in KEYS if k.id == "interrupt")
-    return Binding(spec.key, "interrupt_now", spec.description, id=spec.id, priority=True)
+    """The interrupt key (same binding id, so a remap applies) for dialogs above the call screen."""
+    return binding("interrupt", "interrupt_now")
 
 
 class InterruptRequested(Message):
@@ -70,7 +70,7 @@ class AnswerModal(_Modal):
                     id="answer-input",
                     type="number" if self.view.type == "number" else "text",
                 )
-            yield Static("Escape cancels", classes="modal-help")
+            yield Static(f"{shown_key(self, 'modal_cancel')} cancels", classes="modal-help")
 
     def on_mount(self) -> None:
         self._show()
@@ -112,7 +112,7 @@ class AnswerModal(_Modal):
     def _typed(self, message: Input.Submitted) -> None:
         text = message.value.strip()
         if not text:
-            self.notify("Type an answer, or Escape to cancel.", severity="warning")
+            self.notify(f"Type an answer, or {shown_key(self, 'modal_cancel')} to cancel.", severity="warning")
             return
         if self.view.type == "number":
             try:
@@ -124,12 +124,12 @@ class AnswerModal(_Modal):
 
 
 class InterruptModal(_Modal):
-    BINDINGS = CANCEL
-
     """The interrupt leader: the next key records that interrupt. ``-`` switches to withdrawing one.
 
     Returns ``(interrupt_id, True)`` to record, ``(interrupt_id, False)`` to withdraw.
     """
+
+    BINDINGS = CANCEL + bindings("interrupt picker")
 
     def __init__(self, interrupts: tuple[InterruptView, ...]) -> None:
         super().__init__()
@@ -140,7 +140,11 @@ class InterruptModal(_Modal):
         with Vertical(classes="modal-box", id="interrupt-box"):
             yield Static(Text("INTERRUPT: press its key", style="bold"), classes="modal-title", id="interrupt-title")
             yield Static(id="interrupt-list")
-            yield Static("- withdraw one recorded by mistake    Escape cancels", classes="modal-help")
+            yield Static(
+                f"{shown_key(self, 'interrupt_withdraw')} withdraw one recorded by mistake    "
+                f"{shown_key(self, 'modal_cancel')} cancels",
+                classes="modal-help",
+            )
 
     def on_mount(self) -> None:
         self._show()
@@ -159,13 +163,12 @@ class InterruptModal(_Modal):
         title = "WITHDRAW which interrupt?" if self.withdrawing else "INTERRUPT: press its key"
         self.query_one("#interrupt-title", Static).update(Text(title, style="bold"))
 
+    def action_toggle_withdraw(self) -> None:
+        self.withdrawing = not self.withdrawing
+        self._show()
+
     def on_key(self, event: Key) -> None:
         character = (event.character or "").lower()
-        if character == "-":
-            event.stop()
-            self.withdrawing = not self.withdrawing
-            self._show()
-            return
         for item in self.interrupts:
             if item.key.lower() == character:
                 event.stop()
@@ -201,7 +204,7 @@ class NoteModal(_Modal):
             for warning in self.warnings:
                 yield Static(Text(f"! {warning}", style="bold red"), classes="modal-warning")
             yield AnswerInput(placeholder=self.placeholder, id="note-input")
-            yield Static("Enter saves    Escape cancels", classes="modal-help")
+            yield Static(f"Enter saves    {shown_key(self, 'modal_cancel')} cancels", classes="modal-help")
 
     def on_mount(self) -> None:
         self.query_one("#note-input", Input).focus()
@@ -232,7 +235,7 @@ class ChoiceModal(_Modal):
         with Vertical(classes="modal-box"):
             yield Static(Text(self.title_text, style="bold"), classes="modal-title")
             yield OptionList(*[Option(label, id=value) for value, label in self.choices], id="choice-list")
-            yield Static("Up/Down, Enter picks    Escape cancels", classes="modal-help")
+            yield Static(f"Up/Down, Enter picks    {shown_key(self, 'modal_cancel')} cancels", classes="modal-help")
 
     def on_mount(self) -> None:
         options = self.query_one("#choice-list", OptionList)
@@ -245,19 +248,10 @@ class ChoiceModal(_Modal):
         self.dismiss(message.option.id)
 
 
-#: How a call can end, each with its one key. Stored as the CallEnded outcome.
-CALL_OUTCOMES = (
-    ("d", "dispatched", "Responders dispatched"),
-    ("h", "handoff_completed", "Warm handoff completed"),
-    ("a", "advice_only", "Advice or information only"),
-    ("x", "caller_disconnected", "Caller disconnected"),
-    ("t", "transferred", "Transferred elsewhere"),
-    ("o", "other", "Other (add a note)"),
-)
-
-
 class EndCallModal(_Modal):
-    """End the call with an outcome: one key each."""
+    """End the call with an outcome: one key each (``end_<outcome>`` in the key table)."""
+
+    BINDINGS = _Modal.BINDINGS + bindings("end call")
 
     def __init__(self, state) -> None:
         super().__init__()
@@ -267,11 +261,11 @@ class EndCallModal(_Modal):
         with Vertical(classes="modal-box"):
             yield Static(Text("End the call: outcome?", style="bold"), classes="modal-title")
             text = Text()
-            for key, outcome, label in CALL_OUTCOMES:
-                text.append(f" {key.upper()} ", style="bold reverse")
-                text.append(f" {label}" + ("  (suggested)" if outcome == self.suggested() else "") + "\n")
+            for code, words in CALL_OUTCOMES:
+                text.append(f" {shown_key(self, f'end_{code}')} ", style="bold reverse")
+                text.append(f" {words}" + ("  (suggested)" if code == self.suggested() else "") + "\n")
             yield Static(text)
-            yield Static("Escape goes back to the call", classes="modal-help")
+            yield Static(f"{shown_key(self, 'modal_cancel')} goes back to the call", classes="modal-help")
 
     def suggested(self) -> str | None:
         if self.state.handoff_outcome == "accepted":
@@ -282,10 +276,5 @@ class EndCallModal(_Modal):
             return "dispatched"
         return None
 
-    def on_key(self, event: Key) -> None:
-        character = (event.character or "").lower()
-        for key, outcome, _ in CALL_OUTCOMES:
-            if key == character:
-                event.stop()
-                self.dismiss(outcome)
-                return
+    def action_outcome(self, code: str) -> None:
+        self.dismiss(code)

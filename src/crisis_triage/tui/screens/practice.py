@@ -13,16 +13,17 @@ from typing import Literal
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.views import model_name
+from ...keymap import bindings
 from ...protocol.compiled import Protocol
 from ...training.library import Scenario
 from ...training.practice_queue import PracticeQueue
+from ..keylabels import shown_key
 from .setup import CallContext, CallSetupScreen
 
 BriefChoice = Literal["pick_up", "leave"]
@@ -59,10 +60,7 @@ class PracticeSetupScreen(CallSetupScreen):
 class BriefScreen(Screen[BriefChoice]):
     """Before the call: who is calling, what to practise, the call's context. Enter picks up."""
 
-    BINDINGS = [
-        Binding("enter", "pick_up", "Pick up the call", id="practice_pick_up"),
-        Binding("escape", "leave", "Leave practice", id="practice_leave"),
-    ]
+    BINDINGS = bindings("practice briefing")
 
     def __init__(self, run: PracticeQueue) -> None:
         super().__init__()
@@ -99,9 +97,9 @@ class BriefScreen(Screen[BriefChoice]):
             "live records.\n",
             style="dim",
         )
-        text.append("\n Enter ", style="bold reverse")
+        text.append(f"\n {shown_key(self, 'practice_pick_up')} ", style="bold reverse")
         text.append(" pick up the call    ")
-        text.append(" Esc ", style="bold reverse")
+        text.append(f" {shown_key(self, 'practice_leave')} ", style="bold reverse")
         text.append(" leave practice")
         with VerticalScroll(id="practice-brief"):
             yield Static(text, id="brief-text")
@@ -117,10 +115,7 @@ class BriefScreen(Screen[BriefChoice]):
 class ScenarioPickerScreen(Screen[PracticePick | None]):
     """Pick a scenario from the library (the console home's Practice key); None goes back."""
 
-    BINDINGS = [
-        Binding("escape", "back", "Back", id="practice_back"),
-        Binding("x", "exam", "Exam of 5", id="practice_exam"),
-    ]
+    BINDINGS = bindings("practice picker")
 
     def __init__(self, protocol: Protocol, scenarios: Sequence[Scenario], trainee: str) -> None:
         super().__init__()
@@ -130,7 +125,13 @@ class ScenarioPickerScreen(Screen[PracticePick | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="practice-picker"):
-            yield Static(Text("PRACTICE: pick a scenario (Enter), X for an exam of 5, Esc to go back", style="bold"))
+            yield Static(
+                Text(
+                    f"PRACTICE: pick a scenario (Enter), {shown_key(self, 'practice_exam')} for an exam of 5, "
+                    f"{shown_key(self, 'practice_back')} to go back",
+                    style="bold",
+                )
+            )
             yield OptionList(
                 *[
                     Option(f"{s.meta.difficulty[:3]}  {s.document.caller.language}  {s.title}", id=s.id)

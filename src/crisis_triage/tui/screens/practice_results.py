@@ -4,25 +4,23 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.events import Key
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from ...keymap import bindings
 from ...training.grading import PASS_MARK
 from ...training.history import History
 from ...training.practice_queue import PracticeQueue
 from ...training.tables import bar, sparkline
+from ..keylabels import shown_key
 
 
 class ExamResultsScreen(Screen[int | None]):
     """The exam's results; dismissed with the number of a call to review (1-9), or None when done."""
 
-    BINDINGS = [
-        Binding("enter", "leave", "Done", id="exam_done", priority=True),
-        Binding("escape", "leave", "Done", id="exam_leave", show=False),
-    ]
+    BINDINGS = bindings("exam results")
 
     def __init__(self, run: PracticeQueue) -> None:
         super().__init__()
@@ -59,7 +57,7 @@ class ExamResultsScreen(Screen[int | None]):
             text.append(f"\n{self.run.report_error}\n", style="bold red")
         text.append("\n 1-9 ", style="bold reverse")
         text.append(" review that call's debrief    ")
-        text.append(" Enter ", style="bold reverse")
+        text.append(f" {shown_key(self, 'exam_done')} ", style="bold reverse")
         text.append(" done")
         with VerticalScroll(id="exam-results"):
             yield Static(text, id="exam-results-text")

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ...keymap import binding, bindings
+from ..keylabels import shown_key
+
 
 class ProtocolProblemsScreen(Screen):
-    BINDINGS = [
-        Binding("q", "app.exit_with_problems", "Quit"),
-        Binding("enter", "app.exit_with_problems", "Quit"),
-        Binding("ctrl+q", "app.exit_with_problems", "Quit"),
-    ]
+    BINDINGS = bindings("protocol problems") + [binding("quit", "app.exit_with_problems")]
 
     def __init__(self, path: str, problems: list) -> None:
         super().__init__()
@@ -27,7 +25,8 @@ class ProtocolProblemsScreen(Screen):
         for problem in self.problems:
             text.append(str(problem) + "\n")
         text.append(
-            "\nFix the file (crisis-triage validate FILE shows the same list) and start again. Press Q to quit.",
+            "\nFix the file (crisis-triage validate FILE shows the same list) and start again. "
+            f"Press {shown_key(self, 'problems_quit')} to quit.",
             style="bold",
         )
         with VerticalScroll(id="problems"):

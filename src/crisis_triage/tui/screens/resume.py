@@ -5,20 +5,20 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.views import centre_time
+from ...keymap import bindings
 from ...store.journal import CallSummary
 
 
 class ResumeScreen(Screen[str | None]):
     """Returns the call id to resume, or None for a new call (the unfinished ones stay offered)."""
 
-    BINDINGS = [Binding("n", "new", "New call instead", id="resume_new")]
+    BINDINGS = bindings("resume")
 
     def __init__(self, calls: list[CallSummary]) -> None:
         super().__init__()

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.events import Key
 from textual.screen import Screen
@@ -19,7 +18,9 @@ from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ...engine.views import localized
+from ...keymap import bindings
 from ...protocol.compiled import Protocol
+from ..keylabels import shown_key
 
 
 @dataclass
@@ -33,11 +34,7 @@ class CallContext:
 class CallSetupScreen(Screen[CallContext]):
     """Returns the :class:`CallContext` to start the call with."""
 
-    BINDINGS = [
-        Binding("enter", "start", "Start call", id="setup_start", priority=True),
-        Binding("f6", "language", "Language", id="setup_language"),
-        Binding("f7", "district", "District", id="setup_district"),
-    ]
+    BINDINGS = bindings("setup")
     AUTO_FOCUS = ""  # nothing focused: one-letter answer keys go to the screen
 
     def __init__(self, protocol: Protocol, defaults: CallContext) -> None:
@@ -90,16 +87,16 @@ class CallSetupScreen(Screen[CallContext]):
             Text.assemble(
                 ("District: ", "bold"),
                 district,
-                "  (F7)    ",
+                f"  ({shown_key(self, 'setup_district')})    ",
                 ("Language: ", "bold"),
                 context.language.upper(),
-                f"  (F6: {', '.join(self.protocol.languages)})",
+                f"  ({shown_key(self, 'setup_language')}: {', '.join(self.protocol.languages)})",
             )
         )
         ready = context.door is not None
         self.query_one("#setup-help", Static).update(
             Text(
-                "Enter starts the call" if ready else "Press the caller's key to start",
+                f"{shown_key(self, 'setup_start')} starts the call" if ready else "Press the caller's key to start",
                 style="bold" if ready else "dim",
             )
         )
