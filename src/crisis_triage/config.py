@@ -111,6 +111,18 @@ class Settings(BaseModel):
     """Console theme: textual-dark, textual-light or crisis-high-contrast."""
     keys: dict[str, str] = {}
     """Key remapping by binding id, e.g. {"interrupt": "f2", "notes": "ctrl+n"}."""
+    eido_listen: str | None = None
+    """HOST:PORT where the console (and ``eido serve``) serves calls as NENA EIDOs to CAD systems;
+    empty: the console serves nothing."""
+    eido_token: str | None = None
+    """The access token CAD systems must send (Authorization: Bearer); nothing is served without one.
+    Prefer the CRISIS_TRIAGE_EIDO_TOKEN environment variable to writing it in the file."""
+    eido_tls_cert: str | None = None
+    """Certificate file for TLS (wss:// and https://); with eido_tls_key."""
+    eido_tls_key: str | None = None
+    """Private key file for eido_tls_cert."""
+    eido_tls_client_ca: str | None = None
+    """CA file: CAD systems must present a client certificate it signed (mutual TLS)."""
 
 
 def field_docs() -> dict[str, str]:

@@ -31,6 +31,7 @@ COMMANDS = {
     "diff": "authoring:diff",
     "preview": "authoring:preview",
     "export": "authoring:export",
+    "eido": "eido:eido",
 }
 
 

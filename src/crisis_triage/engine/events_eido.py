@@ -2,8 +2,8 @@
 
 A call transferred from another PSAP, a 988 centre or a CAD keeps that incident's tracking id, so
 the EIDOs this console sends about it describe the same incident, and keeps what the sender knew
-that the protocol has no question for (a callback number, the sender's notes). Location, caller name
-and language go in as ordinary answers and context, so the walk treats them like any other.
+that the protocol has no question for (a callback number). Location, caller name and language go in
+as answers and context, and the sender's notes as notes, so the walk treats them like any other.
 """
 
 from __future__ import annotations
@@ -22,6 +22,4 @@ class IncidentReceived(Event):
     sender: str = ""
     """Who sent it (the EIDO's issuing element or agency)."""
     callback: tuple[str, ...] = ()
-    """Callback URIs of the caller (tel:, sip:)."""
-    notes: tuple[str, ...] = ()
-    """The sender's notes, as plain text, shown to the call-taker."""
+    """Callback URIs of the caller (tel:, sip:). The sender's notes come in as ordinary notes."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import uuid
+from functools import lru_cache
 from datetime import datetime
 from typing import Any
 
@@ -40,6 +41,9 @@ UNIT_STATUS = {
     "unable_to_locate": ("Arrived", "ResourcesOnscene"),
     "cleared": ("Cleared", "ResourcesOnscene"),
 }
+
+
+ANSWER_KINDS = ("answered", "revised")
 
 
 def priority(protocol: Protocol, band: str) -> int:
@@ -90,6 +94,25 @@ def eido_document(protocol: Protocol, session: CallSession, label: str = "call")
     return m.dump(build_eido(protocol, session, label))
 
 
+@lru_cache(maxsize=65536)
+def _uid(key: str) -> str:
+    """Stable component ids: the same call always exports to the same document (cached: a live call
+    rebuilds its EIDO on every event)."""
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, key)}"
+
+
+@lru_cache(maxsize=16384)
+def _note(note_id: str, at: datetime, text: str, agency: str) -> m.Note:
+    """A note component. Notes are many, hold only text escaped here and are frozen, so they are built
+    once without re-validation and reused: a live call rebuilds its EIDO on every event."""
+    return m.Note.model_construct(
+        id=note_id,
+        lastUpdateTimeStamp=at,
+        updatedByAgencyReference=m.ref(agency),
+        notesActionComments=html.escape(text),
+    )
+
+
 class _Builder:
     def __init__(self, protocol: Protocol, session: CallSession, label: str):
         self.protocol = protocol
@@ -104,8 +127,7 @@ class _Builder:
 
     # -- small pieces --------------------------------------------------------------------------
     def uid(self, *parts: str) -> str:
-        """Stable component ids: the same call always exports to the same document."""
-        return f"urn:uuid:{uuid.uuid5(NAMESPACE, '/'.join((self.incident, *parts)))}"
+        return _uid("/".join((self.incident, *parts)))
 
     def prologue(self, component_id: str, at: datetime | None = None) -> dict[str, Any]:
         return {
@@ -116,7 +138,7 @@ class _Builder:
 
     def note(self, key: str, at: datetime, text: str) -> str:
         note_id = self.uid("note", key)
-        self.notes.append(m.Note(**self.prologue(note_id, at), notesActionComments=html.escape(text)))
+        self.notes.append(_note(note_id, at, text, self.agency))
         return note_id
 
     def events_of(self, kind: str) -> list[Any]:
@@ -199,20 +221,18 @@ class _Builder:
 
     def _answer_notes(self) -> list[str]:
         ids = []
+        answered_at = {e.question: e.at for e in self.session.events if getattr(e, "kind", None) in ANSWER_KINDS}
         for asked in self.session.assessment.asked:
             if asked.status == "answered":
                 text = f"{asked.question.spec.ask['en']} -- {asked.label}"
-                ids.append(self.note(f"answer/{asked.question.id}", self.updated, text))
+                at = answered_at.get(asked.question.id, self.updated)
+                ids.append(self.note(f"answer/{asked.question.id}", at, text))
         state = self.session.state
         for number, (at, text) in enumerate(state.notes):
             ids.append(self.note(f"call-taker/{number}", at, text))
         for interrupt_id, at in state.interrupts.items():
             label = self.protocol.interrupts[interrupt_id].label["en"]
             ids.append(self.note(f"interrupt/{interrupt_id}", at, f"Recorded out of order: {label}"))
-        if self.received:
-            for number, text in enumerate(self.received.notes):
-                sender = self.received.sender or "the sending agency"
-                ids.append(self.note(f"received/{number}", self.received.at, f"From {sender}: {text}"))
         if state.accepted and state.accepted[2]:
             ids.append(self.note("departure", self.updated, f"Sent another team than recommended: {state.accepted[2]}"))
         return ids

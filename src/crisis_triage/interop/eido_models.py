@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from functools import lru_cache
 from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -44,12 +45,14 @@ class Reference(Nena):
     ref: str = Field(alias="$ref")
 
 
+@lru_cache(maxsize=65536)
 def ref(component_id: str) -> Reference:
-    return Reference(ref=component_id)
+    # A reference holds one string the builder made itself: nothing to validate (and there are many).
+    return Reference.model_construct(ref=component_id)
 
 
 def refs(ids: Iterable[str]) -> list[Reference]:
-    return [Reference(ref=i) for i in ids]
+    return [ref(i) for i in ids]
 
 
 class Prologue(Nena):

@@ -1,0 +1,129 @@
+"""``crisis-triage eido``: serve incidents to CAD systems as NENA EIDOs, or watch a notifier's feed.
+
+``eido serve`` is the EIDO notifier (WebSocket subscribe/notify) and the EIDO retrieval service
+(``GET /EIDO/<incident id>``) of NENA-STA-024.1a, fed by the record store; ``eido subscribe URL``
+is a subscriber that prints what a notifier sends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import sys
+import time
+from datetime import datetime, timedelta
+
+import click
+
+from .common import load_settings_or_exit
+
+
+@click.group()
+def eido() -> None:
+    """NENA EIDO conveyance: serve calls to CAD systems, or subscribe to a notifier."""
+
+
+def _listen(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit():
+        raise click.BadParameter(f'"{value}" is not HOST:PORT (e.g. 127.0.0.1:8765)', param_hint="--listen")
+    return host, int(port)
+
+
+@eido.command()
+@click.option(
+    "--listen",
+    default=None,
+    metavar="HOST:PORT",
+    help="Where to listen (default: eido_listen in the config, else 127.0.0.1:8765).",
+)
+@click.option("--store", default=None, metavar="URL", help="A centre's postgresql:// store (default: from settings).")
+@click.option("--local", is_flag=True, help="Read this console's local file even if a centre store is set.")
+@click.option(
+    "--poll", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="Seconds between looks at the store."
+)
+@click.option(
+    "--hours", type=click.FloatRange(0.1), default=24, show_default=True, help="Serve calls started in the last HOURS."
+)
+@click.option(
+    "--protocol",
+    "-p",
+    "protocols",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Protocol files the calls were triaged with, if recorded paths have moved.",
+)
+def serve(listen, store, local, poll, hours, protocols) -> None:
+    """Serve the store's calls as EIDOs: WebSocket notifier and retrieval service (NENA-STA-024.1a).
+
+    Access needs the token set as eido_token in the config (or CRISIS_TRIAGE_EIDO_TOKEN); with
+    eido_tls_cert/eido_tls_key it serves TLS, and with eido_tls_client_ca it demands client
+    certificates too. Requests and refusals are logged to stderr.
+    """
+    from ..interop.eido_server import EidoServer
+    from ..interop.eido_store_feed import StorePoller
+    from .records import _resolver, opened_reader
+
+    settings = load_settings_or_exit(store=store)
+    if not settings.eido_token:
+        raise click.ClickException(
+            "no access token: set eido_token in the config (or CRISIS_TRIAGE_EIDO_TOKEN); nothing is served without one"
+        )
+    host, port = _listen(listen or settings.eido_listen or "127.0.0.1:8765")
+    logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    from ..interop.eido_console import server_settings
+
+    try:
+        server = EidoServer(server_settings(settings, host, port)).start()
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    click.echo(f"serving EIDOs on {host}:{server.port} (Ctrl-C to stop)", err=True)
+    with opened_reader(store, local) as reader:
+        poller = StorePoller(reader, _resolver(protocols), server.publish)
+        try:
+            while True:
+                poller.poll(since=datetime.now().astimezone() - timedelta(hours=hours))
+                time.sleep(poll)
+        except KeyboardInterrupt:
+            click.echo("stopped", err=True)
+        finally:
+            server.stop()
+
+
+@eido.command()
+@click.argument("url")
+@click.option("--incident", default=None, help="Subscribe to this incident only (default: every incident).")
+@click.option("--token", default=None, help="The notifier's access token (default: eido_token in the config).")
+@click.option(
+    "--expires",
+    type=click.IntRange(1),
+    default=None,
+    help="Ask for a subscription of this many seconds (renewed before it ends).",
+)
+@click.option("--count", type=click.IntRange(1), default=None, help="Stop after this many notifications.")
+@click.option("--json", "as_json", is_flag=True, help="Print every message as it came, one JSON object a line.")
+def subscribe(url, incident, token, expires, count, as_json) -> None:
+    """Subscribe to an EIDO notifier (ws:// or wss:// URL) and print what it sends."""
+    from ..interop.eido_client import SubscribeError, summary
+    from ..interop.eido_client import subscribe as run
+
+    token = token or load_settings_or_exit().eido_token
+    if not token:
+        raise click.UsageError("give --token or set eido_token in the config")
+    if not url.startswith(("ws://", "wss://")):
+        raise click.BadParameter(f'"{url}" is not a ws:// or wss:// URL', param_hint="URL")
+    notified = 0
+
+    def show(message: dict) -> bool:
+        nonlocal notified
+        click.echo(json.dumps(message, ensure_ascii=False) if as_json else summary(message))
+        notified += "event" in message
+        return count is not None and notified >= count
+
+    try:
+        asyncio.run(run(url, token, show, incident_id=incident, expires=expires))
+    except SubscribeError as exc:
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)

@@ -1,0 +1,247 @@
+"""The EIDO notifier of NENA-STA-024.1a (EIDO conveyance): subscriptions and notifications.
+
+Holds the current EIDO of each incident and the subscriptions (to one incident, or to all of them),
+and turns subscriber requests into the standard's responses. It knows nothing of sockets: the server
+(:mod:`.eido_server`) hands it each message and a bounded outbox per connection. :meth:`publish`
+never waits for a subscriber: a notification that does not fit a subscriber's outbox ends that
+subscriber's connection (it stopped reading), so a slow CAD can never stall the console.
+
+Message shapes follow NENA's WebSocket subscribe/notify schema: ``subscribe`` / ``subscribeResponse``,
+``unsubscribe`` / ``unsubscribeResponse``, ``event`` (``notification`` holds the EIDO) /
+``eventResponse``, ``terminate`` (an expired subscription) / ``terminateResponse``, and ``response``
+(501 Not implemented, and 400 for a message that is not JSON or not a request at all).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+log = logging.getLogger("crisis_triage.eido")
+
+#: MIME types a subscriber may ask for (``requestAccepts``).
+ACCEPTED_TYPES = ("application/emergency.eido+json", "application/json")
+
+
+class Outbox:
+    """What the server gives the notifier for one connection: ``put`` must not block."""
+
+    def put(self, text: str) -> bool:  # pragma: no cover - an interface
+        """Queue ``text`` for the subscriber; False when it does not fit (the subscriber stopped reading)."""
+        raise NotImplementedError
+
+    def close(self, reason: str) -> None:  # pragma: no cover - an interface
+        """End the connection."""
+        raise NotImplementedError
+
+
+@dataclass
+class Subscription:
+    subscription_id: str
+    outbox: Outbox
+    incident_id: str | None
+    """One incident (requestSubType "single"), or None for every incident ("new")."""
+    expires_at: float
+    peer: str = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    default_expires: int = 3600
+    """Seconds a subscription lasts when the subscriber does not ask (it renews before then)."""
+    min_expires: int = 60
+    max_expires: int = 86400
+
+
+@dataclass
+class EidoNotifier:
+    """The incidents' current EIDOs and who is subscribed to them."""
+
+    clock: Callable[[], float]
+    """Monotonic seconds (the server passes its event loop's clock)."""
+    limits: Limits = field(default_factory=Limits)
+    documents: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """The current EIDO of each incident, by incident id."""
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    payloads: dict[str, str] = field(default_factory=dict)
+    """Each current EIDO as JSON text (serialised once per change)."""
+
+    # -- incidents --------------------------------------------------------------------------
+    def publish(self, document: dict[str, Any]) -> int:
+        """Store the incident's new EIDO and notify its subscribers; returns how many were notified."""
+        incident_id = document["$id"]
+        self.documents[incident_id] = document
+        payload = json.dumps(document, ensure_ascii=False)  # once, however many subscribers
+        self.payloads[incident_id] = payload
+        sent = 0
+        for subscription in list(self.subscriptions.values()):
+            if subscription.incident_id in (None, incident_id):
+                sent += self._notify(subscription, [payload])
+        return sent
+
+    def _notify(self, subscription: Subscription, payloads: list[str]) -> int:
+        # The event wraps EIDOs already serialised: only the ids differ from one subscriber to the next.
+        head = json.dumps({"subscriptionId": subscription.subscription_id, "transactionId": str(uuid.uuid4())})
+        message = f'{{"event": {head[:-1]}, "notification": [{", ".join(payloads)}]}}}}'
+        if subscription.outbox.put(message):
+            return 1
+        log.warning("subscriber %s stopped reading; its connection is closed", subscription.peer)
+        self.drop_outbox(subscription.outbox)
+        subscription.outbox.close("subscriber too slow")
+        return 0
+
+    # -- requests ---------------------------------------------------------------------------
+    def handle(self, text: str, outbox: Outbox, peer: str = "") -> None:
+        """One message from a subscriber."""
+        try:
+            message = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            log.warning("from %s: not JSON", peer)
+            self._reply(
+                outbox, {"response": {"requestId": "", "statusCode": 400, "statusText": "Bad request: not JSON"}}
+            )
+            return
+        if not isinstance(message, dict) or len(message) != 1 or not isinstance(next(iter(message.values())), dict):
+            log.warning("from %s: not a request object", peer)
+            self._reply(outbox, {"response": {"requestId": "", "statusCode": 400, "statusText": "Bad request"}})
+            return
+        ((kind, body),) = message.items()
+        match kind:
+            case "subscribe":
+                self._subscribe(body, outbox, peer)
+            case "unsubscribe":
+                self._unsubscribe(body, outbox, peer)
+            case "eventResponse" | "terminateResponse":
+                if body.get("statusCode") != 200:
+                    log.warning("from %s: %s %s %s", peer, kind, body.get("statusCode"), body.get("statusText"))
+            case _:
+                log.warning("from %s: %s is not implemented", peer, kind)
+                self._reply(
+                    outbox,
+                    {
+                        "response": {
+                            "requestId": str(body.get("requestId", "")),
+                            "statusCode": 501,
+                            "statusText": "Not implemented",
+                        }
+                    },
+                )
+
+    def _subscribe(self, body: dict[str, Any], outbox: Outbox, peer: str) -> None:
+        request_id = body.get("requestId")
+
+        def answer(code: int, text: str, **extra: Any) -> None:
+            if code != 200:
+                log.warning("from %s: subscribe %s: %s %s", peer, request_id, code, text)
+            self._reply(
+                outbox,
+                {
+                    "subscribeResponse": {
+                        "requestId": str(request_id or ""),
+                        **extra,
+                        "statusCode": code,
+                        "statusText": text,
+                    }
+                },
+            )
+
+        if not isinstance(request_id, str) or not request_id:
+            return answer(400, "Bad request: requestId is required")
+        expires = body.get("expires", self.limits.default_expires)
+        if not isinstance(expires, int) or isinstance(expires, bool) or expires <= 0:
+            return answer(400, "Bad request: expires must be a positive number of seconds")
+        expires = max(self.limits.min_expires, min(self.limits.max_expires, expires))
+        renewing = body.get("subscriptionId")
+        if renewing is not None:
+            subscription = self.subscriptions.get(renewing)
+            if subscription is None or subscription.outbox is not outbox:
+                return answer(481, "Subscription does not exist")
+            subscription.expires_at = self.clock() + expires
+            log.info("%s renewed subscription %s for %d s", peer, renewing, expires)
+            return answer(200, "OK", subscriptionId=renewing, expires=expires)
+        if body.get("requestType") != "EIDO":
+            return answer(400, 'Bad request: requestType must be "EIDO"')
+        accepts = body.get("requestAccepts")
+        if accepts is not None and not any(accepts.startswith(t) for t in ACCEPTED_TYPES):
+            return answer(406, f"Not acceptable: this notifier sends {ACCEPTED_TYPES[0]}")
+        if body.get("qualFilter") is not None or body.get("unitId") is not None:
+            return answer(400, "Bad request: qualFilter and unitId are not supported")
+        sub_type = body.get("requestSubType", "single" if "incidentId" in body else "new")
+        incident_id = body.get("incidentId")
+        if sub_type == "single":
+            if not isinstance(incident_id, str) or not incident_id:
+                return answer(400, 'Bad request: a "single" subscription needs an incidentId')
+            if incident_id not in self.documents:
+                return answer(404, "Incident not found")
+        elif sub_type == "new":
+            incident_id = None
+        else:
+            return answer(400, f'Bad request: requestSubType "{sub_type}" is not supported (single or new)')
+        subscription = Subscription(str(uuid.uuid4()), outbox, incident_id, self.clock() + expires, peer)
+        self.subscriptions[subscription.subscription_id] = subscription
+        log.info(
+            "%s subscribed to %s (%s), %d s",
+            peer,
+            incident_id or "every incident",
+            subscription.subscription_id,
+            expires,
+        )
+        answer(200, "OK", subscriptionId=subscription.subscription_id, expires=expires)
+        current = [self.payloads[incident_id]] if incident_id else list(self.payloads.values())
+        if current:
+            self._notify(subscription, current)
+
+    def _unsubscribe(self, body: dict[str, Any], outbox: Outbox, peer: str) -> None:
+        request_id, subscription_id = body.get("requestId"), body.get("subscriptionId")
+        if not isinstance(request_id, str) or not isinstance(subscription_id, str):
+            code, text = 400, "Bad request: requestId and subscriptionId are required"
+        elif (found := self.subscriptions.get(subscription_id)) is None or found.outbox is not outbox:
+            code, text = 481, "Subscription does not exist"
+        else:
+            del self.subscriptions[subscription_id]
+            code, text = 200, "OK"
+            log.info("%s unsubscribed %s", peer, subscription_id)
+        if code != 200:
+            log.warning("from %s: unsubscribe %s: %s %s", peer, request_id, code, text)
+        self._reply(
+            outbox,
+            {
+                "unsubscribeResponse": {
+                    "requestId": str(request_id or ""),
+                    "subscriptionId": str(subscription_id or ""),
+                    "statusCode": code,
+                    "statusText": text,
+                }
+            },
+        )
+
+    # -- housekeeping -----------------------------------------------------------------------
+    def expire(self) -> list[str]:
+        """End subscriptions past their time, telling each subscriber (terminate); returns their ids."""
+        now = self.clock()
+        ended = [s for s in self.subscriptions.values() if s.expires_at <= now]
+        for subscription in ended:
+            del self.subscriptions[subscription.subscription_id]
+            log.info("subscription %s of %s expired", subscription.subscription_id, subscription.peer)
+            self._reply(
+                subscription.outbox,
+                {"terminate": {"requestId": str(uuid.uuid4()), "subscriptionId": subscription.subscription_id}},
+            )
+        return [s.subscription_id for s in ended]
+
+    def next_expiry(self) -> float | None:
+        return min((s.expires_at for s in self.subscriptions.values()), default=None)
+
+    def drop_outbox(self, outbox: Outbox) -> None:
+        """Forget every subscription of a connection that closed."""
+        for subscription_id in [k for k, s in self.subscriptions.items() if s.outbox is outbox]:
+            del self.subscriptions[subscription_id]
+
+    def _reply(self, outbox: Outbox, message: dict[str, Any]) -> None:
+        if not outbox.put(json.dumps(message)):
+            self.drop_outbox(outbox)
+            outbox.close("subscriber too slow")
