@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import html
 import uuid
-from functools import lru_cache
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from ..engine.events_eido import IncidentReceived
