@@ -8,12 +8,22 @@ variables > the config file > defaults. ``CRISIS_TRIAGE_CONFIG`` points at anoth
 from __future__ import annotations
 
 import itertools
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from .untrusted import (
+    INPUT_FAILURES,
+    MAX_CONFIG_BYTES,
+    UntrustedInputError,
+    check_plain,
+    decode_utf8,
+    describe_failure,
+    load_json,
+    read_bounded,
+)
 
 APP_NAME = "crisis-triage"
 
@@ -46,34 +56,71 @@ class SettingsError(ValueError):
 
 
 def file_values(path: Path | None = None) -> dict[str, Any]:
-    """The config file's values (empty when there is no file)."""
+    """The config file's values (empty when there is no file).
+
+    Read through the bounded reader: a device (``/dev/zero``), a file over 1 MB, bytes that are not
+    UTF-8, numbers too long to convert or nesting too deep are a :class:`SettingsError` naming the
+    file (and the line when known), never a crash.
+    """
     import tomllib
 
     path = path or config_path()
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
+    if not os.path.lexists(path):
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise SettingsError(f"{path}: {exc}") from None
+    try:
+        text = decode_utf8(read_bounded(path, MAX_CONFIG_BYTES, "config file"), "config file")
+        values = tomllib.loads(text)
+        check_plain(values, "config file")
+    except UntrustedInputError as exc:
+        where = f"{path}:{exc.line}:{exc.column}" if exc.line else str(path)
+        raise SettingsError(f"the config cannot be read: {where}: {exc.message}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingsError(f"the config cannot be read: {path}: {exc}") from None
+    except INPUT_FAILURES as exc:
+        raise SettingsError(f"the config cannot be read: {path}: {describe_failure(exc)}") from None
+    return values
 
 
 def env_values(fields: dict[str, Any]) -> dict[str, Any]:
-    """``CRISIS_TRIAGE_<FIELD>`` variables; mappings are given as JSON (``{"interrupt": "f12"}``)."""
+    """``CRISIS_TRIAGE_<FIELD>`` variables; mappings are given as JSON (``{"interrupt": "f12"}``).
+
+    A bad value is a :class:`SettingsError` naming the variable (not the config file)."""
     values: dict[str, Any] = {}
     for name, field in fields.items():
-        raw = os.environ.get(ENV_PREFIX + name.upper())
+        variable = ENV_PREFIX + name.upper()
+        raw = os.environ.get(variable)
         if raw is None:
             continue
         if field.annotation is dict or getattr(field.annotation, "__origin__", None) is dict:
             try:
-                values[name] = json.loads(raw)
-            except json.JSONDecodeError as exc:
-                raise SettingsError(f"{ENV_PREFIX + name.upper()}: expected JSON ({exc})") from None
+                values[name] = load_json(raw, what="value")
+            except UntrustedInputError as exc:
+                raise SettingsError(f"the environment variable {variable}: expected JSON ({exc.message})") from None
         else:
+            if len(raw) > 4096:
+                raise SettingsError(f"the environment variable {variable} is {len(raw):,} characters; at most 4,096")
             values[name] = raw
     return values
+
+
+def setting_origin(name: str, overrides: dict[str, Any] | None = None) -> str:
+    """Where the value of setting ``name`` came from, for an error message: an option, an environment
+    variable or the config file (the highest-precedence source that sets it)."""
+    if overrides and overrides.get(name) is not None:
+        return f"the option --{name.replace('_', '-')}"
+    variable = ENV_PREFIX + name.upper()
+    if variable in os.environ:
+        return f"the environment variable {variable}"
+    return f"the config file {config_path()}"
+
+
+def settings_problems(settings: Settings) -> list[tuple[str, str]]:
+    """Settings that load but cannot be used, as (setting, what is wrong): checked before a command starts."""
+    problems = []
+    store = settings.store
+    if store and store.split(":", 1)[0] not in ("postgresql", "postgres"):
+        problems.append(("store", "expected a postgresql:// URL, or nothing for this console's local file"))
+    return problems
 
 
 class Settings(BaseModel):
@@ -105,7 +152,7 @@ class Settings(BaseModel):
     store: str | None = None
     """Record store: empty for the embedded SQLite file under the data directory, or a
     ``postgresql://`` URL for a centre's shared store (events are journalled locally first)."""
-    retention_days: int = Field(default=365 * 7, ge=1)
+    retention_days: int = Field(default=365 * 7, ge=1, le=36500)
     """Records older than this are removed by ``crisis-triage records purge``."""
     theme: str = "textual-dark"
     """Console theme: textual-dark, textual-light or crisis-high-contrast."""

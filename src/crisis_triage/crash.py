@@ -25,9 +25,13 @@ def report_crash(exc: BaseException) -> Path | None:
     try:
         folder = crash_dir()
         folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S}.txt"
-        path.write_text("".join(traceback.format_exception(exc)), encoding="utf-8")
-        os.chmod(path, 0o600)
+        # Microseconds and the process id: two crashes in the same second (or two consoles) never
+        # overwrite each other's report.
+        path = folder / f"crash-{datetime.now(UTC):%Y%m%dT%H%M%S.%f}-{os.getpid()}.txt"
+        # Created exclusively, private from the start: a report never replaces another.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with open(fd, "w", encoding="utf-8") as handle:
+            handle.write("".join(traceback.format_exception(exc)))
         return path
     except OSError:
         return None

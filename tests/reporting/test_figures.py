@@ -72,17 +72,23 @@ def test_calls_without_their_protocol_are_listed_not_dropped(boston):
     )
 
 
-def test_deidentifier_without_a_protocol_keeps_only_option_ids():
+def test_deidentifier_without_a_protocol_keeps_no_answer_and_says_so():
+    # Fails closed (issue 10): without the protocol a one-word name ("Rosa") cannot be told from an
+    # option id ("past_3_months"), so no answer is kept, and the export counts what it removed.
     d = Deidentifier(b"k" * 32)
     event = {"at": "2026-03-10T14:23:17-04:00", "kind": "answered", "question": "q", "value": "Rosa Diaz"}
     assert d.event(event, None)["value"] == REMOVED
-    assert d.event({**event, "value": "past_3_months"}, None)["value"] == "past_3_months"
+    assert d.event({**event, "value": "Rosa"}, None)["value"] == REMOVED
+    assert d.event({**event, "value": "past_3_months"}, None)["value"] == REMOVED
     assert d.event({**event, "value": ["voices", "Main St 5"]}, None)["value"] == REMOVED
     assert d.event(event, None)["at"] == "2026-03-10T14:00:00-04:00"
+    assert "answers of calls whose protocol file was not found" in d.report()
     note = d.event({"at": event["at"], "kind": "note", "text": "call 617-555-0134"}, None)
     assert note["text"] == REMOVED
     context = d.event({"at": event["at"], "kind": "context_changed", "district": "B2", "line": "617 555 0134"}, None)
-    assert context["line"] == "[phone removed]" and context["district"] == "B2"
+    assert context["line"] == REMOVED and context["district"] == "B2"
+    unknown = d.event({"at": event["at"], "kind": "future_kind", "caller": "Rosa Diaz"}, None)
+    assert unknown["caller"] == REMOVED and 'the field "caller" of future_kind events' in d.report()
     assert (
         d.pseudonym("call", "a")
         == Deidentifier(b"k" * 32).pseudonym("call", "a")

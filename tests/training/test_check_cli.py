@@ -146,6 +146,7 @@ def test_the_schema_command_prints_a_schema_every_shipped_scenario_satisfies(tmp
     from crisis_triage.protocol.yaml_source import load_yaml
 
     out = tmp_path / "schema" / "scenario.schema.json"
+    out.parent.mkdir()  # commands write into existing folders only (they never create folders)
     result = run("scenarios", "schema", "-o", str(out))
     assert result.exit_code == 0
     schema = json.loads(out.read_text(encoding="utf-8"))

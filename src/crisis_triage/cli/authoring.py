@@ -116,7 +116,11 @@ def lint(files: tuple[str, ...], strict: bool, max_words: int, severity: str, fm
 @click.command()
 @click.argument("file", type=_FILE)
 @click.option(
-    "--format", "fmt", type=click.Choice(["mermaid", "dot", "svg", "png"]), default="mermaid", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["mermaid", "dot", "svg", "png"]),
+    default=None,
+    help="Diagram format (default: from the --output suffix, else mermaid).",
 )
 @click.option("--door", default=None, help="Only the questions this door (who is calling) can reach.")
 @click.option("--overview", is_flag=True, help="One box per section instead of one per question (long protocols).")
@@ -132,6 +136,7 @@ def graph(file: str, fmt: str, door: str | None, overview: bool, output: str | N
     and the models they recommend. Mermaid renders on code hosts; svg/png need Graphviz's `dot`."""
     from ..authoring.diagram import GraphvizMissing, render
 
+    fmt = _graph_format(fmt, output)
     loaded = _load(file)
     _check_door(loaded, door)
     if fmt == "png" and output is None and sys.stdout.isatty():
@@ -151,6 +156,30 @@ def graph(file: str, fmt: str, door: str | None, overview: bool, output: str | N
         return
     write_or_exit(output, result)
     click.echo(f"wrote {output}", err=True)
+
+
+#: File suffixes of each diagram format: the written file's format always matches its name.
+_GRAPH_SUFFIXES = {".mmd": "mermaid", ".mermaid": "mermaid", ".md": "mermaid", ".dot": "dot", ".gv": "dot"}
+_GRAPH_SUFFIXES.update({".svg": "svg", ".png": "png"})
+
+
+def _graph_format(fmt: str | None, output: str | None) -> str:
+    """The format to draw: --format, else the output's suffix, else mermaid; a suffix that names
+    another format than --format is a usage error (Mermaid text in a file named .svg helps nobody)."""
+    from pathlib import Path
+
+    suffix = Path(output).suffix.lower() if output else ""
+    implied = _GRAPH_SUFFIXES.get(suffix)
+    if fmt is None:
+        if output and implied is None:
+            raise click.UsageError(
+                f'cannot tell the format from "{suffix or output}": name the file '
+                f"{', '.join(sorted(_GRAPH_SUFFIXES))} or give --format"
+            )
+        return implied or "mermaid"
+    if implied is not None and implied != fmt:
+        raise click.UsageError(f"--format {fmt} does not match the file name {output} ({suffix} is {implied})")
+    return fmt
 
 
 # -- schema ----------------------------------------------------------------------------------------

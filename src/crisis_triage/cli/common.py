@@ -46,29 +46,42 @@ def load_protocol_or_exit(path: str, load=None):
 
 def load_settings_or_exit(**overrides):
     """Settings in force with ``overrides`` (CLI options) on top; a config file that cannot be read or
-    holds a bad value is one clear line naming the file, and exit 1."""
+    a bad value is one clear line naming where the value came from (option, environment variable or
+    config file), and exit 1."""
     from pydantic import ValidationError
 
-    from ..config import SettingsError, config_path, load_settings
+    from ..config import SettingsError, load_settings, setting_origin, settings_problems
 
     try:
-        return load_settings(**overrides)
+        settings = load_settings(**overrides)
     except SettingsError as exc:
-        raise click.ClickException(f"cannot read the settings: the config cannot be read: {exc}") from None
+        raise click.ClickException(f"cannot read the settings: {exc}") from None
     except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc']))} (from {setting_origin(str(e['loc'][0]), overrides)}): {e['msg']}"
+            for e in exc.errors()
+        )
+        raise click.ClickException(f"cannot read the settings: {problems}; check `crisis-triage config`") from None
+    wrong = settings_problems(settings)
+    if wrong:
         raise click.ClickException(
-            f"cannot read the settings: {config_path()}: the settings are not valid "
-            f"({problems}); check `crisis-triage config`"
-        ) from None
+            "cannot use the settings: "
+            + "; ".join(f"{name} (from {setting_origin(name, overrides)}): {message}" for name, message in wrong)
+        )
+    return settings
 
 
 def write_or_exit(path: str, data: str | bytes) -> None:
-    """Write a file a command was asked to produce; a path that cannot be written is one clear line."""
+    """Write a file a command was asked to produce; a path that cannot be written is one clear line.
+
+    The folder must exist: a command never creates folders (as whoever runs it) from a mistyped path.
+    """
     from pathlib import Path
 
+    folder = Path(path).parent
+    if not folder.is_dir():
+        raise click.ClickException(f"cannot write {path}: the folder {folder} does not exist")
     try:
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
         Path(path).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None

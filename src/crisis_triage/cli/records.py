@@ -38,6 +38,8 @@ def _date(value: str | None, name: str) -> datetime | None:
         raise click.BadParameter(
             f'"{value}" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)', param_hint=name
         ) from None
+    if not 1900 <= moment.year <= 2999:
+        raise click.BadParameter(f'"{value}": give a year between 1900 and 2999', param_hint=name)
     return moment if moment.tzinfo else moment.astimezone()
 
 
@@ -290,6 +292,7 @@ def export(call_ids, store, local, since, until, fmt, level, deidentify, output,
         return
     if call_ids:
         raise click.UsageError("CALL ids select calls for --format eido only")
+    deidentifier = Deidentifier() if deidentify else None
     with opened_reader(store, local) as reader, _private_output(output) as out:
         count = export_records(
             reader.iter_rows(),
@@ -297,7 +300,7 @@ def export(call_ids, store, local, since, until, fmt, level, deidentify, output,
             fmt=fmt,
             level=level,
             resolver=_resolver(protocols),
-            deidentifier=Deidentifier() if deidentify else None,
+            deidentifier=deidentifier,
             since=_date(since, "--since"),
             until=_date(until, "--until"),
             include_practice=practice,
@@ -309,6 +312,8 @@ def export(call_ids, store, local, since, until, fmt, level, deidentify, output,
         + (f"; {count.problems} calls could not be replayed (see the problem column)" if count.problems else ""),
         err=True,
     )
+    if deidentifier is not None and deidentifier.report():
+        click.echo(f"de-identification: {deidentifier.report()}", err=True)
 
 
 def _export_eidos(call_ids, store, local, since, until, output, practice, protocols) -> None:
@@ -357,7 +362,7 @@ def _private_output(path: str) -> Iterator:
 @click.option(
     "--older-than",
     "days",
-    type=click.IntRange(1),
+    type=click.IntRange(1, 36500),
     default=None,
     help="Age in days (default: the retention_days setting).",
 )

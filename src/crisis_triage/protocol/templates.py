@@ -8,13 +8,16 @@ Variables are checked at load time so a typo is an error with a line number, not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
+from ..untrusted import INPUT_FAILURES, describe_failure
 from .errors import did_you_mean
 
 #: Variables a handoff template may use; all are plain values the engine fills in.
@@ -38,6 +41,67 @@ TEMPLATE_VARIABLES = {
 }
 
 MAX_TEMPLATE = 4000
+#: Most characters one rendered template (or any value made inside it) may hold: a handoff script is
+#: read aloud, a summary is a paragraph. Filters such as center() and replace() could otherwise build
+#: gigabytes from a short template.
+MAX_OUTPUT = 20_000
+#: Longest a template may take to render: a live call waits for it.
+MAX_RENDER_SECONDS = 0.5
+
+
+class TemplateOutputError(ValueError):
+    """A template that would make more text, or take longer, than a script may (see :data:`MAX_OUTPUT`)."""
+
+
+_DEADLINE: ContextVar[float] = ContextVar("template_deadline", default=0.0)
+
+
+def _check_time() -> None:
+    deadline = _DEADLINE.get()
+    if deadline and time.monotonic() > deadline:
+        raise TemplateOutputError(f"the template took over {MAX_RENDER_SECONDS} s to fill in")
+
+
+def _check_size(length: int) -> None:
+    if length > MAX_OUTPUT:
+        raise TemplateOutputError(f"the template makes a text of {length:,} characters; the limit is {MAX_OUTPUT:,}")
+
+
+def _bounded_center(value: Any, width: int = 80) -> str:
+    _check_size(int(width))
+    return str(value).center(int(width))
+
+
+def _bounded_replace(value: Any, old: Any, new: Any, count: int | None = None) -> str:
+    text, old, new = str(value), str(old), str(new)
+    occurrences = text.count(old) if old else len(text) + 1
+    if count is not None:
+        occurrences = min(occurrences, max(0, int(count)))
+    _check_size(len(text) + occurrences * (len(new) - len(old)))
+    return text.replace(old, new, -1 if count is None else int(count))
+
+
+def _bounded_join(value: Any, d: str = "", attribute: Any = None) -> str:
+    items = [str(item) for item in value]
+    _check_size(sum(map(len, items)) + len(str(d)) * max(0, len(items) - 1))
+    return str(d).join(items)
+
+
+def _guarded(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A filter that checks the render's time budget before running and its result's size after."""
+
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        _check_time()
+        result = function(*args, **kwargs)
+        if isinstance(result, (str, list, tuple)):
+            _check_size(len(result))
+        return result
+
+    guarded.__name__ = getattr(function, "__name__", "filter")
+    for marker in ("jinja_pass_arg",):  # keep Jinja's pass_context/pass_environment markers
+        if hasattr(function, marker):
+            setattr(guarded, marker, getattr(function, marker))
+    return guarded
 
 
 class TemplateProblem(ValueError):
@@ -53,6 +117,13 @@ def environment() -> SandboxedEnvironment:
     # No globals (range, cycler, joiner, lipsum, dict, namespace): a template sees only the plain
     # values the engine hands in, and a global's name is reported as an unknown placeholder.
     env.globals.clear()
+    # Every filter runs under the render's time and size budget; those that build text from a size
+    # (center) or multiply text (replace, join) check the size before building anything.
+    env.filters["center"] = _bounded_center
+    env.filters["replace"] = _bounded_replace
+    env.filters["join"] = _bounded_join
+    for name in ALLOWED_FILTERS:
+        env.filters[name] = _guarded(env.filters[name])
     return env
 
 
@@ -155,6 +226,14 @@ def _check_safe(tree: nodes.Template) -> None:
                 raise TemplateProblem(
                     f'"{key}" cannot be used in a template (names starting with _ are internal)', node.lineno
                 )
+        if isinstance(node, nodes.For) and any(True for _ in node.find_all(nodes.For)):
+            raise TemplateProblem("a loop inside a loop is not allowed in a handoff template", node.lineno)
+        if isinstance(node, nodes.Const) and isinstance(node.value, (int, float)) and abs(node.value) > MAX_OUTPUT:
+            raise TemplateProblem(
+                f"the number {node.value:.0f} is larger than a script needs (at most {MAX_OUTPUT:,})", node.lineno
+            )
+        if isinstance(node, nodes.Const) and isinstance(node.value, str) and len(node.value) > MAX_TEMPLATE:
+            raise TemplateProblem("a text in the template is too long", node.lineno)
         if isinstance(node, nodes.Filter) and node.name not in ALLOWED_FILTERS:
             raise TemplateProblem(
                 f'the filter "{node.name}" is not available{did_you_mean(node.name, ALLOWED_FILTERS)}; '
@@ -178,8 +257,8 @@ def compile_template(text: str, question_ids: Iterable[str]):
         tree = env.parse(text)
     except TemplateSyntaxError as exc:
         raise TemplateProblem(f"template syntax: {exc.message}", exc.lineno or 1) from None
-    except RecursionError:
-        raise TemplateProblem("the template nests too deeply") from None
+    except INPUT_FAILURES as exc:  # deep nesting, a number Python will not convert
+        raise TemplateProblem(f"the template cannot be read: {describe_failure(exc)}") from None
     _check_safe(tree)
     known_questions = set(question_ids)
     for name in sorted(meta.find_undeclared_variables(tree)):
@@ -216,9 +295,34 @@ def is_plain(value: Any, depth: int = 0) -> bool:
 
 
 def render(template: Any, values: dict[str, Any]) -> str:
-    """Render with plain values only. Missing values are a bug in the engine, not the author's."""
+    """Render with plain values only, within :data:`MAX_OUTPUT` characters and :data:`MAX_RENDER_SECONDS`.
+
+    A template that would go over a limit (or fails on a value, e.g. ``int`` of a long number) gives
+    a one-line notice in place of the text, so the handoff screen shows a clear problem and the live
+    call goes on; the template itself is checked at load time, so this only happens with the values
+    of a call. Missing or non-plain values are a bug in the engine, not the author's, and raise.
+    """
     for name, value in values.items():
         if not is_plain(value):
             # Objects are how sandbox escapes start: refuse them even though the sandbox would too.
             raise TypeError(f"template value {name!r} is a {type(value).__name__}, not a plain value")
-    return template.render(**values).strip()
+    token = _DEADLINE.set(time.monotonic() + MAX_RENDER_SECONDS)
+    parts: list[str] = []
+    size = 0
+    try:
+        for chunk in template.generate(**values):
+            size += len(chunk)
+            _check_size(size)
+            _check_time()
+            parts.append(chunk)
+    except TemplateOutputError as exc:
+        return _notice(str(exc))
+    except (*INPUT_FAILURES, TemplateError) as exc:  # a call's value the template cannot use
+        return _notice(describe_failure(exc) if isinstance(exc, INPUT_FAILURES) else str(exc))
+    finally:
+        _DEADLINE.reset(token)
+    return "".join(parts).strip()
+
+
+def _notice(reason: str) -> str:
+    return f"[This text cannot be shown: {reason}. Read the script from the printed protocol and tell its author.]"

@@ -49,6 +49,8 @@ class CallRecord(BaseModel):
     interrupts: list[str] = []
     unavailable: dict[str, str] = {}
     """Models unavailable on this call (model id -> reason)."""
+    notes: list[str] = []
+    """The call-taker's notes (free text; replay ignores them, an import records them)."""
     tags: list[str] = []
     """Free labels (the synthetic generator's presentation, a scenario name); ignored by replay."""
 

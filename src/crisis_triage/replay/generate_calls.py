@@ -150,6 +150,18 @@ UNKNOWN_RATE = 0.03
 
 FIRST_NAMES = ("Ana", "James", "Keisha", "Luis", "Mary", "Darnell", "Rosa", "Tom", "Fatima", "Kevin")
 STREETS = ("Blue Hill Ave", "Dudley St", "Tremont St", "Washington St", "Columbia Rd", "Dorchester Ave", "Warren St")
+SURNAMES = ("Diaz", "Okafor", "Nguyen", "Murphy", "Silva", "Johnson", "Haddad")
+#: Phone numbers as call-takers type them (all in the 555-01xx range kept for fiction).
+PHONE_FORMATS = ("617-555-01{:02d}", "(617) 555-01{:02d}", "+1 617 555 01{:02d}", "617.555.01{:02d}", "6175550{:03d}")
+#: Call-taker notes: free text holding what de-identification must remove (names, phone numbers,
+#: e-mail addresses, street addresses), so the export tests meet it.
+NOTE_TEMPLATES = (
+    "Caller {first} {last} asks for a call back on {phone}.",
+    "Sister {first} can be reached at {email} or {phone}.",
+    "Lives at {street}, second floor; door code 4471.",
+    "{first} {last} ({phone}) says the neighbour at {street} called before.",
+    "Case worker: {first}.{last}@example.org",
+)
 
 
 def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
@@ -245,4 +257,25 @@ def generate_calls(
             session.apply(Answered(at=moment, question=question.id, value=value))
         call["answers"] = answers
         call["interrupts"] = recorded
+        notes = _notes(random.Random(f"{seed}/{number}/notes"))
+        if notes:
+            call["notes"] = notes
         yield call
+
+
+def _notes(rng: random.Random) -> list[str]:
+    """Zero to two call-taker notes with personal details in free text (a separate generator, so
+    adding notes changes nothing else about a seed's calls)."""
+    notes = []
+    for _ in range(rng.choice((0, 0, 1, 1, 2))):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(SURNAMES)
+        notes.append(
+            rng.choice(NOTE_TEMPLATES).format(
+                first=first,
+                last=last,
+                phone=rng.choice(PHONE_FORMATS).format(rng.randint(0, 99)),
+                email=f"{first.lower()}.{last.lower()}@example.org",
+                street=f"{rng.randint(1, 999)} {rng.choice(STREETS)}",
+            )
+        )
+    return notes

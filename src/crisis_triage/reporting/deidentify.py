@@ -1,17 +1,23 @@
 """De-identification for the pilot's evaluator: records with nothing that points back to a person.
 
-What goes, and why:
+It fails closed: a field is kept only when it is known to hold no personal information; anything it
+cannot classify is removed (and counted, so the export can say so), never passed through.
+
+What is kept: event kinds, times cut to the hour, and fields that hold ids the protocol defines
+(question, interrupt, model, step, outcome, door, line, district, language) when they look like ids;
+answers only when the call's protocol is found and the answer is one of the question's options or a
+number. What goes, and why:
 - answers to free-text questions (Boston: ``caller_name``, ``location``): names and street addresses;
+- every answer of a call whose protocol file cannot be found: without it a one-word name cannot be
+  told from an option id, so none of them is kept (the export says how many calls this hit);
 - call-taker notes and every free-text reason the call-taker typed (departures, withdrawn interrupts,
   unavailable teams): free text can hold anything, so none of it is kept, only that it was there;
-- phone numbers anywhere that is left (a belt-and-braces pattern scrub);
+- any field of an event this module does not know: removed, and counted as not classified;
+- phone numbers and e-mail addresses anywhere that is left (a belt-and-braces pattern scrub);
 - exact times: every timestamp is cut to the hour (durations are exported separately, in seconds);
 - call, event and call-taker ids: replaced by keyed hashes, stable within one export (so an
   evaluator can join the events and calls files of one export) and useless for looking up the live
   record, since the key is random per export and never written out.
-
-When a call's protocol cannot be found, every answer that is not a plain option id is removed, since
-there is then no way to tell a text question from a choice.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ import hmac
 import json
 import re
 import secrets
+from collections import Counter
 from datetime import datetime
 from typing import Any
 
@@ -28,14 +35,16 @@ from ..protocol.compiled import Protocol
 
 REMOVED = "[removed]"
 PHONE = re.compile(r"(?<!\w)(?:\+?\d{1,3}[\s.-]?)?(?:\(\d{2,4}\)|\d{2,4})[\s.-]?\d{3,4}[\s.-]?\d{3,4}(?!\w)")
-_OPTION_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
-#: Event fields that hold text a call-taker typed.
-FREE_TEXT_FIELDS = {
-    "note": ("text",),
-    "accepted": ("reason",),
-    "interrupt_withdrawn": ("reason",),
-    "availability": ("reason",),
-}
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
+#: Event fields that hold an id the protocol or the console defines: kept when they look like one.
+ID_FIELDS = frozenset(
+    {"kind", "question", "interrupt", "model", "recommended", "step", "outcome", "door", "line", "district", "language"}
+)
+#: Event fields that hold a yes/no flag.
+FLAG_FIELDS = frozenset({"available"})
+#: Event fields that hold text a call-taker typed: replaced by REMOVED when not empty.
+FREE_TEXT_FIELDS = frozenset({"text", "reason"})
 
 
 def hour(moment: datetime) -> datetime:
@@ -44,38 +53,52 @@ def hour(moment: datetime) -> datetime:
 
 
 class Deidentifier:
-    """One export's de-identification: its own random key for the pseudonyms."""
+    """One export's de-identification: its own random key for the pseudonyms, and a count of what it
+    could not classify (``unclassified``: reason -> how many values were removed for it)."""
 
     def __init__(self, key: bytes | None = None):
         self._key = key or secrets.token_bytes(32)
+        self.unclassified: Counter[str] = Counter()
 
     def pseudonym(self, kind: str, value: str) -> str:
         return hmac.new(self._key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:16]
 
     def event(self, event: dict[str, Any], protocol: Protocol | None) -> dict[str, Any]:
         """A de-identified copy of one event as a JSON dict (``event.model_dump(mode="json")``)."""
-        out = dict(event)
-        kind = out.get("kind")
-        if "at" in out:
-            out["at"] = hour(datetime.fromisoformat(out["at"])).isoformat()
-        if kind in ("answered", "revised"):
-            out["value"] = self._answer(out.get("question", ""), out.get("value"), protocol)
-        for name in FREE_TEXT_FIELDS.get(kind, ()):
-            if out.get(name):
+        out: dict[str, Any] = {}
+        for name, value in event.items():
+            if name == "at":
+                out[name] = hour(datetime.fromisoformat(value)).isoformat()
+            elif name == "value" and event.get("kind") in ("answered", "revised"):
+                out[name] = self._answer(str(event.get("question", "")), value, protocol)
+            elif name in FREE_TEXT_FIELDS:
+                out[name] = REMOVED if value else value
+            elif name in ID_FIELDS:
+                out[name] = value if value is None or (isinstance(value, str) and _ID.match(value)) else REMOVED
+            elif name in FLAG_FIELDS and isinstance(value, bool):
+                out[name] = value
+            else:
+                self.unclassified[f'the field "{name}" of {event.get("kind", "an")} events'] += 1
                 out[name] = REMOVED
-        return {k: v if k in ("at", "kind") else scrub(v) for k, v in out.items()}
+        return {k: scrub(v) for k, v in out.items()}
 
     def _answer(self, question: str, value: Any, protocol: Protocol | None) -> Any:
-        if protocol is not None:
-            compiled = protocol.question_by_id.get(question)
-            if compiled is None or compiled.type == "text":
-                return REMOVED
-            return value
-        if isinstance(value, str) and not _OPTION_ID.match(value):
+        if protocol is None:
+            self.unclassified["answers of calls whose protocol file was not found"] += 1
             return REMOVED
-        if isinstance(value, list) and not all(isinstance(v, str) and _OPTION_ID.match(v) for v in value):
+        compiled = protocol.question_by_id.get(question)
+        if compiled is None:
+            self.unclassified["answers to questions the protocol does not have"] += 1
             return REMOVED
-        return value
+        if compiled.type == "text":
+            return REMOVED
+        if compiled.type == "number":
+            return value if isinstance(value, (int, float)) and not isinstance(value, bool) else REMOVED
+        options = compiled.option_ids
+        if isinstance(value, list):
+            kept = [v for v in value if isinstance(v, str) and v in options]
+            return kept if len(kept) == len(value) else [*kept, REMOVED]
+        return value if isinstance(value, str) and value in options else REMOVED
 
     def row(self, row: dict[str, Any], protocol: Protocol | None) -> dict[str, Any]:
         """A de-identified copy of one stored row (see :mod:`rows`); ``event`` stays JSON text."""
@@ -89,11 +112,18 @@ class Deidentifier:
         out["event"] = json.dumps(self.event(event, protocol), ensure_ascii=False)
         return out
 
+    def report(self) -> str:
+        """What was removed because it could not be classified, for the export's closing line ('' if nothing)."""
+        if not self.unclassified:
+            return ""
+        parts = [f"{count} {what}" for what, count in sorted(self.unclassified.items())]
+        return "removed because they could not be classified: " + "; ".join(parts)
+
 
 def scrub(value: Any) -> Any:
-    """Phone numbers removed from any text left in ``value``."""
+    """Phone numbers and e-mail addresses removed from any text left in ``value``."""
     if isinstance(value, str):
-        return PHONE.sub("[phone removed]", value)
+        return PHONE.sub("[phone removed]", EMAIL.sub("[email removed]", value))
     if isinstance(value, list):
         return [scrub(v) for v in value]
     return value

@@ -17,7 +17,7 @@ from ..engine.session import SessionError
 from ..store.journal import CallMeta
 from ..store.reading import select_calls
 from ..store.rows import COLUMNS, event_of
-from .deidentify import Deidentifier, hour
+from .deidentify import REMOVED, Deidentifier, hour
 from .outcome import call_outcome
 from .protocol_texts import ProtocolNotFound, ProtocolResolver
 
@@ -178,6 +178,8 @@ def _call_record(
                 ended=o.ended,
             )
     if deidentifier is not None:
+        # A fallback's reason is what the call-taker typed when marking a team unavailable.
+        record["fallbacks"] = [{**f, "reason": REMOVED if f["reason"] else ""} for f in record["fallbacks"] or []]
         record["call_id"] = deidentifier.pseudonym("call", meta.call_id)
         record["call_taker_id"] = deidentifier.pseudonym("taker", meta.call_taker_id)
         record["started_at"] = hour(events[0].at).isoformat()

@@ -25,6 +25,7 @@ from ..engine.events import (
     HandoffEnded,
     HandoffStepDone,
     InterruptRecorded,
+    NoteAdded,
     RecommendationAccepted,
 )
 from ..engine.session import CallSession, SessionError
@@ -74,6 +75,9 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
         if not answers:
             moment += timedelta(seconds=rng.uniform(2, 8))
             add(InterruptRecorded(at=moment, interrupt=interrupt))
+    for text in call.notes:
+        moment += timedelta(seconds=rng.uniform(5, 20))
+        add(NoteAdded(at=moment, text=text))
     recommendation = session.assessment.recommendation
     moment += timedelta(seconds=rng.uniform(8, 35))
     add(RecommendationAccepted(at=moment, model=recommendation.model, recommended=recommendation.model))

@@ -20,6 +20,7 @@ from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.errors import Path, Problem, did_you_mean
 from ..protocol.schema_errors import model_field_names, schema_problem
 from ..protocol.yaml_source import SourceMap, YamlSourceError, load_yaml
+from ..untrusted import INPUT_FAILURES, UntrustedInputError, decode_utf8, describe_failure, read_bounded
 from . import scenario as models
 from .scenario import ScenarioDocument
 
@@ -88,6 +89,15 @@ def _schema_problems(errors: list[dict[str, Any]], source: SourceMap) -> list[Pr
 def parse_scenario(text: str, file: str = "<scenario>") -> Scenario:
     """Check a scenario's YAML and schema; raise :class:`ScenarioError` listing every problem."""
     try:
+        return _parse_scenario(text, file)
+    except ScenarioError:
+        raise
+    except INPUT_FAILURES as exc:  # a limit of a library we use, reached by hostile input
+        raise ScenarioError([Problem("unreadable", describe_failure(exc), file, 1, 1)]) from None
+
+
+def _parse_scenario(text: str, file: str) -> Scenario:
+    try:
         data, source = load_yaml(text, file)
     except YamlSourceError as exc:
         raise ScenarioError(list(exc.problems)) from None
@@ -109,15 +119,10 @@ def load_scenario(path: str | FilePath, protocol: Protocol | None = None) -> Sce
     """
     path = FilePath(path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ScenarioError(
-            [Problem("unreadable", f"cannot read the file: {exc.strerror or exc}", str(path))]
-        ) from None
-    except UnicodeDecodeError:
-        raise ScenarioError(
-            [Problem("encoding", "the file is not UTF-8 text; save it as UTF-8", str(path), 1, 1)]
-        ) from None
+        text = decode_utf8(read_bounded(path, what="scenario file"), "file")
+    except UntrustedInputError as exc:
+        code = "encoding" if exc.line else "unreadable"
+        raise ScenarioError([Problem(code, exc.message, str(path), exc.line, exc.column)]) from None
     scenario = parse_scenario(text, str(path))
     if protocol is not None:
         problems = [p for p in check_against(scenario, protocol) if p.severity == "error"]
