@@ -96,6 +96,7 @@ KEYS: tuple[KeySpec, ...] = (
     # after accepting
     KeySpec("dispatch_copy", "c", "copy", "Copy summary", "dispatch"),
     KeySpec("dispatch_handoff", "h", "handoff", "Handoff", "dispatch"),
+    KeySpec("dispatch_eido", "e", "eido", "EIDO to CAD", "dispatch"),
     KeySpec("back_to_call", "b", "back", "Back to call", "dispatch / handoff"),
     KeySpec("other_team", "o", "other_team", "Send another team", "dispatch / handoff"),
     KeySpec("handoff_step", "space", "step_done", "Step done", "handoff"),

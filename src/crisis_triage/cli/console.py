@@ -26,6 +26,12 @@ def check_keys_or_exit(settings) -> None:
 @click.option("--door", help="Who is calling (a door id of the protocol); skips the start screen with --line.")
 @click.option("--line", "line_", metavar="LINE", help="Which number they called (a line id of the protocol).")
 @click.option("--store", help="Record store: a SQLite file path or a postgresql:// URL (default: from the config).")
+@click.option(
+    "--from-eido",
+    "from_eido",
+    metavar="FILE|URL",
+    help="Continue an incident another system sent as a NENA EIDO (location, caller, callback, language, notes).",
+)
 @click.pass_context
 def call(
     ctx: click.Context,
@@ -35,6 +41,7 @@ def call(
     door: str | None,
     line_: str | None,
     store: str | None,
+    from_eido: str | None = None,
     home: bool = False,
 ) -> None:
     """Start a call at once: door, line, district and language, then the protocol's questions.
@@ -79,6 +86,9 @@ def call(
         journal, warning, relay = open_journal(settings)
     except JournalError as exc:
         raise click.ClickException(str(exc)) from None
+    from ..interop.eido_console import with_eido_server
+
+    journal, eido_server = with_eido_server(settings, journal, loaded)
     try:
         start = CallContext(
             door=door,
@@ -88,10 +98,28 @@ def call(
         )
         if line_ is None and loaded.document.lines:
             start.line = loaded.document.lines[0].id
-        app = ConsoleApp(settings, loaded, journal=journal, home=home, start=start, journal_warning=warning)
+        resume = _transferred(from_eido, settings, loaded, journal, start) if from_eido else None
+        app = ConsoleApp(
+            settings, loaded, journal=journal, home=home, start=start, journal_warning=warning, resume=resume
+        )
         relay.app = app
         app.run()
     finally:
         journal.close()
+        if eido_server is not None:
+            eido_server.stop()
     if app.return_code:
         raise SystemExit(app.return_code)
+
+
+def _transferred(source, settings, protocol, journal, start) -> str:
+    """Journal the opening of a call that arrived as an EIDO; a bad EIDO is one clear line."""
+    from ..engine.session import SessionError
+    from ..interop.eido_console import start_transferred_call
+    from ..interop.eido_in import EidoInError
+    from ..tui.app import local_now
+
+    try:
+        return start_transferred_call(source, settings, protocol, journal, start, local_now())
+    except (EidoInError, SessionError) as exc:
+        raise click.ClickException(f"--from-eido: {exc}") from None

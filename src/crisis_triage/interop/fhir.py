@@ -250,6 +250,7 @@ def questionnaire_response(protocol: Protocol, session: CallSession, label: str 
                     {"url": "recommendation", "valueCode": rec.model},
                     {"url": "rule", "valueCode": rec.rule},
                     {"url": "team", "valueString": ", ".join(rec.team)},
+                    *_after_dispatch(session),
                 ],
             }
         ],
@@ -257,6 +258,18 @@ def questionnaire_response(protocol: Protocol, session: CallSession, label: str 
     }
     check(document)
     return document
+
+
+def _after_dispatch(session: CallSession) -> list[dict[str, Any]]:
+    """The team dispatched and the disposition, when the call has them (read by event kind, so this
+    module needs nothing from the after-dispatch events' module)."""
+    parts: list[dict[str, Any]] = []
+    if session.state.accepted is not None:
+        parts.append({"url": "dispatched", "valueCode": session.state.accepted[0]})
+    dispositions = [e for e in session.events if getattr(e, "kind", None) == "disposition"]
+    if dispositions:
+        parts.append({"url": "disposition", "valueCode": dispositions[-1].code})
+    return parts
 
 
 def check(document: dict[str, Any]) -> None:

@@ -84,6 +84,7 @@ class ConsoleApp(App):
         journal_warning: str | None = None,
         cursor_blink: bool = True,
         flash_seconds: float = 2.5,
+        resume: str | None = None,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -101,6 +102,8 @@ class ConsoleApp(App):
         """How long a changed band or recommendation stays highlighted (snapshot tests hold it)."""
         self.keymap_in_force = dict(settings.keys)
         self.return_code_value = 0
+        self.resume = resume
+        """A call already journalled (transferred in as an EIDO) to open at once."""
 
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -118,6 +121,9 @@ class ConsoleApp(App):
             self.notify(self.journal_warning, title="Records", severity="warning", timeout=15)
         if self.home:
             self.show_home()
+            return
+        if self.resume is not None:
+            self.resume_call(self.resume)
             return
         if self._offer_unfinished():
             return

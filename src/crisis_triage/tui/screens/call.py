@@ -481,7 +481,7 @@ class CallScreen(Screen):
 
     def link(self) -> CallLink:
         """This call as the screens above it see it (read-only state, this screen's recorder)."""
-        return CallLink(self.protocol, self.session, self.now, self.record)
+        return CallLink(self.protocol, self.session, self.now, self.record, self.meta.call_id)
 
     def show_dispatch(self) -> None:
         """The dispatch summary, or the warm handoff when the engine's recommendation is the call line

@@ -33,6 +33,8 @@ class CallLink:
     """The call's clock."""
     record: Callable[[Any], bool]
     """The call screen's one way in for events (validate, journal, apply, show); False if refused."""
+    call_id: str = ""
+    """The call's record id (names its EIDO incident)."""
 
     @property
     def assessment(self) -> Assessment:

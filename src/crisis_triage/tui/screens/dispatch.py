@@ -13,6 +13,7 @@ from ...engine.views import dispatch_summary, model_name
 from ...keymap import binding, bindings
 from ..keylabels import shown_key
 from .call_link import AfterCall, CallLink
+from .eido_key import send_eido
 from .modals import NoteModal
 from .other_team import send_another_team
 
@@ -80,6 +81,9 @@ class DispatchScreen(Screen[AfterCall]):
     def action_copy(self) -> None:
         self.app.copy_to_clipboard(self.summary())
         self.notify("Dispatch summary copied.")
+
+    def action_eido(self) -> None:
+        send_eido(self, self.call)
 
     def action_other_team(self) -> None:
         send_another_team(self, self.call, self.dispatched(), self.refresh_summary)
