@@ -75,12 +75,14 @@ def _parse(text: str, file: str, sha256: str | None) -> Protocol:
 
 
 def _schema_problems(exc: ValidationError, source: SourceMap) -> list[Problem]:
-    problems = []
-    for n, error in enumerate(exc.errors(include_url=False)):
-        if n > MAX_PROBLEMS:  # the rest are counted, not located (see capped)
-            problems.append(Problem("schema", "(one more schema problem)", source.file, *source.locate(error["loc"])))
-            continue
-        problems.append(schema_problem(error, source, _FIELD_NAMES))
+    # In file order, so the problems worded in full are the first ones an author meets; past the cap
+    # the rest are only counted (see capped): wording each of a hostile file's errors costs time.
+    errors = sorted(exc.errors(include_url=False), key=lambda e: source.locate(e["loc"]))
+    problems = [schema_problem(error, source, _FIELD_NAMES) for error in errors[: MAX_PROBLEMS + 1]]
+    problems += [
+        Problem("schema", f"(schema problem {n})", source.file, *source.locate(error["loc"]))
+        for n, error in enumerate(errors[MAX_PROBLEMS + 1 :], start=MAX_PROBLEMS + 2)
+    ]
     return problems
 
 

@@ -46,7 +46,7 @@ MAX_TEMPLATE = 4000
 #: gigabytes from a short template.
 MAX_OUTPUT = 20_000
 #: Longest a template may take to render: a live call waits for it.
-MAX_RENDER_SECONDS = 0.5
+MAX_RENDER_SECONDS = 1.0
 
 
 class TemplateOutputError(ValueError):

@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..protocol.compiled import CompiledQuestion, Protocol
-from ..protocol.errors import Path, Problem, did_you_mean
+from ..protocol.errors import Path, Problem, capped, did_you_mean
 from ..protocol.schema_errors import model_field_names, schema_problem
 from ..protocol.yaml_source import SourceMap, YamlSourceError, load_yaml
 from ..untrusted import INPUT_FAILURES, UntrustedInputError, decode_utf8, describe_failure, read_bounded
@@ -108,7 +108,7 @@ def _parse_scenario(text: str, file: str) -> Scenario:
     try:
         document = ScenarioDocument.model_validate(data)
     except ValidationError as exc:
-        raise ScenarioError(_sorted(_schema_problems(exc.errors(include_url=False), source))) from None
+        raise ScenarioError(capped(_sorted(_schema_problems(exc.errors(include_url=False), source)))) from None
     return Scenario(document, file, source)
 
 
