@@ -14,11 +14,14 @@ from crisis_triage.protocol.yaml_source import load_yaml
 from tests.authoring.conftest import ROOT
 
 SCHEMA_DIR = ROOT / "schema"
-PROTOCOL_FILES = sorted((ROOT / "protocols").glob("*.yaml")) + sorted((ROOT / "protocols" / "history").glob("*.yaml"))
+PROTOCOL_FILES = [
+    p for p in sorted((ROOT / "protocols").glob("*.yaml")) if not p.name.endswith("-directory.yaml")
+] + sorted((ROOT / "protocols" / "history").glob("*.yaml"))
+DIRECTORY_FILES = sorted((ROOT / "protocols").glob("*-directory.yaml"))
 SCENARIO_FILES = sorted((ROOT / "protocols" / "scenarios").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("kind", ["protocol", "scenario"])
+@pytest.mark.parametrize("kind", ["protocol", "scenario", "directory"])
 def test_committed_schema_matches_the_models(kind):
     committed = (SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == schema_text(kind), (
@@ -72,3 +75,21 @@ def test_cli_prints_and_writes(tmp_path):
     assert result.exit_code == 0 and json.loads(out.read_text())["title"] == "crisis-triage protocol"
     result = CliRunner().invoke(cli, ["schema", "--kind", "scenario"])
     assert result.exit_code == 0 and json.loads(result.output)["type"] == "object"
+
+
+@pytest.mark.parametrize("path", DIRECTORY_FILES, ids=lambda p: p.name)
+def test_every_shipped_directory_validates(path):
+    data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    errors = sorted(_validator("directory").iter_errors(data), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+    assert path.read_text(encoding="utf-8").splitlines()[0].endswith("schema/directory.schema.json")
+
+
+def test_the_directory_schema_rejects_bad_hours_and_kinds():
+    data, _ = load_yaml(DIRECTORY_FILES[0].read_text(encoding="utf-8"))
+    data["services"][0]["hours"] = ["weekdays 9-5"]
+    data["services"][1]["kind"] = "hospital"
+    messages = [e.message for e in _validator("directory").iter_errors(data)]
+    assert any("weekdays 9-5" in m for m in messages)
+    assert any("hospital" in m for m in messages)
+    assert json_schema("directory")["$defs"]["Service"]["properties"]["last_verified"]["description"]

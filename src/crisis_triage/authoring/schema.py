@@ -1,4 +1,4 @@
-"""JSON Schemas for editors: the protocol format (and the scenario format) from the pydantic models.
+"""JSON Schemas for editors: the protocol, scenario and referral directory formats from the pydantic models.
 
 The models' field docstrings become ``description`` so an editor with yaml-language-server shows
 help on hover. The schema accepts what the loader accepts: a plain string where a translated text is
@@ -14,11 +14,11 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
-from ..protocol import models
+from ..protocol import directory_models, models, referral_models
 from ..protocol.field_docs import add_field_descriptions
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS = ("protocol", "scenario")
+KINDS = ("protocol", "scenario", "directory")
 
 
 class _LoaderShaped(GenerateJsonSchema):
@@ -69,11 +69,23 @@ class _LoaderShaped(GenerateJsonSchema):
 def protocol_json_schema() -> dict[str, Any]:
     """The JSON Schema of protocol files."""
     schema = models.ProtocolDocument.model_json_schema(schema_generator=_LoaderShaped)
-    add_field_descriptions(schema, "ProtocolDocument", models)
+    add_field_descriptions(schema, "ProtocolDocument", models, referral_models)
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": "https://crisis-triage.example/schema/protocol.schema.json",
         "title": "crisis-triage protocol",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+
+
+def directory_json_schema() -> dict[str, Any]:
+    """The JSON Schema of referral directory files."""
+    schema = directory_models.DirectoryDocument.model_json_schema(schema_generator=_LoaderShaped)
+    add_field_descriptions(schema, "DirectoryDocument", directory_models, models)
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "$id": "https://crisis-triage.example/schema/directory.schema.json",
+        "title": "crisis-triage referral directory",
         **{k: v for k, v in schema.items() if k != "title"},
     }
 
@@ -90,6 +102,8 @@ def json_schema(kind: str) -> dict[str, Any]:
         return protocol_json_schema()
     if kind == "scenario":
         return scenario_json_schema()
+    if kind == "directory":
+        return directory_json_schema()
     raise ValueError(f"unknown schema kind {kind!r}; expected one of {', '.join(KINDS)}")
 
 

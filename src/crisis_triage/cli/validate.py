@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import click
 
-from ..protocol.loader import check_protocol
+from ..protocol.directory import check_directory, directory_path, is_directory_file
+from ..protocol.errors import Problem
+from ..protocol.loader import check_protocol, load_protocol
 
 
 @click.command()
@@ -15,12 +17,15 @@ from ..protocol.loader import check_protocol
 def validate(files: tuple[str, ...], quiet: bool) -> None:
     """Check protocol files: YAML, schema, references, conditions, cycles, reachability.
 
+    A protocol's referral directory (``referrals.directory``) is checked with it, against its
+    districts; a file named *-directory.yaml given on its own is checked as a directory.
+
     Prints one line per problem as FILE:LINE:COLUMN: error[code] at PATH: message.
     Exits 0 when every file is valid, 1 otherwise.
     """
     failed = 0
     for file in files:
-        problems = check_protocol(file)
+        problems = _problems(file)
         errors = [p for p in problems if p.severity == "error"]
         for problem in problems:
             click.echo(str(problem), err=False)
@@ -30,3 +35,14 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
         elif not quiet:
             click.echo(f"{file}: valid")
     raise SystemExit(1 if failed else 0)
+
+
+def _problems(file: str) -> list[Problem]:
+    if is_directory_file(file):
+        return check_directory(file)
+    problems = check_protocol(file)
+    if problems:
+        return problems
+    protocol = load_protocol(file)
+    directory = directory_path(protocol)
+    return check_directory(directory, protocol) if directory is not None else []

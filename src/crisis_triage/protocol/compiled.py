@@ -108,6 +108,8 @@ class Protocol:
     name_types: Mapping[str, NameType]
     templates: Mapping[str, Any] = field(repr=False)
     """Parsed handoff templates keyed by ``step_id.say``, ``step_id.do`` and ``summary``, per language."""
+    referral_rules: tuple[Any, ...] = ()
+    """The ``referrals:`` block's rules, compiled (:class:`.referral_rules.CompiledReferralRule`)."""
 
     # -- convenient views (computed once: the engine reads them on every call) -------------------
     @property

@@ -20,6 +20,7 @@ from .eido_models import check_eido
 from .errors import Path, Problem, did_you_mean
 from .models import Option, ProtocolDocument, Question
 from .reachability import Reachability, door_callers
+from .referral_rules import compile_referral_rules
 from .templates import TemplateProblem, compile_template
 from .yaml_source import SourceMap
 
@@ -109,6 +110,7 @@ class Compiler:
             )
         rules = self._rules(name_types, bands)
         guarantees = self._guarantees(name_types, bands)
+        referral_rules = compile_referral_rules(self, name_types, bands)
         self._check_models()
         templates = self._templates()
         self._check_interrupts()
@@ -129,6 +131,7 @@ class Compiler:
             guarantees=guarantees,
             name_types=name_types,
             templates=templates,
+            referral_rules=referral_rules,
         )
 
     # -- time zone -----------------------------------------------------------------------------

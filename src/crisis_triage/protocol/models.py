@@ -400,8 +400,11 @@ class ProtocolDocument(Strict):
     handoff: Handoff | None = None
     eido: EidoSection | None = None
     """How calls read as NENA EIDO incidents (incident-type table, agency, resource types)."""
+    referrals: Referrals | None = None
+    """Which kinds of service (from a referral directory) fit which calls; optional."""
 
 
 from .eido_models import EidoSection  # noqa: E402  (the section's module imports Strict from here)
+from .referral_models import Referrals  # noqa: E402  (referral_models imports this module's base types)
 
 ProtocolDocument.model_rebuild()

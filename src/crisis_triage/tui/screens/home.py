@@ -46,12 +46,13 @@ class HomeScreen(Screen):
         self.app.open_practice()
 
     def action_protocols(self) -> None:
+        from ...protocol.directory import is_directory_file
         from ...protocol.loader import check_protocol
 
         protocol = self.app.protocol
         folder = Path(protocol.file).parent
         text = Text(f"Protocols in {folder}\n", style="bold")
-        for path in sorted(folder.glob("*.yaml")):
+        for path in sorted(p for p in folder.glob("*.yaml") if not is_directory_file(p)):
             errors = [p for p in check_protocol(str(path)) if p.severity == "error"]
             state = (
                 "in use" if str(path) == str(protocol.file) else ("valid" if not errors else f"{len(errors)} errors")
