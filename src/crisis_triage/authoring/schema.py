@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
-from ..protocol import directory_models, models, referral_models
+from ..protocol import aftercare_models, directory_models, models, referral_models
 from ..protocol.field_docs import add_field_descriptions
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -69,7 +69,7 @@ class _LoaderShaped(GenerateJsonSchema):
 def protocol_json_schema() -> dict[str, Any]:
     """The JSON Schema of protocol files."""
     schema = models.ProtocolDocument.model_json_schema(schema_generator=_LoaderShaped)
-    add_field_descriptions(schema, "ProtocolDocument", models, referral_models)
+    add_field_descriptions(schema, "ProtocolDocument", models, referral_models, aftercare_models)
     return {
         "$schema": SCHEMA_DIALECT,
         "$id": "https://crisis-triage.example/schema/protocol.schema.json",

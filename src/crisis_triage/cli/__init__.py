@@ -22,6 +22,7 @@ COMMANDS = {
     "generate-calls": "replay:generate_calls",
     "records": "records:records",
     "report": "report:report",
+    "followups": "followups:followups",
     "train": "training:train",
     "scenarios": "training:scenarios",
     "lint": "authoring:lint",

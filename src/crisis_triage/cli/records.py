@@ -158,11 +158,14 @@ def list_calls(store, local, since, until, console_id, unfinished, limit, as_jso
         if not calls:
             click.echo("no calls recorded" + (" in that period" if since or until else ""))
             return
+        from .centre_clock import centre_stamp, centre_zone
+
+        zone = datetime.now(centre_zone()).strftime("%Z")
         click.echo(
-            f"{'started':<16}  {'call':<14}  {'console':<12}  {'call-taker':<12}  {'events':>6}  {'ended':<12}  protocol"
+            f"{'started ' + zone:<16}  {'call':<14}  {'console':<12}  {'call-taker':<12}  {'events':>6}  {'ended':<12}  protocol"
         )
         for c in calls:
-            started = c.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            started = centre_stamp(c.started_at, "%Y-%m-%d %H:%M")
             click.echo(
                 f"{started:<16}  {c.meta.call_id[:14]:<14}  {c.meta.console_id[:12]:<12}  "
                 f"{c.meta.call_taker_id[:12]:<12}  {c.events:>6}  {(c.ended or 'UNFINISHED')[:12]:<12}  "
@@ -204,7 +207,7 @@ def show(call_id, store, local, as_json, protocols) -> None:
                     )
                 )
             return
-        click.echo(render_timeline(meta, stored, _resolver(protocols)))
+        click.echo(render_timeline(meta, stored, _resolver(protocols), datetime.now(UTC)))
 
 
 @records.command()
@@ -233,7 +236,7 @@ def review(call_id, store, local, protocols) -> None:
             protocol = _resolver(protocols).for_call(meta)
         except ProtocolNotFound as exc:
             raise click.ClickException(str(exc)) from None
-        click.echo(render_review(review_call(protocol, meta, [s.event for s in stored])))
+        click.echo(render_review(review_call(protocol, meta, [s.event for s in stored], datetime.now(UTC))))
 
 
 @records.command()
@@ -452,3 +455,72 @@ def import_calls(calls, protocol, console_id, store, local) -> None:
     )
     if result.bad and result.calls == 0:
         sys.exit(1)
+
+
+@records.command()
+@click.argument("call_id")
+@click.option(
+    "--status",
+    type=click.Choice(["assigned", "en_route", "on_scene", "contact_made", "unable_to_locate", "cleared"]),
+    default=None,
+    help="The responding team's status.",
+)
+@click.option("--disposition", "code", default=None, help="A disposition code of the call's protocol.")
+@click.option("--detail", "details", multiple=True, metavar="NAME=VALUE", help="A detail the disposition needs.")
+@click.option("--by", "role", default="dispatcher", show_default=True, help="Role recording the disposition.")
+@click.option("--handoff-landed", "landed", default=None, help="Where the warm handoff landed (protocol's outcomes).")
+@click.option("--note", default="", help="A note kept with the status or the handoff landing.")
+@click.option("--source", default="dispatch", show_default=True, help="Who reports the status (kept in the record).")
+@click.option("--at", "at_text", default=None, help="When it happened (ISO time; default now).")
+@store_option
+@local_option
+@click.option(
+    "--protocol",
+    "-p",
+    "protocols",
+    multiple=True,
+    type=click.Path(exists=True),
+    help="Protocol file of the call, if the recorded path has moved (matched by sha256).",
+)
+def update(call_id, status, code, details, role, landed, note, source, at_text, store, local, protocols) -> None:
+    """Record a call's response from outside the console: a status, a disposition, a handoff's landing.
+
+    For a dispatcher's system: the event is checked against the call replayed through its protocol
+    (a status before any dispatch, an unknown code or a missing detail is refused with the reason),
+    then journalled with any follow-up it makes owed. The console that took the call picks it up.
+    """
+    from ..engine.events_response import DispositionRecorded, HandoffOutcomeRecorded, ResponseStatusChanged
+    from ..engine.session import SessionError
+    from ..reporting.protocol_texts import ProtocolNotFound
+    from ..store.outside import record_outside
+    from .centre_clock import centre_stamp
+
+    if not (status or code or landed):
+        raise click.UsageError("say what to record: --status, --disposition or --handoff-landed")
+    at = _date(at_text, "--at") or datetime.now(UTC)
+    parsed: dict[str, str] = {}
+    for item in details:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise click.BadParameter(f'"{item}" is not NAME=VALUE', param_hint="--detail")
+        parsed[name.strip()] = value.strip()
+    events: list = []
+    if status:
+        events.append(ResponseStatusChanged(at=at, status=status, source=source, note=note))
+    if code:
+        events.append(DispositionRecorded(at=at, code=code, details=parsed, recorded_by=role))
+    if landed:
+        events.append(HandoffOutcomeRecorded(at=at, outcome=landed, note=note))
+    with opened_reader(store, local) as reader:
+        full_id = _find_call(reader, call_id)
+        try:
+            protocol = _resolver(protocols).for_call(reader.meta(full_id))
+            written = record_outside(reader, protocol, full_id, events)
+        except ProtocolNotFound as exc:
+            raise click.ClickException(str(exc)) from None
+        except SessionError as exc:
+            raise click.ClickException(f"not recorded: {exc}") from None
+    from ..reporting.outcome_after import describe_after
+
+    for record in written:
+        click.echo(f"{centre_stamp(record.event.at)}  {full_id[:12]}  {describe_after(protocol, record.event)}")

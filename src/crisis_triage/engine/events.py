@@ -121,7 +121,15 @@ class CallEnded(Event):
     outcome: str = "completed"
 
 
-from .events_eido import IncidentReceived  # noqa: E402  (it subclasses Event, defined above)
+# Events defined in modules of their own (they subclass Event, defined above).
+from .events_eido import IncidentReceived  # noqa: E402
+from .events_response import (  # noqa: E402
+    DispositionRecorded,
+    FollowUpAttempted,
+    FollowUpScheduled,
+    HandoffOutcomeRecorded,
+    ResponseStatusChanged,
+)
 
 AnyEvent = Annotated[
     CallStarted
@@ -137,7 +145,12 @@ AnyEvent = Annotated[
     | HandoffStepDone
     | HandoffEnded
     | CallEnded
-    | IncidentReceived,
+    | IncidentReceived
+    | ResponseStatusChanged
+    | DispositionRecorded
+    | HandoffOutcomeRecorded
+    | FollowUpScheduled
+    | FollowUpAttempted,
     Field(discriminator="kind"),
 ]
 

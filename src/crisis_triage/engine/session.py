@@ -15,6 +15,7 @@ from typing import Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.errors import did_you_mean
+from .aftercare import AFTER_EVENTS, check, owed_followups, track
 from .assessment import Assessment
 from .evaluate import evaluate
 from .events import (
@@ -89,7 +90,9 @@ class CallSession:
         """Record one event (after :meth:`validate`); the assessment is worked out when next read."""
         self.validate(event)
         state = self._state
-        if event.at > state.now:
+        if event.at > state.now and not isinstance(event, AFTER_EVENTS):
+            # The response's progress does not move the call's clock: the recommendation (which can
+            # depend on the hour) stays the one the call-taker saw when dispatching.
             state.now = event.at
         match event:
             case CallStarted() | ContextChanged():
@@ -124,8 +127,13 @@ class CallSession:
                 state.handoff_outcome = outcome
             case CallEnded(outcome=outcome):
                 state.ended = outcome
+        track(state.after, event)
         self._events.append(event)
         self._assessment = None
+
+    def followups_owed(self) -> list:
+        """FollowUpScheduled events the protocol's rules now owe this call (journal them, then apply)."""
+        return owed_followups(self.protocol, self._state, self.assessment.risk.suicide_level)
 
     # -- helpers for callers that do not build events themselves -------------------------------
     def answer(self, question: str, value: Any, at: datetime) -> Assessment:
@@ -150,10 +158,13 @@ class CallSession:
         """Raise :class:`SessionError` if the protocol cannot accept ``event``."""
         protocol = self.protocol
         state = self._state
-        if state.ended is not None and not isinstance(event, (NoteAdded,)):
-            raise SessionError("the call has ended; only notes can be added")
+        if state.ended is not None and not isinstance(event, (NoteAdded, *AFTER_EVENTS)):
+            raise SessionError("the call has ended; only notes and the response's progress can be added")
         if self._events and event.at < state.started_at:
             raise SessionError("an event cannot happen before the call started")
+        problem = check(protocol, state, event)
+        if problem is not None:
+            raise SessionError(problem)
         match event:
             case CallStarted() if self._events:
                 raise SessionError("the call has already started")

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .aftercare import AfterDispatch
+
 
 @dataclass
 class CallState:
@@ -31,3 +33,5 @@ class CallState:
     handoff_steps: dict[str, datetime] = field(default_factory=dict)
     handoff_outcome: str | None = None
     ended: str | None = None
+    after: AfterDispatch = field(default_factory=AfterDispatch)
+    """The response, disposition, handoff landing and follow-ups (engine/aftercare.py)."""

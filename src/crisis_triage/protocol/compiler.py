@@ -13,6 +13,7 @@ from collections import ChainMap
 from collections.abc import Iterable
 from typing import Any
 
+from .aftercare_checks import check_aftercare
 from .compiled import CONTEXT_NAMES, YES_NO_OPTIONS, CompiledQuestion, CompiledRule, Protocol
 from .conditions import Condition, ConditionError, NameType, compile_condition
 from .cycles import cycles as _cycles
@@ -115,6 +116,7 @@ class Compiler:
         templates = self._templates()
         self._check_interrupts()
         check_eido(self)
+        check_aftercare(self, bands)
         if self.problems:
             return None
         return Protocol(

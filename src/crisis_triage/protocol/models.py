@@ -402,9 +402,17 @@ class ProtocolDocument(Strict):
     """How calls read as NENA EIDO incidents (incident-type table, agency, resource types)."""
     referrals: Referrals | None = None
     """Which kinds of service (from a referral directory) fit which calls; optional."""
+    contact_confirmation: list[ContactRule] = []
+    """Responses whose contact with the person must be confirmed, and within how many minutes."""
+    dispositions: list[Disposition] = []
+    """How responses end: codes, the details each needs, who may record it."""
+    follow_up: FollowUp | None = None
+    """Follow-up after the call: landed handoff outcomes and follow-up rules."""
 
 
-from .eido_models import EidoSection  # noqa: E402  (the section's module imports Strict from here)
-from .referral_models import Referrals  # noqa: E402  (referral_models imports this module's base types)
+# Sections defined in modules of their own (they import this module's base types).
+from .aftercare_models import ContactRule, Disposition, FollowUp  # noqa: E402
+from .eido_models import EidoSection  # noqa: E402
+from .referral_models import Referrals  # noqa: E402
 
 ProtocolDocument.model_rebuild()

@@ -31,8 +31,10 @@ from ..engine.events import (
     Skipped,
 )
 from ..engine.session import CallSession, SessionError
+from ..engine.views import centre_time
 from ..protocol.compiled import Protocol
 from ..store.journal import CallMeta, StoredEvent
+from .outcome_after import after_lines, describe_after
 from .protocol_texts import ProtocolNotFound, ProtocolResolver
 
 
@@ -66,9 +68,13 @@ class Review:
     handoff_outcome: str | None = None
     final: str = ""
     problem: str | None = None
+    after: list[str] = field(default_factory=list)
+    """The response, its contact confirmation, disposition and follow-ups (outcome_after.after_lines)."""
 
 
 def _describe(protocol: Protocol, event: AnyEvent, language: str = "en") -> str:
+    if (after := describe_after(protocol, event)) is not None:
+        return after
     match event:
         case CallStarted() | ContextChanged():
             parts = [
@@ -104,8 +110,9 @@ def _describe(protocol: Protocol, event: AnyEvent, language: str = "en") -> str:
     return event.kind
 
 
-def review_call(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent]) -> Review:
-    """Replay ``events`` through ``protocol`` and note everything a quality reviewer looks at."""
+def review_call(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent], now: datetime | None = None) -> Review:
+    """Replay ``events`` through ``protocol`` and note everything a quality reviewer looks at (``now``:
+    the moment overdue contact and follow-ups are judged at; default the call's last event)."""
     review = Review(meta, protocol)
     if not events:
         review.problem = "the call has no events"
@@ -164,6 +171,7 @@ def review_call(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent]) 
     state = session.state
     if handoff is not None and (state.handoff_steps or state.handoff_outcome):
         review.handoff_missed = [s.id for s in handoff.steps if s.id not in state.handoff_steps]
+    review.after = after_lines(protocol, state, now or max(e.at for e in events))
     rec = assessment.recommendation
     review.final = f"{rec.model} (rule {rec.rule}), band {assessment.risk.band}, score {assessment.risk.score}" + (
         ", provisional: required questions unanswered" if rec.provisional else ""
@@ -176,8 +184,10 @@ def _clock(seconds: float) -> str:
     return f"{seconds // 60:d}:{seconds % 60:02d}"
 
 
-def _header(meta: CallMeta, events: Sequence[AnyEvent]) -> list[str]:
-    first, last = events[0].at, events[-1].at
+def _header(meta: CallMeta, events: Sequence[AnyEvent], protocol: Protocol | None = None) -> list[str]:
+    first, last = events[0].at, max(e.at for e in events)
+    if protocol is not None:  # the centre's clock, labelled with its zone
+        first, last = centre_time(protocol, first), centre_time(protocol, last)
     return [
         f"call {meta.call_id}" + ("  (practice)" if meta.practice else ""),
         f"  console {meta.console_id}, call-taker {meta.call_taker_id}",
@@ -232,28 +242,30 @@ def render_review(review: Review) -> str:
         )
     if review.final:
         lines.append(f"outcome (replayed): {review.final}")
+    lines.extend(review.after)
     lines.append(f"({events_count} events)")
     return "\n".join(lines)
 
 
-def render_timeline(meta: CallMeta, stored: Sequence[StoredEvent], resolver: ProtocolResolver) -> str:
+def render_timeline(
+    meta: CallMeta, stored: Sequence[StoredEvent], resolver: ProtocolResolver, now: datetime | None = None
+) -> str:
     """The call as recorded, one line per event, and its outcome replayed through its protocol."""
     events = [s.event for s in stored]
     if not events:
         return f"call {meta.call_id}: no events"
-    lines = _header(meta, events)
     try:
         protocol = resolver.for_call(meta)
+        lines = _header(meta, events, protocol)
     except ProtocolNotFound as exc:
         protocol = None
-        lines.append(f"  ({exc})")
+        lines = [*_header(meta, events), f"  ({exc})"]
     lines.append("")
     start = events[0].at
     for s in stored:
         what = _describe(protocol, s.event) if protocol else s.event.model_dump_json(exclude={"at"})
-        lines.append(
-            f"{s.sequence:>4}  {s.event.at:%H:%M:%S}  +{_clock((s.event.at - start).total_seconds()):>5}  {what}"
-        )
+        shown = centre_time(protocol, s.event.at) if protocol else s.event.at
+        lines.append(f"{s.sequence:>4}  {shown:%H:%M:%S}  +{_clock((s.event.at - start).total_seconds()):>5}  {what}")
     if protocol is not None:
         try:
             session = CallSession.replay(protocol, events)
@@ -273,4 +285,5 @@ def render_timeline(meta: CallMeta, stored: Sequence[StoredEvent], resolver: Pro
             )
             if session.state.ended is None:
                 lines.append("UNFINISHED: no end recorded (the console offers it for resuming)")
+            lines.extend(after_lines(protocol, session.state, now or max(e.at for e in events)))
     return "\n".join(lines)

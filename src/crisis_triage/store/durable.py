@@ -22,7 +22,7 @@ from pathlib import Path
 from ..engine.events import AnyEvent, CallEnded
 from .disk import DISK, Disk
 from .fallback import FallbackFile, fallback_files, in_use_by_other_process, read_fallback
-from .journal import CallMeta, CallSummary, JournalError, StoredEvent
+from .journal import OUTSIDE_SEQUENCE, CallMeta, CallSummary, JournalError, StoredEvent
 from .sqlite import SqliteJournal
 
 log = logging.getLogger("crisis_triage.records")
@@ -240,8 +240,7 @@ class DurableJournal:
         )
 
     def _last_sequence(self, call_id: str) -> int:
-        records = self.stored_events(call_id)
-        return records[-1].sequence if records else 0
+        return max((s.sequence for s in self.stored_events(call_id) if s.sequence < OUTSIDE_SEQUENCE), default=0)
 
     # -- reading -------------------------------------------------------------------------------
     def stored_events(self, call_id: str) -> list[StoredEvent]:

@@ -14,6 +14,10 @@ from typing import Protocol as Interface
 
 from ..engine.events import AnyEvent, CallEnded
 
+OUTSIDE_SEQUENCE = 1_000_000
+"""Events recorded on a call from outside the console that took it (a dispatcher's system, another
+console, the follow-up queue) are numbered from here, so they never take a number the console will use."""
+
 
 @dataclass(frozen=True)
 class CallMeta:

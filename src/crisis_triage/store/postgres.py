@@ -20,7 +20,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from .journal import CallMeta, CallSummary, JournalError, StoredEvent
-from .rows import COLUMNS, meta_from_row, stored_from_row
+from .rows import COLUMNS, meta_from_row, stored_from_row, to_row
 
 DEFAULT_SCHEMA = "crisis_triage"
 CONNECT_TIMEOUT_S = 3
@@ -72,6 +72,13 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
                    count(*) AS events,
                    max(event->>'outcome') FILTER (WHERE kind = 'call_ended') AS ended
             FROM {schema}.events GROUP BY call_id;
+    """,
+    ),
+    (
+        2,
+        """
+        -- The follow-up queue and the active responses read these few kinds of event on their own.
+        CREATE INDEX events_by_kind ON {schema}.events (kind);
     """,
     ),
 )
@@ -193,6 +200,27 @@ class PostgresStore:
                 return max(cursor.rowcount, 0)
         except psycopg.errors.IntegrityError:
             return self._insert_one_by_one(sql, rows, values)
+
+    def insert_if_free(self, meta: CallMeta, record: StoredEvent) -> bool:
+        """Store ``record`` unless its id or its (call, sequence) is taken; False if taken (the caller
+        picks the next sequence and tries again). Used by writers outside the call's console."""
+        row = to_row(meta, record)
+        sql = (
+            f"INSERT INTO {self.schema}.events ({', '.join(COLUMNS)}) VALUES ({', '.join(['%s'] * len(COLUMNS))}) "
+            "ON CONFLICT DO NOTHING"
+        )
+        conn = self.connection()
+        with conn.transaction():
+            return conn.execute(sql, [row[c] for c in COLUMNS]).rowcount == 1
+
+    def rows_of_kinds(self, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+        """(call_id, console_id, sequence, kind, event) of every event of these kinds, by call and sequence."""
+        rows = self._rows(
+            f"SELECT call_id, console_id, sequence, kind, event::text AS event FROM {self.schema}.events "
+            "WHERE kind = ANY(%s) AND NOT practice ORDER BY call_id, sequence",
+            (list(kinds),),
+        )
+        return rows
 
     def _insert_one_by_one(self, sql: str, rows: list[dict[str, Any]], values: list[list[Any]]) -> int:
         """Slow path after a clash: store every row that fits, quarantine the ones that clash."""

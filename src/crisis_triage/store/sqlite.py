@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from ..engine.events import AnyEvent, CallEnded
-from .journal import CallMeta, CallSummary, JournalError, StoredEvent
+from .journal import OUTSIDE_SEQUENCE, CallMeta, CallSummary, JournalError, StoredEvent
 from .rows import COLUMNS, meta_from_row, stored_from_row, to_row, utc_text
 from .sqlite_schema import migrate
 
@@ -212,8 +212,43 @@ class SqliteJournal:
                 raise JournalError(describe_sqlite_error(exc, self.path)) from exc
 
     def last_sequence(self, call_id: str) -> int:
-        rows = self._query("SELECT max(sequence) FROM events WHERE call_id = ?", (call_id,))
+        """The call's last sequence number in the console's own range (events recorded from outside
+        the console are numbered from OUTSIDE_SEQUENCE, so the two writers never clash)."""
+        rows = self._query(
+            "SELECT max(sequence) FROM events WHERE call_id = ? AND sequence < ?", (call_id, OUTSIDE_SEQUENCE)
+        )
         return rows[0][0] or 0
+
+    def insert_if_free(self, meta: CallMeta, record: StoredEvent) -> bool:
+        """Store ``record`` unless its id or its (call, sequence) is taken; False if taken (the caller
+        picks the next sequence and tries again). Used by writers outside the call's console."""
+        with self._lock:
+            row = to_row(meta, record)
+            row["practice"] = int(row["practice"])
+            sql = _INSERT_EVENT.replace("ON CONFLICT (event_id) DO NOTHING", "ON CONFLICT DO NOTHING")
+            try:
+                self._db.execute("BEGIN IMMEDIATE")
+                added = self._db.execute(sql, [row[c] for c in COLUMNS]).rowcount == 1
+                if added:
+                    row["ended"] = None
+                    self._db.execute(_UPSERT_CALL, row)
+                self._db.execute("COMMIT")
+                return added
+            except (sqlite3.Error, OSError) as exc:
+                self._rollback()
+                raise JournalError(describe_sqlite_error(exc, self.path)) from exc
+
+    def rows_of_kinds(self, kinds: tuple[str, ...]) -> list[dict[str, Any]]:
+        """(call_id, console_id, sequence, kind, event) of every event of these kinds, by call and sequence."""
+        marks = ", ".join("?" * len(kinds))
+        return [
+            dict(r)
+            for r in self._query(
+                f"SELECT call_id, console_id, sequence, kind, event FROM events WHERE kind IN ({marks}) "
+                "AND practice = 0 ORDER BY call_id, sequence",
+                kinds,
+            )
+        ]
 
     def meta(self, call_id: str) -> CallMeta:
         with self._lock:

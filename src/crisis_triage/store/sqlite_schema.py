@@ -62,6 +62,13 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         );
     """,
     ),
+    (
+        2,
+        """
+        -- The follow-up queue and the active responses read these few kinds of event on their own.
+        CREATE INDEX events_by_kind ON events (kind);
+    """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -474,6 +474,9 @@ class CallScreen(Screen):
 
     def action_accept(self) -> None:
         """Dispatch what the engine recommends; then the dispatch summary, or the handoff for the call line."""
+        if self.session.state.accepted is not None:  # accepting is idempotent: show the dispatch already made
+            self.show_dispatch()
+            return
         rec = self.assessment.recommendation
         if not self.record(RecommendationAccepted(at=self.now(), model=rec.model, recommended=rec.model)):
             return

@@ -1,0 +1,253 @@
+"""After the dispatch: the response's progress, contact confirmation, disposition and the follow-ups owed.
+
+Pure like the rest of the engine: :class:`AfterDispatch` is the part of a call's state these events
+build, :func:`track` folds one event into it, :func:`check` says why an event cannot be accepted,
+and the questions the console, the queue and the report ask (is contact overdue? which follow-ups
+does the protocol owe? is the response resolved?) are answered from the state and a time passed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from ..protocol.aftercare_models import ContactRule, Disposition
+from .events import CallEnded, HandoffEnded, RecommendationAccepted
+from .events_response import (
+    CONTACT_SETTLING,
+    FOLLOW_UP_CLOSING,
+    DispositionRecorded,
+    FollowUpAttempted,
+    FollowUpScheduled,
+    HandoffOutcomeRecorded,
+    ResponseStatusChanged,
+)
+
+if TYPE_CHECKING:
+    from ..protocol.compiled import Protocol
+    from .state import CallState
+
+AFTER_EVENTS = (
+    ResponseStatusChanged,
+    DispositionRecorded,
+    HandoffOutcomeRecorded,
+    FollowUpScheduled,
+    FollowUpAttempted,
+)
+"""Events accepted after the phone call has ended."""
+
+
+@dataclass
+class AfterDispatch:
+    """What the events after the dispatch have established."""
+
+    dispatched_at: datetime | None = None
+    """When the team now responding was dispatched (a change of team restarts the response)."""
+    dispatches: int = 0
+    statuses: list[tuple[datetime, str, str]] = field(default_factory=list)
+    """(time, status, source) of the current team's response, in the order recorded."""
+    disposition: DispositionRecorded | None = None
+    """The latest disposition (a correction replaces an earlier one; both stay in the record)."""
+    landed: HandoffOutcomeRecorded | None = None
+    handoff_ended_at: datetime | None = None
+    ended_at: datetime | None = None
+    scheduled: dict[str, datetime] = field(default_factory=dict)
+    """Follow-up rule -> when it is due."""
+    attempts: list[FollowUpAttempted] = field(default_factory=list)
+
+    @property
+    def status(self) -> str | None:
+        """The response's latest status, by time (events from outside may arrive out of order)."""
+        return max(self.statuses, key=lambda s: s[0])[1] if self.statuses else None
+
+    def status_at(self, status: str) -> datetime | None:
+        """When ``status`` was first reported for the current team."""
+        return min((at for at, s, _ in self.statuses if s == status), default=None)
+
+    def followup_done(self, rule: str) -> FollowUpAttempted | None:
+        """The attempt that closed the follow-up ``rule``, if one did."""
+        return next((a for a in self.attempts if a.rule == rule and a.outcome in FOLLOW_UP_CLOSING), None)
+
+
+def track(after: AfterDispatch, event: object) -> None:
+    """Fold ``event`` (already validated) into ``after``."""
+    match event:
+        case RecommendationAccepted():
+            after.dispatched_at = event.at
+            after.dispatches += 1
+            after.statuses = []
+        case HandoffEnded():
+            after.handoff_ended_at = event.at
+        case CallEnded():
+            after.ended_at = event.at
+        case ResponseStatusChanged(status=status, source=source):
+            after.statuses.append((event.at, status, source))
+        case DispositionRecorded():
+            after.disposition = event
+        case HandoffOutcomeRecorded():
+            after.landed = event
+        case FollowUpScheduled(rule=rule, due=due):
+            after.scheduled.setdefault(rule, due)
+        case FollowUpAttempted():
+            after.attempts.append(event)
+
+
+def handoff_model(protocol: Protocol) -> str | None:
+    handoff = protocol.document.handoff
+    return handoff.model if handoff else None
+
+
+def is_field_response(protocol: Protocol, state: CallState) -> bool:
+    """A team was dispatched in person (not the call line on the phone)."""
+    return state.accepted is not None and state.accepted[0] != handoff_model(protocol)
+
+
+def disposition_spec(protocol: Protocol, code: str) -> Disposition | None:
+    return next((d for d in protocol.document.dispositions if d.id == code), None)
+
+
+def check(protocol: Protocol, state: CallState, event: object) -> str | None:
+    """Why ``event`` cannot be accepted on this call, or None if it can."""
+    after = state.after
+    doc = protocol.document
+    match event:
+        case RecommendationAccepted(model=model, reason=reason) if state.accepted is not None:
+            if model == state.accepted[0]:
+                return f'the call is already dispatched to "{model}"; a second dispatch is not recorded'
+            if not reason.strip():
+                return "changing the team after the dispatch needs a reason (it is recorded as a departure)"
+        case ResponseStatusChanged():
+            if state.accepted is None:
+                return "no team has been dispatched on this call yet"
+            if not is_field_response(protocol, state):
+                return "the call went to the call line: there is no team in the field to track"
+        case DispositionRecorded(code=code, details=details, recorded_by=role):
+            if state.accepted is None:
+                return "no team has been dispatched on this call yet"
+            spec = disposition_spec(protocol, code)
+            if spec is None:
+                known = ", ".join(d.id for d in doc.dispositions) or "(the protocol defines none)"
+                return f'unknown disposition "{code}"; expected one of {known}'
+            return _check_details(spec, details, role)
+        case HandoffOutcomeRecorded(outcome=outcome):
+            if state.accepted is None or state.accepted[0] != handoff_model(protocol):
+                return "the call was not handed off to the call line"
+            known = [x.id for x in doc.follow_up.handoff_outcomes] if doc.follow_up else []
+            if outcome not in known:
+                return f'unknown handoff outcome "{outcome}"; expected one of {", ".join(known) or "(none defined)"}'
+        case FollowUpScheduled(rule=rule):
+            known = [r.id for r in doc.follow_up.rules] if doc.follow_up else []
+            if rule not in known:
+                return f'unknown follow-up rule "{rule}"; expected one of {", ".join(known) or "(none defined)"}'
+            if rule in after.scheduled:
+                return f'the follow-up "{rule}" is already scheduled'
+        case FollowUpAttempted(rule=rule):
+            if rule not in after.scheduled:
+                scheduled = ", ".join(after.scheduled) or "none"
+                return f'no follow-up "{rule}" is owed on this call (scheduled: {scheduled})'
+    return None
+
+
+def _check_details(spec: Disposition, details: dict[str, str], role: str) -> str | None:
+    if role not in spec.recorded_by:
+        return f'"{spec.id}" may be recorded by {", ".join(spec.recorded_by)}, not by {role}'
+    wanted = {d.id: d for d in spec.details}
+    for name in details:
+        if name not in wanted:
+            return f'"{spec.id}" takes no detail "{name}"; it takes {", ".join(wanted) or "none"}'
+    for detail in spec.details:
+        value = details.get(detail.id, "").strip()
+        if detail.required and not value:
+            return f'"{spec.id}" needs the detail "{detail.id}" ({detail.label["en"]})'
+        if value and detail.options is not None and value not in detail.options:
+            return f'"{value}" is not a value of "{detail.id}"; expected one of {", ".join(detail.options)}'
+        if len(value) > 500:
+            return f'the detail "{detail.id}" may be at most 500 characters'
+    return None
+
+
+# -- contact confirmation ------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ContactWindow:
+    """The protocol's window for confirming the team reached the person."""
+
+    rule: ContactRule
+    deadline: datetime
+    settled_at: datetime | None
+    """When contact was made, or the team reported it could not find the person."""
+
+    def overdue(self, now: datetime) -> bool:
+        """Past the deadline with nothing settled: the console alerts until someone records the outcome."""
+        return self.settled_at is None and now > self.deadline
+
+    @property
+    def in_time(self) -> bool:
+        """Contact was confirmed (contact made) before the deadline."""
+        return self.settled_at is not None and self.settled_at <= self.deadline
+
+
+def contact_window(protocol: Protocol, state: CallState) -> ContactWindow | None:
+    """The contact-confirmation window of the dispatched team, if the protocol asks for one."""
+    after = state.after
+    if state.accepted is None or after.dispatched_at is None:
+        return None
+    model = state.accepted[0]
+    rule = next((r for r in protocol.document.contact_confirmation if model in r.models), None)
+    if rule is None:
+        return None
+    settled = [at for at, status, _ in after.statuses if status in CONTACT_SETTLING]
+    if after.disposition is not None:
+        settled.append(after.disposition.at)
+    return ContactWindow(rule, after.dispatched_at + timedelta(minutes=rule.within_minutes), min(settled, default=None))
+
+
+# -- resolution and follow-up ---------------------------------------------------------------------
+def response_resolved(protocol: Protocol, state: CallState) -> bool:
+    """Nothing left to track: a disposition for a team in the field, the handoff's end for the call line,
+    or nothing dispatched and the call over."""
+    if state.accepted is None:
+        return state.ended is not None
+    if is_field_response(protocol, state):
+        return state.after.disposition is not None
+    return state.after.handoff_ended_at is not None or state.after.landed is not None
+
+
+def _band_rank(protocol: Protocol, band: str | None) -> int:
+    bands = protocol.band_ids
+    return bands.index(band) if band in bands else -1
+
+
+def owed_followups(protocol: Protocol, state: CallState, suicide_level: str | None) -> list[FollowUpScheduled]:
+    """The follow-ups the protocol's rules owe this call that are not scheduled yet, each due its
+    rule's window after the earliest event that triggered it."""
+    follow_up = protocol.document.follow_up
+    if follow_up is None:
+        return []
+    after = state.after
+    level_band = next((lv.at_least for lv, _ in protocol.screen_levels if lv.id == suicide_level), None)
+    owed = []
+    for rule in follow_up.rules:
+        if rule.id in after.scheduled:
+            continue
+        when = rule.after
+        triggers = []
+        if when.handoff and after.handoff_ended_at is not None:
+            triggers.append(after.handoff_ended_at)
+        if state.accepted is not None and state.accepted[0] in when.models and after.dispatched_at is not None:
+            triggers.append(after.dispatched_at)
+        if (
+            when.suicide_screen_at_least is not None
+            and after.ended_at is not None
+            and level_band is not None
+            and _band_rank(protocol, level_band) >= _band_rank(protocol, when.suicide_screen_at_least)
+        ):
+            triggers.append(after.ended_at)
+        if after.disposition is not None and after.disposition.code in when.dispositions:
+            triggers.append(after.disposition.at)
+        if after.landed is not None and after.landed.outcome in when.handoff_outcomes:
+            triggers.append(after.landed.at)
+        if triggers:
+            due = min(triggers) + timedelta(hours=rule.within_hours)
+            owed.append(FollowUpScheduled(at=max(triggers), rule=rule.id, due=due))
+    return owed
