@@ -112,11 +112,9 @@ def check(protocol: Protocol, state: CallState, event: object) -> str | None:
     after = state.after
     doc = protocol.document
     match event:
-        case RecommendationAccepted(model=model, reason=reason) if state.accepted is not None:
-            if model == state.accepted[0]:
-                return f'the call is already dispatched to "{model}"; a second dispatch is not recorded'
-            if not reason.strip():
-                return "changing the team after the dispatch needs a reason (it is recorded as a departure)"
+        case RecommendationAccepted(model=model) if state.accepted is not None and model == state.accepted[0]:
+            # A change of team (the recommendation moved, or a departure with its reason) is a new dispatch.
+            return f'the call is already dispatched to "{model}"; a second dispatch is not recorded'
         case ResponseStatusChanged():
             if state.accepted is None:
                 return "no team has been dispatched on this call yet"
