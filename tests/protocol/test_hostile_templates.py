@@ -75,3 +75,29 @@ def test_ordinary_templates_render_as_before():
 
 def test_the_shipped_protocol_still_compiles_its_templates():
     assert parse_protocol(BOSTON).templates
+
+
+def test_a_live_calls_handoff_shows_a_notice_for_a_script_that_grows_too_large():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from crisis_triage.engine import session_from_answers
+
+    grow = "{{ caller_name | replace('', service) | replace('', service) | replace('', service) }}"
+    text = edit(
+        BOSTON,
+        (
+            "en: \"{{ caller_name or 'Thank you' }}, I'm going to bring in",
+            f"en: \"{grow}{{{{ caller_name or 'Thank you' }}}}, I'm going to bring in",
+        ),
+    )
+    protocol = parse_protocol(text)
+    at = datetime(2026, 3, 10, 12, tzinfo=ZoneInfo("America/New_York"))
+    session = session_from_answers(protocol, {"caller_name": "Rosa"}, at=at, door="self", line="alt_line")
+    started = time.perf_counter()
+    handoff = session.handoff()
+    assert time.perf_counter() - started < 5
+    assert handoff is not None
+    texts = [step.say for step in handoff.steps]
+    assert any(t.startswith("[This text cannot be shown:") for t in texts)
+    assert all(len(t) <= MAX_OUTPUT + 200 for t in texts)
