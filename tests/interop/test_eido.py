@@ -371,16 +371,8 @@ class _Disposition(Event):
     code: str
 
 
-def test_response_status_and_disposition_update_the_incident(boston_text, tmp_path, noon):
-    mapped = tmp_path / "mapped.yaml"
-    mapped.write_text(
-        boston_text.replace(
-            "  default_incident_type: MNTL\n",
-            "  default_incident_type: MNTL\n  dispositions: {resolved_on_scene: '18'}\n",
-        ),
-        encoding="utf-8",
-    )
-    protocol = load_protocol(str(mapped))
+def test_response_status_and_disposition_update_the_incident(boston, noon):
+    protocol = boston
     session = session_from_answers(protocol, {"location": "1 Main St", "weapon": "yes", "weapon_use": "no"}, at=noon)
     session.apply(
         RecommendationAccepted(at=noon + timedelta(minutes=1), model="co_response", recommended="co_response")

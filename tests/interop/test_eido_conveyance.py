@@ -337,3 +337,24 @@ def test_the_store_poller_publishes_calls_that_changed(boston, noon):
     assert poller.poll() == 1
     assert published[-1]["locationComponent"][0]["locationDescriptionText"] == "2 Elm St"
     journal.close()
+
+
+def test_a_new_subscriber_to_everything_gets_the_open_incidents_in_small_events(server):
+    for n in range(45):
+        server.published(_document(f"inc-{n}", 1))
+    closed = _document("inc-closed", 1)
+    closed["incidentComponent"] = {"incidentStatusCommonRegistryText": ["Closed"]}
+    server.published(closed)
+
+    async def scenario():
+        client = await Client.open(server)
+        await client.subscribe()
+        sizes, ids = [], set()
+        while len(ids) < 45:
+            notification = (await client.next())["event"]["notification"]
+            sizes.append(len(notification))
+            ids.update(d["$id"] for d in notification)
+        assert sizes == [20, 20, 5] and "inc-closed" not in ids
+        await client.connection.close()
+
+    asyncio.run(scenario())

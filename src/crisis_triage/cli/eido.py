@@ -72,6 +72,7 @@ def serve(listen, store, local, poll, hours, protocols) -> None:
         )
     host, port = _listen(listen or settings.eido_listen or "127.0.0.1:8765")
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("websockets").setLevel(logging.WARNING)  # our own log says who connected and what they did
     from ..interop.eido_console import server_settings
 
     try:

@@ -23,6 +23,9 @@ from typing import Any
 
 log = logging.getLogger("crisis_triage.eido")
 
+#: EIDOs per event when a new subscriber to every incident gets the open incidents.
+SNAPSHOT_CHUNK = 20
+
 #: MIME types a subscriber may ask for (``requestAccepts``).
 ACCEPTED_TYPES = ("application/emergency.eido+json", "application/json")
 
@@ -191,9 +194,14 @@ class EidoNotifier:
             expires,
         )
         answer(200, "OK", subscriptionId=subscription.subscription_id, expires=expires)
-        current = [self.payloads[incident_id]] if incident_id else list(self.payloads.values())
-        if current:
-            self._notify(subscription, current)
+        if incident_id:
+            self._notify(subscription, [self.payloads[incident_id]])
+            return
+        # Every open incident, in events of a few EIDOs each (a receiver's message size stays small).
+        current = [self.payloads[i] for i, document in self.documents.items() if not _closed(document)]
+        for start in range(0, len(current), SNAPSHOT_CHUNK):
+            if not self._notify(subscription, current[start : start + SNAPSHOT_CHUNK]):
+                return
 
     def _unsubscribe(self, body: dict[str, Any], outbox: Outbox, peer: str) -> None:
         request_id, subscription_id = body.get("requestId"), body.get("subscriptionId")
@@ -245,3 +253,8 @@ class EidoNotifier:
         if not outbox.put(json.dumps(message)):
             self.drop_outbox(outbox)
             outbox.close("subscriber too slow")
+
+
+def _closed(document: dict[str, Any]) -> bool:
+    incident = document.get("incidentComponent")
+    return isinstance(incident, dict) and "Closed" in (incident.get("incidentStatusCommonRegistryText") or [])

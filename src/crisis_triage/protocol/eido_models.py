@@ -93,3 +93,6 @@ def check_eido(compiler: Compiler) -> None:
             )
     for role in section.resources:
         compiler.reference(role, doc.responses.roles, "response role", ("eido", "resources", role))
+    codes = [d.id for d in getattr(doc, "dispositions", None) or []]
+    for code in section.dispositions:
+        compiler.reference(code, codes, "disposition", ("eido", "dispositions", code))
