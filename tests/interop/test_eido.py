@@ -8,13 +8,13 @@ that drifted from NENA would fail here.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Literal
 
 import pytest
 from pydantic import ValidationError
 
 from crisis_triage.engine import InterruptRecorded, NoteAdded, RecommendationAccepted, session_from_answers
-from crisis_triage.engine.events import CallEnded, Event
+from crisis_triage.engine.events import CallEnded
+from crisis_triage.engine.events_response import DispositionRecorded, ResponseStatusChanged
 from crisis_triage.engine.session import CallSession
 from crisis_triage.interop import eido_models as m
 from crisis_triage.interop.eido import eido_document, incident_type, priority
@@ -357,34 +357,20 @@ def _noon():
     return datetime(2026, 3, 10, 12, 0, tzinfo=BOSTON_TZ)
 
 
-class _Status(Event):
-    """Stands for the after-dispatch response-status event (read by its kind and status)."""
-
-    kind: Literal["response_status"] = "response_status"
-    status: str
-
-
-class _Disposition(Event):
-    """Stands for the after-dispatch disposition event (read by its kind and code)."""
-
-    kind: Literal["disposition"] = "disposition"
-    code: str
-
-
 def test_response_status_and_disposition_update_the_incident(boston, noon):
     protocol = boston
     session = session_from_answers(protocol, {"location": "1 Main St", "weapon": "yes", "weapon_use": "no"}, at=noon)
     session.apply(
         RecommendationAccepted(at=noon + timedelta(minutes=1), model="co_response", recommended="co_response")
     )
-    session.apply(_Status(at=noon + timedelta(minutes=9), status="on_scene"))
+    session.apply(ResponseStatusChanged(at=noon + timedelta(minutes=9), status="on_scene"))
     on_scene = eido_document(protocol, session, "c3")
     check_against_the_standard(on_scene)
     assert on_scene["incidentComponent"]["incidentStatusCommonRegistryText"] == ["Active", "ResourcesOnscene"]
     assert {tuple(r["secondaryUnitStatusRegistryText"]) for r in on_scene["emergencyResourceComponent"]} == {
         ("OnScene",)
     }
-    session.apply(_Disposition(at=noon + timedelta(minutes=40), code="resolved_on_scene"))
+    session.apply(DispositionRecorded(at=noon + timedelta(minutes=40), code="resolved_on_scene"))
     closed = eido_document(protocol, session, "c3")
     check_against_the_standard(closed)
     assert closed["$id"] == on_scene["$id"]
@@ -394,6 +380,16 @@ def test_response_status_and_disposition_update_the_incident(boston, noon):
         "18",
         "resolved_on_scene",
     )
-    session.apply(_Disposition(at=noon + timedelta(minutes=41), code="unmapped_code"))
-    texts = [n["notesActionComments"] for n in eido_document(protocol, session, "c3")["notesComponent"]]
-    assert "Disposition: unmapped_code" in texts, "a code with no NENA mapping is kept as a note"
+
+
+def test_a_disposition_with_no_nena_code_is_kept_as_a_note(boston_text, tmp_path, noon):
+    unmapped = tmp_path / "unmapped.yaml"
+    unmapped.write_text(boston_text.replace('    refused: "42"', ""), encoding="utf-8")
+    protocol = load_protocol(str(unmapped))
+    session = session_from_answers(protocol, {"location": "1 Main St"}, at=noon)
+    session.apply(RecommendationAccepted(at=noon, model="call_line", recommended="call_line"))
+    session.apply(DispositionRecorded(at=noon + timedelta(minutes=5), code="refused"))
+    document = eido_document(protocol, session, "c4")
+    check_against_the_standard(document)
+    assert "dispositionComponent" not in document["incidentComponent"]
+    assert "Disposition: refused" in [n["notesActionComments"] for n in document["notesComponent"]]

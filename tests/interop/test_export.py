@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from typing import Literal
 
 import pytest
 from click.testing import CliRunner
 
 from crisis_triage.cli import cli
 from crisis_triage.engine import CallStarted, RecommendationAccepted, session_from_answers
-from crisis_triage.engine.events import Event
+from crisis_triage.engine.events_response import DispositionRecorded
 from crisis_triage.interop.eido_models import Eido
 from crisis_triage.interop.fhir import check, questionnaire, questionnaire_response
 from tests.authoring.conftest import ROOT
@@ -115,20 +114,13 @@ def test_cli_exports_from_events_and_calls_files(boston, noon, tmp_path):
     assert result.exit_code == 1 and "does not fit the protocol" in result.output and "Traceback" not in result.output
 
 
-class _Disposition(Event):
-    """Stands for the after-dispatch disposition event (read by its kind and code)."""
-
-    kind: Literal["disposition"] = "disposition"
-    code: str
-
-
 def test_questionnaire_response_carries_the_dispatch_and_the_disposition(boston, noon):
     session = session_from_answers(boston, {"location": "1 Main St", "weapon": "yes", "weapon_use": "no"}, at=noon)
     document = questionnaire_response(boston, session, "c1")
     names = [e["url"] for e in document["extension"][0]["extension"]]
     assert "dispatched" not in names and "disposition" not in names
     session.apply(RecommendationAccepted(at=noon, model="co_response", recommended="co_response"))
-    session.apply(_Disposition(at=noon, code="resolved_on_scene"))
+    session.apply(DispositionRecorded(at=noon, code="resolved_on_scene"))
     document = questionnaire_response(boston, session, "c1")
     fhir_r4b.get_fhir_model_class("QuestionnaireResponse").model_validate(document)
     outcome = {e["url"]: e.get("valueCode") for e in document["extension"][0]["extension"]}
