@@ -310,8 +310,9 @@ def protocol_cases(count: int, seed: int = 1) -> Iterator[bytes]:
 
 
 class ProtocolTarget:
-    """Load a protocol mutant as ``validate`` does; when it loads, replay a few calls through it and
-    lint it, since a protocol that validates must not crash the commands that use it."""
+    """Load a protocol mutant as ``validate`` does; when it loads, replay a few calls through it (and
+    write the results as UTF-8 JSON), since a protocol that validates must not crash the commands
+    that use it."""
 
     name = "protocol loader"
 
