@@ -33,8 +33,9 @@ ACCEPTED_TYPES = ("application/emergency.eido+json", "application/json")
 class Outbox:
     """What the server gives the notifier for one connection: ``put`` must not block."""
 
-    def put(self, text: str) -> bool:  # pragma: no cover - an interface
-        """Queue ``text`` for the subscriber; False when it does not fit (the subscriber stopped reading)."""
+    def put(self, text: str | bytes) -> bool:  # pragma: no cover - an interface
+        """Queue a message (JSON text, or UTF-8 JSON bytes) for the subscriber; False when it does not
+        fit (the subscriber stopped reading)."""
         raise NotImplementedError
 
     def close(self, reason: str) -> None:  # pragma: no cover - an interface
@@ -70,15 +71,15 @@ class EidoNotifier:
     documents: dict[str, dict[str, Any]] = field(default_factory=dict)
     """The current EIDO of each incident, by incident id."""
     subscriptions: dict[str, Subscription] = field(default_factory=dict)
-    payloads: dict[str, str] = field(default_factory=dict)
-    """Each current EIDO as JSON text (serialised once per change)."""
+    payloads: dict[str, bytes] = field(default_factory=dict)
+    """Each current EIDO as UTF-8 JSON (serialised and encoded once per change)."""
 
     # -- incidents --------------------------------------------------------------------------
     def publish(self, document: dict[str, Any]) -> int:
         """Store the incident's new EIDO and notify its subscribers; returns how many were notified."""
         incident_id = document["$id"]
         self.documents[incident_id] = document
-        payload = json.dumps(document, ensure_ascii=False)  # once, however many subscribers
+        payload = json.dumps(document, ensure_ascii=False).encode()  # once, however many subscribers
         self.payloads[incident_id] = payload
         sent = 0
         for subscription in list(self.subscriptions.values()):
@@ -86,10 +87,10 @@ class EidoNotifier:
                 sent += self._notify(subscription, [payload])
         return sent
 
-    def _notify(self, subscription: Subscription, payloads: list[str]) -> int:
-        # The event wraps EIDOs already serialised: only the ids differ from one subscriber to the next.
+    def _notify(self, subscription: Subscription, payloads: list[bytes]) -> int:
+        # The event wraps EIDOs already serialised and encoded: only the ids differ between subscribers.
         head = json.dumps({"subscriptionId": subscription.subscription_id, "transactionId": str(uuid.uuid4())})
-        message = f'{{"event": {head[:-1]}, "notification": [{", ".join(payloads)}]}}}}'
+        message = b"".join((b'{"event": ', head[:-1].encode(), b', "notification": [', b", ".join(payloads), b"]}}"))
         if subscription.outbox.put(message):
             return 1
         log.warning("subscriber %s stopped reading; its connection is closed", subscription.peer)

@@ -66,10 +66,10 @@ class ServerSettings:
 class _ConnectionOutbox(Outbox):
     def __init__(self, connection: ServerConnection, size: int):
         self.connection = connection
-        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize=size)
+        self.queue: asyncio.Queue[str | bytes] = asyncio.Queue(maxsize=size)
         self.closed = False
 
-    def put(self, text: str) -> bool:
+    def put(self, text: str | bytes) -> bool:
         if self.closed:
             return False
         try:
@@ -88,7 +88,7 @@ class _ConnectionOutbox(Outbox):
     async def pump(self) -> None:
         with contextlib.suppress(ConnectionClosed):
             while True:
-                await self.connection.send(await self.queue.get())
+                await self.connection.send(await self.queue.get(), text=True)  # bytes are UTF-8 JSON
 
 
 def _peer(connection: ServerConnection) -> str:
@@ -96,8 +96,7 @@ def _peer(connection: ServerConnection) -> str:
     return f"{address[0]}:{address[1]}" if address else "unknown peer"
 
 
-def _json_response(status: int, reason: str, body: str, content_type: str = ACCEPTED_TYPES[0]) -> Response:
-    data = body.encode()
+def _json_response(status: int, reason: str, data: bytes, content_type: str = ACCEPTED_TYPES[0]) -> Response:
     headers = Headers([("Content-Type", content_type), ("Content-Length", str(len(data))), ("Connection", "close")])
     return Response(status, reason, headers, data)
 
@@ -215,7 +214,7 @@ class EidoServer:
             payload = self.notifier.payloads.get(incident_id)
             log.info("%s retrieved %s: %s", _peer(connection), incident_id, "found" if payload else "not found")
             if payload is None:
-                error = json.dumps({"error": f"no incident {incident_id}"})
+                error = json.dumps({"error": f"no incident {incident_id}"}).encode()
                 return _json_response(404, "Not Found", error, "application/json")
             return _json_response(200, "OK", payload)
         return None  # the WebSocket handshake goes on
