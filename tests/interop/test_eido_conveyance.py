@@ -358,3 +358,89 @@ def test_a_new_subscriber_to_everything_gets_the_open_incidents_in_small_events(
         await client.connection.close()
 
     asyncio.run(scenario())
+
+
+def _certificates(folder):
+    """A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl."""
+    import shutil
+    import subprocess
+
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl is not installed")
+
+    def run(*args):
+        subprocess.run(["openssl", *args], cwd=folder, check=True, capture_output=True)
+
+    run(
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=test CA",
+    )
+    for name, extra in (("server", "subjectAltName=IP:127.0.0.1"), ("client", "extendedKeyUsage=clientAuth")):
+        run(
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-keyout",
+            f"{name}.key",
+            "-out",
+            f"{name}.csr",
+            "-subj",
+            f"/CN={name}",
+        )
+        (folder / f"{name}.ext").write_text(extra + "\n", encoding="utf-8")
+        run("x509", "-req", "-in", f"{name}.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+            "-out", f"{name}.pem", "-days", "2", "-extfile", f"{name}.ext")  # fmt: skip
+    return folder
+
+
+def test_mutual_tls_demands_a_client_certificate_and_the_token(tmp_path):
+    import ssl
+
+    folder = _certificates(tmp_path)
+    settings = ServerSettings(
+        port=0,
+        token=TOKEN,
+        certfile=str(folder / "server.pem"),
+        keyfile=str(folder / "server.key"),
+        client_ca=str(folder / "ca.pem"),
+    )
+    running = EidoServer(settings).start()
+    running.published(_document("inc-a", 1))
+    url = f"wss://127.0.0.1:{running.port}/"
+
+    def client_context(with_certificate: bool) -> ssl.SSLContext:
+        context = ssl.create_default_context(cafile=str(folder / "ca.pem"))
+        if with_certificate:
+            context.load_cert_chain(str(folder / "client.pem"), str(folder / "client.key"))
+        return context
+
+    seen: list[dict] = []
+
+    async def scenario():
+        await subscribe(url, TOKEN, lambda m: seen.append(m) or "event" in m, ssl_context=client_context(True))
+        with pytest.raises(SubscribeError, match=r"refused|cannot connect"):
+            await subscribe(url, TOKEN, lambda m: True, ssl_context=client_context(False))
+        with pytest.raises(SubscribeError, match="HTTP 401"):
+            await subscribe(url, "wrong", lambda m: True, ssl_context=client_context(True))
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        running.stop()
+    assert [next(iter(m)) for m in seen] == ["subscribeResponse", "event"]

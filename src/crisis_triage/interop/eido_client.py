@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
-from websockets.exceptions import ConnectionClosed, InvalidStatus
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
 #: Renew when this share of the granted time has passed.
 RENEW_AT = 0.8
@@ -48,6 +48,8 @@ async def _open(url: str, token: str, ssl_context: ssl.SSLContext | None) -> Cli
         )
     except InvalidStatus as exc:
         raise SubscribeError(f"{url} refused the connection: HTTP {exc.response.status_code}") from None
+    except InvalidHandshake as exc:  # e.g. TLS refused without a client certificate
+        raise SubscribeError(f"{url} refused the connection: {exc}") from None
     except (OSError, TimeoutError) as exc:
         raise SubscribeError(f"cannot connect to {url}: {exc}") from None
 
