@@ -109,6 +109,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("modal_cancel", "escape", "cancel", "Cancel", "dialogs"),
     KeySpec("interrupt_withdraw", "minus", "toggle_withdraw", "Withdraw one", "interrupt picker"),
     KeySpec("help_close", "escape", "close", "Close", "help"),
+    KeySpec("accept_anyway", "a", "confirm", "Accept anyway", "accept before safety questions"),
+    KeySpec("quit_confirm", "y", "confirm", "Quit, the call stays open", "quit during a call"),
+    KeySpec("confirm_from_interrupt", "enter", "-", "Confirm the answer an interrupt gave", "question"),
+    KeySpec("type_answer", "enter", "-", "Start typing an optional answer", "question"),
     # before and after a call
     KeySpec("setup_start", "enter", "start", "Start call", "setup", priority=True),
     KeySpec("setup_language", "f6", "language", "Language", "setup"),

@@ -44,8 +44,9 @@ def test_answer_changes_name_the_questions_a_revision_brought_in_or_dropped():
     before = session_from_answers(protocol, {"weapon": "no"}, at=NOON, door="self").assessment
     after = session_from_answers(protocol, {"weapon": "yes"}, at=NOON, door="self").assessment
     # A weapon brings in its follow-up and, safety risk now known, stops offering phone-or-visit.
-    assert answer_changes(before, after) == ['now asks "weapon_use"', 'no longer asks "support_choice"']
-    assert answer_changes(after, before) == ['now asks "support_choice"', 'no longer asks "weapon_use"']
+    # Named as on screen, never by internal id.
+    assert answer_changes(before, after) == ['now asks "Weapon held / pointed"', 'no longer asks "Phone or visit"']
+    assert answer_changes(after, before) == ['now asks "Phone or visit"', 'no longer asks "Weapon held / pointed"']
 
 
 def test_dispatch_summary_is_ready_to_paste():

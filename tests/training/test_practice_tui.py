@@ -78,6 +78,7 @@ async def knife_call_until_weapon(pilot, clock):
     assert "PRACTICE" in str(call.query_one("#practice-banner").content)
     assert caller_lines(pilot.app)[-1].startswith("[location]")
     await type_text(pilot, clock, "42A")
+    await pilot.press("enter")  # the name is optional: Enter starts typing it
     await type_text(pilot, clock, "R")
     # with_person yes; hurt, substance, attempt no; weapon: the caller is vague -> unknown
     await answer(pilot, clock, "y", "n", "n", "n", "u")
@@ -154,7 +155,7 @@ async def test_a_missed_knife_and_a_slow_dispatch_show_in_the_debrief(boston, sc
         await knife_call_until_weapon(pilot, clock)
         # The trainee ignores "he just picked up a knife", hesitates, and dispatches what the screen says.
         clock.at += timedelta(seconds=400)
-        await pilot.press("f9")
+        await pilot.press("f9", "a")  # safety questions still open: accepted anyway
         await pilot.pause()
         await pilot.press("f10")
         await pilot.pause()
@@ -184,6 +185,7 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
         assert "call 1 of 2" in str(brief.query_one("#brief-text").content)
         await pick_up(pilot, "s")
         await type_text(pilot, clock, "H")
+        await pilot.press("enter")  # the name is optional: Enter starts typing it
         await type_text(pilot, clock, "G")
         # hurt (vague: no), substance, attempt, weapon, violence, threats, crime, children,
         # wish_dead, suicidal thoughts, past behaviour: all no

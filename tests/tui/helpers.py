@@ -81,8 +81,52 @@ def make_app(
 
 
 def screen_text(app) -> str:
-    """What the terminal shows for the active screen, as plain text lines."""
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    """The text of the active screen's shown widgets (static text, list lines, typed text, footer
+    keys), one widget after another, through public widget APIs only. How it looks is the snapshot
+    tests' job; this says what is there."""
+    from textual.widgets import Footer, Input, OptionList, Static
+
+    parts: list[str] = []
+    for widget in app.screen.query("*"):
+        if not widget.display or not all(a.display for a in widget.ancestors_with_self if hasattr(a, "display")):
+            continue
+        if isinstance(widget, Static):
+            parts.append(_plain(widget.content, app.size.width))
+        elif isinstance(widget, OptionList):
+            for index in range(widget.option_count):
+                prompt = widget.get_option_at_index(index).prompt
+                parts.append(prompt.plain if hasattr(prompt, "plain") else str(prompt))
+        elif isinstance(widget, Input):
+            parts.append(widget.value)
+        elif isinstance(widget, Footer):
+            parts.extend(f"{b.key} {b.description}" for _, b, _, _ in app.active_bindings.values() if b.show)
+    return "\n".join(parts)
+
+
+def _plain(content, width: int) -> str:
+    """Rich text as plain text; any other renderable (a table) as a console would print it."""
+    if isinstance(content, str):
+        return content
+    if hasattr(content, "plain"):
+        return content.plain
+    import io
+
+    from rich.console import Console
+
+    out = io.StringIO()
+    Console(file=out, width=width, color_system=None).print(content)
+    return out.getvalue()
+
+
+def message_line(app) -> str:
+    """The message the console shows on its own line (nearest screen that has one)."""
+    from crisis_triage.tui.widgets.message_line import MessageLine
+
+    for screen in reversed(app.screen_stack):
+        lines = screen.query(MessageLine)
+        if lines:
+            return lines.first().message
+    return ""
 
 
 def panel(app, selector: str) -> str:

@@ -20,7 +20,7 @@ async def test_a_remapped_key_works_and_shows_its_new_label_on_every_screen():
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, CallScreen)
         await pilot.press("f2", "w")  # weapon seen: a team is sent, so the dispatch summary follows F9
-        await pilot.press("f9")
+        await pilot.press("f9", "a")  # before the safety questions: A accepts anyway
         await wait_for(pilot, DispatchScreen)
         help_text = panel(app, "#dispatch-help")
         assert "Y copies the summary" in help_text and "F12 ends the call" in help_text

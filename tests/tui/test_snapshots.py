@@ -12,7 +12,7 @@ from tests.tui.helpers import make_app
 async def _to_weapon(pilot) -> None:
     await pilot.pause()
     await pilot.press(*"12", "space", *"Dudley", "space", *"St", "enter")
-    await pilot.press(*"Ana", "enter")
+    await pilot.press("enter", *"Ana", "enter")
     await pilot.press("y", "n", "n", "n")  # with_person, hurt, substance, attempt
 
 
@@ -33,7 +33,7 @@ async def _whole_co_response_call(pilot) -> None:
 
 async def _handoff(pilot) -> None:
     await pilot.pause()
-    await pilot.press(*"40", "space", *"Blue", "space", *"Hill", "space", *"Ave", "enter", "enter")
+    await pilot.press(*"40", "space", *"Blue", "space", *"Hill", "space", *"Ave", "enter", "f5")
     await pilot.press("n", "n", "n", "n", "n", "n", "n", "n", "y", "n", "n", "1", "enter", "n", "n", "p")
     await pilot.press("f9")
     await pilot.pause()

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from crisis_triage.store.journal import MemoryJournal
 from crisis_triage.tui.screens.call import CallScreen
+from crisis_triage.tui.screens.confirm import AcceptAnywayModal
 from crisis_triage.tui.screens.dispatch import DispatchScreen
 from crisis_triage.tui.screens.ended import CallEndedScreen
 from crisis_triage.tui.screens.handoff import HandoffScreen
@@ -57,6 +58,7 @@ async def test_door_to_dispatch_with_an_interrupt_and_a_revision():
 
         await type_text(pilot, "12 Dudley St")
         await pilot.press("enter")
+        await pilot.press("enter")  # the name is optional: Enter starts typing it
         await type_text(pilot, "Ana")
         await pilot.press("enter")
         assert "Are you with the person right now?" in screen_text(app)
@@ -90,8 +92,15 @@ async def test_door_to_dispatch_with_an_interrupt_and_a_revision():
         await pilot.press("n", "n", "n", "n")  # violence, threats, crime, children
         assert "Suicide screen" in screen_text(app)
 
+        # The suicide screen is not asked yet: accepting now takes a deliberate second key.
         await pilot.press("f9")
+        await wait_for(pilot, AcceptAnywayModal)
+        assert "Safety questions NOT ASKED: Wished dead" in screen_text(app)
+        await pilot.press("enter", "f9")  # neither Enter nor F9 again accepts
+        assert isinstance(app.screen, AcceptAnywayModal)
+        await pilot.press("a")
         await wait_for(pilot, DispatchScreen)
+        assert "NOT ASKED (no risk ruled out): Wished dead" in app.screen.summary()
         text = screen_text(app)
         assert "DISPATCH: CO-RESPONSE (POLICE + CLINICIAN)" in text
         summary = app.screen.summary()
@@ -128,7 +137,7 @@ async def test_door_to_completed_handoff_with_an_interrupt_withdrawn_and_a_revis
         await wait_for(pilot, CallScreen)
         assert "What is the address where you are right now?" in screen_text(app)
         await type_text(pilot, "40 Blue Hill Ave")
-        await pilot.press("enter", "enter")  # address, then no name (optional: empty Enter skips)
+        await pilot.press("enter", "f5")  # address, then no name (optional: F5 skips)
         await pilot.press("n", "n", "n")  # hurt, substance, attempt
         # A child interrupt recorded by mistake, then withdrawn: F2, minus, C.
         await pilot.press("f2", "c")

@@ -54,6 +54,12 @@ def template_values(protocol: Protocol, state: CallState, assessment: Assessment
         ),
         None,
     )
+    from .safety import NOT_ASSESSED, not_assessed, open_safety_questions
+
+    unasked = [
+        localized(q.spec.label, language) if q.spec.label else q.id.replace("_", " ")
+        for q in open_safety_questions(assessment)
+    ]
     critical = [f for f in assessment.facts if protocol.facts[f].critical]
     other = [f for f in assessment.facts if not protocol.facts[f].critical]
     roles = doc.responses.roles
@@ -67,7 +73,11 @@ def template_values(protocol: Protocol, state: CallState, assessment: Assessment
         "district": state.district or "unknown",
         "district_name": protocol.districts.get(state.district or "", "district not given"),
         "language": state.language,
-        "band": localized(band.label, language),
+        "band": localized(NOT_ASSESSED, language)
+        if not_assessed(protocol, assessment)
+        else localized(band.label, language),
+        # Safety questions still open: a summary says "not asked", never "no risk found".
+        "unasked_safety": unasked,
         "score": assessment.risk.score,
         "suicide_level": localized(level.label, language) if level else "",
         "facts": [localized(protocol.facts[f].label, language) for f in critical + other],
@@ -99,7 +109,12 @@ def render_handoff(protocol: Protocol, state: CallState, assessment: Assessment)
             )
         )
     # The counsellor is briefed in English: the summary is for the receiving service, not the caller.
-    summary = render(templates["summary"], template_values(protocol, state, assessment, "en"))
+    values = template_values(protocol, state, assessment, "en")
+    summary = render(templates["summary"], values)
+    if values["unasked_safety"] and "not asked" not in summary.lower():
+        # A protocol whose template predates "unasked_safety" still says so (a counsellor must not
+        # read "no risk found" on a call where nobody asked).
+        summary = summary.rstrip() + f"\nNOT ASKED (no risk ruled out): {'; '.join(values['unasked_safety'])}.\n"
     return RenderedHandoff(handoff.service, tuple(steps), summary, tuple(handoff.outcomes), state.handoff_outcome)
 
 

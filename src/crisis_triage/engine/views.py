@@ -159,12 +159,71 @@ def interrupt_views(
     )
 
 
+def call_band_view(protocol: Protocol, assessment: Assessment, language: str = "en") -> BandView:
+    """The call's band as shown: "not known yet" while it is the lowest only because the safety
+    questions are open (never "no risk found" before anyone asked)."""
+    from .safety import NOT_ASSESSED, not_assessed
+
+    band = band_view(protocol, assessment.risk.band, language)
+    if not_assessed(protocol, assessment):
+        return BandView(band.id, localized(NOT_ASSESSED, language), band.colour, band.rank, band.of)
+    return band
+
+
+def open_safety_labels(assessment: Assessment, language: str = "en") -> tuple[str, ...]:
+    """The safety questions of this call not answered yet, by their short names, in asking order."""
+    from .safety import open_safety_questions
+
+    return tuple(question_label(q, language) for q in open_safety_questions(assessment))
+
+
+@dataclass(frozen=True)
+class FromInterrupt:
+    """The answer an interrupt already gives to the question in hand, for the call-taker to confirm."""
+
+    option: str
+    option_label: str
+    interrupt_label: str
+
+
+def from_interrupt(protocol: Protocol, state: CallState, assessment: Assessment) -> FromInterrupt | None:
+    """What a recorded interrupt already answers to the next question (weapon seen -> Weapon: Yes)."""
+    from .safety import interrupt_answer
+
+    question = assessment.next_question
+    if question is None:
+        return None
+    found = interrupt_answer(protocol, question, assessment.active_interrupts)
+    if found is None:
+        return None
+    option = question.option(found.option)
+    interrupt = protocol.interrupts[found.interrupt]
+    return FromInterrupt(
+        found.option,
+        localized(option.label, "en") if option is not None else found.option,
+        localized(interrupt.label, "en"),
+    )
+
+
+def answered_from_interrupt(protocol: Protocol, assessment: Assessment) -> frozenset[str]:
+    """Questions whose recorded answer is the one an active interrupt gives (shown "from interrupt")."""
+    from .safety import interrupt_answer
+
+    return frozenset(
+        asked.question.id
+        for asked in assessment.asked
+        if asked.status == "answered"
+        and (found := interrupt_answer(protocol, asked.question, assessment.active_interrupts)) is not None
+        and found.option == asked.value
+    )
+
+
 def answer_changes(before: Assessment, after: Assessment) -> list[str]:
     """What a revision changed, in words: questions that now apply or stopped applying."""
-    was = {a.question.id for a in before.asked}
-    now = {a.question.id for a in after.asked}
-    changes = [f'now asks "{q}"' for q in sorted(now - was)]
-    changes += [f'no longer asks "{q}"' for q in sorted(was - now)]
+    was = {a.question.id: a.question for a in before.asked}
+    now = {a.question.id: a.question for a in after.asked}
+    changes = [f'now asks "{question_label(now[q])}"' for q in sorted(now.keys() - was.keys())]
+    changes += [f'no longer asks "{question_label(was[q])}"' for q in sorted(was.keys() - now.keys())]
     return changes
 
 
@@ -214,13 +273,18 @@ def dispatch_summary(
         f"Risk: {values['band']} (score {values['score']})"
         + (f"; suicide screen: {values['suicide_level']}" if values["suicide_level"] else "")
     )
+    if values["unasked_safety"]:
+        lines.append(f"NOT ASKED (no risk ruled out): {'; '.join(values['unasked_safety'])}")
     critical = [fact_label(protocol, f) for f in assessment.facts if protocol.facts[f].critical]
     if critical:
         lines.append(f"SAFETY/MEDICAL: {'; '.join(critical)}")
     other = [fact_label(protocol, f) for f in assessment.facts if not protocol.facts[f].critical]
     if other:
         lines.append(f"Also: {'; '.join(other)}")
-    lines.append(f"Why: {localized(rec.because, 'en')}")
+    if values["unasked_safety"] and not assessment.facts:
+        lines.append("Why: nothing found so far, and the safety questions were not asked")
+    else:
+        lines.append(f"Why: {localized(rec.because, 'en')}")
     for addition in rec.additions:
         lines.append(f"Added {role_names(protocol, [addition.role])[0]}: {localized(addition.because, 'en')}")
     for note in rec.notes:
@@ -230,6 +294,8 @@ def dispatch_summary(
     for step in rec.fallbacks:
         if step.from_model != step.to_model:
             lines.append(f"Fallback: {model_name(protocol, step.from_model)} unavailable ({step.reason})")
+        else:  # the end of the chain was unavailable too: it is still sent, and dispatch must know
+            lines.append(f"ALSO UNAVAILABLE: {model_name(protocol, step.from_model)} ({step.reason})")
     lines.append(
         f"Caller: {values['caller_name'] or 'name not given'} ({values['door']}); language {values['language']}"
     )
@@ -241,18 +307,23 @@ def dispatch_summary(
 
 __all__ = [
     "BandView",
+    "FromInterrupt",
     "InterruptView",
     "OptionView",
     "QuestionView",
     "answer_changes",
+    "answered_from_interrupt",
     "band_view",
+    "call_band_view",
     "centre_time",
     "dispatch_summary",
     "fact_label",
+    "from_interrupt",
     "interrupt_views",
     "localized",
     "model_name",
     "next_question_view",
+    "open_safety_labels",
     "question_view",
     "role_names",
 ]

@@ -38,6 +38,7 @@ TEMPLATE_VARIABLES = {
     "team": "the roles sent, as text",
     "answers": "answers by question id, as the labels read on screen (answers.caller_name)",
     "notes": "the call-taker's notes, oldest first",
+    "unasked_safety": "labels of the safety questions not asked yet (say 'not asked', never 'no risk found')",
 }
 
 MAX_TEMPLATE = 4000

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from .. import STARTED_AT
@@ -24,6 +25,7 @@ from ..protocol.compiled import Protocol
 from ..store.journal import CallMeta, Journal, MemoryJournal
 from .screens.setup import CallContext, CallSetupScreen
 from .themes import CONSOLE_THEMES, HIGH_CONTRAST
+from .widgets.message_line import MessageLine
 
 
 def local_now() -> datetime:
@@ -131,6 +133,25 @@ class ConsoleApp(App):
 
     def on_unmount(self) -> None:
         gc.unfreeze()  # back to the collector (tests run many apps in one process)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Messages go to the message line of the nearest screen that has one (the call, dispatch,
+        handoff): a toast would cover the call so far, a list, the caller's words or the question.
+        Screens without one (home, setup) still get a toast."""
+        for screen in reversed(self.screen_stack):
+            lines = screen.query(MessageLine)
+            if lines:
+                lines.first().say(message, title=title, severity=severity, at=self.clock())
+                return
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
 
     def store_problem(self, problem: str | None) -> None:
         """The record store changed state: say so, loudly when records are at risk."""
@@ -294,12 +315,27 @@ class ConsoleApp(App):
         self.notify(f"Theme: {self.theme}")
 
     def action_quit_console(self) -> None:
-        from .screens.call import CallScreen
+        """Quit; with a call open, only after a deliberate second key (the call stays unfinished,
+        journalled, and is offered again at the next start)."""
+        if self.call_screen() is None:
+            self.exit(self.return_code_value)
+            return
+        from .screens.confirm import QuitWithCallModal
 
-        if any(isinstance(s, CallScreen) for s in self.screen_stack):
-            # The call is journalled; quitting leaves it unfinished, and the next start offers it again.
-            self.notify("Call left open: it will be offered when the console starts again.", severity="warning")
-        self.exit(self.return_code_value)
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self.exit(self.return_code_value)
+
+        if not isinstance(self.screen, QuitWithCallModal):
+            self.push_screen(
+                QuitWithCallModal(
+                    "Quit with a call open?",
+                    ["The call stays unfinished: it is offered again when the console starts."],
+                    "quit",
+                    "back to the call",
+                ),
+                confirmed,
+            )
 
     def action_exit_with_problems(self) -> None:
         self.exit(1, return_code=1)

@@ -32,13 +32,19 @@ from ...engine import (
 )
 from ...engine.assessment import Assessment
 from ...engine.views import (
+    FromInterrupt,
     QuestionView,
     answer_changes,
+    answered_from_interrupt,
     band_view,
+    call_band_view,
     centre_time,
+    from_interrupt,
     interrupt_views,
     model_name,
     next_question_view,
+    open_safety_labels,
+    question_label,
     question_view,
 )
 from ...keymap import bindings, key_for, key_label
@@ -46,11 +52,13 @@ from ...protocol.compiled import Protocol
 from ...store.journal import CallMeta, Journal
 from ..widgets.header import CallHeader
 from ..widgets.keybar import KeyBar
+from ..widgets.message_line import MessageLine
 from ..widgets.question import QuestionPanel
 from ..widgets.recommendation import RecommendationCard
 from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
 from .call_link import AfterCall, CallLink
+from .confirm import AcceptAnywayModal
 from .dispatch import DispatchScreen
 from .handoff import HandoffScreen
 
@@ -109,6 +117,7 @@ class CallScreen(Screen):
         self._multi: set[str] = set()
         self._changed: frozenset[str] = frozenset()
         self._view: QuestionView | None = None
+        self._from_interrupt: FromInterrupt | None = None
 
     # -- starting --------------------------------------------------------------------------------
     @staticmethod
@@ -126,6 +135,10 @@ class CallScreen(Screen):
         """Widgets for the caller pane (empty on a live call: the caller is on the phone)."""
         return ()
 
+    def compose_side_extras(self) -> Iterable[Widget]:
+        """Extra panels under the recommendation card (a feature's own widget file; empty by default)."""
+        return ()
+
     def compose(self) -> ComposeResult:
         yield CallHeader(id="call-header")
         if self.practice:
@@ -140,6 +153,8 @@ class CallScreen(Screen):
             with VerticalScroll(id="call-side", can_focus=False):
                 yield RiskPanel(id="risk")
                 yield RecommendationCard(id="recommendation")
+                yield from self.compose_side_extras()
+        yield MessageLine(id="message-line")
         yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
@@ -167,16 +182,15 @@ class CallScreen(Screen):
         try:
             self.session.validate(event)
         except SessionError as exc:
-            self.notify(str(exc), title="Not recorded", severity="error", timeout=8)
+            self.say(str(exc), title="Not recorded", severity="error")
             return False
         try:
             self.journal.append(self.meta.call_id, event)
         except Exception as exc:
-            self.notify(
+            self.say(
                 f"The record store refused the event, so it was not applied: {exc}",
                 title="NOT RECORDED",
                 severity="error",
-                timeout=15,
             )
             return False
         before = self.session.assessment
@@ -196,11 +210,12 @@ class CallScreen(Screen):
         """The call ended: show the ended screen, from which the next call is one key away."""
         from .ended import CallEndedScreen
 
+        self.app.clear_notifications()  # the call's messages end with it
         self.app.switch_screen(CallEndedScreen(self.protocol, self.session, self.meta))
 
     # -- showing -----------------------------------------------------------------------------------
     def _key(self, binding_id: str) -> str:
-        return key_label(key_for(binding_id, getattr(self.app, "keymap_in_force", {})))
+        return key_label(self._binding_key(binding_id))
 
     def _tick(self) -> None:
         state = self.session.state
@@ -218,22 +233,20 @@ class CallScreen(Screen):
         state = self.session.state
         after = self.session.assessment
         view = next_question_view(protocol, state, after)
-        if view is None or self._view is None or view.id != self._view.id:
+        same_question = view is not None and self._view is not None and view.id == self._view.id
+        if not same_question:
             self._multi = set()
         self._view = view
+        self._from_interrupt = from_interrupt(protocol, state, after) if view is not None else None
         self._tick()
         if isinstance(event, Revised) and before is not None:
             self._changed = frozenset({event.question})
-        self.query_one(QuestionPanel).show(
-            view,
-            selected=frozenset(self._multi),
-            accept_key=self._key("accept"),
-            skip_key=self._key("skip"),
-            compact=self.has_class("-short"),
+        self._show_question()
+        self.query_one(CallSoFar).show(
+            after, changed=self._changed, from_interrupt=answered_from_interrupt(protocol, after)
         )
-        self.query_one(CallSoFar).show(after, changed=self._changed)
         # The call-taker works in English; only the words read to the caller follow the caller's language.
-        band = band_view(protocol, after.risk.band)
+        band = call_band_view(protocol, after)
         self.query_one(RiskPanel).show(
             after,
             band,
@@ -245,16 +258,55 @@ class CallScreen(Screen):
             self._band_colour = band.colour
             self.query_one(RiskPanel).styles.border = ("heavy", css_colour(band.colour))
         self.query_one(RecommendationCard).show(
-            protocol, after.recommendation, accept_key=self._key("accept"), compact=self.has_class("-narrow")
+            protocol,
+            after.recommendation,
+            accept_key=self._key("accept"),
+            compact=self.has_class("-narrow"),
+            open_safety=open_safety_labels(after),
+            found_anything=bool(after.facts),
         )
         self._show_notes()
         box = self.query_one("#q-input", Input)
-        if view is not None and not view.options and self.focused is not self.query_one(CallSoFar):
+        # A required typed answer (the location) takes the keys at once; an optional one (a name)
+        # waits for Enter, so answer keys pressed out of habit never become its text.
+        typed = view is not None and not view.options
+        if typed and view.required and self.focused is not self.query_one(CallSoFar):
             box.focus()
-        elif isinstance(self.focused, Input) and self.focused is box:
+        elif self.focused is box and not (typed and same_question):
             self.set_focus(None)
+        self._show_typing()
         if before is not None:
             self._announce_changes(before, after, event)
+
+    def _show_question(self) -> None:
+        self.query_one(QuestionPanel).show(
+            self._view,
+            selected=frozenset(self._multi),
+            accept_key=self._key("accept"),
+            skip_key=self._key("skip"),
+            compact=self.has_class("-short"),
+            from_interrupt=self._from_interrupt,
+            confirm_key=self._key("confirm_from_interrupt"),
+            type_key=self._key("type_answer"),
+        )
+
+    def _show_typing(self) -> None:
+        """Typing and answering look different at a glance: the question panel and the key bar say TYPING."""
+        typing = self.focused is self.query_one("#q-input", Input)
+        self.query_one(QuestionPanel).set_class(typing, "-typing")
+        self.query_one(KeyBar).show_typing(typing)
+
+    def on_descendant_focus(self) -> None:
+        self._show_typing()
+
+    def on_descendant_blur(self) -> None:
+        self.call_after_refresh(self._show_typing)
+
+    def say(self, message: str, *, title: str = "", severity: str = "information") -> None:
+        """A message on the call's own line (never over the question, the lists or the caller's words)."""
+        self.query_one(MessageLine).say(
+            message, title=title, severity=severity, at=centre_time(self.protocol, self.now())
+        )
 
     def _show_notes(self) -> None:
         notes = self.session.state.notes
@@ -265,30 +317,29 @@ class CallScreen(Screen):
 
     def _announce_changes(self, before: Assessment, after: Assessment, event: Any) -> None:
         protocol = self.protocol
+        parts: list[str] = []
+        severity = "information"
         if before.risk.band != after.risk.band:
-            old = band_view(protocol, before.risk.band)
-            new = band_view(protocol, after.risk.band)
+            old = call_band_view(protocol, before)
+            new = call_band_view(protocol, after)
             raised = new.rank > old.rank
             self._flash("#risk")
-            self.notify(
-                f"{old.label} -> {new.label.upper()}",
-                title="Risk band " + ("RAISED" if raised else "lowered"),
-                severity="warning" if raised else "information",
-                timeout=6,
-            )
+            parts.append(f"Risk band {'RAISED' if raised else 'lowered'}: {old.label} -> {new.label.upper()}")
+            severity = "warning" if raised else severity
         old_rec, new_rec = before.recommendation, after.recommendation
         if (old_rec.model, old_rec.team) != (new_rec.model, new_rec.team):
             self._flash("#recommendation")
-            self.notify(
-                f"{model_name(protocol, old_rec.model)} -> {model_name(protocol, new_rec.model)}",
-                title="Recommendation CHANGED",
-                severity="warning",
-                timeout=6,
+            parts.append(
+                f"Recommendation CHANGED: {model_name(protocol, old_rec.model)} -> {model_name(protocol, new_rec.model)}"
             )
+            severity = "warning"
         if isinstance(event, Revised):
             changes = answer_changes(before, after)
             if changes:
-                self.notify("; ".join(changes), title=f"Revised {event.question}", timeout=6)
+                label = question_label(protocol.question_by_id[event.question])
+                parts.append(f"Revised {label}: " + "; ".join(changes))
+        if parts:
+            self.say("  |  ".join(parts), severity=severity)
 
     def _flash(self, selector: str) -> None:
         widget = self.query_one(selector)
@@ -302,7 +353,7 @@ class CallScreen(Screen):
 
     def on_key(self, event: Key) -> None:
         view = self._view
-        if view is None or not view.options or isinstance(self.focused, Input):
+        if view is None or isinstance(self.focused, Input):
             return
         if self.focused is self.query_one(CallSoFar):
             # In the list, a letter must not answer the question in hand by mistake: Enter revises
@@ -310,6 +361,14 @@ class CallScreen(Screen):
             if event.key == "escape":
                 event.stop()
                 self.set_focus(None)
+            return
+        if not view.options:
+            self._key_on_typed_question(event, view)
+            return
+        if self._from_interrupt is not None and event.key == self._binding_key("confirm_from_interrupt"):
+            event.stop()
+            event.prevent_default()
+            self.record(self._answer_event(view.id, self._from_interrupt.option))
             return
         if event.key == "enter" and view.type == "multi":
             event.stop()
@@ -325,15 +384,27 @@ class CallScreen(Screen):
         event.prevent_default()
         if view.type == "multi":
             self._multi ^= {option.id}
-            self.query_one(QuestionPanel).show(
-                view,
-                selected=frozenset(self._multi),
-                accept_key=self._key("accept"),
-                skip_key=self._key("skip"),
-                compact=self.has_class("-short"),
-            )
+            self._show_question()
             return
         self.record(self._answer_event(view.id, option.id))
+
+    def _key_on_typed_question(self, event: Key, view: QuestionView) -> None:
+        """An optional typed answer waits for its key (Enter): a letter pressed meaning to answer
+        something else is said back, never typed into the name box."""
+        if event.key == self._binding_key("type_answer"):
+            event.stop()
+            event.prevent_default()
+            self.query_one("#q-input", Input).focus()
+        elif event.is_printable:
+            event.stop()
+            self.say(
+                f"Not typed: this question takes typed text. {self._key('type_answer')} to type the answer, "
+                f"{self._key('skip')} skips it.",
+                severity="warning",
+            )
+
+    def _binding_key(self, binding_id: str) -> str:
+        return key_for(binding_id, getattr(self.app, "keymap_in_force", {}))
 
     @on(Input.Submitted, "#q-input")
     def _typed_answer(self, message: Input.Submitted) -> None:
@@ -343,7 +414,7 @@ class CallScreen(Screen):
         text = message.value.strip()
         if not text:
             if view.required:
-                self.notify("This question needs an answer.", severity="warning")
+                self.say("This question needs an answer.", severity="warning")
             else:
                 self.record(Skipped(at=self.now(), question=view.id))
             return
@@ -352,7 +423,7 @@ class CallScreen(Screen):
             try:
                 value = float(text)
             except ValueError:
-                self.notify(f"{view.id} takes a number", severity="error")
+                self.say(f"{view.text_en} takes a number", severity="error")
                 return
         if self.record(self._answer_event(view.id, value)):
             message.input.value = ""
@@ -412,7 +483,7 @@ class CallScreen(Screen):
             self.refocus_question()
             return
         if so_far.option_count == 0:
-            self.notify("Nothing answered yet to revise.")
+            self.say("Nothing answered yet to revise.")
             return
         so_far.focus()
 
@@ -473,14 +544,48 @@ class CallScreen(Screen):
         self.app.push_screen(ChoiceModal("Team unavailable right now? (again to restore)", choices, None), done)
 
     def action_accept(self) -> None:
-        """Dispatch what the engine recommends; then the dispatch summary, or the handoff for the call line."""
+        """Dispatch what the engine recommends; then the dispatch summary, or the handoff for the call line.
+
+        Accepting before the safety questions are asked, or sending a team with no district, needs a
+        deliberate second key: the dialog says what is not known."""
         if self.session.state.accepted is not None:  # accepting is idempotent: show the dispatch already made
             self.show_dispatch()
             return
-        rec = self.assessment.recommendation
-        if not self.record(RecommendationAccepted(at=self.now(), model=rec.model, recommended=rec.model)):
+        reasons = self.accept_warnings()
+        if not reasons:
+            self._accept()
             return
-        self.show_dispatch()
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._accept()
+
+        self.app.push_screen(
+            AcceptAnywayModal(
+                f"Accept {model_name(self.protocol, self.assessment.recommendation.model)} now?",
+                reasons,
+                "accept anyway",
+                "back to the questions",
+            ),
+            confirmed,
+        )
+
+    def accept_warnings(self) -> list[str]:
+        """What is not known yet that accepting now would pass over (empty when nothing is)."""
+        reasons = []
+        open_safety = open_safety_labels(self.assessment)
+        if open_safety:
+            reasons.append(f"Safety questions NOT ASKED: {', '.join(open_safety)}")
+        handoff = self.protocol.document.handoff
+        sends_team = handoff is None or self.assessment.recommendation.model != handoff.model
+        if sends_team and self.session.state.district is None:
+            reasons.append(f"District unknown: the team is sent without one ({self._key('district')} sets it)")
+        return reasons
+
+    def _accept(self) -> None:
+        rec = self.assessment.recommendation
+        if self.record(RecommendationAccepted(at=self.now(), model=rec.model, recommended=rec.model)):
+            self.show_dispatch()
 
     def link(self) -> CallLink:
         """This call as the screens above it see it (read-only state, this screen's recorder)."""

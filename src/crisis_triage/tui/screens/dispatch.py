@@ -12,6 +12,7 @@ from ...engine.events import NoteAdded
 from ...engine.views import dispatch_summary, model_name
 from ...keymap import binding, bindings
 from ..keylabels import shown_key
+from ..widgets.message_line import MessageLine
 from .call_link import AfterCall, CallLink
 from .eido_key import send_eido
 from .modals import NoteModal
@@ -66,6 +67,7 @@ class DispatchScreen(Screen[AfterCall]):
             if rec.handoff:
                 help_text = f"{key('dispatch_handoff')} starts the warm handoff | " + help_text
             yield Static(help_text, id="dispatch-help")
+        yield MessageLine(id="message-line")
         yield Footer()
 
     def on_mount(self) -> None:

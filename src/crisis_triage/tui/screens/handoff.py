@@ -12,6 +12,7 @@ from ...engine import HandoffEnded, HandoffStepDone, NoteAdded
 from ...engine.views import centre_time
 from ...keymap import BY_ID, HANDOFF_OUTCOMES, binding
 from ..keylabels import shown_key
+from ..widgets.message_line import MessageLine
 from .call_link import AfterCall, CallLink
 from .modals import NoteModal
 from .other_team import send_another_team
@@ -47,6 +48,7 @@ class HandoffScreen(Screen[AfterCall]):
                 yield Static(id="handoff-stepper")
             with VerticalScroll(id="handoff-side", can_focus=False):
                 yield Static(id="handoff-summary")
+        yield MessageLine(id="message-line")
         yield Footer()
 
     def on_mount(self) -> None:

@@ -22,9 +22,24 @@ class KeyBar(Static):
     }
     """
 
+    typing: bool = False
+
+    def show_typing(self, typing: bool) -> None:
+        """Keys type into the answer box (letters are text, not answers): say so first on the bar."""
+        if typing != self.typing:
+            self.typing = typing
+            self.set_class(typing, "-typing")
+            self._draw()
+
     def on_mount(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
         keymap = getattr(self.app, "keymap_in_force", {})
         text = Text(no_wrap=True, overflow="ellipsis")
+        if self.typing:
+            text.append(" TYPING ", style="bold reverse yellow")
+            text.append(" letters go into the box; Enter records ")
         for binding in self.screen.BINDINGS:
             if not getattr(binding, "show", True):
                 continue

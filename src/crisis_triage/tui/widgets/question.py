@@ -7,7 +7,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Static
 
-from ...engine.views import QuestionView
+from ...engine.views import FromInterrupt, QuestionView
 from .repaint import update_if_changed
 
 
@@ -36,10 +36,15 @@ class QuestionPanel(Vertical):
         view: QuestionView | None,
         *,
         selected: frozenset[str] = frozenset(),
-        accept_key: str = "F9",
-        skip_key: str = "F5",
+        accept_key: str,
+        skip_key: str,
         compact: bool = False,
+        from_interrupt: FromInterrupt | None = None,
+        confirm_key: str = "Enter",
+        type_key: str = "Enter",
     ) -> None:
+        """Show ``view``; ``from_interrupt`` is the answer a recorded interrupt already gives it
+        (confirmed with ``confirm_key``); an optional typed answer starts with ``type_key``."""
         body = self.query_one("#q-body", Static)
         box = self.query_one("#q-input", Input)
         self.set_class(bool(view and view.safety), "-safety")
@@ -62,6 +67,10 @@ class QuestionPanel(Vertical):
             text.append(f"  optional: {skip_key} skips", style="dim")
         text.append("\n")
         text.append(view.text, style="bold")
+        if from_interrupt is not None:
+            text.append(f"\nFROM INTERRUPT ({from_interrupt.interrupt_label}): ", style="bold yellow")
+            text.append(from_interrupt.option_label.upper(), style="bold reverse yellow")
+            text.append(f"  {confirm_key} confirms; another key answers otherwise", style="yellow")
         if view.options:
             if not compact:
                 text.append("\n")
@@ -92,7 +101,7 @@ class QuestionPanel(Vertical):
                     else "a number, Enter to record"
                 )
             if not view.required:
-                placeholder += "; empty Enter skips"
+                placeholder = f"optional: {type_key} to type; empty Enter or {skip_key} skips"
             box.placeholder = placeholder
             box.type = "number" if view.type == "number" else "text"
 

@@ -21,7 +21,11 @@ class RecommendationCard(Static):
         language: str = "en",
         accept_key: str | None = "F9",
         compact: bool = False,
+        open_safety: tuple[str, ...] = (),
+        found_anything: bool = True,
     ) -> None:
+        """``open_safety``: safety questions not asked yet (listed instead of a "no risk" reason
+        while nothing has been found, after the reason otherwise)."""
         rec = recommendation
         text = Text()
         text.append(model_name(protocol, rec.model, language).upper(), style="bold")
@@ -32,8 +36,15 @@ class RecommendationCard(Static):
         if rec.notify:
             text.append("\nNotify: ", style="bold")
             text.append(", ".join(role_names(protocol, rec.notify, language)))
-        text.append("\nWhy: ", style="bold")
-        text.append(localized(rec.because, language))
+        if open_safety and not found_anything:
+            text.append("\nWhy: ", style="bold")
+            text.append("nothing found yet, because nothing has been asked", style="italic")
+        else:
+            text.append("\nWhy: ", style="bold")
+            text.append(localized(rec.because, language))
+        if open_safety:
+            text.append("\nSafety questions open: ", style="bold yellow")
+            text.append(", ".join(open_safety), style="yellow")
         if rec.deciding_values and not compact:
             values = ", ".join(f"{name}={_short(value)}" for name, value in rec.deciding_values)
             text.append(f"\nrule {rec.rule}: {values}", style="dim")
