@@ -49,7 +49,10 @@ def test_parallel_replay_gives_the_same_figures_as_one_process(tmp_path, boston)
     store.close()
     assert one.calls == two.calls == 450
     assert one == two
-    assert sum(one.per_model.values()) == 450 and one.handoffs >= one.handoffs_accepted > 0
+    assert (
+        sum(one.per_model.values()) + sum(one.not_dispatched.values()) == 450
+        and one.handoffs >= one.handoffs_accepted > 0
+    )
     assert one.preferred_unavailable > 0 and sum(one.unavailable_reasons.values()) >= one.preferred_unavailable
     text = render_text(one, title="t")
     assert "time to recommendation p50 / p90" in text and "█" in text

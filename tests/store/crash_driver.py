@@ -3,8 +3,10 @@
 Run as ``python crash_driver.py PROTOCOL``: a zygote that imports everything once, then for each
 ``run FOLDER NUMBER [CENTRE_URL]`` line on stdin forks a child (with a centre URL, the child's
 journal also ships to that PostgreSQL store in the background, as a centre's console does). The child opens the journal in FOLDER like a console
-starting up: if this console has an unfinished call it resumes it (replaying its events and printing
-``resumed CALL N DIGEST``), else it starts a new call; then it appends the call's remaining scripted
+starting up: if this console has an unfinished call, or one whose response or follow-up is still
+open (a script runs on past the call's end: statuses, disposition, follow-up attempts), it resumes it
+(replaying its events and printing ``resumed CALL N DIGEST``, then ``refused-second-dispatch CALL``
+when F9 on the dispatched call is refused), else it starts a new call; then it appends the call's remaining scripted
 events one at a time, printing ``ack CALL SEQUENCE EVENT_ID`` after each append returns. The test
 SIGKILLs the child at a random point; the zygote reaps it and prints ``reaped PID``.
 """
@@ -19,8 +21,10 @@ from records_helpers import call_script as script
 from records_helpers import digest
 
 from crisis_triage.config import Settings
-from crisis_triage.engine.session import CallSession
+from crisis_triage.engine.events import RecommendationAccepted
+from crisis_triage.engine.session import CallSession, SessionError
 from crisis_triage.protocol import Protocol, load_protocol
+from crisis_triage.store.active import open_calls
 from crisis_triage.store.journal import CallMeta
 from crisis_triage.store.opening import open_journal
 
@@ -31,12 +35,26 @@ def child(protocol: Protocol, folder: Path, number: int, centre: str | None = No
     journal = open_journal(
         Settings(console_id=CONSOLE, store=centre), folder=folder, idle_poll_s=0.01, backoff_s=(0.01, 0.1)
     )
-    unfinished = journal.unfinished_calls(CONSOLE)
+    # Like the console: unfinished calls first, then calls whose response (or a follow-up) is still open.
+    # (An open call whose script is all written -- a follow-up left overdue -- has nothing left to do.)
+    unfinished = [
+        c
+        for c in open_calls(journal, lambda meta: protocol, CONSOLE, limit=5, include_followups=True)
+        if len(journal.events(c.meta.call_id)) < len(script(protocol, c.meta.call_id))
+    ]
     if unfinished:
         call_id = unfinished[0].meta.call_id
         stored = journal.events(call_id)
         session = CallSession.replay(protocol, stored)
         print(f"resumed {call_id} {len(stored)} {digest(session)}", flush=True)
+        if session.state.accepted is not None:
+            # F9 again on a resumed, dispatched call: the engine refuses a second dispatch.
+            model = session.state.accepted[0]
+            try:
+                session.validate(RecommendationAccepted(at=stored[-1].at, model=model, recommended=model))
+                print(f"error a second dispatch of {call_id} would have been accepted", flush=True)
+            except SessionError:
+                print(f"refused-second-dispatch {call_id}", flush=True)
         remaining = script(protocol, call_id)[len(stored) :]
     else:
         call_id = f"kill-{number:04d}"

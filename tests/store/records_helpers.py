@@ -36,6 +36,13 @@ def digest(session: CallSession) -> str:
         "handoff": sorted(state.handoff_steps),
         "ended": state.ended,
         "events": len(session.events),
+        # after the dispatch: the response as the console would show it
+        "dispatches": state.after.dispatches,
+        "status": state.after.status,
+        "disposition": state.after.disposition.code if state.after.disposition else None,
+        "landed": state.after.landed.outcome if state.after.landed else None,
+        "followups": sorted(state.after.scheduled),
+        "attempts": len(state.after.attempts),
     }
     return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

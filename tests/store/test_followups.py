@@ -28,6 +28,8 @@ def _meta(protocol, call_id: str, console: str = "console-1") -> CallMeta:
 def _dispatched_script(protocol, call_id: str) -> list:
     """A realistic call that ends dispatched to a team in the field (never the call line)."""
     events = call_script(protocol, call_id)
+    end = next(i for i, e in enumerate(events) if e.kind == "call_ended")
+    events = [e for e in events[: end + 1] if e.kind not in ("handoff_step", "handoff_ended")]
     accepted = [e for e in events if isinstance(e, RecommendationAccepted)]
     if not accepted or accepted[0].model == "call_line":
         events = [

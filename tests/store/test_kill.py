@@ -63,6 +63,7 @@ def _kill_runs(boston, folder, runs: int, seed: int):
     acked: dict[str, list[tuple[int, str]]] = defaultdict(list)
     resumes = 0
     kills = 0
+    refused = 0
     try:
         _read_until(zygote.stdout, lambda line: line == "ready")
         for run in range(runs):
@@ -86,6 +87,8 @@ def _kill_runs(boston, folder, runs: int, seed: int):
                     assert shown == digest(expected), f"run {run}: call {call_id} resumed to a different state"
                     assert int(count) >= len(acked[call_id]), f"run {run}: resumed with fewer events than acknowledged"
                     resumes += 1
+                elif line.startswith("refused-second-dispatch "):
+                    refused += 1
                 elif line.startswith("error "):
                     raise AssertionError(f"run {run}: driver failed: {line}")
                 elif line == "finished":
@@ -107,7 +110,14 @@ def _kill_runs(boston, folder, runs: int, seed: int):
     finally:
         zygote.stdin.close()
         zygote.wait(timeout=10)
+    _kill_runs.refused = refused
     return acked, kills, resumes
+
+
+def _dispatch_index(boston, call_id: str) -> int:
+    """How many of the call's scripted events come before and at its dispatch."""
+    events = script(boston, call_id)
+    return next((i + 1 for i, e in enumerate(events) if e.kind == "accepted"), len(events))
 
 
 def _assert_nothing_lost(boston, store, acked) -> None:
@@ -123,6 +133,10 @@ def _assert_nothing_lost(boston, store, acked) -> None:
         # The stored events are exactly the call's script so far: replay gives the same state.
         expected = script(boston, call_id)[: len(stored)]
         assert [s.event for s in stored] == expected
+        # never a duplicate dispatch: each call's dispatches are its script's (one, or a change of team)
+        assert sum(s.event.kind == "accepted" for s in stored) <= sum(
+            e.kind == "accepted" for e in script(boston, call_id)
+        )
         assert digest(CallSession.replay(boston, [s.event for s in stored])) == digest(
             CallSession.replay(boston, expected)
         )
@@ -135,6 +149,9 @@ def test_sigkill_at_random_points_loses_nothing_and_resumes_exactly(tmp_path, bo
     acked, kills, resumes = _kill_runs(boston, folder, KILLS, 20261123)
     assert kills >= 150, "most runs must end in a kill"
     assert resumes >= 100, "most kills must be followed by a resume"
+    assert _kill_runs.refused >= 20, "resumed dispatched calls: F9 again must be refused"
+    post_dispatch = {c for c, acks in acked.items() if len(acks) > _dispatch_index(boston, c)}
+    assert len(post_dispatch) >= 10, "kills must land after the dispatch too (statuses, disposition, follow-ups)"
 
     assert sum(len(a) for a in acked.values()) > KILLS
     store = SqliteJournal(sqlite_path(folder))

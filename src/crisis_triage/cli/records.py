@@ -307,6 +307,7 @@ def export(call_ids, store, local, since, until, fmt, level, deidentify, output,
             since=_date(since, "--since"),
             until=_date(until, "--until"),
             include_practice=practice,
+            now=datetime.now(UTC),
         )
     seconds = time.perf_counter() - started
     click.echo(

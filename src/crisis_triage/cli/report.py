@@ -1,9 +1,10 @@
-"""``crisis-triage report``: the pilot's figures from the call records, as tables, bar charts and HTML."""
+"""``crisis-triage report``: the pilot's figures from the call records, as tables, bar charts, JSON and HTML."""
 
 from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -32,13 +33,17 @@ from .records import _date, local_option, opened_reader, period_options, store_o
     type=click.Path(exists=True),
     help="Protocol files to replay with (matched by sha256), if recorded paths have moved.",
 )
-@click.option("--police-role", "police_roles", multiple=True, help="Role ids that count as police (default: police).")
+@click.option("--police-role", "police_roles", multiple=True, help="Role ids that count as police.")
+@click.option("--clinician-role", "clinician_roles", multiple=True, help="Role ids that count as a clinician.")
 @click.option(
-    "--clinician-role",
-    "clinician_roles",
+    "--mental-health-role",
+    "mental_health_roles",
     multiple=True,
-    help="Role ids that count as a clinician (default: clinician, mh_worker).",
+    help="Role ids that count as a mental-health professional.",
 )
+@click.option("--versus-since", default=None, help="A second period to set beside the first: its start.")
+@click.option("--versus-until", default=None, help="The second period's end.")
+@click.option("--by-protocol", is_flag=True, help="The figures of each protocol version side by side.")
 @click.option("--practice", is_flag=True, help="Include practice calls.")
 @click.option(
     "--jobs",
@@ -48,88 +53,119 @@ from .records import _date, local_option, opened_reader, period_options, store_o
     help="Worker processes for replaying calls (default 1; helps on large stores with many cores).",
 )
 def report(
-    store, local, since, until, html_path, as_json, protocols, police_roles, clinician_roles, practice, jobs
+    store,
+    local,
+    since,
+    until,
+    html_path,
+    as_json,
+    protocols,
+    police_roles,
+    clinician_roles,
+    mental_health_roles,
+    versus_since,
+    versus_until,
+    by_protocol,
+    practice,
+    jobs,
 ) -> None:
-    """The pilot's figures: calls per model, district, band and door; share with police involved and
-    with a clinician; handoffs accepted; preferred model unavailable and why; time to recommendation
-    p50/p90. Every call is replayed through the exact protocol text it was taken with."""
-    from ..reporting.figures import CLINICIAN_ROLES, POLICE_ROLES, compute_figures, percentile
+    """The pilot's figures: dispatched and not dispatched calls, police, clinicians and the call line;
+    dispositions, arrests and holds by model, time to on scene, contact confirmed in time, follow-ups
+    done on time; "no wrong door" by door, line and language; no-police requests honoured; trends by
+    week. Every call is replayed through the exact protocol text it was taken with; every time is in
+    the centre's zone. The roles counted as police and clinicians come from the protocol's
+    ``evaluation`` block unless given here."""
+    from ..reporting.figures import Figures, Roles
     from ..reporting.outcomes import call_outcomes
-    from ..reporting.render import render_html, render_text
+    from ..reporting.render import render_html, render_side_by_side, render_text, report_data
+    from .centre_clock import centre_zone
     from .common import default_protocol
 
     started = time.perf_counter()
+    now = datetime.now(UTC)
+    zone = centre_zone()
     candidates = [*protocols, str(Path(default_protocol()).parent)]
-    with opened_reader(store, local) as reader:
-        total_calls = reader.count()[0]
+    orders, defaults = _protocol_defaults()
+    roles = Roles(
+        police=tuple(police_roles) or defaults.police,
+        clinician=tuple(clinician_roles) or defaults.clinician,
+        mental_health=tuple(mental_health_roles) or defaults.mental_health,
+        no_police_facts=defaults.no_police_facts,
+    )
+
+    def figures_for(reader, first, last, split: bool) -> dict[str, Figures]:
+        groups: dict[str, Figures] = {}
         results = call_outcomes(
             reader.iter_rows(),
             candidates,
             jobs=jobs,
-            total_calls=total_calls,
-            since=_date(since, "--since"),
-            until=_date(until, "--until"),
+            total_calls=reader.count()[0],
+            since=_date(first, "--since"),
+            until=_date(last, "--until"),
             include_practice=practice,
+            now=now,
         )
-        figures = compute_figures(
-            results, police_roles=police_roles or POLICE_ROLES, clinician_roles=clinician_roles or CLINICIAN_ROLES
-        )
+        for meta, result in results:
+            key = f"{meta.protocol_id} {meta.protocol_version}" if split else "all"
+            figures = groups.setdefault(key, Figures(roles=roles))
+            if isinstance(result, str):
+                figures.unreadable[result] += 1
+            else:
+                figures.protocols[f"{meta.protocol_id} {meta.protocol_version}"] += 1
+                figures.add(result, zone)
+        return groups or {"all": Figures(roles=roles)}
+
+    with opened_reader(store, local) as reader:
+        groups = figures_for(reader, since, until, by_protocol)
+        if versus_since or versus_until:
+            first = groups.pop("all")
+            groups = {
+                _label(since, until): first,
+                _label(versus_since, versus_until): figures_for(reader, versus_since, versus_until, False)["all"],
+            }
     seconds = time.perf_counter() - started
-    orders = _orders()
     title = "Crisis response pilot: figures from the call records"
     if as_json:
-        f = figures
+        data = {name: report_data(f) for name, f in groups.items()}
+        payload = data["all"] if list(data) == ["all"] else {"side_by_side": data}
         click.echo(
-            json.dumps(
-                {
-                    "calls": f.calls,
-                    "unfinished": f.unfinished,
-                    "per_model": f.per_model,
-                    "recommended": f.recommended,
-                    "per_district": f.per_district,
-                    "per_band": f.per_band,
-                    "per_door": f.per_door,
-                    "police": f.police,
-                    "clinician": f.clinician,
-                    "call_line": f.call_line,
-                    "handoffs": f.handoffs,
-                    "handoff_outcomes": f.handoff_outcomes,
-                    "preferred_unavailable": f.preferred_unavailable,
-                    "unavailable_reasons": [
-                        {"preferred": a, "sent": b, "reason": r, "calls": n}
-                        for (a, b, r), n in f.unavailable_reasons.most_common()
-                    ],
-                    "departures": f.departures,
-                    "seconds_to_recommendation": {
-                        "p50": percentile(f.seconds_to_recommendation, 50),
-                        "p90": percentile(f.seconds_to_recommendation, 90),
-                    },
-                    "seconds_to_dispatch": {
-                        "p50": percentile(f.seconds_to_dispatch, 50),
-                        "p90": percentile(f.seconds_to_dispatch, 90),
-                    },
-                    "unreadable": [{"reason": r, "calls": n} for r, n in f.unreadable.most_common()],
-                },
-                indent=2,
-            )
+            json.dumps({"generated_at": now.astimezone(zone).isoformat(), "zone": str(zone), **payload}, indent=2)
         )
+    elif len(groups) > 1:
+        click.echo(render_side_by_side(list(groups.items()), title=title))
     else:
-        click.echo(render_text(figures, title=title, **orders))
-        click.echo(f"\n({figures.calls} calls replayed in {seconds:.1f} s)", err=True)
+        click.echo(render_text(groups["all"], title=title, zone=zone, **orders))
+    if not as_json:
+        click.echo(f"\n({sum(f.calls for f in groups.values())} calls replayed in {seconds:.1f} s)", err=True)
     if html_path:
-        write_or_exit(html_path, render_html(figures, title=title, **orders))
+        html = "".join(
+            render_html(f, title=f"{title}: {name}" if name != "all" else title, zone=zone, **orders)
+            for name, f in groups.items()
+        )
+        write_or_exit(html_path, html)
         click.echo(f"charts written to {html_path}", err=True)
-    if figures.calls == 0 and not figures.unreadable:
+    if all(f.calls == 0 and not f.unreadable for f in groups.values()):
         click.echo("no calls in the records" + (" for that period" if since or until else ""), err=True)
 
 
-def _orders() -> dict:
-    """Protocol order for the tables (models, bands, districts, doors as the shipped protocol lists them)."""
+def _label(since: str | None, until: str | None) -> str:
+    return f"{since or 'start'} to {until or 'now'}"
+
+
+def _protocol_defaults():
+    """Protocol order for the tables, and the roles and facts its ``evaluation`` block names."""
     from ..protocol import ProtocolError, load_protocol
+    from ..reporting.figures import Roles, roles_from_protocol
     from .common import default_protocol
 
     try:
         p = load_protocol(default_protocol())
     except (ProtocolError, OSError):
-        return {}
-    return {"models": list(p.models), "bands": list(p.band_ids), "districts": list(p.districts), "doors": list(p.doors)}
+        return {}, Roles()
+    orders = {
+        "models": list(p.models),
+        "bands": list(p.band_ids),
+        "districts": list(p.districts),
+        "doors": list(p.doors),
+    }
+    return orders, roles_from_protocol(p)

@@ -28,6 +28,13 @@ def check_aftercare(compiler: Compiler, bands: tuple[str, ...]) -> None:
         compiler.unique(
             ((x.id, ("dispositions", i, "details", j, "id")) for j, x in enumerate(disposition.details)), "detail"
         )
+    if doc.evaluation is not None:
+        roles = doc.responses.roles
+        for name in ("police_roles", "clinician_roles", "mental_health_roles"):
+            for j, role in enumerate(getattr(doc.evaluation, name)):
+                compiler.reference(role, roles, "role", ("evaluation", name, j))
+        for j, fact in enumerate(doc.evaluation.no_police_facts):
+            compiler.reference(fact, doc.facts, "fact", ("evaluation", "no_police_facts", j))
     follow_up = doc.follow_up
     if follow_up is None:
         return

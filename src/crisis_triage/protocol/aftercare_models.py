@@ -93,3 +93,15 @@ class FollowUp(Strict):
 
     handoff_outcomes: list[HandoffLanding] = []
     rules: list[FollowUpRule] = []
+
+
+class Evaluation(Strict):
+    """What the evaluator's figures count (``report``): which roles are police, clinicians and
+    mental-health professionals, and which facts mean the caller feared police or asked for none."""
+
+    police_roles: list[str] = ["police"]
+    clinician_roles: list[str] = ["clinician"]
+    mental_health_roles: list[str] = []
+    """Roles counted as a mental-health professional (clinicians and mental-health workers, say)."""
+    no_police_facts: list[str] = []
+    """Facts that mean the caller feared police or asked for none."""

@@ -408,10 +408,12 @@ class ProtocolDocument(Strict):
     """How responses end: codes, the details each needs, who may record it."""
     follow_up: FollowUp | None = None
     """Follow-up after the call: landed handoff outcomes and follow-up rules."""
+    evaluation: Evaluation | None = None
+    """Which roles and facts the evaluator's figures count (police, clinicians, no-police requests)."""
 
 
 # Sections defined in modules of their own (they import this module's base types).
-from .aftercare_models import ContactRule, Disposition, FollowUp  # noqa: E402
+from .aftercare_models import ContactRule, Disposition, Evaluation, FollowUp  # noqa: E402
 from .eido_models import EidoSection  # noqa: E402
 from .referral_models import Referrals  # noqa: E402
 

@@ -26,6 +26,7 @@ from ..untrusted import (
     describe_failure,
     load_json,
 )
+from .after_plan import AfterPlan
 
 #: Years a call's time may fall in: far enough either way for any real record, near enough that
 #: moving the time to another zone or adding a call's minutes can never leave the calendar.
@@ -53,6 +54,8 @@ class CallRecord(BaseModel):
     """The call-taker's notes (free text; replay ignores them, an import records them)."""
     tags: list[str] = []
     """Free labels (the synthetic generator's presentation, a scenario name); ignored by replay."""
+    after: AfterPlan | None = None
+    """What happened after the questions (dispatch, response, disposition, follow-ups); ignored by replay."""
 
     @field_validator("at")
     @classmethod

@@ -19,6 +19,7 @@ from ..engine.evaluate import next_question
 from ..engine.events import Answered, CallStarted, InterruptRecorded
 from ..engine.session import CallSession
 from ..protocol.compiled import CompiledQuestion, Protocol
+from .generate_after import after_plan
 
 #: Relative call volume by Boston police district (Dorchester, Roxbury, South End highest).
 DISTRICT_WEIGHTS = {
@@ -260,6 +261,10 @@ def generate_calls(
         notes = _notes(random.Random(f"{seed}/{number}/notes"))
         if notes:
             call["notes"] = notes
+        # Drawn from a generator of its own, so the calls' answers are the same as without it.
+        rec = session.assessment.recommendation
+        fallback = list(protocol.models[rec.model].fallback) if rec.model in protocol.models else []
+        call["after"] = after_plan(protocol, random.Random(f"{seed}/{number}/after"), rec.model, fallback)
         yield call
 
 

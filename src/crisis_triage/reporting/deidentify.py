@@ -40,11 +40,17 @@ _ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 #: Event fields that hold an id the protocol or the console defines: kept when they look like one.
 ID_FIELDS = frozenset(
     {"kind", "question", "interrupt", "model", "recommended", "step", "outcome", "door", "line", "district", "language"}
+    | {"status", "source", "code", "recorded_by", "rule"}  # the events after the dispatch
 )
+#: Event fields that hold a time: cut to the hour like ``at``.
+TIME_FIELDS = frozenset({"due"})
+#: Event fields that hold a mapping of ids to values (a disposition's details): values kept only when
+#: they look like an id (an option such as "physician"); typed text (a service's name) is removed.
+DETAIL_FIELDS = frozenset({"details"})
 #: Event fields that hold a yes/no flag.
 FLAG_FIELDS = frozenset({"available"})
 #: Event fields that hold text a call-taker typed: replaced by REMOVED when not empty.
-FREE_TEXT_FIELDS = frozenset({"text", "reason"})
+FREE_TEXT_FIELDS = frozenset({"text", "reason", "note", "by"})
 
 
 def hour(moment: datetime) -> datetime:
@@ -77,6 +83,14 @@ class Deidentifier:
                 out[name] = value if value is None or (isinstance(value, str) and _ID.match(value)) else REMOVED
             elif name in FLAG_FIELDS and isinstance(value, bool):
                 out[name] = value
+            elif name in TIME_FIELDS and isinstance(value, str):
+                out[name] = hour(datetime.fromisoformat(value)).isoformat()
+            elif name in DETAIL_FIELDS and isinstance(value, dict):
+                out[name] = {
+                    str(k): v if isinstance(v, str) and _ID.match(v) else REMOVED
+                    for k, v in value.items()
+                    if isinstance(k, str) and _ID.match(k)
+                }
             else:
                 self.unclassified[f'the field "{name}" of {event.get("kind", "an")} events'] += 1
                 out[name] = REMOVED

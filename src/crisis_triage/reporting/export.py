@@ -48,6 +48,16 @@ CALL_COLUMNS = [
     "seconds_to_dispatch",
     "seconds_total",
     "ended",
+    "call_line_dispatched",
+    "call_line_beside",
+    "handoff_landed",
+    "disposition",
+    "disposition_marks",
+    "seconds_to_on_scene",
+    "contact_confirmation",
+    "followups",
+    "facts",
+    "police_guarantees",
     "problem",
 ]
 
@@ -96,6 +106,7 @@ def export_records(
     since: datetime | None = None,
     until: datetime | None = None,
     include_practice: bool = False,
+    now: datetime | None = None,
 ) -> ExportCount:
     """Write ``rows`` (ordered by call, then sequence) to ``out``; return what was written.
 
@@ -128,14 +139,18 @@ def export_records(
                 record["event"] = event
                 writer.write(record)
         else:
-            record = _call_record(meta, call_rows, protocol, deidentifier)
+            record = _call_record(meta, call_rows, protocol, deidentifier, now)
             count.problems += bool(record["problem"])
             writer.write(record)
     return count
 
 
 def _call_record(
-    meta: CallMeta, rows: list[dict[str, Any]], protocol, deidentifier: Deidentifier | None
+    meta: CallMeta,
+    rows: list[dict[str, Any]],
+    protocol,
+    deidentifier: Deidentifier | None,
+    now: datetime | None = None,
 ) -> dict[str, Any]:
     events = [event_of(r) for r in rows]
     record: dict[str, Any] = dict.fromkeys(CALL_COLUMNS)
@@ -152,7 +167,7 @@ def _call_record(
         record["problem"] = f"protocol {meta.protocol_id} {meta.protocol_version} not found"
     else:
         try:
-            o = call_outcome(protocol, meta, events)
+            o = call_outcome(protocol, meta, events, now)
         except SessionError as exc:
             record["problem"] = f"events do not fit the protocol: {exc}"
         else:
@@ -176,6 +191,16 @@ def _call_record(
                 seconds_to_dispatch=_seconds(o.seconds_to_dispatch),
                 seconds_total=_seconds(o.seconds_total),
                 ended=o.ended,
+                call_line_dispatched=o.call_line_dispatched,
+                call_line_beside=o.call_line_beside,
+                handoff_landed=o.landed,
+                disposition=o.disposition,
+                disposition_marks=list(o.disposition_marks),
+                seconds_to_on_scene=_seconds(o.seconds_to_on_scene),
+                contact_confirmation=o.contact,
+                followups=[{"rule": r, "status": st} for r, st in o.followups],
+                facts=list(o.facts),
+                police_guarantees=list(o.police_guarantees),
             )
     if deidentifier is not None:
         # A fallback's reason is what the call-taker typed when marking a team unavailable.

@@ -1,28 +1,49 @@
 """The pilot's figures from the records: what the evaluator asks for, computed by replaying each call.
 
-Calls per model, district, band and door; the share with police involved and with a clinician;
-handoffs to the call line and how many the counsellor accepted; calls whose preferred model was
-unavailable, with the reasons; and the time from the start of the call to a final recommendation
-(p50/p90). A call that cannot be replayed (its protocol file is missing, its events do not fit) is
-listed with the reason, never silently dropped.
+Every figure has one definition here, tested against hand-computed values (tests/reporting):
+
+- **counts**: calls by the model dispatched; a call with no dispatch is "not dispatched", counted by
+  how it ended, never under a model. Police involved, with a clinician and with a mental-health
+  professional count dispatched calls whose team holds one of the roles named (the protocol's
+  ``evaluation`` block, or ``--police-role`` / ``--clinician-role``), and the report says which.
+  The call line is either the response ("dispatched to the call line") or added beside a team.
+- **outcomes**: of the calls with a disposition, the share resolved without arrest, emergency room,
+  involuntary hold or the person not being found, and the share connected to care; arrests,
+  involuntary holds and emergency-room transports by model; time from dispatch to on scene (p50/p90)
+  by model and by district; contact confirmed within the protocol's window; follow-ups done on time.
+- **no wrong door**: for calls with the same band and the same facts, whether the response differs
+  by door, line or language.
+- **no police requested**: calls where the caller feared police or asked for none; the share where
+  no police went, and the safety line (guarantee or rule) that sent police where they did go.
+- **trends**: by week (in the centre's zone), and any two periods or protocol versions side by side.
+
+A call that cannot be replayed (its protocol file is missing, its events do not fit) is listed with
+the reason, never silently dropped.
 """
 
 from __future__ import annotations
 
 import math
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from ..store.journal import CallMeta
 from .outcome import CallOutcome
 
-#: Roles that mean "police involved" and "a clinician on the response" (Boston's role ids; a centre
-#: with other role names passes its own with --police-role / --clinician-role).
+#: Roles counted when the protocol names none (Boston's role ids).
 POLICE_ROLES = ("police",)
-CLINICIAN_ROLES = ("clinician", "mh_worker")
-CALL_LINE_ROLES = ("call_line",)
+CLINICIAN_ROLES = ("clinician",)
+MENTAL_HEALTH_ROLES = ("clinician", "mh_worker")
+NO_POLICE_FACTS = ("fears_police",)
+
+#: Disposition marks that mean the crisis did not end in arrest, an emergency room or a hold, and
+#: the person was found.
+NOT_RESOLVED_MARKS = frozenset({"arrest", "emergency_room", "involuntary_hold", "not_found"})
+CONTACT_STATES = ("in_time", "late", "missed", "open")
+FOLLOW_UP_STATES = ("on_time", "late", "overdue", "open")
+DOOR_DIMENSIONS = ("door", "line", "language")
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -35,23 +56,62 @@ def percentile(values: Sequence[float], q: float) -> float | None:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
+@dataclass(frozen=True)
+class Roles:
+    """Which team roles count as police, clinician and mental-health professional."""
+
+    police: tuple[str, ...] = POLICE_ROLES
+    clinician: tuple[str, ...] = CLINICIAN_ROLES
+    mental_health: tuple[str, ...] = MENTAL_HEALTH_ROLES
+    no_police_facts: tuple[str, ...] = NO_POLICE_FACTS
+
+
+def roles_from_protocol(protocol) -> Roles:
+    """The roles and facts the protocol's ``evaluation`` block names (the defaults where it has none)."""
+    evaluation = protocol.document.evaluation
+    if evaluation is None:
+        return Roles()
+    return Roles(
+        police=tuple(evaluation.police_roles),
+        clinician=tuple(evaluation.clinician_roles),
+        mental_health=tuple(evaluation.mental_health_roles) or MENTAL_HEALTH_ROLES,
+        no_police_facts=tuple(evaluation.no_police_facts),
+    )
+
+
+@dataclass
+class Week:
+    calls: int = 0
+    dispatched: int = 0
+    police: int = 0
+    with_disposition: int = 0
+    resolved_without: int = 0
+
+
 @dataclass
 class Figures:
+    roles: Roles = field(default_factory=Roles)
     calls: int = 0
     unreadable: Counter = field(default_factory=Counter)
     """Why calls could not be replayed -> how many calls (each reason names a protocol or a call)."""
     unfinished: int = 0
+    dispatched: int = 0
     per_model: Counter = field(default_factory=Counter)
-    """By the model dispatched (the recommendation when the call ended before a dispatch)."""
+    """Dispatched calls by the model dispatched (the last one, after any change of team)."""
+    not_dispatched: Counter = field(default_factory=Counter)
+    """Calls with no dispatch, by how the call ended ("(not ended)" for unfinished ones)."""
     recommended: Counter = field(default_factory=Counter)
     per_district: Counter = field(default_factory=Counter)
     per_band: Counter = field(default_factory=Counter)
     per_door: Counter = field(default_factory=Counter)
     police: int = 0
     clinician: int = 0
-    call_line: int = 0
+    mental_health: int = 0
+    call_line_dispatched: int = 0
+    call_line_beside: int = 0
     handoffs: int = 0
     handoff_outcomes: Counter = field(default_factory=Counter)
+    landed: Counter = field(default_factory=Counter)
     preferred_unavailable: int = 0
     unavailable_reasons: Counter = field(default_factory=Counter)
     """(preferred model, model sent instead, reason) -> calls."""
@@ -60,62 +120,164 @@ class Figures:
     """(recommended, dispatched) -> calls."""
     seconds_to_recommendation: list[float] = field(default_factory=list)
     seconds_to_dispatch: list[float] = field(default_factory=list)
+    # -- outcomes
+    dispositions: Counter = field(default_factory=Counter)
+    with_disposition: int = 0
+    resolved_without: int = 0
+    connected: int = 0
+    by_model: dict = field(default_factory=lambda: defaultdict(Counter))
+    """model -> Counter(dispatched, disposition, arrest, involuntary_hold, emergency_room)."""
+    on_scene_by_model: dict = field(default_factory=lambda: defaultdict(list))
+    on_scene_by_district: dict = field(default_factory=lambda: defaultdict(list))
+    contact: Counter = field(default_factory=Counter)
+    """in_time / late / missed (window passed, nothing reported) / open (window not over yet)."""
+    followups: Counter = field(default_factory=Counter)
+    """on_time / late / overdue / open (not due yet)."""
+    followups_by_rule: dict = field(default_factory=lambda: defaultdict(Counter))
+    # -- no wrong door: (band, facts) -> dimension -> value -> Counter(model)
+    strata: dict = field(default_factory=lambda: defaultdict(lambda: defaultdict(lambda: defaultdict(Counter))))
+    # -- no police requested
+    no_police_requests: int = 0
+    no_police_honoured: int = 0
+    no_police_overrides: Counter = field(default_factory=Counter)
+    """The safety line that sent police anyway (a guarantee, else the deciding rule) -> calls."""
+    weeks: dict = field(default_factory=lambda: defaultdict(Week))
+    """ISO week in the centre's zone ("2026-W02") -> Week."""
     first: datetime | None = None
     last: datetime | None = None
     protocols: Counter = field(default_factory=Counter)
     """"id version" -> calls."""
 
-    def share(self, count: int) -> float:
-        return 100.0 * count / self.calls if self.calls else 0.0
+    def share(self, count: int, of: int | None = None) -> float:
+        whole = self.calls if of is None else of
+        return 100.0 * count / whole if whole else 0.0
 
     @property
     def handoffs_accepted(self) -> int:
         return self.handoff_outcomes.get("accepted", 0)
 
-    def add(self, outcome: CallOutcome, police_roles: Sequence[str], clinician_roles: Sequence[str]) -> None:
+    def add(self, outcome: CallOutcome, zone: tzinfo | None = None) -> None:
+        o = outcome
         self.calls += 1
-        self.unfinished += outcome.ended is None
-        model = outcome.dispatched or outcome.recommended
-        self.per_model[model] += 1
-        self.recommended[outcome.recommended] += 1
-        self.per_district[outcome.district or "(none)"] += 1
-        self.per_band[outcome.band] += 1
-        self.per_door[outcome.door or "(none)"] += 1
-        roles = set(outcome.team)
-        self.police += not roles.isdisjoint(police_roles)
-        self.clinician += not roles.isdisjoint(clinician_roles)
-        self.call_line += not roles.isdisjoint(CALL_LINE_ROLES) or outcome.handoff
-        if outcome.handoff:
-            self.handoffs += 1
-            self.handoff_outcomes[outcome.handoff_outcome or "(not recorded)"] += 1
-        if outcome.fallbacks:
+        self.unfinished += o.ended is None
+        self.recommended[o.recommended] += 1
+        self.per_district[o.district or "(none)"] += 1
+        self.per_band[o.band] += 1
+        self.per_door[o.door or "(none)"] += 1
+        started = o.started_at.astimezone(zone) if zone else o.started_at
+        year, week, _ = started.isocalendar()
+        trend = self.weeks[f"{year}-W{week:02d}"]
+        trend.calls += 1
+        if o.dispatched is None:
+            self.not_dispatched[o.ended or "(not ended)"] += 1
+        else:
+            self._add_dispatched(o, trend)
+        if o.seconds_to_recommendation is not None:
+            self.seconds_to_recommendation.append(o.seconds_to_recommendation)
+        if o.fallbacks:
             self.preferred_unavailable += 1
-            for from_model, to_model, reason in outcome.fallbacks:
+            for from_model, to_model, reason in o.fallbacks:
                 self.unavailable_reasons[(from_model, to_model, reason)] += 1
-        if outcome.departed:
+        if o.handoff_outcome is not None or o.call_line_dispatched:
+            self.handoffs += 1
+            self.handoff_outcomes[o.handoff_outcome or "(not recorded)"] += 1
+        if o.landed is not None:
+            self.landed[o.landed] += 1
+        for rule, state in o.followups:
+            self.followups[state] += 1
+            self.followups_by_rule[rule][state] += 1
+        stratum = (o.band, o.facts)
+        for dimension in DOOR_DIMENSIONS:
+            self.strata[stratum][dimension][getattr(o, dimension) or "(none)"][o.dispatched or "(not dispatched)"] += 1
+        self.first = min(self.first, o.started_at) if self.first else o.started_at
+        self.last = max(self.last, o.started_at) if self.last else o.started_at
+
+    def _add_dispatched(self, o: CallOutcome, trend: Week) -> None:
+        roles = self.roles
+        self.dispatched += 1
+        trend.dispatched += 1
+        self.per_model[o.dispatched] += 1
+        team = set(o.team)
+        police = not team.isdisjoint(roles.police)
+        self.police += police
+        trend.police += police
+        self.clinician += not team.isdisjoint(roles.clinician)
+        self.mental_health += not team.isdisjoint(roles.mental_health)
+        self.call_line_dispatched += o.call_line_dispatched
+        self.call_line_beside += o.call_line_beside
+        if o.departed:
             self.departures += 1
-            self.departure_models[(outcome.recommended, outcome.dispatched)] += 1
-        if outcome.seconds_to_recommendation is not None:
-            self.seconds_to_recommendation.append(outcome.seconds_to_recommendation)
-        if outcome.seconds_to_dispatch is not None:
-            self.seconds_to_dispatch.append(outcome.seconds_to_dispatch)
-        self.first = min(self.first, outcome.started_at) if self.first else outcome.started_at
-        self.last = max(self.last, outcome.started_at) if self.last else outcome.started_at
+            self.departure_models[(o.recommended, o.dispatched)] += 1
+        if o.seconds_to_dispatch is not None:
+            self.seconds_to_dispatch.append(o.seconds_to_dispatch)
+        model = self.by_model[o.dispatched]
+        model["dispatched"] += 1
+        if o.disposition is not None:
+            marks = set(o.disposition_marks)
+            self.with_disposition += 1
+            trend.with_disposition += 1
+            self.dispositions[o.disposition] += 1
+            resolved = marks.isdisjoint(NOT_RESOLVED_MARKS)
+            self.resolved_without += resolved
+            trend.resolved_without += resolved
+            self.connected += "connected_to_care" in marks
+            model["disposition"] += 1
+            for mark in ("arrest", "involuntary_hold", "emergency_room"):
+                model[mark] += mark in marks
+        if o.seconds_to_on_scene is not None:
+            self.on_scene_by_model[o.dispatched].append(o.seconds_to_on_scene)
+            self.on_scene_by_district[o.district or "(none)"].append(o.seconds_to_on_scene)
+        if o.contact is not None:
+            self.contact[o.contact] += 1
+        if not set(o.facts).isdisjoint(roles.no_police_facts):
+            self.no_police_requests += 1
+            if police:
+                self.no_police_overrides[", ".join(o.police_guarantees) or f"rule {o.rule}"] += 1
+            else:
+                self.no_police_honoured += 1
+
+    # -- derived tables ----------------------------------------------------------------------------
+    def wrong_door(self) -> list[tuple[str, tuple[str, tuple[str, ...]], dict[str, Counter]]]:
+        """(dimension, (band, facts), value -> models) for every stratum seen with two or more values
+        of the dimension, where the most common response is not the same for every value."""
+        rows = []
+        for stratum, dimensions in sorted(self.strata.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+            for dimension in DOOR_DIMENSIONS:
+                values = dimensions.get(dimension, {})
+                if len(values) < 2:
+                    continue
+                tops = {value: _top(models) for value, models in values.items()}
+                if len(set(tops.values())) > 1:
+                    rows.append((dimension, stratum, dict(values)))
+        return rows
+
+    def strata_compared(self) -> dict[str, int]:
+        """Per dimension: strata seen with two or more of its values (the denominator of wrong_door)."""
+        return {
+            dimension: sum(1 for dims in self.strata.values() if len(dims.get(dimension, {})) >= 2)
+            for dimension in DOOR_DIMENSIONS
+        }
+
+
+def _top(models: Counter) -> str:
+    """The most common response (ties broken by name, so the answer is stable)."""
+    best = max(models.values())
+    return min(m for m, n in models.items() if n == best)
 
 
 def compute_figures(
-    results: Iterable[tuple[CallMeta, "CallOutcome | str"]],
+    results: Iterable[tuple[CallMeta, CallOutcome | str]],
     *,
-    police_roles: Sequence[str] = POLICE_ROLES,
-    clinician_roles: Sequence[str] = CLINICIAN_ROLES,
+    roles: Roles | None = None,
+    zone: tzinfo | None = None,
 ) -> Figures:
     """Add up the figures from each call's outcome (or the reason it could not be replayed), as
-    :func:`crisis_triage.reporting.outcomes.call_outcomes` yields them."""
-    figures = Figures()
+    :func:`crisis_triage.reporting.outcomes.call_outcomes` yields them. Weeks are taken in ``zone``."""
+    figures = Figures(roles=roles or Roles())
     for meta, result in results:
         if isinstance(result, str):
             figures.unreadable[result] += 1
             continue
         figures.protocols[f"{meta.protocol_id} {meta.protocol_version}"] += 1
-        figures.add(result, police_roles, clinician_roles)
+        figures.add(result, zone)
     return figures

@@ -15,6 +15,7 @@ from ..engine.events import AnyEvent, HandoffEnded, InterruptRecorded, Recommend
 from ..engine.session import CallSession
 from ..protocol.compiled import Protocol
 from ..store.journal import CallMeta
+from .outcome_after import after_dispatch
 
 #: Events after which the recommendation may change (the others cannot change it: notes, handoff steps).
 _DECISION_EVENTS = (
@@ -60,14 +61,45 @@ class CallOutcome:
     seconds_to_dispatch: float | None
     seconds_total: float
     ended: str | None
+    # -- after the dispatch (engine/aftercare.py)
+    rule: str = ""
+    """The rule that decided the recommendation."""
+    facts: tuple[str, ...] = ()
+    """The facts true at the end of the call, sorted (the "no wrong door" strata), leaving out those
+    that only restate the door, line, district or language (Boston's needs_interpreter)."""
+    police_guarantees: tuple[str, ...] = ()
+    """Safety guarantees that require police on this call (why police went despite a no-police request)."""
+    call_line_dispatched: bool = False
+    """The call line was the response (the warm handoff)."""
+    call_line_beside: bool = False
+    """The call line was added beside a team in the field."""
+    landed: str | None = None
+    """Where the warm handoff landed, as the counsellor reported it."""
+    disposition: str | None = None
+    disposition_marks: tuple[str, ...] = ()
+    seconds_to_on_scene: float | None = None
+    """From the (last) dispatch to the team's first "on scene"."""
+    contact: str | None = None
+    """Contact confirmation: in_time, late, missed (window over, nothing reported), open; None if not required."""
+    followups: tuple[tuple[str, str], ...] = ()
+    """(rule, on_time | late | overdue | open) for each follow-up owed."""
+
+
+def _context_facts(protocol: Protocol) -> frozenset[str]:
+    context = {"door", "caller", "line", "district", "language"}
+    return frozenset(name for name, condition in protocol.derived_facts if condition.names <= context)
 
 
 def _always_required(protocol: Protocol) -> frozenset[str]:
     return frozenset(q.id for q in protocol.questions if q.spec.required and q.when is None and q.doors is None)
 
 
-def call_outcome(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent]) -> CallOutcome:
-    """Replay ``events`` (first must be CallStarted) through ``protocol``; raises SessionError if they do not fit."""
+def call_outcome(
+    protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent], now: datetime | None = None
+) -> CallOutcome:
+    """Replay ``events`` (first must be CallStarted) through ``protocol``; raises SessionError if they
+    do not fit. ``now`` is the moment open contact windows and follow-ups are judged at (default: the
+    call's last event)."""
     first = events[0]
     session = CallSession(protocol, first)  # raises SessionError unless CallStarted
     # A required question with no condition and no door restriction applies to every call, so while
@@ -106,6 +138,8 @@ def call_outcome(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent])
         team, notify = rec.team, rec.notify
     handoff_model = protocol.document.handoff.model if protocol.document.handoff else None
     went = dispatched.model if dispatched is not None else rec.model
+    after = after_dispatch(protocol, session, now or max(e.at for e in events))
+    call_line_dispatched = dispatched is not None and dispatched.model == handoff_model
     return CallOutcome(
         call_id=meta.call_id,
         console_id=meta.console_id,
@@ -130,4 +164,14 @@ def call_outcome(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent])
         seconds_to_dispatch=(dispatched.at - first.at).total_seconds() if dispatched else None,
         seconds_total=(state.now - first.at).total_seconds(),
         ended=state.ended,
+        rule=rec.rule,
+        facts=tuple(sorted(set(assessment.facts) - protocol.derived("records.context_facts", _context_facts))),
+        police_guarantees=tuple(
+            sorted({g.guarantee for g in rec.guarantees} | {r.source for r in rec.required if r.role == "police"})
+        ),
+        call_line_dispatched=call_line_dispatched,
+        call_line_beside=dispatched is not None
+        and not call_line_dispatched
+        and ("call_line" in team or (rec.handoff and dispatched.model == rec.model)),
+        **after,
     )

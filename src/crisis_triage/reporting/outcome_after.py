@@ -17,6 +17,7 @@ from ..engine.events_response import (
     HandoffOutcomeRecorded,
     ResponseStatusChanged,
 )
+from ..engine.session import CallSession
 from ..engine.state import CallState
 from ..engine.views import centre_time
 from ..protocol.compiled import Protocol
@@ -98,3 +99,36 @@ def after_lines(protocol: Protocol, state: CallState, now: datetime | None = Non
             status = "OVERDUE" if now is not None and now > due else "open"
         lines.append(f"follow-up {rule}: due {stamp(protocol, due)}, {status}, {len(tries)} attempt(s)")
     return lines
+
+
+def after_dispatch(protocol: Protocol, session: CallSession, now: datetime) -> dict:
+    """The after-dispatch fields of a call's outcome (see reporting.outcome.CallOutcome)."""
+    state = session.state
+    after = state.after
+    disposition = after.disposition
+    spec = disposition_spec(protocol, disposition.code) if disposition else None
+    on_scene = after.status_at("on_scene")
+    window = contact_window(protocol, state)
+    if window is None:
+        contact = None
+    elif window.settled_at is not None:
+        contact = "in_time" if window.in_time else "late"
+    else:
+        contact = "missed" if window.overdue(now) else "open"
+    followups = []
+    for rule, due in after.scheduled.items():
+        done = after.followup_done(rule)
+        if done is not None:
+            followups.append((rule, "on_time" if done.at <= due else "late"))
+        else:
+            followups.append((rule, "overdue" if now > due else "open"))
+    return {
+        "landed": after.landed.outcome if after.landed else None,
+        "disposition": disposition.code if disposition else None,
+        "disposition_marks": tuple(spec.marks) if spec else (),
+        "seconds_to_on_scene": (on_scene - after.dispatched_at).total_seconds()
+        if on_scene is not None and after.dispatched_at is not None
+        else None,
+        "contact": contact,
+        "followups": tuple(followups),
+    }

@@ -27,18 +27,22 @@ PARALLEL_FROM = 2000
 """Below this many calls (a rough guess from the first rows) one process is quicker than starting workers."""
 
 _resolver: ProtocolResolver | None = None
+_now: datetime | None = None
 
 
-def _init(candidates: list[str]) -> None:
-    global _resolver
+def _init(candidates: list[str], now: datetime | None = None) -> None:
+    global _resolver, _now
     _resolver = ProtocolResolver(candidates)
+    _now = now
 
 
-def outcome_of(resolver: ProtocolResolver, meta: CallMeta, rows: list[dict[str, Any]]) -> CallOutcome | str:
-    """One call's outcome, or a sentence saying why it could not be replayed."""
+def outcome_of(
+    resolver: ProtocolResolver, meta: CallMeta, rows: list[dict[str, Any]], now: datetime | None = None
+) -> CallOutcome | str:
+    """One call's outcome (open windows judged at ``now``), or a sentence saying why it could not be replayed."""
     try:
         protocol = resolver.for_call(meta)
-        return call_outcome(protocol, meta, [stored_from_row(r).event for r in rows])
+        return call_outcome(protocol, meta, [stored_from_row(r).event for r in rows], now)
     except ProtocolNotFound as exc:
         return str(exc)
     except SessionError as exc:
@@ -47,7 +51,7 @@ def outcome_of(resolver: ProtocolResolver, meta: CallMeta, rows: list[dict[str, 
 
 def _work(chunk: list[tuple[CallMeta, list[dict[str, Any]]]]) -> list[tuple[CallMeta, CallOutcome | str]]:
     assert _resolver is not None
-    return [(meta, outcome_of(_resolver, meta, rows)) for meta, rows in chunk]
+    return [(meta, outcome_of(_resolver, meta, rows, _now)) for meta, rows in chunk]
 
 
 def _chunks(calls: Iterable[tuple[CallMeta, list[dict[str, Any]]]]) -> Iterator[list]:
@@ -70,10 +74,12 @@ def call_outcomes(
     since: datetime | None = None,
     until: datetime | None = None,
     include_practice: bool = False,
+    now: datetime | None = None,
 ) -> Iterator[tuple[CallMeta, CallOutcome | str]]:
     """(meta, outcome or reason) for every call in ``rows`` (ordered by call, then sequence) that
     started in [since, until); practice calls only if asked. ``jobs`` worker processes (default 1)
-    are used when ``total_calls`` says the store is large enough to be worth starting them."""
+    are used when ``total_calls`` says the store is large enough to be worth starting them. Contact
+    windows and follow-ups still open are judged at ``now`` (default: each call's last event)."""
     candidates = [str(c) for c in candidates]
 
     def selected() -> Iterator[tuple[CallMeta, list[dict[str, Any]]]]:
@@ -83,11 +89,11 @@ def call_outcomes(
     if jobs <= 1 or (total_calls is not None and total_calls < PARALLEL_FROM):
         resolver = ProtocolResolver(candidates)
         for meta, call_rows in selected():
-            yield meta, outcome_of(resolver, meta, call_rows)
+            yield meta, outcome_of(resolver, meta, call_rows, now)
         return
     # fork where available: workers start at once with everything already imported.
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("fork" if "fork" in methods else None)
-    with context.Pool(jobs, initializer=_init, initargs=(candidates,)) as pool:
+    with context.Pool(jobs, initializer=_init, initargs=(candidates, now)) as pool:
         for results in pool.imap(_work, _chunks(selected()), chunksize=1):
             yield from results

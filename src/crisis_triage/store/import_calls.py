@@ -28,11 +28,20 @@ from ..engine.events import (
     NoteAdded,
     RecommendationAccepted,
 )
+from ..engine.events_response import (
+    DispositionRecorded,
+    FollowUpAttempted,
+    FollowUpScheduled,
+    HandoffOutcomeRecorded,
+    ResponseStatusChanged,
+)
 from ..engine.session import CallSession, SessionError
 from ..protocol.compiled import Protocol
+from ..replay.after_plan import AfterPlan
 from ..replay.calls import BadLine, CallRecord, default_time, parse_lines
 from ..untrusted import INPUT_FAILURES, describe_failure
 from .journal import CallMeta, StoredEvent
+from .outside import with_owed_followups
 
 #: Seconds a call-taker spends on a question, by question type (low, high).
 ANSWER_SECONDS = {"text": (10, 40), "multi": (15, 45), "choice": (8, 25), "number": (6, 20), "yes_no": (4, 18)}
@@ -79,10 +88,16 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
         moment += timedelta(seconds=rng.uniform(5, 20))
         add(NoteAdded(at=moment, text=text))
     recommendation = session.assessment.recommendation
+    plan = call.after or AfterPlan()
     moment += timedelta(seconds=rng.uniform(8, 35))
-    add(RecommendationAccepted(at=moment, model=recommendation.model, recommended=recommendation.model))
+    if not plan.dispatch:
+        add(CallEnded(at=moment, outcome=plan.ending))
+        return events
+    model = plan.depart_to or recommendation.model
+    add(RecommendationAccepted(at=moment, model=model, recommended=recommendation.model, reason=plan.depart_reason))
+    dispatched_at = moment
     handoff = protocol.document.handoff
-    if handoff is not None and (recommendation.handoff or recommendation.model == handoff.model):
+    if handoff is not None and ((recommendation.handoff and model == recommendation.model) or model == handoff.model):
         for step in handoff.steps:
             moment += timedelta(seconds=rng.uniform(8, 30))
             add(HandoffStepDone(at=moment, step=step.id))
@@ -90,8 +105,48 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
         moment += timedelta(seconds=rng.uniform(20, 90))
         add(HandoffEnded(at=moment, outcome=rng.choices(list(outcomes), weights=list(outcomes.values()))[0]))
     moment += timedelta(seconds=rng.uniform(5, 30))
-    add(CallEnded(at=moment, outcome="completed"))
+    add(CallEnded(at=moment, outcome=plan.ending))
+    add_after(session, events, plan, dispatched_at, moment)
     return events
+
+
+def add_after(session: CallSession, events: list, plan: AfterPlan, dispatched_at, ended_at) -> None:
+    """The response's events of ``plan`` in time order (none before the phone call ended), each with
+    the follow-ups it makes owed, then the planned attempts on every follow-up owed."""
+    planned: list = [
+        ResponseStatusChanged(
+            at=max(ended_at, dispatched_at + timedelta(minutes=s.minutes)), status=s.status, source="dispatch"
+        )
+        for s in plan.statuses
+    ]
+    if plan.disposition is not None:
+        planned.append(
+            DispositionRecorded(
+                at=max(ended_at, dispatched_at + timedelta(minutes=plan.disposition_minutes)),
+                code=plan.disposition,
+                details=plan.details,
+                recorded_by=plan.recorded_by,
+            )
+        )
+    if plan.landed is not None:
+        planned.append(
+            HandoffOutcomeRecorded(
+                at=max(ended_at, dispatched_at + timedelta(minutes=plan.landed_minutes)), outcome=plan.landed
+            )
+        )
+    planned.sort(key=lambda e: e.at)
+    events.extend(with_owed_followups(session, session.followups_owed()))  # owed when the call ended
+    for event in planned:
+        events.extend(with_owed_followups(session, [event]))
+    attempts = []
+    for rule in session.state.after.scheduled:
+        owed_at = next(e.at for e in events if isinstance(e, FollowUpScheduled) and e.rule == rule)
+        for step in plan.follow_up:
+            attempts.append(
+                FollowUpAttempted(at=owed_at + timedelta(hours=step.hours), rule=rule, outcome=step.outcome)
+            )
+    attempts.sort(key=lambda e: e.at)
+    events.extend(with_owed_followups(session, attempts))
 
 
 def call_id_for(import_id: str) -> str:

@@ -1,0 +1,162 @@
+"""Realistic lives after the dispatch for generated calls (``generate-calls``): plans only, played by
+``records import-calls``. Rates are illustrative, shaped by what crisis-response pilots report:
+most calls to a mental-health team end on scene or connected to care, police responses end in
+arrest or a hold more often, a few people are not found, and most follow-ups are done within the day.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from ..protocol.compiled import Protocol
+
+#: Ways a call can end with no dispatch, with their weights (about 3% of calls in all).
+UNDISPATCHED = {"caller_disconnected": 2.0, "advice_only": 0.6, "transferred": 0.4}
+UNDISPATCHED_RATE = 0.03
+DEPARTURE_RATE = 0.04
+#: Disposition weights by model (codes the protocol does not have are skipped).
+DISPOSITIONS = {
+    "police_emergency": {
+        "arrest": 15,
+        "section_12": 20,
+        "transport_emergency_room": 20,
+        "resolved_on_scene": 25,
+        "connected_to_care": 10,
+        "refused": 10,
+    },
+    "co_response": {
+        "arrest": 4,
+        "section_12": 12,
+        "transport_emergency_room": 14,
+        "transport_crisis_unit": 10,
+        "connected_to_care": 25,
+        "resolved_on_scene": 28,
+        "refused": 7,
+    },
+    "emergency_medical": {
+        "transport_emergency_room": 55,
+        "section_12": 8,
+        "transport_crisis_unit": 7,
+        "resolved_on_scene": 15,
+        "refused": 15,
+    },
+    "alternative_response": {
+        "connected_to_care": 35,
+        "resolved_on_scene": 35,
+        "transport_crisis_unit": 10,
+        "transport_emergency_room": 7,
+        "section_12": 3,
+        "refused": 10,
+    },
+    "community_led": {"connected_to_care": 40, "resolved_on_scene": 45, "refused": 15},
+}
+#: Minutes from dispatch to on scene (median) by model.
+ON_SCENE_MINUTES = {
+    "police_emergency": 7,
+    "co_response": 16,
+    "emergency_medical": 9,
+    "alternative_response": 22,
+    "community_led": 35,
+}
+SERVICES = (
+    "BEST Community Crisis Stabilization",
+    "Bay Cove Human Services",
+    "Boston Medical Center outpatient",
+    "Fenway Health",
+    "North Suffolk Mental Health",
+    "Victory Programs",
+)
+HOSPITALS = (
+    "Boston Medical Center",
+    "Massachusetts General Hospital",
+    "Beth Israel Deaconess",
+    "Carney Hospital",
+    "Brigham and Women's",
+)
+UNITS = ("BEST Adult CCS", "Bay Cove CSU")
+LANDINGS = {"stayed_with_counsellor": 60, "follow_up_booked": 30, "team_requested": 10}
+
+
+def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+    keys = list(weights)
+    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
+
+
+def after_plan(protocol: Protocol, rng: random.Random, recommended: str, fallback: list[str]) -> dict[str, Any]:
+    """A plan (see :class:`crisis_triage.replay.after_plan.AfterPlan`) for a call recommended ``recommended``."""
+    if rng.random() < UNDISPATCHED_RATE:
+        return {"dispatch": False, "ending": _pick(rng, UNDISPATCHED)}
+    plan: dict[str, Any] = {}
+    model = recommended
+    handoff = protocol.document.handoff
+    handoff_model = handoff.model if handoff else None
+    if rng.random() < DEPARTURE_RATE:
+        others = [m for m in (fallback or list(protocol.models)) if m != recommended and m != handoff_model]
+        if others:
+            model = rng.choice(others)
+            plan["depart_to"] = model
+            plan["depart_reason"] = rng.choice(
+                ("recommended team not free nearby", "supervisor asked for police presence", "caller asked for EMS")
+            )
+    plan["follow_up"] = _follow_up_attempts(rng)
+    plan["ending"] = "handoff_completed" if model == handoff_model else "dispatched"
+    if model == handoff_model:
+        if rng.random() < 0.8 and protocol.document.follow_up and protocol.document.follow_up.handoff_outcomes:
+            known = {x.id for x in protocol.document.follow_up.handoff_outcomes}
+            plan["landed"] = _pick(rng, {k: w for k, w in LANDINGS.items() if k in known} or dict.fromkeys(known, 1))
+            plan["landed_minutes"] = round(rng.uniform(5, 45), 1)
+        return plan
+    median = ON_SCENE_MINUTES.get(model, 15)
+    assigned = rng.uniform(0.5, 3)
+    on_scene = assigned + rng.lognormvariate(0, 0.45) * median
+    statuses = [("assigned", assigned), ("en_route", assigned + rng.uniform(0.5, 3)), ("on_scene", on_scene)]
+    found = rng.random() > 0.06
+    if rng.random() > 0.05:  # a few teams never report contact: the console's alert catches those
+        statuses.append(("contact_made" if found else "unable_to_locate", on_scene + rng.uniform(0, 6)))
+    cleared = on_scene + rng.uniform(20, 90)
+    statuses.append(("cleared", cleared))
+    plan["statuses"] = [{"status": s, "minutes": round(m, 1)} for s, m in statuses]
+    codes = {d.id: d for d in protocol.document.dispositions}
+    if not codes or rng.random() < 0.03:
+        return plan  # no disposition recorded yet: the response stays active
+    code = "not_found" if not found and "not_found" in codes else None
+    if code is None:
+        weights = {c: w for c, w in DISPOSITIONS.get(model, {}).items() if c in codes}
+        code = _pick(rng, weights) if weights else rng.choice(list(codes))
+    spec = codes[code]
+    details = {}
+    for detail in spec.details:
+        if detail.options:
+            details[detail.id] = rng.choice(detail.options)
+        elif detail.id == "service":
+            details[detail.id] = rng.choice(SERVICES)
+        elif detail.id == "destination":
+            details[detail.id] = rng.choice(UNITS if "crisis_unit" in code else HOSPITALS)
+        elif detail.required:
+            details[detail.id] = "as reported by the team"
+    plan["disposition"] = code
+    plan["details"] = details
+    plan["recorded_by"] = "dispatcher" if "dispatcher" in spec.recorded_by else spec.recorded_by[0]
+    plan["disposition_minutes"] = round(cleared + rng.uniform(1, 15), 1)
+    return plan
+
+
+def _follow_up_attempts(rng: random.Random) -> list[dict[str, Any]]:
+    """Attempts on each follow-up a call comes to owe: most reach the person within the day."""
+    roll = rng.random()
+    if roll < 0.72:
+        return [
+            {
+                "outcome": _pick(rng, {"reached_safe": 80, "referred": 15, "declined": 5}),
+                "hours": round(rng.uniform(1, 20), 1),
+            }
+        ]
+    if roll < 0.84:
+        return [
+            {"outcome": "no_answer", "hours": round(rng.uniform(1, 6), 1)},
+            {"outcome": _pick(rng, {"reached_safe": 70, "referred": 30}), "hours": round(rng.uniform(8, 36), 1)},
+        ]
+    if roll < 0.93:
+        return [{"outcome": "no_answer", "hours": round(rng.uniform(1, 6), 1)}]
+    return []
