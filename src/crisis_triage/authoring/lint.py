@@ -36,9 +36,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from ..protocol.compiled import Protocol
 from ..protocol.errors import Path, Problem
-from ..protocol.models import BaseModel, ProtocolDocument, _localize
+from ..protocol.model_base import _localize
+from ..protocol.models import ProtocolDocument
 from .console_keys import clashes
 from .domains import OTHER, NameUse, condition_uses, protocol_uses
 from .explore import Exploration, explore

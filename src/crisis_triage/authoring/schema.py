@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic.json_schema import GenerateJsonSchema
 
-from ..protocol import aftercare_models, directory_models, models, referral_models
+from ..protocol import aftercare_models, directory_models, model_base, models, referral_models
 from ..protocol.field_docs import add_field_descriptions
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -27,7 +27,7 @@ class _LoaderShaped(GenerateJsonSchema):
     def function_before_schema(self, schema: Any) -> dict[str, Any]:
         inner = super().function_before_schema(schema)
         function = schema.get("function", {}).get("function")
-        if function is models._localize:
+        if function is model_base._localize:
             return {
                 "anyOf": [
                     {"type": "string", "description": "The English text (other languages: write a mapping)."},

@@ -7,28 +7,11 @@ created it: the engine never reads a clock.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, TypeAdapter
+from pydantic import Field, TypeAdapter
 
-
-def _yes_no_from_bool(value: object) -> object:
-    # A JSON true / false (replay files, hand-written scenarios) means "yes" / "no". Without this,
-    # pydantic's union would turn true into 1.0, which no yes/no question accepts.
-    if value is True or value is False:
-        return "yes" if value else "no"
-    return value
-
-
-AnswerValue = Annotated[str | float | int | list[str], BeforeValidator(_yes_no_from_bool)]
-
-
-class Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    at: datetime
-    """When it happened (timezone-aware)."""
+from .event_base import AnswerValue, Event
 
 
 class CallStarted(Event):
@@ -121,7 +104,7 @@ class CallEnded(Event):
     outcome: str = "completed"
 
 
-# Events defined in modules of their own (they subclass Event, defined above).
+# Events defined in modules of their own (they subclass Event from event_base).
 from .events_eido import IncidentReceived  # noqa: E402
 from .events_response import (  # noqa: E402
     DispositionRecorded,

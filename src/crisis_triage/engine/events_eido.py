@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .events import Event
+from .event_base import Event
 
 
 class IncidentReceived(Event):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from .events import Event
+from .event_base import Event
 
 #: The response statuses, in the order a response normally goes through them.
 RESPONSE_STATUSES = ("assigned", "en_route", "on_scene", "contact_made", "unable_to_locate", "cleared")

@@ -5,13 +5,10 @@ Problems are reported through the compiler, located at ``file:line:column`` like
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from .compiler import Compiler
+from .section_compiler import SectionCompiler
 
 
-def check_aftercare(compiler: Compiler, bands: tuple[str, ...]) -> None:
+def check_aftercare(compiler: SectionCompiler, bands: tuple[str, ...]) -> None:
     """Report unknown models, bands, disposition codes and landed outcomes, and duplicate ids or keys."""
     doc = compiler.doc
     models = {m.id for m in doc.responses.models}

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .models import Id, Localized, Strict
+from .model_base import Id, Localized, Strict
 
 #: What a disposition means for the evaluator's figures (a code may carry several).
 DISPOSITION_MARKS = ("connected_to_care", "emergency_room", "involuntary_hold", "arrest", "not_found", "refused")

@@ -17,7 +17,7 @@ from .aftercare_checks import check_aftercare
 from .compiled import CONTEXT_NAMES, YES_NO_OPTIONS, CompiledQuestion, CompiledRule, Protocol
 from .conditions import Condition, ConditionError, NameType, compile_condition
 from .cycles import cycles as _cycles
-from .eido_models import check_eido
+from .eido_checks import check_eido
 from .errors import Path, Problem, did_you_mean
 from .models import Option, ProtocolDocument, Question
 from .reachability import Reachability, door_callers
@@ -115,7 +115,7 @@ class Compiler:
         self._check_models()
         templates = self._templates()
         self._check_interrupts()
-        check_eido(self)
+        check_eido(self.doc, self.reference)
         check_aftercare(self, bands)
         if self.problems:
             return None

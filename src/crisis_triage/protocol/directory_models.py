@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, WithJsonSchema, field_validator
 
-from .models import Id, Localized, Strict
+from .model_base import Id, Localized, Strict
 
 #: The kinds of service a directory lists and a protocol's referral rules point at, with their labels.
 SERVICE_KINDS: dict[str, dict[str, str]] = {

@@ -10,15 +10,12 @@ emergency-resource type stands for each response role.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 from pydantic import AfterValidator, Field
 
 from . import eido_registries as registry
-from .models import Id, Strict
-
-if TYPE_CHECKING:
-    from .compiler import Compiler
+from .model_base import Id, Strict
 
 
 def _registered(values: frozenset[str], name: str) -> Callable[[object], object]:
@@ -74,25 +71,3 @@ class EidoSection(Strict):
         str, Annotated[str, AfterValidator(_registered(registry.DISPOSITION_CODES, "Common Disposition Code"))]
     ] = {}
     """This protocol's disposition codes mapped to EIDO-CommonDispositionCode values (01-45)."""
-
-
-def check_eido(compiler: Compiler) -> None:
-    """Cross-references of the eido section: facts, suicide levels and roles must exist."""
-    section = compiler.doc.eido
-    if section is None:
-        return
-    doc = compiler.doc
-    facts = set(doc.facts)
-    levels = {lv.id for lv in doc.suicide_screen.levels} if doc.suicide_screen else set()
-    for i, row in enumerate(section.incident_types):
-        for j, fact in enumerate(row.facts):
-            compiler.reference(fact, facts, "fact", ("eido", "incident_types", i, "facts", j))
-        for j, level in enumerate(row.suicide_levels):
-            compiler.reference(
-                level, levels, "suicide-screen level", ("eido", "incident_types", i, "suicide_levels", j)
-            )
-    for role in section.resources:
-        compiler.reference(role, doc.responses.roles, "response role", ("eido", "resources", role))
-    codes = [d.id for d in getattr(doc, "dispositions", None) or []]
-    for code in section.dispositions:
-        compiler.reference(code, codes, "disposition", ("eido", "dispositions", code))

@@ -12,52 +12,17 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-ID_PATTERN = r"^[a-z][a-z0-9_]*$"
-Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
-"""Ids are lower_snake_case: they appear in conditions, records and reports."""
-
-ANSWER_TYPES = ("yes_no", "choice", "multi", "number", "text")
-CALLER_KINDS = ("self", "family", "bystander", "professional", "other")
-
-
-def _localize(value: object) -> object:
-    # A plain string is the English text: most fields are written in English first.
-    if isinstance(value, str):
-        return {"en": value}
-    if isinstance(value, dict) and any(v is None for v in value.values()):
-        # {en: Upset, crying} reads in YAML as two keys: "en" and "crying" with no value.
-        raise ValueError('a comma inside { } ends the text early: put the text in quotes, {en: "Upset, crying"}')
-    return value
-
-
-def _check_localized(value: dict[str, str]) -> dict[str, str]:
-    if "en" not in value:
-        raise ValueError("English text (en) is required; other languages are optional")
-    for language, text in value.items():
-        if not re.match(r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$", language):
-            raise ValueError(f'"{language}" is not a language code such as en or es')
-        if not isinstance(text, str) or not text.strip():
-            raise ValueError(f"the {language} text is empty")
-    return value
-
-
-Localized = Annotated[dict[str, str], BeforeValidator(_localize), AfterValidator(_check_localized)]
-"""Text to show or read aloud: a plain string (English) or a mapping of language code to text."""
-
-
-def localized(texts: dict[str, str] | None, language: str) -> str:
-    """``texts`` in ``language``, falling back to English (empty when there is no text at all)."""
-    if not texts:
-        return ""
-    return texts.get(language) or texts.get("en") or next(iter(texts.values()))
-
-
-class Strict(BaseModel):
-    # Field docstrings reach the JSON Schema through protocol/field_docs.py, read only when a schema is
-    # exported: pydantic's use_attribute_docstrings would parse this file on every start (~140 ms).
-    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
+from .model_base import (  # noqa: F401  (re-exported: the format's names live in models)
+    ANSWER_TYPES,
+    CALLER_KINDS,
+    ID_PATTERN,
+    Id,
+    Localized,
+    Strict,
+    localized,
+)
 
 
 class Meta(Strict):
@@ -412,7 +377,7 @@ class ProtocolDocument(Strict):
     """Which roles and facts the evaluator's figures count (police, clinicians, no-police requests)."""
 
 
-# Sections defined in modules of their own (they import this module's base types).
+# Sections defined in modules of their own (they import the format's base types from model_base).
 from .aftercare_models import ContactRule, Disposition, Evaluation, FollowUp  # noqa: E402
 from .eido_models import EidoSection  # noqa: E402
 from .referral_models import Referrals  # noqa: E402

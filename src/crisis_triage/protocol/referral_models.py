@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import Field
 
 from .directory_models import Need, ServiceKind
-from .models import Id, Localized, Strict
+from .model_base import Id, Localized, Strict
 
 
 class ReferralRule(Strict):

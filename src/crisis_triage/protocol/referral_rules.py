@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from .conditions import Condition, NameType
 from .referral_models import ReferralRule
-
-if TYPE_CHECKING:
-    from .compiler import Compiler
+from .section_compiler import SectionCompiler
 
 
 @dataclass(frozen=True)
@@ -20,7 +17,7 @@ class CompiledReferralRule:
 
 
 def compile_referral_rules(
-    compiler: Compiler, names: dict[str, NameType], bands: tuple[str, ...]
+    compiler: SectionCompiler, names: dict[str, NameType], bands: tuple[str, ...]
 ) -> tuple[CompiledReferralRule, ...]:
     """The referral rules with their conditions compiled; problems go to ``compiler``."""
     block = compiler.doc.referrals

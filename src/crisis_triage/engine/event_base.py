@@ -1,0 +1,30 @@
+"""What every event of a call is: an immutable record with the time it happened.
+
+Kept apart from ``events.py`` so that modules adding their own events (``events_<area>.py``) import
+the base from here while ``events.py`` imports them for the ``AnyEvent`` union, with no cycle.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+
+def _yes_no_from_bool(value: object) -> object:
+    # A JSON true / false (replay files, hand-written scenarios) means "yes" / "no". Without this,
+    # pydantic's union would turn true into 1.0, which no yes/no question accepts.
+    if value is True or value is False:
+        return "yes" if value else "no"
+    return value
+
+
+AnswerValue = Annotated[str | float | int | list[str], BeforeValidator(_yes_no_from_bool)]
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    at: datetime
+    """When it happened (timezone-aware)."""
