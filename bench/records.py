@@ -11,6 +11,8 @@ Prints, for each figure, the measured value and a ratio against a baseline run i
   background: its lag from append to committed in PostgreSQL is printed too. Target p99 <= 20 ms.
 - Export: events/s and calls/s for JSONL, CSV, de-identified and per-call exports, against reading
   the same rows without writing them.
+- Follow-up queue: loading the queue (due, overdue, done) with 10,000 follow-ups due among 200,000
+  events, against fetching the same rows' call ids and kinds only. Target under 100 ms.
 Nothing is asserted: these are figures to quote and compare.
 """
 
@@ -249,6 +251,80 @@ def bench_export(protocol, calls_count: int) -> None:
         store.close()
 
 
+def bench_followup_queue(protocol, due: int, pg_url: str | None) -> None:
+    """The follow-up queue's load time with ``due`` follow-ups owed (one per call), on SQLite and PostgreSQL."""
+    from datetime import UTC, datetime, timedelta
+
+    from crisis_triage.engine.events import CallStarted, NoteAdded, RecommendationAccepted
+    from crisis_triage.engine.events_response import FollowUpAttempted, FollowUpScheduled
+    from crisis_triage.store.followups import KINDS, load_queue
+    from crisis_triage.store.journal import StoredEvent
+
+    print(f"\nFollow-up queue, {due} follow-ups owed (one per call, 20 events per call)")
+    start = datetime(2026, 3, 1, tzinfo=UTC)
+    records = []
+    for n in range(due):
+        call_id = f"fu-{n:06d}"
+        meta = CallMeta(call_id, "console-1", "ct-1", protocol.id, protocol.version, protocol.sha256, protocol.file)
+        at = start + timedelta(minutes=n)
+        events = [CallStarted(at=at, door="self", line="e911", district="B2")]
+        events += [NoteAdded(at=at, text=f"note {i}") for i in range(16)]
+        events.append(RecommendationAccepted(at=at, model="call_line", recommended="call_line"))
+        events.append(FollowUpScheduled(at=at, rule="caring_contact", due=at + timedelta(hours=24)))
+        if n % 3 == 0:
+            events.append(FollowUpAttempted(at=at + timedelta(hours=2), rule="caring_contact", outcome="reached_safe"))
+        else:
+            events.append(NoteAdded(at=at, text="pad"))
+        records += [(meta, StoredEvent(uuid.uuid4().hex, call_id, i, e)) for i, e in enumerate(events, 1)]
+    now = start + timedelta(days=3)
+
+    def measure(store, raw) -> None:
+        baseline, timings = [], []
+        for _ in range(7):
+            t = time.perf_counter()
+            raw()
+            baseline.append((time.perf_counter() - t) * 1000)
+            t = time.perf_counter()
+            queue = load_queue(store, now)
+            timings.append((time.perf_counter() - t) * 1000)
+        assert len(queue) == due
+        line(f"load the queue ({due} items)", timings, baseline, target=100)
+        print(f"  {'baseline: fetch the same rows (ids, kinds)':<44} p50 {pct(baseline, 50):7.3f} ms")
+
+    with tempfile.TemporaryDirectory() as folder:
+        journal = SqliteJournal(Path(folder) / "fu.sqlite3")
+        journal.insert_many(records)
+        print("  SQLite (index on the event kind):")
+        measure(
+            journal,
+            lambda: journal._query("SELECT call_id, kind FROM events WHERE kind IN (?, ?)", KINDS),
+        )
+        journal.close()
+    if pg_url is None:
+        return
+    from crisis_triage.store.postgres import PostgresStore
+
+    schema = f"bench_fu_{uuid.uuid4().hex[:8]}"
+    store = PostgresStore(f"{pg_url}?schema={schema}")
+    try:
+        store.insert_rows([to_row(m, r) for m, r in records])
+    except Exception as exc:  # psycopg errors: the module is optional
+        print(f"  PostgreSQL skipped: {str(exc).strip()}")
+        return
+    try:
+        print("  PostgreSQL:")
+        measure(
+            store,
+            lambda: store._rows(
+                f"SELECT call_id, kind FROM {store.schema}.events WHERE kind = ANY(%s)",
+                (list(KINDS),),
+            ),
+        )
+    finally:
+        store.drop_schema()
+        store.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--events", type=int, default=2000)
@@ -257,12 +333,18 @@ def main() -> None:
         "--pg", default=os.environ.get("CRISIS_TRIAGE_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
     )
     parser.add_argument("--no-pg", action="store_true")
+    parser.add_argument("--followups", type=int, default=10_000, help="Follow-ups owed in the queue benchmark.")
+    parser.add_argument("--only-followups", action="store_true", help="Run the follow-up queue benchmark only.")
     args = parser.parse_args()
     protocol = load_protocol(PROTOCOL)
+    if args.only_followups:
+        bench_followup_queue(protocol, args.followups, None if args.no_pg else args.pg)
+        return
     bench_sqlite(protocol, args.events)
     if not args.no_pg:
         bench_postgres(protocol, args.pg, args.events)
     bench_export(protocol, args.calls)
+    bench_followup_queue(protocol, args.followups, None if args.no_pg else args.pg)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ PostgreSQL store, where every console's follow-ups meet.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
@@ -45,22 +44,21 @@ class FollowUpItem:
         return self.done_at is not None and self.done_at <= self.due
 
 
-def _moment(text: str) -> datetime:
-    return datetime.fromisoformat(text)
+def _moment(value: str | datetime) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
 def queue_from_rows(rows: list[dict[str, Any]]) -> list[FollowUpItem]:
-    """Items from event rows (call_id, console_id, kind, event JSON), as the stores' ``rows_of_kinds`` give them."""
-    scheduled: dict[tuple[str, str], tuple[str, datetime, datetime]] = {}
+    """Items from rows of (call_id, console_id, kind, rule, at, due, outcome), as the stores'
+    ``followup_rows`` give them (the fields taken out of the event's JSON by the database)."""
+    scheduled: dict[tuple[str, str], tuple[str, str, str]] = {}
     attempts: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
     for row in rows:
-        event = row["event"]
-        data = json.loads(event) if isinstance(event, (str, bytes)) else event
-        key = (row["call_id"], data["rule"])
+        key = (row["call_id"], row["rule"])
         if row["kind"] == "follow_up_scheduled":
-            scheduled.setdefault(key, (row["console_id"], _moment(data["at"]), _moment(data["due"])))
+            scheduled.setdefault(key, (row["console_id"], row["at"], row["due"]))
         else:
-            attempts.setdefault(key, []).append((_moment(data["at"]), data["outcome"]))
+            attempts.setdefault(key, []).append((_moment(row["at"]), row["outcome"]))
     items = []
     for (call_id, rule), (console_id, at, due) in scheduled.items():
         tries = sorted(attempts.get((call_id, rule), ()))
@@ -70,8 +68,8 @@ def queue_from_rows(rows: list[dict[str, Any]]) -> list[FollowUpItem]:
                 call_id=call_id,
                 console_id=console_id,
                 rule=rule,
-                scheduled_at=at,
-                due=due,
+                scheduled_at=_moment(at),
+                due=_moment(due),
                 attempts=len(tries),
                 last_outcome=tries[-1][1] if tries else None,
                 last_attempt_at=tries[-1][0] if tries else None,
@@ -87,7 +85,7 @@ _ORDER = {"overdue": 0, "due": 1, "done": 2}
 def load_queue(store: Any, now: datetime, *, include_done: bool = True) -> list[FollowUpItem]:
     """The queue from ``store`` (SqliteJournal or PostgresStore): overdue first (oldest due first),
     then due (soonest first), then done (most recent first)."""
-    items = queue_from_rows(store.rows_of_kinds(KINDS))
+    items = queue_from_rows(store.followup_rows())
     if not include_done:
         items = [i for i in items if i.done_at is None]
     return sort_queue(items, now)
