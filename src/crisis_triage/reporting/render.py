@@ -15,6 +15,8 @@ from typing import Any
 from .figures import CONTACT_STATES, DOOR_DIMENSIONS, FOLLOW_UP_STATES, Figures, percentile
 
 BAR = "█"
+TEXT_ROWS = 40
+"""Rows of a table the terminal report prints; JSON and HTML have every row."""
 PARTIAL = " ▏▎▍▌▋▊▉"
 
 
@@ -354,8 +356,11 @@ def render_text(figures: Figures, *, title: str, chart_width: int = 30, zone: tz
             lines.append(f"{key:<{width}}  {count:>7}  {f.share(count):>5.1f}%  {bar(count, top, chart_width)}")
     for title_, header, table_rows in outcome_tables(f):
         lines += ["", title_]
-        if table_rows:
-            lines += ["  " + line for line in _table(header, table_rows)]
+        shown = table_rows[:TEXT_ROWS]
+        if shown:
+            lines += ["  " + line for line in _table(header, shown)]
+        if len(table_rows) > len(shown):
+            lines.append(f"  ... {len(table_rows) - len(shown)} more rows (report --json or --html has them all)")
     if f.unavailable_reasons:
         lines += ["", "preferred model unavailable: why, and what was sent instead"]
         for (from_model, to_model, reason), count in f.unavailable_reasons.most_common():
