@@ -34,7 +34,9 @@ async def test_a_transferred_call_opens_filled_in_and_its_eido_keeps_the_inciden
         await wait_for(pilot, CallScreen)
         text = screen_text(app)
         assert "From cad.crisis988.ma.example: Caller says her brother" in text and "hearing voices" in text
-        assert "Callback: tel:+16175550188" in text and "Location  45 Warren St Boston MA" in text
+        assert (
+            "Callback: tel:+16175550188" in text and "Ubicación  45 Warren St Boston MA" in text
+        )  # a Spanish call: Spanish labels
         assert app.screen.session.state.answers["location"] == "45 Warren St Boston MA"
         assert app.screen.session.state.language == "es"
         await pilot.press("f2")
