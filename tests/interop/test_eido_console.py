@@ -13,6 +13,7 @@ from crisis_triage.config import Settings, data_dir
 from crisis_triage.interop.eido_console import start_transferred_call
 from crisis_triage.store.journal import MemoryJournal
 from crisis_triage.tui.screens.call import CallScreen
+from crisis_triage.tui.screens.confirm import AcceptAnywayModal
 from crisis_triage.tui.screens.dispatch import DispatchScreen
 from crisis_triage.tui.screens.modals import InterruptModal
 from crisis_triage.tui.screens.setup import CallContext
@@ -44,6 +45,9 @@ async def test_a_transferred_call_opens_filled_in_and_its_eido_keeps_the_inciden
         await pilot.press("w")
         await wait_for(pilot, CallScreen)
         await pilot.press("f9")
+        # Most safety questions are still unasked: accepting takes the deliberate second key.
+        await wait_for(pilot, AcceptAnywayModal)
+        await pilot.press("a")
         await wait_for(pilot, DispatchScreen)
         await pilot.press("e")
         await pilot.pause()
