@@ -152,6 +152,9 @@ class Settings(BaseModel):
     store: str | None = None
     """Record store: empty for the embedded SQLite file under the data directory, or a
     ``postgresql://`` URL for a centre's shared store (events are journalled locally first)."""
+    centre: str | None = None
+    """The centre file (units per response model, e.g. protocols/boston-centre.yaml): with it, teams'
+    availability is shared through the record store; empty means availability per call, as marked with F8."""
     retention_days: int = Field(default=365 * 7, ge=1, le=36500)
     """Records older than this are removed by ``crisis-triage records purge``."""
     theme: str = "textual-dark"

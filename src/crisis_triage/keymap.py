@@ -142,6 +142,14 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("preview_reload", "f7", "reload", "Reload now", "preview"),
     KeySpec("preview_restart", "ctrl+r", "restart", "Restart path", "preview"),
     KeySpec("preview_quit", "ctrl+q", "quit", "Quit", "preview"),
+    # the supervisor's board (crisis-triage board); "board / wall" keys change only the view
+    KeySpec("board_sort", "s", "sort", "Sort", "board / wall"),
+    KeySpec("board_filter", "f", "filter", "Filter", "board / wall"),
+    KeySpec("board_consult", "c", "consult", "Consulted", "board"),
+    KeySpec("board_out_of_service", "o", "out_of_service", "Unit out / back", "board"),
+    KeySpec("board_on_scene", "e", "unit_on_scene", "Unit on scene", "board"),
+    KeySpec("board_clear", "x", "unit_cleared", "Unit clear", "board"),
+    KeySpec("board_quit", "q", "quit", "Quit", "board / wall"),
 )
 
 BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in KEYS}

@@ -14,14 +14,17 @@ from crisis_triage.protocol.yaml_source import load_yaml
 from tests.authoring.conftest import ROOT
 
 SCHEMA_DIR = ROOT / "schema"
+CENTRE_FILES = [ROOT / "protocols" / "boston-centre.yaml", ROOT / "tests" / "fixtures" / "centre.yaml"]
 PROTOCOL_FILES = [
-    p for p in sorted((ROOT / "protocols").glob("*.yaml")) if not p.name.endswith("-directory.yaml")
+    p
+    for p in sorted((ROOT / "protocols").glob("*.yaml"))
+    if not p.name.endswith("-directory.yaml") and p not in CENTRE_FILES
 ] + sorted((ROOT / "protocols" / "history").glob("*.yaml"))
 DIRECTORY_FILES = sorted((ROOT / "protocols").glob("*-directory.yaml"))
 SCENARIO_FILES = sorted((ROOT / "protocols" / "scenarios").glob("*.yaml"))
 
 
-@pytest.mark.parametrize("kind", ["protocol", "scenario", "directory"])
+@pytest.mark.parametrize("kind", ["protocol", "scenario", "directory", "centre"])
 def test_committed_schema_matches_the_models(kind):
     committed = (SCHEMA_DIR / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert committed == schema_text(kind), (
@@ -58,6 +61,14 @@ def test_every_shipped_scenario_validates(path):
     data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
     errors = sorted(_validator("scenario").iter_errors(data), key=str)
     assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+
+
+@pytest.mark.parametrize("path", CENTRE_FILES, ids=lambda p: p.name)
+def test_every_shipped_centre_file_validates(path):
+    data, _ = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    errors = sorted(_validator("centre").iter_errors(data), key=str)
+    assert not errors, "\n".join(f"{list(e.absolute_path)}: {e.message}" for e in errors[:5])
+    assert path.read_text(encoding="utf-8").splitlines()[0].endswith("schema/centre.schema.json")
 
 
 def test_the_schema_rejects_what_the_loader_rejects():

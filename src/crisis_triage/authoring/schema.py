@@ -18,7 +18,7 @@ from ..protocol import aftercare_models, directory_models, model_base, models, r
 from ..protocol.field_docs import add_field_descriptions
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
-KINDS = ("protocol", "scenario", "directory")
+KINDS = ("protocol", "scenario", "directory", "centre")
 
 
 class _LoaderShaped(GenerateJsonSchema):
@@ -97,9 +97,25 @@ def scenario_json_schema() -> dict[str, Any]:
     return build()
 
 
+def centre_json_schema() -> dict[str, Any]:
+    """The JSON Schema of centre files (units per response model), from :mod:`protocol.centre_models`."""
+    from ..protocol import centre_models
+
+    schema = centre_models.CentreDocument.model_json_schema(schema_generator=_LoaderShaped)
+    add_field_descriptions(schema, "CentreDocument", centre_models)
+    return {
+        "$schema": SCHEMA_DIALECT,
+        "$id": "https://crisis-triage.example/schema/centre.schema.json",
+        "title": "crisis-triage centre",
+        **{k: v for k, v in schema.items() if k != "title"},
+    }
+
+
 def json_schema(kind: str) -> dict[str, Any]:
     if kind == "protocol":
         return protocol_json_schema()
+    if kind == "centre":
+        return centre_json_schema()
     if kind == "scenario":
         return scenario_json_schema()
     if kind == "directory":

@@ -16,6 +16,8 @@ from .. import __version__
 #: command name -> "module:attribute" inside crisis_triage.cli
 COMMANDS = {
     "call": "console:call",
+    "board": "board:board",
+    "centre-roles": "board:centre_roles",
     "config": "config_cmd:config",
     "validate": "validate:validate",
     "replay": "replay:replay",

@@ -184,12 +184,14 @@ def _graph_format(fmt: str | None, output: str | None) -> str:
 
 # -- schema ----------------------------------------------------------------------------------------
 @click.command()
-@click.option("--kind", type=click.Choice(["protocol", "scenario", "directory"]), default="protocol", show_default=True)
+@click.option(
+    "--kind", type=click.Choice(["protocol", "scenario", "directory", "centre"]), default="protocol", show_default=True
+)
 @click.option(
     "--output", "-o", type=click.Path(dir_okay=False), default=None, help="Write to this file (default: stdout)."
 )
 def schema(kind: str, output: str | None) -> None:
-    """The JSON Schema of protocol (or scenario, or referral directory) files, with help text for editor hover.
+    """The JSON Schema of protocol (or scenario, referral directory or centre) files, with help text for editor hover.
 
     Point yaml-language-server at it with a first line such as
     `# yaml-language-server: $schema=../schema/protocol.schema.json`.

@@ -103,7 +103,12 @@ def call(
             settings, loaded, journal=journal, home=home, start=start, journal_warning=warning, resume=resume
         )
         relay.app = app
-        app.run()
+        link = centre_link(settings, loaded, app)  # None without a centre file: availability per call, as before
+        try:
+            app.run()
+        finally:
+            if link is not None:
+                link.stop()
     finally:
         journal.close()
         if eido_server is not None:
@@ -123,3 +128,21 @@ def _transferred(source, settings, protocol, journal, start) -> str:
         return start_transferred_call(source, settings, protocol, journal, start, local_now())
     except (EidoInError, SessionError) as exc:
         raise click.ClickException(f"--from-eido: {exc}") from None
+
+
+def centre_link(settings, protocol, app):
+    """With a centre file in the settings: the shared availability, linked to the app and started."""
+    if not settings.centre:
+        return None
+    from datetime import UTC, datetime
+
+    from ..store.centre_link import CentreLink, availability_opener
+    from ..tui.centre_hook import attach
+    from .board import load_centre_or_exit
+
+    centre = load_centre_or_exit(settings.centre, protocol)
+    link = CentreLink(
+        availability_opener(settings.store), centre, console_id=settings.console_id, clock=lambda: datetime.now(UTC)
+    )
+    attach(app, link)
+    return link.start()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..protocol.centre import check_centre, looks_like_centre
 from ..protocol.directory import check_directory, directory_path, is_directory_file
 from ..protocol.errors import Problem
 from ..protocol.loader import check_protocol, load_protocol
@@ -19,6 +20,7 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
 
     A protocol's referral directory (``referrals.directory``) is checked with it, against its
     districts; a file named *-directory.yaml given on its own is checked as a directory.
+    A centre file (top-level ``centre:``) is checked as one: schema, unique unit ids.
 
     Prints one line per problem as FILE:LINE:COLUMN: error[code] at PATH: message.
     Exits 0 when every file is valid, 1 otherwise.
@@ -38,6 +40,8 @@ def validate(files: tuple[str, ...], quiet: bool) -> None:
 
 
 def _problems(file: str) -> list[Problem]:
+    if looks_like_centre(file):
+        return check_centre(file)
     if is_directory_file(file):
         return check_directory(file)
     problems = check_protocol(file)

@@ -78,6 +78,8 @@ class AvailabilityChanged(Event):
     model: str
     available: bool
     reason: str = ""
+    source: Literal["call_taker", "centre"] = "call_taker"
+    """Who said so: the call-taker (F8, for this call) or the centre's shared unit availability."""
 
 
 class RecommendationAccepted(Event):
@@ -105,6 +107,7 @@ class CallEnded(Event):
 
 
 # Events defined in modules of their own (they subclass Event from event_base).
+from .events_centre import SupervisorConsulted, UnitAssigned  # noqa: E402
 from .events_eido import IncidentReceived  # noqa: E402
 from .events_response import (  # noqa: E402
     DispositionRecorded,
@@ -133,7 +136,9 @@ AnyEvent = Annotated[
     | DispositionRecorded
     | HandoffOutcomeRecorded
     | FollowUpScheduled
-    | FollowUpAttempted,
+    | FollowUpAttempted
+    | UnitAssigned
+    | SupervisorConsulted,
     Field(discriminator="kind"),
 ]
 

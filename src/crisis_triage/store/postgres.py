@@ -152,6 +152,8 @@ class PostgresStore:
 
     def _migrate(self, conn) -> None:
         s = self.schema
+        if self._up_to_date(conn):
+            return  # a console's role may not create anything (see store/roles.py): nothing to create
         with conn.transaction():
             # One migrator at a time across every console starting at once.
             conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"crisis_triage_migrate:{s}",))
@@ -168,6 +170,13 @@ class PostgresStore:
                 if version > current:
                     conn.execute(script.format(schema=s))
                     conn.execute(f"INSERT INTO {s}.schema_version (version) VALUES (%s)", (version,))
+
+    def _up_to_date(self, conn) -> bool:
+        s = self.schema
+        with conn.transaction():
+            if conn.execute("SELECT to_regclass(%s)", (f"{s}.schema_version",)).fetchone()[0] is None:
+                return False
+            return conn.execute(f"SELECT max(version) FROM {s}.schema_version").fetchone()[0] == LATEST
 
     def close(self) -> None:
         if self._conn is not None:

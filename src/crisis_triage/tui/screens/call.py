@@ -118,6 +118,8 @@ class CallScreen(Screen):
         self._changed: frozenset[str] = frozenset()
         self._view: QuestionView | None = None
         self._from_interrupt: FromInterrupt | None = None
+        self.centre = None
+        """The shared availability (:class:`~crisis_triage.tui.centre_hook.CallCentre`) when the console has a centre."""
 
     # -- starting --------------------------------------------------------------------------------
     @staticmethod
@@ -141,6 +143,7 @@ class CallScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield CallHeader(id="call-header")
+        yield Static(id="centre-banner")
         if self.practice:
             yield Static(self.banner_text(), id="practice-banner")
         with Horizontal(id="call-body"):
@@ -165,6 +168,22 @@ class CallScreen(Screen):
         self.query_one("#recommendation", RecommendationCard).border_title = "Recommendation"
         self.refresh_call(None)
         self.set_interval(1.0, self._tick)
+        link = getattr(self.app, "centre", None)
+        if link is not None and not self.practice:
+            from ..centre_hook import CallCentre
+
+            self.centre = CallCentre(self, link)
+        self.centre_changed()
+
+    def centre_changed(self) -> None:
+        """The centre's units or reachability changed (tui/centre_hook.py): marks and banner follow."""
+        banner = self.query_one("#centre-banner", Static)
+        text = self.centre.banner() if self.centre is not None else None
+        banner.display = text is not None
+        if text is not None:
+            banner.update(text)
+        if self.centre is not None:
+            self.centre.sync()
 
     def on_screen_resume(self) -> None:
         self.refresh_call(None)
@@ -197,6 +216,8 @@ class CallScreen(Screen):
         self.session.apply(event)
         after = self.session.assessment
         self.refresh_call(before, event)
+        if self.centre is not None:
+            self.centre.after(event)
         self.post_message(self.EventApplied(event, after))
         self.event_applied(event, after)
         if isinstance(event, CallEnded):
@@ -521,6 +542,9 @@ class CallScreen(Screen):
         self.app.push_screen(ChoiceModal("District", choices, self.session.state.district), done)
 
     def action_unavailable(self) -> None:
+        if self.centre is not None:
+            self.centre.mark_out_of_service()  # a unit, for every console
+            return
         from .modals import ChoiceModal
 
         unavailable = self.session.state.unavailable
@@ -584,6 +608,8 @@ class CallScreen(Screen):
 
     def _accept(self) -> None:
         rec = self.assessment.recommendation
+        if self.centre is not None and not self.centre.claim(rec.model):
+            return  # another console took the last unit: the card now shows the fallback
         if self.record(RecommendationAccepted(at=self.now(), model=rec.model, recommended=rec.model)):
             self.show_dispatch()
 

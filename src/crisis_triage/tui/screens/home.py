@@ -46,13 +46,14 @@ class HomeScreen(Screen):
         self.app.open_practice()
 
     def action_protocols(self) -> None:
+        from ...protocol.centre import looks_like_centre
         from ...protocol.directory import is_directory_file
         from ...protocol.loader import check_protocol
 
         protocol = self.app.protocol
         folder = Path(protocol.file).parent
         text = Text(f"Protocols in {folder}\n", style="bold")
-        for path in sorted(p for p in folder.glob("*.yaml") if not is_directory_file(p)):
+        for path in sorted(p for p in folder.glob("*.yaml") if not is_directory_file(p) and not looks_like_centre(p)):
             errors = [p for p in check_protocol(str(path)) if p.severity == "error"]
             state = (
                 "in use" if str(path) == str(protocol.file) else ("valid" if not errors else f"{len(errors)} errors")

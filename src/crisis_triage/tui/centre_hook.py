@@ -1,0 +1,200 @@
+"""The shared availability on a call screen: the centre's marks, the claim on accept, the offline banner.
+
+The call screen holds one :class:`CallCentre` when the console runs with a centre file; the screen
+keeps its own logic and calls three things: :meth:`CallCentre.sync` (after a change of district or of
+the centre), :meth:`CallCentre.claim` (before recording the dispatch), :meth:`CallCentre.banner`.
+What is free and why comes from :mod:`engine.units`; every mark is an event, journalled first.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from ..engine.evaluate import local_hour
+from ..engine.events import ContextChanged, HandoffEnded
+from ..engine.events_centre import SupervisorConsulted, UnitAssigned
+from ..engine.units import covers, expected_clear, sync_events, unavailable_models, why_busy
+from ..store.centre_link import CentreLink
+
+if TYPE_CHECKING:
+    from .screens.call import CallScreen
+
+
+class CallCentre:
+    """The centre as one call screen uses it."""
+
+    def __init__(self, screen: CallScreen, link: CentreLink) -> None:
+        self.screen = screen
+        self.link = link
+        self.tz = ZoneInfo(screen.protocol.document.protocol.timezone)
+        self._conflicts_told = 0
+
+    @property
+    def call_id(self) -> str:
+        return self.screen.meta.call_id
+
+    def _hour(self) -> float:
+        return local_hour(self.screen.protocol, self.screen.now())
+
+    def sync(self) -> None:
+        """Bring the call's centre marks in line with the units (before dispatch only: after it, the
+        record shows what was known when the call-taker decided)."""
+        screen = self.screen
+        state = screen.session.state
+        if state.accepted is not None or state.ended is not None:
+            self._consultations()
+            return
+        wanted = unavailable_models(
+            self.link.centre, state.district, self._hour(), self.link.states, self.tz, call_id=self.call_id
+        )
+        for event in sync_events(screen.session.events, wanted, state.unavailable, screen.now()):
+            screen.record(event)
+        self._consultations()
+        self._conflicts()
+
+    def after(self, event: Any) -> None:
+        """What an event of this call means for the centre: another district, or the call line freed."""
+        if isinstance(event, ContextChanged):
+            self.sync()  # another district: other units cover it
+        elif isinstance(event, HandoffEnded):
+            # The counsellor has the caller (or the caller is gone): the call line's seat is free again.
+            handoff = self.screen.protocol.document.handoff
+            for assignment in self.link.states.of_call(self.call_id):
+                unit = self.link.centre.units.get(assignment.unit_id)
+                if unit is not None and handoff is not None and unit.model == handoff.model:
+                    self.link.set_status(self.call_id, unit.id, "cleared", at=event.at)
+
+    def _consultations(self) -> None:
+        screen = self.screen
+        recorded = {e.supervisor for e in screen.session.events if isinstance(e, SupervisorConsulted)}
+        for consultation in self.link.consultations:
+            if (
+                consultation.call_id == self.call_id
+                and consultation.supervisor not in recorded
+                and screen.session.state.ended is None
+            ):
+                screen.record(SupervisorConsulted(at=screen.now(), supervisor=consultation.supervisor))
+                screen.notify(f"Supervisor {consultation.supervisor} consulted on this call", timeout=8)
+
+    def _conflicts(self) -> None:
+        conflicts = self.link.conflicts[self._conflicts_told :]
+        self._conflicts_told = len(self.link.conflicts)
+        for conflict in conflicts:
+            if conflict.call_id == self.call_id:
+                unit = self.link.centre.units[conflict.unit_id]
+                self.screen.notify(
+                    f"{unit.name} was also dispatched to call {conflict.holder} while the centre was offline: "
+                    "confirm by radio which call it is going to",
+                    title="DOUBLE DISPATCH WHILE OFFLINE",
+                    severity="error",
+                    timeout=60,
+                )
+
+    def claim(self, model: str) -> bool:
+        """Ask the centre for a unit of ``model`` for this call; True to go on with the dispatch.
+
+        A model the centre does not track here (no covering unit on duty) needs no claim. A lost
+        race marks the model unavailable with who holds the units, so the card shows the fallback.
+        """
+        screen = self.screen
+        centre = self.link.centre
+        district = screen.session.state.district
+        hour = self._hour()
+        now = screen.now()
+        candidates = [u for u in centre.units_of(model) if covers(u, district, hour)]
+        if not candidates:
+            return True
+        claim = self.link.claim(self.call_id, [(u.id, expected_clear(u, now)) for u in candidates], at=now)
+        if claim.unit_id is not None:
+            if not claim.already_held:
+                screen.record(UnitAssigned(at=now, unit=claim.unit_id, model=model))
+            return True
+        states = claim.states or self.link.states
+        taken = "; ".join(why_busy(u, states, self.tz, except_call=self.call_id) for u in candidates)
+        screen.notify(
+            f"Another console got there first: {taken}. The recommendation now shows the fallback; "
+            "accept again to send it.",
+            title="TEAM TAKEN",
+            severity="error",
+            timeout=15,
+        )
+        self.sync()
+        return False
+
+    def banner(self) -> str | None:
+        """The words for the banner, or None when the centre is reachable."""
+        since = self.link.offline_since
+        if since is None:
+            return None
+        local = since.astimezone(self.tz)
+        queued = f"; {self.link.pending} change(s) to send" if self.link.pending else ""
+        return f"CENTRE OFFLINE since {local:%H:%M}: team availability is this console's own{queued}"
+
+    def mark_out_of_service(self) -> None:
+        """F8 with a centre: pick a unit, say why (and minutes until back): every console sees it."""
+        from .screens.modals import ChoiceModal, NoteModal
+
+        screen = self.screen
+        link = self.link
+        choices = [
+            (u.id, ("[out] " if u.id in link.states.out_of_service else "") + why_busy(u, link.states, self.tz))
+            for u in link.centre.units.values()
+        ]
+
+        def reason_given(unit_id: str, text: str | None) -> None:
+            if not text:
+                return
+            reason, minutes = parse_reason(text)
+            now = screen.now()
+            back = now + timedelta(minutes=minutes) if minutes else None
+            by = f"{screen.meta.call_taker_id} at {screen.meta.console_id}"
+            link.set_out_of_service(unit_id, reason, at=now, expected_return=back, by=by)
+            screen.notify(f"{link.centre.units[unit_id].name} out of service: {reason}", timeout=6)
+
+        def picked(unit_id: str | None) -> None:
+            if unit_id is None:
+                return
+            if unit_id in link.states.out_of_service:
+                link.return_to_service(unit_id)
+                screen.notify(f"{link.centre.units[unit_id].name} back in service", timeout=6)
+                return
+            screen.app.push_screen(
+                NoteModal("Why is it out of service? (add minutes until back: 'flat tyre 45')", "reason"),
+                lambda text: reason_given(unit_id, text),
+            )
+
+        screen.app.push_screen(ChoiceModal("Unit out of service (again to return it)", choices, None), picked)
+
+
+def parse_reason(text: str) -> tuple[str, int | None]:
+    """``"flat tyre 45"`` -> ("flat tyre", 45): a trailing number is the minutes until the unit is back."""
+    match = re.match(r"^(.*?)[\s,]+(\d{1,4})\s*(?:min(?:utes)?)?$", text.strip())
+    if match and match.group(1).strip():
+        return match.group(1).strip(), int(match.group(2))
+    return text.strip(), None
+
+
+def attach(app: Any, link: CentreLink) -> None:
+    """Give a running console app the link; its changes reach every call screen on the app's thread."""
+    app.centre = link
+
+    def changed() -> None:
+        from .screens.call import CallScreen
+
+        for screen in app.screen_stack:
+            if isinstance(screen, CallScreen):
+                screen.centre_changed()
+
+    def relay() -> None:
+        if not app.is_running:
+            return
+        if threading.get_ident() == app._thread_id:
+            app.call_later(changed)  # a change this console made: after the action that made it
+        else:
+            app.call_from_thread(changed)
+
+    link.on_change = relay

@@ -1,0 +1,106 @@
+"""The call screen with a centre: busy units mark the call with the reason, a lost race shows the fallback."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from crisis_triage.engine import RecommendationAccepted
+from crisis_triage.engine.events import AvailabilityChanged
+from crisis_triage.engine.events_centre import UnitAssigned
+from crisis_triage.protocol.centre import load_centre
+from crisis_triage.store.availability_sqlite import SqliteAvailability
+from crisis_triage.store.centre_link import CentreLink
+from crisis_triage.store.journal import MemoryJournal
+from crisis_triage.tui.centre_hook import attach, parse_reason
+from tests.tui.board_helpers import FIXTURE_CENTRE
+from tests.tui.helpers import NOON, FixedClock, boston, make_app, run_async
+
+
+def _console(tmp_path, district="A1"):
+    centre = load_centre(FIXTURE_CENTRE, boston())
+    path = tmp_path / "centre.sqlite3"
+    other = SqliteAvailability(path)  # another console on the same store
+    other.register_units(centre)
+    journal = MemoryJournal()
+    clock = FixedClock()
+    app = make_app(journal=journal, clock=clock, door="family", district=district)
+    link = CentreLink(lambda: SqliteAvailability(path), centre, console_id="console-7", clock=clock)
+    attach(app, link)
+    return app, link, other, journal
+
+
+@run_async
+async def test_a_busy_car_marks_the_call_with_why_and_lifts_when_it_clears(tmp_path):
+    app, link, other, journal = _console(tmp_path)
+    other.claim("1234", [("a1_car", NOON + timedelta(minutes=38))], at=NOON - timedelta(minutes=20))
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        screen = app.screen
+        assert screen.session.state.unavailable["co_response"] == (
+            "A1 car busy on call 1234 since 11:40 (expected clear 12:38)"
+        )
+        other.set_status("1234", "a1_car", "cleared", at=NOON)
+        link.refresh()
+        await pilot.pause()
+        assert "co_response" not in screen.session.state.unavailable
+        marks = [e for e in journal.events(screen.meta.call_id) if isinstance(e, AvailabilityChanged)]
+        assert [(e.model, e.available, e.source) for e in marks] == [
+            ("co_response", False, "centre"),
+            ("co_response", True, "centre"),
+        ]
+
+
+@run_async
+async def test_the_console_that_loses_the_race_is_told_and_shown_the_fallback(tmp_path):
+    app, link, other, journal = _console(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        screen = app.screen
+        assert screen.assessment.recommendation.model == "call_line"
+        # Between this console's last look and its F9, two other calls take both counsellors.
+        other.claim("801", [("call_line", None)], at=NOON)
+        other.claim("802", [("call_line", None)], at=NOON)
+        await pilot.press("f9", "a")  # accept (anyway: no safety question asked yet)
+        await pilot.pause()
+        events = journal.events(screen.meta.call_id)
+        assert not any(isinstance(e, RecommendationAccepted) for e in events)  # not dispatched
+        assert screen.session.state.unavailable["call_line"] == "Call line: all 2 busy"
+        assert any("TEAM TAKEN" in (n.title or "") for n in app._notifications)
+
+
+@run_async
+async def test_the_winner_holds_the_unit_and_accepting_twice_is_one_assignment(tmp_path):
+    app, link, other, journal = _console(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        call_id = app.screen.meta.call_id
+        await pilot.press("f9", "a")
+        await pilot.pause()
+        assert app.screen_stack[-2].centre.claim("call_line")  # F9 again from the call: the same unit
+    kinds = [type(e) for e in journal.events(call_id)]
+    assert kinds.count(UnitAssigned) == 1 and kinds.count(RecommendationAccepted) == 1
+    assignments = other.snapshot().assignments
+    assert [(a.call_id, a.unit_id, a.console_id) for a in assignments] == [(call_id, "call_line", "console-7")]
+
+
+@run_async
+async def test_the_call_line_seat_is_freed_when_the_handoff_ends(tmp_path):
+    app, link, other, _ = _console(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        await pilot.press("f9", "a")  # the call line (accepted anyway): the warm handoff opens
+        await pilot.pause()
+        assert [a.unit_id for a in other.snapshot().assignments] == ["call_line"]
+        await pilot.press("a")  # the counsellor accepted the caller
+        await pilot.pause()
+        assert other.snapshot().assignments == ()
+
+
+def test_a_reason_can_end_with_the_minutes_until_back():
+    assert parse_reason("flat tyre 45") == ("flat tyre", 45)
+    assert parse_reason("crew break, 30 min") == ("crew break", 30)
+    assert parse_reason("radio fault") == ("radio fault", None)
