@@ -100,6 +100,27 @@ async def test_the_call_line_seat_is_freed_when_the_handoff_ends(tmp_path):
         assert other.snapshot().assignments == ()
 
 
+@run_async
+async def test_response_statuses_move_the_unit_for_every_console(tmp_path):
+    from crisis_triage.engine.events_response import ResponseStatusChanged
+
+    app, link, other, _ = _console(tmp_path, district="C6")
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        call = app.screen
+        assert call.centre.claim("alternative_response")
+        assert call.record(
+            RecommendationAccepted(at=NOON, model="alternative_response", recommended="alternative_response")
+        )
+        assert call.record(ResponseStatusChanged(at=NOON, status="en_route"))
+        assert [a.status for a in other.snapshot().assignments] == ["en_route"]
+        call.record(ResponseStatusChanged(at=NOON, status="contact_made"))
+        assert [a.status for a in other.snapshot().assignments] == ["on_scene"]
+        call.record(ResponseStatusChanged(at=NOON, status="cleared"))
+        assert other.snapshot().assignments == ()
+
+
 def test_a_reason_can_end_with_the_minutes_until_back():
     assert parse_reason("flat tyre 45") == ("flat tyre", 45)
     assert parse_reason("crew break, 30 min") == ("crew break", 30)

@@ -17,11 +17,22 @@ from zoneinfo import ZoneInfo
 from ..engine.evaluate import local_hour
 from ..engine.events import ContextChanged, HandoffEnded
 from ..engine.events_centre import SupervisorConsulted, UnitAssigned
+from ..engine.events_response import ResponseStatusChanged
 from ..engine.units import covers, expected_clear, sync_events, unavailable_models, why_busy
 from ..store.centre_link import CentreLink
 
 if TYPE_CHECKING:
     from .screens.call import CallScreen
+
+
+#: A response status (engine/events_response.py) as the state of the unit on the call.
+UNIT_STATUS = {
+    "en_route": "en_route",
+    "on_scene": "on_scene",
+    "contact_made": "on_scene",
+    "unable_to_locate": "on_scene",
+    "cleared": "cleared",
+}
 
 
 class CallCentre:
@@ -60,6 +71,10 @@ class CallCentre:
         """What an event of this call means for the centre: another district, or the call line freed."""
         if isinstance(event, ContextChanged):
             self.sync()  # another district: other units cover it
+        elif isinstance(event, ResponseStatusChanged) and event.status in UNIT_STATUS:
+            # The team's own report moves its unit: the board and every console see it.
+            for assignment in self.link.states.of_call(self.call_id):
+                self.link.set_status(self.call_id, assignment.unit_id, UNIT_STATUS[event.status], at=event.at)
         elif isinstance(event, HandoffEnded):
             # The counsellor has the caller (or the caller is gone): the call line's seat is free again.
             handoff = self.screen.protocol.document.handoff
