@@ -105,10 +105,10 @@ def test_a_change_wakes_a_watcher_on_another_connection(opener):
     watcher, writer = opener(), opener()
     seen = watcher.version()
     woke: list[int] = []
-    thread = threading.Thread(target=lambda: woke.append(watcher.wait_for_change(seen, 10)))
+    thread = threading.Thread(target=lambda: woke.append(watcher.wait_for_change(seen, 20)))
     thread.start()
     writer.set_out_of_service("alt_2", "crew break", at=NOW)
-    thread.join(10)
+    thread.join(30)
     assert woke and woke[0] > seen
     assert "alt_2" in watcher.snapshot().out_of_service
 

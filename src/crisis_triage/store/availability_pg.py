@@ -216,6 +216,10 @@ class PostgresAvailability(AvailabilityStore):
             return version
         listener = self._listening(events)
         if listener is not None:
+            # A change committed before LISTEN took effect sends nothing this listener hears: look again.
+            version = self.version()
+            if version != seen_version:
+                return version
             try:
                 for _ in listener.notifies(timeout=timeout_s, stop_after=1):
                     break
