@@ -101,11 +101,11 @@ class BoardApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
-        calls = self.query_one("#calls", DataTable)
+        calls = self._board.query_one("#calls", DataTable)
         calls.add_columns(
             "call", "console", "call-taker", "time", "door / line", "lang", "risk", "recommended", "sent", "state"
         )
-        units = self.query_one("#units", DataTable)
+        units = self._board.query_one("#units", DataTable)
         units.add_columns("unit", "model", "state", "detail")
         self.link.on_change = self._changed_elsewhere
         self.reload()
@@ -144,7 +144,14 @@ class BoardApp(App):
             pass
         self._loaded(self._read_calls())
 
+    @property
+    def _board(self):
+        """The board's own screen: queries must not look into a dialog on top of it."""
+        return self.screen_stack[0]
+
     def repaint(self) -> None:
+        if not self.screen_stack:
+            return  # closing: nothing to paint on
         now = self.clock()
         consulted = consulted_calls(self.link.consultations)
         self.picture = board_picture(self.protocol, self.centre, self._calls_read, self.link.states, consulted, now)
@@ -157,11 +164,11 @@ class BoardApp(App):
     def _show_title(self, now: datetime) -> None:
         tz = self._tz()
         mode = "WALL DISPLAY (read only)" if self.wall else f"supervisor {self.supervisor}"
-        self.query_one("#board-title", Static).update(
+        self._board.query_one("#board-title", Static).update(
             f" {self.centre.name}  {now.astimezone(tz):%H:%M:%S}  {len(self.picture.calls)} live calls  "
             f"{len(self.picture.alerts)} alerts  sort: {self.sort}  filter: {self.filter}  {mode}"
         )
-        offline = self.query_one("#offline", Static)
+        offline = self._board.query_one("#offline", Static)
         since = self.link.offline_since
         offline.display = since is not None
         if since is not None:
@@ -184,7 +191,7 @@ class BoardApp(App):
         return sorted(calls, key=SORTS[self.sort])
 
     def _show_calls(self, now: datetime) -> None:
-        table = self.query_one("#calls", DataTable)
+        table = self._board.query_one("#calls", DataTable)
         calls = self._visible_calls()
         selected = self._selected_call()
         alerted = {a.subject: a.kind for a in self.picture.alerts}
@@ -215,7 +222,7 @@ class BoardApp(App):
             table.move_cursor(row=self._call_order.index(selected))
 
     def _show_units(self) -> None:
-        table = self.query_one("#units", DataTable)
+        table = self._board.query_one("#units", DataTable)
         row = table.cursor_row
         table.clear()
         for unit in self.picture.units:
@@ -236,16 +243,16 @@ class BoardApp(App):
             text.append("none", style="dim")
         for alert in self.picture.alerts:
             text.append(f"{alert.text}\n", style=ALERT_STYLE.get(alert.kind, ""))
-        self.query_one("#alert-list", Static).update(text)
+        self._board.query_one("#alert-list", Static).update(text)
 
     def _selected_call(self) -> str | None:
-        table = self.query_one("#calls", DataTable)
+        table = self._board.query_one("#calls", DataTable)
         if not self._call_order or table.cursor_row < 0 or table.cursor_row >= len(self._call_order):
             return None
         return self._call_order[table.cursor_row]
 
     def _selected_unit(self) -> str | None:
-        table = self.query_one("#units", DataTable)
+        table = self._board.query_one("#units", DataTable)
         units = self.picture.units
         if not units or not 0 <= table.cursor_row < len(units):
             return None
