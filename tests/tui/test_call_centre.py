@@ -13,7 +13,7 @@ from crisis_triage.store.centre_link import CentreLink
 from crisis_triage.store.journal import MemoryJournal
 from crisis_triage.tui.centre_hook import attach, parse_reason
 from tests.tui.board_helpers import FIXTURE_CENTRE
-from tests.tui.helpers import NOON, FixedClock, boston, make_app, run_async
+from tests.tui.helpers import NOON, FixedClock, boston, make_app, message_line, run_async
 
 
 def _console(tmp_path, district="A1"):
@@ -67,7 +67,7 @@ async def test_the_console_that_loses_the_race_is_told_and_shown_the_fallback(tm
         events = journal.events(screen.meta.call_id)
         assert not any(isinstance(e, RecommendationAccepted) for e in events)  # not dispatched
         assert screen.session.state.unavailable["call_line"] == "Call line: all 2 busy"
-        assert any("TEAM TAKEN" in (n.title or "") for n in app._notifications)
+        assert "Another console got there first" in message_line(app)  # the loser's screen says so
 
 
 @run_async
