@@ -15,6 +15,7 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App, ComposeResult
+from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Static
 
@@ -150,15 +151,16 @@ class BoardApp(App):
         return self.screen_stack[0]
 
     def repaint(self) -> None:
-        if not self.screen_stack:
-            return  # closing: nothing to paint on
         now = self.clock()
         consulted = consulted_calls(self.link.consultations)
         self.picture = board_picture(self.protocol, self.centre, self._calls_read, self.link.states, consulted, now)
-        self._show_title(now)
-        self._show_calls(now)
-        self._show_units()
-        self._show_alerts()
+        try:
+            self._show_title(now)
+            self._show_calls(now)
+            self._show_units()
+            self._show_alerts()
+        except (NoMatches, IndexError):
+            return  # the board is closing (its widgets are being removed): nothing left to paint
 
     # -- showing -----------------------------------------------------------------------------------
     def _show_title(self, now: datetime) -> None:
