@@ -15,8 +15,8 @@ from typing import Any
 
 from rich.text import Text
 from textual.app import App, ComposeResult
-from textual.css.query import NoMatches
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.widgets import DataTable, Footer, Static
 
 from ..engine.views import model_name
