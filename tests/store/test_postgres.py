@@ -164,7 +164,8 @@ def test_centre_store_reads_calls_rows_and_purges(tmp_path, boston, pg_url):
     try:
         calls = {c.meta.call_id: c for c in store.calls()}
         assert set(calls) == {"read-1", "read-2"}
-        assert calls["read-1"].ended == "completed" and calls["read-2"].ended is None
+        ending = next(e.outcome for e in call_script(boston, "read-1") if e.kind == "call_ended")
+        assert calls["read-1"].ended == ending and calls["read-2"].ended is None
         assert [c.meta.call_id for c in store.unfinished_calls("console-1")] == ["read-2"]
         assert store.meta("read-1").protocol_sha256 == boston.sha256
         from crisis_triage.store.postgres import LATEST
