@@ -1,11 +1,14 @@
-"""Replay figures: 10,000 and 100,000 generated calls through `crisis-triage replay`, time and memory.
+"""Replay figures: generated calls through `crisis-triage replay`, time, calls per second and memory.
 
-    python3 bench/replay.py [--calls 100000] [--distinct 2000]
+    python3 bench/replay.py [--calls 1000000] [--distinct 2000]
 
 Calls are streamed into the command through a pipe (2,000 distinct calls repeated under new ids,
-generated once in this process), once with full results written (every field, to /dev/null) and
-once with --summary-only (the engine's decision-only path). Prints wall time, calls per second and
-the replay process's peak memory (ru_maxrss): the peak must not grow with the number of calls.
+generated once in this process). Full results are written (every field, to /dev/null) with one job
+(the one-core figure) and with the default number of jobs (the machine's cores), at a tenth of
+--calls and at --calls; then --summary-only (the engine's decision-only path). Prints wall time,
+calls per second and the replay's peak memory (ru_maxrss of the command and the worker processes
+it waited for), each beside its target: --calls full results in under 60 s on 2 cores, and peak
+memory flat (the run of --calls within 8 MB of the run of a tenth as many).
 """
 
 from __future__ import annotations
@@ -20,24 +23,30 @@ from pathlib import Path
 
 from crisis_triage.protocol import load_protocol
 from crisis_triage.replay.generate_calls import generate_calls
+from crisis_triage.replay.jobs import default_jobs
 
 BOSTON = Path(__file__).resolve().parents[1] / "protocols" / "boston-mh-crisis.yaml"
+BATCH = 1000
 
 
 def run(pool: list[str], count: int, *options: str) -> tuple[float, int, str]:
+    """Stream ``count`` calls into the command; return wall seconds, peak RSS in kB and its stdout."""
     command = [sys.executable, "-c", "from crisis_triage.cli import main; main()", "replay", *options, "-"]
     start = time.perf_counter()
     process = subprocess.Popen(
-        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
     )
-    for number in range(count):
-        line = pool[number % len(pool)]
-        if number >= len(pool):
-            line = line.replace('"id": "', f'"id": "r{number}-', 1)
-        process.stdin.write(line + "\n")
+    assert process.stdin is not None and process.stdout is not None
+    for first in range(0, count, BATCH):
+        batch = []
+        for number in range(first, min(first + BATCH, count)):
+            line = pool[number % len(pool)]
+            if number >= len(pool):
+                line = line.replace('"id": "', f'"id": "r{number}-', 1)
+            batch.append(line + "\n")
+        process.stdin.writelines(batch)
     process.stdin.close()
     output = process.stdout.read()
-    process.stderr.read()
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"replay failed: {output}")
@@ -46,19 +55,30 @@ def run(pool: list[str], count: int, *options: str) -> tuple[float, int, str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--calls", type=int, default=100_000)
+    parser.add_argument("--calls", type=int, default=1_000_000)
     parser.add_argument("--distinct", type=int, default=2000)
     args = parser.parse_args()
     protocol = load_protocol(BOSTON)
     pool = [json.dumps(call) for call in generate_calls(protocol, args.distinct, seed=9)]
-    print(f"{'mode':<34}{'calls':>9}{'seconds':>9}{'calls/s':>10}{'peak RSS MB':>13}")
-    for label, options in (
-        ("full results (-o /dev/null)", ("-o", os.devnull, "--summary")),
-        ("--summary-only (decisions)", ("--summary-only",)),
+    jobs = default_jobs()
+    small, big = args.calls // 10, args.calls
+    print(f"{'mode':<40}{'calls':>11}{'seconds':>9}{'calls/s':>10}{'peak RSS MB':>13}  target")
+    peaks: dict[str, dict[int, int]] = {}
+    for label, options, counts in (
+        ("full results, --jobs 1", ("--jobs", "1", "-o", os.devnull), (small,)),
+        (f"full results, --jobs {jobs} (default)", ("-o", os.devnull, "--summary"), (small, big)),
+        (f"--summary-only, --jobs {jobs} (default)", ("--summary-only",), (small, big)),
     ):
-        for count in (args.calls // 10, args.calls):
+        for count in counts:
             seconds, rss, output = run(pool, count, *options)
-            print(f"{label:<34}{count:>9,}{seconds:>9.1f}{count / seconds:>10,.0f}{rss / 1024:>13.1f}")
+            peaks.setdefault(label, {})[count] = rss
+            target = ""
+            if count == big and label.startswith("full"):
+                target = f"[{big:,} calls in < 60 s on 2 cores: {'met' if seconds < 60 else 'NOT met'}]"
+            if count == big and small in peaks[label]:
+                grew = (rss - peaks[label][small]) / 1024
+                target += f" [memory flat, < 8 MB over {small:,}: {grew:+.1f} MB]"
+            print(f"{label:<40}{count:>11,}{seconds:>9.1f}{count / seconds:>10,.0f}{rss / 1024:>13.1f}  {target}")
     print()
     print(output)
 

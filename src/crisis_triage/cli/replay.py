@@ -7,7 +7,8 @@ import sys
 
 import click
 
-from ..replay.calls import BadLine, Summary, replay_lines
+from ..replay.calls import Summary
+from ..replay.jobs import default_jobs, replay_in_chunks
 from .common import load_protocol_or_exit, protocol_option
 
 
@@ -26,24 +27,33 @@ from .common import load_protocol_or_exit, protocol_option
     "--summary", is_flag=True, help="Also print counts per model and per band (to stderr when results go to stdout)."
 )
 @click.option("--summary-only", is_flag=True, help="Print only the summary table.")
-def replay(protocol: str, calls, output, summary: bool, summary_only: bool) -> None:
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 256),
+    default=None,
+    help="Processes to replay with (default: the machine's cores). Output stays in input order.",
+)
+def replay(protocol: str, calls, output, summary: bool, summary_only: bool, jobs: int | None) -> None:
     """Replay a calls file (JSONL, one call per line) through a protocol.
 
     Each input line: {"id", "door", "line", "district", "language", "at", "answers": {question: value},
     "interrupts": [...], "unavailable": {model: reason}}. Writes one JSON line per call: model, team,
-    band, score, fallback, rationale. A bad line is reported with its number and skipped.
+    band, score, fallback, rationale. A bad line is reported with its number and skipped. The calls
+    are split into chunks replayed by --jobs processes; the results are the same whatever the number.
     """
     loaded = load_protocol_or_exit(protocol)
     totals = Summary()
+    name = getattr(calls, "name", "-")
     # A summary alone needs only the decisions, which the engine's fast path gives several times faster.
-    for result in replay_lines(loaded, calls, decision_only=summary_only):
-        if isinstance(result, BadLine):
-            totals.bad_lines += 1
-            click.echo(f"{getattr(calls, 'name', '-')}:{result}", err=True)
-            continue
-        totals.add(result)
-        if not summary_only:
-            output.write(json.dumps(result, ensure_ascii=False) + "\n")
+    chunks = replay_in_chunks(
+        loaded, calls, jobs=jobs or default_jobs(), decision_only=summary_only, write=not summary_only
+    )
+    for chunk in chunks:
+        for bad in chunk.bad_lines:
+            click.echo(f"{name}:{bad}", err=True)
+        totals.merge(chunk.summary)
+        output.write(chunk.output)
     if summary or summary_only:
         stream = sys.stderr if (output is sys.stdout and not summary_only) else sys.stdout
         click.echo(format_summary(totals, loaded), file=stream)

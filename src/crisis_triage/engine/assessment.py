@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..protocol.compiled import CompiledQuestion
 from ..protocol.models import localized
@@ -23,9 +23,12 @@ def answer_label(question: CompiledQuestion, value: Any, language: str = "en") -
     return str(value)
 
 
-@dataclass(frozen=True)
-class AskedQuestion:
-    """A question that applies to this call, in asking order."""
+class AskedQuestion(NamedTuple):
+    """A question that applies to this call, in asking order.
+
+    (A named tuple, like the other per-answer values here: a call builds one per question on every
+    assessment, and a frozen dataclass costs several times more to build.)
+    """
 
     question: CompiledQuestion
     status: str
@@ -41,8 +44,7 @@ class AskedQuestion:
         return answer_label(self.question, self.value, self.language)
 
 
-@dataclass(frozen=True)
-class DroppedAnswer:
+class DroppedAnswer(NamedTuple):
     """An answer to a question that stopped applying after a revision; kept in the record, not counted."""
 
     question: CompiledQuestion
@@ -53,8 +55,7 @@ class DroppedAnswer:
         return answer_label(self.question, self.value)
 
 
-@dataclass(frozen=True)
-class Contribution:
+class Contribution(NamedTuple):
     """Risk points one answer added."""
 
     question: CompiledQuestion

@@ -24,7 +24,7 @@ from enum import Enum
 from typing import Any, NamedTuple
 
 from ..protocol.compiled import CompiledQuestion, Protocol
-from ..protocol.conditions import NS, RANK_SUFFIX, Condition
+from ..protocol.conditions import ANSWERED, NS, RANK_SUFFIX, Condition
 
 POINTS_RANK = "_points_rank"
 """Where ``refresh`` leaves the rank the points alone give (before overrides): the explanation reads it."""
@@ -236,17 +236,22 @@ def _points(i: int, question: CompiledQuestion, constants: dict[str, Any]) -> as
     return _method(f"_R{i}", "get", _name("_v"), ast.Constant(0))
 
 
-def _answer_block(i: int, question: CompiledQuestion, explain: bool, constants: dict[str, Any]) -> list[ast.stmt]:
+def _answer_block(
+    i: int, question: CompiledQuestion, explain: bool, constants: dict[str, Any], reads: _Reads | None = None
+) -> list[ast.stmt]:
     """Record the answer ``_v`` to question ``i``: its value, its points, the facts it sets.
 
     With ``explain`` the points and facts are also left in ``_p`` and ``_fs`` for the explanation.
+    Given ``reads`` (the decision-only walk), the answer is stored only where some condition reads it.
     """
     qid = question.id
     multi = question.type == "multi"
-    block: list[ast.stmt] = [
-        _store(_ns_item(qid, store=True), _call("frozenset", _name("_v")) if multi else _name("_v")),
-        ast.Expr(_method("_answered", "add", ast.Constant(qid))),
-    ]
+    stored = _call("frozenset", _name("_v")) if multi else _name("_v")
+    block: list[ast.stmt] = []
+    if reads is None or qid in reads.names or (question.sets and question.facts_by_answer is None):
+        block.append(_store(_ns_item(qid, store=True), stored))
+    if reads is None or reads.answered:
+        block.append(ast.Expr(_call("_add", ast.Constant(qid))))
     if question.risk:
         points = _points(i, question, constants)
         if explain:
@@ -279,6 +284,29 @@ def _answer_block(i: int, question: CompiledQuestion, explain: bool, constants: 
     return block
 
 
+class _Reads(NamedTuple):
+    """What a protocol's conditions read: the decision-only walk stores nothing else."""
+
+    names: frozenset[str]
+    answered: bool
+    """Some condition uses ``answered(question)``."""
+
+
+def _reads(protocol: Protocol) -> _Reads:
+    conditions: list[Condition] = [q.when for q in protocol.questions if q.when is not None]
+    conditions += [c for q in protocol.questions for _, c in q.sets]
+    conditions += [c for _, c in protocol.derived_facts]
+    conditions += [c for _, c in protocol.overrides] + [c for _, c in protocol.screen_levels]
+    conditions += [c for _, c in protocol.guarantees]
+    for rule in protocol.rules:
+        conditions += [rule.when] if rule.when is not None else []
+        conditions += [c for _, c in rule.also if c is not None]
+    answered = any(
+        isinstance(node, ast.Constant) and node.value == ANSWERED for c in conditions for node in ast.walk(c.tree())
+    )
+    return _Reads(frozenset().union(*(c.names for c in conditions)), answered)
+
+
 def _walk_constants() -> dict[str, Any]:
     return {"_M": _MISSING, "_multi_points": _multi_points, "_sets_by_condition": _sets_by_condition}
 
@@ -294,11 +322,18 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
     constants: dict[str, Any] = {**_walk_constants(), "_refresh": refresh}
     derived = derived_names(protocol)
     explain = mode is Mode.EXPLAIN
-    body: list[ast.stmt] = [_set("_score", 0), _set("_stale", True)]
+    reads = _reads(protocol) if mode is Mode.DECIDE else None
+    body: list[ast.stmt] = [
+        _set("_score", 0),
+        _set("_stale", True),
+        # Bound once: the blocks below call them once per question.
+        _set("_get", ast.Attribute(_name("_answers"), "get", ast.Load())),
+        _set("_add", ast.Attribute(_name("_answered"), "add", ast.Load())),
+    ]
     for i, question in enumerate(protocol.questions):
         qid = question.id
-        body.append(_set("_v", _method("_answers", "get", ast.Constant(qid), _name("_M"))))
-        recorded = _answer_block(i, question, explain, constants) + [_set("_stale", True)]
+        body.append(_set("_v", _call("_get", ast.Constant(qid), _name("_M"))))
+        recorded = _answer_block(i, question, explain, constants, reads) + [_set("_stale", True)]
         if explain:
             recorded.append(ast.Expr(_call("_took", ast.Constant(i), _name("_v"), _name("_p"), _name("_fs"))))
         present = _compare(_name("_v"), ast.IsNot(), _name("_M"))
@@ -367,7 +402,8 @@ def build_answers(questions: Sequence[CompiledQuestion]) -> dict[str, AnswerEffe
     constants = _walk_constants()
     definitions: list[ast.stmt] = []
     for i, question in enumerate(questions):
-        body = [_set("_score", 0)] + _answer_block(i, question, True, constants)
+        body = [_set("_score", 0), _set("_add", ast.Attribute(_name("_answered"), "add", ast.Load()))]
+        body += _answer_block(i, question, True, constants)
         body.append(ast.Return(ast.Tuple([_name("_p"), _name("_fs")], ast.Load())))
         definitions.append(_definition(f"_record{i}", [NS, "_answered", "_v"], body))
         points = _points(i, question, constants) if question.risk else ast.Constant(0)

@@ -90,9 +90,10 @@ def decide(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Decis
     return decide_state(protocol, call_state(protocol, answers, **call))
 
 
-def assess(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Assessment:
-    """The whole assessment of a call given all at once (keywords as :func:`call_state`)."""
-    return evaluate(protocol, call_state(protocol, answers, **call))
+def assess(protocol: Protocol, answers: Mapping[str, Any], *, reasons: bool = True, **call: Any) -> Assessment:
+    """The whole assessment of a call given all at once (keywords as :func:`call_state`; ``reasons``
+    as :func:`crisis_triage.engine.evaluate.evaluate`)."""
+    return evaluate(protocol, call_state(protocol, answers, **call), reasons=reasons)
 
 
 class _AnyText:

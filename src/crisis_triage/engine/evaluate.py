@@ -54,12 +54,16 @@ class _Plan:
         self.door_caller = {d.id: d.caller for d in protocol.document.doors}
         self.zone = ZoneInfo(protocol.document.protocol.timezone)
         self._walks: dict[Mode, Callable[..., int]] = {}
+        self.decide: Callable[..., int] | None = None
+        """The decision-only walk, kept in an attribute of its own: it is read on every call of a replay."""
 
     def walk(self, mode: Mode) -> Callable[..., int]:
         """The walk compiled for ``mode`` (see :mod:`.compiled_walk`), built on first use."""
         walk = self._walks.get(mode)
         if walk is None:
             walk = self._walks[mode] = build_walk(self.protocol, mode, self.refresh)
+            if mode is Mode.DECIDE:
+                self.decide = walk
         return walk
 
 
@@ -140,8 +144,12 @@ class _Explained:
         self.dropped.append(DroppedAnswer(self.questions[index], value))
 
 
-def evaluate(protocol: Protocol, state: CallState) -> Assessment:
-    """The whole assessment of a call: next question, risk, recommendation. Pure."""
+def evaluate(protocol: Protocol, state: CallState, *, reasons: bool = True) -> Assessment:
+    """The whole assessment of a call: next question, risk, recommendation. Pure.
+
+    ``reasons=False`` leaves out the recommendation's reasons for the console only (see
+    :func:`crisis_triage.engine.recommend.recommend`): for replay at scale.
+    """
     plan = _plan(protocol)
     ns, answered = _start(plan, state)
     walk = _Explained(plan, state)
@@ -149,7 +157,7 @@ def evaluate(protocol: Protocol, state: CallState) -> Assessment:
     asked = walk.asked
     risk = _risk(protocol, ns, score, walk.contributions)
     pending_required = any(a.status == "pending" and a.question.spec.required for a in asked)
-    recommendation = recommend(protocol, ns, state, provisional=pending_required)
+    recommendation = recommend(protocol, ns, state, provisional=pending_required, reasons=reasons)
     facts = {f: tuple(walk.sources.get(f, ("derived",))) for f in protocol.facts if ns[f]}
     warnings = _conflicts(protocol, state, answered) if state.interrupts else []
     context = {
@@ -197,7 +205,7 @@ def decide_state(protocol: Protocol, state: CallState) -> Decision:
     """Only the decision for a call: the same walk as :func:`evaluate`, without explanations."""
     plan = _plan(protocol)
     ns, answered = _start(plan, state)
-    score = plan.walk(Mode.DECIDE)(ns, state.answers, state.door, answered)
+    score = (plan.decide or plan.walk(Mode.DECIDE))(ns, state.answers, state.door, answered)
     chosen = choose(protocol, ns, state)
     return Decision(
         chosen.model, tuple(chosen.team), ns["band"], score, chosen.rule.spec.recommend, bool(chosen.fallbacks)

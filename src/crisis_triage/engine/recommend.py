@@ -100,38 +100,61 @@ class Choice:
         self.guarantees: list[GuaranteeApplied] = []
 
 
-def _first_rule(protocol: Protocol):
-    """``first_rule(ns) -> index`` compiled once per protocol."""
-    return protocol.derived("engine.first_rule", compiled_walk.build_first_rule)
+class _ChoicePlan:
+    """What :func:`choose` reads on every call, worked out once per protocol."""
+
+    __slots__ = ("also", "first_rule", "free", "guarantees", "roles")
+
+    def __init__(self, protocol: Protocol):
+        #: first_rule(ns) -> index of the first rule whose condition holds (compiled)
+        self.first_rule = compiled_walk.build_first_rule(protocol)
+        #: models no district, hour or switch limits: available unless marked so on the call
+        self.free = frozenset(
+            m.id
+            for m in protocol.models.values()
+            if m.available.enabled and m.available.districts is None and m.available.hours is None
+        )
+        self.roles = frozenset(protocol.document.responses.roles)
+        self.also = tuple(
+            tuple((addition, condition.test if condition is not None else None) for addition, condition in rule.also)
+            for rule in protocol.rules
+        )
+        self.guarantees = tuple((guarantee, condition.test) for guarantee, condition in protocol.guarantees)
+
+
+def _choice_plan(protocol: Protocol) -> _ChoicePlan:
+    plan: _ChoicePlan = protocol.derived("engine.choice_plan", _ChoicePlan)
+    return plan
 
 
 def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallState) -> Choice:
     """First matching rule, fallbacks for unavailable models, the rule's additions, then the guarantees."""
+    plan = _choice_plan(protocol)
     models = protocol.models
-    roles = protocol.document.responses.roles
     hour = ns["hour"]
-    index = _first_rule(protocol)(ns)
+    index = plan.first_rule(ns)
     chosen_rule = protocol.rules[index]
-    not_matched = protocol.rules[:index]
     spec = chosen_rule.spec
     fallbacks: list[FallbackStep] = []
-    model_id = _resolve(protocol, spec.recommend, state, hour, fallbacks)
+    model_id = spec.recommend
+    if model_id not in plan.free or model_id in state.unavailable:
+        model_id = _resolve(protocol, model_id, state, hour, fallbacks)
     model = models[model_id]
-    choice = Choice(chosen_rule, not_matched, model_id, list(model.team), list(model.notify), fallbacks)
+    choice = Choice(chosen_rule, protocol.rules[:index], model_id, list(model.team), list(model.notify), fallbacks)
     team = choice.team
-    for addition, condition in chosen_rule.also:
-        if condition is not None and not condition.test(ns):
+    for addition, test in plan.also[index]:
+        if test is not None and not test(ns):
             continue
         if addition.note:
             choice.notes.append(addition.note)
         if addition.add:
-            for role in [addition.add] if addition.add in roles else models[addition.add].team:
+            for role in [addition.add] if addition.add in plan.roles else models[addition.add].team:
                 if role not in team:
                     team.append(role)
                     choice.additions.append(Addition(role, addition.because or spec.because, spec.id))
 
-    for guarantee, condition in protocol.guarantees:
-        if guarantee.require in choice.team or not condition.test(ns):
+    for guarantee, test in plan.guarantees:
+        if guarantee.require in choice.team or not test(ns):
             continue
         if guarantee.switch_to:
             target = _resolve(protocol, guarantee.switch_to, state, hour, fallbacks)
@@ -151,8 +174,15 @@ def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallState) -> Choic
     return choice
 
 
-def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, provisional: bool) -> Recommendation:
-    """The decision of :func:`choose` with everything the call-taker is shown about it."""
+def recommend(
+    protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, provisional: bool, reasons: bool = True
+) -> Recommendation:
+    """The decision of :func:`choose` with everything the call-taker is shown about it.
+
+    Without ``reasons`` the two explanations only a person at the console reads are left empty:
+    why each other model was not sent (``ruled_out``) and the roles any other team must still
+    include (``required``). Replay at scale reports neither.
+    """
     choice = choose(protocol, ns, state)
     models = protocol.models
     model_id = choice.model
@@ -173,7 +203,11 @@ def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, pr
         else:
             dedicated = model.dedicated.elsewhere
 
-    ruled_out = _ruled_out(protocol, ns, chosen_rule, choice.not_matched, model_id, choice.fallbacks, state, hour)
+    ruled_out = (
+        _ruled_out(protocol, ns, chosen_rule, choice.not_matched, model_id, choice.fallbacks, state, hour)
+        if reasons
+        else ()
+    )
     deciding = tuple(
         sorted((name, _plain(ns.get(name))) for name in (chosen_rule.when.names if chosen_rule.when else ()))
     )
@@ -195,7 +229,9 @@ def recommend(protocol: Protocol, ns: Mapping[str, Any], state: CallState, *, pr
         # another team is warned (worked out here, not in choose(): the decision-only path needs none).
         required=tuple(
             Addition(g.require, g.because, g.id) for g, condition in protocol.guarantees if condition.test(ns)
-        ),
+        )
+        if reasons
+        else (),
         dedicated=dedicated,
         handoff=handoff,
         provisional=provisional,

@@ -90,6 +90,17 @@ class Summary:
         self.fallbacks += bool(result["fallback"])
         self.with_police += "police" in result["team"]
 
+    def merge(self, other: Summary) -> None:
+        """Add another part's counts (replay split across processes adds up each chunk's)."""
+        self.calls += other.calls
+        self.bad_lines += other.bad_lines
+        for model, n in other.per_model.items():
+            self.per_model[model] = self.per_model.get(model, 0) + n
+        for band, n in other.per_band.items():
+            self.per_band[band] = self.per_band.get(band, 0) + n
+        self.fallbacks += other.fallbacks
+        self.with_police += other.with_police
+
 
 def default_time(protocol: Protocol) -> datetime:
     zone = ZoneInfo(protocol.document.protocol.timezone)
@@ -151,7 +162,8 @@ def _call_context(protocol: Protocol, call: CallRecord, at: datetime | None) -> 
 def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None) -> dict[str, Any]:
     """One call's outcome as a plain dict (the JSON line ``replay`` writes). Raises SessionError."""
     # The same state and assessment as a CallSession fed one event per answer, without the events.
-    assessment = assess(protocol, call.answers, **_call_context(protocol, call, at))
+    # Without the reasons only the console shows (ruled-out models, roles required of another team).
+    assessment = assess(protocol, call.answers, reasons=False, **_call_context(protocol, call, at))
     rec = assessment.recommendation
     return {
         "id": call.id,
