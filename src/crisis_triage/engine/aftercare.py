@@ -131,13 +131,13 @@ def check(protocol: Protocol, state: CallState, event: object) -> str | None:
         case HandoffOutcomeRecorded(outcome=outcome):
             if state.accepted is None or state.accepted[0] != handoff_model(protocol):
                 return "the call was not handed off to the call line"
-            known = [x.id for x in doc.follow_up.handoff_outcomes] if doc.follow_up else []
-            if outcome not in known:
-                return f'unknown handoff outcome "{outcome}"; expected one of {", ".join(known) or "(none defined)"}'
+            outcomes = [x.id for x in doc.follow_up.handoff_outcomes] if doc.follow_up else []
+            if outcome not in outcomes:
+                return f'unknown handoff outcome "{outcome}"; expected one of {", ".join(outcomes) or "(none defined)"}'
         case FollowUpScheduled(rule=rule):
-            known = [r.id for r in doc.follow_up.rules] if doc.follow_up else []
-            if rule not in known:
-                return f'unknown follow-up rule "{rule}"; expected one of {", ".join(known) or "(none defined)"}'
+            rules = [r.id for r in doc.follow_up.rules] if doc.follow_up else []
+            if rule not in rules:
+                return f'unknown follow-up rule "{rule}"; expected one of {", ".join(rules) or "(none defined)"}'
             if rule in after.scheduled:
                 return f'the follow-up "{rule}" is already scheduled'
         case FollowUpAttempted(rule=rule):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from ..protocol.compiled import CompiledQuestion
-from ..protocol.models import localized
+from ..protocol.model_base import localized
 
 
 def answer_label(question: CompiledQuestion, value: Any, language: str = "en") -> str:

@@ -109,14 +109,13 @@ def _function(name: str, args: list[str], body: list[ast.stmt], constants: dict[
 
 
 def _definition(name: str, args: list[str], body: list[ast.stmt]) -> ast.FunctionDef:
-    return ast.FunctionDef(
-        name=name,
-        args=ast.arguments(posonlyargs=[], args=[ast.arg(a) for a in args], kwonlyargs=[], kw_defaults=[], defaults=[]),
-        body=body,
-        decorator_list=[],
-        returns=None,
-        type_params=[],
+    arguments = ast.arguments(
+        posonlyargs=[], args=[ast.arg(a) for a in args], kwonlyargs=[], kw_defaults=[], defaults=[]
     )
+    definition = ast.FunctionDef(name=name, args=arguments, body=body, decorator_list=[], returns=None)
+    # A field from Python 3.12 on, which compile() then wants; harmless before.
+    setattr(definition, "type_params", [])  # noqa: B010 (mypy's stubs for 3.11 do not have the field)
+    return definition
 
 
 def _compile(module: ast.Module, constants: dict[str, Any], filename: str) -> dict[str, Any]:
@@ -361,18 +360,17 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                 inner = condition[:-1] + [_if(question.when.tree(), recorded)]
             body.append(_if(gate, inner))
             continue
+        unanswered: list[ast.stmt]
         if mode is Mode.NEXT:
             unanswered = [
                 _if(_compare(ast.Constant(qid), ast.NotIn(), _name("_skipped")), [ast.Return(ast.Constant(i))])
             ]
         else:
             unanswered = [ast.Expr(_call("_open", ast.Constant(i)))]
-        applied = condition + [_if(_name("_a"), [_if(present, recorded, unanswered)])]
-        if explain:
-            applied[-1].orelse = [_if(present, [ast.Expr(_call("_drop", ast.Constant(i), _name("_v")))])]
+        dropped: list[ast.stmt] = [_if(present, [ast.Expr(_call("_drop", ast.Constant(i), _name("_v")))])]
+        applied = condition + [_if(_name("_a"), [_if(present, recorded, unanswered)], dropped if explain else None)]
         if in_door is not None:
-            not_applied = [_if(present, [ast.Expr(_call("_drop", ast.Constant(i), _name("_v")))])] if explain else []
-            applied = [_if(in_door, applied, not_applied)]
+            applied = [_if(in_door, applied, dropped if explain else None)]
         body += applied
     if mode is Mode.NEXT:
         body.append(ast.Return(ast.Constant(-1)))
@@ -402,7 +400,7 @@ def build_answers(questions: Sequence[CompiledQuestion]) -> dict[str, AnswerEffe
     constants = _walk_constants()
     definitions: list[ast.stmt] = []
     for i, question in enumerate(questions):
-        body = [_set("_score", 0), _set("_add", ast.Attribute(_name("_answered"), "add", ast.Load()))]
+        body: list[ast.stmt] = [_set("_score", 0), _set("_add", ast.Attribute(_name("_answered"), "add", ast.Load()))]
         body += _answer_block(i, question, True, constants)
         body.append(ast.Return(ast.Tuple([_name("_p"), _name("_fs")], ast.Load())))
         definitions.append(_definition(f"_record{i}", [NS, "_answered", "_v"], body))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..protocol.compiled import Protocol
 from ..protocol.errors import did_you_mean
@@ -24,11 +24,26 @@ from .state import CallState
 
 def _check(value: str | None, known: Iterable[str], what: str) -> None:
     if value is not None and value not in known:
-        known = list(known)
-        raise SessionError(f'unknown {what} "{value}"{did_you_mean(value, known)}; expected one of {", ".join(known)}')
+        names = list(known)
+        raise SessionError(f'unknown {what} "{value}"{did_you_mean(value, names)}; expected one of {", ".join(names)}')
 
 
-def call_state(
+class CheckedCall(NamedTuple):
+    """A call given all at once, checked: what the walk and the decision read of it (the
+    :class:`CallSetting` of :func:`decide`, lighter to build than a :class:`CallState`)."""
+
+    now: datetime
+    door: str | None
+    line: str | None
+    district: str | None
+    language: str
+    answers: dict[str, Any]
+    """Answers in the form the session stores them (multiple choice: a tuple in option order)."""
+    interrupts: dict[str, datetime]
+    unavailable: dict[str, str]
+
+
+def check_call(
     protocol: Protocol,
     answers: Mapping[str, Any],
     *,
@@ -39,15 +54,17 @@ def call_state(
     language: str = "en",
     interrupts: Iterable[str] = (),
     unavailable: Mapping[str, str] | None = None,
-) -> CallState:
-    """The checked state of a call given all at once; raises :class:`SessionError` on bad input."""
+) -> CheckedCall:
+    """A call given all at once, checked as strictly as the session checks it; raises :class:`SessionError`."""
     if door is not None and door not in protocol.doors:
         _check(door, protocol.doors, "door")
     if line is not None and line not in protocol.line_ids:
         _check(line, protocol.line_ids, "line")
     if district is not None and district not in protocol.districts:
         _check(district, protocol.districts, "district")
-    _check(language, protocol.languages, "language")
+    options = _options(protocol)
+    if language not in options.languages:
+        _check(language, protocol.languages, "language")
     recorded: dict[str, datetime] = {}
     if unavailable or interrupts:
         for model in unavailable or ():
@@ -55,43 +72,54 @@ def call_state(
         for interrupt in interrupts:
             _check(interrupt, protocol.interrupts, "interrupt")
             recorded.setdefault(interrupt, at)
-    by_id = protocol.question_by_id
-    options = _options(protocol)
+    accepting = options.answers
     normalised: dict[str, Any] = {}
     for qid, value in answers.items():
-        accepted = options.get(qid, _NOTHING)
+        accepted = accepting.get(qid, _NOTHING)
         if type(value) is str:
             if value in accepted and type(accepted) is not dict:  # (a multi answer given as one text: slow path)
                 normalised[qid] = value  # the common cases: an option id, or text; already in final form
                 continue
-        elif type(value) is list and type(accepted) is dict and all(v in accepted for v in value):
-            # A multiple choice: the options picked, once each, in the protocol's order (as the session stores it).
-            normalised[qid] = tuple(sorted(set(value), key=accepted.__getitem__))
-            continue
+        elif type(value) is list and type(accepted) is dict:
+            picked = set(value)
+            if picked <= accepted.keys():
+                # A multiple choice: the options picked, once each, in the protocol's order (as the session stores it).
+                normalised[qid] = tuple(sorted(picked, key=accepted.__getitem__))
+                continue
+        by_id = protocol.question_by_id
         question = by_id.get(qid)
         if question is None:
             raise SessionError(f'no question "{qid}"{did_you_mean(qid, by_id)}')
         normalised[qid] = CallSession._normalise(question, value)
+    return CheckedCall(
+        at, door, line, district, language, normalised, recorded, dict(unavailable) if unavailable else {}
+    )
+
+
+def call_state(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> CallState:
+    """The checked state of a call given all at once (keywords as :func:`check_call`); raises
+    :class:`SessionError` on bad input."""
+    checked = check_call(protocol, answers, **call)
     return CallState(
-        started_at=at,
-        now=at,
-        door=door,
-        line=line,
-        district=district,
-        language=language,
-        answers=normalised,
-        interrupts=recorded,
-        unavailable=dict(unavailable or {}),
+        started_at=checked.now,
+        now=checked.now,
+        door=checked.door,
+        line=checked.line,
+        district=checked.district,
+        language=checked.language,
+        answers=checked.answers,
+        interrupts=checked.interrupts,
+        unavailable=checked.unavailable,
     )
 
 
 def decide(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Decision:
-    """What the engine decides for a call given all at once (keywords as :func:`call_state`)."""
-    return decide_state(protocol, call_state(protocol, answers, **call))
+    """What the engine decides for a call given all at once (keywords as :func:`check_call`)."""
+    return decide_state(protocol, check_call(protocol, answers, **call))
 
 
 def assess(protocol: Protocol, answers: Mapping[str, Any], *, reasons: bool = True, **call: Any) -> Assessment:
-    """The whole assessment of a call given all at once (keywords as :func:`call_state`; ``reasons``
+    """The whole assessment of a call given all at once (keywords as :func:`check_call`; ``reasons``
     as :func:`crisis_triage.engine.evaluate.evaluate`)."""
     return evaluate(protocol, call_state(protocol, answers, **call), reasons=reasons)
 
@@ -109,17 +137,24 @@ _TEXT = _AnyText()
 _NOTHING: frozenset[str] = frozenset()
 
 
-def _options(protocol: Protocol) -> dict[str, Any]:
-    """What each question accepts without the slow path, worked out once per protocol: option ids of
-    one-answer questions, any text for text questions, option order for multiple choice."""
-    return protocol.derived("engine.accepted_answers", _accepted_answers)
+class _Accepted:
+    """What a call given all at once may hold, worked out once per protocol: option ids of
+    one-answer questions, any text for text questions, option order for multiple choice; languages."""
+
+    __slots__ = ("answers", "languages")
+
+    def __init__(self, protocol: Protocol):
+        questions = protocol.questions
+        table: dict[str, Any] = {q.id: q.option_ids for q in questions if q.type in ("yes_no", "choice")}
+        table.update((q.id, _TEXT) for q in questions if q.type == "text")
+        table.update((q.id, {o.id: i for i, o in enumerate(q.options)}) for q in questions if q.type == "multi")
+        self.answers = table
+        self.languages = frozenset(protocol.languages)
 
 
-def _accepted_answers(protocol: Protocol) -> dict[str, Any]:
-    table: dict[str, Any] = {q.id: q.option_ids for q in protocol.questions if q.type in ("yes_no", "choice")}
-    table.update((q.id, _TEXT) for q in protocol.questions if q.type == "text")
-    table.update((q.id, {o.id: i for i, o in enumerate(q.options)}) for q in protocol.questions if q.type == "multi")
-    return table
+def _options(protocol: Protocol) -> _Accepted:
+    accepted: _Accepted = protocol.derived("engine.accepted_answers", _Accepted)
+    return accepted
 
 
-__all__ = ["Decision", "assess", "call_state", "decide"]
+__all__ = ["CheckedCall", "Decision", "assess", "call_state", "check_call", "decide"]

@@ -20,8 +20,8 @@ from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.conditions import ANSWERED, UNANSWERED_NUMBER
 from .assessment import AppliedOverride, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
 from .compiled_walk import POINTS_RANK, Mode, build_refresh, build_walk
-from .recommend import choose, recommend
-from .state import CallState
+from .recommend import choice_plan, choose, recommend
+from .state import CallSetting, CallState
 
 
 class Decision(NamedTuple):
@@ -50,6 +50,7 @@ class _Plan:
         ns.update(band=protocol.bands[0].id, band_rank=0, score=0, suicide_level="none")
         self.defaults = ns
         self.refresh = build_refresh(protocol)
+        self.choice = choice_plan(protocol)
         self.interrupt_fact = {i.id: i.fact for i in protocol.document.interrupts}
         self.door_caller = {d.id: d.caller for d in protocol.document.doors}
         self.zone = ZoneInfo(protocol.document.protocol.timezone)
@@ -83,7 +84,7 @@ def local_hour(protocol: Protocol, when: datetime) -> float:
     return local.hour + local.minute / 60
 
 
-def _start(plan: _Plan, state: CallState) -> tuple[dict[str, Any], set[str]]:
+def _start(plan: _Plan, state: CallSetting) -> tuple[dict[str, Any], set[str]]:
     """The namespace at the start of the walk: defaults, the call's context and its interrupts."""
     ns = plan.defaults.copy()
     door = state.door
@@ -193,7 +194,7 @@ def next_question(protocol: Protocol, state: CallState) -> CompiledQuestion | No
     return protocol.questions[index] if index >= 0 else None
 
 
-def walk_answers(protocol: Protocol, state: CallState) -> dict[str, Any]:
+def walk_answers(protocol: Protocol, state: CallSetting) -> dict[str, Any]:
     """The namespace at the end of the walk (what the rules read), without explanations."""
     plan = _plan(protocol)
     ns, answered = _start(plan, state)
@@ -201,12 +202,12 @@ def walk_answers(protocol: Protocol, state: CallState) -> dict[str, Any]:
     return ns
 
 
-def decide_state(protocol: Protocol, state: CallState) -> Decision:
+def decide_state(protocol: Protocol, state: CallSetting) -> Decision:
     """Only the decision for a call: the same walk as :func:`evaluate`, without explanations."""
     plan = _plan(protocol)
     ns, answered = _start(plan, state)
     score = (plan.decide or plan.walk(Mode.DECIDE))(ns, state.answers, state.door, answered)
-    chosen = choose(protocol, ns, state)
+    chosen = choose(protocol, ns, state, plan.choice)
     return Decision(
         chosen.model, tuple(chosen.team), ns["band"], score, chosen.rule.spec.recommend, bool(chosen.fallbacks)
     )

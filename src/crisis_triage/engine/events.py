@@ -7,7 +7,7 @@ created it: the engine never reads a clock.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
 
@@ -150,5 +150,5 @@ def event_from_json(text: str | bytes) -> AnyEvent:
     return EVENT_ADAPTER.validate_json(text)
 
 
-def event_from_dict(data: dict) -> AnyEvent:
+def event_from_dict(data: dict[str, Any]) -> AnyEvent:
     return EVENT_ADAPTER.validate_python(data)

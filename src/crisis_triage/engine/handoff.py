@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from ..protocol.compiled import Protocol
-from ..protocol.models import localized
+from ..protocol.model_base import localized
 from ..protocol.templates import render
 from .assessment import Assessment
 from .state import CallState
@@ -34,7 +35,9 @@ class RenderedHandoff:
         return next((s for s in self.steps if s.done_at is None), None)
 
 
-def template_values(protocol: Protocol, state: CallState, assessment: Assessment, language: str = "en") -> dict:
+def template_values(
+    protocol: Protocol, state: CallState, assessment: Assessment, language: str = "en"
+) -> dict[str, Any]:
     """Plain values only (str, int, list, dict): nothing a template could reach through."""
     doc = protocol.document
     answers = {}

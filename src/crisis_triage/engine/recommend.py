@@ -15,10 +15,10 @@ from ..protocol.compiled import CompiledRule, Protocol
 from ..protocol.models import ResponseModel
 from . import compiled_walk
 from .assessment import Addition, FallbackStep, GuaranteeApplied, Recommendation, RuledOut
-from .state import CallState
+from .state import CallSetting, CallState
 
 
-def unavailable_reason(protocol: Protocol, model: ResponseModel, state: CallState, hour: float) -> str | None:
+def unavailable_reason(protocol: Protocol, model: ResponseModel, state: CallSetting, hour: float) -> str | None:
     """Why ``model`` cannot be sent on this call right now, or None if it can."""
     available = model.available
     if (
@@ -53,7 +53,7 @@ def _within(hours: str, hour: float) -> bool:
     return hour >= start or hour < end  # runs past midnight
 
 
-def _resolve(protocol: Protocol, model_id: str, state: CallState, hour: float, steps: list[FallbackStep]) -> str:
+def _resolve(protocol: Protocol, model_id: str, state: CallSetting, hour: float, steps: list[FallbackStep]) -> str:
     """Follow the fallback chain from ``model_id`` to the first model that can be sent."""
     models = protocol.models
     seen = set()
@@ -100,7 +100,7 @@ class Choice:
         self.guarantees: list[GuaranteeApplied] = []
 
 
-class _ChoicePlan:
+class ChoicePlan:
     """What :func:`choose` reads on every call, worked out once per protocol."""
 
     __slots__ = ("also", "first_rule", "free", "guarantees", "roles")
@@ -122,14 +122,19 @@ class _ChoicePlan:
         self.guarantees = tuple((guarantee, condition.test) for guarantee, condition in protocol.guarantees)
 
 
-def _choice_plan(protocol: Protocol) -> _ChoicePlan:
-    plan: _ChoicePlan = protocol.derived("engine.choice_plan", _ChoicePlan)
+def choice_plan(protocol: Protocol) -> ChoicePlan:
+    """The protocol's :class:`ChoicePlan`, built on first use and kept with the protocol."""
+    plan: ChoicePlan = protocol.derived("engine.choice_plan", ChoicePlan)
     return plan
 
 
-def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallState) -> Choice:
-    """First matching rule, fallbacks for unavailable models, the rule's additions, then the guarantees."""
-    plan = _choice_plan(protocol)
+def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallSetting, plan: ChoicePlan | None = None) -> Choice:
+    """First matching rule, fallbacks for unavailable models, the rule's additions, then the guarantees.
+
+    ``plan`` is the protocol's :func:`choice_plan`, for callers that already hold it.
+    """
+    if plan is None:
+        plan = choice_plan(protocol)
     models = protocol.models
     hour = ns["hour"]
     index = plan.first_rule(ns)
@@ -244,14 +249,23 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _ruled_out(protocol, ns, chosen_rule, not_matched, final_model, fallbacks, state, hour) -> tuple[RuledOut, ...]:
+def _ruled_out(
+    protocol: Protocol,
+    ns: Mapping[str, Any],
+    chosen_rule: CompiledRule,
+    not_matched: tuple[CompiledRule, ...],
+    final_model: str,
+    fallbacks: list[FallbackStep],
+    state: CallSetting,
+    hour: float,
+) -> tuple[RuledOut, ...]:
     reasons: dict[str, str] = {}
     for rule in not_matched:
-        model = rule.spec.recommend
-        if model in reasons:
+        recommended = rule.spec.recommend
+        if recommended in reasons:
             continue
         values = "; ".join(_describe(protocol, n, ns.get(n)) for n in sorted(rule.when.names)) if rule.when else ""
-        reasons[model] = f'rule "{rule.spec.id}" does not apply ({values})'
+        reasons[recommended] = f'rule "{rule.spec.id}" does not apply ({values})'
     for step in fallbacks:
         if step.from_model != step.to_model:
             reasons[step.from_model] = f"unavailable: {step.reason}"
@@ -270,7 +284,7 @@ def _ruled_out(protocol, ns, chosen_rule, not_matched, final_model, fallbacks, s
     return tuple(RuledOut(m, r) for m, r in reasons.items() if m != final_model)
 
 
-def _describe(protocol, name: str, value: Any) -> str:
+def _describe(protocol: Protocol, name: str, value: Any) -> str:
     """A name and its value as a call-taker reads them: a fact by its label, an answer by its option."""
     fact = protocol.facts.get(name)
     if fact is not None:

@@ -151,7 +151,7 @@ def referral_names(protocol: Protocol, state: CallState, assessment: Assessment)
     door = state.door
     ns.update(
         door=door,
-        caller=protocol.doors[door].caller if door in protocol.doors else None,
+        caller=protocol.doors[door].caller if door is not None and door in protocol.doors else None,
         line=state.line,
         district=state.district,
         language=state.language,

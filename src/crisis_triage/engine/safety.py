@@ -28,7 +28,7 @@ def open_safety_questions(assessment: Assessment) -> tuple[CompiledQuestion, ...
     )
 
 
-def _settled_by_facts(question: CompiledQuestion, facts: dict) -> bool:
+def _settled_by_facts(question: CompiledQuestion, facts: dict[str, tuple[str, ...]]) -> bool:
     by_answer = question.facts_by_answer
     if not by_answer:
         return False

@@ -34,6 +34,7 @@ from .events import (
     Revised,
     Skipped,
 )
+from .events_response import FollowUpScheduled
 from .handoff import RenderedHandoff, render_handoff
 from .state import CallState
 
@@ -131,7 +132,7 @@ class CallSession:
         self._events.append(event)
         self._assessment = None
 
-    def followups_owed(self) -> list:
+    def followups_owed(self) -> list[FollowUpScheduled]:
         """FollowUpScheduled events the protocol's rules now owe this call (journal them, then apply)."""
         return owed_followups(self.protocol, self._state, self.assessment.risk.suicide_level)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from .aftercare import AfterDispatch
 
@@ -35,3 +35,25 @@ class CallState:
     ended: str | None = None
     after: AfterDispatch = field(default_factory=AfterDispatch)
     """The response, disposition, handoff landing and follow-ups (engine/aftercare.py)."""
+
+
+class CallSetting(Protocol):
+    """What the decision-only walk and the choice of response read of a call: a :class:`CallState`,
+    or the lighter checked record :func:`crisis_triage.engine.decide.decide` builds."""
+
+    @property
+    def now(self) -> datetime: ...
+    @property
+    def door(self) -> str | None: ...
+    @property
+    def line(self) -> str | None: ...
+    @property
+    def district(self) -> str | None: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def answers(self) -> dict[str, Any]: ...
+    @property
+    def interrupts(self) -> dict[str, datetime]: ...
+    @property
+    def unavailable(self) -> dict[str, str]: ...

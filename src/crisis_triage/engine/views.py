@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
-from ..protocol.models import localized
+from ..protocol.model_base import localized
 from .assessment import Assessment, Recommendation
 from .handoff import template_values
 from .state import CallState
