@@ -41,9 +41,9 @@ def check_aftercare(compiler: SectionCompiler, bands: tuple[str, ...]) -> None:
         "handoff outcome",
     )
     compiler.unique(((r.id, ("follow_up", "rules", i, "id")) for i, r in enumerate(follow_up.rules)), "follow-up rule")
-    for i, rule in enumerate(follow_up.rules):
+    for i, follow_rule in enumerate(follow_up.rules):
         path = ("follow_up", "rules", i, "after")
-        trigger = rule.after
+        trigger = follow_rule.after
         for j, model in enumerate(trigger.models):
             compiler.reference(model, models, "response model", (*path, "models", j))
         for j, code in enumerate(trigger.dispositions):
@@ -60,5 +60,5 @@ def check_aftercare(compiler: SectionCompiler, bands: tuple[str, ...]) -> None:
             or trigger.suicide_screen_at_least
         ):
             compiler.error(
-                "missing", f'follow-up rule "{rule.id}" says nothing under after:, so it never applies', path
+                "missing", f'follow-up rule "{follow_rule.id}" says nothing under after:, so it never applies', path
             )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import ChainMap
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .aftercare_checks import check_aftercare
@@ -19,7 +19,7 @@ from .conditions import Condition, ConditionError, NameType, compile_condition
 from .cycles import cycles as _cycles
 from .eido_checks import check_eido
 from .errors import Path, Problem, did_you_mean
-from .models import Option, ProtocolDocument, Question
+from .models import Guarantee, Option, ProtocolDocument, Question, ScreenLevel
 from .reachability import Reachability, door_callers
 from .referral_rules import compile_referral_rules
 from .templates import TemplateProblem, compile_template
@@ -89,7 +89,7 @@ class Compiler:
             and (c := self.condition(o.when, name_types, bands, ("risk", "overrides", i, "when"), forbid=("band",)))
             is not None
         )
-        levels = ()
+        levels: tuple[tuple[ScreenLevel, Condition], ...] = ()
         if doc.suicide_screen:
             levels = tuple(
                 (lv, c)
@@ -255,7 +255,7 @@ class Compiler:
     def condition(
         self,
         text: str | None,
-        names: dict[str, NameType],
+        names: Mapping[str, NameType],
         bands: tuple[str, ...],
         path: Path,
         forbid: tuple[str, ...] = (),
@@ -542,9 +542,11 @@ class Compiler:
             )
         return tuple(compiled)
 
-    def _guarantees(self, names: dict[str, NameType], bands: tuple[str, ...]):
+    def _guarantees(
+        self, names: dict[str, NameType], bands: tuple[str, ...]
+    ) -> tuple[tuple[Guarantee, Condition], ...]:
         responses = self.doc.responses
-        result = []
+        result: list[tuple[Guarantee, Condition]] = []
         models = {m.id: m for m in responses.models}
         for i, guarantee in enumerate(responses.guarantees):
             path = ("responses", "guarantees", i)

@@ -22,7 +22,7 @@ import copy
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .errors import did_you_mean
 
@@ -139,8 +139,8 @@ class _Checker:
                 raise self.fail(node, self._needs_comparison(node.id, kind))
             return self.load(node.id)
         if isinstance(node, ast.Call):
-            tree, kind = self.call(node)
-            if kind != "flag":
+            tree, call_kind = self.call(node)
+            if call_kind != "flag":
                 raise self.fail(node, f"{ast.unparse(node)} is a number: compare it, e.g. {ast.unparse(node)} > 0")
             return tree
         raise self.fail(node, f"expected a true/false test here, found {self._what(node)}")
@@ -177,7 +177,8 @@ class _Checker:
         if isinstance(name_kind, NameType):
             if name_kind.kind == "band" and isinstance(literal, ast.Constant):
                 rank = self._band_rank(literal_node, literal.value)
-                name = (left if isinstance(left_kind, NameType) else right).id  # type: ignore[union-attr]
+                # value() gives a NameType only for an ast.Name operand
+                name = cast(ast.Name, left if isinstance(left_kind, NameType) else right).id
                 rank_tree = self.load(name + RANK_SUFFIX)
                 if isinstance(left_kind, NameType):
                     return ast.Compare(left=rank_tree, ops=[op], comparators=[ast.Constant(rank)])
@@ -315,7 +316,8 @@ class _Checker:
                     raise self.fail(
                         left, f'{left_kind.describe} holds several options: test each with "x" in {ast.unparse(left)}'
                     )
-        return ast.Compare(left=left_tree, ops=[op], comparators=[ast.Constant(frozenset(items))])
+        # compile() takes a frozenset constant; typeshed's ast.Constant does not list it
+        return ast.Compare(left=left_tree, ops=[op], comparators=[ast.Constant(frozenset(items))])  # type: ignore[arg-type]
 
     # -- values --------------------------------------------------------------------------------
     def value(self, node: ast.expr) -> tuple[ast.expr, NameType | str]:
@@ -334,8 +336,8 @@ class _Checker:
         if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
             left, lk = self.value(node.left)
             right, rk = self.value(node.right)
-            for side, kind in ((node.left, lk), (node.right, rk)):
-                if (kind.kind if isinstance(kind, NameType) else kind) != "number":
+            for side, side_kind in ((node.left, lk), (node.right, rk)):
+                if (side_kind.kind if isinstance(side_kind, NameType) else side_kind) != "number":
                     raise self.fail(side, f"+ and - work on numbers only; {ast.unparse(side)} is not a number")
             return ast.BinOp(left=left, op=node.op, right=right), "number"
         raise self.fail(node, f"{self._what(node)} is not allowed in a condition")
@@ -490,7 +492,8 @@ def compile_condition(source: str, names: Mapping[str, NameType], bands: tuple[s
     return condition
 
 
-_CACHE: dict[tuple, Condition] = {}
+# (text, bands, ((name, kind, values) or (name,) for each name used))
+_CACHE: dict[tuple[str, tuple[str, ...], tuple[tuple[object, ...], ...]], Condition] = {}
 _CACHE_SIZE = 8192
 
 
@@ -500,8 +503,9 @@ def _locate(node: ast.AST) -> None:
     while stack:
         item = stack.pop()
         if "lineno" in item._attributes:
-            item.lineno = item.end_lineno = 1
-            item.col_offset = item.end_col_offset = 0
+            # typeshed declares these on the located node classes only; _attributes says this node has them
+            item.lineno = item.end_lineno = 1  # type: ignore[attr-defined]
+            item.col_offset = item.end_col_offset = 0  # type: ignore[attr-defined]
         for name in item._fields:
             value = getattr(item, name, None)
             if isinstance(value, ast.AST):
@@ -520,4 +524,5 @@ def _compile(body: ast.expr) -> Callable[[Mapping[str, Any]], Any]:
     _locate(module)
     code = compile(module, "<condition>", "eval")
     # len is the only global the checked tree can reference (through count()).
-    return eval(code, {"__builtins__": {}, "len": len})
+    function: Callable[[Mapping[str, Any]], Any] = eval(code, {"__builtins__": {}, "len": len})
+    return function

@@ -92,7 +92,7 @@ class Reachability:
         if kind is None:
             return None
         if name in self.never_asked:
-            empty = frozenset() if kind.kind == "multi" else None
+            empty: frozenset[str] | None = frozenset() if kind.kind == "multi" else None
             return [(empty, False)]
         if name == "door":
             allowed = sorted(doors) if doors is not None else [None, *kind.values]

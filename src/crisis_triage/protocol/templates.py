@@ -9,12 +9,12 @@ Variables are checked at load time so a typo is an error with a line number, not
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, meta, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..untrusted import INPUT_FAILURES, describe_failure
@@ -249,7 +249,7 @@ def _check_safe(tree: nodes.Template) -> None:
             )
 
 
-def compile_template(text: str, question_ids: Iterable[str]):
+def compile_template(text: str, question_ids: Iterable[str]) -> Template:
     """Parse and check a template; return the compiled template or raise :class:`TemplateProblem`."""
     if len(text) > MAX_TEMPLATE:
         raise TemplateProblem(f"the template is {len(text)} characters; the limit is {MAX_TEMPLATE}")
@@ -270,7 +270,9 @@ def compile_template(text: str, question_ids: Iterable[str]):
                 f"available: {', '.join(TEMPLATE_VARIABLES)}",
                 line,
             )
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+    # find_all yields only nodes of the types it is given
+    attribute_nodes = cast("Iterator[nodes.Getattr | nodes.Getitem]", tree.find_all((nodes.Getattr, nodes.Getitem)))
+    for node in attribute_nodes:
         target = node.node
         if isinstance(target, nodes.Name) and target.name == "answers":
             key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)

@@ -15,6 +15,7 @@ C composer keeps loading the shipped protocol well under the 100 ms budget.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,7 @@ from .errors import Path, Problem
 try:  # pragma: no cover - depends on how PyYAML was built
     from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader
 
 _STR = "tag:yaml.org,2002:str"
 
@@ -78,7 +79,7 @@ class SourceMap:
 class _TooLarge(Exception):
     """The document expands past :data:`MAX_VALUES` / :data:`MAX_ALIAS_VALUES` (reading stops there)."""
 
-    def __init__(self, message: str, mark):
+    def __init__(self, message: str, mark: yaml.Mark):
         super().__init__(message)
         self.message = message
         self.mark = mark
@@ -111,7 +112,7 @@ class _Builder:
     the time spent loading a large protocol) and lets the YAML 1.2 rules above apply directly.
     """
 
-    def __init__(self, source: SourceMap, lines: list[str], events):
+    def __init__(self, source: SourceMap, lines: list[str], events: Iterator[yaml.Event]):
         self.source = source
         self.lines = lines
         self.events = events
@@ -122,7 +123,7 @@ class _Builder:
         """Values built so far, counting every value an alias repeats."""
         self.alias_values = 0
 
-    def _count(self, added: int, mark, alias: str | None = None) -> None:
+    def _count(self, added: int, mark: yaml.Mark, alias: str | None = None) -> None:
         self.values += added
         if alias is not None:
             self.alias_values += added
@@ -151,7 +152,7 @@ class _Builder:
             )
         return data
 
-    def build(self, event, path: Path) -> Any:
+    def build(self, event: yaml.Event, path: Path) -> Any:
         mark = event.start_mark
         if isinstance(event, yaml.AliasEvent):
             if event.anchor not in self.anchors:
@@ -182,7 +183,7 @@ class _Builder:
             self.anchor_sizes[event.anchor] = self.values - before
         return value
 
-    def _scalar(self, event, path: Path) -> Any:
+    def _scalar(self, event: yaml.ScalarEvent, path: Path) -> Any:
         if event.end_mark.line != event.start_mark.line:
             self.source.multiline.add(path)
         style = event.style
@@ -201,7 +202,7 @@ class _Builder:
             return event.value  # explicitly !!str
         return self._plain(event, path)  # another explicit tag (!!int 3): read the text as written
 
-    def _plain(self, event, path: Path) -> Any:
+    def _plain(self, event: yaml.ScalarEvent, path: Path) -> Any:
         text = event.value
         if len(text) > MAX_DIGITS and _INT.match(text):
             # Python refuses to convert integers over 4,300 digits (and converting long ones is slow).
@@ -219,7 +220,7 @@ class _Builder:
             return None
         return _plain_scalar(text)
 
-    def _skip(self, event) -> None:
+    def _skip(self, event: yaml.Event) -> None:
         """Consume the rest of a node that is not kept (a refused key, a duplicate's value)."""
         depth = 1 if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)) else 0
         while depth:

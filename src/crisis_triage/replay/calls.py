@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from pydantic import BaseModel, ConfigDict, field_validator
 
 from ..engine.decide import assess, decide
-from ..engine.events import AnswerValue
+from ..engine.event_base import AnswerValue
 from ..engine.session import SessionError
 from ..protocol.compiled import Protocol
 from ..untrusted import (
