@@ -102,7 +102,7 @@ def _without_invalid_parts(data: dict[str, Any], exc: ValidationError) -> tuple[
             items.add(loc[: last_index + 1])
         # Remove from the end of each list first so the other indexes stay right.
         for loc in sorted(items, key=lambda item: (len(item), item), reverse=True):
-            container = pruned
+            container: Any = pruned  # a dict or a list, as deep as the error's location goes
             try:
                 for part in loc[:-1]:
                     container = container[part]

@@ -6,7 +6,7 @@ slip, with the position from the file's :class:`SourceMap` and "did you mean" fo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Any
 
@@ -48,7 +48,7 @@ def model_field_names(module: ModuleType) -> set[str]:
     return names
 
 
-def schema_problem(error: dict[str, Any], source: SourceMap, field_names: Iterable[str]) -> Problem:
+def schema_problem(error: Mapping[str, Any], source: SourceMap, field_names: Iterable[str]) -> Problem:
     """One pydantic error as a located problem with a sentence saying what was expected."""
     loc = tuple(error["loc"])
     kind = error["type"]
