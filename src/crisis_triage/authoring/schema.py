@@ -41,7 +41,7 @@ class _LoaderShaped(GenerateJsonSchema):
                     "anyOf": [
                         {
                             "type": "string",
-                            "pattern": models.ID_PATTERN,
+                            "pattern": model_base.ID_PATTERN,
                             "description": "An option id; its label is the id with spaces.",
                         },
                         inner["items"],
