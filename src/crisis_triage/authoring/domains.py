@@ -14,7 +14,7 @@ import itertools
 import math
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from ..protocol.compiled import CONTEXT_NAMES, CompiledQuestion, Protocol
 from ..protocol.conditions import Condition
@@ -65,7 +65,7 @@ def condition_uses(
         if isinstance(node, ast.Constant):
             return [node.value]
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub) and isinstance(node.operand, ast.Constant):
-            return [-node.operand.value]
+            return [-cast(float, node.operand.value)]  # conditions are checked at load time: - precedes only a number
         if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
             values = []
             for element in node.elts:
@@ -124,9 +124,9 @@ def all_conditions(protocol: Protocol) -> Iterator[tuple[str, Condition, str | N
     for rule in protocol.rules:
         if rule.when is not None:
             yield f"rule {rule.spec.id}", rule.when, None
-        for _addition, condition in rule.also:
-            if condition is not None:
-                yield f"rule {rule.spec.id} (also)", condition, None
+        for _addition, also_condition in rule.also:
+            if also_condition is not None:
+                yield f"rule {rule.spec.id} (also)", also_condition, None
     for guarantee, condition in protocol.guarantees:
         yield f"guarantee {guarantee.id}", condition, None
 

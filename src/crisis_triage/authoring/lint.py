@@ -473,11 +473,11 @@ class _Linter:
         for kind, key, path in checks:
             if kind in ("door", "line"):
                 if key.lower() in setup:
-                    line = self.loaded.line_of(setup[key.lower()])
+                    first_line = self.loaded.line_of(setup[key.lower()])
                     self.add(
                         "key-clash",
                         "error",
-                        f'the key "{key}" already picks a door or line on line {line}; the set-up screen needs one key per choice',
+                        f'the key "{key}" already picks a door or line on line {first_line}; the set-up screen needs one key per choice',
                         path,
                     )
                 else:
@@ -533,7 +533,7 @@ def _is_localized(field) -> bool:
 
 def _dict_of_localized(field) -> bool:
     annotation = field.annotation
-    args = getattr(annotation, "__args__", ()) or ()
+    args: tuple[Any, ...] = getattr(annotation, "__args__", ()) or ()
     return len(args) == 2 and any(
         getattr(v, "func", None) is _localize for v in getattr(args[1], "__metadata__", ()) or ()
     )

@@ -11,7 +11,7 @@ higher scores apart) and the values of names some later condition reads.
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..engine.evaluate import defaults
@@ -135,7 +135,7 @@ class PathWalker:
                 values.pop(name, None)
             if prune_answered and ANSWERED in values:
                 values[ANSWERED] = frozenset(q for q in values[ANSWERED] if q in live)
-            if top_rank_caps and values.get(SUMMARY_OVERRIDE, 0) == plan.top_rank:
+            if top_rank_caps and cap is not None and values.get(SUMMARY_OVERRIDE, 0) == plan.top_rank:
                 score = cap  # the band is already the highest: points can no longer change anything
             key: Any = (score, values.h)
             existing = merged.get(key)
@@ -171,6 +171,7 @@ class PathWalker:
                     if answered_read:
                         values[ANSWERED] = values.get(ANSWERED, frozenset()) | {qid}
                     if question.sets:
+                        facts: Iterable[str]
                         if context_free_sets:
                             facts = cls.facts
                         else:  # the engine records the answer on this path's namespace

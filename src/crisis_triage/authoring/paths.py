@@ -6,7 +6,7 @@ from typing import Any
 
 from .explore import EndClass, Exploration
 
-_BORING = ("no", None, "(any text)", [])
+_BORING: tuple[Any, ...] = ("no", None, "(any text)", [])
 
 
 def rows(exploration: Exploration) -> list[EndClass]:

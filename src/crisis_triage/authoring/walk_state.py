@@ -29,6 +29,8 @@ class Namespace(MutableMapping[str, Any]):
     """
 
     __slots__ = ("base", "memo", "score", "values", "walker")
+    # The path's values: this slot shadows Mapping.values() on purpose (nothing calls that on a Namespace)
+    values: Mapping[str, Any]  # type: ignore[assignment]
 
     def __init__(self, base: Mapping[str, Any], values: Mapping[str, Any], score: int, walker: Any):
         self.base = base
@@ -134,7 +136,7 @@ class Values(dict):
 
 @dataclass(eq=False)
 class State:
-    values: dict[str, Any]
+    values: Values
     score: int
     count: int
     trail: tuple | None

@@ -7,6 +7,7 @@ arrest or a hold more often, a few people are not found, and most follow-ups are
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
 from typing import Any
 
 from ..protocol.compiled import Protocol
@@ -78,7 +79,7 @@ UNITS = ("BEST Adult CCS", "Bay Cove CSU")
 LANDINGS = {"stayed_with_counsellor": 60, "follow_up_booked": 30, "team_requested": 10}
 
 
-def _pick(rng: random.Random, weights: dict[str, float]) -> str:
+def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 

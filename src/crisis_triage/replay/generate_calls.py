@@ -10,7 +10,7 @@ decides), so every call is one a call-taker could really have taken. Determinist
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -165,7 +165,7 @@ NOTE_TEMPLATES = (
 )
 
 
-def _weighted(rng: random.Random, weights: dict[str, float]) -> str:
+def _weighted(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
@@ -186,10 +186,10 @@ def _answer(rng: random.Random, question: CompiledQuestion, presentation: Presen
         picked = [o for o in options if rng.random() < chances.get(o, 0.05)]
         return picked
     if question.type == "choice":
-        chances = presentation.choice.get(qid) or BASE_CHOICE.get(qid)
-        if chances:
+        weights = presentation.choice.get(qid) or BASE_CHOICE.get(qid)
+        if weights:
             return _weighted(
-                rng, {o: chances.get(o, 0.0) for o in options} | {o: 0.01 for o in options if o not in chances}
+                rng, {o: weights.get(o, 0.0) for o in options} | {o: 0.01 for o in options if o not in weights}
             )
         return rng.choice(options)
     # yes_no
@@ -234,7 +234,7 @@ def generate_calls(
         moment += timedelta(minutes=rng.expovariate(1 / 52))  # ~28 mental-health calls a day
         presentation = by_name[_weighted(rng, presentation_weights)]
         door = _weighted(rng, doors)
-        call = {
+        call: dict[str, Any] = {
             "id": f"syn-{seed}-{number:06d}",
             "door": door,
             "line": lines[0] if rng.random() < 0.82 or len(lines) == 1 else rng.choice(lines[1:]),
