@@ -182,7 +182,9 @@ def field_docs() -> dict[str, str]:
 
     tree = ast.parse(inspect.getsource(Settings))
     docs: dict[str, str] = {}
-    body = tree.body[0].body
+    cls = tree.body[0]
+    assert isinstance(cls, ast.ClassDef)  # the source of a class is that class
+    body = cls.body
     for node, after in itertools.pairwise(body):
         if (
             isinstance(node, ast.AnnAssign)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the table itself is headless: the protocol linter reads it without Textual
-    from textual.binding import Binding
+    from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True)
@@ -155,12 +155,12 @@ KEYS: tuple[KeySpec, ...] = (
 BY_ID: dict[str, KeySpec] = {spec.id: spec for spec in KEYS}
 
 
-def bindings(*where: str) -> list["Binding"]:
+def bindings(*where: str) -> list["BindingType"]:
     """The bindings of the screens named (``where`` as in :data:`KEYS`), in table order."""
     return [spec.binding() for spec in KEYS if spec.where in where]
 
 
-def binding(binding_id: str, action: str | None = None) -> "Binding":
+def binding(binding_id: str, action: str | None = None) -> "BindingType":
     """One binding by id (``action`` replaces the table's: the same key doing its job on another screen)."""
     return BY_ID[binding_id].binding(action)
 

@@ -21,6 +21,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+from ..engine.events import Answered, Revised
 from ..engine.events_eido import IncidentReceived
 from ..engine.session import CallSession
 from ..protocol.compiled import Protocol
@@ -41,9 +42,6 @@ UNIT_STATUS = {
     "unable_to_locate": ("Arrived", "ResourcesOnscene"),
     "cleared": ("Cleared", "ResourcesOnscene"),
 }
-
-
-ANSWER_KINDS = ("answered", "revised")
 
 
 def priority(protocol: Protocol, band: str) -> int:
@@ -221,7 +219,7 @@ class _Builder:
 
     def _answer_notes(self) -> list[str]:
         ids = []
-        answered_at = {e.question: e.at for e in self.session.events if getattr(e, "kind", None) in ANSWER_KINDS}
+        answered_at = {e.question: e.at for e in self.session.events if isinstance(e, (Answered, Revised))}
         for asked in self.session.assessment.asked:
             if asked.status == "answered":
                 text = f"{asked.question.spec.ask['en']} -- {asked.label}"
@@ -297,7 +295,7 @@ class _Builder:
         accepted_at = next(e.at for e in self.session.events if getattr(e, "kind", None) == "accepted")
         statuses = self.events_of("response_status")
         last = statuses[-1].status if statuses else None
-        unit_status, incident_status = UNIT_STATUS.get(last, ("Dispatched", "ResourcesAssigned"))
+        unit_status, incident_status = UNIT_STATUS.get(last or "", ("Dispatched", "ResourcesAssigned"))
         at = statuses[-1].at if statuses else accepted_at
         resources = []
         for role in team:

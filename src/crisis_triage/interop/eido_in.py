@@ -110,7 +110,7 @@ def _civic_address(pidf: str) -> str | None:
 def _location(document: dict[str, Any]) -> str | None:
     locations = _list(document, "locationComponent")
     rank = {kind: n for n, kind in enumerate(LOCATION_PREFERENCE)}
-    for location in sorted(locations, key=lambda c: rank.get(c.get("locationTypeDescriptionRegistryText"), 99)):
+    for location in sorted(locations, key=lambda c: rank.get(c.get("locationTypeDescriptionRegistryText") or "", 99)):
         text = location.get("locationDescriptionText")
         if isinstance(text, str) and text.strip():
             return text.strip()
@@ -148,6 +148,8 @@ def _language(person: dict[str, Any], protocol: Protocol) -> str | None:
     for language in niem.get("primaryLanguage") or []:
         for code in language.get("languageCode") or []:
             value = code.get("simpleType") if isinstance(code, dict) else None
+            if not isinstance(value, str):
+                continue
             short = LANGUAGE_OF_ISO_639_3.get(value, value)
             if short in protocol.languages:
                 return short

@@ -20,7 +20,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from ..protocol import eido_registries as registry
 
-EIDO_VERSION = "1.0"
+EIDO_VERSION: Literal["1.0"] = "1.0"
 Severity = Literal["highest", "high", "normal", "low", "lowest"]
 
 

@@ -194,7 +194,8 @@ class EidoServer:
         while True:
             self.notifier.expire()
             upcoming = self.notifier.next_expiry()
-            delay = 1.0 if upcoming is None else max(0.05, min(1.0, upcoming - self.loop.time()))
+            now = asyncio.get_running_loop().time()
+            delay = 1.0 if upcoming is None else max(0.05, min(1.0, upcoming - now))
             await asyncio.sleep(delay)
 
     def _authorised(self, request: Request) -> bool:

@@ -18,6 +18,7 @@ import ast
 from datetime import UTC, datetime
 from typing import Any
 
+from ..engine.events_response import DispositionRecorded
 from ..engine.session import CallSession
 from ..protocol.compiled import CompiledQuestion, Protocol
 
@@ -97,6 +98,8 @@ def _item(protocol: Protocol, question: CompiledQuestion) -> dict[str, Any]:
 
 def enable_when(protocol: Protocol, question: CompiledQuestion) -> tuple[list[dict[str, Any]], str] | None:
     """``enableWhen`` entries and behaviour for a condition made of plain answer comparisons, else None."""
+    if question.when is None:
+        return None
     tree = ast.parse(question.when.source, mode="eval").body
     behavior = "all"
     parts = [tree]
@@ -193,6 +196,12 @@ def questionnaire(protocol: Protocol) -> dict[str, Any]:
     return document
 
 
+def _option_label(question: CompiledQuestion, option_id: str) -> str:
+    """The option's English label, or its id when the question has no such option."""
+    option = question.option(option_id)
+    return option.label["en"] if option is not None else option_id
+
+
 def _answer(protocol: Protocol, question: CompiledQuestion, value: Any) -> list[dict[str, Any]]:
     if question.type in ("yes_no", "choice", "multi"):
         values = value if question.type == "multi" else [value]
@@ -202,7 +211,7 @@ def _answer(protocol: Protocol, question: CompiledQuestion, value: Any) -> list[
                 "valueCoding": {
                     "system": system,
                     "code": v,
-                    "display": (question.option(v).label["en"] if question.option(v) else v),
+                    "display": _option_label(question, v),
                 }
             }
             for v in values
@@ -261,12 +270,11 @@ def questionnaire_response(protocol: Protocol, session: CallSession, label: str 
 
 
 def _after_dispatch(session: CallSession) -> list[dict[str, Any]]:
-    """The team dispatched and the disposition, when the call has them (read by event kind, so this
-    module needs nothing from the after-dispatch events' module)."""
+    """The team dispatched and the disposition, when the call has them."""
     parts: list[dict[str, Any]] = []
     if session.state.accepted is not None:
         parts.append({"url": "dispatched", "valueCode": session.state.accepted[0]})
-    dispositions = [e for e in session.events if getattr(e, "kind", None) == "disposition"]
+    dispositions = [e for e in session.events if isinstance(e, DispositionRecorded)]
     if dispositions:
         parts.append({"url": "disposition", "valueCode": dispositions[-1].code})
     return parts

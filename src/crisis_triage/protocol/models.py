@@ -14,14 +14,27 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from .model_base import (  # noqa: F401  (re-exported: the format's names live in models)
-    ANSWER_TYPES,
-    CALLER_KINDS,
-    ID_PATTERN,
-    Id,
-    Localized,
-    Strict,
-    localized,
+# The format's building blocks, re-exported: the format's names live in models.
+from .model_base import (
+    ANSWER_TYPES as ANSWER_TYPES,
+)
+from .model_base import (
+    CALLER_KINDS as CALLER_KINDS,
+)
+from .model_base import (
+    ID_PATTERN as ID_PATTERN,
+)
+from .model_base import (
+    Id as Id,
+)
+from .model_base import (
+    Localized as Localized,
+)
+from .model_base import (
+    Strict as Strict,
+)
+from .model_base import (
+    localized as localized,
 )
 
 

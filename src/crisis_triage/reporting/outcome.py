@@ -101,7 +101,7 @@ def call_outcome(
     do not fit. ``now`` is the moment open contact windows and follow-ups are judged at (default: the
     call's last event)."""
     first = events[0]
-    session = CallSession(protocol, first)  # raises SessionError unless CallStarted
+    session = CallSession.replay(protocol, [first])  # raises SessionError unless CallStarted
     # A required question with no condition and no door restriction applies to every call, so while
     # one is unanswered the recommendation is provisional for certain: no need to ask the engine.
     # This skips most of the per-event evaluations and gives exactly the same moment.

@@ -61,7 +61,8 @@ def after_lines(protocol: Protocol, state: CallState, now: datetime | None = Non
     after = state.after
     if state.accepted is None:
         return [f"response: not dispatched (call ended: {state.ended or 'not ended'})"]
-    lines = [f"response: {state.accepted[0]}, dispatched {stamp(protocol, after.dispatched_at)}"]
+    dispatched = stamp(protocol, after.dispatched_at) if after.dispatched_at else "at an unknown time"
+    lines = [f"response: {state.accepted[0]}, dispatched {dispatched}"]
     if after.dispatches > 1:
         lines[-1] += f" (team changed {after.dispatches - 1} time(s) after the first dispatch)"
     for at, status, source in sorted(after.statuses):

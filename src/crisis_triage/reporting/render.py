@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from datetime import tzinfo
+from datetime import datetime, tzinfo
 from html import escape
 from typing import Any
 
@@ -331,8 +331,9 @@ def outcome_tables(f: Figures) -> list[tuple[str, list[str], list[list[Any]]]]:
     return tables
 
 
-def _period(f: Figures, zone: tzinfo | None) -> str:
-    first, last = (f.first.astimezone(zone), f.last.astimezone(zone)) if zone else (f.first, f.last)
+def _period(first: datetime, last: datetime, zone: tzinfo | None) -> str:
+    if zone:
+        first, last = first.astimezone(zone), last.astimezone(zone)
     return f"calls started {first:%Y-%m-%d %H:%M %Z} to {last:%Y-%m-%d %H:%M %Z}"
 
 
@@ -340,7 +341,11 @@ def render_text(figures: Figures, *, title: str, chart_width: int = 30, zone: tz
     f = figures
     lines = [title]
     if f.first and f.last:
-        lines.append(_period(f, zone) + "; protocols: " + ", ".join(f"{k} ({v})" for k, v in f.protocols.most_common()))
+        lines.append(
+            _period(f.first, f.last, zone)
+            + "; protocols: "
+            + ", ".join(f"{k} ({v})" for k, v in f.protocols.most_common())
+        )
     lines.append("")
     rows = headline(f)
     label_width = max(len(label) for label, _ in rows)
@@ -429,7 +434,7 @@ def render_html(figures: Figures, *, title: str, zone: tzinfo | None = None, **o
     body = [f"<h1>{escape(title)}</h1>"]
     if f.first and f.last:
         body.append(
-            f"<p>{escape(_period(f, zone))}. Protocols: "
+            f"<p>{escape(_period(f.first, f.last, zone))}. Protocols: "
             + escape(", ".join(f"{k} ({v})" for k, v in f.protocols.most_common()))
             + ".</p>"
         )
@@ -450,8 +455,8 @@ def render_html(figures: Figures, *, title: str, zone: tzinfo | None = None, **o
     for name, rows in sections(f, **orders):
         if rows:
             body.append(f"<h2>Calls by {escape(name)}</h2>" + svg_bars(rows, f.calls))
-    for title_, header, rows in outcome_tables(f):
-        body.append(f"<h2>{escape(title_)}</h2>" + (_html_table(header, rows) if rows else ""))
+    for title_, header, table_rows in outcome_tables(f):
+        body.append(f"<h2>{escape(title_)}</h2>" + (_html_table(header, table_rows) if table_rows else ""))
     if f.unavailable_reasons:
         body.append(
             "<h2>Preferred model unavailable</h2>"

@@ -120,7 +120,7 @@ def review_call(protocol: Protocol, meta: CallMeta, events: Sequence[AnyEvent], 
     start = events[0].at
     previous = start
     try:
-        session = CallSession(protocol, events[0])
+        session = CallSession.replay(protocol, events[:1])  # SessionError unless it begins with call_started
         review.steps.append(Step(start, 0.0, 0.0, _describe(protocol, events[0])))
         for event in events[1:]:
             flags: list[str] = []

@@ -57,10 +57,9 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
     protocol cannot accept the call (an unknown question, an answer that is not an option)."""
     rng = _rng(call.id)
     moment = call.at or default_time(protocol)
-    events: list[AnyEvent] = [
-        CallStarted(at=moment, door=call.door, line=call.line, district=call.district, language=call.language)
-    ]
-    session = CallSession(protocol, events[0])
+    start = CallStarted(at=moment, door=call.door, line=call.line, district=call.district, language=call.language)
+    events: list[AnyEvent] = [start]
+    session = CallSession(protocol, start)
 
     def add(event: AnyEvent) -> None:
         session.apply(event)

@@ -191,9 +191,10 @@ def grade_call(
                     else ""
                 )
                 steps.append(Step(at, "dispatch", f"Dispatched: {_model(protocol, model)}{departure}"))
-            case HandoffStepDone(step=step):
-                handoff_done.append(step)
-                title = next((localized(s.title, "en") for s in protocol.document.handoff.steps if s.id == step), step)
+            case HandoffStepDone(step=step_id):
+                handoff_done.append(step_id)
+                script = protocol.document.handoff.steps if protocol.document.handoff else []
+                title = next((localized(s.title, "en") for s in script if s.id == step_id), step_id)
                 steps.append(Step(at, "handoff", f"Handoff step: {title}"))
             case _:
                 pass
@@ -272,7 +273,7 @@ def _grade_door(protocol: Protocol, document, door: str | None) -> AnswerGrade:
     doors = protocol.doors
 
     def label(door_id: str | None) -> str:
-        return localized(doors[door_id].label, "en") if door_id in doors else "not chosen"
+        return localized(doors[door_id].label, "en") if door_id is not None and door_id in doors else "not chosen"
 
     expected = document.call.door
     verdict = "right" if door == expected else "wrong"

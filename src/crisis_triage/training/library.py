@@ -9,7 +9,7 @@ ids, option ids, interrupts, models, roles, handoff steps) are checked by :func:
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 from typing import Any
@@ -64,7 +64,7 @@ _FIELD_NAMES = model_field_names(models)
 _UNION_MEMBERS = ("str", "float", "int", "none", "list[str]", "list[union[str,list[str]]]")
 
 
-def _schema_problems(errors: list[dict[str, Any]], source: SourceMap) -> list[Problem]:
+def _schema_problems(errors: Sequence[Mapping[str, Any]], source: SourceMap) -> list[Problem]:
     """One problem per place: a value that fits none of a union's shapes is one mistake, not four."""
     problems: list[Problem] = []
     union_seen: set[tuple] = set()
@@ -275,7 +275,7 @@ class _Checker:
 
         questions = protocol.question_by_id
         for qid, reply in doc.script.answers.items():
-            path = ("script", "answers", qid)
+            path: tuple[str | int, ...] = ("script", "answers", qid)
             if not self.reference(qid, questions, "question", path, key=True):
                 continue
             self.meant(questions[qid], reply.means, path + ("means",))

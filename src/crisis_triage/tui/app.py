@@ -189,8 +189,16 @@ class ConsoleApp(App):
         return True
 
     # -- calls -----------------------------------------------------------------------------------
+    @property
+    def loaded_protocol(self) -> Protocol:
+        """The protocol calls are taken with. Calls start only once it loaded: a protocol with
+        problems opens the problems screen and the console exits, so no call reaches here without one."""
+        if self.protocol is None:
+            raise RuntimeError("no protocol is loaded")
+        return self.protocol
+
     def defaults(self) -> CallContext:
-        protocol = self.protocol
+        protocol = self.loaded_protocol
         district = self.settings.district if self.settings.district in protocol.districts else None
         language = self.settings.language if self.settings.language in protocol.languages else "en"
         line = protocol.document.lines[0].id if protocol.document.lines else None
@@ -214,12 +222,12 @@ class ConsoleApp(App):
             if result is not None:
                 self.begin_call(result)
 
-        self._show_screen(CallSetupScreen(self.protocol, base), chosen)
+        self._show_screen(CallSetupScreen(self.loaded_protocol, base), chosen)
 
     def begin_call(self, context: CallContext) -> None:
         from .screens.call import CallScreen
 
-        protocol = self.protocol
+        protocol = self.loaded_protocol
         meta = CallMeta(
             call_id=self.call_ids(),
             console_id=self.settings.console_id,
@@ -249,7 +257,7 @@ class ConsoleApp(App):
         try:
             meta = self.journal.meta(call_id)
             events = self.journal.events(call_id)
-            protocol = self.protocol
+            protocol = self.loaded_protocol
             if meta.protocol_sha256 and meta.protocol_sha256 != protocol.sha256:
                 self.notify(
                     f"This call was taken with {meta.protocol_id} {meta.protocol_version}; it continues with "

@@ -41,22 +41,27 @@ class PracticeApp(ConsoleApp):
         cursor_blink: bool = True,
         library: Sequence[Scenario] = (),
     ) -> None:
+        # Practice calls are kept in memory, never in the live records.
+        self.practice_journal = MemoryJournal()
         super().__init__(
             settings,
             protocol,
-            journal=MemoryJournal(),
+            journal=self.practice_journal,
             clock=clock,
             announce_startup=announce_startup,
             cursor_blink=cursor_blink,
         )
         self.practice = PracticeFlow(
-            self, PracticeQueue(protocol, list(scenarios), trainee, exam=exam), self.journal, quit_on_finish=True
+            self,
+            PracticeQueue(protocol, list(scenarios), trainee, exam=exam),
+            self.practice_journal,
+            quit_on_finish=True,
         )
         """The session started from the command line (a pick from the library starts another)."""
         self.library = list(library)
         """With no scenario named, the trainee picks from this library (and comes back to it after each call)."""
 
-    def on_mount(self, event: events.Mount) -> None:
+    def on_mount(self, event: events.Mount) -> None:  # type: ignore[override]  # Textual passes the Mount event to handlers that take it
         # Replaces the console's start-up (a live call, or unfinished calls to resume): practice
         # never offers or starts a live call.
         event.prevent_default()
@@ -75,7 +80,7 @@ class PracticeApp(ConsoleApp):
         if not self.library:
             self.exit(0)
             return
-        open_picker(self, self.library, self.practice.queue.trainee, self.journal, quit_on_finish=False)
+        open_picker(self, self.library, self.practice.queue.trainee, self.practice_journal, quit_on_finish=False)
 
     def leave_practice(self) -> None:
         self.exit(0)

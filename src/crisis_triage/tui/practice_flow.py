@@ -93,7 +93,7 @@ class PracticeFlow:
             practice=True,
         )
         try:
-            session = CallSession(protocol, events[0])
+            session = CallSession.replay(protocol, events[:1])  # SessionError unless it begins with call_started
             for event in events[1:]:
                 session.validate(event)
                 session.apply(event)

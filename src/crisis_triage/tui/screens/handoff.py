@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -24,7 +27,7 @@ class HandoffScreen(Screen[AfterCall]):
     Dismissed with what the call screen should do next (:data:`AfterCall`)."""
 
     # The outcomes right after the step key: a narrow footer cuts from the end.
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         binding(binding_id)
         for binding_id in (
             "handoff_step",

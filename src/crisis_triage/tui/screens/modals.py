@@ -5,12 +5,12 @@ Escape cancels any of them; nothing time-critical sits on Escape (terminals dela
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.events import Key
 from textual.message import Message
@@ -23,10 +23,10 @@ from ...keymap import CALL_OUTCOMES, binding, bindings
 from ..keylabels import shown_key
 from ..widgets.question import AnswerInput
 
-CANCEL = [binding("modal_cancel")]
+CANCEL: list[BindingType] = [binding("modal_cancel")]
 
 
-def interrupt_binding() -> Binding:
+def interrupt_binding() -> BindingType:
     """The interrupt key (same binding id, so a remap applies) for dialogs above the call screen."""
     return binding("interrupt", "interrupt_now")
 
@@ -38,7 +38,7 @@ class InterruptRequested(Message):
 
 
 class _Modal(ModalScreen):
-    BINDINGS = CANCEL + [interrupt_binding()]
+    BINDINGS: ClassVar[list[BindingType]] = CANCEL + [interrupt_binding()]
     DEFAULT_CLASSES = "console-modal"
 
     def action_cancel(self) -> None:
@@ -129,7 +129,7 @@ class InterruptModal(_Modal):
     Returns ``(interrupt_id, True)`` to record, ``(interrupt_id, False)`` to withdraw.
     """
 
-    BINDINGS = CANCEL + bindings("interrupt picker")
+    BINDINGS: ClassVar[list[BindingType]] = CANCEL + bindings("interrupt picker")
 
     def __init__(self, interrupts: tuple[InterruptView, ...]) -> None:
         super().__init__()
@@ -251,7 +251,7 @@ class ChoiceModal(_Modal):
 class EndCallModal(_Modal):
     """End the call with an outcome: one key each (``end_<outcome>`` in the key table)."""
 
-    BINDINGS = _Modal.BINDINGS + bindings("end call")
+    BINDINGS: ClassVar[list[BindingType]] = _Modal.BINDINGS + bindings("end call")
 
     def __init__(self, state) -> None:
         super().__init__()

@@ -12,7 +12,7 @@ from .call_link import CallLink
 from .modals import ChoiceModal, NoteModal
 
 
-def send_another_team(screen: Screen, call: CallLink, dispatched: str, done: Callable[[], None]) -> None:
+def send_another_team(screen: Screen, call: CallLink, dispatched: str, done: Callable[[], object]) -> None:
     """Depart from the recommendation: pick the team sent and give a reason. The engine's safety
     lines for this call are shown as warnings first; the departure is recorded for quality review
     (a RecommendationAccepted whose model differs from the recommended one). ``done`` runs after."""
