@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from .aftercare import AfterDispatch
+from .after_state import AfterDispatch
 
 
 @dataclass

@@ -22,7 +22,7 @@ from ..engine.units import covers, expected_clear, sync_events, unavailable_mode
 from ..store.centre_link import CentreLink
 
 if TYPE_CHECKING:
-    from .screens.call import CallScreen
+    from textual.screen import Screen
 
 
 #: A response status (engine/events_response.py) as the state of the unit on the call.
@@ -38,7 +38,8 @@ UNIT_STATUS = {
 class CallCentre:
     """The centre as one call screen uses it."""
 
-    def __init__(self, screen: CallScreen, link: CentreLink) -> None:
+    def __init__(self, screen: Screen, link: CentreLink) -> None:
+        # The call screen that owns this (typed as a Screen: call.py imports this module, not back).
         self.screen = screen
         self.link = link
         self.tz = ZoneInfo(screen.protocol.document.protocol.timezone)
@@ -198,11 +199,12 @@ def attach(app: Any, link: CentreLink) -> None:
     app.centre = link
 
     def changed() -> None:
-        from .screens.call import CallScreen
-
         for screen in app.screen_stack:
-            if isinstance(screen, CallScreen):
-                screen.centre_changed()
+            # Call screens (and only they) take centre changes; found by the method, not the class,
+            # so this module does not import the call screen that imports it.
+            handler = getattr(screen, "centre_changed", None)
+            if handler is not None:
+                handler()
 
     def relay() -> None:
         if not app.is_running:
