@@ -134,3 +134,23 @@ def test_an_interrupt_recorded_with_f2_changes_the_outcome_at_once(tmp_path):
             assert app.interrupts == [] and "call line" in text_of(app, "#recommendation").lower()
 
     run(body())
+
+
+def test_the_answer_box_has_the_focus_and_an_empty_enter_skips_an_optional_question(tmp_path):
+    path = tmp_path / "boston.yaml"
+    shutil.copy(BOSTON, path)
+
+    async def body():
+        app = PreviewApp(path, poll_seconds=0.5)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            assert app.focused is app.query_one("#free", Input)  # type at once, no click first
+            await pilot.press(*"12 Dudley St", "enter")
+            await pilot.pause()
+            assert "What is your first name?" in text_of(app, "#question")
+            await pilot.press("enter")  # the name is optional: an empty Enter skips it
+            await pilot.pause()
+            assert app.answers[-1][0] == "caller_name" and "caller_name=(skipped)" in text_of(app, "#path")
+            assert app.focused is not app.query_one("#free", Input)  # answer keys work on the next question
+
+    run(body())

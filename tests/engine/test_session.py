@@ -203,7 +203,8 @@ def test_an_answer_contradicting_an_interrupt_warns_and_the_fact_stays(boston, n
     session.answer("violence", "no", noon)
     assessment = session.assessment
     assert "violence_now" in assessment.facts
-    assert len(assessment.warnings) == 1 and '"violence" was answered no' in assessment.warnings[0]
+    assert len(assessment.warnings) == 1 and '"Violence now" was answered no' in assessment.warnings[0]
+    assert '"violence"' not in assessment.warnings[0]  # labels, never internal ids
     assert assessment.recommendation.model == "police_emergency"
 
 

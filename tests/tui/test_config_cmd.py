@@ -58,3 +58,20 @@ def test_every_setting_is_documented():
     docs = field_docs()
     assert set(docs) == set(Settings.model_fields)
     assert all(len(text) > 10 for text in docs.values())
+
+
+def test_config_shows_where_calls_are_recorded():
+    from crisis_triage.store.opening import sqlite_path
+
+    result = CliRunner().invoke(cli, ["config"])
+    assert f"records:     {sqlite_path()}" in result.output.splitlines()
+    data = json.loads(CliRunner().invoke(cli, ["config", "--json"]).output)
+    assert data["records"] == str(sqlite_path())
+
+
+def test_an_unknown_binding_id_is_named_with_the_nearest_id(monkeypatch):
+    monkeypatch.setenv("CRISIS_TRIAGE_KEYS", '{"accpet": "ctrl+a"}')
+    result = CliRunner().invoke(cli, ["config"])
+    assert 'unknown binding id "accpet"; did you mean "accept"?' in result.output
+    result = CliRunner().invoke(cli, ["call"])
+    assert result.exit_code == 1 and 'did you mean "accept"?' in result.output

@@ -10,6 +10,18 @@ import click
 from .common import load_settings_or_exit
 
 
+def records_place(settings) -> str:
+    """Where calls are recorded: the embedded SQLite file, or the shared store (journalled locally first)."""
+    from ..store.opening import is_postgres_url, sqlite_path
+
+    local = sqlite_path()
+    if is_postgres_url(settings.store):
+        from ..store.postgres import redact
+
+        return f"{redact(settings.store)} (each event journalled first in {local})"
+    return str(local)
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the values as JSON.")
 def config(as_json: bool) -> None:
@@ -23,7 +35,13 @@ def config(as_json: bool) -> None:
     if as_json:
         click.echo(
             json.dumps(
-                {"config_file": str(path), "exists": path.exists(), "data_dir": str(data_dir()), "settings": values},
+                {
+                    "config_file": str(path),
+                    "exists": path.exists(),
+                    "data_dir": str(data_dir()),
+                    "records": records_place(settings),
+                    "settings": values,
+                },
                 indent=2,
                 default=str,
             )
@@ -38,6 +56,7 @@ def config(as_json: bool) -> None:
         f"config file: {path}" + ("" if path.exists() else "  (not created yet: defaults and environment apply)")
     )
     click.echo(f"data dir:    {data_dir()}")
+    click.echo(f"records:     {records_place(settings)}")
     click.echo("")
     docs = field_docs()
     width = max(len(name) for name in values)

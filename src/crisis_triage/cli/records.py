@@ -156,7 +156,10 @@ def list_calls(store, local, since, until, console_id, unfinished, limit, as_jso
                 )
             return
         if not calls:
-            click.echo("no calls recorded" + (" in that period" if since or until else ""))
+            if unfinished:
+                click.echo("no unfinished calls" + (f" on {console_id}" if console_id else ""))
+            else:
+                click.echo("no calls recorded" + (" in that period" if since or until else ""))
             return
         from .centre_clock import centre_stamp, centre_zone
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.conditions import ANSWERED, UNANSWERED_NUMBER
+from ..protocol.models import localized
 from .assessment import AppliedOverride, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
 from .compiled_walk import POINTS_RANK, Mode, build_refresh, build_walk
 from .recommend import choice_plan, choose, recommend
@@ -237,8 +238,11 @@ def _conflicts(protocol: Protocol, state: CallState, answered: set[str]) -> list
             continue
         for fact, _condition in question.sets:
             if fact in interrupt_facts and value == "no":
+                # In the words on screen (labels), never internal ids.
+                asked = localized(question.spec.label, "en") if question.spec.label else question.id.replace("_", " ")
+                interrupt = localized(protocol.interrupts[interrupt_facts[fact]].label, "en")
                 warnings.append(
-                    f'"{question.id}" was answered no, but the interrupt "{interrupt_facts[fact]}" recorded '
-                    f"{fact}; it stays recorded until the interrupt is withdrawn"
+                    f'"{asked}" was answered no, but the interrupt "{interrupt}" was recorded; '
+                    "it stays recorded until the interrupt is withdrawn"
                 )
     return warnings

@@ -31,15 +31,28 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     return "\n".join(lines)
 
 
-def scenario_table(scenarios: Sequence[Scenario]) -> str:
-    """The library as the trainer picks from it: id, difficulty, door, language, tags, title."""
+def scenario_table(scenarios: Sequence[Scenario], width: int = 100) -> str:
+    """The library as the trainer picks from it: id, difficulty, door, language and title on one
+    line, the tags under it; every line fits ``width`` columns (a long title ends in "...")."""
     if not scenarios:
         return "no scenarios match"
+    headers = ["scenario", "difficulty", "door", "lang", "title"]
     rows = [
-        [s.id, s.meta.difficulty, s.document.call.door, s.document.caller.language, ",".join(s.meta.tags), s.title]
-        for s in scenarios
+        [s.id, s.meta.difficulty, s.document.call.door or "-", s.document.caller.language, s.title] for s in scenarios
     ]
-    return _table(["scenario", "difficulty", "door", "lang", "tags", "title"], rows) + f"\n{len(rows)} scenario(s)"
+    fixed = [max([len(headers[i])] + [len(r[i]) for r in rows]) for i in range(4)]
+    title = max(10, width - sum(fixed) - 2 * 4)
+    lines = _table(headers, [[*r[:4], _fit(r[4], title)] for r in rows]).split("\n")
+    out = lines[:2]
+    for line, scenario in zip(lines[2:], scenarios):
+        out.append(line)
+        if scenario.meta.tags:
+            out.append(_fit("    tags: " + ", ".join(scenario.meta.tags), width))
+    return "\n".join(out) + f"\n{len(rows)} scenario(s)"
+
+
+def _fit(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 3].rstrip() + "..."
 
 
 _STATUS = {"ok": "ok", "differs": "DIFFERS", "error": "ERROR", "disputed": "disputed"}

@@ -34,6 +34,8 @@ from .widgets.recommendation import RecommendationCard
 from .widgets.risk import RiskPanel
 
 PREVIEW_DATE = datetime(2026, 1, 5).date()
+SKIPPED = object()
+"""Stands for a skipped optional question on the path (replayed as a skip)."""
 
 
 class PreviewApp(App):
@@ -143,7 +145,10 @@ class PreviewApp(App):
             session.interrupt(interrupt, at)
         for qid, value in self.answers:
             try:
-                session.answer(qid, value, at)
+                if value is SKIPPED:
+                    session.skip(qid, at)
+                else:
+                    session.answer(qid, value, at)
             except SessionError as exc:
                 self.notice = f"the path stops at {qid}: {exc}"
                 break
@@ -219,7 +224,13 @@ class PreviewApp(App):
                 )
             else:
                 free.value = ""
+                free.placeholder = "type the answer, then Enter" + (
+                    "" if view.required else "; an empty Enter skips this optional question"
+                )
                 free.add_class("shown")
+                self.call_after_refresh(free.focus)  # the author types at once
+        if (view is None or view.options) and self.focused is free:
+            self.set_focus(None)  # answer keys go to the options again
         # The console's own panels: the author sees exactly what a call-taker would.
         self.query_one(RiskPanel).show(
             assessment,
@@ -229,7 +240,10 @@ class PreviewApp(App):
             interrupt_key=label("preview_interrupt"),
         )
         self.query_one(RecommendationCard).show(protocol, assessment.recommendation, accept_key=None)
-        path = escape(" > ".join(f"{qid}={value}" for qid, value in self.answers) or "(no answers yet)")
+        path = escape(
+            " > ".join(f"{qid}={'(skipped)' if value is SKIPPED else value}" for qid, value in self.answers)
+            or "(no answers yet)"
+        )
         recorded = (
             f"\n[b]Interrupts[/b]: {', '.join(self.interrupts)} ({label('preview_interrupt')} + key again withdraws)"
             if self.interrupts
@@ -260,6 +274,16 @@ class PreviewApp(App):
         self.notice = ""
         self.refresh_view()
 
+    def skip(self, question_id: str) -> None:
+        """Skip an optional question; the path records it as skipped and replays it after a reload."""
+        try:
+            self.session.skip(question_id, self.session.state.now)
+        except SessionError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.answers.append((question_id, SKIPPED))
+        self.refresh_view()
+
     @on(Button.Pressed)
     def _clicked(self, event: Button.Pressed) -> None:
         if event.button.name:
@@ -268,7 +292,11 @@ class PreviewApp(App):
     @on(Input.Submitted, "#free")
     def _typed(self, event: Input.Submitted) -> None:
         question = self.session.assessment.next_question if self.session else None
-        if question is None or not event.value.strip():
+        if question is None:
+            return
+        if not event.value.strip():
+            if not question.spec.required:  # an empty Enter skips an optional question
+                self.skip(question.id)
             return
         value: Any = event.value.strip()
         if question.type == "number":

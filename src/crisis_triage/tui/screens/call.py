@@ -59,8 +59,6 @@ from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
 from .call_link import AfterCall, CallLink
 from .confirm import AcceptAnywayModal
-from .dispatch import DispatchScreen
-from .handoff import HandoffScreen
 
 
 class CallScreen(Screen):
@@ -625,9 +623,16 @@ class CallScreen(Screen):
         if handoff is not None and self.assessment.recommendation.model == handoff.model:
             self.show_handoff()
         else:
-            self.app.push_screen(DispatchScreen(self.link()), self._after_dispatch)
+            self._show_dispatch_summary()
+
+    def _show_dispatch_summary(self) -> None:
+        from .dispatch import DispatchScreen  # not on the first paint's path (start-up time)
+
+        self.app.push_screen(DispatchScreen(self.link()), self._after_dispatch)
 
     def show_handoff(self) -> None:
+        from .handoff import HandoffScreen
+
         self.app.push_screen(HandoffScreen(self.link()), self._after_dispatch)
 
     def _after_dispatch(self, after: AfterCall | None) -> None:
@@ -639,7 +644,7 @@ class CallScreen(Screen):
         elif after == "handoff":
             self.show_handoff()
         elif after == "dispatch":
-            self.app.push_screen(DispatchScreen(self.link()), self._after_dispatch)
+            self._show_dispatch_summary()
 
     def action_end_call(self) -> None:
         from .modals import EndCallModal
@@ -648,7 +653,8 @@ class CallScreen(Screen):
             if outcome:
                 self.record(CallEnded(at=self.now(), outcome=outcome))
 
-        self.app.push_screen(EndCallModal(self.session.state), done)
+        handoff = self.protocol.document.handoff
+        self.app.push_screen(EndCallModal(self.session.state, handoff.model if handoff else None), done)
 
     def jump_to(self, question_id: str) -> None:
         self.ask_out_of_order(question_id)

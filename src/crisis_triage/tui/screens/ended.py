@@ -15,6 +15,11 @@ from ...store.journal import CallMeta
 from ..keylabels import shown_key
 
 
+def _count(number: int, noun: str) -> str:
+    """``1 interrupt``, ``2 interrupts``."""
+    return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
 class CallEndedScreen(Screen):
     BINDINGS = bindings("call ended")
 
@@ -36,8 +41,8 @@ class CallEndedScreen(Screen):
             text.append(f"Handoff: {state.handoff_outcome}\n")
         answered = sum(1 for a in assessment.asked if a.status == "answered")
         text.append(
-            f"{answered} answers, {len(state.interrupts)} interrupts, {len(state.notes)} notes; "
-            f"{len(self.session.events)} events recorded\n\n"
+            f"{_count(answered, 'answer')}, {_count(len(state.interrupts), 'interrupt')}, "
+            f"{_count(len(state.notes), 'note')}; {_count(len(self.session.events), 'event')} recorded\n\n"
         )
         for binding_id, words in (("next_call", "next call"), ("home", "home"), ("quit", "quit")):
             text.append(f" {shown_key(self, binding_id)} ", style="bold reverse")

@@ -59,7 +59,7 @@ class AnswerModal(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Static(Text(f"Q{self.view.position} {self.view.id}", style="bold"), classes="modal-title")
+            yield Static(Text(f"Q{self.view.position} {self.view.section}", style="bold"), classes="modal-title")
             yield Static(Text(self.view.text, style="bold"))
             if self.view.translated:
                 yield Static(Text(f"EN: {self.view.text_en}", style="italic"))
@@ -253,9 +253,11 @@ class EndCallModal(_Modal):
 
     BINDINGS: ClassVar[list[BindingType]] = _Modal.BINDINGS + bindings("end call")
 
-    def __init__(self, state) -> None:
+    def __init__(self, state, call_line_model: str | None = None) -> None:
         super().__init__()
         self.state = state
+        self.call_line_model = call_line_model
+        """The protocol's warm-handoff model: accepting it is not a dispatch."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
@@ -272,6 +274,8 @@ class EndCallModal(_Modal):
             return "handoff_completed"
         if self.state.handoff_outcome == "disconnected":
             return "caller_disconnected"
+        if self.state.accepted is not None and self.state.accepted[0] == self.call_line_model:
+            return None  # a call-line call: no responders were dispatched
         if self.state.accepted is not None:
             return "dispatched"
         return None

@@ -26,13 +26,28 @@ class CallHeader(Static):
     def show(self, *, elapsed: timedelta, protocol, state, console_id: str, call_taker_id: str) -> None:
         door = protocol.doors.get(state.door) if state.door else None
         line = next((x for x in protocol.document.lines if x.id == state.line), None)
-        district = f"{state.district} {protocol.districts.get(state.district, '')}" if state.district else "district ?"
-        text = Text()
-        text.append(f" {format_elapsed(elapsed)} ", style="bold reverse")
-        # Most needed first: at 80 columns the tail (protocol) is what gets cut.
-        text.append(f" {state.language.upper()} ", style="bold reverse" if state.language != "en" else "bold")
-        text.append(f"| {district}")
-        text.append(f" | {door.id if door else 'door ?'} via {localized(line.label, 'en') if line else 'line ?'}")
-        text.append(f" | {console_id}/{call_taker_id}")
-        text.append(f" | {protocol.id} {protocol.version}", style="dim")
+        district_name = protocol.districts.get(state.district, "") if state.district else ""
+        # Longest first; each later form is shorter, so the whole line fits the width with nothing cut
+        # (at 80 columns: district code, line id, protocol version only).
+        forms = [
+            (
+                f"{state.district} {district_name}" if state.district else "district ?",
+                localized(line.label, "en") if line else "line ?",
+                f"{protocol.id} {protocol.version}",
+            ),
+            (state.district or "district ?", localized(line.label, "en") if line else "line ?", protocol.version),
+            (state.district or "district ?", line.id if line else "line ?", protocol.version),
+            (state.district or "?", line.id if line else "?", protocol.version),
+        ]
+        width = self.size.width or 200
+        for district, line_name, version in forms:
+            text = Text(no_wrap=True, overflow="ellipsis")
+            text.append(f" {format_elapsed(elapsed)} ", style="bold reverse")
+            text.append(f" {state.language.upper()} ", style="bold reverse" if state.language != "en" else "bold")
+            text.append(f"| {district}")
+            text.append(f" | {door.id if door else 'door ?'} via {line_name}")
+            text.append(f" | {console_id}/{call_taker_id}")
+            text.append(f" | {version}", style="dim")
+            if text.cell_len <= width:
+                break
         update_if_changed(self, text, layout=False)

@@ -74,14 +74,27 @@ class QuestionPanel(Vertical):
         if view.options:
             if not compact:
                 text.append("\n")
+            # Options are laid out here, one whole option at a time: a line breaks between options,
+            # never between a key and its label (Rich would wrap inside a long label).
+            width = self.query_one("#q-body", Static).size.width or 80
+            used = width  # forces the first option onto a new line
             for option in view.options:
                 picked = option.id in selected
                 mark = ("[x] " if picked else "[ ] ") if view.type == "multi" else ""
-                text.append("\n" if option is view.options[0] else "   ")
-                text.append(f" {option.key.upper()} ", style="bold reverse")
-                text.append(f" {mark}{option.label}", style="bold" if picked else "")
+                part = Text()
+                part.append(f" {option.key.upper()} ", style="bold reverse")
+                part.append(f" {mark}{option.label}", style="bold" if picked else "")
                 if option.label != option.label_en:
-                    text.append(f" ({option.label_en})", style="dim")
+                    part.append(f" ({option.label_en})", style="dim")
+                gap = 0 if used == width else 3
+                if used + gap + part.cell_len > width:
+                    text.append("\n")
+                    used = 0
+                elif gap:
+                    text.append(" " * gap)
+                    used += gap
+                text.append_text(part)
+                used += part.cell_len
             if view.type == "multi":
                 text.append("    ")
                 text.append(" Enter ", style="bold reverse")
