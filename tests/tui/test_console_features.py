@@ -113,7 +113,10 @@ async def test_resizing_mid_call_loses_nothing():
         await pilot.press("enter", "f5", "y", "n")
         before = [e.kind for e in app.journal.events("call-1")]
         await pilot.resize_terminal(80, 24)
-        await pilot.pause()
+        for _ in range(50):  # the resize reaches the screen a frame or two later on a loaded machine
+            await pilot.pause(0.02)
+            if app.screen.has_class("-narrow"):
+                break
         text = screen_text(app)
         assert "took_substance" not in text  # not answered yet
         assert "Hurt / breathing  No" in text and "Location  1 Main St" in text
