@@ -209,6 +209,7 @@ def console_call(process: PtyProcess, steps) -> list[float]:
     process.send(b"1 Main St\r")
     process.wait_for(b"What is your first name?")
     process.send(b"\r")  # the name is optional: Enter starts typing it
+    process.wait_for(b"TYPING")
     process.send(b"Bench\r")
     process.wait_for(b"Are you with the person right now?")
     process.drain()
