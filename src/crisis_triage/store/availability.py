@@ -56,6 +56,14 @@ def _utc(value: Any) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _utc_at(value: Any) -> datetime:
+    """A NOT NULL time column (since, at) as an aware UTC datetime."""
+    moment = _utc(value)
+    if moment is None:
+        raise AvailabilityError("a required time is missing in the centre's availability tables")
+    return moment
+
+
 class AvailabilityStore(abc.ABC):
     """Operations on shared availability; a backend supplies the connection and the SQL dialect."""
 
@@ -82,6 +90,10 @@ class AvailabilityStore(abc.ABC):
     @abc.abstractmethod
     def close(self) -> None: ...
 
+    @abc.abstractmethod
+    def wait_for_change(self, seen_version: int, timeout_s: float, *, events: bool = False) -> int:
+        """Block until the version moves past ``seen_version`` or ``timeout_s`` passes; the version now."""
+
     # -- helpers -------------------------------------------------------------------------------
     def _run(self, cursor: Any, text: str, params: Sequence[Any] = ()) -> Any:
         cursor.execute(self._sql(text), tuple(params))
@@ -96,7 +108,7 @@ class AvailabilityStore(abc.ABC):
     def _states(self, cursor: Any) -> UnitStates:
         version = self._run(cursor, "SELECT version FROM {p}centre_state").fetchone()[0]
         assignments = tuple(
-            Assignment(r[0], r[1], r[2], _utc(r[3]), _utc(r[4]), r[5] or "")
+            Assignment(r[0], r[1], r[2], _utc_at(r[3]), _utc(r[4]), r[5] or "")
             for r in self._run(
                 cursor,
                 "SELECT call_id, unit_id, status, since, expected_clear, console_id FROM {p}assignments "
@@ -104,7 +116,7 @@ class AvailabilityStore(abc.ABC):
             ).fetchall()
         )
         out = {
-            r[0]: OutOfService(r[0], r[1], _utc(r[2]), _utc(r[3]), r[4] or "")
+            r[0]: OutOfService(r[0], r[1], _utc_at(r[2]), _utc(r[3]), r[4] or "")
             for r in self._run(
                 cursor, "SELECT unit_id, reason, since, expected_return, marked_by FROM {p}out_of_service"
             ).fetchall()
@@ -124,7 +136,7 @@ class AvailabilityStore(abc.ABC):
     def consultations(self) -> list[Consultation]:
         with self._reading() as cursor:
             rows = self._run(cursor, "SELECT call_id, supervisor, at FROM {p}consultations ORDER BY at").fetchall()
-        return [Consultation(r[0], r[1], _utc(r[2])) for r in rows]
+        return [Consultation(r[0], r[1], _utc_at(r[2])) for r in rows]
 
     # -- writing -------------------------------------------------------------------------------
     def register_units(self, centre: Centre) -> None:

@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from ..engine.units import Assignment, OutOfService, UnitStates
-from .availability import AvailabilityError, AvailabilityStore, _utc, table_script
+from .availability import AvailabilityError, AvailabilityStore, _utc, _utc_at, table_script
 from .postgres import CONNECT_TIMEOUT_S, PostgresStore, split_url
 
 STATEMENT_TIMEOUT_MS = 3000
@@ -75,7 +75,7 @@ class PostgresAvailability(AvailabilityStore):
         self.channel = f"{self.schema}_centre"
         self.connect_timeout = connect_timeout
         self.poll_s = poll_s
-        self._conn = None
+        self._conn: Any = None
         self._listener = None
         self._lock = threading.RLock()
         self._ready = False
@@ -182,8 +182,8 @@ class PostgresAvailability(AvailabilityStore):
             f"FROM {s}.out_of_service)"
         ).fetchone()
         return UnitStates(
-            tuple(Assignment(a[0], a[1], a[2], _utc(a[3]), _utc(a[4]), a[5] or "") for a in assignments),
-            {o[0]: OutOfService(o[0], o[1], _utc(o[2]), _utc(o[3]), o[4] or "") for o in out},
+            tuple(Assignment(a[0], a[1], a[2], _utc_at(a[3]), _utc(a[4]), a[5] or "") for a in assignments),
+            {o[0]: OutOfService(o[0], o[1], _utc_at(o[2]), _utc(o[3]), o[4] or "") for o in out},
             version,
         )
 

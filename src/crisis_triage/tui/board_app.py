@@ -327,7 +327,7 @@ class BoardApp(App):
         """The selected unit reports on scene (contact made)."""
         unit_id = self._selected_unit()
         on = self.link.states.on_unit(unit_id) if unit_id else []
-        if on:
+        if on and unit_id:
             self.link.set_status(on[0].call_id, unit_id, "on_scene", at=self.clock())
             self.repaint()
 

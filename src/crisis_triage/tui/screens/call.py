@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -59,6 +59,9 @@ from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
 from .call_link import AfterCall, CallLink
 from .confirm import AcceptAnywayModal
+
+if TYPE_CHECKING:
+    from ..centre_hook import CallCentre
 
 
 class CallScreen(Screen):
@@ -116,7 +119,7 @@ class CallScreen(Screen):
         self._changed: frozenset[str] = frozenset()
         self._view: QuestionView | None = None
         self._from_interrupt: FromInterrupt | None = None
-        self.centre = None
+        self.centre: CallCentre | None = None
         """The shared availability (:class:`~crisis_triage.tui.centre_hook.CallCentre`) when the console has a centre."""
 
     # -- starting --------------------------------------------------------------------------------
