@@ -67,7 +67,7 @@ def test_list_shows_newest_first_and_unfinished(store):
     result = _run("records", "list", "-n", "5")
     lines = result.stdout.splitlines()
     assert lines[0].startswith("started") and len(lines) == 6
-    assert _run("records", "list", "--unfinished").stdout.strip() == "no calls recorded"
+    assert _run("records", "list", "--unfinished").stdout.strip() == "no unfinished calls"
     listed = [json.loads(x) for x in _run("records", "list", "-n", "500", "--json").stdout.splitlines()]
     assert len(listed) == CALLS + 1
     assert listed == sorted(listed, key=lambda c: c["started_at"], reverse=True)
