@@ -14,6 +14,10 @@ from crisis_triage.protocol import Protocol, load_protocol
 
 ROOT = Path(__file__).resolve().parents[1]
 BOSTON_PATH = ROOT / "protocols" / "boston-mh-crisis.yaml"
+#: Tests that pin engine mechanics to exact questions (order, revisions, scores) use the frozen 2026.11.1
+#: version (fixture ``boston_2026_11``, or override ``boston`` in their module), so a clinical edit of
+#: the shipped file does not rewrite them.
+BOSTON_2026_11_PATH = ROOT / "protocols" / "history" / "boston-mh-crisis-2026.11.1.yaml"
 BOSTON_TZ = ZoneInfo("America/New_York")
 
 
@@ -21,6 +25,23 @@ BOSTON_TZ = ZoneInfo("America/New_York")
 def boston() -> Protocol:
     """The shipped Boston protocol, loaded once."""
     return load_protocol(BOSTON_PATH)
+
+
+@pytest.fixture(scope="session")
+def shipped() -> Protocol:
+    """The shipped Boston protocol, under a name no module overrides."""
+    return load_protocol(BOSTON_PATH)
+
+
+@pytest.fixture(scope="session")
+def boston_2026_11() -> Protocol:
+    """The Boston protocol as of 2026.11.1 (frozen in protocols/history/), loaded once."""
+    return load_protocol(BOSTON_2026_11_PATH)
+
+
+@pytest.fixture(scope="session")
+def boston_2026_11_text() -> str:
+    return BOSTON_2026_11_PATH.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="session")

@@ -88,6 +88,10 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("language", "f6", "language", "Lang", "call", priority=True),
     KeySpec("district", "f7", "district", "District", "call", show=False, priority=True),
     KeySpec("unavailable", "f8", "unavailable", "Team unavailable", "call", show=False, priority=True),
+    # referrals (issue 16): give one from the call screen; in the picker, to the caller or the family
+    KeySpec("referral", "f12", "referral", "Referral", "call", priority=True),
+    KeySpec("referral_caller", "c", "to_caller", "Given to caller", "referral picker"),
+    KeySpec("referral_family", "f", "to_family", "Given to family", "referral picker"),
     # the end-call dialog: one key per outcome
     *(
         KeySpec(f"end_{code}", _OUTCOME_KEYS[code], f"outcome('{code}')", words, "end call", show=False)

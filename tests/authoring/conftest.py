@@ -16,6 +16,7 @@ protocol:
   title: Small test protocol
   version: "1"
   languages: [en, es]
+  language_review: {es: {reviewed: true, reviewer: A. Translator}}
 districts:
   - {id: A1, name: Downtown}
 doors:

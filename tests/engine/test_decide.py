@@ -14,6 +14,12 @@ from crisis_triage.replay.generate_calls import generate_calls
 from tests.support.protocol_generator import generate_protocol_yaml
 
 
+@pytest.fixture(scope="session")
+def boston(boston_2026_11):
+    """These tests pin the engine's mechanics to exact questions: the frozen 2026.11.1 protocol."""
+    return boston_2026_11
+
+
 def _both(protocol, call):
     at = datetime.fromisoformat(call["at"])
     context = {

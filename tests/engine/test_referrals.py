@@ -7,11 +7,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.engine import session_from_answers
-from crisis_triage.engine.referrals import offer_referrals, referrals_for_call
+from crisis_triage.engine.referrals import _work_out, offer_referrals, referrals_for_call
 from crisis_triage.protocol import load_protocol
 from crisis_triage.protocol.directory import WeeklyHours, load_directory_for, minute_of_week, parse_directory
 
@@ -148,9 +147,9 @@ def test_open_now_beats_language_and_closed_services_say_when_they_open():
         BOSTON, directory, _names(intoxicated=True), district="C11", language="es", at=saturday_night
     )
     assert [o.service_id for o in offers] == ["english_always", "spanish_weekdays"]
-    assert offers[0].open_now and offers[0].opens_at is None
+    assert offers[0].open_now and offers[0].opens_at(directory, saturday_night) is None
     assert not offers[1].open_now
-    assert offers[1].opens_at == datetime(2026, 12, 7, 9, 0, tzinfo=TZ)  # Monday 09:00
+    assert offers[1].opens_at(directory, saturday_night) == datetime(2026, 12, 7, 9, 0, tzinfo=TZ)  # Monday 09:00
 
 
 # -- hours ---------------------------------------------------------------------------------------
@@ -183,15 +182,19 @@ def test_opening_hours_follow_the_wall_clock_across_daylight_saving():
     before = datetime(2026, 3, 7, 12, 30, tzinfo=UTC)
     after = datetime(2026, 3, 8, 12, 30, tzinfo=UTC)
     closed = offer_referrals(BOSTON, directory, names, district="C11", language="en", at=before)[0]
-    assert not closed.open_now and closed.opens_at == datetime(2026, 3, 7, 8, 0, tzinfo=TZ)
+    assert not closed.open_now and closed.opens_at(directory, before) == datetime(2026, 3, 7, 8, 0, tzinfo=TZ)
     assert offer_referrals(BOSTON, directory, names, district="C11", language="en", at=after)[0].open_now
     # Closed on the night the clocks go forward: it opens at 08:00 EDT, which is 12:00 UTC, not 13:00.
     night = datetime(2026, 3, 8, 6, 0, tzinfo=UTC)  # 01:00 EST
-    opens = offer_referrals(BOSTON, directory, names, district="C11", language="en", at=night)[0].opens_at
+    opens = offer_referrals(BOSTON, directory, names, district="C11", language="en", at=night)[0].opens_at(
+        directory, night
+    )
     assert opens.astimezone(UTC) == datetime(2026, 3, 8, 12, 0, tzinfo=UTC)
     # And back in November: 08:00 EST is 13:00 UTC.
     autumn = datetime(2026, 11, 1, 6, 0, tzinfo=UTC)  # 01:00 EST (after the change)
-    opens = offer_referrals(BOSTON, directory, names, district="C11", language="en", at=autumn)[0].opens_at
+    opens = offer_referrals(BOSTON, directory, names, district="C11", language="en", at=autumn)[0].opens_at(
+        directory, autumn
+    )
     assert opens.astimezone(UTC) == datetime(2026, 11, 1, 13, 0, tzinfo=UTC)
 
 
@@ -231,20 +234,31 @@ def test_every_offered_service_is_open_or_shown_next_open_and_serves_the_distric
     offers = offer_referrals(BOSTON, DIRECTORY, names, district=district, language=language, at=at)
     assert len(offers) <= BOSTON.document.referrals.most
     assert len({(o.service_id, o.to) for o in offers}) == len(offers)
+    local = DIRECTORY.local(at)
     for offer in offers:
         service = DIRECTORY.by_id[offer.service_id]
         assert service.serves_district(district)
         assert service.spec.districts is None or district in service.spec.districts
         assert offer.speaks_language == (language in service.spec.languages)
         local = DIRECTORY.local(at)
+        opens = offer.opens_at(DIRECTORY, at)
         if offer.open_now:
             assert service.hours.is_open_at(minute_of_week(local))
-            assert offer.opens_at is None
+            assert opens is None
         else:
             assert not service.hours.is_open_at(minute_of_week(local))
-            assert offer.opens_at is not None and offer.opens_at > at
-            assert offer.opens_at - at <= timedelta(days=7)
-            assert service.hours.is_open_at(minute_of_week(offer.opens_at))
+            assert opens is not None and opens > at
+            assert opens - at <= timedelta(days=7, hours=1)
+            assert service.hours.is_open_at(minute_of_week(DIRECTORY.local(opens)))
+            # Nothing in between: it was closed the minute before it opens.
+            assert not service.hours.is_open_at((minute_of_week(DIRECTORY.local(opens)) - 1) % (7 * 1440))
+    # The memo gives what working it out afresh at this very minute gives.
+    fired = tuple(r.spec for r in BOSTON.referral_rules if r.when is None or r.when.test(names))
+    block = BOSTON.document.referrals
+    fresh = _work_out(fired, DIRECTORY, district, language, None, minute_of_week(local), block.per_kind, block.most)
+    assert [(o.service_id, o.to, o.open_now, o.opens_at(DIRECTORY, at)) for o in fresh] == [
+        (o.service_id, o.to, o.open_now, o.opens_at(DIRECTORY, at)) for o in offers
+    ]
     # Ranked: within one rule's kind, an open service never follows a closed one.
     for rule_kind in {(o.rule, o.kind) for o in offers}:
         group = [o.open_now for o in offers if (o.rule, o.kind) == rule_kind]

@@ -12,8 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.engine import AvailabilityChanged, CallSession, CallStarted, InterruptWithdrawn, event_from_json
 from crisis_triage.engine.evaluate import decide_state, next_question

@@ -21,6 +21,19 @@ from crisis_triage.engine import (
 )
 from crisis_triage.protocol import parse_protocol
 
+
+@pytest.fixture(scope="session")
+def boston(boston_2026_11):
+    """These tests pin the engine's mechanics to exact questions: the frozen 2026.11.1 protocol."""
+    return boston_2026_11
+
+
+@pytest.fixture(scope="session")
+def boston_text(boston_2026_11_text):
+    """These tests edit exact lines of the protocol: the frozen 2026.11.1 text."""
+    return boston_2026_11_text
+
+
 SAFETY_ORDER = [
     "hurt_or_unresponsive",
     "took_substance",

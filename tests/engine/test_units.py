@@ -6,8 +6,7 @@ from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
+from hypothesis import given, strategies as st
 
 from crisis_triage.engine import CallStarted, session_from_answers
 from crisis_triage.engine.events import AvailabilityChanged

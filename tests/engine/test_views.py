@@ -11,7 +11,10 @@ from crisis_triage.engine.views import (
     next_question_view,
     question_view,
 )
-from tests.tui.helpers import NOON, boston
+from tests.tui.helpers import (
+    NOON,
+    boston_2026_11 as boston,  # exact questions: the frozen 2026.11.1
+)
 
 
 def test_the_question_is_worded_for_who_is_calling_and_in_their_language():

@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 import time
 
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.protocol.templates import MAX_OUTPUT, TemplateProblem, compile_template, render
 from crisis_triage.replay.calls import BadLine, CallRecord, read_line

@@ -6,9 +6,17 @@ would look, so the line numbers are those an author would see in their editor.
 
 from __future__ import annotations
 
+import pytest
 from protocol_edits import column_of, edit, line_of, only, problems
 
 from crisis_triage.protocol import parse_protocol
+
+
+@pytest.fixture(scope="session")
+def boston_text(boston_2026_11_text):
+    """These tests edit exact lines of the protocol: the frozen 2026.11.1 text."""
+    return boston_2026_11_text
+
 
 WEAPON_USE_WHEN = '        when: weapon == "yes"\n'
 

@@ -5,14 +5,21 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
-from hypothesis import given, settings
-from hypothesis import strategies as st
+import pytest
+from hypothesis import given, settings, strategies as st
 from protocol_edits import edit, line_of, only, problems
 
 from crisis_triage.engine import CallSession, CallStarted
 from crisis_triage.protocol import ProtocolError, parse_protocol
 from crisis_triage.protocol.conditions import compile_condition
 from crisis_triage.protocol.reachability import Reachability, door_callers
+
+
+@pytest.fixture(scope="session")
+def boston_text(boston_2026_11_text):
+    """These tests edit exact lines of the protocol: the frozen 2026.11.1 text."""
+    return boston_2026_11_text
+
 
 PROVIDER = "      - id: provider\n        required: false\n"
 

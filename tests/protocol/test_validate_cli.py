@@ -10,6 +10,13 @@ from protocol_edits import edit, line_of
 
 from crisis_triage.cli import cli
 
+
+@pytest.fixture(scope="session")
+def boston_text(boston_2026_11_text):
+    """These tests edit exact lines of the protocol: the frozen 2026.11.1 text."""
+    return boston_2026_11_text
+
+
 BOSTON_PATH = Path(__file__).resolve().parents[2] / "protocols" / "boston-mh-crisis.yaml"
 
 

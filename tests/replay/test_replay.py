@@ -26,11 +26,19 @@ FIELDS = {
     "fallback",
     "guarantees",
     "rationale",
+    "notes",
     "deciding",
     "facts",
     "provisional",
     "dropped",
 }
+
+
+@pytest.fixture(scope="session")
+def boston(boston_2026_11):
+    """The one-call tests pin exact answers, scores and rules: the frozen 2026.11.1 protocol."""
+    return boston_2026_11
+
 
 GOOD = {
     "id": "c1",
@@ -121,9 +129,9 @@ def test_parse_lines_skips_blank_lines_but_counts_them():
 
 # -- the command -----------------------------------------------------------------------------------
 @pytest.fixture
-def calls_file(tmp_path, boston):
+def calls_file(tmp_path, shipped):
     path = tmp_path / "calls.jsonl"
-    calls = list(generate_calls(boston, 60, seed=3))
+    calls = list(generate_calls(shipped, 60, seed=3))
     lines = [json.dumps(c) for c in calls]
     lines.insert(10, "{broken")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -150,7 +158,7 @@ def test_summary_table_counts_add_up(calls_file, tmp_path):
     assert result.exit_code == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     table = result.stdout
-    assert table.splitlines()[0] == "60 calls replayed through boston_mh_crisis 2026.11.1, 1 bad lines skipped"
+    assert table.splitlines()[0] == "60 calls replayed through boston_mh_crisis 2026.12, 1 bad lines skipped"
     counts = _table_counts(table)
     assert sum(counts["model"].values()) == sum(counts["band"].values()) == 60
     for model, n in counts["model"].items():

@@ -22,8 +22,8 @@ DISTINCT = 2000
 
 
 @pytest.fixture(scope="module")
-def pool(boston) -> list[str]:
-    return [json.dumps(call) for call in generate_calls(boston, DISTINCT, seed=9)]
+def pool(shipped) -> list[str]:
+    return [json.dumps(call) for call in generate_calls(shipped, DISTINCT, seed=9)]
 
 
 def _replay_in_subprocess(pool: list[str], count: int) -> tuple[str, int]:
@@ -52,17 +52,17 @@ def _replay_in_subprocess(pool: list[str], count: int) -> tuple[str, int]:
 
 
 @pytest.mark.slow
-def test_100k_calls_replay_with_a_correct_summary_and_flat_memory(boston, pool):
+def test_100k_calls_replay_with_a_correct_summary_and_flat_memory(shipped, pool):
     expected = Summary()
-    for result in replay_lines(boston, pool):
+    for result in replay_lines(shipped, pool):
         assert not isinstance(result, BadLine)
         expected.add(result)
 
     small_output, small_rss = _replay_in_subprocess(pool, 10_000)
     big_output, big_rss = _replay_in_subprocess(pool, 100_000)
 
-    assert big_output.splitlines()[0] == "100000 calls replayed through boston_mh_crisis 2026.11.1"
-    assert small_output.splitlines()[0] == "10000 calls replayed through boston_mh_crisis 2026.11.1"
+    assert big_output.splitlines()[0] == "100000 calls replayed through boston_mh_crisis 2026.12"
+    assert small_output.splitlines()[0] == "10000 calls replayed through boston_mh_crisis 2026.12"
     for model, n in expected.per_model.items():
         assert f"\n{model} " in big_output
         assert any(line.split()[:2] == [model, str(n * 50)] for line in big_output.splitlines()), (model, n * 50)

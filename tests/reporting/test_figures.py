@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 from records_helpers import eventful_call
 
 from crisis_triage.replay.generate_calls import generate_calls
@@ -17,6 +18,13 @@ from crisis_triage.reporting.render import bar, render_html, render_text
 from crisis_triage.store.import_calls import imported_records
 from crisis_triage.store.journal import CallMeta
 from crisis_triage.store.sqlite import SqliteJournal
+
+
+@pytest.fixture(scope="session")
+def boston(boston_2026_11):
+    """These tests pin the engine's mechanics to exact questions: the frozen 2026.11.1 protocol."""
+    return boston_2026_11
+
 
 NY = ZoneInfo("America/New_York")
 

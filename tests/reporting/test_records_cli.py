@@ -23,6 +23,12 @@ CALLS = 120
 EVENTFUL = "eventful-call-0001"
 
 
+@pytest.fixture(scope="session")
+def boston(boston_2026_11):
+    """These tests pin exact questions and paths: the frozen 2026.11.1 protocol."""
+    return boston_2026_11
+
+
 def _run(*args, input=None):
     result = CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
     return result

@@ -17,8 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from records_helpers import call_script as script
-from records_helpers import digest
+from records_helpers import call_script as script, digest
 
 from crisis_triage.config import Settings
 from crisis_triage.engine.events import RecommendationAccepted

@@ -15,8 +15,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import pytest
-from records_helpers import call_script as script
-from records_helpers import digest
+from records_helpers import call_script as script, digest
 
 from crisis_triage.engine.session import CallSession
 from crisis_triage.store.opening import sqlite_path
@@ -64,6 +63,9 @@ def _kill_runs(boston, folder, runs: int, seed: int):
     resumes = 0
     kills = 0
     refused = 0
+    # Resumes of calls that were already dispatched, as seen before the kill: the driver prints
+    # its F9-again verdict right after "resumed" and before any ack, so each one must be refused.
+    resumed_dispatched = 0
     try:
         _read_until(zygote.stdout, lambda line: line == "ready")
         for run in range(runs):
@@ -87,6 +89,8 @@ def _kill_runs(boston, folder, runs: int, seed: int):
                     assert shown == digest(expected), f"run {run}: call {call_id} resumed to a different state"
                     assert int(count) >= len(acked[call_id]), f"run {run}: resumed with fewer events than acknowledged"
                     resumes += 1
+                    if expected.state.accepted is not None:
+                        resumed_dispatched += 1
                 elif line.startswith("refused-second-dispatch "):
                     refused += 1
                 elif line.startswith("error "):
@@ -111,6 +115,7 @@ def _kill_runs(boston, folder, runs: int, seed: int):
         zygote.stdin.close()
         zygote.wait(timeout=10)
     _kill_runs.refused = refused
+    _kill_runs.resumed_dispatched = resumed_dispatched
     return acked, kills, resumes
 
 
@@ -149,7 +154,10 @@ def test_sigkill_at_random_points_loses_nothing_and_resumes_exactly(tmp_path, bo
     acked, kills, resumes = _kill_runs(boston, folder, KILLS, 20261123)
     assert kills >= 150, "most runs must end in a kill"
     assert resumes >= 100, "most kills must be followed by a resume"
-    assert _kill_runs.refused >= 20, "resumed dispatched calls: F9 again must be refused"
+    # How many kills land after a dispatch is random; what must hold is that F9 again on every
+    # resumed dispatched call is refused, over enough such resumes for the check to mean something.
+    assert _kill_runs.resumed_dispatched >= 10, "kills must be followed by resumes of dispatched calls"
+    assert _kill_runs.refused == _kill_runs.resumed_dispatched, "resumed dispatched calls: F9 again must be refused"
     post_dispatch = {c for c, acks in acked.items() if len(acks) > _dispatch_index(boston, c)}
     assert len(post_dispatch) >= 10, "kills must land after the dispatch too (statuses, disposition, follow-ups)"
 

@@ -57,6 +57,35 @@ async def type_text(pilot, clock, text):
     await pilot.pause()
 
 
+async def type_location(pilot, clock, text):
+    """The location is optional: Enter starts typing it."""
+    await pilot.press("enter")
+    await type_text(pilot, clock, text)
+
+
+async def play_caller_until(pilot, clock, scenario, until=None, seconds=8):
+    """Answer each question asked with what the scripted caller means, until `until` is next (None: all)."""
+    script = scenario.document.script
+    for _ in range(80):
+        question = pilot.app.screen.session.assessment.next_question
+        if question is None or question.id == until:
+            return
+        means = script.answers.get(question.id, script.default).means
+        options = [option.id for option in (question.options or [])]
+        clock.at += timedelta(seconds=seconds)
+        if question.type == "text" and question.id in script.answers:
+            await pilot.press("enter")
+            await type_text(pilot, clock, str(means))
+        elif question.type == "multi" and isinstance(means, list):
+            await pilot.press(*[str(options.index(m) + 1) for m in means], "enter")
+        elif means in options:
+            await pilot.press(question.options[options.index(means)].key)
+        else:  # not something this caller says: not given
+            await pilot.press("f5")
+        await pilot.pause()
+    raise AssertionError(f"never reached {until}")
+
+
 async def pick_up(pilot, door_key):
     """Enter on the briefing, then on the setup screen the door the caller's words suggest, and Enter."""
     from crisis_triage.tui.screens.practice import PracticeSetupScreen
@@ -73,29 +102,30 @@ def caller_lines(app):
     return app.screen.query_one(CallerPane).lines
 
 
-async def knife_call_until_weapon(pilot, clock):
+async def knife_call_until_weapon(pilot, clock, knife):
     call = await pick_up(pilot, "f")
     assert "PRACTICE" in str(call.query_one("#practice-banner").content)
     assert caller_lines(pilot.app)[-1].startswith("[location]")
-    await type_text(pilot, clock, "42A")
+    await type_location(pilot, clock, "42A")
     await pilot.press("enter")  # the name is optional: Enter starts typing it
     await type_text(pilot, clock, "R")
-    # with_person yes; hurt, substance, attempt no; weapon: the caller is vague -> unknown
-    await answer(pilot, clock, "y", "n", "n", "n", "u")
+    # with_person yes; the medical and suicide questions asked before the weapon: as the caller says (no)
+    await play_caller_until(pilot, clock, knife, until="weapon")
+    await answer(pilot, clock, "u")  # weapon: the caller is vague -> unknown
     return call
 
 
-async def finish_knife_call(pilot, clock, *, record_knife: bool, dispatch_wait: int = 0):
+async def finish_knife_call(pilot, clock, knife, *, record_knife: bool, dispatch_wait: int = 0):
     if record_knife:
         clock.at += timedelta(seconds=4)
         await pilot.press("f2")
         await pilot.pause()
         await pilot.press("k")  # weapon in use
         await pilot.pause()
-    # violence, threats, crime, children no; wish_dead yes; thoughts no; past behaviour no
-    await answer(pilot, clock, "n", "n", "n", "n", "y", "n", "n")
-    await answer(pilot, clock, "3", "4", "enter")  # presentation: voices, agitated
-    await answer(pilot, clock, "n", "n")  # provider, police concern
+    # the rest as the caller says: violence no; earlier: broke things; wish_dead yes; presentation: voices,
+    # agitated; age 18-64; about the person: not sleeping, stopped medication; provider, police concern no
+    assert pilot.app.screen.session.assessment.next_question.id == "violence"
+    await play_caller_until(pilot, clock, knife)
     clock.at += timedelta(seconds=5 + dispatch_wait)
     await pilot.press("f9")
     await pilot.pause()
@@ -108,9 +138,10 @@ async def finish_knife_call(pilot, clock, *, record_knife: bool, dispatch_wait: 
 @run_async
 async def test_a_practice_call_plays_the_caller_and_ends_in_a_graded_debrief(boston, scenario):
     clock = Clock()
-    app = make_app(boston, [scenario("knife_in_kitchen")], clock)
+    knife = scenario("knife_in_kitchen")
+    app = make_app(boston, [knife], clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await knife_call_until_weapon(pilot, clock)
+        await knife_call_until_weapon(pilot, clock, knife)
         lines = caller_lines(app)
         assert lines[0].startswith("\u201cPlease, you have to send someone")
         assert any(line.startswith("[weapon]") and "knives in the kitchen" in line for line in lines)
@@ -120,7 +151,7 @@ async def test_a_practice_call_plays_the_caller_and_ends_in_a_graded_debrief(bos
         # The call runs at the scenario's time of day (19:40 in Boston), not the wall clock's 09:00.
         assert app.screen.session.state.started_at.hour == 19
 
-        debrief = await finish_knife_call(pilot, clock, record_knife=True)
+        debrief = await finish_knife_call(pilot, clock, knife, record_knife=True)
         grade = debrief.grade
         assert grade.score == 100 and grade.passed and not grade.critical
         assert grade.recommendation.dispatched == "police_emergency"
@@ -150,9 +181,10 @@ async def test_a_practice_call_plays_the_caller_and_ends_in_a_graded_debrief(bos
 @run_async
 async def test_a_missed_knife_and_a_slow_dispatch_show_in_the_debrief(boston, scenario):
     clock = Clock()
-    app = make_app(boston, [scenario("knife_in_kitchen")], clock)
+    knife = scenario("knife_in_kitchen")
+    app = make_app(boston, [knife], clock)
     async with app.run_test(size=(120, 36)) as pilot:
-        await knife_call_until_weapon(pilot, clock)
+        await knife_call_until_weapon(pilot, clock, knife)
         # The trainee ignores "he just picked up a knife", hesitates, and dispatches what the screen says.
         clock.at += timedelta(seconds=400)
         await pilot.press("f9", "a")  # safety questions still open: accepted anyway
@@ -179,19 +211,18 @@ async def test_a_missed_knife_and_a_slow_dispatch_show_in_the_debrief(boston, sc
 @run_async
 async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario):
     clock = Clock()
-    app = make_app(boston, [scenario("panic_wants_to_talk"), scenario("lonely_evening_wants_visit")], clock, exam=True)
+    panic = scenario("panic_wants_to_talk")
+    app = make_app(boston, [panic, scenario("lonely_evening_wants_visit")], clock, exam=True)
     async with app.run_test(size=(120, 36)) as pilot:
         brief = await wait_for(pilot, BriefScreen)
         assert "call 1 of 2" in str(brief.query_one("#brief-text").content)
         await pick_up(pilot, "s")
-        await type_text(pilot, clock, "H")
+        await type_location(pilot, clock, "H")
         await pilot.press("enter")  # the name is optional: Enter starts typing it
         await type_text(pilot, clock, "G")
-        # hurt (vague: no), substance, attempt, weapon, violence, threats, crime, children,
-        # wish_dead, suicidal thoughts, past behaviour: all no
-        await answer(pilot, clock, *["n"] * 11)
-        await answer(pilot, clock, "1", "enter")  # presentation: distressed
-        await answer(pilot, clock, "y", "n", "p")  # provider yes, police concern no, phone
+        # medical, safety and suicide questions all no; presentation: distressed; age and the rest about
+        # her: not given; provider yes, police concern no, phone
+        await play_caller_until(pilot, clock, panic)
         await pilot.press("f9")  # accept the call line: the handoff screen
         await pilot.pause()
         await answer(pilot, clock, *["space"] * 5, "a")  # five steps, then accepted
@@ -206,7 +237,7 @@ async def test_an_exam_of_two_calls_runs_end_to_end_by_keyboard(boston, scenario
         brief = await wait_for(pilot, BriefScreen)
         assert "call 2 of 2" in str(brief.query_one("#brief-text").content)
         await pick_up(pilot, "s")
-        await type_text(pilot, clock, "27A")
+        await type_location(pilot, clock, "27A")
         await pilot.press("f5")  # skip the name
         await pilot.pause()
         await answer(pilot, clock, "n", "n")
@@ -279,7 +310,7 @@ async def test_spanish_caller_lines_come_with_a_translation_and_dispatch_notices
     async with app.run_test(size=(120, 36)) as pilot:
         call = await pick_up(pilot, "f")
         assert call.session.state.language == "es"
-        await type_text(pilot, clock, "3C")
+        await type_location(pilot, clock, "3C")
         lines = caller_lines(app)
         assert "Mi hermano está muy alterado" in lines[0] and "(Please, help me!" in lines[0]
         assert lines[-2].startswith("CALLER VOLUNTEERS:") and "(Oh my God, now he's hitting my dad!)" in lines[-2]

@@ -15,6 +15,9 @@ from crisis_triage.tui.screens.setup import CallContext
 
 ROOT = Path(__file__).resolve().parents[2]
 BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
+#: Console tests that drive exact question orders and snapshots use the frozen 2026.11.1 protocol
+#: (``make_app(protocol=boston_2026_11())``), so a clinical edit of the shipped file does not rewrite them.
+BOSTON_2026_11 = ROOT / "protocols" / "history" / "boston-mh-crisis-2026.11.1.yaml"
 NOON = datetime(2026, 3, 10, 12, 0, tzinfo=ZoneInfo("America/New_York"))
 
 _PROTOCOL = None
@@ -25,6 +28,17 @@ def boston():
     if _PROTOCOL is None:
         _PROTOCOL = load_protocol(BOSTON)
     return _PROTOCOL
+
+
+_FROZEN = None
+
+
+def boston_2026_11():
+    """The Boston protocol as of 2026.11.1 (protocols/history/), loaded once."""
+    global _FROZEN
+    if _FROZEN is None:
+        _FROZEN = load_protocol(BOSTON_2026_11)
+    return _FROZEN
 
 
 class FixedClock:
@@ -59,6 +73,7 @@ def make_app(
     district="B2",
     language="en",
     settings: Settings | None = None,
+    protocol=None,
     **kwargs,
 ) -> ConsoleApp:
     ids = count(1)
@@ -67,7 +82,7 @@ def make_app(
     )
     return ConsoleApp(
         settings,
-        boston(),
+        protocol or boston(),
         journal=journal if journal is not None else MemoryJournal(),
         clock=clock or FixedClock(),
         call_ids=lambda: f"call-{next(ids)}",

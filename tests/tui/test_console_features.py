@@ -19,8 +19,22 @@ from crisis_triage.tui.screens.modals import AnswerModal, InterruptModal
 from crisis_triage.tui.screens.resume import ResumeScreen
 from crisis_triage.tui.screens.setup import CallSetupScreen
 from crisis_triage.tui.widgets.so_far import CallSoFar
-from tests.tui.helpers import NOON, boston, make_app, message_line, panel, question_line, run_async, screen_text
+from tests.tui.helpers import (
+    NOON,
+    boston_2026_11 as boston,
+    make_app as _make_app,
+    message_line,
+    panel,
+    question_line,
+    run_async,
+    screen_text,
+)
 from tests.tui.test_whole_calls import type_text, wait_for
+
+
+def make_app(**kwargs):
+    """These tests drive exact question orders: the frozen 2026.11.1 protocol."""
+    return _make_app(protocol=boston(), **kwargs)
 
 
 def _meta(call_id: str, console: str = "console-7") -> CallMeta:
@@ -274,7 +288,7 @@ async def test_home_screen_starts_a_call_and_lists_protocols():
         assert "N  start a call" in text and "P  practice call" in text
         await pilot.press("o")
         await pilot.pause()
-        assert "boston-mh-crisis.yaml  in use" in panel(app, "#home-detail")
+        assert "boston-mh-crisis-2026.11.1.yaml  in use" in panel(app, "#home-detail")
         await pilot.press("n")
         await wait_for(pilot, CallSetupScreen)
 

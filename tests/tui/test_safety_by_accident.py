@@ -14,6 +14,17 @@ from tests.tui.helpers import NOON, boston, make_app, message_line, panel, quest
 from tests.tui.test_whole_calls import type_text, wait_for
 
 
+async def answer_no_until(pilot, question_id: str) -> None:
+    """Answer No to each question asked until the wanted one is next."""
+    for _ in range(30):
+        question = pilot.app.screen.session.assessment.next_question
+        if question is not None and question.id == question_id:
+            return
+        await pilot.press("n")
+        await pilot.pause()
+    raise AssertionError(f"never asked {question_id}")
+
+
 @run_async
 async def test_f9_before_the_safety_questions_names_them_and_needs_a_deliberate_key():
     app = make_app(door="family")
@@ -55,9 +66,10 @@ async def test_an_interrupt_answers_its_question_confirmed_with_one_key():
     app = make_app(door="self")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, CallScreen)
-        await pilot.press("f2", "w")  # "I've got a knife here"
+        await pilot.press("f2", "w", "enter")  # "I've got a knife here"; Enter starts typing the (optional) location
         await type_text(pilot, "1 Main St")
-        await pilot.press("enter", "f5", "n", "n", "n")  # location, no name, hurt, substance, attempt
+        await pilot.press("enter", "f5")  # location, no name
+        await answer_no_until(pilot, "weapon")  # the medical and suicide questions asked first: all no
         assert question_line(app).startswith("Is there a weapon")
         question = panel(app, "#q-body")
         assert "FROM INTERRUPT (Weapon seen or mentioned): YES" in question
@@ -94,6 +106,7 @@ async def test_keys_meant_as_answers_never_become_an_optional_name():
     app = make_app(door="family")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, CallScreen)
+        await pilot.press("enter")  # the location is optional: Enter starts typing it
         await type_text(pilot, "1 Main St")
         await pilot.press("enter")
         assert question_line(app) == "What is your first name?"

@@ -6,7 +6,12 @@ checking the new pictures by eye.
 
 from __future__ import annotations
 
-from tests.tui.helpers import make_app
+from tests.tui.helpers import boston_2026_11, make_app as _make_app
+
+
+def make_app(**kwargs):
+    """These tests drive exact question orders: the frozen 2026.11.1 protocol."""
+    return _make_app(protocol=boston_2026_11(), **kwargs)
 
 
 async def _to_weapon(pilot) -> None:

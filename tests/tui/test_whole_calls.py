@@ -12,7 +12,20 @@ from crisis_triage.tui.screens.ended import CallEndedScreen
 from crisis_triage.tui.screens.handoff import HandoffScreen
 from crisis_triage.tui.screens.setup import CallSetupScreen
 from crisis_triage.tui.widgets.so_far import CallSoFar
-from tests.tui.helpers import FixedClock, make_app, panel, question_line, run_async, screen_text
+from tests.tui.helpers import (
+    FixedClock,
+    boston_2026_11,
+    make_app as _make_app,
+    panel,
+    question_line,
+    run_async,
+    screen_text,
+)
+
+
+def make_app(**kwargs):
+    """These tests drive exact question orders: the frozen 2026.11.1 protocol."""
+    return _make_app(protocol=boston_2026_11(), **kwargs)
 
 
 async def type_text(pilot, text: str) -> None:

@@ -223,7 +223,10 @@ class ShiftMatrix:
     examples: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     band_shifts: Counter = field(default_factory=Counter)
     failed: list[tuple[str, str]] = field(default_factory=list)
-    """(call id, why) for calls one of the versions could not take (a removed question ...)."""
+    """(call id, why) for calls one of the versions could not take (an option that no longer exists ...)."""
+    left_out: int = 0
+    """Calls with answers (or interrupts) that one version does not have: replayed on that version
+    without them, as its call-taker would never have asked."""
 
     def add(
         self, call_id: str, old_model: str, new_model: str, old_band: str | None = None, new_band: str | None = None
@@ -263,6 +266,7 @@ class ShiftMatrix:
             "shifts": [{"old": a, "new": b, "count": n, "examples": ex} for a, b, n, ex in self.shifts()],
             "band_shifts": [{"old": a, "new": b, "count": n} for (a, b), n in sorted(self.band_shifts.items())],
             "failed": [{"id": i, "why": w} for i, w in self.failed],
+            "left_out": self.left_out,
         }
 
 
@@ -277,18 +281,30 @@ def outcome_shift(old: Protocol, new: Protocol, lines: Iterable[str | bytes]) ->
         if isinstance(call, BadLine):
             bad += 1
             continue
+        old_call, new_call = _as_asked(old, call), _as_asked(new, call)
+        matrix.left_out += old_call is not call or new_call is not call
         try:
-            before = replay_call(old, call)
+            before = replay_call(old, old_call)
         except SessionError as exc:
             matrix.failed.append((call.id, f"old version: {exc}"))
             continue
         try:
-            after = replay_call(new, call)
+            after = replay_call(new, new_call)
         except SessionError as exc:
             matrix.failed.append((call.id, f"new version: {exc}"))
             continue
         matrix.add(call.id, before["model"], after["model"], before["band"], after["band"])
     return matrix, bad
+
+
+def _as_asked(protocol: Protocol, call):
+    """The call as ``protocol`` would have taken it: answers to questions and interrupts it does not
+    have are left out (a version that adds questions is compared on the calls made for it, and back)."""
+    answers = {q: v for q, v in call.answers.items() if q in protocol.question_by_id}
+    interrupts = [i for i in call.interrupts if i in protocol.interrupts]
+    if len(answers) == len(call.answers) and len(interrupts) == len(call.interrupts):
+        return call
+    return call.model_copy(update={"answers": answers, "interrupts": interrupts})
 
 
 @dataclass(frozen=True)
@@ -335,6 +351,9 @@ def format_matrix(matrix: ShiftMatrix, title: str) -> str:
     ]
     if matrix.total:
         lines += _matrix_table(matrix)
+    if matrix.left_out:
+        lines.append("")
+        lines.append(f"  {matrix.left_out} calls hold answers one version does not ask: replayed on it without them")
     if matrix.failed:
         lines.append("")
         lines.append(

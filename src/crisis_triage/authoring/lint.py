@@ -20,6 +20,15 @@ script-too-long      warning   words to read aloud longer than the limit (defaul
 option-no-effect     info      an answer option that scores nothing, sets nothing and no condition tells apart
 fact-unused          info      a fact set by answers or interrupts but read by no condition
 hint-untranslated    info      a hint (guidance for the call-taker) in English only
+safety-no-unknown    error     a safety question on which "unknown" cannot be recorded (multiple choice
+                               without an unknown option, a number or a text)
+language-no-review   warning   a language other than English with no review mark (protocol.language_review)
+language-unreviewed  info      a language whose scripts a certified translator has not yet reviewed
+imminent-no-confirm  warning   a response sent at the imminent level (a rule reading it, its fallbacks)
+                               that no contact_confirmation rule covers (988: confirm contact was made)
+directory-problem    error     the referral directory the protocol names does not load
+referral-gap         warning   a referral rule's kind with no service open at some hour in some district
+directory-stale      info      a directory entry last verified longer ago than the directory allows
 ===================  ========  =================================================================
 
 Exit codes of the command: 0 when there is no error (and, with ``--strict``, no warning either),
@@ -34,6 +43,7 @@ import itertools
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -45,6 +55,7 @@ from ..protocol.models import ProtocolDocument
 from .console_keys import clashes
 from .domains import OTHER, NameUse, condition_uses, protocol_uses
 from .explore import Exploration, explore
+from .referral_checks import referral_findings
 from .source import LoadedProtocol
 
 DEFAULT_MAX_WORDS = 35
@@ -60,6 +71,8 @@ class LintOptions:
     max_words: int = DEFAULT_MAX_WORDS
     exploration: Exploration | None = None
     """A walk already made (the CLI shares one between lint and paths)."""
+    today: date | None = None
+    """The date entries' ``last_verified`` are measured against (default: today)."""
 
 
 class _Linter:
@@ -90,8 +103,12 @@ class _Linter:
         self.models(exploration)
         self.interrupts(exploration)
         self.translations()
+        self.language_reviews()
+        self.safety_unknowns()
+        self.imminent_confirmation()
         self.script_length()
         self.keys()
+        self.findings.extend(referral_findings(self.loaded, self.options.today))
         return suppress(
             sorted(self.findings, key=lambda p: (p.line, SEVERITY_ORDER.get(p.severity, 3), p.code)), self.loaded.text
         )
@@ -407,8 +424,13 @@ class _Linter:
         languages = self.protocol.languages[1:]
         if not languages:
             return
+        reviews = self.doc.protocol.language_review
+        # A language scoped to read-aloud scripts shows the call-taker's texts in English by design.
+        read_aloud_only = {lang for lang in languages if lang in reviews and reviews[lang].scope == "read_aloud"}
         for path, texts in localized_texts(self.doc):
-            missing = [lang for lang in languages if lang not in texts]
+            field = next((p for p in reversed(path) if isinstance(p, str)), "")
+            expected = [lang for lang in languages if field in READ_ALOUD_FIELDS or lang not in read_aloud_only]
+            missing = [lang for lang in expected if lang not in texts]
             if not missing:
                 continue
             field = next((p for p in reversed(path) if isinstance(p, str)), "")
@@ -425,6 +447,77 @@ class _Linter:
                     "warning",
                     f'no {", ".join(missing)} text for {_describe(path)}: "{_short(texts["en"])}"',
                     path,
+                )
+
+    def language_reviews(self) -> None:
+        reviews = self.doc.protocol.language_review
+        for index, language in enumerate(self.protocol.languages):
+            if language == "en":
+                continue
+            review = reviews.get(language)
+            if review is None:
+                self.add(
+                    "language-no-review",
+                    "warning",
+                    f"the {language} scripts carry no review mark: add protocol.language_review.{language} "
+                    "with reviewed: true (after a certified translator's review) or false",
+                    ("protocol", "languages", index),
+                )
+            elif not review.reviewed:
+                self.add(
+                    "language-unreviewed",
+                    "info",
+                    f"the {language} scripts are not yet reviewed by a certified translator"
+                    + (f" ({review.note})" if review.note else ""),
+                    ("protocol", "language_review", language),
+                    key=True,
+                )
+
+    def safety_unknowns(self) -> None:
+        # The loader already requires an unknown option on single-choice safety questions; these are the
+        # other kinds a caller who cannot say would be forced to answer.
+        for question, path in self._question_paths():
+            if not self.protocol.question_by_id[question.id].safety:
+                continue
+            options = {o.id for o in question.options}
+            if question.type in ("number", "text") or (question.type == "multi" and "unknown" not in options):
+                self.add(
+                    "safety-no-unknown",
+                    "error",
+                    f'the safety question "{question.id}" ({question.type}) cannot record "unknown": a caller who '
+                    "cannot say would have to guess; make it yes_no or a choice with an unknown option",
+                    path + ("type",) if "type" in question.model_fields_set else path,
+                )
+
+    def imminent_confirmation(self) -> None:
+        """988 asks the centre to confirm that emergency services reached a person at imminent risk."""
+        doc = self.doc
+        top = doc.risk.bands[-1].id
+        levels = [lv for lv in (doc.suicide_screen.levels if doc.suicide_screen else []) if lv.at_least == top]
+        if not levels:
+            return
+        covered = {m for rule in getattr(doc, "contact_confirmation", None) or [] for m in rule.models}
+        models = {m.id: m for m in doc.responses.models}
+        names = {lv.id for lv in levels} | {top}
+        for index, rule in enumerate(doc.responses.rules):
+            when = self.protocol.rules[index].when
+            reads = when.names if when is not None else set()
+            if not reads & {"suicide_level", "band"} or not any(f'"{n}"' in (rule.when or "") for n in names):
+                continue
+            chain, todo = [], [rule.recommend]
+            while todo:
+                model = todo.pop(0)
+                if model not in chain:
+                    chain.append(model)
+                    todo.extend(models[model].fallback)
+            missing = [m for m in chain if m not in covered]
+            if missing:
+                self.add(
+                    "imminent-no-confirm",
+                    "warning",
+                    f'rule "{rule.id}" sends {", ".join(missing)} at the imminent level, but no contact_confirmation '
+                    "rule says how soon contact must be confirmed (988 Suicide Safety Policy)",
+                    ("responses", "rules", index, "recommend"),
                 )
 
     def script_length(self) -> None:

@@ -56,8 +56,39 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+def referrals_by_row(exploration: Exploration) -> dict[int, str]:
+    """The kinds of service each row's example call is offered (by ``id`` of the row); empty when the
+    protocol has no referral rules."""
+    protocol = exploration.protocol
+    if not protocol.referral_rules:
+        return {}
+    from ..engine.events import Skipped
+    from ..engine.session import session_from_answers
+    from .explore import example_moment
+    from .referral_checks import row_referrals
+
+    moment = example_moment(protocol, exploration.hour)
+    found = {}
+    for end in exploration.ends:
+        context = end.example_context
+        session = session_from_answers(
+            protocol,
+            end.example,
+            at=moment,
+            door=context["door"],
+            line=context["line"],
+            district=context["district"],
+            language=context["language"],
+        )
+        for qid in end.skipped:
+            session.apply(Skipped(at=moment, question=qid))
+        found[id(end)] = row_referrals(protocol, session)
+    return found
+
+
 def as_json(exploration: Exploration) -> dict[str, Any]:
     protocol = exploration.protocol
+    referrals = referrals_by_row(exploration)
     return {
         "protocol": protocol.id,
         "version": protocol.version,
@@ -80,6 +111,7 @@ def as_json(exploration: Exploration) -> dict[str, Any]:
                 "example": e.example,
                 "skipped": list(e.skipped),
                 "context": e.example_context,
+                "referrals": referrals.get(id(e), "-").split(", ") if referrals else [],
             }
             for e in rows(exploration)
         ],
@@ -90,7 +122,10 @@ def as_json(exploration: Exploration) -> dict[str, Any]:
 def as_text(exploration: Exploration, *, width_example: int = 70) -> str:
     protocol = exploration.protocol
     table = rows(exploration)
-    header = ("door", "band", "rule", "recommends", "sent: model [team]", "paths", "example")
+    referrals = referrals_by_row(exploration)
+    header: tuple[str, ...] = ("door", "band", "rule", "recommends", "sent: model [team]", "paths", "example")
+    if referrals:
+        header = header[:6] + ("referrals (kinds offered)",) + header[6:]
     body = []
     for e in table:
         sent = (
@@ -104,6 +139,7 @@ def as_text(exploration: Exploration, *, width_example: int = 70) -> str:
                 e.outcome.preferred_model,
                 sent,
                 f"{e.paths:,}",
+                *([referrals[id(e)]] if referrals else []),
                 example_text(e)[:width_example],
             )
         )
@@ -141,4 +177,6 @@ def as_text(exploration: Exploration, *, width_example: int = 70) -> str:
     lines.append(
         '"sent" is the model after availability at that hour and district (fallbacks) and the safety guarantees.'
     )
+    if referrals:
+        lines.append('"referrals" are the kinds of service the referral rules offer the example call of the row.')
     return "\n".join(lines)

@@ -67,8 +67,7 @@ def lint(files: tuple[str, ...], strict: bool, max_words: int, severity: str, fm
     errors (with --strict: no warnings either), 1 errors or a file that does not load, 2 warnings
     only with --strict. Silence a finding with a `# lint: ignore[code]` comment on its line.
     """
-    from ..authoring.lint import SEVERITY_ORDER, LintOptions, exit_code
-    from ..authoring.lint import lint as run_lint
+    from ..authoring.lint import SEVERITY_ORDER, LintOptions, exit_code, lint as run_lint
 
     worst = 0
     report = []
@@ -237,10 +236,8 @@ def paths(
     once, so the table stays small and fast on large protocols; each row counts the paths it stands for.
     Paths are made of answers: interrupts are left out (lint checks what each interrupt changes).
     """
-    from ..authoring.explore import explore
-    from ..authoring.explore import verify as check
-    from ..authoring.paths import as_json as to_json
-    from ..authoring.paths import as_text
+    from ..authoring.explore import explore, verify as check
+    from ..authoring.paths import as_json as to_json, as_text
 
     loaded = _load(file)
     _check_door(loaded, door)

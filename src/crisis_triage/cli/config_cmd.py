@@ -26,8 +26,7 @@ def records_place(settings) -> str:
 @click.option("--json", "as_json", is_flag=True, help="Print the values as JSON.")
 def config(as_json: bool) -> None:
     """Show the config file's path and the settings in force (file, environment, defaults)."""
-    from ..config import config_path, data_dir, field_docs
-    from ..config import file_values as read_file_values
+    from ..config import config_path, data_dir, field_docs, file_values as read_file_values
 
     path = config_path()
     settings = load_settings_or_exit()

@@ -106,8 +106,7 @@ def serve(listen, store, local, poll, hours, protocols) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print every message as it came, one JSON object a line.")
 def subscribe(url, incident, token, expires, count, as_json) -> None:
     """Subscribe to an EIDO notifier (ws:// or wss:// URL) and print what it sends."""
-    from ..interop.eido_client import SubscribeError, summary
-    from ..interop.eido_client import subscribe as run
+    from ..interop.eido_client import SubscribeError, subscribe as run, summary
 
     token = token or load_settings_or_exit().eido_token
     if not token:

@@ -100,8 +100,7 @@ def format_summary(totals: Summary, protocol) -> str:
 @click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-")
 def generate_calls(protocol: str, count: int, seed: int, distinct: int | None, output) -> None:
     """Write realistic synthetic calls (JSONL) for demos, benchmarks and impact estimates."""
-    from ..replay.generate_calls import generate_calls as generate
-    from ..replay.generate_calls import stream_calls
+    from ..replay.generate_calls import generate_calls as generate, stream_calls
 
     loaded = load_protocol_or_exit(protocol)
     calls = stream_calls(loaded, count, seed, distinct) if distinct else generate(loaded, count, seed)

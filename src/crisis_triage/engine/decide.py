@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 
 from ..protocol.compiled import Protocol
 from ..protocol.errors import did_you_mean
+from ..protocol.models import is_language_tag
 from .assessment import Assessment
 from .evaluate import Decision, decide_state, evaluate
 from .session import MAX_TEXT, CallSession, SessionError
@@ -63,8 +64,10 @@ def check_call(
     if district is not None and district not in protocol.districts:
         _check(district, protocol.districts, "district")
     options = _options(protocol)
-    if language not in options.languages:
-        _check(language, protocol.languages, "language")
+    # Any BCP 47 tag is a caller's language (an interpreter reads the protocol's scripts); the
+    # protocol's own languages skip the tag check, the common case.
+    if language not in options.languages and not is_language_tag(language):
+        raise SessionError(f'"{language}" is not a language tag such as en, es, ht or pt-BR')
     recorded: dict[str, datetime] = {}
     if unavailable or interrupts:
         for model in unavailable or ():

@@ -107,8 +107,10 @@ class CallEnded(Event):
 
 
 # Events defined in modules of their own (they subclass Event from event_base).
+from .events_call import InterpreterConnected, InterpreterRequested, RescueWithoutConsent  # noqa: E402
 from .events_centre import SupervisorConsulted, UnitAssigned  # noqa: E402
 from .events_eido import IncidentReceived  # noqa: E402
+from .events_referrals import ReferralGiven  # noqa: E402
 from .events_response import (  # noqa: E402
     DispositionRecorded,
     FollowUpAttempted,
@@ -138,7 +140,11 @@ AnyEvent = Annotated[
     | FollowUpScheduled
     | FollowUpAttempted
     | UnitAssigned
-    | SupervisorConsulted,
+    | SupervisorConsulted
+    | RescueWithoutConsent
+    | InterpreterRequested
+    | InterpreterConnected
+    | ReferralGiven,
     Field(discriminator="kind"),
 ]
 

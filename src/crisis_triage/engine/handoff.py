@@ -10,6 +10,7 @@ from ..protocol.compiled import Protocol
 from ..protocol.model_base import localized
 from ..protocol.templates import render
 from .assessment import Assessment
+from .referral_views import given_line
 from .state import CallState
 
 
@@ -88,7 +89,33 @@ def template_values(
         "team": ", ".join(localized(roles[r], language) for r in recommendation.team),
         "answers": answers,
         "notes": [text for _, text in state.notes],
+        "interpreter": interpreter_text(state),
+        "supervisor": supervisor_text(state),
+        "referrals": [given_line(r) for r in state.referrals],
     }
+
+
+def interpreter_text(state: CallState) -> str:
+    """The interpreter step in words, for the summaries: empty when none was asked for."""
+    if state.interpreter_connected is not None:
+        language = (
+            state.interpreter_requested[1] if state.interpreter_requested is not None else "language not recorded"
+        )
+        return f"interpreter {state.interpreter_connected[1]} on the line ({language})"
+    if state.interpreter_requested is not None:
+        return f"interpreter requested ({state.interpreter_requested[1]}), not yet connected"
+    return ""
+
+
+def supervisor_text(state: CallState) -> str:
+    """Supervisor consultations and any help sent without consent, in words, for the summaries."""
+    parts = [
+        f"supervisor {who} consulted" + (f" ({note})" if note else "") for _, who, note in state.supervisor_consulted
+    ]
+    if state.rescue_without_consent is not None:
+        _, reason, note = state.rescue_without_consent
+        parts.append(f"help sent without consent: {reason.replace('_', ' ')}" + (f" ({note})" if note else ""))
+    return "; ".join(parts)
 
 
 def render_handoff(protocol: Protocol, state: CallState, assessment: Assessment) -> RenderedHandoff | None:

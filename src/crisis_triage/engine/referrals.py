@@ -3,34 +3,46 @@
 Pure like the rest of the engine: the protocol's referral rules say which kinds of service fit which
 facts, the directory says which services exist and when they are open, and the time comes in as an
 argument. Every rule whose condition holds contributes its kinds in order (when there are more than
-the protocol allows, each rule's kind keeps its best service first); within a kind, services
-open now come first, then those in the caller's language, then those whose catchment is the caller's
+the protocol allows, each rule's kind keeps its best service first); within a kind, services open
+now come first, then those in the caller's language, then those whose catchment is the caller's
 district (rather than citywide), then the soonest to open, then the directory's own order.
 
 A service is offered only when it serves the caller's district (citywide services serve every
 district; with no district known, only citywide ones), serves whom the rule is for (the person or
 their family), meets the rule's need, fits the person's age when the protocol asks it, and opens at
 some time in the week.
+
+Cost: the console asks again after every event. The offer depends only on which rules hold, the
+district, the language, the age and where the moment falls between two opening or closing times of
+the directory (in that stretch of the week no service opens or closes, so the ranking cannot change).
+So offers are worked out once per such key and kept with the protocol (a bounded memo of a pure
+function); the step per call is reading the few names the rules read and testing the rules.
 """
 
 from __future__ import annotations
 
+import ast
+import bisect
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..protocol.compiled import Protocol
 from ..protocol.conditions import ANSWERED, RANK_SUFFIX
-from ..protocol.directory import Directory, DirectoryService, minute_of_week
+from ..protocol.directory import WEEK, Directory, DirectoryService
 from ..protocol.directory_models import Service
+from ..protocol.referral_models import ReferralRule
 from .assessment import Assessment
 from .evaluate import defaults, local_hour
 from .state import CallState
 
+#: Offers kept per protocol before the memo starts afresh (a console sees a handful of keys a shift).
+MEMO_LIMIT = 4096
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class OfferedReferral:
     """One service offered on a call, with why and when."""
 
@@ -43,8 +55,9 @@ class OfferedReferral:
     because: Mapping[str, str]
     """The rule's reason, per language."""
     open_now: bool
-    opens_at: datetime | None
-    """When it next opens (on the directory's clock) if closed now; None when open now."""
+    opens_minute: int | None
+    """When closed: the minute of the week it next opens (0 = Monday 00:00 of the call's week on the
+    directory's clock; at or above one week, next week). None when open now."""
     speaks_language: bool
     """True when the service works in the caller's language."""
     local: bool
@@ -54,10 +67,20 @@ class OfferedReferral:
     def service_id(self) -> str:
         return self.service.id
 
+    def opens_at(self, directory: Directory, at: datetime) -> datetime | None:
+        """When it next opens, for a call at ``at`` (None when open now), on the directory's clock.
+
+        Wall-clock arithmetic: "opens at 08:00" is 08:00 local even across a daylight-saving change.
+        """
+        if self.opens_minute is None:
+            return None
+        local = directory.local(at)
+        monday = local.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0) - timedelta(days=local.weekday())
+        return (monday + timedelta(minutes=self.opens_minute)).replace(tzinfo=directory.zone)
+
 
 def _serves(service: DirectoryService, district: str | None, to: str, need: str | None, age: float | None) -> bool:
-    spec = service.spec
-    serves = spec.serves
+    serves = service.spec.serves
     if not service.serves_district(district):
         return False
     if not (serves.family if to == "family" else serves.person):
@@ -72,40 +95,40 @@ def _serves(service: DirectoryService, district: str | None, to: str, need: str 
     return bool(service.hours.intervals)
 
 
-def offer_referrals(
-    protocol: Protocol,
+def _next_start(service: DirectoryService, minute: int) -> int:
+    """The minute of the week ``service`` next opens after ``minute`` (above ``WEEK``: next week)."""
+    starts = [start for start, _ in service.hours.intervals]
+    i = bisect.bisect_right(starts, minute)
+    return starts[i] if i < len(starts) else starts[0] + WEEK
+
+
+def _work_out(
+    fired: tuple[ReferralRule, ...],
     directory: Directory,
-    names: Mapping[str, Any],
-    *,
     district: str | None,
     language: str,
-    at: datetime,
-    age: float | None = None,
+    age: float | None,
+    minute: int,
+    per_kind: int,
+    most: int,
 ) -> tuple[OfferedReferral, ...]:
-    """The services to offer for a call whose condition names hold ``names``, at ``at``, ranked."""
-    block = protocol.document.referrals
-    if block is None or not protocol.referral_rules:
-        return ()
-    local = directory.local(at)
-    minute = minute_of_week(local)
     groups: list[list[OfferedReferral]] = []
     seen: set[tuple[str, str]] = set()
-    for rule in protocol.referral_rules:
-        if rule.when is not None and not rule.when.test(names):
-            continue
-        spec = rule.spec
+    for spec in fired:
         for kind in spec.offer:
             candidates = []
             for service in directory.by_kind.get(kind, ()):
                 if (service.id, spec.to) in seen or not _serves(service, district, spec.to, spec.need, age):
                     continue
-                wait = service.hours.minutes_until_open(minute)
+                is_open = service.hours.is_open_at(minute)
+                opens = None if is_open else _next_start(service, minute)
                 speaks = language in service.spec.languages
                 in_catchment = service.spec.districts is not None
-                candidates.append(((wait != 0, not speaks, not in_catchment, wait, service.index), service))
-            candidates.sort(key=lambda pair: pair[0])
+                rank = (not is_open, not speaks, not in_catchment, opens or 0, service.index)
+                candidates.append((rank, service, opens, speaks))
+            candidates.sort(key=lambda row: row[0])
             group = []
-            for (closed, mute, _, _, _), service in candidates[: block.per_kind]:
+            for _, service, opens, speaks in candidates[:per_kind]:
                 seen.add((service.id, spec.to))
                 group.append(
                     OfferedReferral(
@@ -114,15 +137,15 @@ def offer_referrals(
                         to=spec.to,
                         rule=spec.id,
                         because=spec.because,
-                        open_now=not closed,
-                        opens_at=directory.opens_at(service, at) if closed else None,
-                        speaks_language=not mute,
+                        open_now=opens is None,
+                        opens_minute=opens,
+                        speaks_language=speaks,
                         local=service.spec.districts is not None,
                     )
                 )
             if group:
                 groups.append(group)
-    return _within_limit(groups, block.most)
+    return _within_limit(groups, most)
 
 
 def _within_limit(groups: list[list[OfferedReferral]], most: int) -> tuple[OfferedReferral, ...]:
@@ -136,32 +159,143 @@ def _within_limit(groups: list[list[OfferedReferral]], most: int) -> tuple[Offer
     return tuple(offer for g, group in enumerate(groups) for rank, offer in enumerate(group) if (g, rank) in keep)
 
 
+class _Plan:
+    """What the referral step needs of a protocol, worked out once: the rules' tests, the names they
+    read and how to get each, and the memo of offers."""
+
+    def __init__(self, protocol: Protocol):
+        self.rules = tuple(rule.spec for rule in protocol.referral_rules)
+        self.tests = tuple((i, rule.when.test if rule.when else None) for i, rule in enumerate(protocol.referral_rules))
+        self.memo: dict[Any, Any] = {}
+        base = defaults(protocol)
+        names = []
+        for key in sorted(_keys_read(protocol)):
+            if key in protocol.facts:
+                names.append((key, "fact", False))
+            elif key in protocol.question_by_id:
+                names.append((key, "multi" if protocol.question_by_id[key].type == "multi" else "answer", base[key]))
+            else:
+                names.append((key, key, base.get(key, False)))
+        self.names = tuple(names)
+
+
+def _boundaries(directory: Directory) -> list[int]:
+    """Every minute of the week at which some service opens or closes (0 included)."""
+    marks = {0}
+    for service in directory.services:
+        for start, end in service.hours.intervals:
+            marks.update((start % WEEK, end % WEEK))
+    return sorted(marks)
+
+
+def offer_referrals(
+    protocol: Protocol,
+    directory: Directory,
+    names: Mapping[str, Any],
+    *,
+    district: str | None,
+    language: str,
+    at: datetime,
+    age: float | None = None,
+) -> tuple[OfferedReferral, ...]:
+    """The services to offer for a call whose condition names hold ``names``, at ``at``, ranked."""
+    plan = protocol.derived("engine.referrals.plan", _Plan)
+    fired = tuple([i for i, test in plan.tests if test is None or test(names)])
+    if not fired:
+        return ()
+    local = at.astimezone(directory.zone) if at.tzinfo else at
+    minute = local.weekday() * 1440 + local.hour * 60 + local.minute
+    memo = plan.memo
+    marks = memo.get(directory.sha256)
+    if marks is None:
+        marks = memo[directory.sha256] = _boundaries(directory)
+    # Within one stretch between marks nothing opens or closes: the stretch stands for the minute.
+    stretch = bisect.bisect_right(marks, minute) - 1
+    key = (directory.sha256, fired, district, language, age, stretch)
+    offers: tuple[OfferedReferral, ...] | None = memo.get(key)
+    if offers is None:
+        if len(memo) > MEMO_LIMIT:
+            memo.clear()
+            memo[directory.sha256] = marks
+        block = protocol.document.referrals
+        if block is None:  # rules fired, so the protocol has a referrals block
+            return ()
+        offers = _work_out(
+            tuple(plan.rules[i] for i in fired),
+            directory,
+            district,
+            language,
+            age,
+            marks[stretch],
+            block.per_kind,
+            block.most,
+        )
+        memo[key] = offers
+    return offers
+
+
+def referral_kinds(protocol: Protocol, names: Mapping[str, Any]) -> list[tuple[ReferralRule, str, str]]:
+    """(rule, kind, to whom) for every kind the rules that hold offer, in rule order."""
+    return [
+        (rule.spec, kind, rule.spec.to)
+        for rule in protocol.referral_rules
+        if rule.when is None or rule.when.test(names)
+        for kind in rule.spec.offer
+    ]
+
+
+def _keys_read(protocol: Protocol) -> frozenset[str]:
+    """The namespace keys the referral conditions read (from their checked trees)."""
+    keys: set[str] = set()
+    for rule in protocol.referral_rules:
+        if rule.when is None:
+            continue
+        for node in ast.walk(rule.when.tree()):
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.slice, ast.Constant)
+                and isinstance(node.slice.value, str)
+            ):
+                keys.add(node.slice.value)
+    return frozenset(keys)
+
+
 def referral_names(protocol: Protocol, state: CallState, assessment: Assessment) -> dict[str, Any]:
-    """The names referral conditions read, as the engine's walk had them at the end of the assessment."""
-    ns = defaults(protocol).copy()
-    answered: set[str] = set()
-    for asked in assessment.asked:
-        if asked.status == "answered":
-            qid = asked.question.id
-            ns[qid] = frozenset(asked.value) if asked.question.type == "multi" else asked.value
-            answered.add(qid)
-    ns[ANSWERED] = answered
-    for fact in assessment.facts:
-        ns[fact] = True
-    door = state.door
-    ns.update(
-        door=door,
-        caller=protocol.doors[door].caller if door is not None and door in protocol.doors else None,
-        line=state.line,
-        district=state.district,
-        language=state.language,
-        hour=local_hour(protocol, state.now),
-        band=assessment.risk.band,
-        score=assessment.risk.score,
-        suicide_level=assessment.risk.suicide_level or "none",
-    )
-    ns["band" + RANK_SUFFIX] = protocol.band_ids.index(assessment.risk.band)
-    return ns
+    """The names the referral conditions read, as the engine's walk had them at the end of the assessment."""
+    plan = protocol.derived("engine.referrals.plan", _Plan)
+    names: dict[str, Any] = {}
+    facts = assessment.facts
+    answers = state.answers
+    dropped = {d.question.id for d in assessment.dropped} if assessment.dropped else ()
+    for key, how, default in plan.names:
+        if how == "fact":
+            names[key] = key in facts
+        elif how in ("answer", "multi"):
+            value = answers.get(key)
+            if value is None or key in dropped or key in state.skipped:
+                names[key] = default
+            else:
+                names[key] = frozenset(value) if how == "multi" else value
+        elif how == "band":
+            names[key] = assessment.risk.band
+        elif how == "band" + RANK_SUFFIX:
+            names[key] = protocol.band_ids.index(assessment.risk.band)
+        elif how == "score":
+            names[key] = assessment.risk.score
+        elif how == "suicide_level":
+            names[key] = assessment.risk.suicide_level or "none"
+        elif how == "caller":
+            door = protocol.doors.get(state.door) if state.door else None
+            names[key] = door.caller if door else None
+        elif how == "hour":
+            names[key] = local_hour(protocol, state.now)
+        elif how == ANSWERED:
+            names[key] = {a.question.id for a in assessment.asked if a.status == "answered"}
+        elif how in ("door", "line", "district", "language"):
+            names[key] = getattr(state, key)
+        else:
+            names[key] = default
+    return names
 
 
 def referrals_for_call(
@@ -186,4 +320,4 @@ def referrals_for_call(
     )
 
 
-__all__ = ["OfferedReferral", "offer_referrals", "referral_names", "referrals_for_call"]
+__all__ = ["OfferedReferral", "offer_referrals", "referral_kinds", "referral_names", "referrals_for_call"]

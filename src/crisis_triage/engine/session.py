@@ -15,6 +15,7 @@ from typing import Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.errors import did_you_mean
+from ..protocol.models import is_language_tag
 from .aftercare import AFTER_EVENTS, check, owed_followups, track
 from .assessment import Assessment
 from .evaluate import evaluate
@@ -34,6 +35,9 @@ from .events import (
     Revised,
     Skipped,
 )
+from .events_call import InterpreterConnected, InterpreterRequested, RescueWithoutConsent
+from .events_centre import SupervisorConsulted
+from .events_referrals import ReferralGiven
 from .events_response import FollowUpScheduled
 from .handoff import RenderedHandoff, render_handoff
 from .state import CallState
@@ -128,6 +132,16 @@ class CallSession:
                 state.handoff_outcome = outcome
             case CallEnded(outcome=outcome):
                 state.ended = outcome
+            case SupervisorConsulted(supervisor=who):
+                state.supervisor_consulted.append((event.at, who, ""))
+            case RescueWithoutConsent(reason=reason, note=note):
+                state.rescue_without_consent = (event.at, reason, note)
+            case InterpreterRequested(language=language):
+                state.interpreter_requested = (event.at, language)
+            case InterpreterConnected(interpreter_id=interpreter_id):
+                state.interpreter_connected = (event.at, interpreter_id)
+            case ReferralGiven():
+                state.referrals.append(event)
         track(state.after, event)
         self._events.append(event)
         self._assessment = None
@@ -173,7 +187,7 @@ class CallSession:
                 self._check_choice(event.door, protocol.doors, "door")
                 self._check_choice(event.line, {x.id for x in protocol.document.lines}, "line")
                 self._check_choice(event.district, protocol.districts, "district")
-                self._check_choice(event.language, protocol.languages, "language")
+                self._check_language(event.language)
             case Answered(question=qid, value=value) | Revised(question=qid, value=value):
                 question = self._question(qid)
                 self._normalise(question, value)
@@ -203,6 +217,16 @@ class CallSession:
             case HandoffEnded(outcome=outcome):
                 handoff = protocol.document.handoff
                 self._check_choice(outcome, handoff.outcomes if handoff else [], "handoff outcome")
+            case InterpreterRequested(language=language):
+                self._check_language(language)
+            case InterpreterConnected() if state.interpreter_requested is None:
+                raise SessionError("an interpreter can be connected only after one is requested")
+
+    @staticmethod
+    def _check_language(language: str | None) -> None:
+        # Any caller's language: a tag the protocol has no scripts in shows English and the interpreter step.
+        if language is not None and not is_language_tag(language):
+            raise SessionError(f'"{language}" is not a language tag such as en, es, ht or pt-BR')
 
     def _check_choice(self, value: str | None, known: Iterable[str], what: str) -> None:
         if value is None:

@@ -35,6 +35,16 @@ class CallState:
     ended: str | None = None
     after: AfterDispatch = field(default_factory=AfterDispatch)
     """The response, disposition, handoff landing and follow-ups (engine/aftercare.py)."""
+    supervisor_consulted: list[tuple[datetime, str, str]] = field(default_factory=list)
+    """(when, who, note) for every supervisor consultation."""
+    rescue_without_consent: tuple[datetime, str, str] | None = None
+    """(when, reason, note) once help is sent without the person's consent."""
+    interpreter_requested: tuple[datetime, str] | None = None
+    """(when, language) once an interpreter is requested."""
+    interpreter_connected: tuple[datetime, str] | None = None
+    """(when, interpreter id) once the interpreter is on the line."""
+    referrals: list[Any] = field(default_factory=list)
+    """Referrals given on the call (ReferralGiven events), oldest first."""
 
 
 class CallSetting(Protocol):

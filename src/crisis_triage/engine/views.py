@@ -16,6 +16,7 @@ from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.model_base import localized
 from .assessment import Assessment, Recommendation
 from .handoff import template_values
+from .referral_views import given_line
 from .state import CallState
 
 
@@ -298,9 +299,14 @@ def dispatch_summary(
             lines.append(f"ALSO UNAVAILABLE: {model_name(protocol, step.from_model)} ({step.reason})")
     lines.append(
         f"Caller: {values['caller_name'] or 'name not given'} ({values['door']}); language {values['language']}"
+        + (f"; {values['interpreter']}" if values["interpreter"] else "")
     )
+    if values["supervisor"]:
+        lines.append(f"Supervisor: {values['supervisor']}")
     for at, text in state.notes:
         lines.append(f"Note {centre_time(protocol, at):%H:%M}: {text}")
+    for referral in state.referrals:
+        lines.append(f"Referral: {given_line(referral)}")
     lines.append(f"Protocol: {protocol.id} {protocol.version}")
     return "\n".join(lines)
 

@@ -146,6 +146,8 @@ class Directory:
     sha256: str
     services: tuple[DirectoryService, ...]
     zone: ZoneInfo = field(repr=False)
+    source: SourceMap | None = field(default=None, repr=False, compare=False)
+    """Where each value sits in the file (for authoring findings)."""
 
     @property
     def id(self) -> str:
@@ -209,7 +211,7 @@ def parse_directory(text: str, file: str = "<directory>", protocol: Protocol | N
         raise ProtocolError(_sorted(problems))
     services = tuple(DirectoryService(s, WeeklyHours.parse(s.hours), i) for i, s in enumerate(document.services))
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Directory(document, file, digest, services, zone)
+    return Directory(document, file, digest, services, zone, source)
 
 
 def _check(document: DirectoryDocument, source: SourceMap, protocol: Protocol | None) -> list[Problem]:
@@ -264,7 +266,7 @@ def load_directory(path: str | FilePath, protocol: Protocol | None = None) -> Di
     """Read and check a directory file; raise :class:`ProtocolError` (never anything else)."""
     text, digest = read_protocol_text(path)
     directory = parse_directory(text, str(path), protocol)
-    return Directory(directory.document, directory.file, digest, directory.services, directory.zone)
+    return Directory(directory.document, directory.file, digest, directory.services, directory.zone, directory.source)
 
 
 def check_directory(path: str | FilePath, protocol: Protocol | None = None) -> list[Problem]:

@@ -7,6 +7,7 @@ here while ``models.py`` imports the section for the document model, with no cyc
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
@@ -29,6 +30,15 @@ def _localize(value: object) -> object:
     return value
 
 
+LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8}){0,4}$")
+"""A BCP 47 language tag as callers' languages are written (``ht``, ``pt-BR``, ``zh-Hant``, ``kea``)."""
+
+
+def is_language_tag(value: object) -> bool:
+    """True for a well-formed BCP 47 tag (primary language, then up to four subtags)."""
+    return isinstance(value, str) and len(value) <= 35 and LANGUAGE_TAG.match(value) is not None
+
+
 def _check_localized(value: dict[str, str]) -> dict[str, str]:
     if "en" not in value:
         raise ValueError("English text (en) is required; other languages are optional")
@@ -44,7 +54,7 @@ Localized = Annotated[dict[str, str], BeforeValidator(_localize), AfterValidator
 """Text to show or read aloud: a plain string (English) or a mapping of language code to text."""
 
 
-def localized(texts: dict[str, str] | None, language: str) -> str:
+def localized(texts: Mapping[str, str] | None, language: str) -> str:
     """``texts`` in ``language``, falling back to English (empty when there is no text at all)."""
     if not texts:
         return ""

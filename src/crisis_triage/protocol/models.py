@@ -17,25 +17,29 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 # The format's building blocks, re-exported: the format's names live in models.
 from .model_base import (
     ANSWER_TYPES as ANSWER_TYPES,
-)
-from .model_base import (
     CALLER_KINDS as CALLER_KINDS,
-)
-from .model_base import (
     ID_PATTERN as ID_PATTERN,
-)
-from .model_base import (
     Id as Id,
-)
-from .model_base import (
     Localized as Localized,
-)
-from .model_base import (
     Strict as Strict,
-)
-from .model_base import (
+    is_language_tag as is_language_tag,
     localized as localized,
 )
+
+
+class LanguageReview(Strict):
+    """Whether a language's scripts have been reviewed by a certified translator."""
+
+    reviewed: bool
+    """True once a certified translator has reviewed this language's scripts; the linter notes every
+    language still false, and a protocol author flips it after review."""
+    reviewer: str = ""
+    """Who reviewed the scripts (name or agency), once reviewed."""
+    scope: Literal["all", "read_aloud"] = "all"
+    """all: every text is translated. read_aloud: only the words read to the caller (ask, ask_other,
+    say) are; labels, hints and reasons show in English on the call-taker's console."""
+    note: str = ""
+    """Anything the clinical lead should know (how the draft was made, what is left)."""
 
 
 class Meta(Strict):
@@ -49,6 +53,9 @@ class Meta(Strict):
     """The version an author bumps on every change; stored with every call record."""
     languages: list[str] = ["en"]
     """Languages the scripts are written in; English (en) is always first and required."""
+    language_review: dict[str, LanguageReview] = {}
+    """For each language other than English: whether its scripts were reviewed by a certified
+    translator (``ht: {reviewed: false, scope: read_aloud}``). A language with no mark is a lint warning."""
     description: str = ""
     """What the protocol covers and who maintains it."""
     timezone: str = "America/New_York"
@@ -61,7 +68,20 @@ class Meta(Strict):
             raise ValueError("languages must start with en (English scripts are required)")
         if len(set(value)) != len(value):
             raise ValueError("a language is listed twice")
+        bad = [v for v in value if not is_language_tag(v)]
+        if bad:
+            raise ValueError(f'"{bad[0]}" is not a language tag such as en, es, ht or pt-BR')
         return value
+
+    @model_validator(mode="after")
+    def _reviews_name_listed_languages(self) -> "Meta":
+        unknown = [code for code in self.language_review if code not in self.languages or code == "en"]
+        if unknown:
+            raise ValueError(
+                f'language_review names "{unknown[0]}", which is not one of the protocol\'s other languages '
+                f"({', '.join(self.languages[1:]) or 'none'})"
+            )
+        return self
 
 
 class District(Strict):

@@ -39,6 +39,9 @@ TEMPLATE_VARIABLES = {
     "answers": "answers by question id, as the labels read on screen (answers.caller_name)",
     "notes": "the call-taker's notes, oldest first",
     "unasked_safety": "labels of the safety questions not asked yet (say 'not asked', never 'no risk found')",
+    "interpreter": "the interpreter step in words (requested, connected with the interpreter's id), or empty",
+    "supervisor": "who was consulted, and why help went without consent, in words, or empty",
+    "referrals": "referrals given on the call (service, kind, to whom, how), oldest first",
 }
 
 MAX_TEMPLATE = 4000

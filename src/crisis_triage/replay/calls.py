@@ -178,6 +178,8 @@ def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None
         "fallback": [{"from": f.from_model, "to": f.to_model, "reason": f.reason} for f in rec.fallbacks],
         "guarantees": [g.guarantee for g in rec.guarantees],
         "rationale": rec.because["en"],
+        # The rule's notes carry what the caller asked for (a no-police request honoured, or why not).
+        "notes": [note["en"] for note in rec.notes],
         "deciding": dict(rec.deciding_values),
         "facts": sorted(assessment.facts),
         "provisional": rec.provisional,

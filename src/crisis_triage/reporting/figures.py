@@ -146,6 +146,12 @@ class Figures:
     first: datetime | None = None
     last: datetime | None = None
     protocols: Counter = field(default_factory=Counter)
+    referred: int = 0
+    """Calls on which at least one referral was given."""
+    referrals_by_kind: Counter = field(default_factory=Counter)
+    """Kind of service -> referrals given."""
+    referral_services: Counter = field(default_factory=Counter)
+    """Service (as named when given) -> referrals given: which services calls were connected to."""
     """"id version" -> calls."""
 
     def share(self, count: int, of: int | None = None) -> float:
@@ -183,6 +189,10 @@ class Figures:
             self.handoff_outcomes[o.handoff_outcome or "(not recorded)"] += 1
         if o.landed is not None:
             self.landed[o.landed] += 1
+        self.referred += bool(o.referrals)
+        for kind, service, _to in o.referrals:
+            self.referrals_by_kind[kind] += 1
+            self.referral_services[service] += 1
         for rule, state in o.followups:
             self.followups[state] += 1
             self.followups_by_rule[rule][state] += 1

@@ -83,6 +83,8 @@ class CallOutcome:
     """Contact confirmation: in_time, late, missed (window over, nothing reported), open; None if not required."""
     followups: tuple[tuple[str, str], ...] = ()
     """(rule, on_time | late | overdue | open) for each follow-up owed."""
+    referrals: tuple[tuple[str, str, str], ...] = ()
+    """(kind, service name, caller or family) for each referral given on the call."""
 
 
 def _context_facts(protocol: Protocol) -> frozenset[str]:
@@ -174,4 +176,5 @@ def call_outcome(
         and not call_line_dispatched
         and ("call_line" in team or (rec.handoff and dispatched.model == rec.model)),
         **after,
+        referrals=tuple((r.service_kind, r.service_name, r.to) for r in state.referrals),
     )

@@ -90,6 +90,10 @@ def headline(figures: Figures) -> list[tuple[str, str]]:
         ("handoffs accepted", _pct(f.handoffs_accepted, f.handoffs) + " handoffs"),
         ("preferred model unavailable", _pct(f.preferred_unavailable, f.calls)),
         ("departures from the recommendation", _pct(f.departures, f.dispatched) + " of dispatched"),
+        (
+            "calls given a referral",
+            f"{f.referred} ({f.share(f.referred):.1f}%), {sum(f.referrals_by_kind.values())} referrals",
+        ),
         ("time to recommendation p50 / p90", f"{_seconds(p50)} / {_seconds(p90)} (min:s)"),
         ("time to dispatch p50 / p90", f"{_seconds(d50)} / {_seconds(d90)} (min:s)"),
         ("disposition recorded", _pct(f.with_disposition, f.dispatched) + " of dispatched"),
@@ -374,6 +378,11 @@ def render_text(figures: Figures, *, title: str, chart_width: int = 30, zone: tz
         lines += ["", "departures (recommended -> dispatched)"]
         for (recommended, dispatched), count in f.departure_models.most_common():
             lines.append(f"  {count:>6}  {recommended} -> {dispatched}")
+    if f.referrals_by_kind:
+        lines.append("")
+        lines.append("referrals given, by kind: " + ", ".join(f"{k} {v}" for k, v in f.referrals_by_kind.most_common()))
+        lines.append("services calls were connected to:")
+        lines.extend(f"  {count:>6}  {service}" for service, count in f.referral_services.most_common())
     if f.handoffs:
         lines.append("")
         lines.append("handoff outcomes: " + ", ".join(f"{k} {v}" for k, v in f.handoff_outcomes.most_common()))
@@ -465,6 +474,10 @@ def render_html(figures: Figures, *, title: str, zone: tzinfo | None = None, **o
                 [[n, a, b, r] for (a, b, r), n in f.unavailable_reasons.most_common()],
             )
         )
+    if f.referrals_by_kind:
+        given = sum(f.referrals_by_kind.values())
+        body.append("<h2>Referrals given, by kind</h2>" + svg_bars(f.referrals_by_kind.most_common(), given))
+        body.append("<h2>Services calls were connected to</h2>" + svg_bars(f.referral_services.most_common(), given))
     if f.handoffs:
         body.append("<h2>Handoff outcomes</h2>" + svg_bars(f.handoff_outcomes.most_common(), f.handoffs))
     if f.unreadable:

@@ -195,11 +195,68 @@ class CheckResult:
         return self.status in ("error", "differs")
 
 
+def contradictions(protocol: Protocol, scenario: Scenario) -> list[Difference]:
+    """The caller's lines against the scenario's own answers: a danger the caller volunteers (recorded
+    as an interrupt) that a reply of the same caller, meant once that was said, then denies.
+
+    Checked for every question that can record the danger, asked or not in the perfect run: a trainee
+    who follows the caller may reach it (knife_in_kitchen once answered "is anyone holding it?" with
+    the default "No" right after "he's waving it around", and graded the safe answer wrong).
+    """
+    caller = ScriptedCaller(scenario.document, protocol)
+    found: list[Difference] = []
+    for index, volunteer in enumerate(scenario.document.script.volunteers):
+        if volunteer.record is None or volunteer.record not in protocol.interrupts:
+            continue
+        fact = protocol.interrupts[volunteer.record].fact
+        heard = range(index + 1)
+        # Only the question that records this danger itself: "no" to one of several questions that can
+        # each establish a medical emergency denies nothing the caller said.
+        recording = [q for q in protocol.questions if any(name == fact for name, _ in q.sets)]
+        if len(recording) != 1:
+            continue
+        for question in recording:
+            conditions = [condition for name, condition in question.sets if name == fact]
+            if question.type not in ("yes_no", "choice"):
+                continue
+            meant = caller.meaning(question.id, heard)
+            if meant is None or meant == "unknown":
+                continue  # not knowing is not denying
+
+            if _establishes(protocol, conditions, meant) or not any(
+                _establishes(protocol, conditions, o.id) for o in question.options
+            ):
+                continue
+            scripted = question.id in scenario.document.script.answers
+            found.append(
+                Difference(
+                    "contradiction",
+                    f'volunteers[{index}] ("{_short(volunteer.says)}") records {volunteer.record}',
+                    f'{question.id} is answered "{meant}"'
+                    + ("" if scripted else " by the default line")
+                    + f": script a reply to {question.id} (or a revise) that agrees with what the caller said",
+                )
+            )
+    return found
+
+
+def _establishes(protocol: Protocol, conditions, value: str) -> bool:
+    """Whether answering ``value`` makes one of ``conditions`` (a question's sets for one fact) hold."""
+    from ..engine.evaluate import defaults
+
+    namespace = {**defaults(protocol), "answer": value}
+    return any(condition.evaluate(namespace) for condition in conditions)
+
+
+def _short(text: str, limit: int = 50) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def check_scenario(protocol: Protocol, scenario: Scenario) -> CheckResult:
     """Play the scenario and list every way its outcome differs from its expectation."""
     outcome = play_perfect(protocol, scenario)
     expect = scenario.document.expect
-    differences: list[Difference] = []
+    differences: list[Difference] = contradictions(protocol, scenario)
     if outcome.error:
         return CheckResult(scenario, outcome, ())
     if outcome.model != expect.recommendation:

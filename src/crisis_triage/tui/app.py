@@ -63,6 +63,9 @@ def open_journal(settings: Settings) -> tuple[Journal, str | None, StoreProblems
     return journal, getattr(journal, "problem", None), relay
 
 
+_UNLOADED = object()
+
+
 class ConsoleApp(App):
     """The crisis-triage call console."""
 
@@ -106,6 +109,17 @@ class ConsoleApp(App):
         self.return_code_value = 0
         self.resume = resume
         """A call already journalled (transferred in as an EIDO) to open at once."""
+        self._directory = _UNLOADED
+
+    @property
+    def directory(self):
+        """The referral directory the protocol names, loaded on first use; None without one (then the
+        call screen shows no referral panel) or when it does not load (said once, as a warning)."""
+        if self._directory is _UNLOADED:
+            from .widgets.referrals import load_console_directory
+
+            self._directory = load_console_directory(self.protocol, self.notify)
+        return self._directory
 
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:

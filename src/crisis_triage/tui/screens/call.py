@@ -59,6 +59,7 @@ from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
 from .call_link import AfterCall, CallLink
 from .confirm import AcceptAnywayModal
+from .referrals import open_referral_picker, referral_panels, show_referrals
 
 if TYPE_CHECKING:
     from ..centre_hook import CallCentre
@@ -158,6 +159,7 @@ class CallScreen(Screen):
                 yield RiskPanel(id="risk")
                 yield RecommendationCard(id="recommendation")
                 yield from self.compose_side_extras()
+                yield from referral_panels(self.app)
         yield MessageLine(id="message-line")
         yield KeyBar(id="keybar")
 
@@ -287,6 +289,7 @@ class CallScreen(Screen):
             open_safety=open_safety_labels(after),
             found_anything=bool(after.facts),
         )
+        show_referrals(self)
         self._show_notes()
         box = self.query_one("#q-input", Input)
         # A required typed answer (the location) takes the keys at once; an optional one (a name)
@@ -489,6 +492,9 @@ class CallScreen(Screen):
 
         views = interrupt_views(self.protocol, self.assessment.active_interrupts, self.session.state.language)
         self.app.push_screen(InterruptModal(views), done)
+
+    def action_referral(self) -> None:
+        open_referral_picker(self)
 
     def action_note(self) -> None:
         from .modals import NoteModal

@@ -1,0 +1,100 @@
+"""The referral step's cost per call against the decision path, measured in the same run.
+
+    python3 bench/referrals.py [--calls N] [--rounds R]
+
+For N generated Boston calls (bench/engine.py's generator and seed), each call's state and full
+assessment are built first (not timed). Then, in alternating rounds, the best CPU time of:
+  * the decision path: engine.evaluate.decide_state on the call's state (what bench/engine.py times);
+  * the full assessment the console computes after every event (engine.evaluate.evaluate), for scale;
+  * the referral step: engine.referrals.referrals_for_call with the shipped directory (the names the
+    referral rules read, the rules, the services by kind, district, hours and language, the ranking).
+Prints microseconds per call for both and the ratio [target: referral step < 10% of the decision path].
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from crisis_triage.engine import session_from_answers
+from crisis_triage.engine.evaluate import decide_state, evaluate
+from crisis_triage.engine.referrals import referrals_for_call
+from crisis_triage.protocol import load_protocol
+from crisis_triage.protocol.directory import load_directory_for
+from crisis_triage.replay.generate_calls import generate_calls
+
+BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
+TARGET = 0.10
+
+
+def _sessions(protocol, count: int):
+    sessions = []
+    for call in generate_calls(protocol, count, seed=11):
+        session = session_from_answers(
+            protocol,
+            call["answers"],
+            at=datetime.fromisoformat(call["at"]),
+            door=call["door"],
+            line=call["line"],
+            district=call["district"],
+            language=call["language"],
+            interrupts=call["interrupts"],
+        )
+        sessions.append((session.state, session.assessment))
+    return sessions
+
+
+def _time(function, rounds_of) -> float:
+    started = time.process_time()
+    function(rounds_of)
+    return time.process_time() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=2000)
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args()
+    protocol = load_protocol(BOSTON)
+    directory = load_directory_for(protocol)
+    calls = _sessions(protocol, args.calls)
+    offered = sum(len(referrals_for_call(protocol, directory, s, a)) for s, a in calls)
+
+    def decisions(calls):
+        for state, _ in calls:
+            decide_state(protocol, state)
+
+    def assessments(calls):
+        for state, _ in calls:
+            evaluate(protocol, state)
+
+    def referrals(calls):
+        for state, assessment in calls:
+            referrals_for_call(protocol, directory, state, assessment)
+
+    best_decide = best_refer = best_assess = float("inf")
+    for _ in range(args.rounds):  # interleaved: load on the machine falls on all alike
+        best_decide = min(best_decide, _time(decisions, calls))
+        best_assess = min(best_assess, _time(assessments, calls))
+        best_refer = min(best_refer, _time(referrals, calls))
+    per_decide = best_decide / len(calls) * 1e6
+    per_refer = best_refer / len(calls) * 1e6
+    ratio = best_refer / best_decide
+    print(f"{len(calls):,} generated Boston calls, {offered / len(calls):.1f} referrals offered per call on average")
+    print(f"{'path':<52}{'us/call':>9}")
+    print(f"{'decision path (engine.evaluate.decide_state)':<52}{per_decide:>9.1f}")
+    print(f"{'full assessment (engine.evaluate.evaluate)':<52}{best_assess / len(calls) * 1e6:>9.1f}")
+    print(f"{'referral step (engine.referrals.referrals_for_call)':<52}{per_refer:>9.1f}")
+    verdict = "within" if ratio < TARGET else "OVER"
+    print(f"referral step / decision path: {ratio:.1%}  [target < {TARGET:.0%}: {verdict}]")
+    print(f"referral step / full assessment (what the console computes with it): {best_refer / best_assess:.1%}")
+
+
+if __name__ == "__main__":
+    main()
