@@ -94,6 +94,7 @@ def test_a_call_in_tmux_from_door_to_dispatch(pane_env, tmp_path, monkeypatch):
         # The address is optional (a caller may refuse it: the location search follows), so letters
         # answer nothing until Enter starts typing.
         pane.keys("Enter")
+        pane.wait_for("TYPING")  # the box takes letters once the console shows it is typing
         pane.type("12 Dudley St")
         pane.keys("Enter")
         pane.wait_for("What is your first name?")
