@@ -47,7 +47,7 @@ class Mode(Enum):
     NEXT = "next"
     """``walk(ns, answers, door, answered, skipped) -> index``: stop at the first question to ask (-1: none)."""
     EXPLAIN = "explain"
-    """``walk(ns, answers, door, answered, open, took, drop) -> score``: report every question's status."""
+    """``walk(ns, answers, door, answered, unanswered, took, drop) -> score``: report every question's status."""
 
 
 _MISSING = object()
@@ -366,7 +366,7 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                 _if(_compare(ast.Constant(qid), ast.NotIn(), _name("_skipped")), [ast.Return(ast.Constant(i))])
             ]
         else:
-            unanswered = [ast.Expr(_call("_open", ast.Constant(i)))]
+            unanswered = [ast.Expr(_call("_unanswered", ast.Constant(i)))]
         dropped: list[ast.stmt] = [_if(present, [ast.Expr(_call("_drop", ast.Constant(i), _name("_v")))])]
         applied = condition + [_if(_name("_a"), [_if(present, recorded, unanswered)], dropped if explain else None)]
         if in_door is not None:
@@ -380,7 +380,7 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
     args = [NS, "_answers", "_door", "_answered"] + {
         Mode.DECIDE: [],
         Mode.NEXT: ["_skipped"],
-        Mode.EXPLAIN: ["_open", "_took", "_drop"],
+        Mode.EXPLAIN: ["_unanswered", "_took", "_drop"],
     }[mode]
     walk: Callable[..., int] = _function("walk", args, body, constants, f"<protocol walk: {mode.value}>")
     return walk

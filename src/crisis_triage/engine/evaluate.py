@@ -120,7 +120,7 @@ class _Explained:
         for interrupt_id in state.interrupts:
             self.sources.setdefault(plan.interrupt_fact[interrupt_id], []).append(f"interrupt:{interrupt_id}")
 
-    def open(self, index: int) -> None:
+    def unanswered(self, index: int) -> None:
         """A question that applies and has no answer: skipped, or still to ask."""
         question = self.questions[index]
         if question.id in self.state.skipped:
@@ -155,7 +155,7 @@ def evaluate(protocol: Protocol, state: CallState, *, reasons: bool = True) -> A
     plan = _plan(protocol)
     ns, answered = _start(plan, state)
     walk = _Explained(plan, state)
-    score = plan.walk(Mode.EXPLAIN)(ns, state.answers, state.door, answered, walk.open, walk.took, walk.drop)
+    score = plan.walk(Mode.EXPLAIN)(ns, state.answers, state.door, answered, walk.unanswered, walk.took, walk.drop)
     asked = walk.asked
     risk = _risk(protocol, ns, score, walk.contributions)
     pending_required = any(a.status == "pending" and a.question.spec.required for a in asked)
