@@ -98,3 +98,17 @@ def sort_queue(items: list[FollowUpItem], now: datetime) -> list[FollowUpItem]:
         return (_ORDER[status], moment, item.call_id, item.rule)
 
     return sorted(items, key=key)
+
+
+def queue_store(journal: Any, settings: Any) -> tuple[Any, bool]:
+    """The store a console's follow-up queue reads and records attempts in, and whether the caller
+    must close it: the centre's PostgreSQL store when one is set (every console's follow-ups meet
+    there), else the console's own SQLite file (under its durable journal)."""
+    from .opening import is_postgres_url
+
+    if is_postgres_url(getattr(settings, "store", None)):
+        from .postgres import PostgresStore
+
+        return PostgresStore(settings.store), True
+    primary = getattr(journal, "primary", None)
+    return (primary if primary is not None else journal), False
