@@ -632,7 +632,10 @@ class CallScreen(CallResponse, Screen):
         itself (``rec.handoff`` alone also holds for a team that includes the call line's roles: they
         get the dispatch summary, with H for the handoff)."""
         handoff = self.protocol.document.handoff
-        if handoff is not None and self.assessment.recommendation.model == handoff.model:
+        # What was dispatched decides (a resumed call's recommendation may have moved since).
+        accepted = self.session.state.accepted
+        model = accepted[0] if accepted is not None else self.assessment.recommendation.model
+        if handoff is not None and model == handoff.model:
             self.show_handoff()
         else:
             self._show_dispatch_summary()
