@@ -16,7 +16,8 @@ from ..engine.session import SessionError
 from ..engine.views import centre_time, model_name
 from ..keymap import label
 from ..store.journal import CallMeta, JournalError
-from ..store.response_watch import ActiveResponse, ResponseWatch, record_on_call
+from ..store.opening import is_postgres_url
+from ..store.response_watch import ActiveResponse, ResponseWatch, copy_outside_events, record_on_call
 from .widgets.alert_strip import AlertLine, AlertStrip
 
 if TYPE_CHECKING:
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
 
 INTERVAL_S = 1.0
 """How often the store is read: a second is well inside any contact window and costs two queries."""
+
+CENTRE_INTERVAL_S = 5.0
+"""How often the centre store is asked for what other consoles recorded on this console's active calls
+(on a thread: the network never holds a key)."""
 
 
 def minutes(delta_seconds: float) -> str:
@@ -37,6 +42,7 @@ class ResponseAlerts:
         self.app = app
         self.watch = ResponseWatch(app.journal, self.protocol_for, app.settings.console_id)
         self.lines: tuple[AlertLine, ...] = ()
+        self._centre: Any = None
 
     def protocol_for(self, meta: CallMeta) -> Protocol | None:
         """The console's protocol for its own calls taken with it (by id: a resumed call continues
@@ -47,6 +53,31 @@ class ResponseAlerts:
     def start(self) -> None:
         self.app.set_interval(INTERVAL_S, self.refresh)
         self.app.screen_change_signal.subscribe(self.app, lambda _screen: self.app.call_after_refresh(self.show))
+        if is_postgres_url(self.app.settings.store):
+            self.app.set_interval(CENTRE_INTERVAL_S, self._pull_in_background)
+
+    # -- the centre: statuses other consoles and dispatchers recorded ---------------------------------
+    def _pull_in_background(self) -> None:
+        self.app.run_worker(self.pull_centre, thread=True, group="centre-pull", exclusive=True, exit_on_error=False)
+
+    def pull_centre(self) -> int:
+        """Copy what was recorded from outside on this console's active calls from the centre store
+        into the console's own (store/response_watch.py); the next tick shows it. Runs on a thread;
+        returns how many events were new. A centre that cannot be reached is the centre link's to
+        report: this says nothing and tries again next time."""
+        target = getattr(self.app.journal, "primary", None)
+        ids = [a.call_id for a in self.watch.active]
+        if target is None or not ids:
+            return 0
+        try:
+            if self._centre is None:
+                from ..store.postgres import PostgresStore
+
+                self._centre = PostgresStore(self.app.settings.store)
+            return copy_outside_events(self._centre, target, ids)
+        except Exception:  # psycopg's errors (optional module), a store gone: try again next time
+            self._centre = None
+            return 0
 
     # -- reading -----------------------------------------------------------------------------------
     def refresh(self) -> None:
