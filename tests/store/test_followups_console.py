@@ -3,9 +3,7 @@ this console's open call; the follow-up queue screen reads and records in the ce
 
 from __future__ import annotations
 
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 from crisis_triage.config import Settings
 from crisis_triage.engine.events import CallEnded, HandoffEnded, RecommendationAccepted
@@ -14,9 +12,7 @@ from crisis_triage.store.followups import load_queue
 from crisis_triage.store.opening import open_journal
 from crisis_triage.store.outside import record_outside
 from crisis_triage.store.postgres import PostgresStore
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from tests.tui.helpers import FixedClock, make_app, run_async, screen_text  # noqa: E402
+from tests.tui.helpers import FixedClock, make_app, run_async, screen_text
 
 
 def _settings(pg_url: str) -> Settings:
@@ -37,7 +33,10 @@ async def test_a_status_from_another_console_reaches_the_open_call_through_the_c
             clock.at += timedelta(minutes=9)
             # Another console of the centre records the team on scene, in the centre store.
             record_outside(
-                centre, app.protocol, "call-1", [ResponseStatusChanged(at=clock.at, status="on_scene", source="console-b")]
+                centre,
+                app.protocol,
+                "call-1",
+                [ResponseStatusChanged(at=clock.at, status="on_scene", source="console-b")],
             )
             alerts = app.response_alerts
             alerts.refresh()
