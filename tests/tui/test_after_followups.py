@@ -109,3 +109,55 @@ async def test_a_resumed_call_shows_its_dispatch_and_response_and_f9_never_dispa
         assert isinstance(app.screen, DispatchScreen)
     assert [e.kind for e in journal.events("call-1")].count("accepted") == 1
     journal.close()
+
+
+@run_async
+async def test_the_resume_list_says_what_each_unfinished_call_dispatched(tmp_path):
+    from crisis_triage.tui.screens.resume import ResumeScreen
+
+    path = tmp_path / "calls.sqlite3"
+    journal = SqliteJournal(path)
+    clock = FixedClock()
+    app = make_app(journal=journal, clock=clock, door="self")
+    async with app.run_test(size=(140, 45)) as pilot:
+        call = app.call_screen()
+        assert call.record(RecommendationAccepted(at=clock.at, model="co_response", recommended="co_response"))
+        assert call.record(ResponseStatusChanged(at=clock.at, status="en_route"))
+        await pilot.pause()
+    journal.close()
+
+    journal = SqliteJournal(path)
+    app = make_app(journal=journal, clock=clock)  # starts by offering the unfinished call
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ResumeScreen)
+        assert "dispatched Co-response (police + clinician), en route" in screen_text(app)
+    journal.close()
+
+
+@run_async
+async def test_the_centre_offline_state_shows_in_the_strip_on_home_and_the_lists():
+    from types import SimpleNamespace
+
+    from crisis_triage.tui.screens.active_calls import ActiveCallsScreen
+
+    from .test_after_response import strip_text
+
+    clock = FixedClock()
+    app = make_app(clock=clock, home=True)
+    async with app.run_test(size=(140, 45)) as pilot:
+        await pilot.pause()
+        app.centre = SimpleNamespace(offline_since=clock.at - timedelta(minutes=3), pending=2)
+        app.response_alerts.refresh()
+        await pilot.pause()
+        assert strip_text(app) == (
+            "CENTRE OFFLINE since 11:57: team availability is this console's own; 2 change(s) to send"
+        )
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ActiveCallsScreen)
+        assert "CENTRE OFFLINE since 11:57" in strip_text(app)
+        app.centre = SimpleNamespace(offline_since=None, pending=0)
+        app.response_alerts.refresh()
+        await pilot.pause()
+        assert strip_text(app) == ""
