@@ -90,20 +90,25 @@ class ResponseWatch:
                 found.setdefault(summary.meta.call_id, summary)
         return list(found.values())
 
-    def _read(self, summary: CallSummary) -> ActiveResponse | None:
+    def _read(self, summary: CallSummary, live: CallState | None = None) -> ActiveResponse | None:
         protocol = self.protocol_for(summary.meta)
         if protocol is None:
             return None
-        try:
-            state = CallSession.replay(protocol, self.journal.events(summary.meta.call_id)).state
-        except SessionError:
-            return None
+        if live is not None:
+            state = live
+        else:
+            try:
+                state = CallSession.replay(protocol, self.journal.events(summary.meta.call_id)).state
+            except SessionError:
+                return None
         if state.accepted is None or response_resolved(protocol, state):
             return None
         return ActiveResponse(summary.meta, state, is_field_response(protocol, state), contact_window(protocol, state))
 
-    def refresh(self) -> list[ActiveResponse]:
-        """Read the store again (replaying only calls that changed); oldest dispatch first."""
+    def refresh(self, live: dict[str, CallState] | None = None) -> list[ActiveResponse]:
+        """Read the store again (replaying only calls that changed); oldest dispatch first. ``live``:
+        the state of calls a call screen holds (the same events, already applied: no replay)."""
+        live = live or {}
         try:
             summaries = self._summaries()
         except (JournalError, OSError) as exc:
@@ -114,6 +119,9 @@ class ResponseWatch:
         for summary in summaries:
             call_id = summary.meta.call_id
             cached = self._seen.get(call_id)
+            if call_id in live:
+                seen[call_id] = ((-1, summary.last_at), self._read(summary, live[call_id]))
+                continue
             if cached is not None and cached[0] == _key(summary):
                 seen[call_id] = cached
                 continue

@@ -84,12 +84,12 @@ class ResponseAlerts:
         """Read the store, take outside events into the open call, repaint the strip and the lists."""
         if self.app.protocol is None:
             return
-        self.watch.refresh()
         call = self.app.call_screen()
-        if call is not None:
-            taker = getattr(call, "take_outside_events", None)
-            if taker is not None:
-                taker()
+        live = {}
+        if call is not None and not call.practice:
+            call.take_outside_events()  # first, so the call's state below includes them
+            live[call.meta.call_id] = call.session.state
+        self.watch.refresh(live)
         self.show()
         for screen in self.app.screen_stack:
             handler = getattr(screen, "responses_changed", None)
