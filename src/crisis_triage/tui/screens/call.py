@@ -58,6 +58,7 @@ from ..widgets.recommendation import RecommendationCard
 from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
 from .call_link import AfterCall, CallLink
+from .call_response import CallResponse
 from .confirm import AcceptAnywayModal
 from .referrals import open_referral_picker, referral_panels, show_referrals
 
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
     from ..centre_hook import CallCentre
 
 
-class CallScreen(Screen):
+class CallScreen(CallResponse, Screen):
     """One live call. Shows only what the engine says; every event goes to the journal first.
 
     Hooks for practice calls (``tui/screens/practice*.py`` subclass this screen):
@@ -159,6 +160,7 @@ class CallScreen(Screen):
                 yield RiskPanel(id="risk")
                 yield RecommendationCard(id="recommendation")
                 yield from self.compose_side_extras()
+                yield from self.compose_response()
                 yield from referral_panels(self.app)
         yield MessageLine(id="message-line")
         yield KeyBar(id="keybar")
@@ -223,6 +225,7 @@ class CallScreen(Screen):
             self.centre.after(event)
         self.post_message(self.EventApplied(event, after))
         self.event_applied(event, after)
+        self.after_event(event)  # call_response.py: follow-ups owed, the response line
         if isinstance(event, CallEnded):
             self.call_ended(event.outcome)
         return True
@@ -629,7 +632,10 @@ class CallScreen(Screen):
         itself (``rec.handoff`` alone also holds for a team that includes the call line's roles: they
         get the dispatch summary, with H for the handoff)."""
         handoff = self.protocol.document.handoff
-        if handoff is not None and self.assessment.recommendation.model == handoff.model:
+        # What was dispatched decides (a resumed call's recommendation may have moved since).
+        accepted = self.session.state.accepted
+        model = accepted[0] if accepted is not None else self.assessment.recommendation.model
+        if handoff is not None and model == handoff.model:
             self.show_handoff()
         else:
             self._show_dispatch_summary()
