@@ -101,12 +101,16 @@ def screen_text(app) -> str:
     tests' job; this says what is there."""
     from textual.widgets import Footer, Input, OptionList, Static
 
+    from crisis_triage.tui.widgets.so_far import CallSoFar
+
     parts: list[str] = []
     for widget in app.screen.query("*"):
         if not widget.display or not all(a.display for a in widget.ancestors_with_self if hasattr(a, "display")):
             continue
         if isinstance(widget, Static):
             parts.append(_plain(widget.content, app.size.width))
+        elif isinstance(widget, CallSoFar):
+            parts.extend(widget.lines())
         elif isinstance(widget, OptionList):
             for index in range(widget.option_count):
                 prompt = widget.get_option_at_index(index).prompt

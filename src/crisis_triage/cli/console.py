@@ -86,9 +86,11 @@ def call(
         journal, warning, relay = open_journal(settings)
     except JournalError as exc:
         raise click.ClickException(str(exc)) from None
-    from ..interop.eido_console import with_eido_server
+    eido_server = None
+    if settings.eido_listen:  # the EIDO notifier's modules (~45 ms) load only when one is configured
+        from ..interop.eido_console import with_eido_server
 
-    journal, eido_server = with_eido_server(settings, journal, loaded)
+        journal, eido_server = with_eido_server(settings, journal, loaded)
     try:
         start = CallContext(
             door=door,
