@@ -178,6 +178,7 @@ class ConsoleApp(App):
         # Everything loaded so far (protocol, widgets, CSS) lives as long as the console: keep it out
         # of the garbage collector's full passes, which otherwise land on a keypress now and then.
         gc.freeze()
+        gc.enable()  # off during start-up (cli/console.py)
         elapsed_ms = (time.perf_counter() - STARTED_AT) * 1000
         self.log.info(f"started in {elapsed_ms:.0f} ms")
         if self.announce_startup:
