@@ -92,6 +92,12 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("referral", "f12", "referral", "Referral", "call", priority=True),
     KeySpec("referral_caller", "c", "to_caller", "Given to caller", "referral picker"),
     KeySpec("referral_family", "f", "to_family", "Given to family", "referral picker"),
+    # the call-so-far list (issue 15: answers in columns, never scrolled): move, and Enter revises
+    KeySpec("so_far_up", "up", "cursor_up", "Up", "call so far", show=False),
+    KeySpec("so_far_down", "down", "cursor_down", "Down", "call so far", show=False),
+    KeySpec("so_far_left", "left", "cursor_left", "Column left", "call so far", show=False),
+    KeySpec("so_far_right", "right", "cursor_right", "Column right", "call so far", show=False),
+    KeySpec("so_far_revise", "enter", "select", "Revise this answer", "call so far"),
     # the end-call dialog: one key per outcome
     *(
         KeySpec(f"end_{code}", _OUTCOME_KEYS[code], f"outcome('{code}')", words, "end call", show=False)

@@ -189,6 +189,7 @@ class ConsoleApp(App):
         # Everything loaded so far (protocol, widgets, CSS) lives as long as the console: keep it out
         # of the garbage collector's full passes, which otherwise land on a keypress now and then.
         gc.freeze()
+        gc.enable()  # off during start-up (cli/console.py)
         if self.protocol is not None:
             self.response_alerts.start()  # after the first paint: not on the start-up path
         elapsed_ms = (time.perf_counter() - STARTED_AT) * 1000

@@ -13,7 +13,7 @@ from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from ...engine import (
     Answered,
@@ -456,9 +456,9 @@ class CallScreen(CallResponse, Screen):
         if self.record(self._answer_event(view.id, value)):
             message.input.value = ""
 
-    @on(OptionList.OptionSelected, "#so-far")
-    def _revise_selected(self, message: OptionList.OptionSelected) -> None:
-        question_id = message.option.id
+    @on(CallSoFar.Chosen)
+    def _revise_selected(self, message: CallSoFar.Chosen) -> None:
+        question_id = message.row.id
         if question_id and not question_id.startswith("dropped:"):
             self.ask_out_of_order(question_id)
 
