@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import closing
 from datetime import timedelta
 
 from crisis_triage.engine import RecommendationAccepted
@@ -125,3 +126,77 @@ def test_a_reason_can_end_with_the_minutes_until_back():
     assert parse_reason("flat tyre 45") == ("flat tyre", 45)
     assert parse_reason("crew break, 30 min") == ("crew break", 30)
     assert parse_reason("radio fault") == ("radio fault", None)
+
+
+@run_async
+async def test_the_centre_going_offline_and_back_is_app_wide_state_with_its_words(tmp_path):
+    from crisis_triage.tui.centre_hook import centre_watch
+
+    centre = load_centre(FIXTURE_CENTRE, boston())
+    path = tmp_path / "centre.sqlite3"
+    SqliteAvailability(path).register_units(centre)
+    down = [True]
+
+    def opener():
+        if down[0]:
+            raise OSError("connection refused")
+        return SqliteAvailability(path)
+
+    clock = FixedClock()
+    app = make_app(journal=MemoryJournal(), clock=clock, door="family", district="A1")
+    link = CentreLink(opener, centre, console_id="console-7", clock=clock)
+    watch = attach(app, link)
+    assert centre_watch(app) is watch and watch.status.online and watch.words is None
+    seen = []
+    watch.subscribe(lambda status: seen.append((status.online, status.pending)))
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.set_out_of_service("alt_1", "flat tyre", at=NOON)  # the store is down: kept locally, queued
+        await pilot.pause()
+        assert watch.words == (
+            "Centre store offline since 12:00 — availability may be stale; calls are kept locally "
+            "(1 availability change to send)"
+        )
+        assert app.screen.query_one("#centre-banner").display  # the call screen says it too
+        down[0] = False
+        link.refresh()  # the store is back: the queue is sent
+        await pilot.pause()
+        assert watch.status.online and watch.words is None
+        assert "Centre store reachable again (offline since 12:00)" in message_line(app)
+    assert seen == [(False, 1), (True, 0)]
+    assert centre_watch(make_app()) is None  # no centre file: nothing to show
+    with closing(SqliteAvailability(path)) as store:
+        assert store.snapshot().out_of_service["alt_1"].reason == "flat tyre"
+
+
+@run_async
+async def test_the_app_is_sent_a_message_when_the_centre_goes_offline(tmp_path):
+    from zoneinfo import ZoneInfo
+
+    from textual.app import App
+
+    from crisis_triage.tui.centre_hook import CentreStatusChanged
+
+    class Probe(App):
+        """Any app of the console's: what an app-wide alert strip would hear."""
+
+        heard: list[str | None] = []
+
+        def on_centre_status_changed(self, message: CentreStatusChanged) -> None:
+            self.heard.append(message.words)
+
+    centre = load_centre(FIXTURE_CENTRE, boston())
+
+    def unreachable():
+        raise OSError("connection refused")
+
+    clock = FixedClock()
+    app = Probe()
+    link = CentreLink(unreachable, centre, console_id="console-7", clock=clock)
+    attach(app, link, ZoneInfo("America/New_York"))
+    async with app.run_test() as pilot:
+        link.claim("1", [("a1_car", None)], at=NOON)
+        await pilot.pause()
+    assert Probe.heard == [
+        "Centre store offline since 12:00 — availability may be stale; calls are kept locally "
+        "(1 availability change to send)"
+    ]

@@ -1,18 +1,26 @@
-"""The shared availability on a call screen: the centre's marks, the claim on accept, the offline banner.
+"""The shared availability on a call screen: the centre's marks, the claim on accept, the offline state.
 
 The call screen holds one :class:`CallCentre` when the console runs with a centre file; the screen
 keeps its own logic and calls three things: :meth:`CallCentre.sync` (after a change of district or of
 the centre), :meth:`CallCentre.claim` (before recording the dispatch), :meth:`CallCentre.banner`.
 What is free and why comes from :mod:`engine.units`; every mark is an event, journalled first.
+
+App-wide, :func:`attach` gives the app a :class:`CentreWatch` (read it with :func:`centre_watch`):
+whether the centre store is reachable, since when not, and the words every screen shows about it;
+it calls its subscribers and posts :class:`CentreStatusChanged` to the app when that changes.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
+
+from textual.message import Message
 
 from ..engine.evaluate import local_hour
 from ..engine.events import ContextChanged, HandoffEnded
@@ -33,6 +41,86 @@ UNIT_STATUS = {
     "unable_to_locate": "on_scene",
     "cleared": "cleared",
 }
+
+
+@dataclass(frozen=True)
+class CentreStatus:
+    """Whether the centre store is reachable, as every screen of the console shows it."""
+
+    offline_since: datetime | None = None
+    """When the link lost the store (None while it is reachable)."""
+    pending: int = 0
+    """Changes made on this console while offline, not yet in the centre store."""
+
+    @property
+    def online(self) -> bool:
+        return self.offline_since is None
+
+    def words(self, tz: tzinfo) -> str | None:
+        """The alert line for every screen, or None while the centre is reachable."""
+        if self.offline_since is None:
+            return None
+        text = (
+            f"Centre store offline since {self.offline_since.astimezone(tz):%H:%M} — "
+            "availability may be stale; calls are kept locally"
+        )
+        if self.pending:
+            text += f" ({self.pending} availability change{'s' if self.pending != 1 else ''} to send)"
+        return text
+
+
+def status_of(link: CentreLink) -> CentreStatus:
+    return CentreStatus(link.offline_since, link.pending)
+
+
+class CentreStatusChanged(Message):
+    """Posted to the app when the centre store goes offline, comes back, or the queue of changes moves."""
+
+    def __init__(self, status: CentreStatus, words: str | None) -> None:
+        super().__init__()
+        self.status = status
+        self.words = words
+
+
+class CentreWatch:
+    """The centre's reachability for the whole app: the state now, and who to tell when it changes.
+
+    Updated on the app's thread only (by :func:`attach`), so subscribers may touch widgets directly.
+    """
+
+    def __init__(self, tz: tzinfo, status: CentreStatus | None = None) -> None:
+        self.tz = tz
+        self.status = status or CentreStatus()
+        self._subscribers: list[Callable[[CentreStatus], object]] = []
+
+    @property
+    def words(self) -> str | None:
+        """What the app-wide alert strip says now (None: nothing to say)."""
+        return self.status.words(self.tz)
+
+    def subscribe(self, callback: Callable[[CentreStatus], object]) -> Callable[[], None]:
+        """Call ``callback(status)`` on every change; returns the function that stops it (call it on unmount)."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def update(self, status: CentreStatus) -> bool:
+        """Take the new status; True (and every subscriber told) if it differs from the last one."""
+        if status == self.status:
+            return False
+        self.status = status
+        for callback in list(self._subscribers):
+            callback(status)
+        return True
+
+
+def centre_watch(app: Any) -> CentreWatch | None:
+    """The app's :class:`CentreWatch`, or None for a console with no centre file."""
+    return getattr(app, "centre_watch", None)
 
 
 class CallCentre:
@@ -142,13 +230,8 @@ class CallCentre:
         return False
 
     def banner(self) -> str | None:
-        """The words for the banner, or None when the centre is reachable."""
-        since = self.link.offline_since
-        if since is None:
-            return None
-        local = since.astimezone(self.tz)
-        queued = f"; {self.link.pending} change(s) to send" if self.link.pending else ""
-        return f"CENTRE OFFLINE since {local:%H:%M}: team availability is this console's own{queued}"
+        """The words for the call screen's banner (the app-wide ones), or None when the centre is reachable."""
+        return status_of(self.link).words(self.tz)
 
     def mark_out_of_service(self) -> None:
         """F8 with a centre: pick a unit, say why (and minutes until back): every console sees it."""
@@ -194,11 +277,31 @@ def parse_reason(text: str) -> tuple[str, int | None]:
     return text.strip(), None
 
 
-def attach(app: Any, link: CentreLink) -> None:
-    """Give a running console app the link; its changes reach every call screen on the app's thread."""
+def attach(app: Any, link: CentreLink, tz: tzinfo | None = None) -> CentreWatch:
+    """Give a running console app the link; its changes reach every call screen on the app's thread,
+    and its reachability every screen through the app's :class:`CentreWatch` (returned)."""
     app.centre = link
+    if tz is None:
+        protocol = getattr(app, "protocol", None)
+        tz = ZoneInfo(protocol.document.protocol.timezone) if protocol is not None else ZoneInfo("UTC")
+    watch = CentreWatch(tz, status_of(link))
+    app.centre_watch = watch
+
+    def reachability() -> None:
+        before = watch.status
+        if not watch.update(status_of(link)):
+            return
+        app.post_message(CentreStatusChanged(watch.status, watch.words))
+        if before.offline_since is not None and watch.status.online:
+            app.notify(
+                f"Centre store reachable again (offline since {before.offline_since.astimezone(tz):%H:%M}); "
+                "availability resynced",
+                title="CENTRE BACK",
+                timeout=10,
+            )
 
     def changed() -> None:
+        reachability()
         for screen in app.screen_stack:
             # Call screens (and only they) take centre changes; found by the method, not the class,
             # so this module does not import the call screen that imports it.
@@ -215,3 +318,4 @@ def attach(app: Any, link: CentreLink) -> None:
             app.call_from_thread(changed)
 
     link.on_change = relay
+    return watch
