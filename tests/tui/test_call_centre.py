@@ -200,3 +200,69 @@ async def test_the_app_is_sent_a_message_when_the_centre_goes_offline(tmp_path):
         "Centre store offline since 12:00 — availability may be stale; calls are kept locally "
         "(1 availability change to send)"
     ]
+
+
+async def _pick(pilot, app, value: str) -> None:
+    """In the open picker, move to ``value`` and take it."""
+    ids = [v for v, _ in app.screen.choices]
+    await pilot.press(*["down"] * ids.index(value), "enter")
+    await pilot.pause()
+
+
+@run_async
+async def test_f8_with_a_centre_marks_a_team_for_this_call_only(tmp_path):
+    app, link, other, journal = _console(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        call = app.screen
+        await pilot.press("f8")
+        await pilot.pause()
+        lines = dict(app.screen.choices)
+        assert lines["call:co_response"] == "this call: Co-response (police + clinician)"
+        assert lines["unit:a1_car"] == "centre-wide: A1 car free"
+        await _pick(pilot, app, "call:co_response")
+        assert call.session.state.unavailable["co_response"] == "no team free (marked by the call-taker)"
+        assert other.snapshot().out_of_service == {}  # nothing changed for the other consoles
+        await pilot.press("f8")
+        await pilot.pause()
+        assert dict(app.screen.choices)["call:co_response"].startswith("this call: [unavailable] ")
+        await _pick(pilot, app, "call:co_response")  # again: restored
+        assert "co_response" not in call.session.state.unavailable
+    marks = [e for e in journal.events(call.meta.call_id) if isinstance(e, AvailabilityChanged)]
+    assert [(e.model, e.available, e.source) for e in marks] == [
+        ("co_response", False, "call_taker"),
+        ("co_response", True, "call_taker"),
+    ]
+
+
+@run_async
+async def test_f8_with_a_centre_takes_a_unit_out_of_service_for_every_console(tmp_path):
+    app, link, other, _ = _console(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        call = app.screen
+        await pilot.press("f8")
+        await pilot.pause()
+        await _pick(pilot, app, "unit:a1_car")
+        await pilot.press(*"flat tyre 45", "enter")
+        await pilot.pause()
+        out = other.snapshot().out_of_service["a1_car"]
+        assert (out.reason, out.expected_return, out.by) == (
+            "flat tyre",
+            NOON + timedelta(minutes=45),
+            "ct-042 at console-7",
+        )
+        # Every console's call in A1 now sees the co-response car gone, with why.
+        assert call.session.state.unavailable["co_response"].startswith("A1 car out of service (flat tyre)")
+        await pilot.press("f8")
+        await pilot.pause()
+        await _pick(pilot, app, "call:co_response")  # busy at the centre: not restorable for this call
+        assert "The centre has no Co-response (police + clinician) free" in message_line(app)
+        assert "co_response" in call.session.state.unavailable
+        await pilot.press("f8")
+        await pilot.pause()
+        await _pick(pilot, app, "unit:a1_car")  # again: back in service
+        assert other.snapshot().out_of_service == {}
+        assert "co_response" not in call.session.state.unavailable

@@ -233,18 +233,31 @@ class CallCentre:
         """The words for the call screen's banner (the app-wide ones), or None when the centre is reachable."""
         return status_of(self.link).words(self.tz)
 
-    def mark_out_of_service(self) -> None:
-        """F8 with a centre: pick a unit, say why (and minutes until back): every console sees it."""
-        from .screens.modals import ChoiceModal, NoteModal
+    def hour(self) -> float:
+        """The call's local hour (units' duty hours are in it)."""
+        return self._hour()
+
+    def unit_choices(self) -> list[tuple[str, str]]:
+        """Every unit of the centre with its state in words, for F8's centre-wide lines."""
+        states = self.link.states
+        return [
+            (u.id, ("[out] " if u.id in states.out_of_service else "") + why_busy(u, states, self.tz))
+            for u in self.link.centre.units.values()
+        ]
+
+    def unit_picked(self, unit_id: str) -> None:
+        """A unit picked on F8: back in service if it was out, else ask why (and minutes until back)."""
+        from .screens.modals import NoteModal
 
         screen = self.screen
         link = self.link
-        choices = [
-            (u.id, ("[out] " if u.id in link.states.out_of_service else "") + why_busy(u, link.states, self.tz))
-            for u in link.centre.units.values()
-        ]
+        name = link.centre.units[unit_id].name
+        if unit_id in link.states.out_of_service:
+            link.return_to_service(unit_id)
+            screen.notify(f"{name} back in service", timeout=6)
+            return
 
-        def reason_given(unit_id: str, text: str | None) -> None:
+        def reason_given(text: str | None) -> None:
             if not text:
                 return
             reason, minutes = parse_reason(text)
@@ -252,21 +265,12 @@ class CallCentre:
             back = now + timedelta(minutes=minutes) if minutes else None
             by = f"{screen.meta.call_taker_id} at {screen.meta.console_id}"
             link.set_out_of_service(unit_id, reason, at=now, expected_return=back, by=by)
-            screen.notify(f"{link.centre.units[unit_id].name} out of service: {reason}", timeout=6)
+            screen.notify(f"{name} out of service for the whole centre: {reason}", timeout=6)
 
-        def picked(unit_id: str | None) -> None:
-            if unit_id is None:
-                return
-            if unit_id in link.states.out_of_service:
-                link.return_to_service(unit_id)
-                screen.notify(f"{link.centre.units[unit_id].name} back in service", timeout=6)
-                return
-            screen.app.push_screen(
-                NoteModal("Why is it out of service? (add minutes until back: 'flat tyre 45')", "reason"),
-                lambda text: reason_given(unit_id, text),
-            )
-
-        screen.app.push_screen(ChoiceModal("Unit out of service (again to return it)", choices, None), picked)
+        screen.app.push_screen(
+            NoteModal(f"Why is {name} out of service? (add minutes until back: 'flat tyre 45')", "reason"),
+            reason_given,
+        )
 
 
 def parse_reason(text: str) -> tuple[str, int | None]:
