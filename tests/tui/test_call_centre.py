@@ -266,3 +266,61 @@ async def test_f8_with_a_centre_takes_a_unit_out_of_service_for_every_console(tm
         await _pick(pilot, app, "unit:a1_car")  # again: back in service
         assert other.snapshot().out_of_service == {}
         assert "co_response" not in call.session.state.unavailable
+
+
+@run_async
+async def test_sending_another_team_claims_a_unit_and_stands_the_earlier_one_down(tmp_path):
+    app, link, other, journal = _console(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        call_id = app.screen.meta.call_id
+        await pilot.press("f9", "a")  # the call line (accepted anyway): the warm handoff opens
+        await pilot.pause()
+        await pilot.press("o")  # the caller refuses the phone: send a team instead
+        await pilot.pause()
+        await _pick(pilot, app, "alternative_response")
+        await pilot.press(*"caller asked for a visit", "enter")
+        await pilot.pause()
+        held = {a.unit_id for a in other.snapshot().of_call(call_id)}
+        assert held == {"call_line", "alt_1"}  # the seat is freed when the handoff ends, not before
+        await pilot.press("o")  # from the dispatch summary: the co-response car instead
+        await pilot.pause()
+        await _pick(pilot, app, "co_response")
+        await pilot.press(*"supervisor decision", "enter")
+        await pilot.pause()
+        held = {a.unit_id for a in other.snapshot().of_call(call_id)}
+        assert held == {"call_line", "a1_car"}  # alt_1 stood down: free for other calls
+    sent = [e.model for e in journal.events(call_id) if isinstance(e, RecommendationAccepted)]
+    assert sent == ["call_line", "alternative_response", "co_response"]
+    assert [e.unit for e in journal.events(call_id) if isinstance(e, UnitAssigned)] == ["call_line", "alt_1", "a1_car"]
+
+
+@run_async
+async def test_another_team_lost_to_another_console_is_not_sent_and_its_fallback_is_offered(tmp_path):
+    app, link, other, journal = _console(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        call_id = app.screen.meta.call_id
+        await pilot.press("f9", "a")
+        await pilot.pause()
+        await pilot.press("o")
+        await pilot.pause()
+        other.claim("900", [("a1_car", None)], at=NOON)  # meanwhile another console takes the car
+        await _pick(pilot, app, "co_response")
+        await pilot.press(*"supervisor decision", "enter")
+        await pilot.pause()
+        said = message_line(app)
+        assert "Another console got there first: A1 car busy on call 900 since 12:00" in said
+        assert "Nothing was sent: its fallback, Police emergency response" in said
+        assert not [
+            e for e in journal.events(call_id) if isinstance(e, RecommendationAccepted) and e.model != "call_line"
+        ]
+        picker = app.screen
+        assert picker.current == "police_emergency"  # the picker is open again on the fallback
+        await pilot.press("enter", *"car taken", "enter")
+        await pilot.pause()
+    sent = [e.model for e in journal.events(call_id) if isinstance(e, RecommendationAccepted)]
+    assert sent == ["call_line", "police_emergency"]
+    assert [a.call_id for a in other.snapshot().on_unit("a1_car")] == ["900"]

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from textual.message import Message
 
 from ..engine.evaluate import local_hour
-from ..engine.events import ContextChanged, HandoffEnded
+from ..engine.events import ContextChanged, HandoffEnded, RecommendationAccepted
 from ..engine.events_centre import SupervisorConsulted, UnitAssigned
 from ..engine.events_response import ResponseStatusChanged
 from ..engine.units import covers, expected_clear, sync_events, unavailable_models, why_busy
@@ -160,6 +160,8 @@ class CallCentre:
         """What an event of this call means for the centre: another district, or the call line freed."""
         if isinstance(event, ContextChanged):
             self.sync()  # another district: other units cover it
+        elif isinstance(event, RecommendationAccepted):
+            self._stand_down(event)
         elif isinstance(event, ResponseStatusChanged) and event.status in UNIT_STATUS:
             # The team's own report moves its unit: the board and every console see it.
             for assignment in self.link.states.of_call(self.call_id):
@@ -171,6 +173,34 @@ class CallCentre:
                 unit = self.link.centre.units.get(assignment.unit_id)
                 if unit is not None and handoff is not None and unit.model == handoff.model:
                     self.link.set_status(self.call_id, unit.id, "cleared", at=event.at)
+
+    def _stand_down(self, event: RecommendationAccepted) -> None:
+        """Another team sent instead: the field units of the earlier one are free for other calls.
+
+        The call line's seat is not: it is freed when the handoff ends (a team may go as well)."""
+        handoff = self.screen.protocol.document.handoff
+        for assignment in self.link.states.of_call(self.call_id):
+            unit = self.link.centre.units.get(assignment.unit_id)
+            if unit is None or unit.model == event.model or (handoff is not None and unit.model == handoff.model):
+                continue
+            self.link.set_status(self.call_id, unit.id, "cleared", at=event.at)
+
+    def release(self, model: str) -> None:
+        """Give back a unit of ``model`` claimed for a dispatch that was then not recorded."""
+        accepted = self.screen.session.state.accepted
+        if accepted is not None and accepted[0] == model:
+            return  # the call holds it by a recorded dispatch
+        for assignment in self.link.states.of_call(self.call_id):
+            unit = self.link.centre.units.get(assignment.unit_id)
+            if unit is not None and unit.model == model:
+                self.link.set_status(self.call_id, unit.id, "cleared", at=self.screen.now())
+
+    def busy_models(self) -> dict[str, str]:
+        """The models the centre has no free unit for on this call, with why."""
+        state = self.screen.session.state
+        return unavailable_models(
+            self.link.centre, state.district, self._hour(), self.link.states, self.tz, call_id=self.call_id
+        )
 
     def _consultations(self) -> None:
         screen = self.screen
@@ -198,11 +228,12 @@ class CallCentre:
                     timeout=60,
                 )
 
-    def claim(self, model: str) -> bool:
+    def claim(self, model: str, *, lost_hint: Callable[[], str] | None = None) -> bool:
         """Ask the centre for a unit of ``model`` for this call; True to go on with the dispatch.
 
         A model the centre does not track here (no covering unit on duty) needs no claim. A lost
-        race marks the model unavailable with who holds the units, so the card shows the fallback.
+        race marks the model unavailable with who holds the units, so the card shows the fallback;
+        ``lost_hint`` gives the words for what to do next (read after the loss).
         """
         screen = self.screen
         centre = self.link.centre
@@ -219,23 +250,19 @@ class CallCentre:
             return True
         states = claim.states or self.link.states
         taken = "; ".join(why_busy(u, states, self.tz, except_call=self.call_id) for u in candidates)
+        self.sync()
+        hint = lost_hint() if lost_hint else "The recommendation now shows the fallback; accept again to send it."
         screen.notify(
-            f"Another console got there first: {taken}. The recommendation now shows the fallback; "
-            "accept again to send it.",
+            f"Another console got there first: {taken}. {hint}",
             title="TEAM TAKEN",
             severity="error",
             timeout=15,
         )
-        self.sync()
         return False
 
     def banner(self) -> str | None:
         """The words for the call screen's banner (the app-wide ones), or None when the centre is reachable."""
         return status_of(self.link).words(self.tz)
-
-    def hour(self) -> float:
-        """The call's local hour (units' duty hours are in it)."""
-        return self._hour()
 
     def unit_choices(self) -> list[tuple[str, str]]:
         """Every unit of the centre with its state in words, for F8's centre-wide lines."""
@@ -271,6 +298,15 @@ class CallCentre:
             NoteModal(f"Why is {name} out of service? (add minutes until back: 'flat tyre 45')", "reason"),
             reason_given,
         )
+
+
+def call_centre(app: Any, call_id: str) -> CallCentre | None:
+    """The centre as the call ``call_id`` uses it (for the screens opened above the call), or None."""
+    for screen in app.screen_stack:
+        centre = getattr(screen, "centre", None)
+        if isinstance(centre, CallCentre) and centre.call_id == call_id:
+            return centre
+    return None
 
 
 def parse_reason(text: str) -> tuple[str, int | None]:

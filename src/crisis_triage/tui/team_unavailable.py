@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from ..engine.events import AvailabilityChanged
-from ..engine.units import unavailable_models
 from ..engine.views import model_name
 
 CALL = "call:"
@@ -23,14 +22,7 @@ MANUAL_REASON = "no team free (marked by the call-taker)"
 
 def centre_busy(screen: Any) -> dict[str, str]:
     """The models the centre has no free unit for on this call, with why (empty without a centre)."""
-    centre = screen.centre
-    if centre is None:
-        return {}
-    state = screen.session.state
-    link = centre.link
-    return unavailable_models(
-        link.centre, state.district, centre.hour(), link.states, centre.tz, call_id=screen.meta.call_id
-    )
+    return screen.centre.busy_models() if screen.centre is not None else {}
 
 
 def choices(screen: Any) -> list[tuple[str, str]]:
