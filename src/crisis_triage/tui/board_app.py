@@ -347,7 +347,7 @@ class BoardApp(App):
         self.repaint()
 
     def action_unit_on_scene(self) -> None:
-        """The selected unit reports on scene (contact made)."""
+        """The selected unit reports on scene (heard on the radio; contact is confirmed on the call itself)."""
         unit_id = self._selected_unit()
         on = self.link.states.on_unit(unit_id) if unit_id else []
         if on and unit_id:
