@@ -69,7 +69,8 @@ class DevTools:
 
 
 def _missing(what: str) -> None:
-    """Skip with the reason here; in CI (env CI set) fail instead, as for PostgreSQL: .ci/run installs both."""
+    """Skip with the reason here; in CI (env CI set) fail instead, as for PostgreSQL: .ci/run installs
+    Debian's chromium, and textual-serve with the package's ``web`` extra."""
     if os.environ.get("CI"):
         pytest.fail(f"{what}; CI requires it", pytrace=False)
     pytest.skip(what)
@@ -78,7 +79,7 @@ def _missing(what: str) -> None:
 @pytest.mark.slow
 def test_the_wall_display_works_in_headless_chromium_with_no_internet(tmp_path):
     if CHROMIUM is None:
-        _missing("headless Chromium is not installed (Debian package chromium: apt-get install chromium)")
+        _missing("headless Chromium is not installed (Debian package chromium; .ci/run installs it)")
     try:
         import textual_serve  # noqa: F401
     except ImportError:
