@@ -31,12 +31,8 @@ def _call(journal, call_id: str, console: str, minutes_ago: int, district: str, 
         journal.append(call_id, make(at + timedelta(minutes=minutes)))
 
 
-def centre_in_progress(folder: Path) -> tuple[Path, Path]:
-    """Three live calls on two consoles, the A1 car dispatched 24 minutes ago (past co-response's 20-minute
-    contact window), one unit out of service; two ended calls still owing a follow-up (one overdue), one
-    ended call owing nothing."""
-    records = folder / "records.sqlite3"
-    journal = SqliteJournal(records)
+def write_calls(journal) -> None:
+    """The calls of :func:`centre_in_progress`, into any journal (SQLite here, a console shipping to PostgreSQL)."""
     _call(journal, "101", "console-1", 9, "A1", lambda at: InterruptRecorded(at=at, interrupt="weapon_used"))
     _call(
         journal,
@@ -90,17 +86,31 @@ def centre_in_progress(folder: Path) -> tuple[Path, Path]:
         (10, lambda at: HandoffEnded(at=at, outcome="accepted")),
         (12, lambda at: CallEnded(at=at, outcome="handoff_completed")),
     )
+
+
+def centre_in_progress(folder: Path) -> tuple[Path, Path]:
+    """Three live calls on two consoles, the A1 car dispatched 24 minutes ago (past co-response's 20-minute
+    contact window), one unit out of service; two ended calls still owing a follow-up (one overdue), one
+    ended call owing nothing."""
+    records = folder / "records.sqlite3"
+    journal = SqliteJournal(records)
+    write_calls(journal)
     journal.close()
     availability = folder / "centre.sqlite3"
     store = SqliteAvailability(availability)
+    place_units(store)
+    store.close()
+    return records, availability
+
+
+def place_units(store) -> None:
+    """The units of :func:`centre_in_progress`, in any availability store."""
     store.register_units(load_centre(FIXTURE_CENTRE, boston()))
     store.claim("103", [("a1_car", NOON + timedelta(minutes=14))], at=NOON - timedelta(minutes=24))
     store.claim("102", [("alt_1", NOON + timedelta(minutes=38))], at=NOON - timedelta(minutes=2))
     store.set_out_of_service(
         "alt_2", "flat tyre", at=NOON - timedelta(minutes=5), expected_return=NOON + timedelta(minutes=45)
     )
-    store.close()
-    return records, availability
 
 
 def make_board(folder: Path, *, wall: bool = False) -> BoardApp:
