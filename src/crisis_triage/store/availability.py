@@ -180,11 +180,14 @@ class AvailabilityStore(abc.ABC):
         """The decision, inside the transaction (PostgreSQL does it in one server-side call)."""
         self._bump(cursor)  # BEGIN IMMEDIATE has the write lock already; the bump tells watchers
         ids = [unit_id for unit_id, _ in candidates]
-        held = self._run(
-            cursor, "SELECT unit_id FROM {p}assignments WHERE call_id = %s AND cleared_at IS NULL", (call_id,)
-        ).fetchall()
-        for (unit_id,) in held:
-            if unit_id in ids:
+        held = {
+            row[0]
+            for row in self._run(
+                cursor, "SELECT unit_id FROM {p}assignments WHERE call_id = %s AND cleared_at IS NULL", (call_id,)
+            ).fetchall()
+        }
+        for unit_id in ids:  # the preferred one first, as the server-side function does
+            if unit_id in held:
                 return unit_id, True
         for unit_id, expected in candidates:
             row = self._run(

@@ -219,7 +219,8 @@ class CentreLink:
         result: Any = None
         if operation == "claim":
             ids = [u for u, _ in a["candidates"]]
-            held = next((x.unit_id for x in states.of_call(a["call_id"]) if x.unit_id in ids), None)
+            holds = {x.unit_id for x in states.of_call(a["call_id"])}
+            held = next((unit_id for unit_id in ids if unit_id in holds), None)  # the preferred one first
             if held is not None:
                 return Claim(held, None, already_held=True)
             result = Claim(None, states)
