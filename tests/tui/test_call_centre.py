@@ -17,12 +17,12 @@ from tests.tui.board_helpers import FIXTURE_CENTRE
 from tests.tui.helpers import NOON, FixedClock, boston, make_app, message_line, run_async
 
 
-def _console(tmp_path, district="A1"):
+def _console(tmp_path, district="A1", journal=None):
     centre = load_centre(FIXTURE_CENTRE, boston())
     path = tmp_path / "centre.sqlite3"
     other = SqliteAvailability(path)  # another console on the same store
     other.register_units(centre)
-    journal = MemoryJournal()
+    journal = journal if journal is not None else MemoryJournal()
     clock = FixedClock()
     app = make_app(journal=journal, clock=clock, door="family", district=district)
     link = CentreLink(lambda: SqliteAvailability(path), centre, console_id="console-7", clock=clock)
@@ -324,3 +324,21 @@ async def test_another_team_lost_to_another_console_is_not_sent_and_its_fallback
     sent = [e.model for e in journal.events(call_id) if isinstance(e, RecommendationAccepted)]
     assert sent == ["call_line", "police_emergency"]
     assert [a.call_id for a in other.snapshot().on_unit("a1_car")] == ["900"]
+
+
+@run_async
+async def test_a_dispatch_the_record_store_refuses_gives_its_unit_back(tmp_path):
+    class RefusingJournal(MemoryJournal):
+        def append(self, call_id, event):
+            if isinstance(event, RecommendationAccepted):
+                raise OSError("disk full")
+            return super().append(call_id, event)
+
+    app, link, other, _ = _console(tmp_path, journal=RefusingJournal())
+    async with app.run_test(size=(100, 30)) as pilot:
+        link.refresh()
+        await pilot.pause()
+        await pilot.press("f9", "a")
+        await pilot.pause()
+        assert app.screen.session.state.accepted is None  # not dispatched: the store refused it
+        assert other.snapshot().assignments == ()  # and the call line's seat is free again

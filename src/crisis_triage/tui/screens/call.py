@@ -598,6 +598,8 @@ class CallScreen(Screen):
             return  # another console took the last unit: the card now shows the fallback
         if self.record(RecommendationAccepted(at=self.now(), model=rec.model, recommended=rec.model)):
             self.show_dispatch()
+        elif self.centre is not None:
+            self.centre.release(rec.model)  # not dispatched after all: the unit goes back to the centre
 
     def link(self) -> CallLink:
         """This call as the screens above it see it (read-only state, this screen's recorder)."""
