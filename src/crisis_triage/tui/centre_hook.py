@@ -27,20 +27,11 @@ from ..engine.events import ContextChanged, HandoffEnded, RecommendationAccepted
 from ..engine.events_centre import SupervisorConsulted, UnitAssigned
 from ..engine.events_response import ResponseStatusChanged
 from ..engine.units import covers, expected_clear, sync_events, unavailable_models, why_busy
+from ..store.availability import UNIT_STATUS
 from ..store.centre_link import CentreLink
 
 if TYPE_CHECKING:
     from textual.screen import Screen
-
-
-#: A response status (engine/events_response.py) as the state of the unit on the call.
-UNIT_STATUS = {
-    "en_route": "en_route",
-    "on_scene": "on_scene",
-    "contact_made": "on_scene",
-    "unable_to_locate": "on_scene",
-    "cleared": "cleared",
-}
 
 
 @dataclass(frozen=True)
@@ -164,7 +155,11 @@ class CallCentre:
             self._stand_down(event)
         elif isinstance(event, ResponseStatusChanged) and event.status in UNIT_STATUS:
             # The team's own report moves its unit: the board and every console see it.
+            handoff = self.screen.protocol.document.handoff
             for assignment in self.link.states.of_call(self.call_id):
+                unit = self.link.centre.units.get(assignment.unit_id)
+                if unit is not None and handoff is not None and unit.model == handoff.model:
+                    continue  # the call line's seat: freed when the handoff ends, not by the team's status
                 self.link.set_status(self.call_id, assignment.unit_id, UNIT_STATUS[event.status], at=event.at)
         elif isinstance(event, HandoffEnded):
             # The counsellor has the caller (or the caller is gone): the call line's seat is free again.
