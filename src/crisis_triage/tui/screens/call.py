@@ -17,7 +17,6 @@ from textual.widgets import Input, Static
 
 from ...engine import (
     Answered,
-    AvailabilityChanged,
     CallEnded,
     CallSession,
     CallStarted,
@@ -552,30 +551,10 @@ class CallScreen(CallResponse, Screen):
         self.app.push_screen(ChoiceModal("District", choices, self.session.state.district), done)
 
     def action_unavailable(self) -> None:
-        if self.centre is not None:
-            self.centre.mark_out_of_service()  # a unit, for every console
-            return
-        from .modals import ChoiceModal
+        """F8: a team unavailable for this call (with a centre, also a unit out of service centre-wide)."""
+        from ..team_unavailable import pick
 
-        unavailable = self.session.state.unavailable
-        choices = [
-            (m, ("[unavailable] " if m in unavailable else "") + model_name(self.protocol, m))
-            for m in self.protocol.models
-        ]
-
-        def done(model: str | None) -> None:
-            if model is None:
-                return
-            if model in unavailable:
-                self.record(AvailabilityChanged(at=self.now(), model=model, available=True))
-            else:
-                self.record(
-                    AvailabilityChanged(
-                        at=self.now(), model=model, available=False, reason="no team free (marked by the call-taker)"
-                    )
-                )
-
-        self.app.push_screen(ChoiceModal("Team unavailable right now? (again to restore)", choices, None), done)
+        pick(self)
 
     def action_accept(self) -> None:
         """Dispatch what the engine recommends; then the dispatch summary, or the handoff for the call line.
@@ -622,6 +601,8 @@ class CallScreen(CallResponse, Screen):
             return  # another console took the last unit: the card now shows the fallback
         if self.record(RecommendationAccepted(at=self.now(), model=rec.model, recommended=rec.model)):
             self.show_dispatch()
+        elif self.centre is not None:
+            self.centre.release(rec.model)  # not dispatched after all: the unit goes back to the centre
 
     def link(self) -> CallLink:
         """This call as the screens above it see it (read-only state, this screen's recorder)."""
