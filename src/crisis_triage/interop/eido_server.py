@@ -34,6 +34,7 @@ from urllib.parse import unquote
 from websockets.asyncio.server import Server, ServerConnection, broadcast, serve
 from websockets.datastructures import Headers
 from websockets.exceptions import ConnectionClosed
+from websockets.frames import CloseCode
 from websockets.http11 import Request, Response
 from websockets.protocol import State
 
@@ -41,6 +42,8 @@ from .eido_notifier import ACCEPTED_TYPES, EidoNotifier, Limits, Outbox
 
 log = logging.getLogger("crisis_triage.eido")
 RETRIEVAL_PREFIX = "/EIDO/"
+#: Largest WebSocket message read from a subscriber; a larger one closes its connection (1009).
+MAX_MESSAGE_BYTES = 2**20
 
 
 @dataclass(frozen=True)
@@ -203,6 +206,8 @@ class EidoServer:
             # No per-message deflate: each subscriber's notification would be compressed separately,
             # which costs more time per change than the bytes it saves on a centre's network.
             compression=None,
+            # Requests over MAX_REQUEST_CHARS get 413 from the notifier; far larger ones end the connection.
+            max_size=MAX_MESSAGE_BYTES,
         ) as server:
             self._server = server
             self.port = next(iter(server.sockets)).getsockname()[1]
@@ -259,8 +264,9 @@ class EidoServer:
                 self.notifier.handle(
                     message if isinstance(message, str) else message.decode("utf-8", "replace"), outbox, peer
                 )
-        except ConnectionClosed:
-            pass
+        except ConnectionClosed as exc:
+            if exc.sent is not None and exc.sent.code == CloseCode.MESSAGE_TOO_BIG:
+                log.warning("%s sent a message over %d bytes: connection closed (1009)", peer, MAX_MESSAGE_BYTES)
         finally:
             self.notifier.drop_outbox(outbox)
             outbox.closed = True
