@@ -7,7 +7,7 @@ current EIDO gives the query at least one node. For example::
 
     $[?@.incidentTypeCommonRegistryText == 'SUICTHRT' || @.incidentTypeCommonRegistryText == 'SUICIDE']
     $.incidentComponent.incidentStatusCommonRegistryText[?@ == 'Active']
-    $.incidentComponent[?@.beatOrDispatchGroupText == 'B2']
+    $[?@.beatOrDispatchGroupText == 'B2' && @.incidentCommonPriorityNumber <= 2]
     $.dispatchComponent
 
 The subset read: the root ``$``; child segments ``.name``, ``['name']``, ``.*``, ``[*]``, ``[index]``;
@@ -82,6 +82,7 @@ class _Parser:
                 break
             found = _TOKEN.match(text, position)
             if found is None or found.end() == position:
+                position += len(text[position:]) - len(text[position:].lstrip())
                 raise FilterError(f"qualFilter column {position + 1}: unexpected {text[position : position + 10]!r}")
             kind = found.lastgroup or ""
             start = found.start(kind)
