@@ -32,11 +32,15 @@ class SubscribeError(Exception):
     """The notifier refused the connection or the subscription; the message says why."""
 
 
-def subscribe_request(incident_id: str | None = None, expires: int | None = None) -> dict[str, Any]:
+def subscribe_request(
+    incident_id: str | None = None, expires: int | None = None, qual_filter: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"requestId": str(uuid.uuid4()), "requestType": "EIDO"}
     body["requestSubType"] = "single" if incident_id else "new"
     if incident_id:
         body["incidentId"] = incident_id
+    if qual_filter:
+        body["qualFilter"] = qual_filter
     if expires is not None:
         body["expires"] = expires
     return {"subscribe": body}
@@ -66,12 +70,13 @@ async def subscribe(
     *,
     incident_id: str | None = None,
     expires: int | None = None,
+    qual_filter: str | None = None,
     ssl_context: ssl.SSLContext | None = None,
 ) -> None:
     """Subscribe and pass every message from the notifier to ``on_message`` until it returns True."""
     connection = await _open(url, token, ssl_context)
     async with connection:
-        await connection.send(json.dumps(subscribe_request(incident_id, expires)))
+        await connection.send(json.dumps(subscribe_request(incident_id, expires, qual_filter)))
         renewal: asyncio.Task | None = None
         try:
             async for raw in connection:
