@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import copy
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -110,3 +113,37 @@ def test_what_is_not_an_eido_is_not_kept_and_a_spoiled_file_is_named(tmp_path, b
     entries, problems = waiting(tmp_path, boston)
     assert [e.transfer.incident_id for e in entries] == [INCIDENT]
     assert len(problems) == 1 and "spoiled.json:1:" in problems[0]
+
+
+def test_the_inbox_feed_subscribes_again_when_the_notifier_comes_back(boston):
+    first = EidoServer(ServerSettings(port=0, token=SENDER_TOKEN)).start()
+    port = first.port
+    first.published(sample())
+    url = f"ws://127.0.0.1:{port}/"
+    command = [sys.executable, "-m", "crisis_triage", "eido", "subscribe", url, "--token", SENDER_TOKEN]
+    feed = subprocess.Popen(
+        [*command, "--inbox", "--count", "2"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    folder = data_dir() / "eido" / "inbox"
+    second = None
+    try:
+        _until(lambda: len(waiting(folder, boston)[0]) == 1)
+        first.stop()  # the other system restarts
+        second = EidoServer(ServerSettings(port=port, token=SENDER_TOKEN)).start()
+        second.published(sample("urn:emergency:uid:incidentid:after-restart:crisis988.ma.example"))
+        _, errors = feed.communicate(timeout=30)
+    finally:
+        feed.kill()
+        if second is not None:
+            second.stop()
+    assert feed.returncode == 0, errors
+    assert "subscribing again in 1 s" in errors and "Traceback" not in errors
+    ids = {e.transfer.incident_id for e in waiting(folder, boston)[0]}
+    assert ids == {INCIDENT, "urn:emergency:uid:incidentid:after-restart:crisis988.ma.example"}
+
+
+def _until(condition, seconds: float = 20.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)

@@ -19,6 +19,9 @@ import click
 from ..config import data_dir
 from .common import load_settings_or_exit
 
+#: Longest wait between two attempts to subscribe again (``eido subscribe --inbox``).
+RESUBSCRIBE_MAX_S = 30
+
 
 @click.group()
 def eido() -> None:
@@ -115,7 +118,8 @@ def serve(listen, store, local, poll, hours, protocols) -> None:
 @click.option(
     "--inbox",
     is_flag=True,
-    help="Keep every incident received in this console's EIDO inbox, for a call-taker to take from the home screen.",
+    help="Keep every incident received in this console's EIDO inbox, for a call-taker to take from the home "
+    "screen; subscribes again whenever the connection ends.",
 )
 def subscribe(url, incident, token, expires, count, as_json, qual_filter, inbox) -> None:
     """Subscribe to an EIDO notifier (ws:// or wss:// URL) and print what it sends.
@@ -134,19 +138,34 @@ def subscribe(url, incident, token, expires, count, as_json, qual_filter, inbox)
         raise click.UsageError("--filter narrows a subscription to every incident; it cannot go with --incident")
     notified = 0
     folder = data_dir() / "eido" / "inbox" if inbox else None
+    failures = 0
 
     def show(message: dict) -> bool:
-        nonlocal notified
+        nonlocal notified, failures
         click.echo(json.dumps(message, ensure_ascii=False) if as_json else summary(message))
         notified += "event" in message
+        failures = 0 if "subscribeResponse" in message else failures
         if folder is not None:
             _keep_in_inbox(notifications(message), folder)
         return count is not None and notified >= count
 
     try:
-        asyncio.run(run(url, token, show, incident_id=incident, expires=expires, qual_filter=qual_filter))
-    except SubscribeError as exc:
-        raise click.ClickException(str(exc)) from None
+        while True:
+            try:
+                asyncio.run(run(url, token, show, incident_id=incident, expires=expires, qual_filter=qual_filter))
+                problem = "the notifier ended the subscription"
+            except SubscribeError as exc:
+                # A refusal (token, request) will not mend by itself; a notifier that is down may.
+                if folder is None or not str(exc).startswith("cannot connect"):
+                    raise click.ClickException(str(exc)) from None
+                problem = str(exc)
+            if folder is None or (count is not None and notified >= count):
+                return
+            # The inbox is a feed that must not die quietly: subscribe again, less often while it fails.
+            delay = min(RESUBSCRIBE_MAX_S, 2**failures)
+            failures += 1
+            click.echo(f"{problem}; subscribing again in {delay} s", err=True)
+            time.sleep(delay)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
 
