@@ -166,6 +166,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("home_protocols", "o", "protocols", "Protocols", "home"),
     KeySpec("home_recent", "r", "recent", "Recent calls", "home"),
     KeySpec("home_unfinished", "u", "unfinished", "Unfinished", "home"),
+    # issue 13: the EIDO inbox (incidents transferred by subscription); Enter on one takes it as a call
+    KeySpec("home_eido_inbox", "i", "eido_inbox", "EIDO inbox", "home"),
+    KeySpec("eido_inbox_back", "escape", "back", "Back", "eido inbox"),
     KeySpec("problems_quit", "q,enter", "app.exit_with_problems", "Quit", "protocol problems"),
     # practice
     KeySpec("practice_pick_up", "enter", "pick_up", "Pick up the call", "practice briefing"),
