@@ -156,6 +156,15 @@ def _no_constant(name: str) -> Any:
     raise UntrustedInputError(f"{name} is not a number JSON allows")
 
 
+#: One decoder with the bounding hooks, built once (``json.loads`` with hooks builds one per call).
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates,
+    parse_int=_bounded_int,
+    parse_float=_bounded_float,
+    parse_constant=_no_constant,
+)
+
+
 def load_json(text: str, what: str = "line") -> Any:
     """Parse one JSON value from untrusted text, within every bound above.
 
@@ -201,13 +210,9 @@ def _load(text: str, what: str, scan_depth: bool, check_values: bool) -> Any:
         if depth > MAX_DEPTH:
             raise UntrustedInputError(f"the {what} nests lists or objects {depth} deep; at most {MAX_DEPTH}")
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_int=_bounded_int,
-            parse_float=_bounded_float,
-            parse_constant=_no_constant,
-        )
+        if text.startswith("\ufeff"):  # as json.loads says it (the decoder alone does not check)
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise UntrustedInputError(f"not valid JSON: {exc.msg} at column {exc.colno}", exc.lineno, exc.colno) from None
     except UntrustedInputError:

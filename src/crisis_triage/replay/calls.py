@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
-from ..engine.decide import assess, decide
+from ..engine.decide import decide, outcome
 from ..engine.event_base import AnswerValue
 from ..engine.session import SessionError
 from ..protocol.compiled import Protocol
@@ -161,29 +161,28 @@ def _call_context(protocol: Protocol, call: CallRecord, at: datetime | None) -> 
 
 def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None) -> dict[str, Any]:
     """One call's outcome as a plain dict (the JSON line ``replay`` writes). Raises SessionError."""
-    # The same state and assessment as a CallSession fed one event per answer, without the events.
-    # Without the reasons only the console shows (ruled-out models, roles required of another team).
-    assessment = assess(protocol, call.answers, reasons=False, **_call_context(protocol, call, at))
-    rec = assessment.recommendation
+    # What assess(reasons=False) says (the same walk and choice, the state a CallSession fed one
+    # event per answer would reach), without building the explanation only the console shows.
+    result = outcome(protocol, call.answers, **_call_context(protocol, call, at))
     return {
         "id": call.id,
-        "model": rec.model,
-        "preferred_model": rec.preferred_model,
-        "team": list(rec.team),
-        "notify": list(rec.notify),
-        "band": assessment.risk.band,
-        "score": assessment.risk.score,
-        "suicide_level": assessment.risk.suicide_level,
-        "rule": rec.rule,
-        "fallback": [{"from": f.from_model, "to": f.to_model, "reason": f.reason} for f in rec.fallbacks],
-        "guarantees": [g.guarantee for g in rec.guarantees],
-        "rationale": rec.because["en"],
+        "model": result.model,
+        "preferred_model": result.preferred_model,
+        "team": list(result.team),
+        "notify": list(result.notify),
+        "band": result.band,
+        "score": result.score,
+        "suicide_level": result.suicide_level,
+        "rule": result.rule,
+        "fallback": [{"from": f.from_model, "to": f.to_model, "reason": f.reason} for f in result.fallbacks],
+        "guarantees": [g.guarantee for g in result.guarantees],
+        "rationale": result.because["en"],
         # The rule's notes carry what the caller asked for (a no-police request honoured, or why not).
-        "notes": [note["en"] for note in rec.notes],
-        "deciding": dict(rec.deciding_values),
-        "facts": sorted(assessment.facts),
-        "provisional": rec.provisional,
-        "dropped": [d.question.id for d in assessment.dropped],
+        "notes": [note["en"] for note in result.notes],
+        "deciding": dict(result.deciding_values),
+        "facts": list(result.facts),
+        "provisional": result.provisional,
+        "dropped": list(result.dropped),
     }
 
 
