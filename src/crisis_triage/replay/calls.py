@@ -26,7 +26,7 @@ from ..untrusted import (
     describe_failure,
     load_json,
 )
-from .after_plan import AfterPlan
+from .after_plan import AfterPlan, check_after_plan
 
 #: Years a call's time may fall in: far enough either way for any real record, near enough that
 #: moving the time to another zone or adding a call's minutes can never leave the calendar.
@@ -107,25 +107,42 @@ def default_time(protocol: Protocol) -> datetime:
     return datetime.combine(datetime(2026, 1, 1).date(), time(12, 0), tzinfo=zone)
 
 
-def parse_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[int, CallRecord | BadLine]]:
+class _ReplayedCall(CallRecord):
+    """A call as replay reads it when every answer is text or a list (the usual case): the answers
+    checked without the per-value hook that turns a JSON true/false into yes/no (no such value is
+    here), the after-plan checked but not built (see :func:`read_line`)."""
+
+    answers: dict[str, str | list[str]] = {}
+
+
+def parse_lines(
+    lines: Iterable[str | bytes], *, build_after: bool = True
+) -> Iterator[tuple[int, CallRecord | BadLine]]:
     """Each non-blank line as (line number, CallRecord), or (line number, BadLine) when unusable.
 
     Lines may be bytes (a file opened in binary): a line that is not UTF-8 is a bad line, not the end
     of the run. Every line goes through the bounded JSON reader (:mod:`crisis_triage.untrusted`):
     whatever a line holds (huge numbers, deep nesting, lone surrogates, duplicate keys, values of the
     wrong type), it becomes a BadLine with its number and the lines after it are still read.
-    An open file is read line by line with a bound on each line's length.
+    An open file is read line by line with a bound on each line's length. ``build_after`` as
+    :func:`read_line`.
     """
     if hasattr(lines, "readline"):
         lines = bounded_lines(lines)
     for number, text in enumerate(lines, start=1):
-        item = read_line(text, number)
+        item = read_line(text, number, build_after=build_after)
         if item is not None:
             yield number, item
 
 
-def read_line(text: str | bytes, number: int) -> CallRecord | BadLine | None:
-    """One line of a calls file as a CallRecord, a BadLine saying what is wrong, or None when blank."""
+def read_line(text: str | bytes, number: int, *, build_after: bool = True) -> CallRecord | BadLine | None:
+    """One line of a calls file as a CallRecord, a BadLine saying what is wrong, or None when blank.
+
+    Without ``build_after`` (replay, which ignores what happened after a call) the call's after-plan
+    is checked as strictly but not built: the record's ``after`` is None. Every line it refuses, it
+    refuses with the same message either way (a line that fails the quick check is read again the
+    full way, for the full way's message).
+    """
     if len(text) > MAX_LINE_CHARS:
         return BadLine(number, f"the line is {len(text):,} characters long; the limit is {MAX_LINE_CHARS:,}")
     if isinstance(text, bytes):
@@ -139,11 +156,32 @@ def read_line(text: str | bytes, number: int) -> CallRecord | BadLine | None:
         data = load_json(text)
         if not isinstance(data, dict):
             return BadLine(number, "expected a JSON object with id, door, district, answers ...")
+        if not build_after:
+            quick = _read_quickly(data)
+            if quick is not None:
+                return quick
         return CallRecord.model_validate(data)
     except UntrustedInputError as exc:
         return BadLine(number, exc.message)
     except INPUT_FAILURES as exc:  # pydantic's ValidationError is a ValueError
         return BadLine(number, describe_failure(exc))
+
+
+def _read_quickly(data: dict[str, Any]) -> CallRecord | None:
+    """The call without building its after-plan, or None when the full reading must decide."""
+    answers = data.get("answers")
+    if answers is not None and (
+        type(answers) is not dict or not all(type(v) is str or type(v) is list for v in answers.values())
+    ):
+        return None  # numbers, true/false, other shapes: the full reading converts or refuses them
+    rest = dict(data)
+    after = rest.pop("after", None)
+    try:
+        if after is not None:
+            check_after_plan(after)
+        return _ReplayedCall.model_validate(rest)
+    except INPUT_FAILURES:
+        return None
 
 
 def _call_context(protocol: Protocol, call: CallRecord, at: datetime | None) -> dict[str, Any]:
@@ -209,7 +247,8 @@ def replay_lines(
     band, score, fallback as true/false): several times faster, for summaries of large files.
     """
     replay = decide_call if decision_only else replay_call
-    for number, item in parse_lines(lines):
+    # Replay ignores what happened after each call: the after-plans are checked, not built.
+    for number, item in parse_lines(lines, build_after=False):
         if isinstance(item, BadLine):
             yield item
             continue
