@@ -74,7 +74,7 @@ def test_fast_and_careful_agree_on_json_values(value, ascii_only):
         min_size=1,
         max_size=6,
     ),
-    st.sampled_from(["[{}]", "{{\"k\": [{}]}}", "{}", "[1, {}, 2]"]),
+    st.sampled_from(["[{}]", '{{"k": [{}]}}', "{}", "[1, {}, 2]"]),
 )
 def test_fast_and_careful_agree_on_hostile_splices(pieces, frame):
     _same(frame.format(", ".join(pieces)))

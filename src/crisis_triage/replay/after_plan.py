@@ -5,10 +5,10 @@ follow-up attempts). All optional: a call without one is imported as dispatched 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, get_args, get_origin
+from typing import Annotated, Any, NotRequired, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
-from typing_extensions import NotRequired, TypedDict
+from typing_extensions import TypedDict
 
 
 class _Plan(BaseModel):
@@ -61,9 +61,10 @@ def _shape(model: type[BaseModel]) -> Any:
     for name, info in model.model_fields.items():
         annotation = _shaped(info.annotation)
         if info.metadata:
-            annotation = Annotated[(annotation, *info.metadata)]  # type: ignore[valid-type]
+            annotation = Annotated[(annotation, *info.metadata)]
         fields[name] = annotation if info.is_required() else NotRequired[annotation]
-    shape: Any = TypedDict(f"{model.__name__}Shape", fields)  # type: ignore[operator]
+    make_typed_dict: Any = TypedDict  # built from the model's fields at run time, which mypy cannot follow
+    shape: Any = make_typed_dict(f"{model.__name__}Shape", fields)
     shape.__pydantic_config__ = ConfigDict(extra=model.model_config.get("extra"))
     return shape
 

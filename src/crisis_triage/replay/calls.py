@@ -112,7 +112,7 @@ class _ReplayedCall(CallRecord):
     checked without the per-value hook that turns a JSON true/false into yes/no (no such value is
     here), the after-plan checked but not built (see :func:`read_line`)."""
 
-    answers: dict[str, str | list[str]] = {}
+    answers: dict[str, str | list[str]] = {}  # type: ignore[assignment]  # narrower than CallRecord's, on purpose
 
 
 def parse_lines(
