@@ -12,7 +12,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..engine.decide import decide, outcome
 from ..engine.event_base import AnswerValue
@@ -36,6 +36,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 class CallRecord(BaseModel):
     """One call as a replay file holds it."""
 
+    # Mutable defaults by factory: a default written as {} or [] is deep-copied for every call read.
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -45,14 +46,14 @@ class CallRecord(BaseModel):
     language: str = "en"
     at: datetime | None = None
     """When the call was taken; defaults to noon local time (response hours depend on it)."""
-    answers: dict[str, AnswerValue] = {}
+    answers: dict[str, AnswerValue] = Field(default_factory=dict)
     """Answers by question id: an option id, a list of option ids, a number or text."""
-    interrupts: list[str] = []
-    unavailable: dict[str, str] = {}
+    interrupts: list[str] = Field(default_factory=list)
+    unavailable: dict[str, str] = Field(default_factory=dict)
     """Models unavailable on this call (model id -> reason)."""
-    notes: list[str] = []
+    notes: list[str] = Field(default_factory=list)
     """The call-taker's notes (free text; replay ignores them, an import records them)."""
-    tags: list[str] = []
+    tags: list[str] = Field(default_factory=list)
     """Free labels (the synthetic generator's presentation, a scenario name); ignored by replay."""
     after: AfterPlan | None = None
     """What happened after the questions (dispatch, response, disposition, follow-ups); ignored by replay."""
@@ -112,7 +113,7 @@ class _ReplayedCall(CallRecord):
     checked without the per-value hook that turns a JSON true/false into yes/no (no such value is
     here), the after-plan checked but not built (see :func:`read_line`)."""
 
-    answers: dict[str, str | list[str]] = {}  # type: ignore[assignment]  # narrower than CallRecord's, on purpose
+    answers: dict[str, str | list[str]] = Field(default_factory=dict)  # type: ignore[assignment]  # narrower than CallRecord's, on purpose
 
 
 def parse_lines(
@@ -167,12 +168,13 @@ def read_line(text: str | bytes, number: int, *, build_after: bool = True) -> Ca
         return BadLine(number, describe_failure(exc))
 
 
+_TEXT_OR_LIST = {str, list}
+
+
 def _read_quickly(data: dict[str, Any]) -> CallRecord | None:
     """The call without building its after-plan, or None when the full reading must decide."""
     answers = data.get("answers")
-    if answers is not None and (
-        type(answers) is not dict or not all(type(v) is str or type(v) is list for v in answers.values())
-    ):
+    if answers is not None and (type(answers) is not dict or not {type(v) for v in answers.values()} <= _TEXT_OR_LIST):
         return None  # numbers, true/false, other shapes: the full reading converts or refuses them
     rest = dict(data)
     after = rest.pop("after", None)
