@@ -27,6 +27,7 @@ from .events_response import (
 
 if TYPE_CHECKING:
     from ..protocol.compiled import Protocol
+    from ..protocol.directory import Directory
     from .state import CallState
 
 AFTER_EVENTS = (
@@ -81,8 +82,9 @@ def disposition_spec(protocol: Protocol, code: str) -> Disposition | None:
     return next((d for d in protocol.document.dispositions if d.id == code), None)
 
 
-def check(protocol: Protocol, state: CallState, event: object) -> str | None:
-    """Why ``event`` cannot be accepted on this call, or None if it can."""
+def check(protocol: Protocol, state: CallState, event: object, directory: Directory | None = None) -> str | None:
+    """Why ``event`` cannot be accepted on this call, or None if it can (a receiving service is checked
+    against ``directory`` when one is given)."""
     after = state.after
     doc = protocol.document
     match event:
@@ -101,7 +103,7 @@ def check(protocol: Protocol, state: CallState, event: object) -> str | None:
             if spec is None:
                 known = ", ".join(d.id for d in doc.dispositions) or "(the protocol defines none)"
                 return f'unknown disposition "{code}"; expected one of {known}'
-            return _check_details(spec, details, role)
+            return _check_details(spec, details, role, directory)
         case HandoffOutcomeRecorded(outcome=outcome):
             if state.accepted is None or state.accepted[0] != handoff_model(protocol):
                 return "the call was not handed off to the call line"
@@ -129,7 +131,9 @@ def check(protocol: Protocol, state: CallState, event: object) -> str | None:
     return None
 
 
-def _check_details(spec: Disposition, details: dict[str, str], role: str) -> str | None:
+def _check_details(
+    spec: Disposition, details: dict[str, str], role: str, directory: Directory | None = None
+) -> str | None:
     if role not in spec.recorded_by:
         return f'"{spec.id}" may be recorded by {", ".join(spec.recorded_by)}, not by {role}'
     wanted = {d.id: d for d in spec.details}
@@ -144,6 +148,12 @@ def _check_details(spec: Disposition, details: dict[str, str], role: str) -> str
             return f'"{value}" is not a value of "{detail.id}"; expected one of {", ".join(detail.options)}'
         if len(value) > 500:
             return f'the detail "{detail.id}" may be at most 500 characters'
+        if value and detail.from_directory and directory is not None:
+            from .receiving_services import receiving_service_problem
+
+            problem = receiving_service_problem(directory, value)
+            if problem is not None:
+                return problem
     return None
 
 
