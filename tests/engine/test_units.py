@@ -17,6 +17,7 @@ from crisis_triage.engine.units import (
     UnitStates,
     centre_marks,
     expected_clear,
+    free_fallback,
     free_units,
     sync_events,
     unavailable_models,
@@ -126,3 +127,24 @@ def test_a_model_is_unavailable_exactly_when_no_covering_unit_is_free(boston, bu
         covering = [u for u in centre.units_of(model) if u.districts is None or district in u.districts]
         free = free_units(centre, model, district, 12.0, states)
         assert (model in reasons) == (bool(covering) and not free)
+
+
+def test_the_free_fallback_of_a_taken_team_skips_the_busy_ones_down_the_chain(boston):
+    # community_led -> alternative_response -> emergency_medical (the shipped protocol's chain).
+    assert free_fallback(boston, "community_led", {}) == "alternative_response"
+    assert free_fallback(boston, "community_led", {"alternative_response": "all busy"}) == "emergency_medical"
+    assert free_fallback(boston, "call_line", {}) is None  # no fallback: the call-taker picks
+
+
+@given(st.sets(st.sampled_from(["co_response", "police_emergency", "alternative_response", "emergency_medical"])))
+def test_a_free_fallback_is_never_busy_and_always_down_the_chain(boston, busy):
+    for model in boston.models:
+        chosen = free_fallback(boston, model, dict.fromkeys(busy, "busy"))
+        if chosen is not None:
+            assert chosen not in busy and chosen != model
+            chain, current, seen = [], model, {model}
+            while (nxt := next((f for f in boston.models[current].fallback if f not in seen), None)) is not None:
+                chain.append(nxt)
+                seen.add(nxt)
+                current = nxt
+            assert chosen in chain

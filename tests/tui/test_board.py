@@ -129,3 +129,30 @@ def test_board_snapshot(tmp_path, snap_compare):
 
 def test_wall_snapshot(tmp_path, snap_compare):
     assert snap_compare(make_board(tmp_path, wall=True), terminal_size=(140, 30))
+
+
+@run_async
+async def test_the_board_says_when_the_centre_store_is_offline_and_keeps_the_last_picture(tmp_path):
+    from crisis_triage.protocol.centre import load_centre
+    from crisis_triage.store.centre_link import CentreLink
+    from crisis_triage.store.sqlite import SqliteJournal
+    from crisis_triage.tui.board_app import BoardApp
+    from tests.tui.board_helpers import FIXTURE_CENTRE, centre_in_progress
+    from tests.tui.helpers import FixedClock, boston, panel
+
+    records, _ = centre_in_progress(tmp_path)
+    centre = load_centre(FIXTURE_CENTRE, boston())
+    clock = FixedClock()
+
+    def unreachable():
+        raise OSError("connection refused")
+
+    link = CentreLink(unreachable, centre, console_id="board", clock=clock)
+    app = BoardApp(boston(), centre, link, lambda: SqliteJournal(records), supervisor="sam", clock=clock)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await pilot.pause()
+        assert len(app.picture.calls) == 5  # the calls still read from the records
+        await pilot.press("c")  # a consultation kept locally, sent when the store is back
+        await pilot.pause()
+        assert link.pending == 1
+        assert panel(app, "#offline") == " Centre store offline since 12:00 — showing the last known picture"

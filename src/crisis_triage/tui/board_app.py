@@ -186,7 +186,7 @@ class BoardApp(App):
         since = self.link.offline_since
         offline.display = since is not None
         if since is not None:
-            offline.update(f" CENTRE OFFLINE since {since.astimezone(tz):%H:%M}: showing the last known picture")
+            offline.update(f" Centre store offline since {since.astimezone(tz):%H:%M} — showing the last known picture")
 
     def _tz(self):
         from zoneinfo import ZoneInfo

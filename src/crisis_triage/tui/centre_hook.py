@@ -5,9 +5,10 @@ keeps its own logic and calls three things: :meth:`CallCentre.sync` (after a cha
 the centre), :meth:`CallCentre.claim` (before recording the dispatch), :meth:`CallCentre.banner`.
 What is free and why comes from :mod:`engine.units`; every mark is an event, journalled first.
 
-App-wide, :func:`attach` gives the app a :class:`CentreWatch` (read it with :func:`centre_watch`):
-whether the centre store is reachable, since when not, and the words every screen shows about it;
-it calls its subscribers and posts :class:`CentreStatusChanged` to the app when that changes.
+App-wide, :func:`attach` gives the app a :class:`~.centre_status.CentreWatch` (read it with
+:func:`~.centre_status.centre_watch`, also importable from here): whether the centre store is
+reachable, since when not, and the words every screen shows about it; it calls its subscribers and
+posts :class:`~.centre_status.CentreStatusChanged` to the app when that changes.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
-
-from textual.message import Message
 
 from ..engine.evaluate import local_hour
 from ..engine.events import ContextChanged, HandoffEnded, RecommendationAccepted
@@ -29,89 +27,21 @@ from ..engine.events_response import ResponseStatusChanged
 from ..engine.units import covers, expected_clear, sync_events, unavailable_models, why_busy
 from ..store.availability import UNIT_STATUS
 from ..store.centre_link import CentreLink
+from .centre_status import CentreStatus, CentreStatusChanged, CentreWatch, centre_watch, status_of
+
+__all__ = [
+    "CallCentre",
+    "CentreStatus",
+    "CentreStatusChanged",
+    "CentreWatch",
+    "attach",
+    "call_centre",
+    "centre_watch",
+    "parse_reason",
+]
 
 if TYPE_CHECKING:
     from textual.screen import Screen
-
-
-@dataclass(frozen=True)
-class CentreStatus:
-    """Whether the centre store is reachable, as every screen of the console shows it."""
-
-    offline_since: datetime | None = None
-    """When the link lost the store (None while it is reachable)."""
-    pending: int = 0
-    """Changes made on this console while offline, not yet in the centre store."""
-
-    @property
-    def online(self) -> bool:
-        return self.offline_since is None
-
-    def words(self, tz: tzinfo) -> str | None:
-        """The alert line for every screen, or None while the centre is reachable."""
-        if self.offline_since is None:
-            return None
-        text = (
-            f"Centre store offline since {self.offline_since.astimezone(tz):%H:%M} — "
-            "availability may be stale; calls are kept locally"
-        )
-        if self.pending:
-            text += f" ({self.pending} availability change{'s' if self.pending != 1 else ''} to send)"
-        return text
-
-
-def status_of(link: CentreLink) -> CentreStatus:
-    return CentreStatus(link.offline_since, link.pending)
-
-
-class CentreStatusChanged(Message):
-    """Posted to the app when the centre store goes offline, comes back, or the queue of changes moves."""
-
-    def __init__(self, status: CentreStatus, words: str | None) -> None:
-        super().__init__()
-        self.status = status
-        self.words = words
-
-
-class CentreWatch:
-    """The centre's reachability for the whole app: the state now, and who to tell when it changes.
-
-    Updated on the app's thread only (by :func:`attach`), so subscribers may touch widgets directly.
-    """
-
-    def __init__(self, tz: tzinfo, status: CentreStatus | None = None) -> None:
-        self.tz = tz
-        self.status = status or CentreStatus()
-        self._subscribers: list[Callable[[CentreStatus], object]] = []
-
-    @property
-    def words(self) -> str | None:
-        """What the app-wide alert strip says now (None: nothing to say)."""
-        return self.status.words(self.tz)
-
-    def subscribe(self, callback: Callable[[CentreStatus], object]) -> Callable[[], None]:
-        """Call ``callback(status)`` on every change; returns the function that stops it (call it on unmount)."""
-        self._subscribers.append(callback)
-
-        def unsubscribe() -> None:
-            if callback in self._subscribers:
-                self._subscribers.remove(callback)
-
-        return unsubscribe
-
-    def update(self, status: CentreStatus) -> bool:
-        """Take the new status; True (and every subscriber told) if it differs from the last one."""
-        if status == self.status:
-            return False
-        self.status = status
-        for callback in list(self._subscribers):
-            callback(status)
-        return True
-
-
-def centre_watch(app: Any) -> CentreWatch | None:
-    """The app's :class:`CentreWatch`, or None for a console with no centre file."""
-    return getattr(app, "centre_watch", None)
 
 
 class CallCentre:
