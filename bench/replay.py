@@ -6,8 +6,9 @@ Calls are streamed into the command through a pipe (2,000 distinct calls repeate
 generated once in this process). Full results are written (every field, to /dev/null) with one job
 (the one-core figure) and with the default number of jobs (the machine's cores), at a tenth of
 --calls and at --calls; then --summary-only (the engine's decision-only path). Prints wall time,
-calls per second and the replay's peak memory (ru_maxrss of the command and the worker processes
-it waited for), each beside its target: --calls full results in under 60 s on 2 cores, and peak
+calls per second, CPU time (the command and the worker processes it waited for; the wall time on
+an idle machine is about that over the cores) and the replay's peak memory (ru_maxrss of the same
+processes), each beside its target: --calls full results in under 60 s on 2 cores, and peak
 memory flat (the run of --calls within 8 MB of the run of a tenth as many).
 """
 
@@ -29,8 +30,9 @@ BOSTON = Path(__file__).resolve().parents[1] / "protocols" / "boston-mh-crisis.y
 BATCH = 1000
 
 
-def run(pool: list[str], count: int, *options: str) -> tuple[float, int, str]:
-    """Stream ``count`` calls into the command; return wall seconds, peak RSS in kB and its stdout."""
+def run(pool: list[str], count: int, *options: str) -> tuple[float, float, int, str]:
+    """Stream ``count`` calls into the command; return wall seconds, CPU seconds (the command and the
+    worker processes it waited for), peak RSS in kB and its stdout."""
     command = [sys.executable, "-c", "from crisis_triage.cli import main; main()", "replay", *options, "-"]
     start = time.perf_counter()
     process = subprocess.Popen(
@@ -50,7 +52,7 @@ def run(pool: list[str], count: int, *options: str) -> tuple[float, int, str]:
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"replay failed: {output}")
-    return time.perf_counter() - start, usage.ru_maxrss, output
+    return time.perf_counter() - start, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, output
 
 
 def main() -> None:
@@ -62,7 +64,10 @@ def main() -> None:
     pool = [json.dumps(call) for call in generate_calls(protocol, args.distinct, seed=9)]
     jobs = default_jobs()
     small, big = args.calls // 10, args.calls
-    print(f"{'mode':<40}{'calls':>11}{'seconds':>9}{'calls/s':>10}{'peak RSS MB':>13}  target")
+    print(f"load average before: {os.getloadavg()[0]:.1f} (the machine's other work slows every figure)")
+    print(
+        f"{'mode':<40}{'calls':>11}{'seconds':>9}{'calls/s':>10}{'CPU s':>8}{'CPU us/call':>12}{'peak RSS MB':>13}  target"
+    )
     peaks: dict[str, dict[int, int]] = {}
     for label, options, counts in (
         ("full results, --jobs 1", ("--jobs", "1", "-o", os.devnull), (small,)),
@@ -70,7 +75,7 @@ def main() -> None:
         (f"--summary-only, --jobs {jobs} (default)", ("--summary-only",), (small, big)),
     ):
         for count in counts:
-            seconds, rss, output = run(pool, count, *options)
+            seconds, cpu, rss, output = run(pool, count, *options)
             peaks.setdefault(label, {})[count] = rss
             target = ""
             if count == big and label.startswith("full"):
@@ -78,7 +83,13 @@ def main() -> None:
             if count == big and small in peaks[label]:
                 grew = (rss - peaks[label][small]) / 1024
                 target += f" [memory flat, < 8 MB over {small:,}: {grew:+.1f} MB]"
-            print(f"{label:<40}{count:>11,}{seconds:>9.1f}{count / seconds:>10,.0f}{rss / 1024:>13.1f}  {target}")
+            print(
+                f"{label:<40}{count:>11,}{seconds:>9.1f}{count / seconds:>10,.0f}{cpu:>8.1f}"
+                f"{cpu / count * 1e6:>12.0f}{rss / 1024:>13.1f}  {target}"
+            )
+            if count == big and label.startswith("full"):
+                # What the same work takes when the two cores are this command's alone: its CPU time over 2.
+                print(f"{'':<40}{'':>11}{cpu / 2:>9.1f}  (CPU seconds / 2: the wall time on 2 idle cores)")
     print()
     print(output)
 

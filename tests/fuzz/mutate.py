@@ -36,8 +36,8 @@ HANG_SECONDS = 60.0
 #: Peak memory any run may reach.
 MEMORY_BUDGET_MB = 500
 
-#: What an author's slip or an attacker puts into a line.
-SLIPS = [
+#: What an author's slip puts into a line.
+AUTHOR_SLIPS = [
     "",
     " ",
     ":",
@@ -76,6 +76,9 @@ SLIPS = [
     "\u00e9",
     "\x00",
     "\ufeff",
+]
+#: What an attacker puts into a line.
+ATTACKS = [
     "\ud800",
     "\\ud800",
     "1" * 4301,
@@ -98,6 +101,7 @@ SLIPS = [
     "0001-01-01T00:00:00+00:00",
     "9999-12-31T23:59:59-12:00",
 ]
+SLIPS = AUTHOR_SLIPS + ATTACKS
 
 
 def _alias_bomb(rng: random.Random) -> str:
@@ -107,27 +111,32 @@ def _alias_bomb(rng: random.Random) -> str:
     return f"q0: &q {{id: q, ask: x}}\ns0: &s {{id: s, title: t, questions: [{inner}]}}\nbomb: [{outer}]"
 
 
-def mutate_text(text: str, rng: random.Random, edits: int | None = None) -> str:
-    """``text`` with one to four edits (lines deleted, duplicated, moved, re-indented, slips inserted)."""
+def mutate_text(text: str, rng: random.Random, edits: int | None = None, *, attacks: bool = True) -> str:
+    """``text`` with one to four edits (lines deleted, duplicated, moved, re-indented, slips inserted).
+
+    Without ``attacks`` only an author's slips: no alias bombs, huge values or hostile payloads (the
+    loader's quick property test in tests/protocol/test_loader_fuzz.py)."""
+    slips = SLIPS if attacks else AUTHOR_SLIPS
+    actions = ["delete", "duplicate", "insert", "replace", "replace", "indent", "dedent", "swap", "bomb", "value"]
+    if not attacks:
+        actions.remove("bomb")
     lines = text.splitlines()
     for _ in range(edits or rng.randint(1, 4)):
         if not lines:
             lines = [""]
         index = rng.randrange(len(lines))
         line = lines[index]
-        action = rng.choice(
-            ["delete", "duplicate", "insert", "replace", "replace", "indent", "dedent", "swap", "bomb", "value"]
-        )
+        action = rng.choice(actions)
         if action == "delete":
             del lines[index]
         elif action == "duplicate":
             lines.insert(index, line)
         elif action == "insert":
-            lines.insert(index, rng.choice(SLIPS))
+            lines.insert(index, rng.choice(slips))
         elif action == "replace":
             start = rng.randint(0, len(line))
             end = rng.randint(start, len(line))
-            lines[index] = line[:start] + rng.choice(SLIPS) + line[end:]
+            lines[index] = line[:start] + rng.choice(slips) + line[end:]
         elif action == "indent":
             lines[index] = "  " + line
         elif action == "dedent":
@@ -140,7 +149,7 @@ def mutate_text(text: str, rng: random.Random, edits: int | None = None) -> str:
         else:  # a value after the first ": " replaced by a slip
             if ": " in line:
                 head = line.split(": ", 1)[0]
-                lines[index] = f"{head}: {rng.choice(SLIPS)}"
+                lines[index] = f"{head}: {rng.choice(slips)}"
     return "\n".join(lines) + "\n"
 
 

@@ -73,3 +73,24 @@ def test_validate_checks_centre_files(tmp_path):
     assert result.exit_code == 1
     assert f"{BOSTON_CENTRE}: valid" in result.output
     assert f"{bad}:4:" in result.output and "whole number" in result.output
+
+
+def test_a_centre_file_is_read_like_a_protocol_bounded_and_located(tmp_path, boston):
+    """A centre file goes through the same bounded reader as a protocol (protocol/side_file.py):
+    bytes that are not UTF-8 are located, a folder or device is refused without being read."""
+    bad = tmp_path / "bad-centre.yaml"
+    bad.write_bytes(GOOD.encode("utf-8").replace(b"Small", b"Sm\xffall"))
+    with pytest.raises(ProtocolError) as caught:
+        load_centre(bad, boston)
+    (problem,) = caught.value.problems
+    assert (problem.code, problem.line, problem.column) == (
+        "encoding",
+        1,
+        29,
+    )  # the byte after "centre: {id: small, name: Sm"
+    assert "not UTF-8" in problem.message
+    for not_a_file in (tmp_path, "/dev/zero"):
+        with pytest.raises(ProtocolError) as caught:
+            load_centre(not_a_file, boston)
+        assert [p.code for p in caught.value.problems] == ["unreadable"]
+        assert "cannot read the centre file" in caught.value.problems[0].message

@@ -3,6 +3,8 @@ in after_calls.py: undispatched calls, a departure, each disposition, late and o
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from collections import Counter
 
@@ -119,8 +121,8 @@ def test_text_json_and_html_say_the_same(figures):
     assert "4 of 8 (50.0%)" in html and "no wrong door" in html and "2026-W11" in html
 
 
-def test_report_and_deidentified_export_from_a_store(tmp_path, boston, monkeypatch):
-    from crisis_triage.cli import cli
+def _store_the_fixed_calls(tmp_path, boston, monkeypatch) -> None:
+    """The twelve calls in the SQLite store the commands open by default."""
     from crisis_triage.store.journal import StoredEvent
     from crisis_triage.store.opening import sqlite_path
     from crisis_triage.store.sqlite import SqliteJournal
@@ -132,6 +134,12 @@ def test_report_and_deidentified_export_from_a_store(tmp_path, boston, monkeypat
             [(meta, StoredEvent(f"{meta.call_id}-{n}", meta.call_id, n, e)) for n, e in enumerate(events, 1)]
         )
     journal.close()
+
+
+def test_report_and_deidentified_export_from_a_store(tmp_path, boston, monkeypatch):
+    from crisis_triage.cli import cli
+
+    _store_the_fixed_calls(tmp_path, boston, monkeypatch)
     runner = CliRunner()
     result = runner.invoke(cli, ["report", "--json"])
     assert result.exit_code == 0, result.output
@@ -147,3 +155,26 @@ def test_report_and_deidentified_export_from_a_store(tmp_path, boston, monkeypat
     )  # fmt: skip
     assert Counter(r["contact_confirmation"] for r in rows) == Counter({"in_time": 5, "late": 3, "missed": 1, None: 3})
     assert all(r["call_id"] not in {c[0] for c in CALLS} for r in rows)  # pseudonyms
+
+
+def test_the_no_police_column_of_the_call_export(tmp_path, boston, monkeypatch):
+    """By hand (Boston's evaluation counts fears_police as a no-police wish): c05 feared police but had
+    a weapon, so police went with the clinician (not honoured); c08 feared police and got the peer team
+    (honoured); no other call carries the fact, so their column is empty."""
+    from crisis_triage.cli import cli
+
+    assert list(roles_from_protocol(boston).no_police_facts) == ["fears_police"]
+    _store_the_fixed_calls(tmp_path, boston, monkeypatch)
+    runner = CliRunner()
+    plain = runner.invoke(cli, ["records", "export", "--level", "calls"])
+    assert plain.exit_code == 0, plain.output
+    by_call = {r["call_id"]: r for r in map(json.loads, filter(None, plain.stdout.splitlines()))}
+    assert {c: r["no_police_honoured"] for c, r in by_call.items() if r["no_police_honoured"] is not None} == {
+        "c05": False,
+        "c08": True,
+    }
+    assert by_call["c05"]["police_guarantees"] == ["police_when_danger"]
+    deidentified = runner.invoke(cli, ["records", "export", "--level", "calls", "--deidentify", "--format", "csv"])
+    assert deidentified.exit_code == 0, deidentified.output
+    rows = list(csv.DictReader(io.StringIO(deidentified.stdout)))
+    assert Counter(r["no_police_honoured"] for r in rows) == Counter({"": 10, "true": 1, "false": 1})

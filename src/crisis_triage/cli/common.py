@@ -1,7 +1,12 @@
-"""Options and helpers shared by subcommands."""
+"""Options and helpers shared by subcommands: the protocol to load, settings, writing files, and for
+the commands that read call records (records, report, followups, eido) the store, period and
+protocol-file options and opening the store."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -85,3 +90,107 @@ def write_or_exit(path: str, data: str | bytes) -> None:
         Path(path).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
     except OSError as exc:
         raise click.ClickException(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+# -- reading call records ------------------------------------------------------------------------------
+store_option = click.option(
+    "--store",
+    default=None,
+    metavar="URL",
+    help="A centre's postgresql:// store (default: from settings; empty means the local file).",
+)
+local_option = click.option(
+    "--local", is_flag=True, help="Read this console's local file even if a centre store is set."
+)
+
+
+def parse_date(value: str | None, name: str) -> datetime | None:
+    """The date/time an option gives (local time without an offset), or None; a bad one is a usage error."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(
+            f'"{value}" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)', param_hint=name
+        ) from None
+    if not 1900 <= moment.year <= 2999:
+        raise click.BadParameter(f'"{value}": give a year between 1900 and 2999', param_hint=name)
+    return moment if moment.tzinfo else moment.astimezone()
+
+
+def period_options(function):
+    function = click.option(
+        "--until", default=None, help="Only calls started before this date/time (local time without an offset)."
+    )(function)
+    return click.option(
+        "--since",
+        default=None,
+        help="Only calls started on or after this date/time "
+        "(YYYY-MM-DD[THH:MM][+HH:MM]; local time without an offset).",
+    )(function)
+
+
+@contextmanager
+def opened_reader(store: str | None, local: bool) -> Iterator:
+    """The store to read, closed afterwards; a store that cannot be opened is a one-line error."""
+    from ..store.journal import JournalError
+    from ..store.opening import open_reader
+    from ..store.postgres import redact
+
+    settings = load_settings_or_exit(store=store)
+    try:
+        reader = open_reader(settings, local=local)
+    except JournalError as exc:
+        raise click.ClickException(f"{exc}{_fallback_note()}") from None
+    try:
+        yield reader
+    except JournalError as exc:
+        raise click.ClickException(str(exc)) from None
+    except Exception as exc:  # psycopg errors: the module is only imported with a centre store
+        if type(exc).__module__.startswith("psycopg"):
+            raise click.ClickException(
+                f"cannot read the centre store {redact(settings.store or '')}: {str(exc).strip()}"
+            ) from None
+        raise
+    finally:
+        reader.close()
+
+
+def _fallback_note() -> str:
+    """Where calls recorded while the local store was unusable are, if any (they merge at the next start)."""
+    from ..store.fallback import fallback_files
+    from ..store.opening import fallback_dirs
+
+    files = [f for folder in fallback_dirs() for f in fallback_files(folder)]
+    if not files:
+        return ""
+    return (
+        f"\n{len(files)} fallback journal file(s) hold events recorded meanwhile, in "
+        f"{', '.join(sorted({str(f.parent) for f in files}))}; they merge into the store at the console's next "
+        "start once the store opens (JSON Lines, readable with any text tool)"
+    )
+
+
+def protocol_resolver(protocols: tuple[str, ...]):
+    """Finds the protocol text each recorded call used: the given files, then the shipped protocols."""
+    from ..reporting.protocol_texts import ProtocolResolver
+
+    return ProtocolResolver([*protocols, Path(default_protocol()).parent])
+
+
+def find_call(reader, call_id: str) -> str:
+    """The full id of the call ``call_id`` names (an id or a unique prefix of one)."""
+    if reader.has_call(call_id):
+        return call_id
+    matches = [c.meta.call_id for c in reader.calls() if c.meta.call_id.startswith(call_id)]
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        raise click.ClickException(f'no call "{call_id}" in the records')
+    raise click.ClickException(f'"{call_id}" matches {len(matches)} calls; give more of the id')
+
+
+def protocol_files_option(help: str):
+    """``--protocol/-p FILE`` (repeatable): protocol texts to match recorded calls against by sha256."""
+    return click.option("--protocol", "-p", "protocols", multiple=True, type=click.Path(exists=True), help=help)

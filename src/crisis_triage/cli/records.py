@@ -16,104 +16,25 @@ from datetime import UTC, datetime, timedelta
 
 import click
 
-from .common import default_protocol, load_protocol_or_exit, load_settings_or_exit
-
-store_option = click.option(
-    "--store",
-    default=None,
-    metavar="URL",
-    help="A centre's postgresql:// store (default: from settings; empty means the local file).",
+from .common import (
+    default_protocol,
+    find_call,
+    load_protocol_or_exit,
+    load_settings_or_exit,
+    local_option,
+    opened_reader,
+    parse_date,
+    period_options,
+    protocol_files_option,
+    protocol_resolver,
+    store_option,
 )
-local_option = click.option(
-    "--local", is_flag=True, help="Read this console's local file even if a centre store is set."
-)
 
-
-def _date(value: str | None, name: str) -> datetime | None:
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(
-            f'"{value}" is not a date (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)', param_hint=name
-        ) from None
-    if not 1900 <= moment.year <= 2999:
-        raise click.BadParameter(f'"{value}": give a year between 1900 and 2999', param_hint=name)
-    return moment if moment.tzinfo else moment.astimezone()
-
-
-def period_options(function):
-    function = click.option(
-        "--until", default=None, help="Only calls started before this date/time (local time without an offset)."
-    )(function)
-    return click.option(
-        "--since",
-        default=None,
-        help="Only calls started on or after this date/time "
-        "(YYYY-MM-DD[THH:MM][+HH:MM]; local time without an offset).",
-    )(function)
-
-
-@contextmanager
-def opened_reader(store: str | None, local: bool) -> Iterator:
-    """The store to read, closed afterwards; a store that cannot be opened is a one-line error."""
-    from ..store.journal import JournalError
-    from ..store.opening import open_reader
-    from ..store.postgres import redact
-
-    settings = load_settings_or_exit(store=store)
-    try:
-        reader = open_reader(settings, local=local)
-    except JournalError as exc:
-        raise click.ClickException(f"{exc}{_fallback_note()}") from None
-    try:
-        yield reader
-    except JournalError as exc:
-        raise click.ClickException(str(exc)) from None
-    except Exception as exc:  # psycopg errors: the module is only imported with a centre store
-        if type(exc).__module__.startswith("psycopg"):
-            raise click.ClickException(
-                f"cannot read the centre store {redact(settings.store or '')}: {str(exc).strip()}"
-            ) from None
-        raise
-    finally:
-        reader.close()
-
-
-def _fallback_note() -> str:
-    """Where calls recorded while the local store was unusable are, if any (they merge at the next start)."""
-    from ..store.fallback import fallback_files
-    from ..store.opening import fallback_dirs
-
-    files = [f for folder in fallback_dirs() for f in fallback_files(folder)]
-    if not files:
-        return ""
-    return (
-        f"\n{len(files)} fallback journal file(s) hold events recorded meanwhile, in "
-        f"{', '.join(sorted({str(f.parent) for f in files}))}; they merge into the store at the console's next "
-        "start once the store opens (JSON Lines, readable with any text tool)"
-    )
-
-
-def _resolver(protocols: tuple[str, ...]):
-    from pathlib import Path
-
-    from ..reporting.protocol_texts import ProtocolResolver
-
-    return ProtocolResolver([*protocols, Path(default_protocol()).parent])
-
-
-def _find_call(reader, call_id: str) -> str:
-    """The full id of the call ``call_id`` names (an id or a unique prefix of one)."""
-    if reader.has_call(call_id):
-        return call_id
-    matches = [c.meta.call_id for c in reader.calls() if c.meta.call_id.startswith(call_id)]
-    if len(matches) == 1:
-        return matches[0]
-    if not matches:
-        raise click.ClickException(f'no call "{call_id}" in the records')
-    raise click.ClickException(f'"{call_id}" matches {len(matches)} calls; give more of the id')
+# The store, period and protocol-file options and the store opening live in common.py (shared with
+# report, followups and eido); the old private names stay for modules that still import them from here.
+_date = parse_date
+_resolver = protocol_resolver
+_find_call = find_call
 
 
 @click.group()
@@ -136,7 +57,10 @@ def list_calls(store, local, since, until, console_id, unfinished, limit, as_jso
             calls = reader.unfinished_calls(console_id)[-limit:][::-1]
         else:
             calls = reader.calls(
-                since=_date(since, "--since"), until=_date(until, "--until"), console_id=console_id, limit=limit
+                since=parse_date(since, "--since"),
+                until=parse_date(until, "--until"),
+                console_id=console_id,
+                limit=limit,
             )
         if as_json:
             for c in calls:
@@ -181,20 +105,13 @@ def list_calls(store, local, since, until, console_id, unfinished, limit, as_jso
 @store_option
 @local_option
 @click.option("--json", "as_json", is_flag=True, help="The stored events as JSON lines, exactly as recorded.")
-@click.option(
-    "--protocol",
-    "-p",
-    "protocols",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Protocol file to replay with, if the recorded path has moved (matched by sha256).",
-)
+@protocol_files_option("Protocol file to replay with, if the recorded path has moved (matched by sha256).")
 def show(call_id, store, local, as_json, protocols) -> None:
     """One call: who took it, with which protocol, every event, and the outcome replayed."""
     from ..reporting.review import render_timeline
 
     with opened_reader(store, local) as reader:
-        full_id = _find_call(reader, call_id)
+        full_id = find_call(reader, call_id)
         meta = reader.meta(full_id)
         stored = reader.stored_events(full_id)
         if as_json:
@@ -210,21 +127,14 @@ def show(call_id, store, local, as_json, protocols) -> None:
                     )
                 )
             return
-        click.echo(render_timeline(meta, stored, _resolver(protocols), datetime.now(UTC)))
+        click.echo(render_timeline(meta, stored, protocol_resolver(protocols), datetime.now(UTC)))
 
 
 @records.command()
 @click.argument("call_id")
 @store_option
 @local_option
-@click.option(
-    "--protocol",
-    "-p",
-    "protocols",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Protocol file to review against, if the recorded path has moved (matched by sha256).",
-)
+@protocol_files_option("Protocol file to review against, if the recorded path has moved (matched by sha256).")
 def review(call_id, store, local, protocols) -> None:
     """Quality review: the call against its protocol (asked, skipped, order, interrupts, time per
     step, and where the call-taker departed from the recommendation)."""
@@ -232,11 +142,11 @@ def review(call_id, store, local, protocols) -> None:
     from ..reporting.review import render_review, review_call
 
     with opened_reader(store, local) as reader:
-        full_id = _find_call(reader, call_id)
+        full_id = find_call(reader, call_id)
         meta = reader.meta(full_id)
         stored = reader.stored_events(full_id)
         try:
-            protocol = _resolver(protocols).for_call(meta)
+            protocol = protocol_resolver(protocols).for_call(meta)
         except ProtocolNotFound as exc:
             raise click.ClickException(str(exc)) from None
         click.echo(render_review(review_call(protocol, meta, [s.event for s in stored], datetime.now(UTC))))
@@ -275,14 +185,7 @@ def review(call_id, store, local, protocols) -> None:
     help="Where to write (default: stdout). A file is created readable by you only (mode 0600).",
 )
 @click.option("--practice", is_flag=True, help="Include practice calls.")
-@click.option(
-    "--protocol",
-    "-p",
-    "protocols",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Protocol files to replay with (matched by sha256), if recorded paths have moved.",
-)
+@protocol_files_option("Protocol files to replay with (matched by sha256), if recorded paths have moved.")
 def export(call_ids, store, local, since, until, fmt, level, deidentify, output, practice, protocols) -> None:
     """Export records as JSON Lines, CSV or NENA EIDOs (to stdout or --output); a summary goes to stderr.
 
@@ -305,10 +208,10 @@ def export(call_ids, store, local, since, until, fmt, level, deidentify, output,
             out,
             fmt=fmt,
             level=level,
-            resolver=_resolver(protocols),
+            resolver=protocol_resolver(protocols),
             deidentifier=deidentifier,
-            since=_date(since, "--since"),
-            until=_date(until, "--until"),
+            since=parse_date(since, "--since"),
+            until=parse_date(until, "--until"),
             include_practice=practice,
             now=datetime.now(UTC),
         )
@@ -327,12 +230,12 @@ def _export_eidos(call_ids, store, local, since, until, output, practice, protoc
     from ..interop.eido_records import stored_eidos, write_eidos
 
     with opened_reader(store, local) as reader, _private_output(output) as out:
-        ids = [_find_call(reader, c) for c in call_ids] or None
+        ids = [find_call(reader, c) for c in call_ids] or None
         documents = stored_eidos(
             reader.iter_rows(ids),
-            _resolver(protocols),
-            since=_date(since, "--since"),
-            until=_date(until, "--until"),
+            protocol_resolver(protocols),
+            since=parse_date(since, "--since"),
+            until=parse_date(until, "--until"),
             include_practice=practice or bool(ids),
         )
         written, skipped = write_eidos(documents, out, sys.stderr)
@@ -491,14 +394,7 @@ def _directory_of(protocol):
 @click.option("--at", "at_text", default=None, help="When it happened (ISO time; default now).")
 @store_option
 @local_option
-@click.option(
-    "--protocol",
-    "-p",
-    "protocols",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Protocol file of the call, if the recorded path has moved (matched by sha256).",
-)
+@protocol_files_option("Protocol file of the call, if the recorded path has moved (matched by sha256).")
 def update(call_id, status, code, details, role, landed, note, source, at_text, store, local, protocols) -> None:
     """Record a call's response from outside the console: a status, a disposition, a handoff's landing.
 
@@ -514,7 +410,7 @@ def update(call_id, status, code, details, role, landed, note, source, at_text, 
 
     if not (status or code or landed):
         raise click.UsageError("say what to record: --status, --disposition or --handoff-landed")
-    at = _date(at_text, "--at") or datetime.now(UTC)
+    at = parse_date(at_text, "--at") or datetime.now(UTC)
     parsed: dict[str, str] = {}
     for item in details:
         name, sep, value = item.partition("=")
@@ -529,9 +425,9 @@ def update(call_id, status, code, details, role, landed, note, source, at_text, 
     if landed:
         events.append(HandoffOutcomeRecorded(at=at, outcome=landed, note=note))
     with opened_reader(store, local) as reader:
-        full_id = _find_call(reader, call_id)
+        full_id = find_call(reader, call_id)
         try:
-            protocol = _resolver(protocols).for_call(reader.meta(full_id))
+            protocol = protocol_resolver(protocols).for_call(reader.meta(full_id))
             written = record_outside(reader, protocol, full_id, events, _directory_of(protocol) if code else None)
         except ProtocolNotFound as exc:
             raise click.ClickException(str(exc)) from None

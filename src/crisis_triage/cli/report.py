@@ -9,8 +9,15 @@ from pathlib import Path
 
 import click
 
-from .common import write_or_exit
-from .records import _date, local_option, opened_reader, period_options, store_option
+from .common import (
+    local_option,
+    opened_reader,
+    parse_date,
+    period_options,
+    protocol_files_option,
+    store_option,
+    write_or_exit,
+)
 
 
 @click.command()
@@ -25,14 +32,7 @@ from .records import _date, local_option, opened_reader, period_options, store_o
     help="Also write the report with charts to this HTML file (self-contained, no network).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON instead of tables.")
-@click.option(
-    "--protocol",
-    "-p",
-    "protocols",
-    multiple=True,
-    type=click.Path(exists=True),
-    help="Protocol files to replay with (matched by sha256), if recorded paths have moved.",
-)
+@protocol_files_option("Protocol files to replay with (matched by sha256), if recorded paths have moved.")
 @click.option("--police-role", "police_roles", multiple=True, help="Role ids that count as police.")
 @click.option("--clinician-role", "clinician_roles", multiple=True, help="Role ids that count as a clinician.")
 @click.option(
@@ -100,8 +100,8 @@ def report(
             candidates,
             jobs=jobs,
             total_calls=reader.count()[0],
-            since=_date(first, "--since"),
-            until=_date(last, "--until"),
+            since=parse_date(first, "--since"),
+            until=parse_date(last, "--until"),
             include_practice=practice,
             now=now,
         )

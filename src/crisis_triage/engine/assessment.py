@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -162,6 +163,9 @@ class Assessment:
     warnings: tuple[str, ...] = ()
     """Conflicts worth a look: an answer of "no" to a fact an interrupt recorded, for example."""
     context: dict[str, Any] = field(default_factory=dict)
+    names: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    """The walk's namespace at the end, read-only: every name a condition reads (answers, facts, band,
+    score, suicide level, door, caller, hour...). The referral step tests its rules on it."""
 
     @property
     def complete(self) -> bool:

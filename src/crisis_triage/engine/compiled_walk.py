@@ -221,6 +221,19 @@ def build_first_rule(protocol: Protocol) -> Callable[[Mapping[str, Any]], int]:
     return first_rule
 
 
+def build_matches(
+    conditions: Sequence[Condition | None], filename: str
+) -> Callable[[Mapping[str, Any]], tuple[int, ...]]:
+    """Compile ``matches(ns)``: the indexes of the conditions that hold (None always holds), in order."""
+    body: list[ast.stmt] = [_set("_m", ast.Tuple([], ast.Load()))]
+    for i, condition in enumerate(conditions):
+        add = ast.AugAssign(target=_local("_m"), op=ast.Add(), value=ast.Tuple([ast.Constant(i)], ast.Load()))
+        body.append(add if condition is None else _if(condition.tree(), [add]))
+    body.append(ast.Return(_name("_m")))
+    matches: Callable[[Mapping[str, Any]], tuple[int, ...]] = _function("matches", [NS], body, {}, filename)
+    return matches
+
+
 # -- the questions -----------------------------------------------------------------------------------
 def derived_names(protocol: Protocol) -> frozenset[str]:
     """Names ``refresh`` works out: a question whose condition reads one needs a refresh before it."""
@@ -416,6 +429,7 @@ __all__ = [
     "Mode",
     "build_answers",
     "build_first_rule",
+    "build_matches",
     "build_refresh",
     "build_refresh_from",
     "build_walk",

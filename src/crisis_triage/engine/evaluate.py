@@ -67,7 +67,7 @@ class _Plan:
         self.question_ids = tuple(q.id for q in protocol.questions)
         self.required = tuple(bool(q.spec.required) for q in protocol.questions)
         self.level_ids = frozenset(level.id for level, _ in protocol.screen_levels)
-        self.fact_names = tuple(protocol.facts)
+        self.sorted_facts = tuple(sorted(protocol.facts))
         self._walks: dict[Mode, Callable[..., int]] = {}
         self.decide: Callable[..., int] | None = None
         """The decision-only walk, kept in an attribute of its own: it is read on every call of a replay."""
@@ -192,6 +192,7 @@ def evaluate(protocol: Protocol, state: CallState, *, reasons: bool = True) -> A
         tuple(state.interrupts),
         tuple(warnings),
         context,
+        ns,  # handed on as a Mapping: no reader changes it (a read-only proxy costs the referral step 15%)
     )
 
 
@@ -300,7 +301,7 @@ def outcome_state(protocol: Protocol, state: CallSetting) -> Outcome:
         fallbacks=tuple(choice.fallbacks),
         guarantees=tuple(choice.guarantees),
         deciding_values=deciding_values(choice.rule, ns),
-        facts=tuple(sorted([f for f in plan.fact_names if ns[f]])),
+        facts=tuple([f for f in plan.sorted_facts if ns[f]]),
         provisional=walk.pending_required,
         dropped=tuple(walk.dropped),
     )

@@ -16,7 +16,9 @@ Cost: the console asks again after every event. The offer depends only on which 
 district, the language, the age and where the moment falls between two opening or closing times of
 the directory (in that stretch of the week no service opens or closes, so the ranking cannot change).
 So offers are worked out once per such key and kept with the protocol (a bounded memo of a pure
-function); the step per call is reading the few names the rules read and testing the rules.
+function), and the week's stretches once per directory (a table from minute of the week to stretch);
+the step per call is testing the rules, compiled into one function, on the walk's own namespace
+(:attr:`Assessment.names`), finding the minute's stretch and reading the memo.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from ..protocol.directory import WEEK, Directory, DirectoryService
 from ..protocol.directory_models import Service
 from ..protocol.referral_models import ReferralRule
 from .assessment import Assessment
+from .compiled_walk import build_matches
 from .evaluate import defaults, local_hour
 from .state import CallState
 
@@ -167,13 +170,16 @@ def _within_limit(groups: list[list[OfferedReferral]], most: int) -> tuple[Offer
 
 
 class _Plan:
-    """What the referral step needs of a protocol, worked out once: the rules' tests, the names they
-    read and how to get each, and the memo of offers."""
+    """What the referral step needs of a protocol, worked out once: the rules compiled into one test
+    (which of them hold), the names they read and how to get each, and the memo of offers."""
 
     def __init__(self, protocol: Protocol):
         self.rules = tuple(rule.spec for rule in protocol.referral_rules)
-        self.tests = tuple((i, rule.when.test if rule.when else None) for i, rule in enumerate(protocol.referral_rules))
+        self.matches = build_matches([rule.when for rule in protocol.referral_rules], "<referral rules>")
         self.memo: dict[Any, Any] = {}
+        block = protocol.document.referrals
+        self.age_question = block.age_question if block is not None else None
+        self.age_bands = dict(block.age_bands) if block is not None else {}
         base = defaults(protocol)
         names = []
         for key in sorted(_keys_read(protocol)):
@@ -186,13 +192,29 @@ class _Plan:
         self.names = tuple(names)
 
 
-def _boundaries(directory: Directory) -> list[int]:
-    """Every minute of the week at which some service opens or closes (0 included)."""
-    marks = {0}
-    for service in directory.services:
-        for start, end in service.hours.intervals:
-            marks.update((start % WEEK, end % WEEK))
-    return sorted(marks)
+class _Stretches:
+    """A directory's week cut at every minute some service opens or closes: within one stretch no
+    service opens or closes, so the offers cannot change. ``of_minute[m]`` is the stretch of minute
+    ``m`` of the week; ``starts[s]`` the first minute of stretch ``s``."""
+
+    __slots__ = ("of_minute", "starts")
+
+    def __init__(self, directory: Directory):
+        marks = {0}
+        for service in directory.services:
+            for start, end in service.hours.intervals:
+                marks.update((start % WEEK, end % WEEK))
+        self.starts = sorted(marks)
+        of_minute: list[int] = []
+        for stretch, start in enumerate(self.starts):
+            end = self.starts[stretch + 1] if stretch + 1 < len(self.starts) else WEEK
+            of_minute.extend([stretch] * (end - start))
+        self.of_minute = of_minute
+
+
+def _plan(protocol: Protocol) -> _Plan:
+    plan: _Plan = protocol.derived("engine.referrals.plan", _Plan)
+    return plan
 
 
 def offer_referrals(
@@ -206,24 +228,35 @@ def offer_referrals(
     age: Age = None,
 ) -> tuple[OfferedReferral, ...]:
     """The services to offer for a call whose condition names hold ``names``, at ``at``, ranked."""
-    plan = protocol.derived("engine.referrals.plan", _Plan)
-    fired = tuple([i for i, test in plan.tests if test is None or test(names)])
+    return _offer(_plan(protocol), protocol, directory, names, district, language, at, age)
+
+
+def _offer(
+    plan: _Plan,
+    protocol: Protocol,
+    directory: Directory,
+    names: Mapping[str, Any],
+    district: str | None,
+    language: str,
+    at: datetime,
+    age: Age,
+) -> tuple[OfferedReferral, ...]:
+    fired = plan.matches(names)
     if not fired:
         return ()
     local = at.astimezone(directory.zone) if at.tzinfo else at
-    minute = local.weekday() * 1440 + local.hour * 60 + local.minute
     memo = plan.memo
-    marks = memo.get(directory.sha256)
-    if marks is None:
-        marks = memo[directory.sha256] = _boundaries(directory)
-    # Within one stretch between marks nothing opens or closes: the stretch stands for the minute.
-    stretch = bisect.bisect_right(marks, minute) - 1
+    stretches = memo.get(directory.sha256)
+    if stretches is None:
+        stretches = memo[directory.sha256] = _Stretches(directory)
+    # Within one stretch nothing opens or closes: the stretch stands for the minute.
+    stretch = stretches.of_minute[local.weekday() * 1440 + local.hour * 60 + local.minute]
     key = (directory.sha256, fired, district, language, age, stretch)
     offers: tuple[OfferedReferral, ...] | None = memo.get(key)
     if offers is None:
         if len(memo) > MEMO_LIMIT:
             memo.clear()
-            memo[directory.sha256] = marks
+            memo[directory.sha256] = stretches
         block = protocol.document.referrals
         if block is None:  # rules fired, so the protocol has a referrals block
             return ()
@@ -233,7 +266,7 @@ def offer_referrals(
             district,
             language,
             age,
-            marks[stretch],
+            stretches.starts[stretch],
             block.per_kind,
             block.most,
         )
@@ -269,7 +302,7 @@ def _keys_read(protocol: Protocol) -> frozenset[str]:
 
 def referral_names(protocol: Protocol, state: CallState, assessment: Assessment) -> dict[str, Any]:
     """The names the referral conditions read, as the engine's walk had them at the end of the assessment."""
-    plan = protocol.derived("engine.referrals.plan", _Plan)
+    plan = _plan(protocol)
     names: dict[str, Any] = {}
     facts = assessment.facts
     answers = state.answers
@@ -311,24 +344,19 @@ def referrals_for_call(
     """The referrals to offer on a call as it stands (at the time of its latest event)."""
     if not protocol.referral_rules:
         return ()
-    block = protocol.document.referrals
+    plan = _plan(protocol)
     age: Age = None
-    if block is not None and block.age_question is not None:
-        value = state.answers.get(block.age_question)
+    if plan.age_question is not None:
+        value = state.answers.get(plan.age_question)
         if isinstance(value, (int, float)) and not math.isnan(value):
             age = float(value)
-        elif isinstance(value, str) and value in block.age_bands:
-            low, high = block.age_bands[value]
+        elif isinstance(value, str) and value in plan.age_bands:
+            low, high = plan.age_bands[value]
             age = (float(low), float(high))
-    return offer_referrals(
-        protocol,
-        directory,
-        referral_names(protocol, state, assessment),
-        district=state.district,
-        language=state.language,
-        at=state.now,
-        age=age,
-    )
+    # The walk's own namespace holds every name the rules read; an assessment built without one
+    # (by hand) has them gathered from its parts.
+    names = assessment.names or referral_names(protocol, state, assessment)
+    return _offer(plan, protocol, directory, names, state.district, state.language, state.now, age)
 
 
 __all__ = ["OfferedReferral", "offer_referrals", "referral_kinds", "referral_names", "referrals_for_call"]

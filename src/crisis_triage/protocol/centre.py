@@ -10,14 +10,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path as FilePath
 
-from pydantic import ValidationError
-
 from . import centre_models
 from .centre_models import CentreDocument, Unit
 from .compiled import Protocol
-from .errors import Problem, ProtocolError, did_you_mean
-from .schema_errors import model_field_names, schema_problem
-from .yaml_source import SourceMap, YamlSourceError, load_yaml
+from .errors import Problem, did_you_mean
+from .schema_errors import model_field_names
+from .side_file import parse_side_file, problems_in, read_side_file
+from .yaml_source import SourceMap
 
 _FIELD_NAMES = model_field_names(centre_models)
 
@@ -50,20 +49,14 @@ class Centre:
 
 def parse_centre(text: str, file: str = "<centre>", protocol: Protocol | None = None) -> Centre:
     """Check a centre file's text; raise :class:`ProtocolError` listing every problem."""
-    try:
-        data, source = load_yaml(text, file)
-    except YamlSourceError as exc:
-        raise ProtocolError(exc.problems) from None
-    if not isinstance(data, dict):
-        raise ProtocolError([Problem("schema", "a centre file is a mapping with centre: and units:", file, 1, 1)])
-    try:
-        document = CentreDocument.model_validate(data)
-    except ValidationError as exc:
-        problems = [schema_problem(e, source, _FIELD_NAMES) for e in exc.errors(include_url=False)]
-        raise ProtocolError(_sorted(problems)) from None
-    problems = _cross_checks(document, source, protocol)
-    if problems:
-        raise ProtocolError(_sorted(problems))
+    document, _ = parse_side_file(
+        text,
+        file,
+        CentreDocument,
+        _FIELD_NAMES,
+        "a centre file is a mapping with centre: and units:",
+        lambda document, source: _cross_checks(document, source, protocol),
+    )
     return Centre(document, file, {u.id: u for u in document.units})
 
 
@@ -113,27 +106,13 @@ def _cross_checks(document: CentreDocument, source: SourceMap, protocol: Protoco
 
 def load_centre(path: str | FilePath, protocol: Protocol | None = None) -> Centre:
     """Read and check a centre file; raise :class:`ProtocolError` (never anything else)."""
-    path = FilePath(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except OSError as exc:
-        raise ProtocolError(
-            [Problem("unreadable", f"cannot read the file: {exc.strerror or exc}", str(path))]
-        ) from None
-    except UnicodeDecodeError:
-        raise ProtocolError(
-            [Problem("encoding", "the file is not UTF-8 text; save it as UTF-8", str(path), 1, 1)]
-        ) from None
+    text, _ = read_side_file(path, "centre file")
     return parse_centre(text, str(path), protocol)
 
 
 def check_centre(path: str | FilePath, protocol: Protocol | None = None) -> list[Problem]:
     """Every problem in a centre file, or an empty list when it is valid."""
-    try:
-        load_centre(path, protocol)
-    except ProtocolError as exc:
-        return list(exc.problems)
-    return []
+    return problems_in(load_centre, path, protocol)
 
 
 def looks_like_centre(path: str | FilePath) -> bool:
@@ -143,7 +122,3 @@ def looks_like_centre(path: str | FilePath) -> bool:
             return any(line.startswith("centre:") for line in handle)
     except OSError:
         return False
-
-
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    return sorted(dict.fromkeys(problems), key=lambda p: (p.line, p.column))

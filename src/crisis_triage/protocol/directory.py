@@ -16,15 +16,13 @@ from functools import cached_property
 from pathlib import Path as FilePath
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
-
 from . import directory_models
 from .compiled import Protocol
 from .directory_models import DAYS, DirectoryDocument, Service
-from .errors import Problem, ProtocolError, did_you_mean
-from .loader import read_protocol_text
-from .schema_errors import model_field_names, schema_problem
-from .yaml_source import SourceMap, YamlSourceError, load_yaml
+from .errors import Problem, did_you_mean
+from .schema_errors import model_field_names
+from .side_file import parse_side_file, problems_in, read_side_file
+from .yaml_source import SourceMap
 
 WEEK = 7 * 24 * 60
 """Minutes in a week: hours are kept as minute-of-week intervals, Monday 00:00 being 0."""
@@ -185,33 +183,31 @@ class Directory:
 
 def parse_directory(text: str, file: str = "<directory>", protocol: Protocol | None = None) -> Directory:
     """Check and load directory text; raise :class:`ProtocolError` listing every problem."""
+    document, source = parse_side_file(
+        text,
+        file,
+        DirectoryDocument,
+        _FIELD_NAMES,
+        "a directory is a mapping with directory: and services:",
+        lambda document, source: _check(document, source, protocol) + _check_zone(document, source),
+    )
+    services = tuple(DirectoryService(s, WeeklyHours.parse(s.hours), i) for i, s in enumerate(document.services))
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Directory(document, file, digest, services, ZoneInfo(document.directory.timezone), source)
+
+
+def _check_zone(document: DirectoryDocument, source: SourceMap) -> list[Problem]:
     try:
-        data, source = load_yaml(text, file)
-    except YamlSourceError as exc:
-        raise ProtocolError(exc.problems) from None
-    if not isinstance(data, dict):
-        raise ProtocolError([Problem("schema", "a directory is a mapping with directory: and services:", file, 1, 1)])
-    try:
-        document = DirectoryDocument.model_validate(data)
-    except ValidationError as exc:
-        problems = [schema_problem(e, source, _FIELD_NAMES) for e in exc.errors(include_url=False)]
-        raise ProtocolError(_sorted(problems)) from None
-    problems = _check(document, source, protocol)
-    try:
-        zone = ZoneInfo(document.directory.timezone)
+        ZoneInfo(document.directory.timezone)
     except (ZoneInfoNotFoundError, ValueError):
-        problems.append(
+        return [
             source.problem(
                 "bad-timezone",
                 f'"{document.directory.timezone}" is not an IANA time zone such as America/New_York',
                 ("directory", "timezone"),
             )
-        )
-    if problems:
-        raise ProtocolError(_sorted(problems))
-    services = tuple(DirectoryService(s, WeeklyHours.parse(s.hours), i) for i, s in enumerate(document.services))
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return Directory(document, file, digest, services, zone, source)
+        ]
+    return []
 
 
 def _check(document: DirectoryDocument, source: SourceMap, protocol: Protocol | None) -> list[Problem]:
@@ -264,18 +260,14 @@ def _check(document: DirectoryDocument, source: SourceMap, protocol: Protocol | 
 
 def load_directory(path: str | FilePath, protocol: Protocol | None = None) -> Directory:
     """Read and check a directory file; raise :class:`ProtocolError` (never anything else)."""
-    text, digest = read_protocol_text(path)
+    text, digest = read_side_file(path, "directory file")
     directory = parse_directory(text, str(path), protocol)
     return Directory(directory.document, directory.file, digest, directory.services, directory.zone, directory.source)
 
 
 def check_directory(path: str | FilePath, protocol: Protocol | None = None) -> list[Problem]:
     """Every problem in a directory file, or an empty list when it is valid."""
-    try:
-        load_directory(path, protocol)
-    except ProtocolError as exc:
-        return list(exc.problems)
-    return []
+    return problems_in(load_directory, path, protocol)
 
 
 def directory_path(protocol: Protocol) -> FilePath | None:
@@ -295,8 +287,3 @@ def load_directory_for(protocol: Protocol) -> Directory | None:
 def is_directory_file(path: str | FilePath) -> bool:
     """Directory files are named ``*-directory.yaml`` so protocol listings can leave them out."""
     return FilePath(path).name.endswith("-directory.yaml")
-
-
-def _sorted(problems: list[Problem]) -> list[Problem]:
-    unique = list(dict.fromkeys(problems))
-    return sorted(unique, key=lambda p: (p.line, p.column))

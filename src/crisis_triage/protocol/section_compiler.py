@@ -7,18 +7,23 @@ compiles its conditions through these methods. Typing against this interface ins
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Protocol
 
 from .conditions import Condition, NameType
-from .errors import Path
+from .errors import Path, Problem
 from .models import ProtocolDocument
+from .yaml_source import SourceMap
 
 
 class SectionCompiler(Protocol):
     """The compiler as a section's checks see it: the document, and ways to report and resolve."""
 
     doc: ProtocolDocument
+    source: SourceMap
+    """Where each path of the document is (for a problem placed off its path's own line)."""
+    problems: list[Problem]
+    """The problems found so far (append one already located)."""
 
     def error(self, code: str, message: str, path: Path, *, key: bool = False, column_offset: int = 0) -> None:
         """Report a located problem."""
@@ -32,7 +37,7 @@ class SectionCompiler(Protocol):
     def condition(
         self,
         text: str | None,
-        names: dict[str, NameType],
+        names: Mapping[str, NameType],
         bands: tuple[str, ...],
         path: Path,
         forbid: tuple[str, ...] = (),

@@ -18,6 +18,7 @@ from ..store.journal import CallMeta
 from ..store.reading import select_calls
 from ..store.rows import COLUMNS, event_of
 from .deidentify import REMOVED, Deidentifier, hour
+from .figures import no_police_honoured, roles_from_protocol
 from .outcome import call_outcome
 from .protocol_texts import ProtocolNotFound, ProtocolResolver
 
@@ -58,6 +59,10 @@ CALL_COLUMNS = [
     "followups",
     "facts",
     "police_guarantees",
+    # Issue 11: a caller who feared police or asked for none (the protocol's evaluation.no_police_facts),
+    # on a dispatched call: true when no police went, false when a safety line or the rule sent them
+    # (police_guarantees says which); empty without such a request or without a dispatch.
+    "no_police_honoured",
     "problem",
 ]
 
@@ -201,6 +206,7 @@ def _call_record(
                 followups=[{"rule": r, "status": st} for r, st in o.followups],
                 facts=list(o.facts),
                 police_guarantees=list(o.police_guarantees),
+                no_police_honoured=no_police_honoured(o, roles_from_protocol(protocol)),
             )
     if deidentifier is not None:
         # A fallback's reason is what the call-taker typed when marking a team unavailable.

@@ -79,6 +79,15 @@ def roles_from_protocol(protocol) -> Roles:
     )
 
 
+def no_police_honoured(o: CallOutcome, roles: Roles) -> bool | None:
+    """On a dispatched call where the caller feared police or asked for none (the protocol's
+    ``no_police_facts``): True when no police role went, False when one did (a safety line or the
+    rule overrode the request). None when there was no such request or no team was dispatched."""
+    if o.dispatched is None or set(o.facts).isdisjoint(roles.no_police_facts):
+        return None
+    return set(o.team).isdisjoint(roles.police)
+
+
 @dataclass
 class Week:
     calls: int = 0
@@ -239,12 +248,13 @@ class Figures:
             self.on_scene_by_district[o.district or "(none)"].append(o.seconds_to_on_scene)
         if o.contact is not None:
             self.contact[o.contact] += 1
-        if not set(o.facts).isdisjoint(roles.no_police_facts):
+        honoured = no_police_honoured(o, roles)
+        if honoured is not None:
             self.no_police_requests += 1
-            if police:
-                self.no_police_overrides[", ".join(o.police_guarantees) or f"rule {o.rule}"] += 1
-            else:
+            if honoured:
                 self.no_police_honoured += 1
+            else:
+                self.no_police_overrides[", ".join(o.police_guarantees) or f"rule {o.rule}"] += 1
 
     # -- derived tables ----------------------------------------------------------------------------
     def wrong_door(self) -> list[tuple[str, tuple[str, tuple[str, ...]], dict[str, Counter]]]:
