@@ -57,6 +57,7 @@ from ..widgets.question import QuestionPanel
 from ..widgets.recommendation import RecommendationCard
 from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
+from .call_events import CallEventKeys
 from .call_link import AfterCall, CallLink
 from .confirm import AcceptAnywayModal
 from .referrals import open_referral_picker, referral_panels, show_referrals
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
     from ..centre_hook import CallCentre
 
 
-class CallScreen(Screen):
+class CallScreen(CallEventKeys, Screen):
     """One live call. Shows only what the engine says; every event goes to the journal first.
 
     Hooks for practice calls (``tui/screens/practice*.py`` subclass this screen):
@@ -153,6 +154,7 @@ class CallScreen(Screen):
                 yield QuestionPanel(id="question")
                 yield CallSoFar(id="so-far")
                 yield Static(id="notes")
+                yield from self.compose_call_events()
             with Vertical(id="caller-pane"):
                 yield from self.compose_caller_pane()
             with VerticalScroll(id="call-side", can_focus=False):
@@ -291,6 +293,7 @@ class CallScreen(Screen):
         )
         show_referrals(self)
         self._show_notes()
+        self.show_call_events()
         box = self.query_one("#q-input", Input)
         # A required typed answer (the location) takes the keys at once; an optional one (a name)
         # waits for Enter, so answer keys pressed out of habit never become its text.
