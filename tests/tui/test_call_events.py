@@ -106,10 +106,8 @@ async def test_at_imminent_risk_the_supervisor_and_help_without_consent_are_one_
             await pilot.press("a")
         await wait_for(pilot, DispatchScreen)
         summary = app.screen.query_one("#dispatch-text", TextArea).text
-        assert (
-            "Supervisor: supervisor sup-12 consulted (agreed EMS); help sent without consent: cannot keep safe"
-            in summary
-        )
+        assert "Supervisor sup-12 consulted 12:00: agreed EMS" in summary
+        assert "HELP SENT WITHOUT CONSENT 12:00: cannot keep safe" in summary
 
 
 @run_async
