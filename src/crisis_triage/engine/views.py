@@ -302,16 +302,16 @@ def dispatch_summary(
         + (f"; {values['interpreter']}" if values["interpreter"] else "")
     )
     # 988: who was consulted and when, and any help sent without consent with its ground (issue 11).
-    for at, who, note in state.supervisor_consulted:
+    for at, who, decided in state.supervisor_consulted:
         lines.append(
             f"Supervisor {who or '(not named)'} consulted {centre_time(protocol, at):%H:%M}"
-            + (f": {note}" if note else "")
+            + (f": {decided}" if decided else "")
         )
     if state.rescue_without_consent is not None:
-        at, reason, note = state.rescue_without_consent
+        at, reason, heard = state.rescue_without_consent
         lines.append(
             f"HELP SENT WITHOUT CONSENT {centre_time(protocol, at):%H:%M}: {reason.replace('_', ' ')}"
-            + (f" ({note})" if note else "")
+            + (f" ({heard})" if heard else "")
         )
     for at, text in state.notes:
         lines.append(f"Note {centre_time(protocol, at):%H:%M}: {text}")
