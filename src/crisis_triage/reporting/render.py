@@ -180,6 +180,7 @@ def report_data(figures: Figures) -> dict[str, Any]:
             "dispositions": dict(f.dispositions),
             "resolved_without_arrest_er_hold_or_not_found": f.resolved_without,
             "connected_to_care": f.connected,
+            "receiving_services": dict(f.receiving_services.most_common()),
             "by_model": {m: dict(c) for m, c in sorted(f.by_model.items())},
             "seconds_to_on_scene": p(on_scene),
             "seconds_to_on_scene_by_model": {m: p(v) for m, v in sorted(f.on_scene_by_model.items())},
@@ -381,8 +382,11 @@ def render_text(figures: Figures, *, title: str, chart_width: int = 30, zone: tz
     if f.referrals_by_kind:
         lines.append("")
         lines.append("referrals given, by kind: " + ", ".join(f"{k} {v}" for k, v in f.referrals_by_kind.most_common()))
-        lines.append("services calls were connected to:")
+        lines.append("services given as referrals:")
         lines.extend(f"  {count:>6}  {service}" for service, count in f.referral_services.most_common())
+    if f.receiving_services:
+        lines += ["", "services calls were connected to (disposition):"]
+        lines.extend(f"  {count:>6}  {service}" for service, count in f.receiving_services.most_common())
     if f.handoffs:
         lines.append("")
         lines.append("handoff outcomes: " + ", ".join(f"{k} {v}" for k, v in f.handoff_outcomes.most_common()))
@@ -477,7 +481,10 @@ def render_html(figures: Figures, *, title: str, zone: tzinfo | None = None, **o
     if f.referrals_by_kind:
         given = sum(f.referrals_by_kind.values())
         body.append("<h2>Referrals given, by kind</h2>" + svg_bars(f.referrals_by_kind.most_common(), given))
-        body.append("<h2>Services calls were connected to</h2>" + svg_bars(f.referral_services.most_common(), given))
+        body.append("<h2>Services given as referrals</h2>" + svg_bars(f.referral_services.most_common(), given))
+    if f.receiving_services:
+        connected = f.receiving_services.most_common()
+        body.append("<h2>Services calls were connected to</h2>" + svg_bars(connected, f.connected))
     if f.handoffs:
         body.append("<h2>Handoff outcomes</h2>" + svg_bars(f.handoff_outcomes.most_common(), f.handoffs))
     if f.unreadable:
