@@ -146,3 +146,23 @@ async def test_an_interpreter_is_requested_and_connected_while_the_location_is_b
         assert "Interpreter LL-4411 on the line (ht) since" in panel(app, "#call-events")
         handoff = screen.session.handoff()
         assert handoff is not None and "interpreter LL-4411 on the line (ht)" in handoff.summary
+
+
+@run_async
+async def test_the_console_checks_a_receiving_service_against_its_directory():
+    from crisis_triage.engine import RecommendationAccepted
+    from crisis_triage.engine.events_response import DispositionRecorded
+
+    app = make_app(door="family", district="B2")
+    async with app.run_test(size=(150, 45)) as pilot:
+        await wait_for(pilot, CallScreen)
+        screen = app.screen
+        assert screen.session.directory is app.directory and app.directory is not None
+        assert screen.record(RecommendationAccepted(at=NOON, model="co_response", recommended="co_response"))
+        refused = DispositionRecorded(at=NOON, code="connected_to_care", details={"service": "peer_warm"})
+        assert not screen.record(refused)
+        await pilot.pause()
+        assert 'did you mean "peer_warmline"' in message_line(app)
+        assert screen.record(
+            DispositionRecorded(at=NOON, code="connected_to_care", details={"service": "peer_warmline"})
+        )

@@ -166,6 +166,8 @@ class CallScreen(CallEventKeys, Screen):
         yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
+        # A disposition's receiving service is checked against the referral directory (issue 16).
+        self.session.directory = getattr(self.app, "directory", None)
         pane = self.query_one("#caller-pane")
         pane.set_class(bool(pane.children), "-has-caller")
         self.query_one("#so-far", CallSoFar).border_title = f"Call so far ({self._key('revise')}, Enter revises)"
