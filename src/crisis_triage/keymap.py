@@ -98,6 +98,24 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("so_far_left", "left", "cursor_left", "Column left", "call so far", show=False),
     KeySpec("so_far_right", "right", "cursor_right", "Column right", "call so far", show=False),
     KeySpec("so_far_revise", "enter", "select", "Revise this answer", "call so far"),
+    # call events (issue 11): the interpreter step, a supervisor consulted, help sent without consent
+    # (988). Ctrl+letters that no answer box uses (Input takes Ctrl+A/D/E/K/U/W/X/C/V; Ctrl+B is tmux's
+    # prefix), priority so they work while typing; off the key bar (full at 80 columns): the call-events
+    # line names each key when its duty is open, and help lists them.
+    KeySpec(
+        "interpreter", "ctrl+l", "interpreter_requested", "Interpreter requested", "call", show=False, priority=True
+    ),
+    KeySpec(
+        "interpreter_connected",
+        "ctrl+o",
+        "interpreter_connected",
+        "Interpreter on the line",
+        "call",
+        show=False,
+        priority=True,
+    ),
+    KeySpec("supervisor", "ctrl+s", "supervisor_consulted", "Supervisor consulted", "call", show=False, priority=True),
+    KeySpec("rescue", "ctrl+r", "rescue_without_consent", "Help without consent", "call", show=False, priority=True),
     # the end-call dialog: one key per outcome
     *(
         KeySpec(f"end_{code}", _OUTCOME_KEYS[code], f"outcome('{code}')", words, "end call", show=False)

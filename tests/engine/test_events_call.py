@@ -24,9 +24,12 @@ def test_the_interpreter_and_the_supervisor_are_recorded_replayed_and_summarised
     assert "needs_interpreter" in session.assessment.facts
     summary = dispatch_summary(boston, state, session.assessment)
     assert "language kea; interpreter LL-4411 on the line (kea)" in summary
-    assert "Supervisor: supervisor sup-12 consulted; help sent without consent: cannot keep safe" in summary
+    # Who and when for the consultation; the ground for help without consent on a line of its own.
+    assert "Supervisor sup-12 consulted 12:03" in summary
+    assert "HELP SENT WITHOUT CONSENT 12:04: cannot keep safe" in summary
     handoff = session.handoff()
     assert "interpreter LL-4411 on the line" in handoff.summary and "supervisor sup-12 consulted" in handoff.summary
+    assert "Supervisor: supervisor sup-12 consulted. HELP SENT WITHOUT CONSENT: cannot keep safe." in handoff.summary
     # One immutable record each: a trip through JSON rebuilds the same call.
     again = CallSession.replay(boston, [event_from_json(e.model_dump_json()) for e in session.events])
     assert again.state == state and again.assessment == session.assessment

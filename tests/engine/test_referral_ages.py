@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.engine import session_from_answers
 from crisis_triage.engine.referrals import referrals_for_call
@@ -33,9 +34,11 @@ NO_RISK = {
 }
 
 
-def _offers(age_group: str | None, door: str = "self"):
-    answers = dict(NO_RISK) if age_group is None else dict(NO_RISK, age_group=age_group)
-    session = session_from_answers(BOSTON, answers, at=WEDNESDAY_NOON, door=door, district="B2")
+def _offers(age_group: str | None, door: str = "self", answers: dict | None = None, at: datetime = WEDNESDAY_NOON):
+    answers = dict(NO_RISK if answers is None else answers)
+    if age_group is not None:
+        answers["age_group"] = age_group
+    session = session_from_answers(BOSTON, answers, at=at, door=door, district="B2")
     return referrals_for_call(BOSTON, DIRECTORY, session.state, session.assessment)
 
 
@@ -90,3 +93,27 @@ def test_age_bands_are_checked_with_their_location(block, message):
     problems = [p for p in caught.value.problems if message in p.message]
     assert problems, [p.message for p in caught.value.problems]
     assert problems[0].line > 1000  # located in the referrals block at the end of the file
+
+
+BANDS = {"child": (0, 12), "teen": (13, 17), "adult": (18, 64), "older": (65, 120)}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    age_group=st.sampled_from([*BANDS, "unknown"]),
+    door=st.sampled_from(["self", "family", "bystander", "professional"]),
+    presentation=st.lists(st.sampled_from(["distressed", "confused", "voices", "unsafe_outside"]), unique=True),
+    took_substance=st.sampled_from(["yes", "no"]),
+    hours=st.integers(min_value=0, max_value=24 * 7 - 1),
+)
+def test_every_service_offered_fits_the_recorded_age_band(age_group, door, presentation, took_substance, hours):
+    answers = dict(NO_RISK, took_substance=took_substance)
+    if took_substance == "yes":
+        answers["overdose_signs"] = "no"
+    if presentation:
+        answers["presentation"] = presentation
+    offers = _offers(age_group, door, answers, WEDNESDAY_NOON + timedelta(hours=hours))
+    low, high = BANDS.get(age_group, (0, 200))
+    assert all(_fits(o, low, high) for o in offers)
+    if age_group in ("child", "teen"):
+        assert not any(o.kind == "older_adult" for o in offers)

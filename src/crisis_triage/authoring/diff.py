@@ -211,7 +211,56 @@ def structural_changes(old: Protocol, new: Protocol) -> list[Change]:
         _compare_fields("handoff", a.handoff, b.handoff, ("summary", "service"), changes)
     elif bool(a.handoff) != bool(b.handoff):
         changes.append(Change("added" if b.handoff else "removed", "handoff script"))
+    _referral_changes(old, new, changes)
     return changes
+
+
+def _referral_changes(old: Protocol, new: Protocol, changes: list[Change]) -> None:
+    """The referral block (issue 16) and the dispositions a response ends with (issue 12)."""
+    from ..protocol.directory import directory_path
+
+    a, b = old.document, new.document
+    if a.referrals and b.referrals:
+        before, after = directory_path(old), directory_path(new)
+        if (before and before.resolve()) != (after and after.resolve()):  # the same file, named from elsewhere
+            changes.append(Change("changed", "referrals", f"directory: {before} -> {after}"))
+        _compare_fields(
+            "referrals", a.referrals, b.referrals, ("per_kind", "most", "age_question", "age_bands"), changes
+        )
+        _keyed(
+            "referral rule",
+            _by_id(a.referrals.rules),
+            _by_id(b.referrals.rules),
+            ("when", "offer", "to", "need", "because"),
+            changes,
+            lambda r: (
+                f"{('if ' + r.when) if r.when else 'every call'} -> {', '.join(r.offer)}"
+                + (" (to the family)" if r.to == "family" else "")
+            ),
+        )
+    elif bool(a.referrals) != bool(b.referrals):
+        changes.append(Change("added" if b.referrals else "removed", "referrals block"))
+    _keyed(
+        "disposition",
+        {d.id: _DispositionText(d) for d in a.dispositions},
+        {d.id: _DispositionText(d) for d in b.dispositions},
+        ("label", "key", "details", "marks", "recorded_by"),
+        changes,
+    )
+
+
+class _DispositionText:
+    """A disposition with its details in words (``service (from the directory)``), for comparing."""
+
+    def __init__(self, spec: Any) -> None:
+        self.label, self.key, self.marks, self.recorded_by = spec.label, spec.key, spec.marks, spec.recorded_by
+        self.details = [
+            d.id
+            + (" (from the directory)" if d.from_directory else "")
+            + (f" ({'/'.join(d.options)})" if d.options else "")
+            + ("" if d.required else " (optional)")
+            for d in spec.details
+        ]
 
 
 # -- outcomes ------------------------------------------------------------------------------------

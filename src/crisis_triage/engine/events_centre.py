@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
+
+from pydantic import Field
 
 from .event_base import Event
 
@@ -20,3 +22,5 @@ class SupervisorConsulted(Event):
 
     kind: Literal["supervisor_consulted"] = "supervisor_consulted"
     supervisor: str = ""
+    note: Annotated[str, Field(max_length=2000)] = ""
+    """What was decided (the console asks for it; the board's consult key leaves it empty)."""

@@ -91,6 +91,7 @@ def template_values(
         "notes": [text for _, text in state.notes],
         "interpreter": interpreter_text(state),
         "supervisor": supervisor_text(state),
+        "without_consent": without_consent_text(state),
         "referrals": [given_line(r) for r in state.referrals],
     }
 
@@ -108,14 +109,18 @@ def interpreter_text(state: CallState) -> str:
 
 
 def supervisor_text(state: CallState) -> str:
-    """Supervisor consultations and any help sent without consent, in words, for the summaries."""
-    parts = [
+    """Supervisor consultations in words, for the summaries (empty when none)."""
+    return "; ".join(
         f"supervisor {who} consulted" + (f" ({note})" if note else "") for _, who, note in state.supervisor_consulted
-    ]
-    if state.rescue_without_consent is not None:
-        _, reason, note = state.rescue_without_consent
-        parts.append(f"help sent without consent: {reason.replace('_', ' ')}" + (f" ({note})" if note else ""))
-    return "; ".join(parts)
+    )
+
+
+def without_consent_text(state: CallState) -> str:
+    """Help sent without the person's consent, with 988's ground (empty when none)."""
+    if state.rescue_without_consent is None:
+        return ""
+    _, reason, note = state.rescue_without_consent
+    return reason.replace("_", " ") + (f" ({note})" if note else "")
 
 
 def render_handoff(protocol: Protocol, state: CallState, assessment: Assessment) -> RenderedHandoff | None:

@@ -137,8 +137,8 @@ class CallSession:
                 state.handoff_outcome = outcome
             case CallEnded(outcome=outcome):
                 state.ended = outcome
-            case SupervisorConsulted(supervisor=who):
-                state.supervisor_consulted.append((event.at, who, ""))
+            case SupervisorConsulted(supervisor=who, note=note):
+                state.supervisor_consulted.append((event.at, who, note))
             case RescueWithoutConsent(reason=reason, note=note):
                 state.rescue_without_consent = (event.at, reason, note)
             case InterpreterRequested(language=language):

@@ -301,8 +301,18 @@ def dispatch_summary(
         f"Caller: {values['caller_name'] or 'name not given'} ({values['door']}); language {values['language']}"
         + (f"; {values['interpreter']}" if values["interpreter"] else "")
     )
-    if values["supervisor"]:
-        lines.append(f"Supervisor: {values['supervisor']}")
+    # 988: who was consulted and when, and any help sent without consent with its ground (issue 11).
+    for at, who, decided in state.supervisor_consulted:
+        lines.append(
+            f"Supervisor {who or '(not named)'} consulted {centre_time(protocol, at):%H:%M}"
+            + (f": {decided}" if decided else "")
+        )
+    if state.rescue_without_consent is not None:
+        at, reason, heard = state.rescue_without_consent
+        lines.append(
+            f"HELP SENT WITHOUT CONSENT {centre_time(protocol, at):%H:%M}: {reason.replace('_', ' ')}"
+            + (f" ({heard})" if heard else "")
+        )
     for at, text in state.notes:
         lines.append(f"Note {centre_time(protocol, at):%H:%M}: {text}")
     for referral in state.referrals:

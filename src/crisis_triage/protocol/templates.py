@@ -40,7 +40,8 @@ TEMPLATE_VARIABLES = {
     "notes": "the call-taker's notes, oldest first",
     "unasked_safety": "labels of the safety questions not asked yet (say 'not asked', never 'no risk found')",
     "interpreter": "the interpreter step in words (requested, connected with the interpreter's id), or empty",
-    "supervisor": "who was consulted, and why help went without consent, in words, or empty",
+    "supervisor": "who was consulted (and what was decided), in words, or empty",
+    "without_consent": "help sent without the person's consent: 988's ground and what was heard, or empty",
     "referrals": "referrals given on the call (service, kind, to whom, how), oldest first",
 }
 

@@ -79,6 +79,26 @@ UNITS = ("BEST Adult CCS", "Bay Cove CSU")
 LANDINGS = {"stayed_with_counsellor": 60, "follow_up_booked": 30, "team_requested": 10}
 
 
+#: Kinds of directory service a response "connects to care" (not shelters or family lines).
+CARE_KINDS = ("urgent_care", "crisis_stabilisation", "detox_recovery", "peer_respite", "youth", "older_adult")
+
+
+def _care_services(protocol: Protocol) -> tuple[str, ...]:
+    """Ids of the directory's care services (empty without a directory, or when it does not load)."""
+
+    def load(protocol: Protocol) -> tuple[str, ...]:
+        from ..protocol.directory import load_directory_for
+        from ..protocol.errors import ProtocolError
+
+        try:
+            directory = load_directory_for(protocol)
+        except (ProtocolError, OSError):
+            return ()
+        return tuple(s.id for s in directory.services if s.kind in CARE_KINDS) if directory else ()
+
+    return protocol.derived("replay.care_services", load)
+
+
 def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
     keys = list(weights)
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
@@ -130,8 +150,12 @@ def after_plan(protocol: Protocol, rng: random.Random, recommended: str, fallbac
     for detail in spec.details:
         if detail.options:
             details[detail.id] = rng.choice(detail.options)
-        elif detail.id == "service":
-            details[detail.id] = rng.choice(SERVICES)
+        elif detail.from_directory or detail.id == "service":
+            name = rng.choice(SERVICES)
+            places = _care_services(protocol) if detail.from_directory else ()
+            # A directory service when there is one (the same draw as before, so the rest of the plan
+            # is unchanged): the evaluator's figures then name real services of the directory.
+            details[detail.id] = places[SERVICES.index(name) * len(places) // len(SERVICES)] if places else name
         elif detail.id == "destination":
             details[detail.id] = rng.choice(UNITS if "crisis_unit" in code else HOSPITALS)
         elif detail.required:

@@ -160,7 +160,9 @@ class Figures:
     referrals_by_kind: Counter = field(default_factory=Counter)
     """Kind of service -> referrals given."""
     referral_services: Counter = field(default_factory=Counter)
-    """Service (as named when given) -> referrals given: which services calls were connected to."""
+    """Service (as named when given) -> referrals given."""
+    receiving_services: Counter = field(default_factory=Counter)
+    """Directory service id (or ``other: <name>``) -> dispositions "connected to care" naming it."""
     """"id version" -> calls."""
 
     def share(self, count: int, of: int | None = None) -> float:
@@ -240,6 +242,7 @@ class Figures:
             self.resolved_without += resolved
             trend.resolved_without += resolved
             self.connected += "connected_to_care" in marks
+            self.receiving_services.update(o.receiving_services)
             model["disposition"] += 1
             for mark in ("arrest", "involuntary_hold", "emergency_room"):
                 model[mark] += mark in marks

@@ -77,6 +77,8 @@ class CallOutcome:
     """Where the warm handoff landed, as the counsellor reported it."""
     disposition: str | None = None
     disposition_marks: tuple[str, ...] = ()
+    receiving_services: tuple[str, ...] = ()
+    """The disposition's services from the directory (ids, or ``other: <name>``): where the person was connected to care."""
     seconds_to_on_scene: float | None = None
     """From the (last) dispatch to the team's first "on scene"."""
     contact: str | None = None

@@ -135,6 +135,11 @@ def after_dispatch(protocol: Protocol, session: CallSession, now: datetime) -> d
         "landed": after.landed.outcome if after.landed else None,
         "disposition": disposition.code if disposition else None,
         "disposition_marks": tuple(spec.marks) if spec else (),
+        "receiving_services": tuple(
+            value for d in spec.details if d.from_directory and (value := disposition.details.get(d.id, "").strip())
+        )
+        if spec and disposition
+        else (),
         "seconds_to_on_scene": (on_scene - after.dispatched_at).total_seconds()
         if on_scene is not None and after.dispatched_at is not None
         else None,

@@ -75,8 +75,11 @@ def render_text(figures: Figures, *, title: str, chart_width: int = 30, zone: tz
     if f.referrals_by_kind:
         lines.append("")
         lines.append("referrals given, by kind: " + ", ".join(f"{k} {v}" for k, v in f.referrals_by_kind.most_common()))
-        lines.append("services calls were connected to:")
+        lines.append("services given as referrals:")
         lines.extend(f"  {count:>6}  {service}" for service, count in f.referral_services.most_common())
+    if f.receiving_services:
+        lines += ["", "services calls were connected to (disposition):"]
+        lines.extend(f"  {count:>6}  {service}" for service, count in f.receiving_services.most_common())
     if f.handoffs:
         lines.append("")
         lines.append("handoff outcomes: " + ", ".join(f"{k} {v}" for k, v in f.handoff_outcomes.most_common()))

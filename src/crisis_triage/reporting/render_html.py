@@ -81,7 +81,10 @@ def render_html(figures: Figures, *, title: str, zone: tzinfo | None = None, **o
     if f.referrals_by_kind:
         given = sum(f.referrals_by_kind.values())
         body.append("<h2>Referrals given, by kind</h2>" + svg_bars(f.referrals_by_kind.most_common(), given))
-        body.append("<h2>Services calls were connected to</h2>" + svg_bars(f.referral_services.most_common(), given))
+        body.append("<h2>Services given as referrals</h2>" + svg_bars(f.referral_services.most_common(), given))
+    if f.receiving_services:
+        connected = f.receiving_services.most_common()
+        body.append("<h2>Services calls were connected to</h2>" + svg_bars(connected, f.connected))
     if f.handoffs:
         body.append("<h2>Handoff outcomes</h2>" + svg_bars(f.handoff_outcomes.most_common(), f.handoffs))
     if f.unreadable:

@@ -165,6 +165,7 @@ def report_data(figures: Figures) -> dict[str, Any]:
             "dispositions": dict(f.dispositions),
             "resolved_without_arrest_er_hold_or_not_found": f.resolved_without,
             "connected_to_care": f.connected,
+            "receiving_services": dict(f.receiving_services.most_common()),
             "by_model": {m: dict(c) for m, c in sorted(f.by_model.items())},
             "seconds_to_on_scene": p(on_scene),
             "seconds_to_on_scene_by_model": {m: p(v) for m, v in sorted(f.on_scene_by_model.items())},

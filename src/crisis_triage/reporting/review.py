@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..engine.assessment import answer_label
+from ..engine.call_event_views import describe_call_event
 from ..engine.events import (
     Answered,
     AnyEvent,
@@ -30,6 +31,8 @@ from ..engine.events import (
     Revised,
     Skipped,
 )
+from ..engine.events_referrals import ReferralGiven
+from ..engine.referral_views import given_line
 from ..engine.session import CallSession, SessionError
 from ..engine.views import centre_time
 from ..protocol.compiled import Protocol
@@ -75,6 +78,10 @@ class Review:
 def _describe(protocol: Protocol, event: AnyEvent, language: str = "en") -> str:
     if (after := describe_after(protocol, event)) is not None:
         return after
+    if (duty := describe_call_event(event)) is not None:  # issue 11: interpreter, supervisor, consent
+        return duty
+    if isinstance(event, ReferralGiven):
+        return f"referral given: {given_line(event)}"
     match event:
         case CallStarted() | ContextChanged():
             parts = [

@@ -252,6 +252,16 @@ def _short(text: str, limit: int = 50) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def offered_kinds(protocol: Protocol, events: list[AnyEvent]) -> set[str]:
+    """The kinds of service the referral rules offer at the end of a played call (any hour, any directory)."""
+    from ..engine.referrals import referral_kinds, referral_names
+
+    session = CallSession.replay(protocol, events)
+    return {
+        kind for _, kind, _ in referral_kinds(protocol, referral_names(protocol, session.state, session.assessment))
+    }
+
+
 def check_scenario(protocol: Protocol, scenario: Scenario) -> CheckResult:
     """Play the scenario and list every way its outcome differs from its expectation."""
     outcome = play_perfect(protocol, scenario)
@@ -268,6 +278,16 @@ def check_scenario(protocol: Protocol, scenario: Scenario) -> CheckResult:
         differences.append(
             Difference("team", "includes " + ", ".join(expect.team_includes), ", ".join(outcome.team) or "nobody")
         )
+    if expect.referrals_offer:
+        offered = offered_kinds(protocol, outcome.events)
+        if any(kind not in offered for kind in expect.referrals_offer):
+            differences.append(
+                Difference(
+                    "referrals",
+                    "offers " + ", ".join(expect.referrals_offer),
+                    "offers " + (", ".join(sorted(offered)) or "nothing"),
+                )
+            )
     if expect.fallback_from is not None and outcome.preferred_model != expect.fallback_from:
         got = outcome.preferred_model if outcome.preferred_model != outcome.model else "no fallback"
         differences.append(Difference("fallback", f"from {expect.fallback_from}", str(got)))

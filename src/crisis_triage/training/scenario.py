@@ -18,6 +18,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from ..protocol.directory_models import ServiceKind
+
 ID_PATTERN = r"^[a-z][a-z0-9_]*$"
 Id = Annotated[str, Field(pattern=ID_PATTERN, max_length=64)]
 """Ids are lower_snake_case, like the protocol's."""
@@ -174,6 +176,9 @@ class Expectation(Strict):
     team_includes: list[Id] = []
     """Roles the dispatched team must include (ems, police, call_line ...). A dispatch without one
     of them is marked CRITICAL."""
+    referrals_offer: list[ServiceKind] = []
+    """Kinds of service the protocol's referral rules must offer on this call, to the person or the
+    family (``[older_adult]`` for a caller of 80): checked whatever the directory's hours."""
     fallback_from: Id | None = None
     """The model the protocol prefers but cannot send on this call (unavailable, out of hours or
     district): checks the fallback is taken."""

@@ -56,6 +56,7 @@ from ..widgets.question import QuestionPanel
 from ..widgets.recommendation import RecommendationCard
 from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
+from .call_events import CallEventKeys
 from .call_link import AfterCall, CallLink
 from .call_response import CallResponse
 from .confirm import AcceptAnywayModal
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
     from ..centre_hook import CallCentre
 
 
-class CallScreen(CallResponse, Screen):
+class CallScreen(CallResponse, CallEventKeys, Screen):
     """One live call. Shows only what the engine says; every event goes to the journal first.
 
     Hooks for practice calls (``tui/screens/practice*.py`` subclass this screen):
@@ -153,6 +154,7 @@ class CallScreen(CallResponse, Screen):
                 yield QuestionPanel(id="question")
                 yield CallSoFar(id="so-far")
                 yield Static(id="notes")
+                yield from self.compose_call_events()
             with Vertical(id="caller-pane"):
                 yield from self.compose_caller_pane()
             with VerticalScroll(id="call-side", can_focus=False):
@@ -165,6 +167,8 @@ class CallScreen(CallResponse, Screen):
         yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
+        # A disposition's receiving service is checked against the referral directory (issue 16).
+        self.session.directory = getattr(self.app, "directory", None)
         pane = self.query_one("#caller-pane")
         pane.set_class(bool(pane.children), "-has-caller")
         self.query_one("#so-far", CallSoFar).border_title = f"Call so far ({self._key('revise')}, Enter revises)"
@@ -293,6 +297,7 @@ class CallScreen(CallResponse, Screen):
         )
         show_referrals(self)
         self._show_notes()
+        self.show_call_events()
         box = self.query_one("#q-input", Input)
         # A required typed answer (the location) takes the keys at once; an optional one (a name)
         # waits for Enter, so answer keys pressed out of habit never become its text.
