@@ -216,3 +216,45 @@ async def test_a_disposition_resolves_the_response_and_the_follow_up_it_owes_is_
         assert app.response_alerts.watch.refresh() == []
     assert kinds(journal, "call-1")[-2:] == ["disposition", "follow_up_scheduled"]
     journal.close()
+
+
+@run_async
+async def test_the_alert_follows_the_call_taker_to_setup_the_next_call_and_its_handoff(tmp_path):
+    from crisis_triage.tui.screens.handoff import HandoffScreen
+    from crisis_triage.tui.screens.setup import CallContext, CallSetupScreen
+
+    journal = SqliteJournal(tmp_path / "calls.sqlite3")
+    clock = FixedClock()
+    app = make_app(journal=journal, clock=clock, door="self")
+    async with app.run_test(size=(140, 45)) as pilot:
+        dispatch(app, "co_response")
+        await pilot.press("f10")
+        await pilot.press("d")
+        await pilot.pause()
+        clock.at += timedelta(minutes=22)
+        app.new_call(None)
+        await pilot.pause()
+        app.response_alerts.refresh()
+        await pilot.pause()
+        assert isinstance(app.screen, CallSetupScreen)
+        assert "CONTACT NOT CONFIRMED: call call-1" in strip_text(app)
+        app.begin_call(CallContext(door="self", line="e911", district="B2", language="en"))
+        await pilot.pause()
+        assert app.call_screen().meta.call_id == "call-2"
+        assert "CONTACT NOT CONFIRMED: call call-1" in strip_text(app)
+        call = dispatch(app, "call_line")
+        call.show_dispatch()
+        await pilot.pause()
+        assert isinstance(app.screen, HandoffScreen)
+        assert "CONTACT NOT CONFIRMED: call call-1" in strip_text(app)
+        # The other call's contact is recorded from the active list, over the handoff: the alert goes.
+        await pilot.press("ctrl+a")
+        await pilot.pause()
+        assert [r.call_id for r in app.response_alerts.active] == ["call-1", "call-2"]
+        await pilot.press("m")
+        await pilot.pause()
+        assert strip_text(app) == ""
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HandoffScreen) and strip_text(app) == ""
+    journal.close()
