@@ -141,7 +141,7 @@ async def test_the_centre_offline_state_shows_in_the_strip_on_home_and_the_lists
 
     from crisis_triage.tui.screens.active_calls import ActiveCallsScreen
 
-    from .test_after_response import strip_text
+    from .test_after_response import strip_text, until
 
     clock = FixedClock()
     app = make_app(clock=clock, home=True)
@@ -150,14 +150,18 @@ async def test_the_centre_offline_state_shows_in_the_strip_on_home_and_the_lists
         app.centre = SimpleNamespace(offline_since=clock.at - timedelta(minutes=3), pending=2)
         app.response_alerts.refresh()
         await pilot.pause()
-        assert strip_text(app) == (
-            "CENTRE OFFLINE since 11:57: team availability is this console's own; 2 change(s) to send"
+        assert await until(
+            pilot,
+            lambda: (
+                strip_text(app)
+                == "CENTRE OFFLINE since 11:57: team availability is this console's own; 2 change(s) to send"
+            ),
         )
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ActiveCallsScreen)
-        assert "CENTRE OFFLINE since 11:57" in strip_text(app)
+        assert await until(pilot, lambda: "CENTRE OFFLINE since 11:57" in strip_text(app))
         app.centre = SimpleNamespace(offline_since=None, pending=0)
         app.response_alerts.refresh()
         await pilot.pause()
-        assert strip_text(app) == ""
+        assert await until(pilot, lambda: strip_text(app) == "")

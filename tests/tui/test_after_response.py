@@ -34,6 +34,16 @@ def strip_text(app) -> str:
     return ""
 
 
+async def until(pilot, condition, timeout_s: float = 5.0) -> bool:
+    """Wait (bounded) for the console to show something: a new screen mounts a moment after it is
+    pushed, and the strip follows it there."""
+    for _ in range(int(timeout_s / 0.05)):
+        if condition():
+            return True
+        await pilot.pause(0.05)
+    return condition()
+
+
 def dispatch(app, model: str = "co_response") -> CallScreen:
     call = app.call_screen()
     assert call.record(RecommendationAccepted(at=app.clock(), model=model, recommended=model))
@@ -103,33 +113,33 @@ async def test_the_overdue_contact_alert_shows_on_every_screen_until_acknowledge
         alerts = app.response_alerts
         alerts.refresh()
         await pilot.pause()
-        assert strip_text(app) == ""
+        assert await until(pilot, lambda: strip_text(app) == "")
         clock.at += timedelta(minutes=21)
         alerts.refresh()
         await pilot.pause()
-        assert "CONTACT NOT CONFIRMED: call call-1" in strip_text(app)
+        assert await until(pilot, lambda: "CONTACT NOT CONFIRMED: call call-1" in strip_text(app))
         # The dispatch summary, the active list, a dialog above the call: the alert is there on each.
         app.push_screen(DispatchScreen(call.link()))
         await pilot.pause()
-        assert "CONTACT NOT CONFIRMED" in strip_text(app)
+        assert await until(pilot, lambda: "CONTACT NOT CONFIRMED" in strip_text(app))
         await pilot.press("b")
         await pilot.press("f3")  # a note dialog above the call: the call's strip stays in view
         await pilot.pause()
-        assert "CONTACT NOT CONFIRMED" in strip_text(app)
+        assert await until(pilot, lambda: "CONTACT NOT CONFIRMED" in strip_text(app))
         await pilot.press("escape")
         await pilot.press("ctrl+a")
         await pilot.pause()
         assert isinstance(app.screen, ActiveCallsScreen)
-        assert "CONTACT NOT CONFIRMED" in strip_text(app)
+        assert await until(pilot, lambda: "CONTACT NOT CONFIRMED" in strip_text(app))
         assert "CONTACT OVERDUE" in screen_text(app)
         await pilot.press("k")  # acknowledge, from the active list
         await pilot.pause()
-        assert strip_text(app) == ""
+        assert await until(pilot, lambda: strip_text(app) == "")
         acknowledged = [e for e in call.session.events if isinstance(e, ContactAlertAcknowledged)]
         assert len(acknowledged) == 1 and acknowledged[0].by == "ct-042"
         await pilot.press("escape")
         await pilot.pause()
-        assert strip_text(app) == ""
+        assert await until(pilot, lambda: strip_text(app) == "")
     assert "contact_acknowledged" in kinds(journal, "call-1")
     journal.close()
 
@@ -149,17 +159,17 @@ async def test_contact_made_clears_the_alert_and_it_shows_on_home_after_the_call
         clock.at += timedelta(minutes=25)
         app.response_alerts.refresh()
         await pilot.pause()
-        assert "CONTACT NOT CONFIRMED: call call-1" in strip_text(app)
+        assert await until(pilot, lambda: "CONTACT NOT CONFIRMED: call call-1" in strip_text(app))
         await pilot.press("a")  # home: active calls
         await pilot.pause()
         assert isinstance(app.screen, ActiveCallsScreen)
         await pilot.press("m")  # contact made, on the highlighted call (no call screen holds it)
         await pilot.pause()
-        assert strip_text(app) == ""
+        assert await until(pilot, lambda: strip_text(app) == "")
         assert "Contact made" in screen_text(app)
         await pilot.press("escape")
         await pilot.pause()
-        assert strip_text(app) == ""
+        assert await until(pilot, lambda: strip_text(app) == "")
     assert kinds(journal, "call-1")[-1] == "response_status"
     journal.close()
 
@@ -237,23 +247,23 @@ async def test_the_alert_follows_the_call_taker_to_setup_the_next_call_and_its_h
         app.response_alerts.refresh()
         await pilot.pause()
         assert isinstance(app.screen, CallSetupScreen)
-        assert "CONTACT NOT CONFIRMED: call call-1" in strip_text(app)
+        assert await until(pilot, lambda: "CONTACT NOT CONFIRMED: call call-1" in strip_text(app))
         app.begin_call(CallContext(door="self", line="e911", district="B2", language="en"))
         await pilot.pause()
         assert app.call_screen().meta.call_id == "call-2"
-        assert "CONTACT NOT CONFIRMED: call call-1" in strip_text(app)
+        assert await until(pilot, lambda: "CONTACT NOT CONFIRMED: call call-1" in strip_text(app))
         call = dispatch(app, "call_line")
         call.show_dispatch()
         await pilot.pause()
         assert isinstance(app.screen, HandoffScreen)
-        assert "CONTACT NOT CONFIRMED: call call-1" in strip_text(app)
+        assert await until(pilot, lambda: "CONTACT NOT CONFIRMED: call call-1" in strip_text(app))
         # The other call's contact is recorded from the active list, over the handoff: the alert goes.
         await pilot.press("ctrl+a")
         await pilot.pause()
         assert [r.call_id for r in app.response_alerts.active] == ["call-1", "call-2"]
         await pilot.press("m")
         await pilot.pause()
-        assert strip_text(app) == ""
+        assert await until(pilot, lambda: strip_text(app) == "")
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, HandoffScreen) and strip_text(app) == ""
