@@ -18,6 +18,10 @@ from crisis_triage.store.sqlite import SqliteJournal
 from crisis_triage.tui.screens.active_calls import ActiveCallsScreen
 from crisis_triage.tui.screens.call import CallScreen
 from crisis_triage.tui.screens.dispatch import DispatchScreen
+from crisis_triage.tui.screens.disposition import DispositionModal
+from crisis_triage.tui.screens.modals import EndCallModal, NoteModal
+from crisis_triage.tui.screens.referrals import ReferralPicker
+from crisis_triage.tui.screens.response_status import ResponseStatusModal
 from crisis_triage.tui.widgets.alert_strip import AlertStrip
 
 from .helpers import FixedClock, make_app, run_async, screen_text
@@ -44,6 +48,13 @@ async def until(pilot, condition, timeout_s: float = 5.0) -> bool:
     return condition()
 
 
+async def opens(pilot, key: str, screen_type) -> None:
+    """Press ``key`` and wait (bounded) until it has opened a ``screen_type`` (a dialog mounts a
+    moment after its key), so the next key goes to it."""
+    await pilot.press(key)
+    assert await until(pilot, lambda: isinstance(pilot.app.screen, screen_type)), f"{key} did not open {screen_type}"
+
+
 def dispatch(app, model: str = "co_response") -> CallScreen:
     call = app.call_screen()
     assert call.record(RecommendationAccepted(at=app.clock(), model=model, recommended=model))
@@ -64,20 +75,16 @@ async def test_a_response_is_tracked_to_its_disposition_by_keyboard_on_the_call(
         await pilot.pause()
         for key, status in (("r", "en_route"), ("s", "on_scene"), ("m", "contact_made")):
             clock.at += timedelta(minutes=4)
-            await pilot.press("f11")
-            await pilot.pause()
+            await opens(pilot, "f11", ResponseStatusModal)
             await pilot.press(key)
             await pilot.pause()
             assert call.session.state.after.status == status
         line = screen_text(app)
         assert "Dispatched Co-response" in line and "on scene" in line and "contact made" in line
         # The disposition: its key, then the receiving service from the referral directory.
-        await pilot.press("f11")
-        await pilot.pause()
-        await pilot.press("d")
-        await pilot.pause()
-        await pilot.press("c")  # connected to care: the protocol's key
-        await pilot.pause()
+        await opens(pilot, "f11", ResponseStatusModal)
+        await opens(pilot, "d", DispositionModal)
+        await opens(pilot, "c", ReferralPicker)  # connected to care (the protocol's key): which service?
         await pilot.press("enter")  # the first service offered for this call
         await pilot.pause()
         disposition = call.session.state.after.disposition
@@ -123,13 +130,11 @@ async def test_the_overdue_contact_alert_shows_on_every_screen_until_acknowledge
         await pilot.pause()
         assert await until(pilot, lambda: "CONTACT NOT CONFIRMED" in strip_text(app))
         await pilot.press("b")
-        await pilot.press("f3")  # a note dialog above the call: the call's strip stays in view
+        await opens(pilot, "f3", NoteModal)  # a dialog above the call: the call's strip stays in view
         await pilot.pause()
         assert await until(pilot, lambda: "CONTACT NOT CONFIRMED" in strip_text(app))
         await pilot.press("escape")
-        await pilot.press("ctrl+a")
-        await pilot.pause()
-        assert isinstance(app.screen, ActiveCallsScreen)
+        await opens(pilot, "ctrl+a", ActiveCallsScreen)
         assert await until(pilot, lambda: "CONTACT NOT CONFIRMED" in strip_text(app))
         assert "CONTACT OVERDUE" in screen_text(app)
         await pilot.press("k")  # acknowledge, from the active list
@@ -151,7 +156,7 @@ async def test_contact_made_clears_the_alert_and_it_shows_on_home_after_the_call
     app = make_app(journal=journal, clock=clock, door="self")
     async with app.run_test(size=(140, 45)) as pilot:
         dispatch(app, "co_response")
-        await pilot.press("f10")
+        await opens(pilot, "f10", EndCallModal)
         await pilot.press("d")  # the call ends (dispatched); the response goes on
         await pilot.pause()
         app.show_home()
@@ -160,9 +165,7 @@ async def test_contact_made_clears_the_alert_and_it_shows_on_home_after_the_call
         app.response_alerts.refresh()
         await pilot.pause()
         assert await until(pilot, lambda: "CONTACT NOT CONFIRMED: call call-1" in strip_text(app))
-        await pilot.press("a")  # home: active calls
-        await pilot.pause()
-        assert isinstance(app.screen, ActiveCallsScreen)
+        await opens(pilot, "a", ActiveCallsScreen)  # home: active calls
         await pilot.press("m")  # contact made, on the highlighted call (no call screen holds it)
         await pilot.pause()
         assert await until(pilot, lambda: strip_text(app) == "")
@@ -193,8 +196,7 @@ async def test_a_status_recorded_from_outside_shows_on_the_active_list_and_the_c
         await pilot.pause()
         assert call.session.state.after.status == "on_scene"
         assert "on scene" in screen_text(app) and "(dispatcher)" in screen_text(app)
-        await pilot.press("ctrl+a")
-        await pilot.pause()
+        await opens(pilot, "ctrl+a", ActiveCallsScreen)
         assert "On scene" in screen_text(app)
         # Another status from outside while the list is open: it repaints at the next tick.
         record_outside(
@@ -216,8 +218,8 @@ async def test_a_disposition_resolves_the_response_and_the_follow_up_it_owes_is_
     async with app.run_test(size=(140, 45)) as pilot:
         call = dispatch(app, "co_response")
         assert [r.call_id for r in app.response_alerts.watch.refresh()] == ["call-1"]
-        await pilot.press("f11")
-        await pilot.press("d")
+        await opens(pilot, "f11", ResponseStatusModal)
+        await opens(pilot, "d", DispositionModal)
         await pilot.press("n")  # person not found: a re-check is owed
         await pilot.pause()
         events = call.session.events
@@ -238,7 +240,7 @@ async def test_the_alert_follows_the_call_taker_to_setup_the_next_call_and_its_h
     app = make_app(journal=journal, clock=clock, door="self")
     async with app.run_test(size=(140, 45)) as pilot:
         dispatch(app, "co_response")
-        await pilot.press("f10")
+        await opens(pilot, "f10", EndCallModal)
         await pilot.press("d")
         await pilot.pause()
         clock.at += timedelta(minutes=22)
@@ -258,8 +260,7 @@ async def test_the_alert_follows_the_call_taker_to_setup_the_next_call_and_its_h
         assert isinstance(app.screen, HandoffScreen)
         assert await until(pilot, lambda: "CONTACT NOT CONFIRMED: call call-1" in strip_text(app))
         # The other call's contact is recorded from the active list, over the handoff: the alert goes.
-        await pilot.press("ctrl+a")
-        await pilot.pause()
+        await opens(pilot, "ctrl+a", ActiveCallsScreen)
         assert [r.call_id for r in app.response_alerts.active] == ["call-1", "call-2"]
         await pilot.press("m")
         await pilot.pause()
