@@ -269,3 +269,24 @@ async def test_the_alert_follows_the_call_taker_to_setup_the_next_call_and_its_h
         await pilot.pause()
         assert isinstance(app.screen, HandoffScreen) and strip_text(app) == ""
     journal.close()
+
+
+@run_async
+async def test_f11_on_a_call_line_call_records_where_the_handoff_landed(tmp_path):
+    from crisis_triage.engine.events_response import HandoffOutcomeRecorded
+    from crisis_triage.tui.screens.response_status import LandedModal
+
+    journal = SqliteJournal(tmp_path / "calls.sqlite3")
+    app = make_app(journal=journal, door="self")
+    async with app.run_test(size=(140, 45)) as pilot:
+        call = dispatch(app, "call_line")
+        await pilot.pause()
+        await opens(pilot, "f11", LandedModal)
+        assert "Counsellor asked for a team" in screen_text(app)
+        await pilot.press("t")  # the counsellor asked for a team: a check on it is owed
+        await pilot.pause()
+        landed = [e for e in call.session.events if isinstance(e, HandoffOutcomeRecorded)]
+        assert [e.outcome for e in landed] == ["team_requested"]
+        assert "team_requested_check" in call.session.state.after.scheduled
+    assert kinds(journal, "call-1")[-2:] == ["handoff_landed", "follow_up_scheduled"]
+    journal.close()
