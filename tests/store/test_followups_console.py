@@ -12,7 +12,9 @@ from crisis_triage.store.followups import load_queue
 from crisis_triage.store.opening import open_journal
 from crisis_triage.store.outside import record_outside
 from crisis_triage.store.postgres import PostgresStore
+from crisis_triage.tui.screens.followup_queue import FollowUpQueueScreen
 from tests.tui.helpers import FixedClock, make_app, run_async, screen_text
+from tests.tui.test_after_response import opens
 
 
 def _settings(pg_url: str) -> Settings:
@@ -69,8 +71,7 @@ async def test_the_queue_screen_reads_and_records_in_the_centre_store(tmp_path, 
             await pilot.pause()
             app.show_home()
             await pilot.pause()
-            await pilot.press("f")
-            await pilot.pause()
+            await opens(pilot, "f", FollowUpQueueScreen)
             assert "0 overdue, 1 due, 0 done" in screen_text(app)
             clock.at += timedelta(hours=3)
             await pilot.press("s")

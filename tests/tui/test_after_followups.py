@@ -11,8 +11,10 @@ from crisis_triage.engine.referral_views import referral_event
 from crisis_triage.store.sqlite import SqliteJournal
 from crisis_triage.tui.screens.dispatch import DispatchScreen
 from crisis_triage.tui.screens.followup_queue import FollowUpQueueScreen
+from crisis_triage.tui.screens.referrals import ReferralPicker
 
 from .helpers import FixedClock, make_app, run_async, screen_text
+from .test_after_response import opens
 
 
 @run_async
@@ -31,9 +33,7 @@ async def test_the_queue_records_attempts_and_offers_the_calls_referrals_again(t
         await pilot.pause()
         app.show_home()
         await pilot.pause()
-        await pilot.press("f")
-        await pilot.pause()
-        assert isinstance(app.screen, FollowUpQueueScreen)
+        await opens(pilot, "f", FollowUpQueueScreen)
         text = screen_text(app)
         assert "1 overdue, 0 due" not in text and "0 overdue, 1 due, 0 done" in text
         assert "Caring contact" in text and "call call-1" in text
@@ -46,8 +46,7 @@ async def test_the_queue_records_attempts_and_offers_the_calls_referrals_again(t
         assert "0 overdue, 1 due, 0 done" in screen_text(app) and "last: no answer" in screen_text(app)
         # Referred: the service is picked (offered first), named in the attempt, and closes it.
         clock.at += timedelta(hours=1)
-        await pilot.press("r")
-        await pilot.pause()
+        await opens(pilot, "r", ReferralPicker)
         await pilot.press("enter")
         await pilot.pause()
         assert "0 overdue, 0 due, 1 done" in screen_text(app)
@@ -104,9 +103,7 @@ async def test_a_resumed_call_shows_its_dispatch_and_response_and_f9_never_dispa
         await pilot.pause()
         text = screen_text(app)
         assert "Dispatched Co-response" in text and "12:00" in text and "on scene 12:18" in text
-        await pilot.press("f9")
-        await pilot.pause()
-        assert isinstance(app.screen, DispatchScreen)
+        await opens(pilot, "f9", DispatchScreen)
     assert [e.kind for e in journal.events("call-1")].count("accepted") == 1
     journal.close()
 
@@ -141,7 +138,7 @@ async def test_the_centre_offline_state_shows_in_the_strip_on_home_and_the_lists
 
     from crisis_triage.tui.screens.active_calls import ActiveCallsScreen
 
-    from .test_after_response import strip_text
+    from .test_after_response import strip_text, until
 
     clock = FixedClock()
     app = make_app(clock=clock, home=True)
@@ -150,14 +147,16 @@ async def test_the_centre_offline_state_shows_in_the_strip_on_home_and_the_lists
         app.centre = SimpleNamespace(offline_since=clock.at - timedelta(minutes=3), pending=2)
         app.response_alerts.refresh()
         await pilot.pause()
-        assert strip_text(app) == (
-            "CENTRE OFFLINE since 11:57: team availability is this console's own; 2 change(s) to send"
+        assert await until(
+            pilot,
+            lambda: (
+                strip_text(app)
+                == "CENTRE OFFLINE since 11:57: team availability is this console's own; 2 change(s) to send"
+            ),
         )
-        await pilot.press("a")
-        await pilot.pause()
-        assert isinstance(app.screen, ActiveCallsScreen)
-        assert "CENTRE OFFLINE since 11:57" in strip_text(app)
+        await opens(pilot, "a", ActiveCallsScreen)
+        assert await until(pilot, lambda: "CENTRE OFFLINE since 11:57" in strip_text(app))
         app.centre = SimpleNamespace(offline_since=None, pending=0)
         app.response_alerts.refresh()
         await pilot.pause()
-        assert strip_text(app) == ""
+        assert await until(pilot, lambda: strip_text(app) == "")

@@ -99,7 +99,7 @@ class ResponseWatch:
         else:
             try:
                 state = CallSession.replay(protocol, self.journal.events(summary.meta.call_id)).state
-            except SessionError:
+            except (SessionError, JournalError, KeyError):
                 return None
         if state.accepted is None or response_resolved(protocol, state):
             return None

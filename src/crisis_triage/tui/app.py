@@ -190,12 +190,12 @@ class ConsoleApp(App):
         # of the garbage collector's full passes, which otherwise land on a keypress now and then.
         gc.freeze()
         gc.enable()  # off during start-up (cli/console.py)
-        if self.protocol is not None:
-            self.response_alerts.start()  # after the first paint: not on the start-up path
         elapsed_ms = (time.perf_counter() - STARTED_AT) * 1000
         self.log.info(f"started in {elapsed_ms:.0f} ms")
         if self.announce_startup:
             self.notify(f"started in {elapsed_ms:.0f} ms", timeout=3)
+        if self.protocol is not None:
+            self.response_alerts.start()  # after the first paint and the start-up figure
 
     def _offer_unfinished(self) -> bool:
         try:

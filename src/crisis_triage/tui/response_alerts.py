@@ -43,6 +43,7 @@ class ResponseAlerts:
         self.watch = ResponseWatch(app.journal, self.protocol_for, app.settings.console_id)
         self.lines: tuple[AlertLine, ...] = ()
         self._centre: Any = None
+        self._failing = False
 
     def protocol_for(self, meta: CallMeta) -> Protocol | None:
         """The console's protocol for its own calls taken with it (by id: a resumed call continues
@@ -52,9 +53,17 @@ class ResponseAlerts:
 
     def start(self) -> None:
         self.app.set_interval(INTERVAL_S, self.refresh)
-        self.app.screen_change_signal.subscribe(self.app, lambda _screen: self.app.call_after_refresh(self.show))
+        self.app.screen_change_signal.subscribe(self.app, lambda screen: self._on_screen(screen, 50))
         if is_postgres_url(self.app.settings.store):
             self.app.set_interval(CENTRE_INTERVAL_S, self._pull_in_background)
+
+    def _on_screen(self, screen: Screen, tries: int) -> None:
+        """A screen came on top: its strip as soon as it is mounted (a new screen mounts a moment
+        after it is pushed), so an alert never waits for the next tick."""
+        if screen.is_mounted or tries <= 0:
+            self.show()
+        else:
+            self.app.set_timer(0.02, lambda: self._on_screen(screen, tries - 1))
 
     # -- the centre: statuses other consoles and dispatchers recorded ---------------------------------
     def _pull_in_background(self) -> None:
@@ -84,17 +93,25 @@ class ResponseAlerts:
         """Read the store, take outside events into the open call, repaint the strip and the lists."""
         if self.app.protocol is None:
             return
-        call = self.app.call_screen()
-        live = {}
-        if call is not None and not call.practice:
-            call.take_outside_events()  # first, so the call's state below includes them
-            live[call.meta.call_id] = call.session.state
-        self.watch.refresh(live)
-        self.show()
-        for screen in self.app.screen_stack:
-            handler = getattr(screen, "responses_changed", None)
-            if handler is not None:
-                handler()
+        try:
+            call = self.app.call_screen()
+            live = {}
+            if call is not None and not call.practice:
+                call.take_outside_events()  # first, so the call's state below includes them
+                live[call.meta.call_id] = call.session.state
+            self.watch.refresh(live)
+            self.show()
+            for screen in self.app.screen_stack:
+                handler = getattr(screen, "responses_changed", None)
+                if handler is not None:
+                    handler()
+        except Exception as exc:  # a timer must never take a live call down: say it once, try again next tick
+            self.app.log.error(f"response watch: {exc!r}")
+            if not self._failing:
+                self._failing = True
+                self.app.notify(f"Could not read the active calls: {exc}", title="Active calls", severity="warning")
+        else:
+            self._failing = False
 
     @property
     def active(self) -> list[ActiveResponse]:

@@ -108,7 +108,10 @@ class ActiveCallsScreen(ResponseChoices, Screen):
             self.fill()
 
     def fill(self) -> None:
-        options = self.query_one("#active-list", OptionList)
+        found = self.query("#active-list").results(OptionList)
+        options = next(found, None)
+        if options is None:
+            return  # composing or closing: the next tick fills it
         chosen = self.selected()
         now = self.app.clock()
         self.rows = list(self.app.response_alerts.active)
@@ -123,8 +126,8 @@ class ActiveCallsScreen(ResponseChoices, Screen):
         options.highlighted = ids.index(chosen.call_id) if chosen is not None and chosen.call_id in ids else 0
 
     def selected(self) -> ActiveResponse | None:
-        options = self.query_one("#active-list", OptionList)
-        if options.highlighted is None or not self.rows or options.highlighted >= len(self.rows):
+        options = next(self.query("#active-list").results(OptionList), None)
+        if options is None or options.highlighted is None or not self.rows or options.highlighted >= len(self.rows):
             return None
         return self.rows[options.highlighted]
 

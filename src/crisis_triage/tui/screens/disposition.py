@@ -76,7 +76,7 @@ def service_value(directory: Any, service_id: str) -> str:
     return f"{localized(spec.name, 'en')} ({spec.id})"
 
 
-def pick_service(app: Any, session: CallSession, title: str, done: Callable[[str | None], None]) -> bool:
+def pick_service(app: Any, session: CallSession, done: Callable[[str | None], None]) -> bool:
     """Pick a service from the referral directory (the engine's offer for the call first); False when
     the console has no directory (the caller then asks for typed text)."""
     from .referrals import ReferralPicker
@@ -143,7 +143,7 @@ class DispositionFlow:
         if detail.options is not None:
             choices = [(o, o.replace("_", " ")) for o in detail.options]
             self.app.push_screen(ChoiceModal(title, choices, None), given)
-        elif detail.id == SERVICE_DETAIL and pick_service(self.app, self.session, title, given):
+        elif detail.id == SERVICE_DETAIL and pick_service(self.app, self.session, given):
             return
         else:
             self.app.push_screen(NoteModal(title, "type it, Enter saves"), given)

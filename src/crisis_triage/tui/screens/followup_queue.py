@@ -183,7 +183,7 @@ class FollowUpQueueScreen(Screen):
         if (
             outcome == "referred"
             and session is not None
-            and pick_service(self.app, session, "Referred to", lambda service: self._record(item, outcome, service))
+            and pick_service(self.app, session, lambda service: self._record(item, outcome, service))
         ):
             return
         self._record(item, outcome, None)
