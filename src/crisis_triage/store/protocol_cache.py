@@ -14,7 +14,8 @@ What makes it safe to use:
 - each entry carries the sha256 of its own payload, verified before anything is unpickled, and the
   protocol read back must name the same file and digest; on any mismatch or error the protocol is
   loaded in full (and the entry rewritten), so the cache can only make a start faster, never change
-  what is loaded;
+  what is loaded; reading an entry resolves only the protocol package's classes, condition-tree nodes
+  and this module's two rebuilders (no other class or function);
 - entries live in the user's own cache folder (created private, 0700; files 0600), the same trust
   as the user's installed Python packages: pickle is code, so the folder must not be writable by
   anyone else. ``CRISIS_TRIAGE_PROTOCOL_CACHE=off`` turns the cache off.
@@ -26,6 +27,7 @@ first time the handoff needs them.
 
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import io
@@ -170,10 +172,12 @@ class _Pickler(pickle.Pickler):
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        # Our own classes and the standard library's containers: nothing else is in an entry.
-        if module == __name__ or module.startswith("crisis_triage.") or module in _STDLIB:
+        # Only what a compiled protocol is made of: the protocol package's classes, the condition
+        # trees' node classes and this module's two rebuilders. Never a function that does anything.
+        if module == __name__ and name in ("_condition", "_protocol"):
             return super().find_class(module, name)
+        if module == "ast" or module.startswith("crisis_triage.protocol."):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and (module != "ast" or issubclass(found, ast.AST)):
+                return found
         raise pickle.UnpicklingError(f"{module}.{name} is not part of a compiled protocol")
-
-
-_STDLIB = frozenset({"builtins", "collections", "datetime", "zoneinfo", "ast", "copyreg", "_ast", "types"})
