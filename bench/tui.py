@@ -148,6 +148,8 @@ def environment(data_dir: str) -> dict[str, str]:
     # source while Textual's come precompiled from site-packages. The warm-up launches fill this cache.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env["PYTHONPYCACHEPREFIX"] = os.path.join(data_dir, "pycache")
+    # The console's compiled-protocol cache, filled by the warm-up launch as by a call-taker's first start.
+    env["CRISIS_TRIAGE_PROTOCOL_CACHE"] = os.path.join(data_dir, "protocol-cache")
     return env
 
 

@@ -115,6 +115,7 @@ def screen_text(app) -> str:
     tests' job; this says what is there."""
     from textual.widgets import Footer, Input, OptionList, Static
 
+    from crisis_triage.tui.widgets.open_safety import OpenSafety
     from crisis_triage.tui.widgets.so_far import CallSoFar
 
     parts: list[str] = []
@@ -125,6 +126,8 @@ def screen_text(app) -> str:
             parts.append(_plain(widget.content, app.size.width))
         elif isinstance(widget, CallSoFar):
             parts.extend(widget.lines())
+        elif isinstance(widget, OpenSafety):
+            parts.append(widget.text(widget.content_size.width, widget.content_size.height).plain)
         elif isinstance(widget, OptionList):
             for index in range(widget.option_count):
                 prompt = widget.get_option_at_index(index).prompt

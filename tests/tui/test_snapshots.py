@@ -12,7 +12,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from tests.tui.helpers import ROOT, SMALL, make_app as _make_app, small
+from tests.tui.helpers import ROOT, SMALL, make_app as _make_app, panel, run_async, small
 
 
 def make_app(**kwargs):
@@ -82,3 +82,23 @@ def test_mid_call_at_80x24(snap_compare):
 def test_first_question_at_80x24(snap_compare):
     """The key bar at 80 columns: shorter words, the least needed key dropped, F1 Help always shown."""
     assert snap_compare(make_app(door="family"), terminal_size=(80, 24))
+
+
+@run_async
+async def test_the_key_bar_keeps_the_most_needed_keys_and_help_at_every_width():
+    """At 80 columns the words get shorter and the least needed key goes; F1 Help never does."""
+    for size, present, absent in (
+        ((100, 30), ["F2 Interrupt", "F9 ACCEPT", "F10 End call", "F12 Referral", "F1 Help"], []),
+        ((80, 24), ["F2 Intr", "F9 ACCEPT", "F10 End", "F4 Revise", "F5 Skip", "F1 Help"], ["F12"]),
+    ):
+        app = make_app(door="family")
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            await pilot.press(*"12", "space", *"Elm", "enter")  # past the typed address: answer keys
+            await pilot.pause()
+            bar = panel(app, "#keybar")
+            assert len(bar) <= size[0]
+            for words in present:
+                assert words in bar, (size, words)
+            for words in absent:
+                assert words not in bar, (size, words)

@@ -57,7 +57,7 @@ def call(
     gc.disable()
     ctx.call_on_close(gc.enable)  # whatever way the command ends
     from ..protocol.errors import ProtocolError
-    from ..protocol.loader import load_protocol
+    from ..store.protocol_cache import load_protocol_cached
 
     # A protocol given explicitly wins over the config file's default.
     source = ctx.get_parameter_source("protocol")
@@ -70,7 +70,7 @@ def call(
     from ..tui.screens.setup import CallContext
 
     try:
-        loaded = load_protocol(path)
+        loaded = load_protocol_cached(path)  # the same checks, skipped only for bytes already checked
     except ProtocolError as exc:
         app = ConsoleApp(settings, None, problems=(path, list(exc.problems)))
         app.run()

@@ -64,4 +64,6 @@ def localized(texts: Mapping[str, str] | None, language: str) -> str:
 class Strict(BaseModel):
     # Field docstrings reach the JSON Schema through protocol/field_docs.py, read only when a schema is
     # exported: pydantic's use_attribute_docstrings would parse this file on every start (~140 ms).
-    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
+    # defer_build: a model's validator is built when it first validates, not at import; the console
+    # reading a cached protocol (store/protocol_cache.py) never validates one.
+    model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True, defer_build=True)

@@ -415,4 +415,7 @@ from .aftercare_models import ContactRule, Disposition, Evaluation, FollowUp  # 
 from .eido_models import EidoSection  # noqa: E402
 from .referral_models import Referrals  # noqa: E402
 
-ProtocolDocument.model_rebuild()
+# No ProtocolDocument.model_rebuild() here: the format's models build on their first validation
+# (defer_build in model_base.Strict), when every section above is defined. A console start that reads
+# a compiled protocol from the cache (store/protocol_cache.py) validates nothing, so it never pays
+# for building them (~45 ms of every start).

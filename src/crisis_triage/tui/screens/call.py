@@ -52,6 +52,7 @@ from ...store.journal import CallMeta, Journal
 from ..widgets.header import CallHeader
 from ..widgets.keybar import KeyBar
 from ..widgets.message_line import MessageLine
+from ..widgets.open_safety import OpenSafety
 from ..widgets.question import QuestionPanel
 from ..widgets.recommendation import RecommendationCard
 from ..widgets.risk import RiskPanel, css_colour
@@ -152,6 +153,7 @@ class CallScreen(CallResponse, CallEventKeys, Screen):
         with Horizontal(id="call-body"):
             with Vertical(id="call-main"):
                 yield QuestionPanel(id="question")
+                yield OpenSafety(id="open-safety")
                 yield CallSoFar(id="so-far")
                 yield Static(id="notes")
                 yield from self.compose_call_events()
@@ -277,6 +279,7 @@ class CallScreen(CallResponse, CallEventKeys, Screen):
         )
         # The call-taker works in English; only the words read to the caller follow the caller's language.
         band = call_band_view(protocol, after)
+        open_safety = open_safety_labels(after)
         self.query_one(RiskPanel).show(
             after,
             band,
@@ -292,9 +295,10 @@ class CallScreen(CallResponse, CallEventKeys, Screen):
             after.recommendation,
             accept_key=self._key("accept"),
             compact=self.has_class("-narrow"),
-            open_safety=open_safety_labels(after),
+            open_safety=open_safety,
             found_anything=bool(after.facts),
         )
+        self.query_one(OpenSafety).show(open_safety)
         show_referrals(self)
         self._show_notes()
         self.show_call_events()

@@ -27,8 +27,9 @@ class RecommendationCard(Static):
         open_safety: tuple[str, ...] = (),
         found_anything: bool = True,
     ) -> None:
-        """``open_safety``: safety questions not asked yet (listed instead of a "no risk" reason
-        while nothing has been found, after the reason otherwise)."""
+        """``open_safety``: safety questions not asked yet (while nothing has been found, the reason
+        says so instead of "no risk"). The call screen lists them in a panel of their own under the
+        question (widgets/open_safety.py): in the card they changed it on almost every answer."""
         rec = recommendation
         text = Text()
         text.append(model_name(protocol, rec.model, language).upper(), style="bold")
@@ -45,9 +46,6 @@ class RecommendationCard(Static):
         else:
             text.append("\nWhy: ", style="bold")
             text.append(localized(rec.because, language))
-        if open_safety:
-            text.append("\nSafety questions open: ", style="bold yellow")
-            text.append(", ".join(open_safety), style="yellow")
         if rec.deciding_values and not compact:
             values = ", ".join(f"{name}={_short(value)}" for name, value in rec.deciding_values)
             text.append(f"\nrule {rec.rule}: {values}", style="dim")
