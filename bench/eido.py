@@ -110,7 +110,10 @@ def bench_build(protocol, calls, seconds: float) -> tuple[float, float]:
     return rate(build), rate(replay)
 
 
-def bench_notify(protocol, calls, subscribers: int, tiny: bool) -> list[float]:
+def bench_notify(protocol, calls, subscribers: int, tiny: bool) -> tuple[list[float], dict[str, list[float]]]:
+    """Latencies (ms) from journalled to received, one per delivery; and for the EIDO path, where the
+    time of each change went (ms): the hand-over to the server's loop, building the EIDO, writing it to
+    every socket, and the spread between the first and the last subscriber receiving it."""
     from crisis_triage.engine.session import CallSession
     from crisis_triage.interop.eido_feed import EidoFeed, FeedingJournal
     from crisis_triage.interop.eido_server import EidoServer, ServerSettings
@@ -139,6 +142,8 @@ def bench_notify(protocol, calls, subscribers: int, tiny: bool) -> list[float]:
     )
     assert child.stdout.readline().strip() == "ready"
     journalled: dict[str, float] = {}
+    steps: dict[str, tuple[float, float, float]] = {}
+    """Per change: (its work starts on the server's loop, its EIDO is built, it is written to every socket)."""
 
     class Timed(MemoryJournal):
         def append(self, call_id, event):
@@ -170,7 +175,24 @@ def bench_notify(protocol, calls, subscribers: int, tiny: bool) -> list[float]:
                 time.sleep(PACE_S)
         del sessions
     else:
-        journal = FeedingJournal(Timed(), EidoFeed.for_server(server, protocol))
+        # The console's feed (EidoFeed.for_server), with a clock at each step on the server's loop.
+        started = 0.0
+
+        def submit(work):
+            def timed():
+                nonlocal started
+                started = time.perf_counter()
+                work()
+
+            server.submit(timed)
+
+        def publish(document):
+            before = time.perf_counter()
+            server.publish_on_loop(document)
+            steps[f"{document['$id']}@{document['lastUpdateTimeStamp']}"] = (started, before, time.perf_counter())
+
+        feed = EidoFeed(publish, protocol, submit=submit, flush=server.flush)
+        journal = FeedingJournal(Timed(), feed)
         for label, events in retimed:
             meta = CallMeta(label, "c", "t", protocol.id, protocol.version, protocol.sha256)
             journal.start_call(meta, events[0])
@@ -184,7 +206,14 @@ def bench_notify(protocol, calls, subscribers: int, tiny: bool) -> list[float]:
     for key, times in received.items():
         if key in journalled:
             latencies.extend((t - journalled[key]) * 1000 for t in times)
-    return latencies
+    stages: dict[str, list[float]] = {"hand-over": [], "build": [], "write 50": [], "first->last": []}
+    for key, (begun, built, written) in steps.items():
+        if key in journalled and key in received:
+            stages["hand-over"].append((begun - journalled[key]) * 1000)
+            stages["build"].append((built - begun) * 1000)
+            stages["write 50"].append((written - built) * 1000)
+            stages["first->last"].append((max(received[key]) - min(received[key])) * 1000)
+    return latencies, stages
 
 
 def _load(averages: tuple[float, float, float]) -> str:
@@ -215,13 +244,21 @@ def main() -> None:
         f"EIDOs built:            {built:8.0f} /s   (baseline: call replays {replayed:8.0f} /s; ratio {built / replayed:.2f}x)"
     )
     load_before = os.getloadavg()
-    transport = bench_notify(protocol, calls, args.subscribers, tiny=True)
-    eido = bench_notify(protocol, calls, args.subscribers, tiny=False)
+    transport, _ = bench_notify(protocol, calls, args.subscribers, tiny=True)
+    eido, stages = bench_notify(protocol, calls, args.subscribers, tiny=False)
     for name, values in (("baseline (tiny doc)", transport), ("EIDO", eido)):
         print(
             f"notify latency {name:20s} {args.subscribers} subscribers, {len(values)} deliveries: "
             f"p50 {statistics.median(values):6.1f} ms  p99 {_percentile(values, 0.99):6.1f} ms  max {max(values):6.1f} ms"
         )
+    print(
+        "where an EIDO change's time goes (p50 / p99 ms): "
+        + ", ".join(
+            f"{name} {statistics.median(values):.1f} / {_percentile(values, 0.99):.1f}"
+            for name, values in stages.items()
+            if values
+        )
+    )
     p99 = _percentile(eido, 0.99)
     print(
         f"notify p99 {p99:.1f} ms vs target {TARGET_P99_MS:.0f} ms: {'OK' if p99 < TARGET_P99_MS else 'OVER TARGET'}; "
