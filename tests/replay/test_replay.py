@@ -158,7 +158,7 @@ def test_summary_table_counts_add_up(calls_file, tmp_path):
     assert result.exit_code == 0
     rows = [json.loads(line) for line in out.read_text().splitlines()]
     table = result.stdout
-    assert table.splitlines()[0] == "60 calls replayed through boston_mh_crisis 2026.12, 1 bad lines skipped"
+    assert table.splitlines()[0] == "60 calls replayed through boston_mh_crisis 2026.12.1, 1 bad lines skipped"
     counts = _table_counts(table)
     assert sum(counts["model"].values()) == sum(counts["band"].values()) == 60
     for model, n in counts["model"].items():

@@ -61,8 +61,8 @@ def test_100k_calls_replay_with_a_correct_summary_and_flat_memory(shipped, pool)
     small_output, small_rss = _replay_in_subprocess(pool, 10_000)
     big_output, big_rss = _replay_in_subprocess(pool, 100_000)
 
-    assert big_output.splitlines()[0] == "100000 calls replayed through boston_mh_crisis 2026.12"
-    assert small_output.splitlines()[0] == "10000 calls replayed through boston_mh_crisis 2026.12"
+    assert big_output.splitlines()[0] == "100000 calls replayed through boston_mh_crisis 2026.12.1"
+    assert small_output.splitlines()[0] == "10000 calls replayed through boston_mh_crisis 2026.12.1"
     for model, n in expected.per_model.items():
         assert f"\n{model} " in big_output
         assert any(line.split()[:2] == [model, str(n * 50)] for line in big_output.splitlines()), (model, n * 50)

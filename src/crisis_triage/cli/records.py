@@ -461,6 +461,19 @@ def import_calls(calls, protocol, console_id, store, local) -> None:
         sys.exit(1)
 
 
+def _directory_of(protocol):
+    """The referral directory the call's protocol names (a receiving service is checked against it);
+    None when it names none, or when it does not load (said on stderr: the disposition is still recorded)."""
+    from ..protocol.directory import load_directory_for
+    from ..protocol.errors import ProtocolError
+
+    try:
+        return load_directory_for(protocol)
+    except (ProtocolError, OSError) as exc:
+        click.echo(f"warning: the referral directory did not load, services are not checked: {exc}", err=True)
+        return None
+
+
 @records.command()
 @click.argument("call_id")
 @click.option(
@@ -519,7 +532,7 @@ def update(call_id, status, code, details, role, landed, note, source, at_text, 
         full_id = _find_call(reader, call_id)
         try:
             protocol = _resolver(protocols).for_call(reader.meta(full_id))
-            written = record_outside(reader, protocol, full_id, events)
+            written = record_outside(reader, protocol, full_id, events, _directory_of(protocol) if code else None)
         except ProtocolNotFound as exc:
             raise click.ClickException(str(exc)) from None
         except SessionError as exc:

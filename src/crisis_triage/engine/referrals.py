@@ -79,7 +79,12 @@ class OfferedReferral:
         return (monday + timedelta(minutes=self.opens_minute)).replace(tzinfo=directory.zone)
 
 
-def _serves(service: DirectoryService, district: str | None, to: str, need: str | None, age: float | None) -> bool:
+Age = float | tuple[float, float] | None
+"""The person's age (a number question), an age band's (lowest, highest) (a choice question and the
+block's ``age_bands``), or None when not known."""
+
+
+def _serves(service: DirectoryService, district: str | None, to: str, need: str | None, age: Age) -> bool:
     serves = service.spec.serves
     if not service.serves_district(district):
         return False
@@ -87,10 +92,12 @@ def _serves(service: DirectoryService, district: str | None, to: str, need: str 
         return False
     if need is not None and serves.needs and need not in serves.needs:
         return False
-    if age is not None and not math.isnan(age):
-        if serves.min_age is not None and age < serves.min_age:
+    if age is not None:
+        # A band fits a service whose limits overlap it (a 13-17 band is offered a 14-24 drop-in).
+        low, high = age if isinstance(age, tuple) else (age, age)
+        if serves.min_age is not None and high < serves.min_age:
             return False
-        if serves.max_age is not None and age > serves.max_age:
+        if serves.max_age is not None and low > serves.max_age:
             return False
     return bool(service.hours.intervals)
 
@@ -107,7 +114,7 @@ def _work_out(
     directory: Directory,
     district: str | None,
     language: str,
-    age: float | None,
+    age: Age,
     minute: int,
     per_kind: int,
     most: int,
@@ -196,7 +203,7 @@ def offer_referrals(
     district: str | None,
     language: str,
     at: datetime,
-    age: float | None = None,
+    age: Age = None,
 ) -> tuple[OfferedReferral, ...]:
     """The services to offer for a call whose condition names hold ``names``, at ``at``, ranked."""
     plan = protocol.derived("engine.referrals.plan", _Plan)
@@ -305,10 +312,14 @@ def referrals_for_call(
     if not protocol.referral_rules:
         return ()
     block = protocol.document.referrals
-    age = None
+    age: Age = None
     if block is not None and block.age_question is not None:
         value = state.answers.get(block.age_question)
-        age = float(value) if isinstance(value, (int, float)) else None
+        if isinstance(value, (int, float)) and not math.isnan(value):
+            age = float(value)
+        elif isinstance(value, str) and value in block.age_bands:
+            low, high = block.age_bands[value]
+            age = (float(low), float(high))
     return offer_referrals(
         protocol,
         directory,

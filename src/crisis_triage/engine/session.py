@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.errors import did_you_mean
@@ -42,6 +42,9 @@ from .events_response import FollowUpScheduled
 from .handoff import RenderedHandoff, render_handoff
 from .state import CallState
 
+if TYPE_CHECKING:
+    from ..protocol.directory import Directory
+
 MAX_TEXT = 2000
 
 
@@ -54,6 +57,8 @@ class CallSession:
 
     def __init__(self, protocol: Protocol, start: CallStarted):
         self.protocol = protocol
+        self.directory: Directory | None = None
+        """The referral directory new events are checked against (a receiving service); None on replay."""
         self._events: list[AnyEvent] = []
         self._state = CallState(started_at=start.at, now=start.at)
         self._assessment: Assessment | None = None
@@ -177,7 +182,7 @@ class CallSession:
             raise SessionError("the call has ended; only notes and the response's progress can be added")
         if self._events and event.at < state.started_at:
             raise SessionError("an event cannot happen before the call started")
-        problem = check(protocol, state, event)
+        problem = check(protocol, state, event, self.directory)
         if problem is not None:
             raise SessionError(problem)
         match event:

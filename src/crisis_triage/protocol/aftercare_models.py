@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from .model_base import Id, Localized, Strict
 
@@ -37,6 +37,15 @@ class DispositionDetail(Strict):
     """Whether the disposition cannot be recorded without it."""
     options: list[Id] | None = None
     """The accepted values, if the detail is a choice; free text otherwise."""
+    from_directory: bool = False
+    """The value is a service of the referral directory (its id), or ``other: <name>`` for one that is
+    not listed; checked against the directory whenever one is loaded (issue 16)."""
+
+    @model_validator(mode="after")
+    def _one_kind_of_choice(self) -> DispositionDetail:
+        if self.from_directory and self.options is not None:
+            raise ValueError("a detail takes its values from the directory or from options, not both")
+        return self
 
 
 class Disposition(Strict):

@@ -6,7 +6,7 @@ services themselves live in a directory file (:mod:`.directory_models`) the bloc
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -37,7 +37,11 @@ class Referrals(Strict):
     """The directory file, relative to the protocol file (e.g. ``boston-directory.yaml``)."""
     rules: list[ReferralRule] = Field(min_length=1)
     age_question: str | None = None
-    """A number question holding the person's age: services are then matched on their age limits."""
+    """The question holding the person's age, matched against the services' age limits: a number
+    question (the age), or a choice question whose options ``age_bands`` gives ages for."""
+    age_bands: dict[Id, tuple[Annotated[int, Field(ge=0, le=130)], Annotated[int, Field(ge=0, le=130)]]] = {}
+    """For a choice age question: each option's ages, lowest and highest (``teen: [13, 17]``). A band
+    fits a service whose age limits overlap it; an option with no band (``unknown``) matches any age."""
     per_kind: int = Field(default=2, ge=1, le=10)
     """At most this many services of one kind are offered."""
     most: int = Field(default=6, ge=1, le=30)

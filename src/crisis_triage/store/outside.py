@@ -20,6 +20,7 @@ from .journal import OUTSIDE_SEQUENCE, JournalError, StoredEvent
 if TYPE_CHECKING:
     from ..engine.events import AnyEvent
     from ..protocol.compiled import Protocol
+    from ..protocol.directory import Directory
 
 MAX_TRIES = 50
 """Sequence numbers tried before giving up (only concurrent outside writers on one call take them)."""
@@ -38,15 +39,19 @@ def with_owed_followups(session: CallSession, events: Sequence[AnyEvent]) -> lis
     return result
 
 
-def record_outside(store: Any, protocol: Protocol, call_id: str, events: Sequence[AnyEvent]) -> list[StoredEvent]:
+def record_outside(
+    store: Any, protocol: Protocol, call_id: str, events: Sequence[AnyEvent], directory: Directory | None = None
+) -> list[StoredEvent]:
     """Validate ``events`` against the call replayed through ``protocol``, then store them (and the
     follow-ups they make owed) in ``store`` (a SqliteJournal or a PostgresStore); return what was stored.
+    A receiving service ("connected to care") is checked against ``directory`` when one is given.
 
     Raises SessionError if an event does not fit the call, KeyError if the call is not in the store.
     """
     meta = store.meta(call_id)
     stored = store.stored_events(call_id)
     session = CallSession.replay(protocol, [s.event for s in stored])
+    session.directory = directory
     to_write = with_owed_followups(session, events)
     sequence = max((s.sequence for s in stored if s.sequence >= OUTSIDE_SEQUENCE), default=OUTSIDE_SEQUENCE - 1) + 1
     written = []
