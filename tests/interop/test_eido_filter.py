@@ -4,6 +4,7 @@ EIDO passes its filter; a filter with an incident id, or one that cannot be read
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 
@@ -104,3 +105,13 @@ def test_a_filtered_subscription_hears_only_passing_incidents(server):  # noqa: 
         await client.connection.close()
 
     asyncio.run(scenario())
+
+
+def test_a_filter_that_would_run_for_ever_stops_at_its_budget():
+    # Each nested ..* multiplies the nodes visited: 300 nodes to the 4th power would take minutes.
+    document = {"$id": "x", "notesComponent": [{"$id": str(n), "notesActionComments": "x"} for n in range(100)]}
+    costly = parse_filter("$..*[?@..*[?@..*[?@..*[?@ == 'never']]]]")
+    started = time.perf_counter()
+    assert costly.matches(document) is False
+    assert time.perf_counter() - started < 5, "bounded by MAX_VISITS, whatever the filter"
+    assert parse_filter("$.notesComponent[?@.notesActionComments == 'x']").matches(document), "a plain one still works"

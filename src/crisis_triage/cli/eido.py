@@ -12,7 +12,6 @@ import json
 import logging
 import sys
 import time
-from datetime import datetime, timedelta
 
 import click
 
@@ -45,7 +44,12 @@ def _listen(value: str) -> tuple[str, int]:
 @click.option("--store", default=None, metavar="URL", help="A centre's postgresql:// store (default: from settings).")
 @click.option("--local", is_flag=True, help="Read this console's local file even if a centre store is set.")
 @click.option(
-    "--poll", type=click.FloatRange(0.1, 60), default=1.0, show_default=True, help="Seconds between looks at the store."
+    "--poll",
+    type=click.FloatRange(0.1, 60),
+    default=1.0,
+    show_default=True,
+    help="Seconds between looks at the whole store when it cannot tell of changes as they are stored "
+    "(PostgreSQL without LISTEN); changes it tells of are sent at once.",
 )
 @click.option(
     "--hours", type=click.FloatRange(0.1), default=24, show_default=True, help="Serve calls started in the last HOURS."
@@ -66,7 +70,8 @@ def serve(listen, store, local, poll, hours, protocols) -> None:
     certificates too. Requests and refusals are logged to stderr.
     """
     from ..interop.eido_server import EidoServer
-    from ..interop.eido_store_feed import StorePoller
+    from ..interop.eido_store_feed import StorePoller, follow_store
+    from ..store.event_feed import open_changes
     from .records import _resolver, opened_reader
 
     settings = load_settings_or_exit(store=store)
@@ -86,13 +91,14 @@ def serve(listen, store, local, poll, hours, protocols) -> None:
     click.echo(f"serving EIDOs on {host}:{server.port} (Ctrl-C to stop)", err=True)
     with opened_reader(store, local) as reader:
         poller = StorePoller(reader, _resolver(protocols), server.publish)
+        changes = open_changes(reader)
         try:
-            while True:
-                poller.poll(since=datetime.now().astimezone() - timedelta(hours=hours))
-                time.sleep(poll)
+            follow_store(poller, changes, poll_s=poll, hours=hours)
         except KeyboardInterrupt:
             click.echo("stopped", err=True)
         finally:
+            if changes is not None:
+                changes.close()
             server.stop()
 
 

@@ -26,7 +26,10 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_FILTER_CHARS = 1000
-MAX_FILTER_DEPTH = 16
+MAX_FILTER_DEPTH = 8
+#: Most nodes one evaluation may visit: nested wildcards in filters multiply (``$..*[?@..*[?@..*]]``),
+#: and a filter runs on the server's loop at every change; past this the incident does not pass.
+MAX_VISITS = 20_000
 
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -44,15 +47,37 @@ class FilterError(ValueError):
     """A qualFilter this notifier cannot read; the message says where and what was expected."""
 
 
+class _OverBudget(Exception):
+    pass
+
+
+class _Budget:
+    """Node visits left in one evaluation (shared by every part of one parsed filter)."""
+
+    def __init__(self) -> None:
+        self.left = MAX_VISITS
+
+    def spend(self, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise _OverBudget
+
+
 @dataclass(frozen=True)
 class QualFilter:
     """A parsed qualFilter: :meth:`matches` tells whether an EIDO passes it."""
 
     text: str
     query: Callable[[Any, Any], Iterator[Any]]
+    budget: _Budget
 
     def matches(self, document: Any) -> bool:
-        return next(iter(self.query(document, document)), _MISSING) is not _MISSING
+        """Whether the query selects anything in ``document`` (False past :data:`MAX_VISITS` visits)."""
+        self.budget.left = MAX_VISITS
+        try:
+            return next(iter(self.query(document, document)), _MISSING) is not _MISSING
+        except _OverBudget:
+            return False
 
 
 def parse_filter(text: str) -> QualFilter:
@@ -64,7 +89,7 @@ def parse_filter(text: str) -> QualFilter:
     parser = _Parser(text)
     query = parser.query("$")
     parser.end()
-    return QualFilter(text, query)
+    return QualFilter(text, query, parser.budget)
 
 
 # -- parsing ---------------------------------------------------------------------------------------
@@ -90,6 +115,7 @@ class _Parser:
             position = found.end()
         self.at = 0
         self.depth = 0
+        self.budget = _Budget()
         self.singular = True
         """Whether the query parsed last selects at most one node (the only kind a comparison takes)."""
         self._last_query: Nodes | None = None
@@ -135,10 +161,13 @@ class _Parser:
             singular = singular and one
         self.singular = singular
 
+        budget = self.budget
+
         def run(current: Any, root: Any) -> Iterator[Any]:
             nodes: list[Any] = [root if start == "$" else current]
             for step in steps:
                 nodes = [found for node in nodes for found in step(node, root)]
+                budget.spend(len(nodes) + 1)
                 if not nodes:
                     break
             return iter(nodes)
@@ -148,7 +177,7 @@ class _Parser:
     def segment(self) -> tuple[Callable[[Any, Any], Iterator[Any]], bool]:
         if self.accept(".."):
             name = self.take(kind="name")[1] if not self.accept("*") else None
-            return _descendants(name), False
+            return _descendants(name, self.budget), False
         if self.accept("."):
             if self.accept("*"):
                 return _children, False
@@ -268,11 +297,12 @@ def _index(index: int) -> Callable[[Any, Any], Iterator[Any]]:
     return select
 
 
-def _descendants(name: str | None) -> Callable[[Any, Any], Iterator[Any]]:
+def _descendants(name: str | None, budget: _Budget) -> Callable[[Any, Any], Iterator[Any]]:
     def select(node: Any, root: Any) -> Iterator[Any]:
         stack = [node]  # iterative: an EIDO's depth never reaches the stack
         while stack:
             item = stack.pop()
+            budget.spend(1)
             if isinstance(item, dict):
                 if name is None:
                     yield from item.values()

@@ -76,11 +76,18 @@ class Subscription:
     qual_filter: QualFilter | None = None
     """Of a subscription to every incident: only incidents whose current EIDO passes it."""
 
-    def hears(self, incident_id: str, document: dict[str, Any]) -> bool:
-        """Whether a change of this incident is notified to this subscription."""
+    def hears(self, incident_id: str, document: dict[str, Any], verdicts: dict[str, bool] | None = None) -> bool:
+        """Whether a change of this incident is notified to this subscription (``verdicts``: filters
+        already evaluated on this document, by their text: subscribers with the same filter share one)."""
         if self.incident_id is not None:
             return self.incident_id == incident_id
-        return self.qual_filter is None or self.qual_filter.matches(document)
+        if self.qual_filter is None:
+            return True
+        if verdicts is None:
+            return self.qual_filter.matches(document)
+        if self.qual_filter.text not in verdicts:
+            verdicts[self.qual_filter.text] = self.qual_filter.matches(document)
+        return verdicts[self.qual_filter.text]
 
 
 @dataclass(frozen=True)
@@ -112,8 +119,9 @@ class EidoNotifier:
         payload = json.dumps(document, ensure_ascii=False).encode()  # once, however many subscribers
         self.payloads[incident_id] = payload
         sent = 0
+        verdicts: dict[str, bool] = {}
         for subscription in list(self.subscriptions.values()):
-            if subscription.hears(incident_id, document):
+            if subscription.hears(incident_id, document, verdicts):
                 sent += self._notify(subscription, [payload])
         return sent
 

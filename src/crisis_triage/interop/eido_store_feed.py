@@ -1,26 +1,39 @@
-"""``crisis-triage eido serve``'s source: the record store, polled for calls that changed.
+"""``crisis-triage eido serve``'s source: the record store, told of each call that gains events.
 
-A centre runs the notifier beside its consoles: every poll lists the calls started in the window,
-and each call with new events since the last poll is replayed through the protocol text it was
-triaged with and published. A call that cannot be replayed is logged once, not at every poll.
+A centre runs the notifier beside its consoles. When the store can tell which calls changed as they
+are stored (PostgreSQL LISTEN/NOTIFY, or a SQLite file's write order: store/event_feed.py), each
+such call is read, replayed through the protocol text it was triaged with and published at once.
+When it cannot (no LISTEN behind a pooler, the server away), every poll lists the calls started in
+the window and publishes those with new events, as before. A call that cannot be replayed is logged
+once, not at every look.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import datetime
+import threading
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..engine.session import CallSession, SessionError
 from ..reporting.protocol_texts import ProtocolNotFound, ProtocolResolver
+from ..store.event_feed import CallChanges
+from ..store.journal import CallMeta
 from .eido import eido_document
 
 log = logging.getLogger("crisis_triage.eido")
 
+WHOLE_LOOK_WHILE_TOLD_S = 60.0
+"""While the store tells of changes, the whole store is still looked at this often (or every poll,
+if that is longer): a safety net that costs one listing a minute."""
+STOP_CHECK_S = 0.5
+"""Longest wait before :func:`follow_store` sees it was asked to stop."""
+
 
 class StorePoller:
-    """Publishes the EIDO of every call whose events changed since the last :meth:`poll`."""
+    """Publishes the EIDO of every call whose events changed since it was last published."""
 
     def __init__(self, reader: Any, resolver: ProtocolResolver, publish: Callable[[dict[str, Any]], None]):
         self.reader = reader
@@ -37,12 +50,72 @@ class StorePoller:
             if meta.practice or self.seen.get(meta.call_id) == summary.events:
                 continue
             self.seen[meta.call_id] = summary.events
-            try:
-                protocol = self.resolver.for_call(meta)
-                session = CallSession.replay(protocol, self.reader.events(meta.call_id))
-            except (ProtocolNotFound, SessionError) as exc:
-                log.warning("call %s: no EIDO: %s", meta.call_id, exc)
-                continue
-            self.publish(eido_document(protocol, session, meta.call_id))
-            published += 1
+            published += self._publish(meta, self.reader.events(meta.call_id))
         return published
+
+    def refresh(self, call_ids: Iterable[str], since: datetime | None = None) -> int:
+        """Publish the calls the store said changed (those started since ``since``); returns how many."""
+        published = 0
+        for call_id in sorted(call_ids):
+            stored = self.reader.stored_events(call_id)
+            if not stored or self.seen.get(call_id) == len(stored):
+                continue  # told twice of the same change (a notification and a whole look)
+            if since is not None and stored[0].event.at < since:
+                continue  # outside the window served, as in poll()
+            meta = self.reader.meta(call_id)
+            if meta.practice:
+                continue
+            self.seen[call_id] = len(stored)
+            published += self._publish(meta, [s.event for s in stored])
+        return published
+
+    def _publish(self, meta: CallMeta, events: list) -> int:
+        try:
+            protocol = self.resolver.for_call(meta)
+            session = CallSession.replay(protocol, events)
+        except (ProtocolNotFound, SessionError) as exc:
+            log.warning("call %s: no EIDO: %s", meta.call_id, exc)
+            return 0
+        self.publish(eido_document(protocol, session, meta.call_id))
+        return 1
+
+
+def follow_store(
+    poller: StorePoller,
+    changes: CallChanges | None,
+    *,
+    poll_s: float,
+    hours: float,
+    stop: threading.Event | None = None,
+) -> None:
+    """Publish every change of the store's calls until ``stop`` is set (or forever).
+
+    Each change the store tells of is published as soon as it is heard; the whole store is looked at
+    first, whenever a change may have gone unheard, every ``poll_s`` while the store cannot tell,
+    and every :data:`WHOLE_LOOK_WHILE_TOLD_S` (or ``poll_s``, if longer) while it can."""
+    stop = stop or threading.Event()
+    next_whole_look = 0.0
+    told = False
+    """Changes are being told, and the store was looked at whole since they were first."""
+    while not stop.is_set():
+        since = datetime.now().astimezone() - timedelta(hours=hours)
+        now = time.monotonic()
+        if now >= next_whole_look:
+            poller.poll(since)
+            if not told and changes is not None and changes.pushing:
+                told = True
+                log.info("the store tells of each change as it is stored: sent to subscribers at once")
+            next_whole_look = now + (max(poll_s, WHOLE_LOOK_WHILE_TOLD_S) if told else poll_s)
+        wait_s = min(STOP_CHECK_S, max(0.0, next_whole_look - time.monotonic()))
+        if changes is None:
+            stop.wait(wait_s)
+            continue
+        changed = changes.wait(wait_s)
+        if changed is None:
+            told = False
+            if changes.pushing:
+                next_whole_look = 0.0  # told from now on, but something may have gone unheard: look now
+            else:
+                next_whole_look = min(next_whole_look, time.monotonic() + poll_s)  # back to polling
+        elif changed:
+            poller.refresh(changed, since)

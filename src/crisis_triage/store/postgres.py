@@ -109,6 +109,12 @@ def split_url(url: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(query=urlencode(kept))), schema
 
 
+def events_channel(schema: str) -> str:
+    """The channel notified with a call's id whenever events of that call are stored (``eido serve``
+    listens: store/event_feed.py). Cut to PostgreSQL's 63-byte names, as LISTEN cuts it."""
+    return f"{schema}_event_calls"[:63]
+
+
 def redact(url: str) -> str:
     """The URL without its password, for messages."""
     parts = urlsplit(url)
@@ -214,9 +220,19 @@ class PostgresStore:
         try:
             with conn.transaction(), conn.cursor() as cursor:
                 cursor.executemany(sql, values)
-                return max(cursor.rowcount, 0)
+                added = max(cursor.rowcount, 0)
+                if added:
+                    self._notify_calls(cursor, {r["call_id"] for r in rows})
+                return added
         except psycopg.errors.IntegrityError:
             return self._insert_one_by_one(sql, rows, values)
+
+    def _notify_calls(self, cursor: Any, call_ids: set[str]) -> None:
+        """Tell listeners which calls gained events (sent on commit, one per call however many events)."""
+        cursor.execute(
+            "SELECT pg_notify(%s, call_id) FROM unnest(%s::text[]) AS call_id",
+            (events_channel(self.schema), sorted(call_ids)),
+        )
 
     def insert_if_free(self, meta: CallMeta, record: StoredEvent) -> bool:
         """Store ``record`` unless its id or its (call, sequence) is taken; False if taken (the caller
@@ -227,8 +243,11 @@ class PostgresStore:
             "ON CONFLICT DO NOTHING"
         )
         conn = self.connection()
-        with conn.transaction():
-            return conn.execute(sql, [row[c] for c in COLUMNS]).rowcount == 1
+        with conn.transaction(), conn.cursor() as cursor:
+            stored = cursor.execute(sql, [row[c] for c in COLUMNS]).rowcount == 1
+            if stored:
+                self._notify_calls(cursor, {meta.call_id})
+            return stored
 
     def followup_rows(self) -> list[dict[str, Any]]:
         """The follow-up queue's rows (store/followups.py): the fields it needs, taken out of the
@@ -247,8 +266,10 @@ class PostgresStore:
         added = 0
         for row, value in zip(rows, values):
             try:
-                with conn.transaction():
-                    added += conn.execute(sql, value).rowcount
+                with conn.transaction(), conn.cursor() as cursor:
+                    if cursor.execute(sql, value).rowcount:
+                        added += 1
+                        self._notify_calls(cursor, {row["call_id"]})
             except psycopg.errors.IntegrityError as exc:
                 with conn.transaction():
                     conn.execute(

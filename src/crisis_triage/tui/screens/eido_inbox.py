@@ -36,6 +36,11 @@ class EidoInboxScreen(Screen[InboxEntry | None]):
     """Returns the incident to take as a call, or None (back home)."""
 
     BINDINGS = bindings("eido inbox")
+    # The list scrolls within half the screen, so the highlighted incident's details stay in view.
+    DEFAULT_CSS = """
+    #inbox-list { max-height: 50%; }
+    #inbox-detail { margin-top: 1; }
+    """
 
     def __init__(self, folder: Path) -> None:
         super().__init__()
