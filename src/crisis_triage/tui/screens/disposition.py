@@ -71,9 +71,9 @@ class DispositionModal(_Modal):
 
 
 def service_value(directory: Any, service_id: str) -> str:
-    """How a receiving service picked from the directory is written in the record: name and id."""
-    spec = directory.by_id[service_id].spec
-    return f"{localized(spec.name, 'en')} ({spec.id})"
+    """How a receiving service picked from the directory is written in the record: its id, which the
+    engine checks against the directory (engine/receiving_services.py); screens and reports show its name."""
+    return str(directory.by_id[service_id].spec.id)
 
 
 def pick_service(app: Any, session: CallSession, done: Callable[[str | None], None]) -> bool:
