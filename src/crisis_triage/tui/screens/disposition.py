@@ -70,10 +70,10 @@ class DispositionModal(_Modal):
                 return
 
 
-def service_value(directory: Any, service_id: str) -> str:
-    """How a receiving service picked from the directory is written in the record: its id, which the
-    engine checks against the directory (engine/receiving_services.py); screens and reports show its name."""
-    return str(directory.by_id[service_id].spec.id)
+def service_words(directory: Any, service_id: str) -> str:
+    """A service of the directory as a note names it: name and id."""
+    spec = directory.by_id[service_id].spec
+    return f"{localized(spec.name, 'en')} ({spec.id})"
 
 
 def pick_service(app: Any, session: CallSession, done: Callable[[str | None], None]) -> bool:
@@ -89,7 +89,8 @@ def pick_service(app: Any, session: CallSession, done: Callable[[str | None], No
     others = directory_views(directory, state.district, state.language, app.clock())
 
     def picked(given: tuple[str, str, str] | None) -> None:
-        done(service_value(directory, given[0]) if given is not None else None)
+        # the record holds the directory's id, which the engine checks (engine/receiving_services.py)
+        done(given[0] if given is not None else None)
 
     app.push_screen(ReferralPicker(offered, others, getattr(app, "keymap_in_force", {})), picked)
     return True
@@ -143,7 +144,7 @@ class DispositionFlow:
         if detail.options is not None:
             choices = [(o, o.replace("_", " ")) for o in detail.options]
             self.app.push_screen(ChoiceModal(title, choices, None), given)
-        elif detail.id == SERVICE_DETAIL and pick_service(self.app, self.session, given):
+        elif (detail.from_directory or detail.id == SERVICE_DETAIL) and pick_service(self.app, self.session, given):
             return
         else:
             self.app.push_screen(NoteModal(title, "type it, Enter saves"), given)

@@ -31,7 +31,7 @@ from ...store.journal import JournalError
 from ...store.outside import record_outside
 from ..keylabels import shown_key
 from ..widgets.message_line import MessageLine
-from .disposition import pick_service
+from .disposition import pick_service, service_words
 
 SHOWN = 300
 """Rows listed (overdue and due first, so nothing open is cut before a done one)."""
@@ -191,7 +191,7 @@ class FollowUpQueueScreen(Screen):
     def _record(self, item: FollowUpItem, outcome: str, service: str | None) -> None:
         if outcome == "referred" and service is None and getattr(self.app, "directory", None) is not None:
             return  # the service picker was cancelled: nothing recorded
-        note = f"referred to {service}" if service else ""
+        note = f"referred to {service_words(self.app.directory, service)}" if service else ""
         event = FollowUpAttempted(
             at=self.app.clock(),
             rule=item.rule,
