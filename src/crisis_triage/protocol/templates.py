@@ -12,13 +12,18 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, cast
-
-from jinja2 import StrictUndefined, Template, TemplateError, TemplateSyntaxError, meta, nodes
-from jinja2.sandbox import SandboxedEnvironment
+from typing import TYPE_CHECKING, Any, cast
 
 from ..untrusted import INPUT_FAILURES, describe_failure
 from .errors import did_you_mean
+
+if TYPE_CHECKING:
+    from jinja2 import Template, nodes
+    from jinja2.sandbox import SandboxedEnvironment
+
+# Jinja2 is imported where a template is checked, compiled or rendered, not with this module: the
+# console reads a compiled protocol from its cache at start-up and needs Jinja2 only at the handoff
+# (~40 ms of every start otherwise).
 
 #: Variables a handoff template may use; all are plain values the engine fills in.
 TEMPLATE_VARIABLES = {
@@ -118,6 +123,9 @@ class TemplateProblem(ValueError):
 
 @lru_cache(maxsize=1)
 def environment() -> SandboxedEnvironment:
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True)
     # No globals (range, cycler, joiner, lipsum, dict, namespace): a template sees only the plain
     # values the engine hands in, and a global's name is reported as an unknown placeholder.
@@ -186,31 +194,40 @@ ALLOWED_TESTS = frozenset(
         "divisibleby",
     }
 )
+
+
 # Statements and expressions a handoff script never needs and a sandbox escape or a denial of
 # service usually does: calls, imports, macros, assignments, arithmetic that multiplies.
-_FORBIDDEN_NODES = {
-    nodes.Call: "calling a function",
-    nodes.Import: "{% import %}",
-    nodes.FromImport: "{% from ... import %}",
-    nodes.Include: "{% include %}",
-    nodes.Extends: "{% extends %}",
-    nodes.Macro: "{% macro %}",
-    nodes.CallBlock: "{% call %}",
-    nodes.FilterBlock: "{% filter %}",
-    nodes.Assign: "{% set %}",
-    nodes.AssignBlock: "{% set %}",
-    nodes.Pow: "** (power)",
-    nodes.Mul: "* (multiplication)",
-    nodes.Mod: "% (formatting)",
-    nodes.FloorDiv: "// (division)",
-    nodes.Div: "/ (division)",
-}
+@lru_cache(maxsize=1)
+def _forbidden_nodes() -> dict[type, str]:
+    from jinja2 import nodes
+
+    return {
+        nodes.Call: "calling a function",
+        nodes.Import: "{% import %}",
+        nodes.FromImport: "{% from ... import %}",
+        nodes.Include: "{% include %}",
+        nodes.Extends: "{% extends %}",
+        nodes.Macro: "{% macro %}",
+        nodes.CallBlock: "{% call %}",
+        nodes.FilterBlock: "{% filter %}",
+        nodes.Assign: "{% set %}",
+        nodes.AssignBlock: "{% set %}",
+        nodes.Pow: "** (power)",
+        nodes.Mul: "* (multiplication)",
+        nodes.Mod: "% (formatting)",
+        nodes.FloorDiv: "// (division)",
+        nodes.Div: "/ (division)",
+    }
 
 
 def _check_safe(tree: nodes.Template) -> None:
     """Refuse, at load time, everything a template does not need to fill in a script."""
+    from jinja2 import nodes
+
+    forbidden = _forbidden_nodes()
     for node in tree.find_all(nodes.Node):
-        for kind, what in _FORBIDDEN_NODES.items():
+        for kind, what in forbidden.items():
             if isinstance(node, kind):
                 raise TemplateProblem(
                     f"{what} is not allowed in a handoff template; use the variables and filters "
@@ -255,6 +272,8 @@ def _check_safe(tree: nodes.Template) -> None:
 
 def compile_template(text: str, question_ids: Iterable[str]) -> Template:
     """Parse and check a template; return the compiled template or raise :class:`TemplateProblem`."""
+    from jinja2 import TemplateSyntaxError, meta, nodes
+
     if len(text) > MAX_TEMPLATE:
         raise TemplateProblem(f"the template is {len(text)} characters; the limit is {MAX_TEMPLATE}")
     env = environment()
@@ -313,6 +332,8 @@ def render(template: Any, values: dict[str, Any]) -> str:
         if not is_plain(value):
             # Objects are how sandbox escapes start: refuse them even though the sandbox would too.
             raise TypeError(f"template value {name!r} is a {type(value).__name__}, not a plain value")
+    from jinja2 import TemplateError
+
     token = _DEADLINE.set(time.monotonic() + MAX_RENDER_SECONDS)
     parts: list[str] = []
     size = 0

@@ -34,6 +34,7 @@ import io
 import os
 import pickle
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -123,12 +124,29 @@ class LazyTemplate:
         self.text = text
         self._compiled: Any = None
 
-    def generate(self, **values: Any) -> Any:
+    def compile(self) -> None:
         if self._compiled is None:
             from ..protocol.templates import environment
 
             self._compiled = environment().from_string(self.text)
+
+    def generate(self, **values: Any) -> Any:
+        self.compile()
         return self._compiled.generate(**values)
+
+
+def warm_up_steps(protocol: Protocol | None) -> Iterator[None]:
+    """What the first handoff or dispatch summary would otherwise pay for (Jinja2, then each of the
+    protocol's templates), one small step per ``next``: the console runs them in idle time after
+    its first screen is painted."""
+    from ..protocol.templates import environment
+
+    environment()
+    yield
+    for template in protocol.templates.values() if protocol is not None else ():
+        if isinstance(template, LazyTemplate):
+            template.compile()
+            yield
 
 
 def template_texts(protocol: Protocol) -> dict[str, str]:

@@ -196,6 +196,17 @@ class ConsoleApp(App):
             self.notify(f"started in {elapsed_ms:.0f} ms", timeout=3)
         if self.protocol is not None:
             self.response_alerts.start()  # after the first paint and the start-up figure
+        self.set_timer(0.5, self._warm_up)
+
+    def _warm_up(self, steps=None) -> None:
+        """After the first paint, one small step per tick: Jinja2 and the protocol's handoff templates
+        (left out of start-up by the compiled-protocol cache), so the first F9 does not wait for them."""
+        if steps is None:
+            from ..store.protocol_cache import warm_up_steps
+
+            steps = warm_up_steps(self.protocol)
+        if next(steps, "done") != "done":
+            self.set_timer(0.02, lambda: self._warm_up(steps))
 
     def _offer_unfinished(self) -> bool:
         try:
