@@ -76,20 +76,22 @@ def check_call(
         for interrupt in interrupts:
             _check(interrupt, protocol.interrupts, "interrupt")
             recorded.setdefault(interrupt, at)
-    accepting = options.answers
+    single, texts, multi = options.single, options.texts, options.multi
     normalised: dict[str, Any] = {}
     for qid, value in answers.items():
-        accepted = accepting.get(qid, _NOTHING)
         if type(value) is str:
-            if value in accepted and type(accepted) is not dict:  # (a multi answer given as one text: slow path)
-                normalised[qid] = value  # the common cases: an option id, or text; already in final form
+            # The common cases, already in final form: an option id, or text within bounds.
+            if value in single.get(qid, _NOTHING) or (qid in texts and len(value) <= MAX_TEXT):
+                normalised[qid] = value
                 continue
-        elif type(value) is list and type(accepted) is dict:
-            picked = set(value)
-            if picked <= accepted.keys():
-                # A multiple choice: the options picked, once each, in the protocol's order (as the session stores it).
-                normalised[qid] = tuple(sorted(picked, key=accepted.__getitem__))
-                continue
+        elif type(value) is list:
+            order = multi.get(qid)
+            if order is not None:
+                picked = set(value)
+                if picked <= order.keys():
+                    # A multiple choice: the options picked, once each, in the protocol's order (as the session stores it).
+                    normalised[qid] = tuple(sorted(picked, key=order.__getitem__))
+                    continue
         by_id = protocol.question_by_id
         question = by_id.get(qid)
         if question is None:
@@ -134,31 +136,20 @@ def assess(protocol: Protocol, answers: Mapping[str, Any], *, reasons: bool = Tr
     return evaluate(protocol, call_state(protocol, answers, **call), reasons=reasons)
 
 
-class _AnyText:
-    """What a free-text question accepts: any text up to MAX_TEXT characters."""
-
-    __slots__ = ()
-
-    def __contains__(self, value: str) -> bool:
-        return len(value) <= MAX_TEXT
-
-
-_TEXT = _AnyText()
 _NOTHING: frozenset[str] = frozenset()
 
 
 class _Accepted:
-    """What a call given all at once may hold, worked out once per protocol: option ids of
-    one-answer questions, any text for text questions, option order for multiple choice; languages."""
+    """What a call given all at once may hold, worked out once per protocol: the option ids of each
+    one-answer question, which questions take text, each multiple choice's option order; languages."""
 
-    __slots__ = ("answers", "languages")
+    __slots__ = ("languages", "multi", "single", "texts")
 
     def __init__(self, protocol: Protocol):
         questions = protocol.questions
-        table: dict[str, Any] = {q.id: q.option_ids for q in questions if q.type in ("yes_no", "choice")}
-        table.update((q.id, _TEXT) for q in questions if q.type == "text")
-        table.update((q.id, {o.id: i for i, o in enumerate(q.options)}) for q in questions if q.type == "multi")
-        self.answers = table
+        self.single = {q.id: q.option_ids for q in questions if q.type in ("yes_no", "choice")}
+        self.texts = frozenset(q.id for q in questions if q.type == "text")
+        self.multi = {q.id: {o.id: i for i, o in enumerate(q.options)} for q in questions if q.type == "multi"}
         self.languages = frozenset(protocol.languages)
 
 
