@@ -1,6 +1,6 @@
 """Shared availability figures: how fast a change reaches every console, and races for the last units.
 
-    python3 bench/centre.py [--consoles 10] [--changes 100] [--racers 40] [--rounds 1000]
+    python3 bench/centre.py [--consoles 10] [--changes 100] [--racers 40] [--rounds 1000] [--no-poll]
                             [--pg postgresql://postgres@127.0.0.1:5432/test]
 
 - Visibility: ``--consoles`` console processes and one board process, each running the same
@@ -8,7 +8,9 @@
   own connections. The main process changes a unit ``--changes`` times (out of service / back, in
   turn); each process notes when its link's picture has the new version. The delay from the change's
   commit to the last process seeing it is the figure (target p99 < 1 s), beside the PostgreSQL round
-  trip (``SELECT 1`` over loopback) measured in the same run: the floor.
+  trip (``SELECT 1`` over loopback) measured in the same run: the floor. Then the same again with
+  LISTEN off in every process (the polling fallback, as behind a pooler that drops notifications),
+  unless ``--no-poll``.
 - Races: ``--racers`` threads, each with its own connection, claim one of two units ``--rounds`` times
   (every round starts together); the figure is double bookings (target 0) and claims per second.
 
@@ -48,7 +50,7 @@ def _centre():
     return load_centre(CENTRE, load_protocol(PROTOCOL))
 
 
-def _watcher(url: str, name: str, board: bool, ready, seen_queue, stop) -> None:
+def _watcher(url: str, name: str, board: bool, listen: bool, ready, seen_queue, stop) -> None:
     """One console (or the board): a CentreLink; every new version is reported with the moment it was seen."""
     seen: list[tuple[int, float]] = []
 
@@ -56,7 +58,7 @@ def _watcher(url: str, name: str, board: bool, ready, seen_queue, stop) -> None:
         seen.append((link.states.version, time.monotonic()))
 
     link = CentreLink(
-        lambda: PostgresAvailability(url),
+        lambda: PostgresAvailability(url, listen=listen),
         _centre(),
         console_id=name,
         clock=lambda: datetime.now(UTC),
@@ -72,14 +74,15 @@ def _watcher(url: str, name: str, board: bool, ready, seen_queue, stop) -> None:
     seen_queue.put((name, seen))
 
 
-def visibility(url: str, consoles: int, changes: int) -> None:
+def visibility(url: str, consoles: int, changes: int, *, listen: bool = True) -> None:
     writer = PostgresAvailability(url)
     writer.register_units(_centre())
     context = multiprocessing.get_context("spawn")
     ready, stop, seen_queue = context.Semaphore(0), context.Event(), context.Queue()
     names = [f"console-{n}" for n in range(consoles)] + ["board"]
     processes = [
-        context.Process(target=_watcher, args=(url, name, name == "board", ready, seen_queue, stop)) for name in names
+        context.Process(target=_watcher, args=(url, name, name == "board", listen, ready, seen_queue, stop))
+        for name in names
     ]
     for process in processes:
         process.start()
@@ -121,7 +124,10 @@ def visibility(url: str, consoles: int, changes: int) -> None:
     writer.close()
     rt50, rt99 = _percentile(round_trips, 0.5), _percentile(round_trips, 0.99)
     p50, p99 = _percentile(delays, 0.5), _percentile(delays, 0.99)
-    print(f"availability change visible on every console ({consoles} consoles + board, {changes} changes)")
+    how = "LISTEN/NOTIFY" if listen else "polling fallback, LISTEN off"
+    print(
+        f"availability change visible on every console ({consoles} consoles + board processes, {changes} changes, {how})"
+    )
     print(
         f"  change commit -> last of {len(names)} processes sees it: p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {max(delays):.1f} ms (target p99 < 1000 ms)"
     )
@@ -176,12 +182,16 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=100)
     parser.add_argument("--racers", type=int, default=40)
     parser.add_argument("--rounds", type=int, default=1000)
+    parser.add_argument("--no-poll", action="store_true", help="skip the polling-fallback visibility run")
     parser.add_argument("--pg", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     schema = f"ct_bench_{uuid.uuid4().hex[:10]}"
     url = f"{args.pg}?schema={schema}"
     try:
         visibility(url, args.consoles, args.changes)
+        if not args.no_poll:
+            print()
+            visibility(url, args.consoles, args.changes, listen=False)
         if args.rounds:
             races(url, args.racers, args.rounds)
     finally:

@@ -110,6 +110,12 @@ KEYS: tuple[KeySpec, ...] = (
     ),
     KeySpec("supervisor", "ctrl+s", "supervisor_consulted", "Supervisor consulted", "call", show=False, priority=True),
     KeySpec("rescue", "ctrl+r", "rescue_without_consent", "Help without consent", "call", show=False, priority=True),
+    # the call-so-far list (issue 15: answers in columns, never scrolled): move, and Enter revises
+    KeySpec("so_far_up", "up", "cursor_up", "Up", "call so far", show=False),
+    KeySpec("so_far_down", "down", "cursor_down", "Down", "call so far", show=False),
+    KeySpec("so_far_left", "left", "cursor_left", "Column left", "call so far", show=False),
+    KeySpec("so_far_right", "right", "cursor_right", "Column right", "call so far", show=False),
+    KeySpec("so_far_revise", "enter", "select", "Revise this answer", "call so far"),
     # the end-call dialog: one key per outcome
     *(
         KeySpec(f"end_{code}", _OUTCOME_KEYS[code], f"outcome('{code}')", words, "end call", show=False)
@@ -127,6 +133,38 @@ KEYS: tuple[KeySpec, ...] = (
         KeySpec(f"handoff_{outcome}", outcome[0], f"outcome('{outcome}')", outcome.capitalize(), "handoff")
         for outcome in HANDOFF_OUTCOMES
     ),
+    # issue 12, after the dispatch: the response's status (one key each, in the response picker, on the
+    # dispatch summary and on the active-calls list; chosen not to clash with the dispatch summary's
+    # c/h/e/b/o), its disposition, the overdue-contact alert, the handoff's landing, the follow-up queue
+    KeySpec("response", "f11", "response", "Response", "call", show=False, priority=True),
+    KeySpec("active_calls", "ctrl+a", "app.active_calls", "Active calls", "everywhere", show=False),
+    *(
+        KeySpec(f"status_{status}", key, f"status('{status}')", words, "response status", show=False)
+        for status, key, words in (
+            ("assigned", "a", "Assigned"),
+            ("en_route", "r", "En route"),
+            ("on_scene", "s", "On scene"),
+            ("contact_made", "m", "Contact made"),
+            ("unable_to_locate", "u", "Unable to locate"),
+            ("cleared", "x", "Cleared"),
+        )
+    ),
+    KeySpec("disposition", "d", "disposition", "Disposition", "response status", show=False),
+    KeySpec("acknowledge_alert", "k", "acknowledge", "Acknowledge alert", "response status", show=False),
+    KeySpec("handoff_landed", "l", "landed", "Handoff landed", "response status", show=False),
+    KeySpec("active_back", "escape", "back", "Back", "active calls / follow-ups"),
+    KeySpec("active_followups", "f", "followups", "Follow-up queue", "active calls"),
+    *(
+        KeySpec(f"followup_{outcome}", key, f"attempt('{outcome}')", words, "follow-up queue")
+        for outcome, key, words in (
+            ("reached_safe", "s", "Reached, safe"),
+            ("referred", "r", "Referred"),
+            ("no_answer", "n", "No answer"),
+            ("declined", "d", "Declined"),
+        )
+    ),
+    KeySpec("home_active", "a", "active", "Active calls", "home"),
+    KeySpec("home_followups", "f", "followups", "Follow-up queue", "home"),
     # dialogs
     KeySpec("modal_cancel", "escape", "cancel", "Cancel", "dialogs"),
     KeySpec("interrupt_withdraw", "minus", "toggle_withdraw", "Withdraw one", "interrupt picker"),
@@ -146,6 +184,9 @@ KEYS: tuple[KeySpec, ...] = (
     KeySpec("home_protocols", "o", "protocols", "Protocols", "home"),
     KeySpec("home_recent", "r", "recent", "Recent calls", "home"),
     KeySpec("home_unfinished", "u", "unfinished", "Unfinished", "home"),
+    # issue 13: the EIDO inbox (incidents transferred by subscription); Enter on one takes it as a call
+    KeySpec("home_eido_inbox", "i", "eido_inbox", "EIDO inbox", "home"),
+    KeySpec("eido_inbox_back", "escape", "back", "Back", "eido inbox"),
     KeySpec("problems_quit", "q,enter", "app.exit_with_problems", "Quit", "protocol problems"),
     # practice
     KeySpec("practice_pick_up", "enter", "pick_up", "Pick up the call", "practice briefing"),

@@ -126,8 +126,11 @@ def position_of(raw: bytes, offset: int) -> tuple[int, int]:
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
+    result = dict(pairs)  # at C speed; a key written twice makes the dict shorter than the pairs
+    if len(result) == len(pairs):
+        return result
+    result = {}
+    for key, value in pairs:  # find the first key written twice, for the message
         if key in result:
             raise UntrustedInputError(f'the key "{_short(key)}" is written twice in one object')
         result[key] = value
@@ -153,31 +156,71 @@ def _no_constant(name: str) -> Any:
     raise UntrustedInputError(f"{name} is not a number JSON allows")
 
 
+#: One decoder with the bounding hooks, built once (``json.loads`` with hooks builds one per call).
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=_no_duplicates,
+    parse_int=_bounded_int,
+    parse_float=_bounded_float,
+    parse_constant=_no_constant,
+)
+
+
 def load_json(text: str, what: str = "line") -> Any:
     """Parse one JSON value from untrusted text, within every bound above.
 
     Raises :class:`UntrustedInputError` (with a column when the JSON itself is malformed).
+
+    Two scans in Python guard the parser: nesting depth before it runs, and the parsed value's size
+    and text after (:func:`check_plain`). Each is skipped only where it cannot refuse anything, which
+    is the common case of a calls file's line (see :func:`_load_json_careful`, which always runs
+    both; a property test holds the two to the same answers):
+
+    * nesting deeper than :data:`MAX_DEPTH` needs more than that many ``[`` and ``{`` in the text;
+    * the value check can only refuse, beyond what the parser's own hooks already refused (numbers
+      of over :data:`MAX_DIGITS` digits, infinite floats, constants), a text with more values than
+      :data:`MAX_VALUES` (each value starts at its own character, so no more values than
+      characters), nesting (already scanned) or a lone surrogate: without a ``\\u`` escape every
+      string is a slice of the text, so a text that encodes as UTF-8 holds none.
     """
     if len(text) > MAX_LINE_CHARS:
         raise UntrustedInputError(f"the {what} is {len(text):,} characters long; the limit is {MAX_LINE_CHARS:,}")
-    depth = _bracket_depth(text)
-    if depth > MAX_DEPTH:
-        raise UntrustedInputError(f"the {what} nests lists or objects {depth} deep; at most {MAX_DEPTH}")
+    scan_depth = text.count("[") + text.count("{") > MAX_DEPTH
+    check_values = len(text) > MAX_VALUES or "\\u" in text or not (text.isascii() or _encodes(text))
+    return _load(text, what, scan_depth, check_values)
+
+
+def _load_json_careful(text: str, what: str = "line") -> Any:
+    """:func:`load_json` with both guarding scans always run (the reference its shortcuts are tested against)."""
+    if len(text) > MAX_LINE_CHARS:
+        raise UntrustedInputError(f"the {what} is {len(text):,} characters long; the limit is {MAX_LINE_CHARS:,}")
+    return _load(text, what, True, True)
+
+
+def _encodes(text: str) -> bool:
     try:
-        value = json.loads(
-            text,
-            object_pairs_hook=_no_duplicates,
-            parse_int=_bounded_int,
-            parse_float=_bounded_float,
-            parse_constant=_no_constant,
-        )
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _load(text: str, what: str, scan_depth: bool, check_values: bool) -> Any:
+    if scan_depth:
+        depth = _bracket_depth(text)
+        if depth > MAX_DEPTH:
+            raise UntrustedInputError(f"the {what} nests lists or objects {depth} deep; at most {MAX_DEPTH}")
+    try:
+        if text.startswith("\ufeff"):  # as json.loads says it (the decoder alone does not check)
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         raise UntrustedInputError(f"not valid JSON: {exc.msg} at column {exc.colno}", exc.lineno, exc.colno) from None
     except UntrustedInputError:
         raise
     except INPUT_FAILURES as exc:
         raise UntrustedInputError(describe_failure(exc)) from None
-    check_plain(value, what)
+    if check_values:
+        check_plain(value, what)
     return value
 
 

@@ -232,6 +232,8 @@ def test_a_call_ended_without_a_dispatch_closes_the_incident(boston, noon):
         ({"violence_now": ()}, None, "MTLV"),
         ({"threat_to_others": ()}, None, "THREATS"),
         ({}, "intent", "SUICTHRT"),
+        ({}, "imminent", "SUICTHRT"),
+        ({"weapon_present": (), "overdose": ()}, "imminent", "SUICTHRT"),
         ({}, "ideation", "MNTL"),
         ({"medical_emergency": ()}, None, "SICK"),
         ({"safety_risk": ()}, None, "EDP"),
@@ -240,6 +242,20 @@ def test_a_call_ended_without_a_dispatch_closes_the_incident(boston, noon):
 )
 def test_incident_types_come_from_the_protocols_table(boston, facts, level, code):
     assert incident_type(boston, facts, level)[0] == code
+
+
+@pytest.mark.parametrize("scenario", ["bridge_tonight_cannot_keep_safe", "imminent_with_a_gun"])
+def test_an_imminent_risk_call_exports_as_a_suicide_threat(boston, scenario):
+    outcome = play_perfect(boston, load_scenario(ROOT / "protocols" / "scenarios" / f"{scenario}.yaml", boston))
+    session = CallSession.replay(boston, outcome.events)
+    assert session.assessment.risk.suicide_level == "imminent", "the scenario reaches protocol 2026.12's level"
+    incident = eido_document(boston, session, scenario)["incidentComponent"]
+    assert incident["incidentTypeCommonRegistryText"] == "SUICTHRT"
+    assert (incident["incidentTypeInternalCode"], incident["incidentTypeInternalText"]) == (
+        "imminent",
+        "Imminent suicide risk",
+    )
+    assert incident["incidentCommonPriorityNumber"] == 1
 
 
 def test_every_shipped_scenario_exports_a_conforming_eido(boston):

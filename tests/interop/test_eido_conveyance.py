@@ -36,7 +36,7 @@ def _document(incident: str, version: int, padding: int = 0) -> dict:
 @pytest.fixture
 def server():
     running = EidoServer(
-        ServerSettings(port=0, token=TOKEN, outbox_size=8, limits=Limits(default_expires=30, min_expires=1))
+        ServerSettings(port=0, token=TOKEN, outbox_bytes=2**20, limits=Limits(default_expires=30, min_expires=1))
     ).start()
     yield running
     running.stop()

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.engine.events import RecommendationAccepted
 from crisis_triage.engine.session import CallSession
@@ -61,7 +62,7 @@ def test_round_trip_in_call_out(boston, noon):
 def test_unreadable_sources_are_one_located_line(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text('{"$id": "x",\n  oops}', encoding="utf-8")
-    with pytest.raises(EidoInError, match=r"bad\.json:2:3: not JSON"):
+    with pytest.raises(EidoInError, match=r"bad\.json:2:3: not valid JSON"):
         load_eido(str(bad))
     bad.write_text(json.dumps({"incidentComponent": {}}), encoding="utf-8")
     with pytest.raises(EidoInError, match="not an EIDO"):
@@ -76,3 +77,66 @@ def test_a_sparse_eido_still_opens_a_call(boston, noon):
     assert [e.kind for e in events] == ["call_started", "incident_received"]
     session = CallSession.replay(boston, events)
     assert eido_document(boston, session, "c")["$id"] == "urn:emergency:uid:incidentid:1:x.example"
+
+
+def test_an_eido_from_outside_is_bounded(tmp_path):
+    big = tmp_path / "big.json"
+    big.write_text(json.dumps({"$id": "x", "pad": "x" * (2 * 2**20)}), encoding="utf-8")
+    with pytest.raises(EidoInError, match=r"big\.json: the EIDO is 2\.0 MB; the limit is 1\.0 MB"):
+        load_eido(str(big))
+    deep = tmp_path / "deep.json"
+    deep.write_text('{"$id": "x", "a": ' + "[" * 100 + "]" * 100 + "}", encoding="utf-8")
+    with pytest.raises(EidoInError, match="deep; at most 32"):
+        load_eido(str(deep))
+    with pytest.raises(EidoInError, match="device or pipe"):
+        load_eido("/dev/zero")
+    with pytest.raises(EidoInError, match="incident id is over 256"):
+        load_eido(_write(tmp_path, {"$id": "u" * 300}))
+
+
+def _write(folder, document) -> str:
+    path = folder / "doc.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return str(path)
+
+
+def test_a_pidf_with_a_dtd_is_not_expanded(boston):
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]>'
+        '<presence xmlns="urn:ietf:params:xml:ns:pidf"><civicAddress xmlns="urn:ietf:params:xml:ns:pidf:geopriv10:civicAddr">'
+        "<RD>&lol2;</RD></civicAddress></presence>"
+    )
+    document = {"$id": "urn:emergency:uid:incidentid:1:x.example", "locationComponent": [{"locationByValue": laughs}]}
+    assert read_transfer(document, boston).location is None
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=12),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=12), inner, max_size=3),
+    max_leaves=15,
+)
+_NAMES = st.sampled_from(
+    ["personComponent", "ncPersonComponent", "name", "personFullName", "value", "primaryLanguage", "languageCode",
+     "simpleType", "callbackComponent", "callBackReference", "$ref", "$id", "callBackInformationUri",
+     "locationComponent", "locationDescriptionText", "locationByValue", "locationTypeDescriptionRegistryText",
+     "notesComponent", "notesActionComments", "issuingElementIdentification", "updatedByAgencyReference",
+     "personIncidentRoleRegistryText", "callComponent"]
+)  # fmt: skip
+_EIDO_LIKE = st.recursive(
+    _JSON,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_NAMES, inner, max_size=4),
+    max_leaves=25,
+)
+
+
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],  # read-only fixtures
+)
+@given(body=st.dictionaries(_NAMES, _EIDO_LIKE, max_size=6))
+def test_any_eido_shaped_json_reads_in_or_says_why(boston, noon, body):
+    document = {**body, "$id": "urn:emergency:uid:incidentid:1:x.example"}
+    transfer = read_transfer(document, boston)
+    events = opening_events(boston, transfer, noon)
+    CallSession.replay(boston, events)

@@ -195,3 +195,19 @@ def test_consoles_racing_on_the_embedded_store_never_double_book(tmp_path, centr
 
     open_sqlite().register_units(centre)
     assert _race(open_sqlite, consoles=4, rounds=50) == [2] * 50
+
+
+def test_a_response_status_reported_for_a_call_moves_its_field_units_not_the_call_line_seat(opener):
+    store = opener()
+    store.claim("1", [("call_line", None)], at=NOW)  # handed off, then a team sent as well
+    store.claim("1", [("alt_1", None)], at=NOW)
+    assert store.follow_response("1", "contact_made", at=NOW, except_models=["call_line"]) == 1
+    assert {a.unit_id: a.status for a in store.snapshot().of_call("1")} == {
+        "call_line": "dispatched",
+        "alt_1": "on_scene",
+    }
+    assert store.follow_response("1", "assigned", at=NOW) == 0  # no unit meaning
+    assert store.follow_response("1", "cleared", at=NOW, except_models=["call_line"]) == 1
+    assert [a.unit_id for a in store.snapshot().of_call("1")] == ["call_line"]
+    assert store.follow_response("1", "cleared", at=NOW) == 1  # nothing excepted: the seat too
+    assert store.snapshot().assignments == ()

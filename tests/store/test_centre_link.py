@@ -120,3 +120,40 @@ def test_centre_down_mid_shift_consoles_go_on_and_catch_up_with_nothing_lost_or_
         for journal in journals:
             journal.close()
         proxy.stop()
+
+
+def test_the_board_reads_the_same_picture_from_postgresql(tmp_path, pg_url, centre, boston):
+    """The board's calls and alerts from events consoles shipped to PostgreSQL (the follow-ups found
+    through the server's own query), its units from the centre's tables."""
+    from crisis_triage.store.live_calls import board_picture, read_live_calls
+    from tests.tui.board_helpers import place_units, write_calls
+    from tests.tui.helpers import NOON
+
+    journal = open_journal(Settings(store=pg_url), folder=tmp_path, idle_poll_s=0.1, backoff_s=(0.05, 0.4))
+    try:
+        write_calls(journal)
+        assert journal.shipper.wait_until_shipped(60)
+    finally:
+        journal.close()
+    units = PostgresAvailability(pg_url)
+    reader = PostgresStore(pg_url)
+    try:
+        place_units(units)
+        states = units.snapshot()
+        calls = read_live_calls(reader, now=NOON, keep={a.call_id for a in states.assignments})
+        picture = board_picture(boston, centre, calls, states, set(), NOON)
+    finally:
+        units.close()
+        reader.close()
+    assert {c.call_id: c.state for c in picture.calls} == {
+        "101": "questioning",
+        "102": "en route",
+        "103": "dispatched",
+        "104": "follow-up due",
+        "105": "follow-up due",
+    }
+    assert [(a.kind, a.subject) for a in picture.alerts][:3] == [
+        ("imminent", "101"),
+        ("contact", "103"),
+        ("follow_up", "105"),
+    ]

@@ -18,6 +18,9 @@ BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
 #: Console tests that drive exact question orders and snapshots use the frozen 2026.11.1 protocol
 #: (``make_app(protocol=boston_2026_11())``), so a clinical edit of the shipped file does not rewrite them.
 BOSTON_2026_11 = ROOT / "protocols" / "history" / "boston-mh-crisis-2026.11.1.yaml"
+#: The console's own test protocol (eight questions, one of each kind): Pilot and snapshot tests
+#: answer by position through it, so no content change of the shipped protocol rewrites them.
+SMALL = ROOT / "tests" / "fixtures" / "console-small.yaml"
 NOON = datetime(2026, 3, 10, 12, 0, tzinfo=ZoneInfo("America/New_York"))
 
 _PROTOCOL = None
@@ -39,6 +42,17 @@ def boston_2026_11():
     if _FROZEN is None:
         _FROZEN = load_protocol(BOSTON_2026_11)
     return _FROZEN
+
+
+_SMALL = None
+
+
+def small():
+    """tests/fixtures/console-small.yaml, loaded once."""
+    global _SMALL
+    if _SMALL is None:
+        _SMALL = load_protocol(SMALL)
+    return _SMALL
 
 
 class FixedClock:
@@ -101,12 +115,16 @@ def screen_text(app) -> str:
     tests' job; this says what is there."""
     from textual.widgets import Footer, Input, OptionList, Static
 
+    from crisis_triage.tui.widgets.so_far import CallSoFar
+
     parts: list[str] = []
     for widget in app.screen.query("*"):
         if not widget.display or not all(a.display for a in widget.ancestors_with_self if hasattr(a, "display")):
             continue
         if isinstance(widget, Static):
             parts.append(_plain(widget.content, app.size.width))
+        elif isinstance(widget, CallSoFar):
+            parts.extend(widget.lines())
         elif isinstance(widget, OptionList):
             for index in range(widget.option_count):
                 prompt = widget.get_option_at_index(index).prompt

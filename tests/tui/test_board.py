@@ -16,17 +16,31 @@ async def test_the_board_shows_every_live_call_unit_and_alert(tmp_path):
     app = make_board(tmp_path)
     async with app.run_test(size=(140, 36)) as pilot:
         await pilot.pause()
-        assert {c.call_id for c in app.picture.calls} == {"101", "102", "103"}
-        assert _alert_kinds(app) == {
+        # 106 ended with nothing owed: not on the board; 104 and 105 ended but still owe a follow-up.
+        calls = {c.call_id: c.state for c in app.picture.calls}
+        assert calls == {
+            "101": "questioning",
+            "102": "en route",  # the dispatcher's system reported it: the call's own status
+            "103": "dispatched",
+            "104": "follow-up due",
+            "105": "follow-up due",
+        }
+        assert [(a.kind, a.subject) for a in app.picture.alerts] == [  # most pressing first
             ("imminent", "101"),
+            ("contact", "103"),  # co-response's 20-minute window (the protocol's), dispatched 24 min ago
+            ("follow_up", "105"),
             ("time", "101"),
             ("departure", "102"),
-            ("contact", "103"),
             ("out_of_service", "alt_2"),
-        }
+        ]
+        assert "contact not confirmed, 4 min past its window (due 11:56" in app.picture.alerts[1].text
         states = {u.unit_id: u.state for u in app.picture.units}
-        assert states == {"a1_car": "dispatched", "alt_1": "free", "alt_2": "out of service", "call_line": "free"}
-        assert [c.call_id for c in app._visible_calls()] == ["101", "103", "102"]  # highest risk first
+        # alt_1's own status is "dispatched"; its call's response is en route, so the unit is too.
+        assert states == {"a1_car": "dispatched", "alt_1": "en route", "alt_2": "out of service", "call_line": "free"}
+        # Highest risk first, then the longest-running.
+        assert [c.call_id for c in app._visible_calls()] == ["101", "105", "104", "103", "102"]
+        flagged = [c.call_id for c in app.picture.calls if c.needs_consultation]
+        assert flagged == ["101"]  # imminent risk, no supervisor consulted yet: CONSULT on its row
 
 
 @run_async
@@ -34,11 +48,15 @@ async def test_sort_and_filter_by_key(tmp_path):
     app = make_board(tmp_path)
     async with app.run_test(size=(140, 36)) as pilot:
         await pilot.press("s")
-        assert app.sort == "time" and [c.call_id for c in app._visible_calls()] == ["103", "101", "102"]
+        assert app.sort == "time" and [c.call_id for c in app._visible_calls()] == ["105", "104", "103", "101", "102"]
         await pilot.press("f")
         assert app.filter == "alerts"
+        assert [c.call_id for c in app._visible_calls()] == ["105", "103", "101", "102"]
         await pilot.press("f")
         assert [c.call_id for c in app._visible_calls()] == ["101"]  # questioning only
+        await pilot.press("f", "f")
+        assert app.filter == "follow-up due"
+        assert [c.call_id for c in app._visible_calls()] == ["105", "104"]
 
 
 @run_async
@@ -55,9 +73,9 @@ async def test_consultation_and_out_of_service_by_key_reach_the_store(tmp_path):
         await pilot.press(*"crew break 30", "enter")
         await pilot.pause()
         assert ("out_of_service", "alt_1") in _alert_kinds(app)
-        await pilot.press("up", "e")  # the A1 car reports on scene: contact confirmed
+        await pilot.press("up", "e")  # the A1 car reports on scene on the radio
         await pilot.pause()
-        assert ("contact", "103") not in _alert_kinds(app)
+        assert {u.unit_id: u.state for u in app.picture.units}["a1_car"] == "on scene"
     store = SqliteAvailability(tmp_path / "centre.sqlite3")
     try:
         assert [(c.call_id, c.supervisor) for c in store.consultations()] == [("101", "sam")]
@@ -81,6 +99,28 @@ async def test_the_wall_display_changes_nothing(tmp_path):
         assert store.consultations() == [] and set(store.snapshot().out_of_service) == {"alt_2"}
     finally:
         store.close()
+
+
+@run_async
+async def test_contact_confirmed_on_the_call_clears_the_overdue_contact_alert(tmp_path):
+    from datetime import timedelta
+
+    from crisis_triage.engine.events_response import ResponseStatusChanged
+    from crisis_triage.store.sqlite import SqliteJournal
+    from tests.tui.helpers import NOON
+
+    app = make_board(tmp_path)
+    async with app.run_test(size=(140, 36)) as pilot:
+        await pilot.pause()
+        assert ("contact", "103") in _alert_kinds(app)
+        console = SqliteJournal(tmp_path / "records.sqlite3")  # the console holding call 103 ships the status
+        console.append("103", ResponseStatusChanged(at=NOON - timedelta(minutes=1), status="contact_made"))
+        console.close()
+        app.reload()
+        await pilot.pause()
+        assert ("contact", "103") not in _alert_kinds(app)
+        assert {c.call_id: c.state for c in app.picture.calls}["103"] == "contact made"
+        assert {u.unit_id: u.state for u in app.picture.units}["a1_car"] == "contact made"
 
 
 def test_board_snapshot(tmp_path, snap_compare):

@@ -28,6 +28,7 @@ from tests.tui.helpers import (
     question_line,
     run_async,
     screen_text,
+    small,
 )
 from tests.tui.test_whole_calls import type_text, wait_for
 
@@ -35,6 +36,11 @@ from tests.tui.test_whole_calls import type_text, wait_for
 def make_app(**kwargs):
     """These tests drive exact question orders: the frozen 2026.11.1 protocol."""
     return _make_app(protocol=boston(), **kwargs)
+
+
+def small_app(**kwargs):
+    """Tests that answer by position: the console's own test protocol (tests/fixtures/console-small.yaml)."""
+    return _make_app(protocol=small(), **kwargs)
 
 
 def _meta(call_id: str, console: str = "console-7") -> CallMeta:
@@ -120,11 +126,11 @@ async def test_keys_are_remapped_by_binding_id():
 
 @run_async
 async def test_resizing_mid_call_loses_nothing():
-    app = make_app(door="family")
+    app = small_app(door="family")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, CallScreen)
         await type_text(pilot, "1 Main St")
-        await pilot.press("enter", "f5", "y", "n")
+        await pilot.press("enter", "f5", "n")  # location, no name, hurt
         before = [e.kind for e in app.journal.events("call-1")]
         await pilot.resize_terminal(80, 24)
         for _ in range(50):  # the resize reaches the screen a frame or two later on a loaded machine
@@ -132,14 +138,14 @@ async def test_resizing_mid_call_loses_nothing():
             if app.screen.has_class("-narrow"):
                 break
         text = screen_text(app)
-        assert "took_substance" not in text  # not answered yet
+        assert "wish_dead" not in text  # not answered yet
         assert "Hurt / breathing  No" in text and "Location  1 Main St" in text
-        assert question_line(app).startswith("Has the person taken pills")
+        assert question_line(app).startswith("Does the person have a weapon")
         assert app.screen.has_class("-narrow") and app.screen.has_class("-short")
         await pilot.resize_terminal(120, 40)
         await pilot.pause()
         await pilot.press("n")
-        assert "Pills, drugs, alcohol  No" in screen_text(app)
+        assert "Weapon  No" in screen_text(app)
         assert [e.kind for e in app.journal.events("call-1")] == before + ["answered"]
 
 
@@ -195,18 +201,18 @@ async def test_the_interrupt_key_works_from_inside_a_dialog_and_keeps_a_half_typ
 
 @run_async
 async def test_letters_in_the_call_so_far_list_do_not_answer_the_question_in_hand():
-    app = make_app(door="family")
+    app = small_app(door="family")
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for(pilot, CallScreen)
         await type_text(pilot, "1 Main St")
-        await pilot.press("enter", "f5", "y")
-        await pilot.press("f4", "n")  # in the list: N must not answer "hurt_or_unresponsive"
+        await pilot.press("enter", "f5")  # location, no name
+        await pilot.press("f4", "n")  # in the list: N must not answer "hurt"
         await pilot.pause()
-        assert question_line(app).startswith("Is the person hurt")
+        assert question_line(app).startswith("Is anyone hurt")
         await pilot.press("escape", "n")  # back to the question: now N answers it
         await pilot.pause()
-        assert question_line(app).startswith("Has the person taken pills")
-    assert [e.kind for e in app.journal.events("call-1")].count("answered") == 3
+        assert question_line(app).startswith("Does the person have a weapon")
+    assert [e.kind for e in app.journal.events("call-1")].count("answered") == 2
 
 
 class RefusingJournal(MemoryJournal):

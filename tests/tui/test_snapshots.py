@@ -1,24 +1,29 @@
 """What the call-taker sees, pinned: first question, after an interrupt, the recommendation, the
-handoff stepper, and the call screen at 80x24. A fixed clock, fixed call ids, no cursor blink and a
-held change highlight keep every capture the same. Update with ``pytest --snapshot-update`` after
-checking the new pictures by eye.
+handoff stepper, the call screen at 80x24 (Spanish). A fixed clock, fixed call ids, no cursor blink
+and a held change highlight keep every capture the same. Update with ``pytest --snapshot-update``
+after checking the new pictures by eye.
+
+They run on the console's own test protocol (tests/fixtures/console-small.yaml), answering by
+position: a clinical edit of the shipped protocol does not rewrite them.
 """
 
 from __future__ import annotations
 
-from tests.tui.helpers import boston_2026_11, make_app as _make_app
+import subprocess
+import sys
+
+from tests.tui.helpers import ROOT, SMALL, make_app as _make_app, small
 
 
 def make_app(**kwargs):
-    """These tests drive exact question orders: the frozen 2026.11.1 protocol."""
-    return _make_app(protocol=boston_2026_11(), **kwargs)
+    return _make_app(protocol=small(), **kwargs)
 
 
 async def _to_weapon(pilot) -> None:
     await pilot.pause()
-    await pilot.press(*"12", "space", *"Dudley", "space", *"St", "enter")
-    await pilot.press("enter", *"Ana", "enter")
-    await pilot.press("y", "n", "n", "n")  # with_person, hurt, substance, attempt
+    await pilot.press(*"12", "space", *"Dudley", "space", *"St", "enter")  # location (required: typed at once)
+    await pilot.press("enter", *"Ana", "enter")  # caller_name (optional: Enter starts typing)
+    await pilot.press("n")  # hurt
 
 
 async def _after_interrupt(pilot) -> None:
@@ -30,20 +35,28 @@ async def _after_interrupt(pilot) -> None:
 
 async def _whole_co_response_call(pilot) -> None:
     await _after_interrupt(pilot)
-    await pilot.press("n", "n", "n", "n")  # violence, threats, crime, children
-    await pilot.press("n", "n", "n")  # wish_dead, suicidal_thoughts, past_behaviour
-    await pilot.press("4", "enter", "y", "y")  # agitated; provider; fears police
+    await pilot.press("n", "n")  # violence, wish_dead
+    await pilot.press("v")  # support: someone should come
+    await pilot.press("enter", *"34", "enter")  # age (optional number)
     await pilot.pause()
 
 
 async def _handoff(pilot) -> None:
     await pilot.pause()
-    await pilot.press(*"40", "space", *"Blue", "space", *"Hill", "space", *"Ave", "enter", "f5")
-    await pilot.press("n", "n", "n", "n", "n", "n", "n", "n", "y", "n", "n", "1", "enter", "n", "n", "p")
+    await pilot.press(*"40", "space", *"Blue", "space", *"Hill", "space", *"Ave", "enter", "f5")  # name skipped
+    await pilot.press("n", "n", "n", "n", "p", "f5")  # hurt, weapon, violence, wish_dead; phone; age skipped
     await pilot.press("f9")
     await pilot.pause()
     await pilot.press("space", "space")
     await pilot.pause()
+
+
+def test_the_fixture_protocol_is_valid():
+    result = subprocess.run(
+        [sys.executable, "-m", "crisis_triage", "validate", str(SMALL)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "valid" in result.stdout
 
 
 def test_first_question(snap_compare):
@@ -64,3 +77,8 @@ def test_the_handoff_stepper(snap_compare):
 
 def test_mid_call_at_80x24(snap_compare):
     assert snap_compare(make_app(door="family", language="es"), terminal_size=(80, 24), run_before=_after_interrupt)
+
+
+def test_first_question_at_80x24(snap_compare):
+    """The key bar at 80 columns: shorter words, the least needed key dropped, F1 Help always shown."""
+    assert snap_compare(make_app(door="family"), terminal_size=(80, 24))

@@ -14,6 +14,7 @@ from crisis_triage.tui.screens.setup import CallSetupScreen
 from crisis_triage.tui.widgets.so_far import CallSoFar
 from tests.tui.helpers import (
     FixedClock,
+    boston,
     boston_2026_11,
     make_app as _make_app,
     panel,
@@ -203,3 +204,35 @@ async def test_door_to_completed_handoff_with_an_interrupt_withdrawn_and_a_revis
     assert "interrupt_withdrawn" in kinds and "revised" in kinds
     assert [e.outcome for e in events if e.kind == "handoff_ended"] == ["accepted"]
     assert events[-1].kind == "call_ended" and events[-1].outcome == "handoff_completed"
+
+
+@run_async
+async def test_every_answer_of_a_long_call_on_the_shipped_protocol_shows_at_100x30_without_scrolling():
+    """The README promises no scrolling at 100x30: every answer of a whole call on the shipped
+    protocol is in view in the call-so-far panel (rows flow into columns), answered as it comes."""
+    app = _make_app(protocol=boston(), door="family")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, CallScreen)
+        for _ in range(80):
+            question = app.screen.session.assessment.next_question
+            if question is None:
+                break
+            if question.type in ("text", "number"):
+                if question.spec.required:
+                    await pilot.press("1", "enter")
+                else:
+                    await pilot.press("f5")
+            elif question.type == "multi":
+                await pilot.press("enter")
+            else:
+                keys = {o.id: o.key for o in question.options}
+                await pilot.press(keys.get("no") or keys.get("phone") or question.options[0].key)
+            await pilot.pause()
+        assert app.screen.session.assessment.next_question is None
+        so_far = app.screen.query_one(CallSoFar)
+        answered = [a for a in app.screen.session.assessment.asked if a.status != "pending"]
+        assert so_far.option_count == len(answered) > 20
+        shown = so_far.render().plain
+        for row in so_far.rows:
+            assert row.answer.plain[:8] in shown, row.id  # each answer in view, none scrolled away
+        assert not so_far.allow_vertical_scroll

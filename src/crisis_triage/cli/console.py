@@ -49,6 +49,13 @@ def call(
     Every event is written to the record store before the screen shows its consequence; if the
     console stops mid-call, the next start offers the unfinished call to resume.
     """
+    import gc
+
+    # Start-up creates some hundred thousand long-lived objects (models, compiled protocol, widgets):
+    # the collector's passes over them cost ~15% of the launch and free nothing. It is back on (with
+    # everything loaded frozen out of its way) once the first screen is painted (ConsoleApp.on_ready).
+    gc.disable()
+    ctx.call_on_close(gc.enable)  # whatever way the command ends
     from ..protocol.errors import ProtocolError
     from ..protocol.loader import load_protocol
 
@@ -86,9 +93,11 @@ def call(
         journal, warning, relay = open_journal(settings)
     except JournalError as exc:
         raise click.ClickException(str(exc)) from None
-    from ..interop.eido_console import with_eido_server
+    eido_server = None
+    if settings.eido_listen:  # the EIDO notifier's modules (~45 ms) load only when one is configured
+        from ..interop.eido_console import with_eido_server
 
-    journal, eido_server = with_eido_server(settings, journal, loaded)
+        journal, eido_server = with_eido_server(settings, journal, loaded)
     try:
         start = CallContext(
             door=door,

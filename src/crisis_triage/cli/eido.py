@@ -16,7 +16,11 @@ from datetime import datetime, timedelta
 
 import click
 
+from ..config import data_dir
 from .common import load_settings_or_exit
+
+#: Longest wait between two attempts to subscribe again (``eido subscribe --inbox``).
+RESUBSCRIBE_MAX_S = 30
 
 
 @click.group()
@@ -104,26 +108,78 @@ def serve(listen, store, local, poll, hours, protocols) -> None:
 )
 @click.option("--count", type=click.IntRange(1), default=None, help="Stop after this many notifications.")
 @click.option("--json", "as_json", is_flag=True, help="Print every message as it came, one JSON object a line.")
-def subscribe(url, incident, token, expires, count, as_json) -> None:
-    """Subscribe to an EIDO notifier (ws:// or wss:// URL) and print what it sends."""
-    from ..interop.eido_client import SubscribeError, subscribe as run, summary
+@click.option(
+    "--filter",
+    "qual_filter",
+    default=None,
+    metavar="JSONPATH",
+    help="Only incidents whose EIDO passes this qualFilter, e.g. \"$[?@.incidentTypeCommonRegistryText == 'SUICTHRT']\".",
+)
+@click.option(
+    "--inbox",
+    is_flag=True,
+    help="Keep every incident received in this console's EIDO inbox, for a call-taker to take from the home "
+    "screen; subscribes again whenever the connection ends.",
+)
+def subscribe(url, incident, token, expires, count, as_json, qual_filter, inbox) -> None:
+    """Subscribe to an EIDO notifier (ws:// or wss:// URL) and print what it sends.
+
+    With --inbox this is how transfers arrive by subscription: another PSAP's, a 988 centre's or a
+    CAD's notifier sends its incidents, each is kept in the inbox (the latest version of each), and
+    the console's inbox screen starts a call from one with the same incident id."""
+    from ..interop.eido_client import SubscribeError, notifications, subscribe as run, summary
 
     token = token or load_settings_or_exit().eido_token
     if not token:
         raise click.UsageError("give --token or set eido_token in the config")
     if not url.startswith(("ws://", "wss://")):
         raise click.BadParameter(f'"{url}" is not a ws:// or wss:// URL', param_hint="URL")
+    if incident and qual_filter:
+        raise click.UsageError("--filter narrows a subscription to every incident; it cannot go with --incident")
     notified = 0
+    folder = data_dir() / "eido" / "inbox" if inbox else None
+    failures = 0
 
     def show(message: dict) -> bool:
-        nonlocal notified
+        nonlocal notified, failures
         click.echo(json.dumps(message, ensure_ascii=False) if as_json else summary(message))
         notified += "event" in message
+        failures = 0 if "subscribeResponse" in message else failures
+        if folder is not None:
+            _keep_in_inbox(notifications(message), folder)
         return count is not None and notified >= count
 
     try:
-        asyncio.run(run(url, token, show, incident_id=incident, expires=expires))
-    except SubscribeError as exc:
-        raise click.ClickException(str(exc)) from None
+        while True:
+            try:
+                asyncio.run(run(url, token, show, incident_id=incident, expires=expires, qual_filter=qual_filter))
+                problem = "the notifier ended the subscription"
+            except SubscribeError as exc:
+                # A refusal (token, request) will not mend by itself; a notifier that is down may.
+                if folder is None or not str(exc).startswith("cannot connect"):
+                    raise click.ClickException(str(exc)) from None
+                problem = str(exc)
+            if folder is None or (count is not None and notified >= count):
+                return
+            # The inbox is a feed that must not die quietly: subscribe again, less often while it fails.
+            delay = min(RESUBSCRIBE_MAX_S, 2**failures)
+            failures += 1
+            click.echo(f"{problem}; subscribing again in {delay} s", err=True)
+            time.sleep(delay)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+
+
+def _keep_in_inbox(documents: list[dict], folder) -> None:
+    from ..interop.eido_in import EidoInError
+    from ..interop.eido_inbox import keep
+
+    for document in documents:
+        try:
+            keep(document, folder)
+        except EidoInError as exc:
+            click.echo(f"not kept: {exc}", err=True)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write the EIDO inbox {folder}: {exc.strerror or exc}") from None
+        else:
+            click.echo(f"kept in the inbox: {document['$id']}", err=True)

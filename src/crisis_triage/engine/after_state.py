@@ -29,11 +29,18 @@ class AfterDispatch:
     scheduled: dict[str, datetime] = field(default_factory=dict)
     """Follow-up rule -> when it is due."""
     attempts: list[FollowUpAttempted] = field(default_factory=list)
+    acknowledged_at: datetime | None = None
+    """When someone acted on the current team's overdue contact alert (ContactAlertAcknowledged)."""
 
     @property
     def status(self) -> str | None:
-        """The response's latest status, by time (events from outside may arrive out of order)."""
-        return max(self.statuses, key=lambda s: s[0])[1] if self.statuses else None
+        """The response's latest status, by time (events from outside may arrive out of order); of
+        two at the same moment, the one recorded later."""
+        latest: tuple[datetime, str, str] | None = None
+        for entry in self.statuses:
+            if latest is None or entry[0] >= latest[0]:
+                latest = entry
+        return latest[1] if latest is not None else None
 
     def status_at(self, status: str) -> datetime | None:
         """When ``status`` was first reported for the current team."""

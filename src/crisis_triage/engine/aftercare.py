@@ -17,6 +17,7 @@ from .after_state import AfterDispatch
 from .events import CallEnded, HandoffEnded, RecommendationAccepted
 from .events_response import (
     CONTACT_SETTLING,
+    ContactAlertAcknowledged,
     DispositionRecorded,
     FollowUpAttempted,
     FollowUpScheduled,
@@ -35,6 +36,7 @@ AFTER_EVENTS = (
     HandoffOutcomeRecorded,
     FollowUpScheduled,
     FollowUpAttempted,
+    ContactAlertAcknowledged,
 )
 """Events accepted after the phone call has ended."""
 
@@ -46,6 +48,7 @@ def track(after: AfterDispatch, event: object) -> None:
             after.dispatched_at = event.at
             after.dispatches += 1
             after.statuses = []
+            after.acknowledged_at = None  # a new team: a new window, a new alert
         case HandoffEnded():
             after.handoff_ended_at = event.at
         case CallEnded():
@@ -60,6 +63,9 @@ def track(after: AfterDispatch, event: object) -> None:
             after.scheduled.setdefault(rule, due)
         case FollowUpAttempted():
             after.attempts.append(event)
+        case ContactAlertAcknowledged():
+            if after.acknowledged_at is None:
+                after.acknowledged_at = event.at
 
 
 def handoff_model(protocol: Protocol) -> str | None:
@@ -110,6 +116,14 @@ def check(protocol: Protocol, state: CallState, event: object, directory: Direct
                 return f'unknown follow-up rule "{rule}"; expected one of {", ".join(rules) or "(none defined)"}'
             if rule in after.scheduled:
                 return f'the follow-up "{rule}" is already scheduled'
+        case ContactAlertAcknowledged():
+            window = contact_window(protocol, state)
+            if window is None:
+                return "this call has no contact-confirmation window to acknowledge"
+            if window.settled_at is not None:
+                return "contact is already confirmed (or the team reported it cannot find the person)"
+            if not window.overdue(event.at):
+                return "the contact-confirmation window is not overdue yet: there is no alert to acknowledge"
         case FollowUpAttempted(rule=rule):
             if rule not in after.scheduled:
                 scheduled = ", ".join(after.scheduled) or "none"
@@ -152,10 +166,16 @@ class ContactWindow:
     deadline: datetime
     settled_at: datetime | None
     """When contact was made, or the team reported it could not find the person."""
+    acknowledged_at: datetime | None = None
+    """When someone acted on the overdue alert (contact still not confirmed)."""
 
     def overdue(self, now: datetime) -> bool:
         """Past the deadline with nothing settled: the console alerts until someone records the outcome."""
         return self.settled_at is None and now > self.deadline
+
+    def alerting(self, now: datetime) -> bool:
+        """Overdue and nobody has acted yet: the console shows the alert on every screen."""
+        return self.overdue(now) and self.acknowledged_at is None
 
     @property
     def in_time(self) -> bool:
@@ -175,7 +195,8 @@ def contact_window(protocol: Protocol, state: CallState) -> ContactWindow | None
     settled = [at for at, status, _ in after.statuses if status in CONTACT_SETTLING]
     if after.disposition is not None:
         settled.append(after.disposition.at)
-    return ContactWindow(rule, after.dispatched_at + timedelta(minutes=rule.within_minutes), min(settled, default=None))
+    deadline = after.dispatched_at + timedelta(minutes=rule.within_minutes)
+    return ContactWindow(rule, deadline, min(settled, default=None), after.acknowledged_at)
 
 
 # -- resolution and follow-up ---------------------------------------------------------------------

@@ -4,7 +4,8 @@ A call as a dict of answers (the replay-file shape) becomes a checked :class:`Ca
 :func:`call_state`, exactly the state :func:`crisis_triage.engine.session_from_answers` builds,
 without creating an event per answer. :func:`assess` gives its whole :class:`Assessment` (what the
 console would show); :func:`decide` only the :class:`Decision` (model, team, band, score), through
-the compiled walk (:func:`crisis_triage.engine.evaluate.decide_state`). Input is checked as strictly
+the compiled walk (:func:`crisis_triage.engine.evaluate.decide_state`); :func:`outcome` what replay
+writes (the assessment's results without its explanation). Input is checked as strictly
 as the session checks it, with the same messages.
 """
 
@@ -18,7 +19,7 @@ from ..protocol.compiled import Protocol
 from ..protocol.errors import did_you_mean
 from ..protocol.models import is_language_tag
 from .assessment import Assessment
-from .evaluate import Decision, decide_state, evaluate
+from .evaluate import Decision, Outcome, decide_state, evaluate, outcome_state
 from .session import MAX_TEXT, CallSession, SessionError
 from .state import CallState
 
@@ -121,6 +122,12 @@ def decide(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Decis
     return decide_state(protocol, check_call(protocol, answers, **call))
 
 
+def outcome(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Outcome:
+    """What replay writes of a call given all at once (keywords as :func:`check_call`): the
+    :func:`assess` result with ``reasons=False``, without building the explanation."""
+    return outcome_state(protocol, check_call(protocol, answers, **call))
+
+
 def assess(protocol: Protocol, answers: Mapping[str, Any], *, reasons: bool = True, **call: Any) -> Assessment:
     """The whole assessment of a call given all at once (keywords as :func:`check_call`; ``reasons``
     as :func:`crisis_triage.engine.evaluate.evaluate`)."""
@@ -160,4 +167,4 @@ def _options(protocol: Protocol) -> _Accepted:
     return accepted
 
 
-__all__ = ["CheckedCall", "Decision", "assess", "call_state", "check_call", "decide"]
+__all__ = ["CheckedCall", "Decision", "Outcome", "assess", "call_state", "check_call", "decide", "outcome"]

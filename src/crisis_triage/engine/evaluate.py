@@ -19,9 +19,18 @@ from zoneinfo import ZoneInfo
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.conditions import ANSWERED, UNANSWERED_NUMBER
 from ..protocol.models import localized
-from .assessment import AppliedOverride, AskedQuestion, Assessment, Contribution, DroppedAnswer, RiskAssessment
+from .assessment import (
+    AppliedOverride,
+    AskedQuestion,
+    Assessment,
+    Contribution,
+    DroppedAnswer,
+    FallbackStep,
+    GuaranteeApplied,
+    RiskAssessment,
+)
 from .compiled_walk import POINTS_RANK, Mode, build_refresh, build_walk
-from .recommend import choice_plan, choose, recommend
+from .recommend import choice_plan, choose, deciding_values, notified, recommend
 from .state import CallSetting, CallState
 
 
@@ -55,6 +64,10 @@ class _Plan:
         self.interrupt_fact = {i.id: i.fact for i in protocol.document.interrupts}
         self.door_caller = {d.id: d.caller for d in protocol.document.doors}
         self.zone = ZoneInfo(protocol.document.protocol.timezone)
+        self.question_ids = tuple(q.id for q in protocol.questions)
+        self.required = tuple(bool(q.spec.required) for q in protocol.questions)
+        self.level_ids = frozenset(level.id for level, _ in protocol.screen_levels)
+        self.fact_names = tuple(protocol.facts)
         self._walks: dict[Mode, Callable[..., int]] = {}
         self.decide: Callable[..., int] | None = None
         """The decision-only walk, kept in an attribute of its own: it is read on every call of a replay."""
@@ -211,6 +224,85 @@ def decide_state(protocol: Protocol, state: CallSetting) -> Decision:
     chosen = choose(protocol, ns, state, plan.choice)
     return Decision(
         chosen.model, tuple(chosen.team), ns["band"], score, chosen.rule.spec.recommend, bool(chosen.fallbacks)
+    )
+
+
+class Outcome(NamedTuple):
+    """A call's outcome as replay writes it: the recommendation without the reasons only the console
+    shows, the risk without its contributions (see :func:`outcome_state`)."""
+
+    model: str
+    preferred_model: str
+    team: tuple[str, ...]
+    notify: tuple[str, ...]
+    band: str
+    score: int
+    suicide_level: str | None
+    rule: str
+    because: dict[str, str]
+    notes: tuple[dict[str, str], ...]
+    fallbacks: tuple[FallbackStep, ...]
+    guarantees: tuple[GuaranteeApplied, ...]
+    deciding_values: tuple[tuple[str, Any], ...]
+    facts: tuple[str, ...]
+    """The facts that hold, sorted."""
+    provisional: bool
+    dropped: tuple[str, ...]
+    """Questions answered that do not apply, in asking order."""
+
+
+class _Outcome:
+    """The explaining walk's reports, keeping only what an :class:`Outcome` reads."""
+
+    __slots__ = ("dropped", "ids", "pending_required", "required")
+
+    def __init__(self, plan: _Plan):
+        self.ids = plan.question_ids
+        self.required = plan.required
+        self.pending_required = False
+        self.dropped: list[str] = []
+
+    def unanswered(self, index: int) -> None:
+        # A call given all at once has no skipped question: every unanswered one that applies is pending.
+        if self.required[index]:
+            self.pending_required = True
+
+    def drop(self, index: int, value: Any) -> None:
+        self.dropped.append(self.ids[index])
+
+
+def _took(index: int, value: Any, points: int, facts: tuple[str, ...]) -> None:
+    """Nothing to keep of an answer recorded: its points are in the score, its facts in the namespace."""
+
+
+def outcome_state(protocol: Protocol, state: CallSetting) -> Outcome:
+    """What :func:`evaluate` with ``reasons=False`` says of a call with no skipped question, without
+    building the explanation (each question's status, contributions, sources): the same walk and
+    choice, for replay at scale. The replay tests hold the two to the same results."""
+    plan = _plan(protocol)
+    ns, answered = _start(plan, state)
+    walk = _Outcome(plan)
+    score = plan.walk(Mode.EXPLAIN)(ns, state.answers, state.door, answered, walk.unanswered, _took, walk.drop)
+    choice = choose(protocol, ns, state, plan.choice)
+    spec = choice.rule.spec
+    level = ns["suicide_level"]
+    return Outcome(
+        model=choice.model,
+        preferred_model=spec.recommend,
+        team=tuple(choice.team),
+        notify=notified(choice),
+        band=ns["band"],
+        score=score,
+        suicide_level=level if level in plan.level_ids else None,
+        rule=spec.id,
+        because=spec.because,
+        notes=tuple(choice.notes),
+        fallbacks=tuple(choice.fallbacks),
+        guarantees=tuple(choice.guarantees),
+        deciding_values=deciding_values(choice.rule, ns),
+        facts=tuple(sorted([f for f in plan.fact_names if ns[f]])),
+        provisional=walk.pending_required,
+        dropped=tuple(walk.dropped),
     )
 
 

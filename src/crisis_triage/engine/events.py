@@ -112,6 +112,7 @@ from .events_centre import SupervisorConsulted, UnitAssigned  # noqa: E402
 from .events_eido import IncidentReceived  # noqa: E402
 from .events_referrals import ReferralGiven  # noqa: E402
 from .events_response import (  # noqa: E402
+    ContactAlertAcknowledged,
     DispositionRecorded,
     FollowUpAttempted,
     FollowUpScheduled,
@@ -139,6 +140,7 @@ AnyEvent = Annotated[
     | HandoffOutcomeRecorded
     | FollowUpScheduled
     | FollowUpAttempted
+    | ContactAlertAcknowledged
     | UnitAssigned
     | SupervisorConsulted
     | RescueWithoutConsent

@@ -72,3 +72,13 @@ class FollowUpAttempted(Event):
     outcome: FollowUpOutcome
     by: str = ""
     note: str = ""
+
+
+class ContactAlertAcknowledged(Event):
+    """Someone at the console acted on an overdue contact-confirmation alert (radioed the team, told
+    the supervisor): the alert stops, and the record says who acted and when, though contact is still
+    not confirmed."""
+
+    kind: Literal["contact_acknowledged"] = "contact_acknowledged"
+    by: str = ""
+    note: str = ""

@@ -213,18 +213,15 @@ def recommend(
         if reasons
         else ()
     )
-    deciding = tuple(
-        sorted((name, _plain(ns.get(name))) for name in (chosen_rule.when.names if chosen_rule.when else ()))
-    )
     return Recommendation(
         model=model_id,
         preferred_model=spec.recommend,
         team=tuple(team),
-        notify=tuple(n for n in choice.notify if n not in team),
+        notify=notified(choice),
         rule=spec.id,
         because=spec.because,
         condition=chosen_rule.when.source if chosen_rule.when else "",
-        deciding_values=deciding,
+        deciding_values=deciding_values(chosen_rule, ns),
         additions=tuple(choice.additions),
         notes=tuple(choice.notes),
         ruled_out=ruled_out,
@@ -241,6 +238,16 @@ def recommend(
         handoff=handoff,
         provisional=provisional,
     )
+
+
+def notified(choice: Choice) -> tuple[str, ...]:
+    """Who is told of the call and is not already in the team sent."""
+    return tuple(n for n in choice.notify if n not in choice.team)
+
+
+def deciding_values(rule: CompiledRule, ns: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
+    """The values the rule's condition read, by name (multiple choices as sorted lists)."""
+    return tuple(sorted((name, _plain(ns.get(name))) for name in (rule.when.names if rule.when else ())))
 
 
 def _plain(value: Any) -> Any:

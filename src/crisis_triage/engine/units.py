@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from ..protocol.centre import Centre
 from ..protocol.centre_models import Unit
+from ..protocol.compiled import Protocol
 from .events import AnyEvent, AvailabilityChanged
 from .recommend import _within
 
@@ -176,3 +177,17 @@ def sync_events(
 def expected_clear(unit: Unit, dispatched_at: datetime) -> datetime:
     """When a unit dispatched at ``dispatched_at`` is expected to be free again."""
     return dispatched_at + timedelta(minutes=unit.expected_minutes)
+
+
+def free_fallback(protocol: Protocol, model: str, busy: Mapping[str, str]) -> str | None:
+    """The first model down ``model``'s fallback chain the centre does not have busy (None: the chain ends)."""
+    seen = {model}
+    current = model
+    while True:
+        nxt = next((f for f in protocol.models[current].fallback if f not in seen), None)
+        if nxt is None:
+            return None
+        if nxt not in busy:
+            return nxt
+        seen.add(nxt)
+        current = nxt

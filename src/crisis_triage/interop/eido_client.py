@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import ssl
 import uuid
 from collections.abc import Callable
@@ -18,6 +19,10 @@ from typing import Any
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from ..untrusted import UntrustedInputError, load_json
+
+log = logging.getLogger("crisis_triage.eido")
 
 #: Renew when this share of the granted time has passed.
 RENEW_AT = 0.8
@@ -27,11 +32,15 @@ class SubscribeError(Exception):
     """The notifier refused the connection or the subscription; the message says why."""
 
 
-def subscribe_request(incident_id: str | None = None, expires: int | None = None) -> dict[str, Any]:
+def subscribe_request(
+    incident_id: str | None = None, expires: int | None = None, qual_filter: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {"requestId": str(uuid.uuid4()), "requestType": "EIDO"}
     body["requestSubType"] = "single" if incident_id else "new"
     if incident_id:
         body["incidentId"] = incident_id
+    if qual_filter:
+        body["qualFilter"] = qual_filter
     if expires is not None:
         body["expires"] = expires
     return {"subscribe": body}
@@ -44,7 +53,7 @@ async def _open(url: str, token: str, ssl_context: ssl.SSLContext | None) -> Cli
             additional_headers={"Authorization": f"Bearer {token}"},
             ssl=ssl_context if url.startswith("wss:") else None,
             open_timeout=10,
-            max_size=16 * 2**20,
+            max_size=2 * 2**20,  # a message over load_json's limit is skipped anyway
         )
     except InvalidStatus as exc:
         raise SubscribeError(f"{url} refused the connection: HTTP {exc.response.status_code}") from None
@@ -61,28 +70,35 @@ async def subscribe(
     *,
     incident_id: str | None = None,
     expires: int | None = None,
+    qual_filter: str | None = None,
     ssl_context: ssl.SSLContext | None = None,
 ) -> None:
     """Subscribe and pass every message from the notifier to ``on_message`` until it returns True."""
     connection = await _open(url, token, ssl_context)
     async with connection:
-        await connection.send(json.dumps(subscribe_request(incident_id, expires)))
+        await connection.send(json.dumps(subscribe_request(incident_id, expires, qual_filter)))
         renewal: asyncio.Task | None = None
         try:
             async for raw in connection:
-                message = json.loads(raw)
+                message = _message(raw, url)
+                if message is None:
+                    continue
                 answer = message.get("subscribeResponse")
                 if answer is not None:
-                    if answer["statusCode"] != 200:
-                        raise SubscribeError(f"subscription refused: {answer['statusCode']} {answer['statusText']}")
+                    if answer.get("statusCode") != 200:
+                        raise SubscribeError(
+                            f"subscription refused: {answer.get('statusCode')} {answer.get('statusText')}"
+                        )
                     if renewal is not None:
                         renewal.cancel()
-                    renewal = asyncio.create_task(_renew(connection, answer["subscriptionId"], answer["expires"]))
+                    expires = answer.get("expires")
+                    if isinstance(answer.get("subscriptionId"), str) and isinstance(expires, int) and expires > 0:
+                        renewal = asyncio.create_task(_renew(connection, answer["subscriptionId"], expires))
                 event = message.get("event")
                 if event is not None:
                     reply = {
                         "eventResponse": {
-                            "transactionId": event["transactionId"],
+                            "transactionId": str(event.get("transactionId", ""))[:200],
                             "statusCode": 200,
                             "statusText": "OK",
                         }
@@ -103,6 +119,22 @@ async def subscribe(
                     await renewal
 
 
+def _message(raw: str | bytes, url: str) -> dict[str, Any] | None:
+    """A notifier's message, read within the untrusted-input bounds; None (logged) when it is not one.
+
+    Another system's notifier is not trusted either: a malformed message is skipped, never fatal."""
+    try:
+        text = raw if isinstance(raw, str) else raw.decode("utf-8")
+        message = load_json(text, "message")
+    except (UnicodeDecodeError, UntrustedInputError) as exc:
+        log.warning("from %s: a message that is not JSON (or over the limits) was skipped: %s", url, exc)
+        return None
+    if not isinstance(message, dict) or len(message) != 1 or not isinstance(next(iter(message.values())), dict):
+        log.warning("from %s: a message that is not one NENA object was skipped", url)
+        return None
+    return message
+
+
 async def _renew(connection: ClientConnection, subscription_id: str, expires: int) -> None:
     await asyncio.sleep(expires * RENEW_AT)
     request = {"subscribe": {"requestId": str(uuid.uuid4()), "subscriptionId": subscription_id, "expires": expires}}
@@ -110,21 +142,35 @@ async def _renew(connection: ClientConnection, subscription_id: str, expires: in
         await connection.send(json.dumps(request))
 
 
+def notifications(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The EIDOs an ``event`` message carries: only JSON objects with an incident id (``$id``)."""
+    event = message.get("event")
+    found = event.get("notification") if isinstance(event, dict) else None
+    if not isinstance(found, list):
+        return []
+    return [d for d in found if isinstance(d, dict) and isinstance(d.get("$id"), str) and d["$id"]]
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, list):
+        return "/".join(str(v) for v in value)
+    return "?" if value is None else str(value)
+
+
 def summary(message: dict[str, Any]) -> str:
     """One line for the operator: what the notifier said."""
     if "event" in message:
         lines = []
-        for document in message["event"].get("notification", []):
-            incident = document.get("incidentComponent", {})
+        for document in notifications(message):
+            incident = document.get("incidentComponent")
+            incident = incident if isinstance(incident, dict) else {}
             lines.append(
-                f"{document.get('lastUpdateTimeStamp', '?')}  {document.get('$id', '?')}  "
-                f"{incident.get('incidentTypeCommonRegistryText', '?')}  "
-                f"{'/'.join(incident.get('incidentStatusCommonRegistryText', []))}  "
-                f"priority {incident.get('incidentPriorityInternalText', '?')}"
+                f"{_text(document.get('lastUpdateTimeStamp'))}  {document['$id']}  "
+                f"{_text(incident.get('incidentTypeCommonRegistryText'))}  "
+                f"{_text(incident.get('incidentStatusCommonRegistryText', []))}  "
+                f"priority {_text(incident.get('incidentPriorityInternalText'))}"
             )
         return "\n".join(lines) or "event with no EIDO"
-    ((kind, body),) = message.items() if len(message) == 1 else (("message", message),)
-    status = (
-        f" {body.get('statusCode')} {body.get('statusText')}" if isinstance(body, dict) and "statusCode" in body else ""
-    )
+    ((kind, body),) = message.items()
+    status = f" {body.get('statusCode')} {body.get('statusText')}" if "statusCode" in body else ""
     return f"{kind}{status}"

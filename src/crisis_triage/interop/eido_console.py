@@ -47,7 +47,7 @@ def with_eido_server(settings: Settings, journal: Any, protocol: Protocol | None
     except (OSError, ValueError, TimeoutError) as exc:
         log.error("the EIDO notifier did not start: %s", exc)
         return journal, None
-    return FeedingJournal(journal, EidoFeed(server.publish, protocol)), server
+    return FeedingJournal(journal, EidoFeed.for_server(server, protocol)), server
 
 
 def start_transferred_call(

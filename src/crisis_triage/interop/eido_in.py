@@ -11,20 +11,19 @@ sees. No wrong door across systems.
 from __future__ import annotations
 
 import html
-import json
 import re
 import urllib.error
 import urllib.request
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from ..engine.events import Answered, AnyEvent, CallStarted, NoteAdded
 from ..engine.events_eido import IncidentReceived
 from ..engine.session import MAX_TEXT
 from ..protocol.compiled import Protocol
+from ..untrusted import MAX_LINE_CHARS, UntrustedInputError, decode_utf8, load_json, read_bounded
 from .eido import ISO_639_3
 
 #: Location types to read the call's location from, most useful first.
@@ -32,6 +31,8 @@ LOCATION_PREFERENCE = ("CurrentIncident", "InitialIncident", "Caller", "Other", 
 #: PIDF-LO civic address elements (RFC 5139) in the order an address is written.
 CIVIC_ORDER = ("HNO", "HNS", "PRD", "RD", "STS", "POD", "LOC", "A6", "A3", "A1", "PC")
 LANGUAGE_OF_ISO_639_3 = {v: k for k, v in ISO_639_3.items()}
+#: Longest incident id taken from another system (NENA's are a urn of two ids and a domain).
+MAX_INCIDENT_ID = 256
 
 
 class EidoInError(Exception):
@@ -54,7 +55,7 @@ class Transfer:
 
 def load_eido(source: str, token: str | None = None, timeout: float = 10.0) -> dict[str, Any]:
     """The EIDO at ``source``: a file, or an http(s) URL (an EIDO retrieval service; ``token`` is sent
-    as a bearer token)."""
+    as a bearer token). Read as untrusted input: bounded in size, nesting and numbers."""
     if source.startswith(("http://", "https://")):
         request = urllib.request.Request(
             source, headers={"Accept": "application/emergency.eido+json, application/json"}
@@ -63,28 +64,45 @@ def load_eido(source: str, token: str | None = None, timeout: float = 10.0) -> d
             request.add_header("Authorization", f"Bearer {token}")
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
-                text = response.read().decode("utf-8")
+                raw = response.read(MAX_LINE_CHARS + 1)
         except urllib.error.HTTPError as exc:
             raise EidoInError(f"{source}: HTTP {exc.code} {exc.reason}") from None
-        except (urllib.error.URLError, OSError, UnicodeDecodeError) as exc:
+        except (urllib.error.URLError, OSError) as exc:
             raise EidoInError(f"{source}: {getattr(exc, 'reason', exc)}") from None
+        if len(raw) > MAX_LINE_CHARS:
+            raise EidoInError(f"{source}: the EIDO is over {MAX_LINE_CHARS:,} bytes")
     else:
         try:
-            text = Path(source).read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise EidoInError(f"{source}: {exc.strerror if isinstance(exc, OSError) else 'not UTF-8 text'}") from None
+            raw = read_bounded(source, MAX_LINE_CHARS, "EIDO")
+        except UntrustedInputError as exc:
+            raise EidoInError(f"{source}: {exc}") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise EidoInError(f"{source}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from None
-    if not isinstance(document, dict) or not isinstance(document.get("$id"), str) or not document["$id"]:
+        document = load_json(decode_utf8(raw, "EIDO"), "EIDO")
+    except UntrustedInputError as exc:
+        where = f":{exc.line}:{exc.column}" if exc.line else ""
+        raise EidoInError(f"{source}{where}: {exc}") from None
+    return check_eido(document, source)
+
+
+def check_eido(document: Any, source: str) -> dict[str, Any]:
+    """``document`` if it is an EIDO this console can start a call from (a JSON object with an incident id)."""
+    if not isinstance(document, dict) or not isinstance(document.get("$id"), str) or not document["$id"].strip():
         raise EidoInError(f"{source}: not an EIDO (expected a JSON object whose $id is the incident id)")
+    if len(document["$id"]) > MAX_INCIDENT_ID:
+        raise EidoInError(f"{source}: the incident id is over {MAX_INCIDENT_ID} characters")
     return document
 
 
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _items(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
 def _list(document: dict[str, Any], name: str) -> list[dict[str, Any]]:
-    value = document.get(name)
-    return [c for c in value if isinstance(c, dict)] if isinstance(value, list) else []
+    return [c for c in _items(document.get(name)) if isinstance(c, dict)]
 
 
 def _plain(text: str) -> str:
@@ -93,6 +111,8 @@ def _plain(text: str) -> str:
 
 
 def _civic_address(pidf: str) -> str | None:
+    if re.search(r"<!(DOCTYPE|ENTITY)", pidf, re.IGNORECASE):
+        return None  # a PIDF-LO has no DTD; one from another system could expand entities without end
     try:
         root = ElementTree.fromstring(pidf)
     except ElementTree.ParseError:
@@ -110,7 +130,12 @@ def _civic_address(pidf: str) -> str | None:
 def _location(document: dict[str, Any]) -> str | None:
     locations = _list(document, "locationComponent")
     rank = {kind: n for n, kind in enumerate(LOCATION_PREFERENCE)}
-    for location in sorted(locations, key=lambda c: rank.get(c.get("locationTypeDescriptionRegistryText") or "", 99)):
+
+    def preference(location: dict[str, Any]) -> int:
+        kind = location.get("locationTypeDescriptionRegistryText")
+        return rank.get(kind, 99) if isinstance(kind, str) else 99
+
+    for location in sorted(locations, key=preference):
         text = location.get("locationDescriptionText")
         if isinstance(text, str) and text.strip():
             return text.strip()
@@ -122,21 +147,22 @@ def _location(document: dict[str, Any]) -> str | None:
 
 def _caller(document: dict[str, Any]) -> dict[str, Any]:
     people = _list(document, "personComponent")
-    roles = lambda p: p.get("personIncidentRoleRegistryText") or []  # noqa: E731
-    return next((p for p in people if "Caller" in roles(p)), people[0] if people else {})
+    return next(
+        (p for p in people if "Caller" in _items(p.get("personIncidentRoleRegistryText"))), people[0] if people else {}
+    )
 
 
 def _name(person: dict[str, Any]) -> str | None:
-    niem = person.get("ncPersonComponent") or {}
-    for name in niem.get("name") or []:
-        full = [t.get("value") for t in name.get("personFullName") or [] if isinstance(t, dict)]
-        if full and full[0]:
-            return str(full[0])
+    niem = _dict(person.get("ncPersonComponent"))
+    for name in map(_dict, _items(niem.get("name"))):
+        full = [t.get("value") for t in _items(name.get("personFullName")) if isinstance(t, dict)]
+        if full and isinstance(full[0], str) and full[0].strip():
+            return full[0].strip()
         parts = [
             t.get("value")
             for key in ("personGivenName", "personSurName")
-            for t in name.get(key) or []
-            if isinstance(t, dict)
+            for t in _items(name.get(key))
+            if isinstance(t, dict) and isinstance(t.get("value"), str)
         ]
         if any(parts):
             return " ".join(p for p in parts if p)
@@ -144,9 +170,9 @@ def _name(person: dict[str, Any]) -> str | None:
 
 
 def _language(person: dict[str, Any], protocol: Protocol) -> str | None:
-    niem = person.get("ncPersonComponent") or {}
-    for language in niem.get("primaryLanguage") or []:
-        for code in language.get("languageCode") or []:
+    niem = _dict(person.get("ncPersonComponent"))
+    for language in map(_dict, _items(niem.get("primaryLanguage"))):
+        for code in _items(language.get("languageCode")):
             value = code.get("simpleType") if isinstance(code, dict) else None
             if not isinstance(value, str):
                 continue
@@ -157,22 +183,25 @@ def _language(person: dict[str, Any], protocol: Protocol) -> str | None:
 
 
 def _callback(document: dict[str, Any], person: dict[str, Any]) -> tuple[str, ...]:
-    callbacks = {c.get("$id"): c for c in _list(document, "callbackComponent")}
+    callbacks = {c["$id"]: c for c in _list(document, "callbackComponent") if isinstance(c.get("$id"), str)}
     wanted = [person.get("callBackReference")] + [c.get("callBackReference") for c in _list(document, "callComponent")]
     for reference in wanted:
-        if isinstance(reference, dict) and reference.get("$ref") in callbacks:
-            uris = callbacks[reference["$ref"]].get("callBackInformationUri") or []
-            return tuple(str(u) for u in uris)
-    first = next(iter(callbacks.values()), None)
-    return tuple(str(u) for u in (first or {}).get("callBackInformationUri") or [])
+        if isinstance(reference, dict) and isinstance(reference.get("$ref"), str) and reference["$ref"] in callbacks:
+            return _uris(callbacks[reference["$ref"]])
+    first = next(iter(callbacks.values()), {})
+    return _uris(first)
+
+
+def _uris(callback: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(u[:MAX_TEXT] for u in _items(callback.get("callBackInformationUri")) if isinstance(u, str))[:5]
 
 
 def read_transfer(document: dict[str, Any], protocol: Protocol) -> Transfer:
     """What the call-taker should start with, from the sender's EIDO."""
     person = _caller(document)
-    sender = document.get("issuingElementIdentification") or (document.get("updatedByAgencyReference") or {}).get(
-        "$ref"
-    )
+    sender = document.get("issuingElementIdentification")
+    if not isinstance(sender, str):
+        sender = _dict(document.get("updatedByAgencyReference")).get("$ref")
     notes = tuple(
         _plain(n["notesActionComments"])[:MAX_TEXT]
         for n in _list(document, "notesComponent")
@@ -180,7 +209,7 @@ def read_transfer(document: dict[str, Any], protocol: Protocol) -> Transfer:
     )
     return Transfer(
         incident_id=document["$id"],
-        sender=str(sender or ""),
+        sender=sender[:200] if isinstance(sender, str) else "",
         language=_language(person, protocol),
         location=_location(document),
         caller_name=_name(person),

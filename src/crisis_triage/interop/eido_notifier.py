@@ -21,7 +21,29 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..untrusted import UntrustedInputError, load_json
+from .eido_filter import FilterError, QualFilter, parse_filter
+
 log = logging.getLogger("crisis_triage.eido")
+
+#: Longest request read from a subscriber (its requests are a few hundred characters): 413 beyond.
+MAX_REQUEST_CHARS = 64 * 1024
+
+#: The fields of a subscribe request and their JSON types (NENA's subscribeObject); any other type is 400.
+SUBSCRIBE_FIELDS: dict[str, type] = {
+    "requestId": str,
+    "requestType": str,
+    "requestSubType": str,
+    "requestAccepts": str,
+    "qualFilter": str,
+    "qualFilterEvalPeriod": int,
+    "minRate": int,
+    "maxRate": int,
+    "subscriptionId": str,
+    "incidentId": str,
+    "unitId": str,
+    "expires": int,
+}
 
 #: EIDOs per event when a new subscriber to every incident gets the open incidents.
 SNAPSHOT_CHUNK = 20
@@ -51,6 +73,14 @@ class Subscription:
     """One incident (requestSubType "single"), or None for every incident ("new")."""
     expires_at: float
     peer: str = ""
+    qual_filter: QualFilter | None = None
+    """Of a subscription to every incident: only incidents whose current EIDO passes it."""
+
+    def hears(self, incident_id: str, document: dict[str, Any]) -> bool:
+        """Whether a change of this incident is notified to this subscription."""
+        if self.incident_id is not None:
+            return self.incident_id == incident_id
+        return self.qual_filter is None or self.qual_filter.matches(document)
 
 
 @dataclass(frozen=True)
@@ -83,7 +113,7 @@ class EidoNotifier:
         self.payloads[incident_id] = payload
         sent = 0
         for subscription in list(self.subscriptions.values()):
-            if subscription.incident_id in (None, incident_id):
+            if subscription.hears(incident_id, document):
                 sent += self._notify(subscription, [payload])
         return sent
 
@@ -100,13 +130,28 @@ class EidoNotifier:
 
     # -- requests ---------------------------------------------------------------------------
     def handle(self, text: str, outbox: Outbox, peer: str = "") -> None:
-        """One message from a subscriber."""
+        """One message from a subscriber: whatever it holds, it gets an answer or is logged, never raises."""
         try:
-            message = json.loads(text)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            log.warning("from %s: not JSON", peer)
+            self._handle(text, outbox, peer)
+        except Exception:  # a bug here must not end the server or other subscribers' service
+            log.exception("from %s: the request could not be handled", peer)
+            self._reply(outbox, {"response": {"requestId": "", "statusCode": 500, "statusText": "Server error"}})
+
+    def _handle(self, text: str, outbox: Outbox, peer: str) -> None:
+        if len(text) > MAX_REQUEST_CHARS:
+            log.warning("from %s: a request of %d characters refused (limit %d)", peer, len(text), MAX_REQUEST_CHARS)
             self._reply(
-                outbox, {"response": {"requestId": "", "statusCode": 400, "statusText": "Bad request: not JSON"}}
+                outbox,
+                {"response": {"requestId": "", "statusCode": 413, "statusText": "Request too large"}},
+            )
+            return
+        try:  # bounded: length, nesting, numbers, duplicate keys (crisis_triage.untrusted)
+            message = load_json(text, "message")
+        except UntrustedInputError as exc:
+            log.warning("from %s: not JSON, or over the limits: %s", peer, exc)
+            self._reply(
+                outbox,
+                {"response": {"requestId": "", "statusCode": 400, "statusText": f"Bad request: {exc}"}},
             )
             return
         if not isinstance(message, dict) or len(message) != 1 or not isinstance(next(iter(message.values())), dict):
@@ -121,14 +166,14 @@ class EidoNotifier:
                 self._unsubscribe(body, outbox, peer)
             case "eventResponse" | "terminateResponse":
                 if body.get("statusCode") != 200:
-                    log.warning("from %s: %s %s %s", peer, kind, body.get("statusCode"), body.get("statusText"))
+                    log.warning("from %s: %s %.40r %.200r", peer, kind, body.get("statusCode"), body.get("statusText"))
             case _:
-                log.warning("from %s: %s is not implemented", peer, kind)
+                log.warning("from %s: %.60r is not implemented", peer, kind)
                 self._reply(
                     outbox,
                     {
                         "response": {
-                            "requestId": str(body.get("requestId", "")),
+                            "requestId": _request_id(body),
                             "statusCode": 501,
                             "statusText": "Not implemented",
                         }
@@ -140,12 +185,12 @@ class EidoNotifier:
 
         def answer(code: int, text: str, **extra: Any) -> None:
             if code != 200:
-                log.warning("from %s: subscribe %s: %s %s", peer, request_id, code, text)
+                log.warning("from %s: subscribe %.80r: %s %s", peer, request_id, code, text)
             self._reply(
                 outbox,
                 {
                     "subscribeResponse": {
-                        "requestId": str(request_id or ""),
+                        "requestId": _request_id(body),
                         **extra,
                         "statusCode": code,
                         "statusText": text,
@@ -153,10 +198,13 @@ class EidoNotifier:
                 },
             )
 
-        if not isinstance(request_id, str) or not request_id:
+        wrong = _wrong_types(body, SUBSCRIBE_FIELDS)
+        if wrong:
+            return answer(400, f"Bad request: {wrong}")
+        if not request_id:
             return answer(400, "Bad request: requestId is required")
         expires = body.get("expires", self.limits.default_expires)
-        if not isinstance(expires, int) or isinstance(expires, bool) or expires <= 0:
+        if expires <= 0:
             return answer(400, "Bad request: expires must be a positive number of seconds")
         expires = max(self.limits.min_expires, min(self.limits.max_expires, expires))
         renewing = body.get("subscriptionId")
@@ -172,42 +220,65 @@ class EidoNotifier:
         accepts = body.get("requestAccepts")
         if accepts is not None and not any(accepts.startswith(t) for t in ACCEPTED_TYPES):
             return answer(406, f"Not acceptable: this notifier sends {ACCEPTED_TYPES[0]}")
-        if body.get("qualFilter") is not None or body.get("unitId") is not None:
-            return answer(400, "Bad request: qualFilter and unitId are not supported")
+        if body.get("unitId") is not None:
+            return answer(400, 'Bad request: unitId (requestSubType "resource") is not supported')
         sub_type = body.get("requestSubType", "single" if "incidentId" in body else "new")
         incident_id = body.get("incidentId")
+        qual_filter: QualFilter | None = None
+        extra: dict[str, Any] = {}
         if sub_type == "single":
-            if not isinstance(incident_id, str) or not incident_id:
+            if not incident_id:
                 return answer(400, 'Bad request: a "single" subscription needs an incidentId')
+            if body.get("qualFilter") is not None:
+                return answer(400, "Bad request: a qualFilter must not come with an incidentId")
             if incident_id not in self.documents:
                 return answer(404, "Incident not found")
         elif sub_type == "new":
-            incident_id = None
+            if incident_id is not None:
+                return answer(400, 'Bad request: an incidentId needs requestSubType "single"')
+            if body.get("qualFilter") is not None:
+                try:
+                    qual_filter = parse_filter(body["qualFilter"])
+                except FilterError as exc:
+                    return answer(400, f"Bad request: {exc}")
+                # Every change is checked as it happens: never a longer wait than the one asked for.
+                period = body.get("qualFilterEvalPeriod")
+                if period is not None:
+                    if period <= 0:
+                        return answer(400, "Bad request: qualFilterEvalPeriod must be a positive number of seconds")
+                    extra["qualFilterEvalPeriod"] = period
         else:
-            return answer(400, f'Bad request: requestSubType "{sub_type}" is not supported (single or new)')
-        subscription = Subscription(str(uuid.uuid4()), outbox, incident_id, self.clock() + expires, peer)
+            return answer(400, f'Bad request: requestSubType "{sub_type:.40}" is not supported (single or new)')
+        subscription = Subscription(
+            str(uuid.uuid4()), outbox, incident_id, self.clock() + expires, peer, qual_filter=qual_filter
+        )
         self.subscriptions[subscription.subscription_id] = subscription
         log.info(
             "%s subscribed to %s (%s), %d s",
             peer,
-            incident_id or "every incident",
+            incident_id or (f"incidents passing {qual_filter.text!r}" if qual_filter else "every incident"),
             subscription.subscription_id,
             expires,
         )
-        answer(200, "OK", subscriptionId=subscription.subscription_id, expires=expires)
+        answer(200, "OK", subscriptionId=subscription.subscription_id, **extra, expires=expires)
         if incident_id:
             self._notify(subscription, [self.payloads[incident_id]])
             return
-        # Every open incident, in events of a few EIDOs each (a receiver's message size stays small).
-        current = [self.payloads[i] for i, document in self.documents.items() if not _closed(document)]
+        # Every open incident it hears of, in events of a few EIDOs each (a receiver's message size stays small).
+        current = [
+            self.payloads[i]
+            for i, document in self.documents.items()
+            if not _closed(document) and subscription.hears(i, document)
+        ]
         for start in range(0, len(current), SNAPSHOT_CHUNK):
             if not self._notify(subscription, current[start : start + SNAPSHOT_CHUNK]):
                 return
 
     def _unsubscribe(self, body: dict[str, Any], outbox: Outbox, peer: str) -> None:
         request_id, subscription_id = body.get("requestId"), body.get("subscriptionId")
-        if not isinstance(request_id, str) or not isinstance(subscription_id, str):
-            code, text = 400, "Bad request: requestId and subscriptionId are required"
+        wrong = _wrong_types(body, {"requestId": str, "subscriptionId": str})
+        if wrong or not request_id or not subscription_id:
+            code, text = 400, f"Bad request: {wrong or 'requestId and subscriptionId are required'}"
         elif (found := self.subscriptions.get(subscription_id)) is None or found.outbox is not outbox:
             code, text = 481, "Subscription does not exist"
         else:
@@ -215,13 +286,13 @@ class EidoNotifier:
             code, text = 200, "OK"
             log.info("%s unsubscribed %s", peer, subscription_id)
         if code != 200:
-            log.warning("from %s: unsubscribe %s: %s %s", peer, request_id, code, text)
+            log.warning("from %s: unsubscribe %.80r: %s %s", peer, request_id, code, text)
         self._reply(
             outbox,
             {
                 "unsubscribeResponse": {
-                    "requestId": str(request_id or ""),
-                    "subscriptionId": str(subscription_id or ""),
+                    "requestId": _request_id(body),
+                    "subscriptionId": subscription_id if isinstance(subscription_id, str) else "",
                     "statusCode": code,
                     "statusText": text,
                 }
@@ -254,6 +325,24 @@ class EidoNotifier:
         if not outbox.put(json.dumps(message)):
             self.drop_outbox(outbox)
             outbox.close("subscriber too slow")
+
+
+def _wrong_types(body: dict[str, Any], fields: dict[str, type]) -> str:
+    """The first field of ``body`` that is present with the wrong JSON type, as a sentence ("" if none)."""
+    for name, wanted in fields.items():
+        value = body.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, wanted) or isinstance(value, bool):
+            kind = "a whole number" if wanted is int else "a string"
+            return f"{name} must be {kind}"
+    return ""
+
+
+def _request_id(body: dict[str, Any]) -> str:
+    """The request's id to echo in an answer (only when it is a string, and never a huge one)."""
+    value = body.get("requestId")
+    return value[:200] if isinstance(value, str) else ""
 
 
 def _closed(document: dict[str, Any]) -> bool:

@@ -5,7 +5,10 @@ follow-up attempts). All optional: a call without one is imported as dispatched 
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated, Any, NotRequired, get_args, get_origin
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from typing_extensions import TypedDict
 
 
 class _Plan(BaseModel):
@@ -43,3 +46,42 @@ class AfterPlan(_Plan):
     landed_minutes: float = Field(default=20, ge=0, le=24 * 60)
     follow_up: list[FollowUpStep] = []
     """Attempts made on every follow-up the call comes to owe."""
+
+
+# -- checking a plan without building it --------------------------------------------------------------
+# Replay reads a calls file's after-plans only to refuse bad ones (import-calls plays them); building
+# the models costs several times more than checking the same fields as plain dicts. The shapes below
+# are derived from the models above, field by field, so the two cannot drift apart (and a property
+# test holds them to the same answers).
+
+
+def _shape(model: type[BaseModel]) -> Any:
+    """A TypedDict with ``model``'s fields, constraints and ``extra`` setting (nested models as shapes)."""
+    fields: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        annotation = _shaped(info.annotation)
+        if info.metadata:
+            annotation = Annotated[(annotation, *info.metadata)]
+        fields[name] = annotation if info.is_required() else NotRequired[annotation]
+    make_typed_dict: Any = TypedDict  # built from the model's fields at run time, which mypy cannot follow
+    shape: Any = make_typed_dict(f"{model.__name__}Shape", fields)
+    shape.__pydantic_config__ = ConfigDict(extra=model.model_config.get("extra"))
+    return shape
+
+
+def _shaped(annotation: Any) -> Any:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return _shape(annotation)
+    args = get_args(annotation)
+    if not args:
+        return annotation
+    inner = tuple(_shaped(a) for a in args)
+    if inner == args:
+        return annotation
+    if get_origin(annotation) is list:
+        return list[inner[0]]  # type: ignore[valid-type]
+    raise TypeError(f"no shape for {annotation!r}")  # pragma: no cover - a new kind of field: extend here
+
+
+#: Checks an after-plan as :class:`AfterPlan` does, without building one (raises ValidationError).
+check_after_plan = TypeAdapter(_shape(AfterPlan)).validate_python

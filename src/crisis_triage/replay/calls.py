@@ -12,9 +12,9 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from ..engine.decide import assess, decide
+from ..engine.decide import decide, outcome
 from ..engine.event_base import AnswerValue
 from ..engine.session import SessionError
 from ..protocol.compiled import Protocol
@@ -26,7 +26,7 @@ from ..untrusted import (
     describe_failure,
     load_json,
 )
-from .after_plan import AfterPlan
+from .after_plan import AfterPlan, check_after_plan
 
 #: Years a call's time may fall in: far enough either way for any real record, near enough that
 #: moving the time to another zone or adding a call's minutes can never leave the calendar.
@@ -36,6 +36,7 @@ EARLIEST_YEAR, LATEST_YEAR = 1900, 2999
 class CallRecord(BaseModel):
     """One call as a replay file holds it."""
 
+    # Mutable defaults by factory: a default written as {} or [] is deep-copied for every call read.
     model_config = ConfigDict(extra="forbid")
 
     id: str
@@ -45,14 +46,14 @@ class CallRecord(BaseModel):
     language: str = "en"
     at: datetime | None = None
     """When the call was taken; defaults to noon local time (response hours depend on it)."""
-    answers: dict[str, AnswerValue] = {}
+    answers: dict[str, AnswerValue] = Field(default_factory=dict)
     """Answers by question id: an option id, a list of option ids, a number or text."""
-    interrupts: list[str] = []
-    unavailable: dict[str, str] = {}
+    interrupts: list[str] = Field(default_factory=list)
+    unavailable: dict[str, str] = Field(default_factory=dict)
     """Models unavailable on this call (model id -> reason)."""
-    notes: list[str] = []
+    notes: list[str] = Field(default_factory=list)
     """The call-taker's notes (free text; replay ignores them, an import records them)."""
-    tags: list[str] = []
+    tags: list[str] = Field(default_factory=list)
     """Free labels (the synthetic generator's presentation, a scenario name); ignored by replay."""
     after: AfterPlan | None = None
     """What happened after the questions (dispatch, response, disposition, follow-ups); ignored by replay."""
@@ -107,25 +108,42 @@ def default_time(protocol: Protocol) -> datetime:
     return datetime.combine(datetime(2026, 1, 1).date(), time(12, 0), tzinfo=zone)
 
 
-def parse_lines(lines: Iterable[str | bytes]) -> Iterator[tuple[int, CallRecord | BadLine]]:
+class _ReplayedCall(CallRecord):
+    """A call as replay reads it when every answer is text or a list (the usual case): the answers
+    checked without the per-value hook that turns a JSON true/false into yes/no (no such value is
+    here), the after-plan checked but not built (see :func:`read_line`)."""
+
+    answers: dict[str, str | list[str]] = Field(default_factory=dict)  # type: ignore[assignment]  # narrower than CallRecord's, on purpose
+
+
+def parse_lines(
+    lines: Iterable[str | bytes], *, build_after: bool = True
+) -> Iterator[tuple[int, CallRecord | BadLine]]:
     """Each non-blank line as (line number, CallRecord), or (line number, BadLine) when unusable.
 
     Lines may be bytes (a file opened in binary): a line that is not UTF-8 is a bad line, not the end
     of the run. Every line goes through the bounded JSON reader (:mod:`crisis_triage.untrusted`):
     whatever a line holds (huge numbers, deep nesting, lone surrogates, duplicate keys, values of the
     wrong type), it becomes a BadLine with its number and the lines after it are still read.
-    An open file is read line by line with a bound on each line's length.
+    An open file is read line by line with a bound on each line's length. ``build_after`` as
+    :func:`read_line`.
     """
     if hasattr(lines, "readline"):
         lines = bounded_lines(lines)
     for number, text in enumerate(lines, start=1):
-        item = read_line(text, number)
+        item = read_line(text, number, build_after=build_after)
         if item is not None:
             yield number, item
 
 
-def read_line(text: str | bytes, number: int) -> CallRecord | BadLine | None:
-    """One line of a calls file as a CallRecord, a BadLine saying what is wrong, or None when blank."""
+def read_line(text: str | bytes, number: int, *, build_after: bool = True) -> CallRecord | BadLine | None:
+    """One line of a calls file as a CallRecord, a BadLine saying what is wrong, or None when blank.
+
+    Without ``build_after`` (replay, which ignores what happened after a call) the call's after-plan
+    is checked as strictly but not built: the record's ``after`` is None. Every line it refuses, it
+    refuses with the same message either way (a line that fails the quick check is read again the
+    full way, for the full way's message).
+    """
     if len(text) > MAX_LINE_CHARS:
         return BadLine(number, f"the line is {len(text):,} characters long; the limit is {MAX_LINE_CHARS:,}")
     if isinstance(text, bytes):
@@ -139,11 +157,33 @@ def read_line(text: str | bytes, number: int) -> CallRecord | BadLine | None:
         data = load_json(text)
         if not isinstance(data, dict):
             return BadLine(number, "expected a JSON object with id, door, district, answers ...")
+        if not build_after:
+            quick = _read_quickly(data)
+            if quick is not None:
+                return quick
         return CallRecord.model_validate(data)
     except UntrustedInputError as exc:
         return BadLine(number, exc.message)
     except INPUT_FAILURES as exc:  # pydantic's ValidationError is a ValueError
         return BadLine(number, describe_failure(exc))
+
+
+_TEXT_OR_LIST = {str, list}
+
+
+def _read_quickly(data: dict[str, Any]) -> CallRecord | None:
+    """The call without building its after-plan, or None when the full reading must decide."""
+    answers = data.get("answers")
+    if answers is not None and (type(answers) is not dict or not {type(v) for v in answers.values()} <= _TEXT_OR_LIST):
+        return None  # numbers, true/false, other shapes: the full reading converts or refuses them
+    rest = dict(data)
+    after = rest.pop("after", None)
+    try:
+        if after is not None:
+            check_after_plan(after)
+        return _ReplayedCall.model_validate(rest)
+    except INPUT_FAILURES:
+        return None
 
 
 def _call_context(protocol: Protocol, call: CallRecord, at: datetime | None) -> dict[str, Any]:
@@ -161,29 +201,28 @@ def _call_context(protocol: Protocol, call: CallRecord, at: datetime | None) -> 
 
 def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None) -> dict[str, Any]:
     """One call's outcome as a plain dict (the JSON line ``replay`` writes). Raises SessionError."""
-    # The same state and assessment as a CallSession fed one event per answer, without the events.
-    # Without the reasons only the console shows (ruled-out models, roles required of another team).
-    assessment = assess(protocol, call.answers, reasons=False, **_call_context(protocol, call, at))
-    rec = assessment.recommendation
+    # What assess(reasons=False) says (the same walk and choice, the state a CallSession fed one
+    # event per answer would reach), without building the explanation only the console shows.
+    result = outcome(protocol, call.answers, **_call_context(protocol, call, at))
     return {
         "id": call.id,
-        "model": rec.model,
-        "preferred_model": rec.preferred_model,
-        "team": list(rec.team),
-        "notify": list(rec.notify),
-        "band": assessment.risk.band,
-        "score": assessment.risk.score,
-        "suicide_level": assessment.risk.suicide_level,
-        "rule": rec.rule,
-        "fallback": [{"from": f.from_model, "to": f.to_model, "reason": f.reason} for f in rec.fallbacks],
-        "guarantees": [g.guarantee for g in rec.guarantees],
-        "rationale": rec.because["en"],
+        "model": result.model,
+        "preferred_model": result.preferred_model,
+        "team": list(result.team),
+        "notify": list(result.notify),
+        "band": result.band,
+        "score": result.score,
+        "suicide_level": result.suicide_level,
+        "rule": result.rule,
+        "fallback": [{"from": f.from_model, "to": f.to_model, "reason": f.reason} for f in result.fallbacks],
+        "guarantees": [g.guarantee for g in result.guarantees],
+        "rationale": result.because["en"],
         # The rule's notes carry what the caller asked for (a no-police request honoured, or why not).
-        "notes": [note["en"] for note in rec.notes],
-        "deciding": dict(rec.deciding_values),
-        "facts": sorted(assessment.facts),
-        "provisional": rec.provisional,
-        "dropped": [d.question.id for d in assessment.dropped],
+        "notes": [note["en"] for note in result.notes],
+        "deciding": dict(result.deciding_values),
+        "facts": list(result.facts),
+        "provisional": result.provisional,
+        "dropped": list(result.dropped),
     }
 
 
@@ -210,7 +249,8 @@ def replay_lines(
     band, score, fallback as true/false): several times faster, for summaries of large files.
     """
     replay = decide_call if decision_only else replay_call
-    for number, item in parse_lines(lines):
+    # Replay ignores what happened after each call: the after-plans are checked, not built.
+    for number, item in parse_lines(lines, build_after=False):
         if isinstance(item, BadLine):
             yield item
             continue

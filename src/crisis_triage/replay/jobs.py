@@ -29,6 +29,10 @@ IN_FLIGHT_PER_JOB = 2
 """Chunks handed out per job and not yet written: enough to keep every process busy, and no more."""
 
 
+#: What ``json.dumps(result, ensure_ascii=False)`` writes, with the encoder built once, not per line.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
 @dataclass
 class ChunkResult:
     """What replaying one chunk gave: the JSON lines to write, the bad lines, the chunk's counts."""
@@ -68,7 +72,7 @@ def replay_chunk(
             continue
         summary.add(result)
         if write:
-            written.append(json.dumps(result, ensure_ascii=False))
+            written.append(_ENCODER.encode(result))
     return ChunkResult("\n".join(written) + "\n" if written else "", bad, summary)
 
 

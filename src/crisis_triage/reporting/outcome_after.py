@@ -11,12 +11,14 @@ from datetime import datetime
 
 from ..engine.aftercare import contact_window, disposition_spec, response_resolved
 from ..engine.events_response import (
+    ContactAlertAcknowledged,
     DispositionRecorded,
     FollowUpAttempted,
     FollowUpScheduled,
     HandoffOutcomeRecorded,
     ResponseStatusChanged,
 )
+from ..engine.receiving_services import receiving_service_id
 from ..engine.session import CallSession
 from ..engine.state import CallState
 from ..engine.views import centre_time
@@ -47,6 +49,12 @@ def describe_after(protocol: Protocol, event: object) -> str | None:
             return f"handoff landed: {outcome.replace('_', ' ')}" + (f": {note}" if note else "")
         case FollowUpScheduled(rule=rule, due=due):
             return f"follow-up owed: {rule}, due {stamp(protocol, due)}"
+        case ContactAlertAcknowledged(by=by, note=note):
+            return (
+                "overdue-contact alert acknowledged (contact not confirmed)"
+                + (f" by {by}" if by else "")
+                + (f": {note}" if note else "")
+            )
         case FollowUpAttempted(rule=rule, outcome=outcome, by=by, note=note):
             return (
                 f"follow-up {rule}: {outcome.replace('_', ' ')}"
@@ -76,6 +84,7 @@ def after_lines(protocol: Protocol, state: CallState, now: datetime | None = Non
             lines.append(
                 f"contact confirmation: due by {stamp(protocol, window.deadline)}, "
                 + ("OVERDUE, not confirmed" if late else "not confirmed yet")
+                + (f"; alert acknowledged {stamp(protocol, window.acknowledged_at)}" if window.acknowledged_at else "")
             )
         else:
             verdict = "in time" if window.in_time else "LATE"
@@ -128,7 +137,9 @@ def after_dispatch(protocol: Protocol, session: CallSession, now: datetime) -> d
         "disposition": disposition.code if disposition else None,
         "disposition_marks": tuple(spec.marks) if spec else (),
         "receiving_services": tuple(
-            value for d in spec.details if d.from_directory and (value := disposition.details.get(d.id, "").strip())
+            receiving_service_id(value)
+            for d in spec.details
+            if d.from_directory and (value := disposition.details.get(d.id, "").strip())
         )
         if spec and disposition
         else (),

@@ -24,6 +24,15 @@ from ..protocol.centre import Centre
 #: Statuses a unit's assignment may be moved to; ``cleared`` ends it.
 STATUSES = (*ACTIVE_STATUSES, "cleared")
 
+#: A response status reported for a call (engine/events_response.py) as the state of its units.
+UNIT_STATUS = {
+    "en_route": "en_route",
+    "on_scene": "on_scene",
+    "contact_made": "on_scene",
+    "unable_to_locate": "on_scene",
+    "cleared": "cleared",
+}
+
 
 class AvailabilityError(Exception):
     """A request the store refuses (unknown unit, unknown status); the message says why."""
@@ -180,11 +189,14 @@ class AvailabilityStore(abc.ABC):
         """The decision, inside the transaction (PostgreSQL does it in one server-side call)."""
         self._bump(cursor)  # BEGIN IMMEDIATE has the write lock already; the bump tells watchers
         ids = [unit_id for unit_id, _ in candidates]
-        held = self._run(
-            cursor, "SELECT unit_id FROM {p}assignments WHERE call_id = %s AND cleared_at IS NULL", (call_id,)
-        ).fetchall()
-        for (unit_id,) in held:
-            if unit_id in ids:
+        held = {
+            row[0]
+            for row in self._run(
+                cursor, "SELECT unit_id FROM {p}assignments WHERE call_id = %s AND cleared_at IS NULL", (call_id,)
+            ).fetchall()
+        }
+        for unit_id in ids:  # the preferred one first, as the server-side function does
+            if unit_id in held:
                 return unit_id, True
         for unit_id, expected in candidates:
             row = self._run(
@@ -217,6 +229,30 @@ class AvailabilityStore(abc.ABC):
                 sql = "UPDATE {p}assignments SET status = %s WHERE call_id = %s AND unit_id = %s"
                 params = (status, call_id, unit_id)
             return self._run(cursor, sql + " AND cleared_at IS NULL", params).rowcount > 0
+
+    def follow_response(self, call_id: str, status: str, *, at: datetime, except_models: Sequence[str] = ()) -> int:
+        """Move the units on ``call_id`` as a response status reported for the call says (a dispatcher's
+        system through ``records update``, as the console does for its own); return how many moved.
+
+        ``except_models``: units of these models stay as they are (the call line's seat is freed by
+        the handoff's end, not by the field team's status). A status with no unit meaning moves none.
+        """
+        unit_status = UNIT_STATUS.get(status)
+        if unit_status is None:
+            return 0
+        with self._transaction() as cursor:
+            self._bump(cursor)
+            if unit_status == "cleared":
+                change, params = "cleared_at = %s", [self._time(at)]
+            else:
+                change, params = "status = %s", [unit_status]
+            skip = "".join(", %s" for _ in except_models)
+            return self._run(
+                cursor,
+                f"UPDATE {{p}}assignments SET {change} WHERE call_id = %s AND cleared_at IS NULL "
+                f"AND unit_id NOT IN (SELECT unit_id FROM {{p}}units WHERE model IN (''{skip}))",
+                [*params, call_id, *except_models],
+            ).rowcount
 
     def release_call(self, call_id: str, *, at: datetime) -> int:
         """Clear every unit on ``call_id`` (a handoff ended, a dispatch withdrawn); return how many."""

@@ -68,13 +68,17 @@ END $$
 class PostgresAvailability(AvailabilityStore):
     """Availability in the centre store at ``url`` (``?schema=`` as for the record store)."""
 
-    def __init__(self, url: str, *, connect_timeout: float = CONNECT_TIMEOUT_S, poll_s: float = 0.25):
+    def __init__(
+        self, url: str, *, connect_timeout: float = CONNECT_TIMEOUT_S, poll_s: float = 0.25, listen: bool = True
+    ):
         self.url = url
         self.conninfo, self.schema = split_url(url)
         self.prefix = f"{self.schema}."
         self.channel = f"{self.schema}_centre"
         self.connect_timeout = connect_timeout
         self.poll_s = poll_s
+        self.listen = listen
+        """False: never LISTEN, poll the version row (as behind a pooler that drops notifications)."""
         self._conn: Any = None
         self._listener = None
         self._lock = threading.RLock()
@@ -235,6 +239,8 @@ class PostgresAvailability(AvailabilityStore):
 
     def _listening(self, events: bool):
         """The LISTEN connection, or None when it cannot be had (then the caller polls)."""
+        if not self.listen:
+            return None
         if self._listener is None or self._listener.closed:
             try:
                 listener = self._connect(autocommit=True)

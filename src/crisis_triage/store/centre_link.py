@@ -60,6 +60,7 @@ class CentreLink:
         clock: Callable[[], datetime],
         on_change: Callable[[], None] | None = None,
         watch_events: bool = False,
+        watch_timeout_s: float = WATCH_TIMEOUT_S,
     ):
         self.open_store = open_store
         self.centre = centre
@@ -67,6 +68,8 @@ class CentreLink:
         self.clock = clock
         self.on_change = on_change or (lambda: None)
         self.watch_events = watch_events
+        self.watch_timeout_s = watch_timeout_s
+        """The picture is read again at least this often even if no notification comes."""
         self.states = UnitStates()
         self.offline_since: datetime | None = None
         self.conflicts: list[Conflict] = []
@@ -85,7 +88,7 @@ class CentreLink:
 
     def stop(self) -> None:
         self._stopping.set()
-        self._thread.join(timeout=WATCH_TIMEOUT_S + 5)
+        self._thread.join(timeout=self.watch_timeout_s + 5)
         with self._lock:
             if self._store is not None:
                 self._store.close()
@@ -128,7 +131,7 @@ class CentreLink:
                 delay = RETRY_S[0]
                 store = self._store
                 if store is not None:
-                    store.wait_for_change(self.states.version, WATCH_TIMEOUT_S, events=self.watch_events)
+                    store.wait_for_change(self.states.version, self.watch_timeout_s, events=self.watch_events)
             except Exception as exc:
                 self._went_offline(exc)
                 self._stopping.wait(delay)
@@ -216,7 +219,8 @@ class CentreLink:
         result: Any = None
         if operation == "claim":
             ids = [u for u, _ in a["candidates"]]
-            held = next((x.unit_id for x in states.of_call(a["call_id"]) if x.unit_id in ids), None)
+            holds = {x.unit_id for x in states.of_call(a["call_id"])}
+            held = next((unit_id for unit_id in ids if unit_id in holds), None)  # the preferred one first
             if held is not None:
                 return Claim(held, None, already_held=True)
             result = Claim(None, states)

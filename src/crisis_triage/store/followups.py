@@ -8,9 +8,8 @@ PostgreSQL store, where every console's follow-ups meet.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ..engine.events_response import FOLLOW_UP_CLOSING
 
@@ -19,9 +18,8 @@ KINDS = ("follow_up_scheduled", "follow_up_attempt")
 Status = Literal["overdue", "due", "done"]
 
 
-@dataclass(frozen=True)
-class FollowUpItem:
-    """One follow-up owed on one call."""
+class FollowUpItem(NamedTuple):
+    """One follow-up owed on one call (a tuple: the queue builds ten thousand of them in one load)."""
 
     call_id: str
     console_id: str
@@ -50,51 +48,85 @@ def _moment(value: str | datetime) -> datetime:
 
 def queue_from_rows(rows: list[dict[str, Any]]) -> list[FollowUpItem]:
     """Items from rows of (call_id, console_id, kind, rule, at, due, outcome), as the stores'
-    ``followup_rows`` give them (the fields taken out of the event's JSON by the database)."""
-    scheduled: dict[tuple[str, str], tuple[str, str, str]] = {}
+    ``followup_rows`` give them (the follow-up events' own fields with their call and console).
+
+    One pass, no per-row objects beyond the item itself: this is the queue's load time."""
+    moment = _moment
+    scheduled: dict[tuple[str, str], tuple[str, Any, Any]] = {}
     attempts: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
     for row in rows:
         key = (row["call_id"], row["rule"])
         if row["kind"] == "follow_up_scheduled":
-            scheduled.setdefault(key, (row["console_id"], row["at"], row["due"]))
+            if key not in scheduled:
+                scheduled[key] = (row["console_id"], row["at"], row["due"])
         else:
-            attempts.setdefault(key, []).append((_moment(row["at"]), row["outcome"]))
+            attempts.setdefault(key, []).append((moment(row["at"]), row["outcome"]))
     items = []
+    closing = FOLLOW_UP_CLOSING
     for (call_id, rule), (console_id, at, due) in scheduled.items():
-        tries = sorted(attempts.get((call_id, rule), ()))
-        done = next((when for when, outcome in tries if outcome in FOLLOW_UP_CLOSING), None)
-        items.append(
-            FollowUpItem(
-                call_id=call_id,
-                console_id=console_id,
-                rule=rule,
-                scheduled_at=_moment(at),
-                due=_moment(due),
-                attempts=len(tries),
-                last_outcome=tries[-1][1] if tries else None,
-                last_attempt_at=tries[-1][0] if tries else None,
-                done_at=done,
-            )
-        )
+        tries = attempts.get((call_id, rule))
+        done: datetime | None = None
+        last_at: datetime | None = None
+        last: str | None = None
+        count = 0
+        if tries:
+            tries.sort()
+            done = next((when for when, outcome in tries if outcome in closing), None)
+            last_at, last = tries[-1]
+            count = len(tries)
+        items.append(FollowUpItem(call_id, console_id, rule, moment(at), moment(due), count, last, last_at, done))
     return items
 
 
 _ORDER = {"overdue": 0, "due": 1, "done": 2}
 
 
+def followup_rows(store: Any) -> list[dict[str, Any]]:
+    """The follow-up events' rows from ``store``: its own query (SQLite, PostgreSQL), or, for a
+    journal without one (the in-memory journal of practice and tests), the same rows from its events."""
+    query = getattr(store, "followup_rows", None)
+    if query is not None:
+        return query()
+    rows = []
+    for call_id in list(getattr(store, "stored", {})):
+        meta = store.meta(call_id)
+        if meta.practice:
+            continue
+        for stored in store.stored_events(call_id):
+            if stored.event.kind in KINDS:
+                rows.append({**stored.event.model_dump(mode="json"), "call_id": call_id, "console_id": meta.console_id})
+    return rows
+
+
 def load_queue(store: Any, now: datetime, *, include_done: bool = True) -> list[FollowUpItem]:
     """The queue from ``store`` (SqliteJournal or PostgresStore): overdue first (oldest due first),
     then due (soonest first), then done (most recent first)."""
-    items = queue_from_rows(store.followup_rows())
+    items = queue_from_rows(followup_rows(store))
     if not include_done:
         items = [i for i in items if i.done_at is None]
     return sort_queue(items, now)
 
 
 def sort_queue(items: list[FollowUpItem], now: datetime) -> list[FollowUpItem]:
+    """Overdue first (oldest due first), then due (soonest first), then done (most recent first)."""
+
     def key(item: FollowUpItem) -> tuple:
-        status = item.status(now)
-        moment = -item.done_at.timestamp() if item.done_at is not None else item.due.timestamp()
-        return (_ORDER[status], moment, item.call_id, item.rule)
+        if item.done_at is not None:
+            return (2, -item.done_at.timestamp(), item.call_id, item.rule)
+        return (0 if now > item.due else 1, item.due.timestamp(), item.call_id, item.rule)
 
     return sorted(items, key=key)
+
+
+def queue_store(journal: Any, settings: Any) -> tuple[Any, bool]:
+    """The store a console's follow-up queue reads and records attempts in, and whether the caller
+    must close it: the centre's PostgreSQL store when one is set (every console's follow-ups meet
+    there), else the console's own SQLite file (under its durable journal)."""
+    from .opening import is_postgres_url
+
+    if is_postgres_url(getattr(settings, "store", None)):
+        from .postgres import PostgresStore
+
+        return PostgresStore(settings.store), True
+    primary = getattr(journal, "primary", None)
+    return (primary if primary is not None else journal), False

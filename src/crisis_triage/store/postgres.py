@@ -81,6 +81,14 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX events_by_kind ON {schema}.events (kind);
     """,
     ),
+    (
+        3,
+        """
+        -- The follow-up queue's rows, in the order it reads them, with what it reads.
+        CREATE INDEX events_followups ON {schema}.events (call_id, sequence) INCLUDE (console_id, kind, event)
+            WHERE kind IN ('follow_up_scheduled', 'follow_up_attempt') AND NOT practice;
+    """,
+    ),
 )
 LATEST = MIGRATIONS[-1][0]
 

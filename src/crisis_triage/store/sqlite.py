@@ -23,6 +23,8 @@ from .journal import OUTSIDE_SEQUENCE, CallMeta, CallSummary, JournalError, Stor
 from .rows import COLUMNS, meta_from_row, stored_from_row, to_row, utc_text
 from .sqlite_schema import migrate
 
+_JSON = json.JSONDecoder()
+
 CHECKPOINT_INTERVAL_S = 2.0
 """How often the background checkpointer copies the WAL into the database file."""
 
@@ -239,22 +241,29 @@ class SqliteJournal:
                 raise JournalError(describe_sqlite_error(exc, self.path)) from exc
 
     def followup_rows(self) -> list[dict[str, Any]]:
-        """The follow-up queue's rows (store/followups.py): the fields it needs, taken out of the
-        events' JSON by SQLite, found through the index on the event kind."""
+        """The follow-up queue's rows (store/followups.py): each follow-up event's own fields (rule,
+        at, due, outcome) with its call and console, read from the partial index that holds exactly
+        these rows in this order (schema 3), so nothing else of the table is touched. The small
+        JSON is parsed here: Python's parser is quicker than SQLite's json_extract once per field."""
         self._db.row_factory = None
         try:
             with self._lock:
                 rows = self._db.execute(
-                    "SELECT call_id, console_id, kind, json_extract(event, '$.rule'), json_extract(event, '$.at'), "
-                    "json_extract(event, '$.due'), json_extract(event, '$.outcome') FROM events "
+                    "SELECT call_id, console_id, event FROM events INDEXED BY events_followups "
                     "WHERE kind IN ('follow_up_scheduled', 'follow_up_attempt') AND practice = 0 ORDER BY call_id, sequence"
                 ).fetchall()
         except sqlite3.Error as exc:
             raise JournalError(describe_sqlite_error(exc, self.path)) from exc
         finally:
             self._db.row_factory = sqlite3.Row
-        names = ("call_id", "console_id", "kind", "rule", "at", "due", "outcome")
-        return [dict(zip(names, row)) for row in rows]
+        decode = _JSON.raw_decode  # the C scanner without json.loads' wrapper (stored JSON has no padding)
+        result = []
+        for call_id, console_id, event in rows:
+            fields = decode(event)[0]
+            fields["call_id"] = call_id
+            fields["console_id"] = console_id
+            result.append(fields)
+        return result
 
     def meta(self, call_id: str) -> CallMeta:
         with self._lock:

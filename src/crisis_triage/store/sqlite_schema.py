@@ -69,6 +69,15 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX events_by_kind ON events (kind);
     """,
     ),
+    (
+        3,
+        """
+        -- The follow-up queue's rows, in the order it reads them, with everything it reads: the
+        -- queue loads from this small index alone (no lookup into the events table, no sort).
+        CREATE INDEX events_followups ON events (call_id, sequence, kind, console_id, event)
+            WHERE kind IN ('follow_up_scheduled', 'follow_up_attempt') AND practice = 0;
+    """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

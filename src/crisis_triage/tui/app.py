@@ -110,6 +110,7 @@ class ConsoleApp(App):
         self.resume = resume
         """A call already journalled (transferred in as an EIDO) to open at once."""
         self._directory = _UNLOADED
+        self._response_alerts: Any = None
 
     @property
     def directory(self):
@@ -120,6 +121,16 @@ class ConsoleApp(App):
 
             self._directory = load_console_directory(self.protocol, self.notify)
         return self._directory
+
+    @property
+    def response_alerts(self):
+        """The watch on this console's responses after the dispatch (overdue-contact alert, active
+        calls, statuses from outside: tui/response_alerts.py), made on first use."""
+        if self._response_alerts is None:
+            from .response_alerts import ResponseAlerts
+
+            self._response_alerts = ResponseAlerts(self)
+        return self._response_alerts
 
     # -- start-up --------------------------------------------------------------------------------
     def on_mount(self) -> None:
@@ -178,6 +189,9 @@ class ConsoleApp(App):
         # Everything loaded so far (protocol, widgets, CSS) lives as long as the console: keep it out
         # of the garbage collector's full passes, which otherwise land on a keypress now and then.
         gc.freeze()
+        gc.enable()  # off during start-up (cli/console.py)
+        if self.protocol is not None:
+            self.response_alerts.start()  # after the first paint: not on the start-up path
         elapsed_ms = (time.perf_counter() - STARTED_AT) * 1000
         self.log.info(f"started in {elapsed_ms:.0f} ms")
         if self.announce_startup:
@@ -310,6 +324,21 @@ class ConsoleApp(App):
             return
         self.show_home()
 
+    def action_active_calls(self) -> None:
+        """This console's calls whose response is not resolved (issue 12)."""
+        from .screens.active_calls import ActiveCallsScreen
+
+        if self.protocol is not None and not isinstance(self.screen, ActiveCallsScreen):
+            self.response_alerts.refresh()
+            self.push_screen(ActiveCallsScreen())
+
+    def show_followups(self) -> None:
+        """The follow-up queue: due, overdue, done (issue 12)."""
+        from .screens.followup_queue import FollowUpQueueScreen
+
+        if self.protocol is not None and not isinstance(self.screen, FollowUpQueueScreen):
+            self.push_screen(FollowUpQueueScreen())
+
     def on_interrupt_requested(self) -> None:
         """The interrupt key in a dialog above the call: close what is above the call, open the interrupt keys."""
         call = self.call_screen()
@@ -381,6 +410,12 @@ class ConsoleApp(App):
                 "New call", "Start a call (door, line, district, language)", lambda: self.new_call(None)
             )
             yield SystemCommand("Home", f"The console home ({label('home', self.keymap_in_force)})", self.action_home)
+        yield SystemCommand(
+            "Active calls",
+            f"Responses not resolved yet ({label('active_calls', self.keymap_in_force)})",
+            self.action_active_calls,
+        )
+        yield SystemCommand("Follow-up queue", "Follow-ups due, overdue and done", self.show_followups)
         for theme in CONSOLE_THEMES:
             yield SystemCommand(
                 f"Theme: {theme}", "Switch the console theme", lambda t=theme: setattr(self, "theme", t)

@@ -27,10 +27,11 @@ from ..store.centre_link import CentreLink
 from ..store.live_calls import SORTS, BoardPicture, LiveCall, board_picture, consulted_calls, read_live_calls
 
 WALL_ACTIONS = {spec.action for spec in KEYS if spec.where == "board / wall"}
-FILTERS = ("all", "alerts", "questioning", "dispatched")
+FILTERS = ("all", "alerts", "questioning", "dispatched", "follow-up due")
 ALERT_STYLE = {
     "imminent": "bold white on red",
     "contact": "bold red",
+    "follow_up": "bold magenta",
     "departure": "yellow",
     "time": "bold yellow",
     "out_of_service": "magenta",
@@ -104,7 +105,17 @@ class BoardApp(App):
     def on_mount(self) -> None:
         calls = self._board.query_one("#calls", DataTable)
         calls.add_columns(
-            "call", "console", "call-taker", "time", "door / line", "lang", "risk", "recommended", "sent", "state"
+            # The state before the wide columns: a narrow terminal cuts the right-hand side first.
+            "call",
+            "console",
+            "call-taker",
+            "time",
+            "state",
+            "risk",
+            "recommended",
+            "sent",
+            "door / line",
+            "lang",
         )
         units = self._board.query_one("#units", DataTable)
         units.add_columns("unit", "model", "state", "detail")
@@ -127,7 +138,8 @@ class BoardApp(App):
         try:
             if self._reader is None:
                 self._reader = self.reader_factory()
-            return read_live_calls(self._reader, now=self.clock())
+            keep = {a.call_id for a in self.link.states.assignments}  # a response still out after the phone call
+            return read_live_calls(self._reader, now=self.clock(), keep=keep)
         except Exception:
             self._reader = None
             return None  # the centre is down: keep the last picture, the banner says so
@@ -189,14 +201,18 @@ class BoardApp(App):
         elif self.filter == "questioning":
             calls = [c for c in calls if c.state == "questioning"]
         elif self.filter == "dispatched":
-            calls = [c for c in calls if c.dispatched]
+            calls = [c for c in calls if c.dispatched and c.state != "follow-up due"]
+        elif self.filter == "follow-up due":
+            calls = [c for c in calls if c.state == "follow-up due"]
         return sorted(calls, key=SORTS[self.sort])
 
     def _show_calls(self, now: datetime) -> None:
         table = self._board.query_one("#calls", DataTable)
         calls = self._visible_calls()
         selected = self._selected_call()
-        alerted = {a.subject: a.kind for a in self.picture.alerts}
+        alerted: dict[str, str] = {}
+        for alert in self.picture.alerts:  # the first (most pressing) alert of a call colours its id
+            alerted.setdefault(alert.subject, alert.kind)
         bands = {b.id: b for b in self.protocol.document.risk.bands}
         table.clear()
         for call in calls:
@@ -205,18 +221,25 @@ class BoardApp(App):
             risk = Text(band.label["en"] if band else call.band, style=f"bold {band.colour}" if band else "")
             if call.consulted:
                 risk.append(" (consulted)", style="dim")
+            elif call.needs_consultation and not call.phone_ended:
+                risk.append(" CONSULT", style="bold white on red")  # 988: a supervisor on imminent risk
+            state = Text(call.state)
+            if call.contact_overdue(now):
+                state.append(" - contact overdue", style="bold red")
+            elif call.phone_ended and call.state != "follow-up due":
+                state.append(" (phone ended)", style="dim")
             call_text = Text(call.call_id, style=ALERT_STYLE.get(alerted.get(call.call_id, ""), ""))
             table.add_row(
                 call_text,
                 call.console_id,
                 call.call_taker_id,
                 f"{seconds // 60}:{seconds % 60:02d}",
-                f"{call.door} / {call.line}",
-                call.language,
+                state,
                 risk,
                 short_model(self.protocol, call.recommended),
                 short_model(self.protocol, call.dispatched),
-                call.state,
+                f"{call.door} / {call.line}",
+                call.language,
                 key=call.call_id,
             )
         self._call_order = [c.call_id for c in calls]
@@ -324,7 +347,7 @@ class BoardApp(App):
         self.repaint()
 
     def action_unit_on_scene(self) -> None:
-        """The selected unit reports on scene (contact made)."""
+        """The selected unit reports on scene (heard on the radio; contact is confirmed on the call itself)."""
         unit_id = self._selected_unit()
         on = self.link.states.on_unit(unit_id) if unit_id else []
         if on and unit_id:

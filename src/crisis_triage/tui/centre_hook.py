@@ -1,38 +1,117 @@
-"""The shared availability on a call screen: the centre's marks, the claim on accept, the offline banner.
+"""The shared availability on a call screen: the centre's marks, the claim on accept, the offline state.
 
 The call screen holds one :class:`CallCentre` when the console runs with a centre file; the screen
 keeps its own logic and calls three things: :meth:`CallCentre.sync` (after a change of district or of
 the centre), :meth:`CallCentre.claim` (before recording the dispatch), :meth:`CallCentre.banner`.
 What is free and why comes from :mod:`engine.units`; every mark is an event, journalled first.
+
+App-wide, :func:`attach` gives the app a :class:`CentreWatch` (read it with :func:`centre_watch`):
+whether the centre store is reachable, since when not, and the words every screen shows about it;
+it calls its subscribers and posts :class:`CentreStatusChanged` to the app when that changes.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from textual.message import Message
+
 from ..engine.evaluate import local_hour
-from ..engine.events import ContextChanged, HandoffEnded
+from ..engine.events import ContextChanged, HandoffEnded, RecommendationAccepted
 from ..engine.events_centre import SupervisorConsulted, UnitAssigned
 from ..engine.events_response import ResponseStatusChanged
 from ..engine.units import covers, expected_clear, sync_events, unavailable_models, why_busy
+from ..store.availability import UNIT_STATUS
 from ..store.centre_link import CentreLink
 
 if TYPE_CHECKING:
     from textual.screen import Screen
 
 
-#: A response status (engine/events_response.py) as the state of the unit on the call.
-UNIT_STATUS = {
-    "en_route": "en_route",
-    "on_scene": "on_scene",
-    "contact_made": "on_scene",
-    "unable_to_locate": "on_scene",
-    "cleared": "cleared",
-}
+@dataclass(frozen=True)
+class CentreStatus:
+    """Whether the centre store is reachable, as every screen of the console shows it."""
+
+    offline_since: datetime | None = None
+    """When the link lost the store (None while it is reachable)."""
+    pending: int = 0
+    """Changes made on this console while offline, not yet in the centre store."""
+
+    @property
+    def online(self) -> bool:
+        return self.offline_since is None
+
+    def words(self, tz: tzinfo) -> str | None:
+        """The alert line for every screen, or None while the centre is reachable."""
+        if self.offline_since is None:
+            return None
+        text = (
+            f"Centre store offline since {self.offline_since.astimezone(tz):%H:%M} — "
+            "availability may be stale; calls are kept locally"
+        )
+        if self.pending:
+            text += f" ({self.pending} availability change{'s' if self.pending != 1 else ''} to send)"
+        return text
+
+
+def status_of(link: CentreLink) -> CentreStatus:
+    return CentreStatus(link.offline_since, link.pending)
+
+
+class CentreStatusChanged(Message):
+    """Posted to the app when the centre store goes offline, comes back, or the queue of changes moves."""
+
+    def __init__(self, status: CentreStatus, words: str | None) -> None:
+        super().__init__()
+        self.status = status
+        self.words = words
+
+
+class CentreWatch:
+    """The centre's reachability for the whole app: the state now, and who to tell when it changes.
+
+    Updated on the app's thread only (by :func:`attach`), so subscribers may touch widgets directly.
+    """
+
+    def __init__(self, tz: tzinfo, status: CentreStatus | None = None) -> None:
+        self.tz = tz
+        self.status = status or CentreStatus()
+        self._subscribers: list[Callable[[CentreStatus], object]] = []
+
+    @property
+    def words(self) -> str | None:
+        """What the app-wide alert strip says now (None: nothing to say)."""
+        return self.status.words(self.tz)
+
+    def subscribe(self, callback: Callable[[CentreStatus], object]) -> Callable[[], None]:
+        """Call ``callback(status)`` on every change; returns the function that stops it (call it on unmount)."""
+        self._subscribers.append(callback)
+
+        def unsubscribe() -> None:
+            if callback in self._subscribers:
+                self._subscribers.remove(callback)
+
+        return unsubscribe
+
+    def update(self, status: CentreStatus) -> bool:
+        """Take the new status; True (and every subscriber told) if it differs from the last one."""
+        if status == self.status:
+            return False
+        self.status = status
+        for callback in list(self._subscribers):
+            callback(status)
+        return True
+
+
+def centre_watch(app: Any) -> CentreWatch | None:
+    """The app's :class:`CentreWatch`, or None for a console with no centre file."""
+    return getattr(app, "centre_watch", None)
 
 
 class CallCentre:
@@ -72,9 +151,15 @@ class CallCentre:
         """What an event of this call means for the centre: another district, or the call line freed."""
         if isinstance(event, ContextChanged):
             self.sync()  # another district: other units cover it
+        elif isinstance(event, RecommendationAccepted):
+            self._stand_down(event)
         elif isinstance(event, ResponseStatusChanged) and event.status in UNIT_STATUS:
             # The team's own report moves its unit: the board and every console see it.
+            handoff = self.screen.protocol.document.handoff
             for assignment in self.link.states.of_call(self.call_id):
+                unit = self.link.centre.units.get(assignment.unit_id)
+                if unit is not None and handoff is not None and unit.model == handoff.model:
+                    continue  # the call line's seat: freed when the handoff ends, not by the team's status
                 self.link.set_status(self.call_id, assignment.unit_id, UNIT_STATUS[event.status], at=event.at)
         elif isinstance(event, HandoffEnded):
             # The counsellor has the caller (or the caller is gone): the call line's seat is free again.
@@ -83,6 +168,34 @@ class CallCentre:
                 unit = self.link.centre.units.get(assignment.unit_id)
                 if unit is not None and handoff is not None and unit.model == handoff.model:
                     self.link.set_status(self.call_id, unit.id, "cleared", at=event.at)
+
+    def _stand_down(self, event: RecommendationAccepted) -> None:
+        """Another team sent instead: the field units of the earlier one are free for other calls.
+
+        The call line's seat is not: it is freed when the handoff ends (a team may go as well)."""
+        handoff = self.screen.protocol.document.handoff
+        for assignment in self.link.states.of_call(self.call_id):
+            unit = self.link.centre.units.get(assignment.unit_id)
+            if unit is None or unit.model == event.model or (handoff is not None and unit.model == handoff.model):
+                continue
+            self.link.set_status(self.call_id, unit.id, "cleared", at=event.at)
+
+    def release(self, model: str) -> None:
+        """Give back a unit of ``model`` claimed for a dispatch that was then not recorded."""
+        accepted = self.screen.session.state.accepted
+        if accepted is not None and accepted[0] == model:
+            return  # the call holds it by a recorded dispatch
+        for assignment in self.link.states.of_call(self.call_id):
+            unit = self.link.centre.units.get(assignment.unit_id)
+            if unit is not None and unit.model == model:
+                self.link.set_status(self.call_id, unit.id, "cleared", at=self.screen.now())
+
+    def busy_models(self) -> dict[str, str]:
+        """The models the centre has no free unit for on this call, with why."""
+        state = self.screen.session.state
+        return unavailable_models(
+            self.link.centre, state.district, self._hour(), self.link.states, self.tz, call_id=self.call_id
+        )
 
     def _consultations(self) -> None:
         screen = self.screen
@@ -110,11 +223,12 @@ class CallCentre:
                     timeout=60,
                 )
 
-    def claim(self, model: str) -> bool:
+    def claim(self, model: str, *, lost_hint: Callable[[], str] | None = None) -> bool:
         """Ask the centre for a unit of ``model`` for this call; True to go on with the dispatch.
 
         A model the centre does not track here (no covering unit on duty) needs no claim. A lost
-        race marks the model unavailable with who holds the units, so the card shows the fallback.
+        race marks the model unavailable with who holds the units, so the card shows the fallback;
+        ``lost_hint`` gives the words for what to do next (read after the loss).
         """
         screen = self.screen
         centre = self.link.centre
@@ -131,37 +245,41 @@ class CallCentre:
             return True
         states = claim.states or self.link.states
         taken = "; ".join(why_busy(u, states, self.tz, except_call=self.call_id) for u in candidates)
+        self.sync()
+        hint = lost_hint() if lost_hint else "The recommendation now shows the fallback; accept again to send it."
         screen.notify(
-            f"Another console got there first: {taken}. The recommendation now shows the fallback; "
-            "accept again to send it.",
+            f"Another console got there first: {taken}. {hint}",
             title="TEAM TAKEN",
             severity="error",
             timeout=15,
         )
-        self.sync()
         return False
 
     def banner(self) -> str | None:
-        """The words for the banner, or None when the centre is reachable."""
-        since = self.link.offline_since
-        if since is None:
-            return None
-        local = since.astimezone(self.tz)
-        queued = f"; {self.link.pending} change(s) to send" if self.link.pending else ""
-        return f"CENTRE OFFLINE since {local:%H:%M}: team availability is this console's own{queued}"
+        """The words for the call screen's banner (the app-wide ones), or None when the centre is reachable."""
+        return status_of(self.link).words(self.tz)
 
-    def mark_out_of_service(self) -> None:
-        """F8 with a centre: pick a unit, say why (and minutes until back): every console sees it."""
-        from .screens.modals import ChoiceModal, NoteModal
+    def unit_choices(self) -> list[tuple[str, str]]:
+        """Every unit of the centre with its state in words, for F8's centre-wide lines."""
+        states = self.link.states
+        return [
+            (u.id, ("[out] " if u.id in states.out_of_service else "") + why_busy(u, states, self.tz))
+            for u in self.link.centre.units.values()
+        ]
+
+    def unit_picked(self, unit_id: str) -> None:
+        """A unit picked on F8: back in service if it was out, else ask why (and minutes until back)."""
+        from .screens.modals import NoteModal
 
         screen = self.screen
         link = self.link
-        choices = [
-            (u.id, ("[out] " if u.id in link.states.out_of_service else "") + why_busy(u, link.states, self.tz))
-            for u in link.centre.units.values()
-        ]
+        name = link.centre.units[unit_id].name
+        if unit_id in link.states.out_of_service:
+            link.return_to_service(unit_id)
+            screen.notify(f"{name} back in service", timeout=6)
+            return
 
-        def reason_given(unit_id: str, text: str | None) -> None:
+        def reason_given(text: str | None) -> None:
             if not text:
                 return
             reason, minutes = parse_reason(text)
@@ -169,21 +287,21 @@ class CallCentre:
             back = now + timedelta(minutes=minutes) if minutes else None
             by = f"{screen.meta.call_taker_id} at {screen.meta.console_id}"
             link.set_out_of_service(unit_id, reason, at=now, expected_return=back, by=by)
-            screen.notify(f"{link.centre.units[unit_id].name} out of service: {reason}", timeout=6)
+            screen.notify(f"{name} out of service for the whole centre: {reason}", timeout=6)
 
-        def picked(unit_id: str | None) -> None:
-            if unit_id is None:
-                return
-            if unit_id in link.states.out_of_service:
-                link.return_to_service(unit_id)
-                screen.notify(f"{link.centre.units[unit_id].name} back in service", timeout=6)
-                return
-            screen.app.push_screen(
-                NoteModal("Why is it out of service? (add minutes until back: 'flat tyre 45')", "reason"),
-                lambda text: reason_given(unit_id, text),
-            )
+        screen.app.push_screen(
+            NoteModal(f"Why is {name} out of service? (add minutes until back: 'flat tyre 45')", "reason"),
+            reason_given,
+        )
 
-        screen.app.push_screen(ChoiceModal("Unit out of service (again to return it)", choices, None), picked)
+
+def call_centre(app: Any, call_id: str) -> CallCentre | None:
+    """The centre as the call ``call_id`` uses it (for the screens opened above the call), or None."""
+    for screen in app.screen_stack:
+        centre = getattr(screen, "centre", None)
+        if isinstance(centre, CallCentre) and centre.call_id == call_id:
+            return centre
+    return None
 
 
 def parse_reason(text: str) -> tuple[str, int | None]:
@@ -194,11 +312,31 @@ def parse_reason(text: str) -> tuple[str, int | None]:
     return text.strip(), None
 
 
-def attach(app: Any, link: CentreLink) -> None:
-    """Give a running console app the link; its changes reach every call screen on the app's thread."""
+def attach(app: Any, link: CentreLink, tz: tzinfo | None = None) -> CentreWatch:
+    """Give a running console app the link; its changes reach every call screen on the app's thread,
+    and its reachability every screen through the app's :class:`CentreWatch` (returned)."""
     app.centre = link
+    if tz is None:
+        protocol = getattr(app, "protocol", None)
+        tz = ZoneInfo(protocol.document.protocol.timezone) if protocol is not None else ZoneInfo("UTC")
+    watch = CentreWatch(tz, status_of(link))
+    app.centre_watch = watch
+
+    def reachability() -> None:
+        before = watch.status
+        if not watch.update(status_of(link)):
+            return
+        app.post_message(CentreStatusChanged(watch.status, watch.words))
+        if before.offline_since is not None and watch.status.online:
+            app.notify(
+                f"Centre store reachable again (offline since {before.offline_since.astimezone(tz):%H:%M}); "
+                "availability resynced",
+                title="CENTRE BACK",
+                timeout=10,
+            )
 
     def changed() -> None:
+        reachability()
         for screen in app.screen_stack:
             # Call screens (and only they) take centre changes; found by the method, not the class,
             # so this module does not import the call screen that imports it.
@@ -215,3 +353,4 @@ def attach(app: Any, link: CentreLink) -> None:
             app.call_from_thread(changed)
 
     link.on_change = relay
+    return watch

@@ -13,11 +13,10 @@ from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Input, Static
 
 from ...engine import (
     Answered,
-    AvailabilityChanged,
     CallEnded,
     CallSession,
     CallStarted,
@@ -59,6 +58,7 @@ from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
 from .call_events import CallEventKeys
 from .call_link import AfterCall, CallLink
+from .call_response import CallResponse
 from .confirm import AcceptAnywayModal
 from .referrals import open_referral_picker, referral_panels, show_referrals
 
@@ -66,7 +66,7 @@ if TYPE_CHECKING:
     from ..centre_hook import CallCentre
 
 
-class CallScreen(CallEventKeys, Screen):
+class CallScreen(CallEventKeys, CallResponse, Screen):
     """One live call. Shows only what the engine says; every event goes to the journal first.
 
     Hooks for practice calls (``tui/screens/practice*.py`` subclass this screen):
@@ -161,6 +161,7 @@ class CallScreen(CallEventKeys, Screen):
                 yield RiskPanel(id="risk")
                 yield RecommendationCard(id="recommendation")
                 yield from self.compose_side_extras()
+                yield from self.compose_response()
                 yield from referral_panels(self.app)
         yield MessageLine(id="message-line")
         yield KeyBar(id="keybar")
@@ -227,6 +228,7 @@ class CallScreen(CallEventKeys, Screen):
             self.centre.after(event)
         self.post_message(self.EventApplied(event, after))
         self.event_applied(event, after)
+        self.after_event(event)  # call_response.py: follow-ups owed, the response line
         if isinstance(event, CallEnded):
             self.call_ended(event.outcome)
         return True
@@ -458,9 +460,9 @@ class CallScreen(CallEventKeys, Screen):
         if self.record(self._answer_event(view.id, value)):
             message.input.value = ""
 
-    @on(OptionList.OptionSelected, "#so-far")
-    def _revise_selected(self, message: OptionList.OptionSelected) -> None:
-        question_id = message.option.id
+    @on(CallSoFar.Chosen)
+    def _revise_selected(self, message: CallSoFar.Chosen) -> None:
+        question_id = message.row.id
         if question_id and not question_id.startswith("dropped:"):
             self.ask_out_of_order(question_id)
 
@@ -554,30 +556,10 @@ class CallScreen(CallEventKeys, Screen):
         self.app.push_screen(ChoiceModal("District", choices, self.session.state.district), done)
 
     def action_unavailable(self) -> None:
-        if self.centre is not None:
-            self.centre.mark_out_of_service()  # a unit, for every console
-            return
-        from .modals import ChoiceModal
+        """F8: a team unavailable for this call (with a centre, also a unit out of service centre-wide)."""
+        from ..team_unavailable import pick
 
-        unavailable = self.session.state.unavailable
-        choices = [
-            (m, ("[unavailable] " if m in unavailable else "") + model_name(self.protocol, m))
-            for m in self.protocol.models
-        ]
-
-        def done(model: str | None) -> None:
-            if model is None:
-                return
-            if model in unavailable:
-                self.record(AvailabilityChanged(at=self.now(), model=model, available=True))
-            else:
-                self.record(
-                    AvailabilityChanged(
-                        at=self.now(), model=model, available=False, reason="no team free (marked by the call-taker)"
-                    )
-                )
-
-        self.app.push_screen(ChoiceModal("Team unavailable right now? (again to restore)", choices, None), done)
+        pick(self)
 
     def action_accept(self) -> None:
         """Dispatch what the engine recommends; then the dispatch summary, or the handoff for the call line.
@@ -624,6 +606,8 @@ class CallScreen(CallEventKeys, Screen):
             return  # another console took the last unit: the card now shows the fallback
         if self.record(RecommendationAccepted(at=self.now(), model=rec.model, recommended=rec.model)):
             self.show_dispatch()
+        elif self.centre is not None:
+            self.centre.release(rec.model)  # not dispatched after all: the unit goes back to the centre
 
     def link(self) -> CallLink:
         """This call as the screens above it see it (read-only state, this screen's recorder)."""
@@ -634,7 +618,10 @@ class CallScreen(CallEventKeys, Screen):
         itself (``rec.handoff`` alone also holds for a team that includes the call line's roles: they
         get the dispatch summary, with H for the handoff)."""
         handoff = self.protocol.document.handoff
-        if handoff is not None and self.assessment.recommendation.model == handoff.model:
+        # What was dispatched decides (a resumed call's recommendation may have moved since).
+        accepted = self.session.state.accepted
+        model = accepted[0] if accepted is not None else self.assessment.recommendation.model
+        if handoff is not None and model == handoff.model:
             self.show_handoff()
         else:
             self._show_dispatch_summary()

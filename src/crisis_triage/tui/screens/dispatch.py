@@ -17,14 +17,15 @@ from .call_link import AfterCall, CallLink
 from .eido_key import send_eido
 from .modals import NoteModal
 from .other_team import send_another_team
+from .response_status import Choice, ResponseChoices, act, status_words
 
 
-class DispatchScreen(Screen[AfterCall]):
+class DispatchScreen(ResponseChoices, Screen[AfterCall]):
     """The accepted recommendation as dispatch text; copy it, start the handoff, or end the call.
 
     Dismissed with what the call screen should do next (:data:`AfterCall`)."""
 
-    BINDINGS = bindings("dispatch", "dispatch / handoff") + [
+    BINDINGS = bindings("dispatch", "dispatch / handoff", "response status") + [
         binding("end_call"),
         binding("notes"),
         binding("interrupt"),
@@ -67,8 +68,21 @@ class DispatchScreen(Screen[AfterCall]):
             if rec.handoff:
                 help_text = f"{key('dispatch_handoff')} starts the warm handoff | " + help_text
             yield Static(help_text, id="dispatch-help")
+            yield Static(self.response_help(), id="dispatch-response-help")
         yield MessageLine(id="message-line")
         yield Footer()
+
+    def response_help(self) -> str:
+        """The response keys, which work here directly (the summary has no answer keys)."""
+        key = self.key
+        statuses = ", ".join(
+            f"{key(f'status_{s}')} {status_words(s).lower()}"
+            for s in ("assigned", "en_route", "on_scene", "contact_made", "unable_to_locate", "cleared")
+        )
+        return f"Response: {statuses} | {key('disposition')} disposition"
+
+    def choose(self, choice: Choice) -> None:
+        act(self.app, self.call.session, self.call.record, choice)
 
     def on_mount(self) -> None:
         self.query_one("#dispatch-text", TextArea).cursor_blink = getattr(self.app, "cursor_blink", True)

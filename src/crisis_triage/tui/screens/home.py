@@ -31,6 +31,9 @@ class HomeScreen(Screen):
             ("home_protocols", "protocols"),
             ("home_recent", "recent calls"),
             ("home_unfinished", "unfinished calls"),
+            ("home_active", "active calls (responses not resolved)"),
+            ("home_followups", "follow-up queue"),
+            ("home_eido_inbox", "EIDO inbox (transfers from other systems)"),
         ):
             text.append(f" {shown_key(self, binding_id)} ", style="bold reverse")
             text.append(f" {words}\n")
@@ -93,6 +96,17 @@ class HomeScreen(Screen):
             return list(reader.calls(console_id=console, limit=12))
         finally:
             reader.close()
+
+    def action_active(self) -> None:
+        self.app.action_active_calls()
+
+    def action_followups(self) -> None:
+        self.app.show_followups()
+
+    def action_eido_inbox(self) -> None:
+        from .eido_inbox import open_eido_inbox
+
+        open_eido_inbox(self.app)
 
     def action_unfinished(self) -> None:
         if not self.app._offer_unfinished():

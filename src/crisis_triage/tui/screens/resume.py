@@ -10,7 +10,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...engine.views import centre_time
+from ...engine.session import CallSession
+from ...engine.views import centre_time, model_name
 from ...keymap import bindings
 from ...store.journal import CallSummary
 
@@ -34,7 +35,8 @@ class ResumeScreen(Screen[str | None]):
                 *[
                     Option(
                         f"{self._local(c.started_at):%Y-%m-%d %H:%M}  {c.events} events  last {self._local(c.last_at):%H:%M:%S}"
-                        f"  {c.meta.protocol_id} {c.meta.protocol_version}  call {c.meta.call_id[:8]}",
+                        f"  {c.meta.protocol_id} {c.meta.protocol_version}  call {c.meta.call_id[:8]}"
+                        + self._response(c),
                         id=c.meta.call_id,
                     )
                     for c in self.calls
@@ -47,6 +49,24 @@ class ResumeScreen(Screen[str | None]):
         """The centre's time (the protocol's time zone), as every other screen shows it."""
         protocol = getattr(self.app, "protocol", None)
         return centre_time(protocol, moment) if protocol is not None else moment.astimezone()
+
+    def _response(self, call: CallSummary) -> str:
+        """What was dispatched and how far the response got ("  dispatched Co-response, on scene"), so
+        the call-taker knows which call to resume; empty before a dispatch or when it cannot be read."""
+        app = self.app
+        protocol = getattr(app, "protocol", None)
+        if protocol is None or call.meta.protocol_id != protocol.id:
+            return ""
+        try:
+            state = CallSession.replay(protocol, app.journal.events(call.meta.call_id)).state
+        except Exception:  # a damaged call is still offered; the resume itself says what is wrong
+            return ""
+        if state.accepted is None:
+            return ""
+        status = state.after.status
+        return f"  dispatched {model_name(protocol, state.accepted[0])}" + (
+            f", {status.replace('_', ' ')}" if status else ""
+        )
 
     def on_mount(self) -> None:
         self.query_one("#resume-list", OptionList).focus()

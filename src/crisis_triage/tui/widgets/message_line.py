@@ -34,11 +34,11 @@ class MessageLine(Static):
         if title:
             text.append(f"{title}: ", style=style or "bold")
         text.append(" ".join(message.split()), style=style)
-        self.update(text)
+        self.update(text, layout=False)  # always one line: a repaint, no layout pass
         self.message = f"{title}: {message}" if title else message
 
     def clear(self) -> None:
-        self.update("")
+        self.update("", layout=False)
         self.message = ""
 
     message: str = ""

@@ -13,6 +13,9 @@ from .repaint import update_if_changed
 class RecommendationCard(Static):
     """Renders the engine's :class:`Recommendation`; decides nothing."""
 
+    grow_only = True
+    """Keep the tallest height of the call (a shrinking card would cost a layout pass per answer)."""
+
     def show(
         self,
         protocol,
@@ -70,7 +73,7 @@ class RecommendationCard(Static):
                 text.append(f"\n- {model_name(protocol, item.model, language)}: {item.reason}", style="dim")
         if accept_key is not None:  # the author's preview accepts nothing
             text.append(f"\n{accept_key} accepts", style="dim")
-        update_if_changed(self, text)
+        update_if_changed(self, text, grow_only=self.grow_only)
 
 
 def _short(value) -> str:

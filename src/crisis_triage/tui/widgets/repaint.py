@@ -18,21 +18,32 @@ def _height(widget: Static, content: Any) -> int | None:
     return len(content.wrap(widget.app.console, width))
 
 
-def update_if_changed(widget: Static, content: Any, *, layout: bool = True) -> bool:
+def update_if_changed(widget: Static, content: Any, *, layout: bool = True, grow_only: bool = False) -> bool:
     """``widget.update(content)`` unless it already shows exactly that; True when it repainted.
 
     A layout pass costs a frame: Textual paints the other changes first and the re-laid-out widget
     a frame later. So unchanged panels are left alone, and a panel whose text keeps its height is
-    repainted in place (the risk panel and the recommendation card on most changes).
+    repainted in place (the risk panel and the recommendation card on most changes). With
+    ``grow_only`` the panel never gets shorter (its text is padded to its tallest so far).
     """
     shown = getattr(widget, "_ct_shown", _UNSET)
     if shown == content:
         return False
     height = _height(widget, content)  # once per repaint: wrapping the text is the costly part
+    drawn = content
+    tallest = getattr(widget, "_ct_tallest", 0)
+    if grow_only and height is not None and height < tallest:
+        # A panel that shrinks on most answers (the card as its open safety questions are answered)
+        # keeps its tallest height: blank lines at its foot cost nothing, a layout pass a frame.
+        drawn = content.copy()
+        drawn.append("\n" * (tallest - height))
+        height = tallest
+    if height is not None:
+        widget._ct_tallest = max(tallest, height)
     if layout and shown is not _UNSET:
         before = getattr(widget, "_ct_height", None)
         layout = before is None or height is None or before != height
     widget._ct_shown = content
     widget._ct_height = height
-    widget.update(content, layout=layout)
+    widget.update(drawn, layout=layout)
     return True

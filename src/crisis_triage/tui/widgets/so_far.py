@@ -1,18 +1,94 @@
-"""The call so far: answered questions with their answers, selectable to revise one."""
+"""The call so far: answered questions with their answers, selectable to revise one.
+
+Every answer stays in view without scrolling (the README promises no scrolling at 100x30): when the
+rows outgrow the panel's height they flow into a second (third...) column, and a row that does not
+fit its column keeps its answer whole and shortens the question's label first.
+
+Drawn as one renderable in a panel of fixed size, so an answer repaints this panel only: a list
+widget's growing scroll area forces a layout pass of the whole screen on every answer.
+"""
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
 from rich.text import Text
-from textual.widgets import OptionList
-from textual.widgets.option_list import Option
+from textual.message import Message
+from textual.widget import Widget
 
 from ...engine.assessment import Assessment
 from ...engine.views import question_label
+from ...keymap import bindings
+
+_COLUMN_GAP = 2
 
 
-class CallSoFar(OptionList):
-    """Each answered or skipped question is one line; Enter on a line revises that answer."""
+@dataclass(frozen=True)
+class SoFarRow:
+    """One line of the list: ``id`` is the question id (``dropped:<id>`` for an answer no longer asked)."""
 
+    id: str
+    label: Text
+    """The question's short name, with its mark (``*`` changed by a revision, ``-`` skipped)."""
+    answer: Text
+    """The answer and what goes with it (points, revised, from interrupt); empty for a skipped question."""
+    disabled: bool = False
+
+    @property
+    def prompt(self) -> Text:
+        """The whole row as one line of text."""
+        line = self.label.copy()
+        if self.answer.plain:
+            line.append("  ")
+            line.append_text(self.answer)
+        return line
+
+
+class CallSoFar(Widget, can_focus=True):
+    """Each answered or skipped question is one row; Enter on a row revises that answer."""
+
+    BINDINGS = bindings("call so far")
+    DEFAULT_CSS = """
+    CallSoFar {
+        padding: 0 1;
+    }
+    """
+
+    class Chosen(Message):
+        """Enter on a row: ``row.id`` is the question to revise."""
+
+        def __init__(self, row: SoFarRow) -> None:
+            super().__init__()
+            self.row = row
+
+        @property
+        def option(self) -> SoFarRow:
+            return self.row
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.rows: tuple[SoFarRow, ...] = ()
+        self.highlighted: int | None = None
+        """The row Enter revises (moved with the arrow keys while the list has the focus)."""
+
+    # -- what other code reads ------------------------------------------------------------------------
+    @property
+    def option_count(self) -> int:
+        return len(self.rows)
+
+    def get_option_at_index(self, index: int) -> SoFarRow:
+        return self.rows[index]
+
+    @property
+    def highlighted_option(self) -> SoFarRow | None:
+        return self.rows[self.highlighted] if self.highlighted is not None and self.rows else None
+
+    def lines(self) -> list[str]:
+        """The rows as plain text, in order (what the call-taker can read here)."""
+        return [row.prompt.plain for row in self.rows]
+
+    # -- filling ------------------------------------------------------------------------------------------
     def show(
         self,
         assessment: Assessment,
@@ -20,54 +96,119 @@ class CallSoFar(OptionList):
         changed: frozenset[str] = frozenset(),
         from_interrupt: frozenset[str] = frozenset(),
     ) -> None:
-        """One line per answered or skipped question, in the call's language (label and answer alike);
+        """One row per answered or skipped question, in the call's language (label and answer alike);
         an answer an interrupt gave is marked "from interrupt"."""
-        highlighted = self.highlighted_option.id if self.highlighted_option is not None else None
-        options: list[Option] = []
+        rows: list[SoFarRow] = []
         for asked in assessment.asked:
             if asked.status == "pending":
                 continue
-            line = Text()
+            name = question_label(asked.question, asked.language)
             if asked.status == "skipped":
-                line.append("- ", style="dim")
-                line.append(question_label(asked.question, asked.language), style="dim")
-                line.append("  skipped", style="dim italic")
-            else:
-                line.append("* " if asked.question.id in changed else "  ", style="bold")
-                line.append(question_label(asked.question, asked.language))
-                line.append("  ")
-                line.append(asked.label, style="bold")
-                if asked.points:
-                    line.append(f"  +{asked.points}", style="bold")
-                if asked.revised:
-                    line.append("  revised", style="italic")
-                elif asked.question.id in from_interrupt:
-                    line.append("  from interrupt", style="italic yellow")
-            options.append(Option(line, id=asked.question.id))
+                rows.append(
+                    SoFarRow(asked.question.id, Text(f"- {name}", style="dim"), Text("skipped", style="dim italic"))
+                )
+                continue
+            label = Text("* " if asked.question.id in changed else "  ", style="bold")
+            label.append(name)
+            answer = Text(asked.label, style="bold")
+            if asked.points:
+                answer.append(f"  +{asked.points}", style="bold")
+            if asked.revised:
+                answer.append("  revised", style="italic")
+            elif asked.question.id in from_interrupt:
+                answer.append("  from interrupt", style="italic yellow")
+            rows.append(SoFarRow(asked.question.id, label, answer))
         for dropped in assessment.dropped:
-            options.append(
-                Option(
-                    Text(
-                        f"  {question_label(dropped.question)}  {dropped.label}  no longer asked",
-                        style="dim strike",
-                    ),
-                    id=f"dropped:{dropped.question.id}",
+            rows.append(
+                SoFarRow(
+                    f"dropped:{dropped.question.id}",
+                    Text(f"  {question_label(dropped.question)}", style="dim strike"),
+                    Text(f"{dropped.label}  no longer asked", style="dim strike"),
                     disabled=True,
                 )
             )
-        rows = [(o.id, o.prompt, o.disabled) for o in options]
-        shown = getattr(self, "_ct_rows", [])
-        if rows == shown:
+        if tuple(rows) == self.rows:
             return
-        if shown and len(rows) > len(shown) and rows[: len(shown)] == shown and not any(d for _, _, d in rows):
-            # The common case, one more answer: add its line instead of redrawing the list.
-            self.add_options(options[len(shown) :])
+        kept = self.highlighted_option.id if self.highlighted_option is not None else None
+        self.rows = tuple(rows)
+        ids = [row.id for row in rows]
+        if kept in ids:
+            self.highlighted = ids.index(kept)
         else:
-            self.clear_options()
-            self.add_options(options)
-        self._ct_rows = rows
-        ids = [o.id for o in options]
-        if highlighted in ids:
-            self.highlighted = ids.index(highlighted)
-        elif options:
-            self.highlighted = len([o for o in options if not o.disabled]) - 1
+            enabled = [i for i, row in enumerate(rows) if not row.disabled]
+            self.highlighted = enabled[-1] if enabled else None
+        self.refresh()  # the panel's size never depends on its rows: a repaint, no layout pass
+
+    # -- keys -------------------------------------------------------------------------------------------
+    def _move(self, step: int) -> None:
+        if not self.rows:
+            return
+        index = self.highlighted if self.highlighted is not None else len(self.rows) - 1
+        target = index + step
+        while 0 <= target < len(self.rows) and self.rows[target].disabled:
+            target += 1 if step > 0 else -1
+        if 0 <= target < len(self.rows):
+            self.highlighted = target
+            self.refresh()
+
+    def action_cursor_up(self) -> None:
+        self._move(-1)
+
+    def action_cursor_down(self) -> None:
+        self._move(1)
+
+    def action_cursor_left(self) -> None:
+        self._move(-self._rows_per_column())
+
+    def action_cursor_right(self) -> None:
+        self._move(self._rows_per_column())
+
+    def action_select(self) -> None:
+        row = self.highlighted_option
+        if row is not None and not row.disabled:
+            self.post_message(self.Chosen(row))
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+    # -- drawing ----------------------------------------------------------------------------------------
+    def _rows_per_column(self) -> int:
+        return max(1, self.content_size.height)
+
+    def render(self) -> Text:
+        width = self.content_size.width
+        per_column = self._rows_per_column()
+        if not self.rows or width <= 0:
+            return Text("")
+        columns = math.ceil(len(self.rows) / per_column)
+        cell = max(1, (width - _COLUMN_GAP * (columns - 1)) // columns)
+        lines = [Text() for _ in range(min(per_column, len(self.rows)))]
+        for index, row in enumerate(self.rows):
+            column, line = divmod(index, per_column)
+            text = _fit(row, cell)
+            if self.has_focus and index == self.highlighted:
+                text.stylize("reverse")
+            if column:
+                lines[line].append(" " * _COLUMN_GAP)
+            lines[line].append_text(text)
+        return Text("\n").join(lines)
+
+
+def _fit(row: SoFarRow, width: int) -> Text:
+    """The row in ``width`` cells, padded: the label shortened first (to half the cell at the
+    least), then a long answer's end."""
+    answer = row.answer
+    label = row.label.copy()
+    room_for_label = width - (answer.cell_len + 2 if answer.plain else 0)
+    room_for_label = max(room_for_label, min(label.cell_len, width // 2))
+    if label.cell_len > room_for_label:
+        label.truncate(max(3, room_for_label), overflow="ellipsis")
+    text = label
+    if answer.plain:
+        text.append("  ")
+        text.append_text(answer)
+    text.truncate(width, overflow="ellipsis", pad=True)
+    return text

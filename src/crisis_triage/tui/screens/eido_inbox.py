@@ -1,0 +1,159 @@
+"""The EIDO inbox: incidents other systems transferred by subscription; Enter takes one as a call.
+
+The list is the inbox folder that ``crisis-triage eido subscribe URL --inbox`` fills
+(:mod:`crisis_triage.interop.eido_inbox`), looked at again every few seconds so a transfer shows up
+while the screen is open. Taking one journals the call's opening from the sender's EIDO (location,
+callback, caller, language, notes; the same incident id) and opens the call screen on it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...config import data_dir
+from ...engine.views import centre_time
+from ...interop.eido_inbox import InboxEntry, waiting
+from ...keymap import bindings
+
+#: Seconds between looks at the inbox folder while the screen is open.
+LOOK_EVERY = 2.0
+
+
+def inbox_folder() -> Path:
+    return data_dir() / "eido" / "inbox"
+
+
+class EidoInboxScreen(Screen[InboxEntry | None]):
+    """Returns the incident to take as a call, or None (back home)."""
+
+    BINDINGS = bindings("eido inbox")
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__()
+        self.folder = folder
+        self.entries: list[InboxEntry] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="eido-inbox"):
+            yield Static(Text("EIDO inbox: incidents transferred to this centre", style="bold"), id="inbox-title")
+            yield Static(id="inbox-hint")
+            yield OptionList(id="inbox-list")
+            yield Static(id="inbox-detail")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.look()
+        self.query_one("#inbox-list", OptionList).focus()
+        self.set_interval(LOOK_EVERY, self.look)
+
+    def look(self) -> None:
+        """List what waits in the inbox now, keeping the highlighted incident highlighted."""
+        protocol = getattr(self.app, "protocol", None)
+        if protocol is None:  # the console opened on a protocol with problems: no call can start
+            return
+        entries, problems = waiting(self.folder, protocol)
+        listing = self.query_one("#inbox-list", OptionList)
+        highlighted = self._highlighted()
+        ids = [e.transfer.incident_id for e in entries]
+        if ids != [e.transfer.incident_id for e in self.entries] or (entries and not listing.option_count):
+            listing.clear_options()
+            listing.add_options([Option(self._line(e, protocol), id=e.transfer.incident_id) for e in entries])
+            if highlighted is not None and highlighted.transfer.incident_id in ids:
+                listing.highlighted = ids.index(highlighted.transfer.incident_id)
+            elif entries:
+                listing.highlighted = 0
+        self.entries = entries
+        hint = Text()
+        if entries:
+            hint.append(f"{len(entries)} waiting. Enter takes the highlighted one as a call.")
+        else:
+            hint.append(
+                "Nothing waiting. Transfers arrive here from `crisis-triage eido subscribe URL --inbox`.",
+                style="dim",
+            )
+        for problem in problems[:3]:
+            hint.append(f"\nCould not read {problem}", style="red")
+        self.query_one("#inbox-hint", Static).update(hint)
+        self._show_detail()
+
+    def _line(self, entry: InboxEntry, protocol: Any) -> str:
+        transfer = entry.transfer
+        when = centre_time(protocol, entry.received_at)
+        parts = [
+            f"{when:%H:%M:%S}",
+            transfer.sender or "unknown sender",
+            entry.incident_type or "-",
+            entry.status or "-",
+            transfer.location or "no location",
+            (transfer.language or "?").upper(),
+        ]
+        return "  ".join(parts)
+
+    def _highlighted(self) -> InboxEntry | None:
+        index = self.query_one("#inbox-list", OptionList).highlighted
+        return self.entries[index] if index is not None and 0 <= index < len(self.entries) else None
+
+    @on(OptionList.OptionHighlighted, "#inbox-list")
+    def _moved(self) -> None:
+        self._show_detail()
+
+    def _show_detail(self) -> None:
+        entry = self._highlighted()
+        text = Text()
+        if entry is not None:
+            transfer = entry.transfer
+            text.append(f"Incident {transfer.incident_id}\n", style="bold")
+            text.append(f"From: {transfer.sender or 'unknown'}\n")
+            text.append(f"Caller: {transfer.caller_name or 'not given'}\n")
+            text.append(f"Callback: {', '.join(transfer.callback) or 'none'}\n")
+            text.append(f"Location: {transfer.location or 'not given'}\n")
+            for note in transfer.notes[:5]:
+                text.append(f"Note: {note}\n", style="italic")
+        self.query_one("#inbox-detail", Static).update(text)
+
+    @on(OptionList.OptionSelected, "#inbox-list")
+    def _picked(self, message: OptionList.OptionSelected) -> None:
+        chosen = next((e for e in self.entries if e.transfer.incident_id == message.option.id), None)
+        if chosen is not None:
+            self.dismiss(chosen)
+
+    def action_back(self) -> None:
+        self.dismiss(None)
+
+
+def open_eido_inbox(app: Any) -> None:
+    """Show the inbox; the incident chosen starts a call (the home screen's inbox key)."""
+    from ...engine.session import SessionError
+    from ...interop.eido_console import start_transferred_call
+    from ...interop.eido_in import EidoInError
+    from ...interop.eido_inbox import mark_taken
+
+    def chosen(entry: InboxEntry | None) -> None:
+        if entry is None:
+            return
+        try:
+            call_id = start_transferred_call(
+                str(entry.path), app.settings, app.loaded_protocol, app.journal, app.defaults(), app.clock()
+            )
+        except (EidoInError, SessionError) as exc:
+            app.notify(str(exc), title="Cannot take this incident", severity="error", timeout=10)
+            return
+        except Exception as exc:  # the record store refused: nothing was started
+            app.notify(f"The record store refused the call: {exc}", title="NOT RECORDED", severity="error", timeout=15)
+            return
+        try:
+            mark_taken(entry, call_id)
+        except OSError as exc:
+            app.notify(f"The call started, but the inbox still lists it: {exc.strerror or exc}", severity="warning")
+        app.resume_call(call_id)
+
+    app.push_screen(EidoInboxScreen(inbox_folder()), chosen)
