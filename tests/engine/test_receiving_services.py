@@ -84,3 +84,13 @@ def test_choices_put_the_referrals_given_first_then_the_offered_then_the_distric
     # Every other service listed serves the call's district.
     assert all(directory.by_id[v].serves_district("B2") for v in values)
     assert all(receiving_service_problem(directory, v) is None for v in values)
+
+
+def test_the_console_pickers_name_and_id_form_is_a_directory_service(directory):
+    from crisis_triage.engine.receiving_services import receiving_service_id
+
+    written = "Recovery Access Center (walk-in addiction services) (albany_recovery_access)"
+    assert receiving_service_id(written) == "albany_recovery_access"
+    assert receiving_service_problem(directory, written) is None
+    assert receiving_service_problem(directory, "Somewhere (not_a_service)") is not None
+    assert receiving_service_id("other: Bay Cove (walk_in)") == "other: Bay Cove (walk_in)"

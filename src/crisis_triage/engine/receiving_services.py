@@ -10,6 +10,7 @@ given or offered on the call first. Pure and textual-free like the rest of the e
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,18 @@ if TYPE_CHECKING:
 
 OTHER = "other:"
 """The prefix of a service the directory does not list: ``other: Bay Cove walk-in``."""
+
+_TRAILING_ID = re.compile(r"\(([a-z][a-z0-9_]*)\)\s*$")
+"""``Recovery Access Center (albany_recovery_access)``: the console's picker writes the name, then the id."""
+
+
+def receiving_service_id(value: str) -> str:
+    """The directory id a recorded receiving service names: the value itself (``albany_recovery_access``),
+    or the id in parentheses at its end (``Recovery Access Center (albany_recovery_access)``, as the
+    console's disposition picker writes it); ``other: <name>`` and free text come back as given."""
+    value = value.strip()
+    match = _TRAILING_ID.search(value)
+    return match.group(1) if match and not value.casefold().startswith(OTHER) else value
 
 
 @dataclass(frozen=True)
@@ -88,7 +101,7 @@ def receiving_service_choices(
 def receiving_service_problem(directory: Directory, value: str) -> str | None:
     """Why ``value`` is not a receiving service of ``directory`` (None when it is one, or ``other: <name>``)."""
     value = value.strip()
-    if value in directory.by_id:
+    if receiving_service_id(value) in directory.by_id:
         return None
     if value.casefold().startswith(OTHER):
         if value[len(OTHER) :].strip():
@@ -122,5 +135,6 @@ __all__ = [
     "ReceivingServiceChoice",
     "other_value",
     "receiving_service_choices",
+    "receiving_service_id",
     "receiving_service_problem",
 ]

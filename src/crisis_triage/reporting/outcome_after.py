@@ -18,6 +18,7 @@ from ..engine.events_response import (
     HandoffOutcomeRecorded,
     ResponseStatusChanged,
 )
+from ..engine.receiving_services import receiving_service_id
 from ..engine.session import CallSession
 from ..engine.state import CallState
 from ..engine.views import centre_time
@@ -136,7 +137,9 @@ def after_dispatch(protocol: Protocol, session: CallSession, now: datetime) -> d
         "disposition": disposition.code if disposition else None,
         "disposition_marks": tuple(spec.marks) if spec else (),
         "receiving_services": tuple(
-            value for d in spec.details if d.from_directory and (value := disposition.details.get(d.id, "").strip())
+            receiving_service_id(value)
+            for d in spec.details
+            if d.from_directory and (value := disposition.details.get(d.id, "").strip())
         )
         if spec and disposition
         else (),

@@ -67,7 +67,7 @@ if TYPE_CHECKING:
     from ..centre_hook import CallCentre
 
 
-class CallScreen(CallResponse, CallEventKeys, Screen):
+class CallScreen(CallEventKeys, CallResponse, Screen):
     """One live call. Shows only what the engine says; every event goes to the journal first.
 
     Hooks for practice calls (``tui/screens/practice*.py`` subclass this screen):
