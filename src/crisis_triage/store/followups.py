@@ -46,21 +46,21 @@ def _moment(value: str | datetime) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def queue_from_rows(rows: list[dict[str, Any]]) -> list[FollowUpItem]:
+def queue_from_rows(rows: list[tuple[Any, ...]]) -> list[FollowUpItem]:
     """Items from rows of (call_id, console_id, kind, rule, at, due, outcome), as the stores'
-    ``followup_rows`` give them (the follow-up events' own fields with their call and console).
+    ``followup_rows`` give them, in call order.
 
     One pass, no per-row objects beyond the item itself: this is the queue's load time."""
     moment = _moment
     scheduled: dict[tuple[str, str], tuple[str, Any, Any]] = {}
     attempts: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
-    for row in rows:
-        key = (row["call_id"], row["rule"])
-        if row["kind"] == "follow_up_scheduled":
+    for call_id, console_id, kind, rule, at, due, outcome in rows:
+        key = (call_id, rule)
+        if kind == "follow_up_scheduled":
             if key not in scheduled:
-                scheduled[key] = (row["console_id"], row["at"], row["due"])
+                scheduled[key] = (console_id, at, due)
         else:
-            attempts.setdefault(key, []).append((moment(row["at"]), row["outcome"]))
+            attempts.setdefault(key, []).append((moment(at), outcome))
     items = []
     closing = FOLLOW_UP_CLOSING
     for (call_id, rule), (console_id, at, due) in scheduled.items():
@@ -81,7 +81,7 @@ def queue_from_rows(rows: list[dict[str, Any]]) -> list[FollowUpItem]:
 _ORDER = {"overdue": 0, "due": 1, "done": 2}
 
 
-def followup_rows(store: Any) -> list[dict[str, Any]]:
+def followup_rows(store: Any) -> list[tuple[Any, ...]]:
     """The follow-up events' rows from ``store``: its own query (SQLite, PostgreSQL), or, for a
     journal without one (the in-memory journal of practice and tests), the same rows from its events."""
     query = getattr(store, "followup_rows", None)
@@ -93,8 +93,10 @@ def followup_rows(store: Any) -> list[dict[str, Any]]:
         if meta.practice:
             continue
         for stored in store.stored_events(call_id):
-            if stored.event.kind in KINDS:
-                rows.append({**stored.event.model_dump(mode="json"), "call_id": call_id, "console_id": meta.console_id})
+            event = stored.event
+            if event.kind in KINDS:
+                due, outcome = getattr(event, "due", None), getattr(event, "outcome", None)
+                rows.append((call_id, meta.console_id, event.kind, getattr(event, "rule", ""), event.at, due, outcome))
     return rows
 
 

@@ -240,11 +240,11 @@ class SqliteJournal:
                 self._rollback()
                 raise JournalError(describe_sqlite_error(exc, self.path)) from exc
 
-    def followup_rows(self) -> list[dict[str, Any]]:
-        """The follow-up queue's rows (store/followups.py): each follow-up event's own fields (rule,
-        at, due, outcome) with its call and console, read from the partial index that holds exactly
-        these rows in this order (schema 3), so nothing else of the table is touched. The small
-        JSON is parsed here: Python's parser is quicker than SQLite's json_extract once per field."""
+    def followup_rows(self) -> list[tuple[Any, ...]]:
+        """The follow-up queue's rows (store/followups.py): (call_id, console_id, kind, rule, at, due,
+        outcome), read from the partial index that holds exactly these events in this order (schema
+        3), so nothing else of the table is touched. Their small JSON is parsed here: Python's parser
+        is quicker than SQLite's json_extract once per field."""
         self._db.row_factory = None
         try:
             with self._lock:
@@ -259,10 +259,8 @@ class SqliteJournal:
         decode = _JSON.raw_decode  # the C scanner without json.loads' wrapper (stored JSON has no padding)
         result = []
         for call_id, console_id, event in rows:
-            fields = decode(event)[0]
-            fields["call_id"] = call_id
-            fields["console_id"] = console_id
-            result.append(fields)
+            f = decode(event)[0]
+            result.append((call_id, console_id, f["kind"], f["rule"], f["at"], f.get("due"), f.get("outcome")))
         return result
 
     def meta(self, call_id: str) -> CallMeta:
