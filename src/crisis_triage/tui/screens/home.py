@@ -39,8 +39,21 @@ class HomeScreen(Screen):
             text.append(f" {words}\n")
         with Vertical(id="home"):
             yield Static(text, id="home-menu")
+            yield Static(id="home-inbox")
             yield Static(id="home-detail")
         yield Footer()
+
+    # -- the EIDO inbox's count (issue 13): after the first paint, and whenever it may have changed
+    def on_screen_resume(self) -> None:
+        self.call_after_refresh(self.show_inbox_count)
+
+    def on_inbox_feed_changed(self) -> None:
+        self.show_inbox_count()
+
+    def show_inbox_count(self) -> None:
+        from .eido_inbox import inbox_summary
+
+        self.query_one("#home-inbox", Static).update(inbox_summary(self.app))
 
     def action_new_call(self) -> None:
         self.app.new_call(self.app.start)
