@@ -19,7 +19,7 @@ from crisis_triage.interop.eido_server import EidoServer, ServerSettings
 from crisis_triage.keymap import key_for
 from crisis_triage.tui.screens.eido_inbox import EidoInboxScreen
 from crisis_triage.tui.screens.home import HomeScreen
-from tests.interop.test_eido_inbox import INCIDENT, SENDER_TOKEN, sample
+from tests.interop.test_eido_inbox import SENDER_TOKEN, sample
 from tests.tui.helpers import make_app, run_async, screen_text
 from tests.tui.test_whole_calls import wait_for
 
@@ -66,7 +66,7 @@ async def test_transfers_land_in_the_inbox_while_the_console_runs(sender):
         await pilot.press(key_for("home_eido_inbox"))
         await wait_for(pilot, EidoInboxScreen)
         text = screen_text(app)
-        assert "1 waiting" in text and "45 Warren St Boston MA" in text and f"Subscribed to ws://127.0.0.1" in text
+        assert "1 waiting" in text and "45 Warren St Boston MA" in text and "Subscribed to ws://127.0.0.1" in text
         # Another transfer while the inbox is open: listed when it is kept.
         other = sample(OTHER, code="SUICTHRT")
         other["issuingElementIdentification"] = "cad.cambridge.example"

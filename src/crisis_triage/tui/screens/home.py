@@ -53,7 +53,8 @@ class HomeScreen(Screen):
     def show_inbox_count(self) -> None:
         from .eido_inbox import inbox_summary
 
-        self.query_one("#home-inbox", Static).update(inbox_summary(self.app))
+        for line in self.query("#home-inbox").results(Static):  # none once the screen has gone
+            line.update(inbox_summary(self.app))
 
     def action_new_call(self) -> None:
         self.app.new_call(self.app.start)
