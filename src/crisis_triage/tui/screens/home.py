@@ -51,6 +51,10 @@ class HomeScreen(Screen):
         self.show_inbox_count()
 
     def show_inbox_count(self) -> None:
+        from ...interop.eido_inbox_folder import inbox_folder
+
+        if getattr(self.app, "eido_inbox_feed", None) is None and not inbox_folder().is_dir():
+            return  # no transfers ever came: nothing to say (and the inbox's modules stay unloaded)
         from .eido_inbox import inbox_summary
 
         for line in self.query("#home-inbox").results(Static):  # none once the screen has gone
