@@ -32,6 +32,8 @@ if TYPE_CHECKING:  # the EIDO reader's modules load when the inbox is opened, no
 
 #: Seconds between looks at the inbox folder while the screen is open.
 LOOK_EVERY = 2.0
+#: Seconds from the console's subscription keeping an incident to the list showing it.
+LOOK_SOON = 0.2
 
 
 class InboxFeedChanged(Message):
@@ -104,6 +106,7 @@ class EidoInboxScreen(Screen["InboxEntry | None"]):
         super().__init__()
         self.folder = folder
         self.entries: list[InboxEntry] = []
+        self._look_due = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="eido-inbox"):
@@ -160,6 +163,14 @@ class EidoInboxScreen(Screen["InboxEntry | None"]):
         self._show_detail()
 
     def on_inbox_feed_changed(self, _message: InboxFeedChanged) -> None:
+        # A busy notifier may send many changes a second: look (which reads every file) at most
+        # once per LOOK_SOON, so the list keeps up without the console's loop reading all the time.
+        if not self._look_due:
+            self._look_due = True
+            self.set_timer(LOOK_SOON, self._look_now)
+
+    def _look_now(self) -> None:
+        self._look_due = False
         self.look()
 
     def _line(self, entry: InboxEntry, protocol: Any) -> str:
