@@ -173,6 +173,16 @@ class Settings(BaseModel):
     """Private key file for eido_tls_cert."""
     eido_tls_client_ca: str | None = None
     """CA file: CAD systems must present a client certificate it signed (mutual TLS)."""
+    eido_inbox_subscribe: str | None = None
+    """ws:// or wss:// URL of another system's EIDO notifier (a PSAP, a 988 centre, a CAD): the console
+    subscribes to it while it runs and keeps the incidents it sends in the EIDO inbox (as
+    ``eido subscribe URL --inbox`` does); empty: no subscription."""
+    eido_inbox_token: str | None = None
+    """The access token that notifier expects (its own, not eido_token, which CADs send to us).
+    Prefer the CRISIS_TRIAGE_EIDO_INBOX_TOKEN environment variable to writing it in the file."""
+    eido_inbox_filter: str | None = None
+    """A qualFilter (JSONPath) asking that notifier for only some incidents, e.g. those transferred
+    to this centre; empty: every incident it sends."""
 
 
 def field_docs() -> dict[str, str]:

@@ -27,6 +27,11 @@ async def test_the_inbox_lists_transfers_and_enter_takes_one_as_a_call():
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for(pilot, HomeScreen)
         assert "EIDO inbox" in screen_text(app)
+        for _ in range(100):  # counted after the first paint (filled by `eido subscribe --inbox` here)
+            if "EIDO inbox: 1 transfer waiting" in screen_text(app):
+                break
+            await pilot.pause(0.02)
+        assert "EIDO inbox: 1 transfer waiting" in screen_text(app)
         await pilot.press(key_for("home_eido_inbox"))
         await wait_for(pilot, EidoInboxScreen)
         text = screen_text(app)

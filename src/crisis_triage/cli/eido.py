@@ -18,9 +18,6 @@ import click
 from ..config import data_dir
 from .common import load_settings_or_exit
 
-#: Longest wait between two attempts to subscribe again (``eido subscribe --inbox``).
-RESUBSCRIBE_MAX_S = 30
-
 
 @click.group()
 def eido() -> None:
@@ -134,6 +131,7 @@ def subscribe(url, incident, token, expires, count, as_json, qual_filter, inbox)
     CAD's notifier sends its incidents, each is kept in the inbox (the latest version of each), and
     the console's inbox screen starts a call from one with the same incident id."""
     from ..interop.eido_client import SubscribeError, notifications, subscribe as run, summary
+    from ..interop.eido_inbox_feed import resubscribe_delay
 
     token = token or load_settings_or_exit().eido_token
     if not token:
@@ -168,9 +166,9 @@ def subscribe(url, incident, token, expires, count, as_json, qual_filter, inbox)
             if folder is None or (count is not None and notified >= count):
                 return
             # The inbox is a feed that must not die quietly: subscribe again, less often while it fails.
-            delay = min(RESUBSCRIBE_MAX_S, 2**failures)
+            delay = resubscribe_delay(failures)
             failures += 1
-            click.echo(f"{problem}; subscribing again in {delay} s", err=True)
+            click.echo(f"{problem}; subscribing again in {delay:.0f} s", err=True)
             time.sleep(delay)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)

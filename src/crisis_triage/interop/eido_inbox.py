@@ -24,12 +24,12 @@ from typing import Any
 
 from ..protocol.compiled import Protocol
 from .eido_in import EidoInError, Transfer, check_eido, load_eido, read_transfer
+from .eido_inbox_folder import TAKEN
 
 log = logging.getLogger("crisis_triage.eido")
 
 #: Most incidents listed (newest first): an inbox is a queue of a few, not an archive.
 MAX_LISTED = 200
-TAKEN = "taken"
 
 
 @dataclass(frozen=True)

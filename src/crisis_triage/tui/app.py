@@ -111,6 +111,8 @@ class ConsoleApp(App):
         """A call already journalled (transferred in as an EIDO) to open at once."""
         self._directory = _UNLOADED
         self._response_alerts: Any = None
+        self.eido_inbox_feed: Any = None
+        """The console's own EIDO inbox subscription (eido_inbox_subscribe), started after the first paint."""
 
     @property
     def directory(self):
@@ -157,6 +159,8 @@ class ConsoleApp(App):
         self.new_call(self.start)
 
     def on_unmount(self) -> None:
+        if self.eido_inbox_feed is not None:
+            self.eido_inbox_feed.stop()
         gc.unfreeze()  # back to the collector (tests run many apps in one process)
 
     def notify(
@@ -196,6 +200,10 @@ class ConsoleApp(App):
             self.notify(f"started in {elapsed_ms:.0f} ms", timeout=3)
         if self.protocol is not None:
             self.response_alerts.start()  # after the first paint and the start-up figure
+            if self.settings.eido_inbox_subscribe:  # likewise, and its modules load only when configured
+                from .screens.eido_inbox import start_inbox_feed
+
+                self.eido_inbox_feed = start_inbox_feed(self)
         self.set_timer(0.5, self._warm_up)
 
     def _warm_up(self, steps=None) -> None:

@@ -1,38 +1,98 @@
 """The EIDO inbox: incidents other systems transferred by subscription; Enter takes one as a call.
 
-The list is the inbox folder that ``crisis-triage eido subscribe URL --inbox`` fills
-(:mod:`crisis_triage.interop.eido_inbox`), looked at again every few seconds so a transfer shows up
-while the screen is open. Taking one journals the call's opening from the sender's EIDO (location,
-callback, caller, language, notes; the same incident id) and opens the call screen on it.
+The list is the inbox folder that the console's own subscription (``eido_inbox_subscribe`` in the
+config, :func:`start_inbox_feed`) or ``crisis-triage eido subscribe URL --inbox`` fills
+(:mod:`crisis_triage.interop.eido_inbox`), looked at again when the subscription keeps an incident
+and every few seconds, so a transfer shows up while the screen is open. Taking one journals the
+call's opening from the sender's EIDO (location, callback, caller, language, notes; the same
+incident id) and opens the call screen on it.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...config import data_dir
 from ...engine.views import centre_time
-from ...interop.eido_inbox import InboxEntry, waiting
+from ...interop.eido_inbox_folder import inbox_folder, waiting_count
 from ...keymap import bindings
+
+if TYPE_CHECKING:  # the EIDO reader's modules load when the inbox is opened, not with the home screen
+    from ...interop.eido_inbox import InboxEntry
+    from ...interop.eido_inbox_feed import InboxFeedState, InboxSubscriber
 
 #: Seconds between looks at the inbox folder while the screen is open.
 LOOK_EVERY = 2.0
+#: Seconds from the console's subscription keeping an incident to the list showing it.
+LOOK_SOON = 0.2
 
 
-def inbox_folder() -> Path:
-    return data_dir() / "eido" / "inbox"
+class InboxFeedChanged(Message):
+    """The console's inbox subscription changed (subscribed, an incident kept, the notifier gone)."""
+
+    bubble = False
+
+    def __init__(self, state: InboxFeedState) -> None:
+        super().__init__()
+        self.state = state
 
 
-class EidoInboxScreen(Screen[InboxEntry | None]):
+def start_inbox_feed(app: Any) -> InboxSubscriber:
+    """Subscribe to ``eido_inbox_subscribe`` on a thread of its own (after the console's first paint).
+
+    Every screen open is told of each change (the home screen's count, the inbox's list). A setting
+    that cannot work (no token, not a ws:// URL) starts nothing; the inbox screen says why."""
+    from ...interop.eido_inbox_feed import InboxFeedState, InboxSubscriber, url_problem
+
+    settings = app.settings
+    url = settings.eido_inbox_subscribe or ""
+
+    def changed(state: InboxFeedState) -> None:
+        # From the subscriber's thread: post_message is thread-safe and never waits for the console.
+        for screen in list(app.screen_stack):
+            screen.post_message(InboxFeedChanged(state))
+
+    feed = InboxSubscriber(
+        url, settings.eido_inbox_token or "", inbox_folder(), qual_filter=settings.eido_inbox_filter, on_change=changed
+    )
+    problem = url_problem(url) or (None if settings.eido_inbox_token else "eido_inbox_subscribe needs eido_inbox_token")
+    if problem is not None:
+        feed.state = InboxFeedState(url, problem=f"not subscribed: {problem}")
+        changed(feed.state)
+        return feed
+    return feed.start()
+
+
+def feed_state(app: Any) -> InboxFeedState | None:
+    """The console's inbox subscription as it is now (None when the console has none)."""
+    feed = getattr(app, "eido_inbox_feed", None)
+    return feed.state if feed is not None else None
+
+
+def inbox_summary(app: Any) -> Text:
+    """The home screen's line: how many transfers wait, and the subscription's trouble if it has any."""
+    count = waiting_count(inbox_folder())
+    state = feed_state(app)
+    text = Text()
+    if count:
+        text.append(f"EIDO inbox: {count} transfer{'s' if count != 1 else ''} waiting", style="bold")
+    elif state is not None:
+        text.append("EIDO inbox: nothing waiting", style="dim")
+    if state is not None and state.problem:
+        text.append(f"\nEIDO inbox subscription: {state.problem}", style="yellow")
+    return text
+
+
+class EidoInboxScreen(Screen["InboxEntry | None"]):
     """Returns the incident to take as a call, or None (back home)."""
 
     BINDINGS = bindings("eido inbox")
@@ -46,6 +106,7 @@ class EidoInboxScreen(Screen[InboxEntry | None]):
         super().__init__()
         self.folder = folder
         self.entries: list[InboxEntry] = []
+        self._look_due = False
 
     def compose(self) -> ComposeResult:
         with Vertical(id="eido-inbox"):
@@ -62,6 +123,8 @@ class EidoInboxScreen(Screen[InboxEntry | None]):
 
     def look(self) -> None:
         """List what waits in the inbox now, keeping the highlighted incident highlighted."""
+        from ...interop.eido_inbox import waiting
+
         protocol = getattr(self.app, "protocol", None)
         if protocol is None:  # the console opened on a protocol with problems: no call can start
             return
@@ -78,17 +141,37 @@ class EidoInboxScreen(Screen[InboxEntry | None]):
                 listing.highlighted = 0
         self.entries = entries
         hint = Text()
+        state = feed_state(self.app)
         if entries:
             hint.append(f"{len(entries)} waiting. Enter takes the highlighted one as a call.")
-        else:
+        elif state is None:
             hint.append(
-                "Nothing waiting. Transfers arrive here from `crisis-triage eido subscribe URL --inbox`.",
+                "Nothing waiting. Transfers arrive here from `crisis-triage eido subscribe URL --inbox`, "
+                "or from the console's own subscription (eido_inbox_subscribe in the config).",
                 style="dim",
             )
+        else:
+            hint.append("Nothing waiting.", style="dim")
+        if state is not None:
+            if state.problem:
+                hint.append(f"\nSubscription to {state.url}: {state.problem}", style="yellow")
+            elif state.subscribed:
+                hint.append(f"\nSubscribed to {state.url}.", style="dim")
         for problem in problems[:3]:
             hint.append(f"\nCould not read {problem}", style="red")
         self.query_one("#inbox-hint", Static).update(hint)
         self._show_detail()
+
+    def on_inbox_feed_changed(self, _message: InboxFeedChanged) -> None:
+        # A busy notifier may send many changes a second: look (which reads every file) at most
+        # once per LOOK_SOON, so the list keeps up without the console's loop reading all the time.
+        if not self._look_due:
+            self._look_due = True
+            self.set_timer(LOOK_SOON, self._look_now)
+
+    def _look_now(self) -> None:
+        self._look_due = False
+        self.look()
 
     def _line(self, entry: InboxEntry, protocol: Any) -> str:
         transfer = entry.transfer

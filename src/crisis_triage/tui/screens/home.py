@@ -39,8 +39,26 @@ class HomeScreen(Screen):
             text.append(f" {words}\n")
         with Vertical(id="home"):
             yield Static(text, id="home-menu")
+            yield Static(id="home-inbox")
             yield Static(id="home-detail")
         yield Footer()
+
+    # -- the EIDO inbox's count (issue 13): after the first paint, and whenever it may have changed
+    def on_screen_resume(self) -> None:
+        self.call_after_refresh(self.show_inbox_count)
+
+    def on_inbox_feed_changed(self) -> None:
+        self.show_inbox_count()
+
+    def show_inbox_count(self) -> None:
+        from ...interop.eido_inbox_folder import inbox_folder
+
+        if getattr(self.app, "eido_inbox_feed", None) is None and not inbox_folder().is_dir():
+            return  # no transfers ever came: nothing to say (and the inbox's modules stay unloaded)
+        from .eido_inbox import inbox_summary
+
+        for line in self.query("#home-inbox").results(Static):  # none once the screen has gone
+            line.update(inbox_summary(self.app))
 
     def action_new_call(self) -> None:
         self.app.new_call(self.app.start)
