@@ -11,7 +11,7 @@ from crisis_triage.engine.referral_views import referral_event
 from crisis_triage.store.sqlite import SqliteJournal
 from crisis_triage.tui.screens.dispatch import DispatchScreen
 from crisis_triage.tui.screens.followup_queue import FollowUpQueueScreen
-from crisis_triage.tui.screens.referrals import ReferralPicker
+from crisis_triage.tui.screens.receiving_service import ReceivingServicePicker
 
 from .helpers import FixedClock, make_app, run_async, screen_text
 from .test_after_response import opens
@@ -44,9 +44,9 @@ async def test_the_queue_records_attempts_and_offers_the_calls_referrals_again(t
         await pilot.press("n")
         await pilot.pause()
         assert "0 overdue, 1 due, 0 done" in screen_text(app) and "last: no answer" in screen_text(app)
-        # Referred: the service is picked (offered first), named in the attempt, and closes it.
+        # Referred: the service is picked (the one given on the call first), named in the attempt, and closes it.
         clock.at += timedelta(hours=1)
-        await opens(pilot, "r", ReferralPicker)
+        await opens(pilot, "r", ReceivingServicePicker)
         await pilot.press("enter")
         await pilot.pause()
         assert "0 overdue, 0 due, 1 done" in screen_text(app)
@@ -57,7 +57,7 @@ async def test_the_queue_records_attempts_and_offers_the_calls_referrals_again(t
         ("caring_contact", "no_answer", "ct-042"),
         ("caring_contact", "referred", "ct-042"),
     ]
-    assert attempts[1].note.startswith("referred to ") and attempts[1].note.endswith(")")
+    assert attempts[1].note == f"referred to {service.name['en']} ({service.id})"
     journal.close()
 
 

@@ -20,7 +20,7 @@ from crisis_triage.tui.screens.call import CallScreen
 from crisis_triage.tui.screens.dispatch import DispatchScreen
 from crisis_triage.tui.screens.disposition import DispositionModal
 from crisis_triage.tui.screens.modals import EndCallModal, NoteModal
-from crisis_triage.tui.screens.referrals import ReferralPicker
+from crisis_triage.tui.screens.receiving_service import ReceivingServicePicker
 from crisis_triage.tui.screens.response_status import ResponseStatusModal
 from crisis_triage.tui.widgets.alert_strip import AlertStrip
 
@@ -84,7 +84,7 @@ async def test_a_response_is_tracked_to_its_disposition_by_keyboard_on_the_call(
         # The disposition: its key, then the receiving service from the referral directory.
         await opens(pilot, "f11", ResponseStatusModal)
         await opens(pilot, "d", DispositionModal)
-        await opens(pilot, "c", ReferralPicker)  # connected to care (the protocol's key): which service?
+        await opens(pilot, "c", ReceivingServicePicker)  # connected to care (the protocol's key): which service?
         await pilot.press("enter")  # the first service offered for this call
         await pilot.pause()
         disposition = call.session.state.after.disposition

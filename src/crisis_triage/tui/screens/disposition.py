@@ -18,7 +18,7 @@ from textual.events import Key
 from textual.widgets import Static
 
 from ...engine.events_response import DispositionRecorded
-from ...engine.referral_views import directory_views, referral_views
+from ...engine.receiving_services import receiving_service_choices
 from ...engine.session import CallSession
 from ...protocol.aftercare_models import Disposition, DispositionDetail
 from ...protocol.models import localized
@@ -70,29 +70,22 @@ class DispositionModal(_Modal):
                 return
 
 
-def service_words(directory: Any, service_id: str) -> str:
-    """A service of the directory as a note names it: name and id."""
-    spec = directory.by_id[service_id].spec
-    return f"{localized(spec.name, 'en')} ({spec.id})"
+def service_words(directory: Any, value: str) -> str:
+    """A recorded receiving service as a note names it: "Name (id)", or the ``other: <name>`` as typed."""
+    service = directory.by_id.get(value) if directory is not None else None
+    return f"{localized(service.spec.name, 'en')} ({value})" if service is not None else value
 
 
 def pick_service(app: Any, session: CallSession, done: Callable[[str | None], None]) -> bool:
-    """Pick a service from the referral directory (the engine's offer for the call first); False when
-    the console has no directory (the caller then asks for typed text)."""
-    from .referrals import ReferralPicker
+    """Pick the service a response was connected to (the engine's list: given on the call, offered,
+    the district's, then "other (name it)"); False when the console has no directory (the caller then
+    asks for typed text). ``done`` gets what the record holds: a directory id or ``other: <name>``."""
+    from .receiving_service import ReceivingServicePicker
 
     directory = getattr(app, "directory", None)
     if directory is None:
         return False
-    state = session.state
-    offered = referral_views(session.protocol, directory, state, session.assessment)
-    others = directory_views(directory, state.district, state.language, app.clock())
-
-    def picked(given: tuple[str, str, str] | None) -> None:
-        # the record holds the directory's id, which the engine checks (engine/receiving_services.py)
-        done(given[0] if given is not None else None)
-
-    app.push_screen(ReferralPicker(offered, others, getattr(app, "keymap_in_force", {})), picked)
+    app.push_screen(ReceivingServicePicker(receiving_service_choices(session.protocol, directory, session.state)), done)
     return True
 
 
