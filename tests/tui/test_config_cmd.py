@@ -75,3 +75,19 @@ def test_an_unknown_binding_id_is_named_with_the_nearest_id(monkeypatch):
     assert 'unknown binding id "accpet"; did you mean "accept"?' in result.output
     result = CliRunner().invoke(cli, ["call"])
     assert result.exit_code == 1 and 'did you mean "accept"?' in result.output
+
+
+def test_config_never_prints_a_credential(monkeypatch):
+    """Its output is pasted into tickets: tokens say only that they are set, a store URL loses its password."""
+    monkeypatch.setenv("CRISIS_TRIAGE_EIDO_TOKEN", "cad-secret-123")
+    monkeypatch.setenv("CRISIS_TRIAGE_EIDO_INBOX_TOKEN", "inbox-secret-456")
+    monkeypatch.setenv("CRISIS_TRIAGE_STORE", "postgresql://crisis:pg-secret-789@db.example:5432/calls")
+    for args in (["config"], ["config", "--json"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        for secret in ("cad-secret-123", "inbox-secret-456", "pg-secret-789"):
+            assert secret not in result.output
+        assert "db.example" in result.output  # where the store is stays visible
+    data = json.loads(CliRunner().invoke(cli, ["config", "--json"]).output)
+    assert data["settings"]["eido_token"] == "(set, hidden)"
+    assert data["settings"]["eido_inbox_token"] == "(set, hidden)"

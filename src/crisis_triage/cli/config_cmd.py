@@ -22,6 +22,27 @@ def records_place(settings) -> str:
     return str(local)
 
 
+SECRET_SUFFIXES = ("_token", "_password", "_secret", "_key_file")
+"""Settings whose values are credentials: `config` says whether they are set, never what they are
+(its output is pasted into tickets and shown on shared screens)."""
+
+
+def shown_value(name: str, value):
+    """A setting as `config` prints it: a credential as "(set, hidden)", a store URL without its password."""
+    if value in (None, "", {}, []):
+        return value
+    if name.endswith(SECRET_SUFFIXES):
+        return "(set, hidden)"
+    if name == "store" and isinstance(value, str):
+        from ..store.opening import is_postgres_url
+
+        if is_postgres_url(value):
+            from ..store.postgres import redact
+
+            return redact(value)
+    return value
+
+
 @click.command()
 @click.option("--json", "as_json", is_flag=True, help="Print the values as JSON.")
 def config(as_json: bool) -> None:
@@ -30,7 +51,7 @@ def config(as_json: bool) -> None:
 
     path = config_path()
     settings = load_settings_or_exit()
-    values = settings.model_dump()
+    values = {name: shown_value(name, value) for name, value in settings.model_dump().items()}
     if as_json:
         click.echo(
             json.dumps(
