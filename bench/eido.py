@@ -223,10 +223,13 @@ def bench_notify(protocol, calls, subscribers: int, tiny: bool) -> tuple[list[fl
     return latencies, stages
 
 
-def bench_store_notify(protocol, calls, subscribers: int, pg_url: str, via_shipper: bool) -> tuple[list[float], int]:
+def bench_store_notify(
+    protocol, calls, subscribers: int, pg_url: str, via_shipper: bool
+) -> tuple[list[float], int, dict[str, list[float]]]:
     """``eido serve`` fed by a PostgreSQL store: latencies (ms) from an event journalled to a subscriber
-    receiving it, and how many changes were sent as a later change's EIDO (two stored before the
-    first was read). ``via_shipper``: a console journals each event locally and its shipper sends it
+    receiving it, how many changes were sent as a later change's EIDO (two stored before the
+    first was read), and where each change's time went (ms): stored -> the feed told of it, reading
+    the call and building its EIDO, and from there to the first subscriber receiving it. ``via_shipper``: a console journals each event locally and its shipper sends it
     to the store (the whole path a change recorded on another console takes); else each event is
     written straight to the store and "journalled" is its commit."""
     import tempfile
@@ -247,9 +250,30 @@ def bench_store_notify(protocol, calls, subscribers: int, pg_url: str, via_shipp
     reader = PostgresStore(url)
     reader.connection()  # the schema, made before anyone listens or writes
     server = EidoServer(ServerSettings(port=0, token=TOKEN, outbox_bytes=64 * 2**20)).start()
-    changes = PostgresChanges(url)
+    heard: dict[str, float] = {}
+    """When the feed was told of each call's latest change."""
+    published: dict[str, tuple[float, float]] = {}
+    """Per change: (told of it, its EIDO handed to the server)."""
+
+    class TimedChanges(PostgresChanges):
+        def wait(self, timeout_s):
+            changed = super().wait(timeout_s)
+            now = time.perf_counter()
+            for call_id in changed or ():
+                heard[call_id] = now
+            return changed
+
+    def publish(document):
+        call_id = document["$id"].split(":")[4]
+        published[f"{document['$id']}@{document['lastUpdateTimeStamp']}"] = (
+            heard.get(call_id, 0.0),
+            time.perf_counter(),
+        )
+        server.publish(document)
+
+    changes = TimedChanges(url)
     stop = threading.Event()
-    poller = StorePoller(reader, ProtocolResolver([protocol.file]), server.publish)
+    poller = StorePoller(reader, ProtocolResolver([protocol.file]), publish)
     feed = threading.Thread(
         target=follow_store, args=(poller, changes), kwargs={"poll_s": 60.0, "hours": 24 * 400, "stop": stop}
     )
@@ -299,7 +323,13 @@ def bench_store_notify(protocol, calls, subscribers: int, pg_url: str, via_shipp
     received = json.loads(output.strip().splitlines()[-1])
     latencies = [(t - journalled[key]) * 1000 for key, times in received.items() if key in journalled for t in times]
     coalesced = sum(1 for key in journalled if key not in received)
-    return latencies, coalesced
+    stages: dict[str, list[float]] = {"stored->told": [], "read+build": [], "told->first received": []}
+    for key, (told, handed) in published.items():
+        if key in journalled and key in received and told:
+            stages["stored->told"].append((told - journalled[key]) * 1000)
+            stages["read+build"].append((handed - told) * 1000)
+            stages["told->first received"].append((min(received[key]) - handed) * 1000)
+    return latencies, coalesced, stages
 
 
 def _pg_reachable(url: str) -> str | None:
@@ -369,13 +399,19 @@ def main() -> None:
         print(f"store-fed (eido serve on PostgreSQL): not measured, {args.pg} is unreachable ({problem})")
     else:
         for via_shipper, name in ((False, "written to PostgreSQL"), (True, "console -> shipper -> PostgreSQL")):
-            values, coalesced = bench_store_notify(protocol, calls, args.subscribers, args.pg, via_shipper)
+            values, coalesced, steps = bench_store_notify(protocol, calls, args.subscribers, args.pg, via_shipper)
             p99 = _percentile(values, 0.99)
             print(
                 f"store-fed notify ({name}): {len(values)} deliveries, {coalesced} changes sent within a later one's "
                 f"EIDO: p50 {statistics.median(values):6.1f} ms  p99 {p99:6.1f} ms  max {max(values):6.1f} ms  "
                 f"vs target {TARGET_P99_MS:.0f} ms: {'OK' if p99 < TARGET_P99_MS else 'OVER TARGET'}; "
                 f"ratio to the in-console EIDO p99 {p99 / _percentile(eido, 0.99):.2f}x"
+            )
+            print(
+                "  where its time goes (p50 / p99 ms): "
+                + ", ".join(
+                    f"{step} {statistics.median(v):.1f} / {_percentile(v, 0.99):.1f}" for step, v in steps.items() if v
+                )
             )
     print(
         f"load average (1, 5, 15 min) before: {_load(load_before)}  after: {_load(os.getloadavg())} on {os.cpu_count()} CPUs"

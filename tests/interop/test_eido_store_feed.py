@@ -191,3 +191,37 @@ def test_eido_serve_pushes_a_change_stored_by_another_console(boston, pg_url):
         server.terminate()
         server.wait(10)
         writer.close()
+
+
+def test_a_call_told_of_again_gets_the_same_eido_as_a_whole_replay(boston, tmp_path):
+    """Sessions are kept between changes and only new events applied, except when a later console
+    event sorts before a status recorded from outside (numbered after the console's range): then
+    the call is replayed whole. Either way the EIDO is the one a whole replay gives."""
+    from crisis_triage.engine.session import CallSession
+    from crisis_triage.interop.eido import eido_document
+    from crisis_triage.store.journal import OUTSIDE_SEQUENCE
+
+    journal = SqliteJournal(tmp_path / "records.sqlite3")
+    published: list[dict] = []
+    poller = StorePoller(journal, ProtocolResolver([boston.file]), published.append)
+    now = datetime.now().astimezone()
+    meta = _meta(boston, "kept-a")
+
+    def told_and_checked() -> None:
+        assert poller.refresh({"kept-a"}) == 1
+        whole = CallSession.replay(boston, journal.events("kept-a"))
+        assert published[-1] == eido_document(boston, whole, "kept-a")
+
+    journal.start_call(meta, _opening(now)[0])
+    told_and_checked()
+    journal.append("kept-a", _opening(now)[1])
+    told_and_checked()
+    assert len(poller.sessions["kept-a"].event_ids) == 2, "the session was kept and the new event applied"
+    outside = StoredEvent("outside-1", "kept-a", OUTSIDE_SEQUENCE, Answered(at=now, question="weapon", value="no"))
+    assert journal.insert_if_free(meta, outside)
+    told_and_checked()
+    journal.append("kept-a", Answered(at=now + timedelta(seconds=5), question="location", value="14 Main St"))
+    told_and_checked()  # sorts before the outside status: replayed whole
+    assert poller.sessions["kept-a"].event_ids[-1] == "outside-1"
+    assert poller.refresh({"kept-a"}) == 0, "told twice of one change: sent once"
+    journal.close()

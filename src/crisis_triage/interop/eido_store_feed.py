@@ -14,13 +14,15 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from ..engine.session import CallSession, SessionError
+from ..protocol.compiled import Protocol
 from ..reporting.protocol_texts import ProtocolNotFound, ProtocolResolver
 from ..store.event_feed import CallChanges
-from ..store.journal import CallMeta
+from ..store.journal import CallMeta, StoredEvent
 from .eido import eido_document
 
 log = logging.getLogger("crisis_triage.eido")
@@ -28,8 +30,19 @@ log = logging.getLogger("crisis_triage.eido")
 WHOLE_LOOK_WHILE_TOLD_S = 60.0
 """While the store tells of changes, the whole store is still looked at this often (or every poll,
 if that is longer): a safety net that costs one listing a minute."""
+KEPT_SESSIONS = 256
+"""Live calls whose sessions are kept between changes (a call changed less recently is replayed)."""
 STOP_CHECK_S = 0.5
 """Longest wait before :func:`follow_store` sees it was asked to stop."""
+
+
+@dataclass
+class _Kept:
+    """A call's session as of its last change told, and the events applied to it, in order."""
+
+    protocol: Protocol
+    session: CallSession
+    event_ids: list[str]
 
 
 class StorePoller:
@@ -41,6 +54,9 @@ class StorePoller:
         self.publish = publish
         self.seen: dict[str, int] = {}
         """Events per call when it was last published (or last failed)."""
+        self.metas: dict[str, CallMeta] = {}
+        self.sessions: dict[str, _Kept] = {}
+        """The sessions of the calls changed most recently, oldest change first."""
 
     def poll(self, since: datetime | None = None) -> int:
         """One pass over the calls started since ``since``; returns how many EIDOs were published."""
@@ -54,7 +70,12 @@ class StorePoller:
         return published
 
     def refresh(self, call_ids: Iterable[str], since: datetime | None = None) -> int:
-        """Publish the calls the store said changed (those started since ``since``); returns how many."""
+        """Publish the calls the store said changed (those started since ``since``); returns how many.
+
+        One read a call: its events. The call's session is kept from the last change and only the new
+        events are applied to it, when the events read start with the ones it has (a status recorded
+        from outside is numbered after the console's own events, so a later console event can sort
+        before it: then the call is replayed whole, in stored order, as :meth:`poll` does)."""
         published = 0
         for call_id in sorted(call_ids):
             stored = self.reader.stored_events(call_id)
@@ -62,20 +83,43 @@ class StorePoller:
                 continue  # told twice of the same change (a notification and a whole look)
             if since is not None and stored[0].event.at < since:
                 continue  # outside the window served, as in poll()
-            meta = self.reader.meta(call_id)
+            meta = self.metas.get(call_id) or self.reader.meta(call_id)
+            self.metas[call_id] = meta
             if meta.practice:
                 continue
             self.seen[call_id] = len(stored)
-            published += self._publish(meta, [s.event for s in stored])
+            published += self._publish_change(meta, stored)
         return published
 
-    def _publish(self, meta: CallMeta, events: list) -> int:
+    def _publish_change(self, meta: CallMeta, stored: list[StoredEvent]) -> int:
+        kept = self.sessions.pop(meta.call_id, None)
+        ids = [s.event_id for s in stored]
+        if kept is None or ids[: len(kept.event_ids)] != kept.event_ids:
+            return self._publish(meta, [s.event for s in stored], ids)
+        try:
+            for record in stored[len(kept.event_ids) :]:
+                kept.session.apply(record.event)
+        except SessionError:
+            return self._publish(meta, [s.event for s in stored], ids)  # replayed whole, and said if it fails
+        self._keep(meta.call_id, _Kept(kept.protocol, kept.session, ids))
+        self.publish(eido_document(kept.protocol, kept.session, meta.call_id))
+        return 1
+
+    def _keep(self, call_id: str, kept: _Kept) -> None:
+        self.sessions[call_id] = kept
+        while len(self.sessions) > KEPT_SESSIONS:
+            self.sessions.pop(next(iter(self.sessions)))  # the one changed longest ago
+
+    def _publish(self, meta: CallMeta, events: list, event_ids: list[str] | None = None) -> int:
+        """Replay the call whole and publish its EIDO (keeping its session when ``event_ids`` are given)."""
         try:
             protocol = self.resolver.for_call(meta)
             session = CallSession.replay(protocol, events)
         except (ProtocolNotFound, SessionError) as exc:
             log.warning("call %s: no EIDO: %s", meta.call_id, exc)
             return 0
+        if event_ids is not None:
+            self._keep(meta.call_id, _Kept(protocol, session, event_ids))
         self.publish(eido_document(protocol, session, meta.call_id))
         return 1
 
