@@ -114,7 +114,7 @@ def test_text_json_and_html_say_the_same(figures):
     assert data["not_dispatched"] == {"caller_disconnected": 1, "advice_only": 1}
     assert data["outcomes"]["contact_confirmation"] == {"in_time": 5, "late": 3, "missed": 1, "open": 0}
     assert data["outcomes"]["seconds_to_on_scene"] == {"p50": 810, "p90": pytest.approx(1980), "calls": 8}
-    assert data["no_police_requested"] == {"facts": ["fears_police"], "calls": 2, "honoured": 1,
+    assert data["no_police_requested"] == {"facts": ["fears_police", "no_police_requested"], "calls": 2, "honoured": 1,
                                            "overridden_by": {"police_when_danger": 1}}  # fmt: skip
     assert json.loads(json.dumps(data)) == json.loads(json.dumps(data))  # plain JSON
     html = render_html(figures, title="t", zone=NOW.tzinfo)
@@ -158,12 +158,13 @@ def test_report_and_deidentified_export_from_a_store(tmp_path, boston, monkeypat
 
 
 def test_the_no_police_column_of_the_call_export(tmp_path, boston, monkeypatch):
-    """By hand (Boston's evaluation counts fears_police as a no-police wish): c05 feared police but had
+    """By hand (Boston's evaluation counts fears_police and no_police_requested as a no-police wish; the
+    fixed calls carry only fears_police): c05 feared police but had
     a weapon, so police went with the clinician (not honoured); c08 feared police and got the peer team
     (honoured); no other call carries the fact, so their column is empty."""
     from crisis_triage.cli import cli
 
-    assert list(roles_from_protocol(boston).no_police_facts) == ["fears_police"]
+    assert list(roles_from_protocol(boston).no_police_facts) == ["fears_police", "no_police_requested"]
     _store_the_fixed_calls(tmp_path, boston, monkeypatch)
     runner = CliRunner()
     plain = runner.invoke(cli, ["records", "export", "--level", "calls"])
