@@ -69,7 +69,7 @@ def serve(listen, store, local, poll, hours, protocols) -> None:
     from ..interop.eido_server import EidoServer
     from ..interop.eido_store_feed import StorePoller, follow_store
     from ..store.event_feed import open_changes
-    from .records import _resolver, opened_reader
+    from .common import opened_reader, protocol_resolver
 
     settings = load_settings_or_exit(store=store)
     if not settings.eido_token:
@@ -87,7 +87,7 @@ def serve(listen, store, local, poll, hours, protocols) -> None:
         raise click.ClickException(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     click.echo(f"serving EIDOs on {host}:{server.port} (Ctrl-C to stop)", err=True)
     with opened_reader(store, local) as reader:
-        poller = StorePoller(reader, _resolver(protocols), server.publish)
+        poller = StorePoller(reader, protocol_resolver(protocols), server.publish)
         changes = open_changes(reader)
         try:
             follow_store(poller, changes, poll_s=poll, hours=hours)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import click
 
-from .records import _date, _find_call, _resolver, local_option, opened_reader, store_option
+from .common import find_call, local_option, opened_reader, parse_date, protocol_resolver, store_option
 
 OUTCOMES = ("reached_safe", "referred", "declined", "no_answer")
 
@@ -85,11 +85,11 @@ def record(call_id, rule, outcome, by, note, at_text, store, local) -> None:
     from ..reporting.protocol_texts import ProtocolNotFound
     from ..store.outside import record_outside
 
-    at = _date(at_text, "--at") or datetime.now(UTC)
+    at = parse_date(at_text, "--at") or datetime.now(UTC)
     with opened_reader(store, local) as reader:
-        full_id = _find_call(reader, call_id)
+        full_id = find_call(reader, call_id)
         try:
-            protocol = _resolver(()).for_call(reader.meta(full_id))
+            protocol = protocol_resolver(()).for_call(reader.meta(full_id))
             record_outside(
                 reader, protocol, full_id, [FollowUpAttempted(at=at, rule=rule, outcome=outcome, by=by, note=note)]
             )

@@ -31,10 +31,7 @@ from .common import (
 )
 
 # The store, period and protocol-file options and the store opening live in common.py (shared with
-# report, followups and eido); the old private names stay for modules that still import them from here.
-_date = parse_date
-_resolver = protocol_resolver
-_find_call = find_call
+# report, followups and eido).
 
 
 @click.group()
