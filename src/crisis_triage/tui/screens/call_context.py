@@ -8,7 +8,7 @@ A mixin of :class:`~crisis_triage.tui.screens.call.CallScreen` (``self`` typed b
 
 from __future__ import annotations
 
-from ...engine import ContextChanged, InterruptRecorded, InterruptWithdrawn, NoteAdded
+from ...engine import ContextChanged, InterruptRecorded, InterruptWithdrawn
 from ...engine.views import interrupt_views
 from .call_parts import CallScreenParts
 from .referrals import open_referral_picker
@@ -38,13 +38,9 @@ class CallContextKeys:
         open_referral_picker(self)
 
     def action_note(self: CallScreenParts) -> None:
-        from .modals import NoteModal
+        from .modals import ask_note
 
-        def done(text: str | None) -> None:
-            if text:
-                self.record(NoteAdded(at=self.now(), text=text))
-
-        self.app.push_screen(NoteModal(), done)
+        ask_note(self.app, self.record, self.now)
 
     def action_language(self: CallScreenParts) -> None:
         languages = self.protocol.languages

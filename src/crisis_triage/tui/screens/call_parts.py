@@ -1,6 +1,6 @@
 """What the call screen's mixins use of the screen, as a typing Protocol.
 
-``call_accept.py``, ``call_answers.py`` and ``call_context.py`` hold parts of
+``call_accept.py``, ``call_answers.py``, ``call_context.py`` and ``call_events.py`` hold parts of
 :class:`~crisis_triage.tui.screens.call.CallScreen` by responsibility; they type ``self`` with this
 Protocol instead of importing call.py, so no file imports the screen that is built from it.
 """
