@@ -13,17 +13,19 @@ import os
 import sqlite3
 import threading
 import uuid
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..engine.events import AnyEvent, CallEnded
-from .journal import OUTSIDE_SEQUENCE, CallMeta, CallSummary, JournalError, StoredEvent
-from .rows import COLUMNS, meta_from_row, stored_from_row, to_row, utc_text
+from .journal import CallMeta, JournalError, StoredEvent
+from .rows import COLUMNS, to_row, utc_text
+from .sqlite_files import create_private, describe_sqlite_error
+from .sqlite_outbox import SqliteOutbox
+from .sqlite_reading import SqliteReading
 from .sqlite_schema import migrate
 
-_JSON = json.JSONDecoder()
+__all__ = ["CHECKPOINT_INTERVAL_S", "DEFAULT_BUSY_TIMEOUT_MS", "SqliteJournal", "describe_sqlite_error"]
 
 CHECKPOINT_INTERVAL_S = 2.0
 """How often the background checkpointer copies the WAL into the database file."""
@@ -51,35 +53,7 @@ _UPSERT_CALL = """
 """
 
 
-def describe_sqlite_error(exc: BaseException, path: Path | str) -> str:
-    """A sentence for a person: what is wrong with the record file and what it means."""
-    text = str(exc).lower()
-    if isinstance(exc, OSError):
-        if getattr(exc, "errno", None) == 28:
-            return f"the disk holding {path} is full"
-        return f"the record store {path} cannot be written: {exc.strerror or exc}"
-    if "full" in text:
-        return f"the disk holding {path} is full"
-    if "locked" in text or "busy" in text:
-        return f"the record store {path} is locked by another program"
-    if "not a database" in text or "malformed" in text or "corrupt" in text:
-        return f"the record store {path} is damaged (not a readable database)"
-    if "readonly" in text or "read-only" in text:
-        return f"the record store {path} is read-only"
-    if "unable to open" in text:
-        return f"the record store {path} cannot be opened (missing folder or no permission)"
-    return f"the record store {path} failed: {exc}"
-
-
-def _create_private(path: Path) -> None:
-    """Create the file (and its folder) readable by this user only, before SQLite opens it."""
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
-    os.close(fd)
-    os.chmod(path, 0o600)
-
-
-class SqliteJournal:
+class SqliteJournal(SqliteReading, SqliteOutbox):
     """A :class:`~crisis_triage.store.journal.Journal` in one SQLite file (thread-safe)."""
 
     problem: str | None = None
@@ -108,7 +82,7 @@ class SqliteJournal:
         self._closing = threading.Event()
         self._meta: dict[str, CallMeta] = {}
         try:
-            _create_private(self.path)
+            create_private(self.path)
             self._db = sqlite3.connect(
                 self.path, isolation_level=None, check_same_thread=False, timeout=busy_timeout_ms / 1000
             )
@@ -205,22 +179,6 @@ class SqliteJournal:
         except sqlite3.Error:
             pass  # the connection is already unusable; the caller reports the first error
 
-    # -- reading -------------------------------------------------------------------------------
-    def _query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        with self._lock:
-            try:
-                return self._db.execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise JournalError(describe_sqlite_error(exc, self.path)) from exc
-
-    def last_sequence(self, call_id: str) -> int:
-        """The call's last sequence number in the console's own range (events recorded from outside
-        the console are numbered from OUTSIDE_SEQUENCE, so the two writers never clash)."""
-        rows = self._query(
-            "SELECT max(sequence) FROM events WHERE call_id = ? AND sequence < ?", (call_id, OUTSIDE_SEQUENCE)
-        )
-        return rows[0][0] or 0
-
     def insert_if_free(self, meta: CallMeta, record: StoredEvent) -> bool:
         """Store ``record`` unless its id or its (call, sequence) is taken; False if taken (the caller
         picks the next sequence and tries again). Used by writers outside the call's console."""
@@ -239,183 +197,6 @@ class SqliteJournal:
             except (sqlite3.Error, OSError) as exc:
                 self._rollback()
                 raise JournalError(describe_sqlite_error(exc, self.path)) from exc
-
-    def followup_rows(self) -> list[tuple[Any, ...]]:
-        """The follow-up queue's rows (store/followups.py): (call_id, console_id, kind, rule, at, due,
-        outcome), read from the partial index that holds exactly these events in this order (schema
-        3), so nothing else of the table is touched. Their small JSON is parsed here: Python's parser
-        is quicker than SQLite's json_extract once per field."""
-        self._db.row_factory = None
-        try:
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT call_id, console_id, event FROM events INDEXED BY events_followups "
-                    "WHERE kind IN ('follow_up_scheduled', 'follow_up_attempt') AND practice = 0 ORDER BY call_id, sequence"
-                ).fetchall()
-        except sqlite3.Error as exc:
-            raise JournalError(describe_sqlite_error(exc, self.path)) from exc
-        finally:
-            self._db.row_factory = sqlite3.Row
-        decode = _JSON.raw_decode  # the C scanner without json.loads' wrapper (stored JSON has no padding)
-        result = []
-        for call_id, console_id, event in rows:
-            f = decode(event)[0]
-            result.append((call_id, console_id, f["kind"], f["rule"], f["at"], f.get("due"), f.get("outcome")))
-        return result
-
-    def meta(self, call_id: str) -> CallMeta:
-        with self._lock:
-            meta = self._meta.get(call_id)
-            if meta is None:
-                rows = self._query("SELECT * FROM calls WHERE call_id = ?", (call_id,))
-                if not rows:
-                    raise KeyError(call_id)
-                meta = self._meta[call_id] = meta_from_row(dict(rows[0]))
-            return meta
-
-    def has_call(self, call_id: str) -> bool:
-        return bool(self._query("SELECT 1 FROM calls WHERE call_id = ?", (call_id,)))
-
-    def stored_events(self, call_id: str) -> list[StoredEvent]:
-        rows = self._query(
-            "SELECT event_id, call_id, sequence, event FROM events WHERE call_id = ? ORDER BY sequence", (call_id,)
-        )
-        return [stored_from_row(dict(r)) for r in rows]
-
-    def events(self, call_id: str) -> list[AnyEvent]:
-        return [s.event for s in self.stored_events(call_id)]
-
-    def unfinished_calls(self, console_id: str | None = None) -> list[CallSummary]:
-        sql = "SELECT * FROM calls WHERE ended IS NULL"
-        params: tuple = ()
-        if console_id is not None:
-            sql += " AND console_id = ?"
-            params = (console_id,)
-        return [_summary(r) for r in self._query(sql + " ORDER BY started_at", params)]
-
-    def calls(
-        self,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        console_id: str | None = None,
-        limit: int | None = None,
-        newest_first: bool = True,
-    ) -> list[CallSummary]:
-        """Calls started in [since, until), newest first by default."""
-        clauses, params = [], []
-        if since is not None:
-            clauses.append("started_at >= ?")
-            params.append(utc_text(since))
-        if until is not None:
-            clauses.append("started_at < ?")
-            params.append(utc_text(until))
-        if console_id is not None:
-            clauses.append("console_id = ?")
-            params.append(console_id)
-        sql = "SELECT * FROM calls" + (" WHERE " + " AND ".join(clauses) if clauses else "")
-        sql += f" ORDER BY started_at {'DESC' if newest_first else 'ASC'}, call_id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return [_summary(r) for r in self._query(sql, params)]
-
-    def count(self) -> tuple[int, int]:
-        """(calls, events) in the store."""
-        rows = self._query("SELECT (SELECT count(*) FROM calls), (SELECT count(*) FROM events)")
-        return rows[0][0], rows[0][1]
-
-    def iter_rows(self, call_ids: list[str] | None = None, batch: int = 2000) -> Iterator[dict[str, Any]]:
-        """Every event row in (call start, sequence) order, streamed in batches so memory stays flat."""
-        if call_ids is not None:
-            for call_id in call_ids:
-                yield from (
-                    dict(r)
-                    for r in self._query(
-                        f"SELECT {', '.join(COLUMNS)} FROM events WHERE call_id = ? ORDER BY sequence", (call_id,)
-                    )
-                )
-            return
-        last = ("", "")
-        while True:
-            calls = self._query(
-                "SELECT started_at, call_id FROM calls WHERE (started_at, call_id) > (?, ?) "
-                "ORDER BY started_at, call_id LIMIT ?",
-                (*last, max(1, batch // 16)),
-            )
-            if not calls:
-                return
-            ids = [c["call_id"] for c in calls]
-            rows = self._query(
-                f"SELECT e.{', e.'.join(COLUMNS)} FROM events e JOIN calls c USING (call_id) "
-                f"WHERE e.call_id IN ({', '.join('?' * len(ids))}) ORDER BY c.started_at, c.call_id, e.sequence",
-                ids,
-            )
-            yield from (dict(r) for r in rows)
-            last = (calls[-1]["started_at"], calls[-1]["call_id"])
-
-    # -- the outbox to a centre's store ----------------------------------------------------------
-    # The shipper thread uses a connection of its own, so it never holds the console's lock: under
-    # WAL its reads run beside the console's writes. Its cursor ("shipped up to seq N") lives in a
-    # small database file of its own (``<store>.outbox``), attached to that connection: updating it
-    # takes that file's write lock, never the journal's, so shipping cannot delay a console's commit
-    # nor wait behind a busy console. The cursor is not fsynced: one lost to a power cut only means
-    # a batch is sent again, which the centre ignores by event id.
-    @property
-    def outbox_path(self) -> Path:
-        return Path(f"{self.path}.outbox")
-
-    def _outbox(self) -> sqlite3.Connection:
-        if self._closing.is_set():
-            raise JournalError(f"the record store {self.path} was closed")  # the shipper moves to the reopened one
-        if self._outbox_db is None:
-            _create_private(self.outbox_path)
-            db = sqlite3.connect(
-                self.path, isolation_level=None, check_same_thread=False, timeout=self._busy_timeout_ms / 1000
-            )
-            db.row_factory = sqlite3.Row
-            db.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-            db.execute("ATTACH DATABASE ? AS outbox", (str(self.outbox_path),))
-            db.execute("PRAGMA outbox.journal_mode = WAL")
-            db.execute("PRAGMA outbox.synchronous = OFF")
-            db.execute("CREATE TABLE IF NOT EXISTS outbox.shipped (target TEXT PRIMARY KEY, seq INTEGER NOT NULL)")
-            self._outbox_db = db
-        return self._outbox_db
-
-    def _outbox_query(self, sql: str, params: Any = ()) -> list[sqlite3.Row]:
-        with self._outbox_lock:
-            try:
-                return self._outbox().execute(sql, params).fetchall()
-            except sqlite3.Error as exc:
-                raise JournalError(describe_sqlite_error(exc, self.outbox_path)) from exc
-
-    def shipped_seq(self, target: str) -> int:
-        """The highest local ``seq`` that ``target`` has acknowledged (0 if none)."""
-        rows = self._outbox_query("SELECT seq FROM outbox.shipped WHERE target = ?", (target,))
-        return rows[0][0] if rows else 0
-
-    def pending(self, target: str, limit: int = 500) -> list[tuple[int, dict[str, Any]]]:
-        """Up to ``limit`` rows not yet acknowledged by ``target``, in write order, with their local seq."""
-        rows = self._outbox_query(
-            f"SELECT seq, {', '.join(COLUMNS)} FROM main.events WHERE seq > "
-            "coalesce((SELECT seq FROM outbox.shipped WHERE target = ?), 0) ORDER BY seq LIMIT ?",
-            (target, limit),
-        )
-        return [(r["seq"], {c: r[c] for c in COLUMNS}) for r in rows]
-
-    def backlog(self, target: str) -> int:
-        rows = self._outbox_query(
-            "SELECT count(*) FROM main.events WHERE seq > "
-            "coalesce((SELECT seq FROM outbox.shipped WHERE target = ?), 0)",
-            (target,),
-        )
-        return rows[0][0]
-
-    def mark_shipped(self, target: str, seq: int) -> None:
-        self._outbox_query(
-            "INSERT INTO outbox.shipped (target, seq) VALUES (?, ?) ON CONFLICT (target) "
-            "DO UPDATE SET seq = max(seq, excluded.seq)",
-            (target, seq),
-        )
 
     # -- checkpoints off the call's path -------------------------------------------------------
     def _checkpoint_loop(self) -> None:
@@ -474,14 +255,3 @@ class SqliteJournal:
                 except sqlite3.Error:
                     pass
             self._outbox_db = None
-
-
-def _summary(row: sqlite3.Row) -> CallSummary:
-    data = dict(row)
-    return CallSummary(
-        meta=meta_from_row(data),
-        started_at=datetime.fromisoformat(data["started_at"]),
-        last_at=datetime.fromisoformat(data["last_at"]),
-        events=data["events"],
-        ended=data["ended"],
-    )

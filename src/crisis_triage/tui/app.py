@@ -7,7 +7,6 @@ time for stable snapshots), the call id factory, and whether the start-up time i
 from __future__ import annotations
 
 import gc
-import threading
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
@@ -23,44 +22,19 @@ from ..engine import CallSession, CallStarted, SessionError
 from ..keymap import bindings, label
 from ..protocol.compiled import Protocol
 from ..store.journal import CallMeta, Journal, MemoryJournal
+from .console_commands import console_commands
 from .screens.setup import CallContext, CallSetupScreen
+from .store_problems import StoreProblems, open_journal
 from .themes import CONSOLE_THEMES, HIGH_CONTRAST
+from .unfinished_calls import offer_unfinished
 from .widgets.message_line import MessageLine
+
+__all__ = ["ConsoleApp", "StoreProblems", "local_now", "open_journal"]
 
 
 def local_now() -> datetime:
     """The wall clock, timezone-aware (events carry their own time; the engine never reads a clock)."""
     return datetime.now(UTC).astimezone()
-
-
-class StoreProblems:
-    """Relays the record store's problem messages (from any thread) to the running console."""
-
-    def __init__(self) -> None:
-        self.app: "ConsoleApp | None" = None
-
-    def __call__(self, problem: str | None) -> None:
-        app = self.app
-        if app is None or not app.is_running:
-            return
-        if threading.get_ident() == app._thread_id:
-            app.store_problem(problem)
-        else:
-            app.call_from_thread(app.store_problem, problem)
-
-
-def open_journal(settings: Settings) -> tuple[Journal, str | None, StoreProblems]:
-    """The record store in force (SQLite by default), its problem at open (if any), and the relay for later ones.
-
-    A broken local store never stops a call: the store falls back to a safe folder and says so.
-    """
-    relay = StoreProblems()
-    try:
-        from ..store.opening import open_journal as open_store
-    except ImportError:
-        return MemoryJournal(), "The record store is not available in this build: calls are NOT kept after exit.", relay
-    journal = open_store(settings, on_problem=relay)
-    return journal, getattr(journal, "problem", None), relay
 
 
 _UNLOADED = object()
@@ -217,23 +191,8 @@ class ConsoleApp(App):
             self.set_timer(0.02, lambda: self._warm_up(steps))
 
     def _offer_unfinished(self) -> bool:
-        try:
-            unfinished = self.journal.unfinished_calls(self.settings.console_id)
-        except Exception as exc:
-            self.notify(f"Could not list unfinished calls: {exc}", severity="error")
-            return False
-        if not unfinished:
-            return False
-        from .screens.resume import ResumeScreen
-
-        def chosen(call_id: str | None) -> None:
-            if call_id:
-                self.resume_call(call_id)
-            else:
-                self.new_call(self.start)
-
-        self.push_screen(ResumeScreen(unfinished), chosen)
-        return True
+        """The unfinished calls offered before a new one (tui/unfinished_calls.py); False if none."""
+        return offer_unfinished(self)
 
     # -- calls -----------------------------------------------------------------------------------
     @property
@@ -421,39 +380,4 @@ class ConsoleApp(App):
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if self.protocol is None:
-            return
-        call = self.call_screen()
-        if call is None:
-            yield SystemCommand(
-                "New call", "Start a call (door, line, district, language)", lambda: self.new_call(None)
-            )
-            yield SystemCommand("Home", f"The console home ({label('home', self.keymap_in_force)})", self.action_home)
-        yield SystemCommand(
-            "Active calls",
-            f"Responses not resolved yet ({label('active_calls', self.keymap_in_force)})",
-            self.action_active_calls,
-        )
-        yield SystemCommand("Follow-up queue", "Follow-ups due, overdue and done", self.show_followups)
-        for theme in CONSOLE_THEMES:
-            yield SystemCommand(
-                f"Theme: {theme}", "Switch the console theme", lambda t=theme: setattr(self, "theme", t)
-            )
-        if call is not None:
-            for language in self.protocol.languages:
-                yield SystemCommand(
-                    f"Language: {language}",
-                    "The caller's language (the question shows beside English)",
-                    lambda lang=language: call.set_language(lang),
-                )
-            for asked in call.assessment.asked:
-                status = {"answered": f"answered {asked.label}", "skipped": "skipped", "pending": "not asked yet"}[
-                    asked.status
-                ]
-                yield SystemCommand(
-                    f"Jump to question: {asked.question.id}",
-                    status,
-                    lambda qid=asked.question.id: call.jump_to(qid),
-                    discover=False,
-                )
-            yield SystemCommand("Help: every key", "The help screen", self.action_help)
+        yield from console_commands(self)  # tui/console_commands.py

@@ -1,4 +1,11 @@
-"""The live call screen: question, call so far, risk, recommendation; every event journalled first."""
+"""The live call screen: question, call so far, risk, recommendation; every event journalled first.
+
+This file holds the screen's layout, :meth:`CallScreen.record` (the one way in for events) and the
+repaint and announcements after each event. Its keys live in mixins by responsibility:
+``call_answers.py`` (answering, revising), ``call_accept.py`` (accept, dispatch, handoff, end),
+``call_context.py`` (interrupt, note, referral, language, district, F8), ``call_events.py``
+(interpreter, supervisor, rescue) and ``call_response.py`` (the response after dispatch).
+"""
 
 from __future__ import annotations
 
@@ -9,25 +16,17 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.events import Key
 from textual.message import Message
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ...engine import (
-    Answered,
     CallEnded,
     CallSession,
     CallStarted,
-    ContextChanged,
-    InterruptRecorded,
-    InterruptWithdrawn,
-    NoteAdded,
-    RecommendationAccepted,
     Revised,
     SessionError,
-    Skipped,
 )
 from ...engine.assessment import Assessment
 from ...engine.views import (
@@ -44,9 +43,8 @@ from ...engine.views import (
     next_question_view,
     open_safety_labels,
     question_label,
-    question_view,
 )
-from ...keymap import bindings, key_for, key_label
+from ...keymap import bindings, key_label
 from ...protocol.compiled import Protocol
 from ...store.journal import CallMeta, Journal
 from ..widgets.header import CallHeader
@@ -57,17 +55,18 @@ from ..widgets.question import QuestionPanel
 from ..widgets.recommendation import RecommendationCard
 from ..widgets.risk import RiskPanel, css_colour
 from ..widgets.so_far import CallSoFar
+from .call_accept import CallAccept
+from .call_answers import CallAnswers
+from .call_context import CallContextKeys
 from .call_events import CallEventKeys
-from .call_link import AfterCall, CallLink
 from .call_response import CallResponse
-from .confirm import AcceptAnywayModal
-from .referrals import open_referral_picker, referral_panels, show_referrals
+from .referrals import referral_panels, show_referrals
 
 if TYPE_CHECKING:
     from ..centre_hook import CallCentre
 
 
-class CallScreen(CallEventKeys, CallResponse, Screen):
+class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallResponse, Screen):
     """One live call. Shows only what the engine says; every event goes to the journal first.
 
     Hooks for practice calls (``tui/screens/practice*.py`` subclass this screen):
@@ -382,287 +381,14 @@ class CallScreen(CallEventKeys, CallResponse, Screen):
         widget.add_class("-flash")
         self.set_timer(getattr(self.app, "flash_seconds", 2.5), lambda: widget.remove_class("-flash"))
 
-    # -- answering -----------------------------------------------------------------------------------
-    def _answer_event(self, question_id: str, value: Any) -> Answered | Revised:
-        kind = Revised if question_id in self.session.state.answers else Answered
-        return kind(at=self.now(), question=question_id, value=value)
-
-    def on_key(self, event: Key) -> None:
-        view = self._view
-        if view is None or isinstance(self.focused, Input):
-            return
-        if self.focused is self.query_one(CallSoFar):
-            # In the list, a letter must not answer the question in hand by mistake: Enter revises
-            # the highlighted answer, Escape (or F4 again) goes back to the question.
-            if event.key == "escape":
-                event.stop()
-                self.set_focus(None)
-            return
-        if not view.options:
-            self._key_on_typed_question(event, view)
-            return
-        if self._from_interrupt is not None and event.key == self._binding_key("confirm_from_interrupt"):
-            event.stop()
-            event.prevent_default()
-            self.record(self._answer_event(view.id, self._from_interrupt.option))
-            return
-        if event.key == "enter" and view.type == "multi":
-            event.stop()
-            event.prevent_default()
-            ids = [o.id for o in view.options if o.id in self._multi]
-            self.record(self._answer_event(view.id, ids))
-            return
-        character = (event.character or "").lower()
-        option = view.option_for_key(character) if character else None
-        if option is None:
-            return
-        event.stop()
-        event.prevent_default()
-        if view.type == "multi":
-            self._multi ^= {option.id}
-            self._show_question()
-            return
-        self.record(self._answer_event(view.id, option.id))
-
-    def _key_on_typed_question(self, event: Key, view: QuestionView) -> None:
-        """An optional typed answer waits for its key (Enter): a letter pressed meaning to answer
-        something else is said back, never typed into the name box."""
-        if event.key == self._binding_key("type_answer"):
-            event.stop()
-            event.prevent_default()
-            self.query_one("#q-input", Input).focus()
-        elif event.is_printable:
-            event.stop()
-            self.say(
-                f"Not typed: this question takes typed text. {self._key('type_answer')} to type the answer, "
-                f"{self._key('skip')} skips it.",
-                severity="warning",
-            )
-
-    def _binding_key(self, binding_id: str) -> str:
-        return key_for(binding_id, getattr(self.app, "keymap_in_force", {}))
-
+    # -- answering (call_answers.py) ---------------------------------------------------------------
     @on(Input.Submitted, "#q-input")
     def _typed_answer(self, message: Input.Submitted) -> None:
-        view = self._view
-        if view is None:
-            return
-        text = message.value.strip()
-        if not text:
-            if view.required:
-                self.say("This question needs an answer.", severity="warning")
-            else:
-                self.record(Skipped(at=self.now(), question=view.id))
-            return
-        value: Any = text
-        if view.type == "number":
-            try:
-                value = float(text)
-            except ValueError:
-                self.say(f"{view.text_en} takes a number", severity="error")
-                return
-        if self.record(self._answer_event(view.id, value)):
-            message.input.value = ""
+        self.typed_answer(message)  # call_answers.py (Textual registers @on handlers on the screen class only)
 
     @on(CallSoFar.Chosen)
     def _revise_selected(self, message: CallSoFar.Chosen) -> None:
-        question_id = message.row.id
-        if question_id and not question_id.startswith("dropped:"):
-            self.ask_out_of_order(question_id)
-
-    def ask_out_of_order(self, question_id: str) -> None:
-        """Open one question (to revise it, or to answer it ahead of its turn)."""
-        from .modals import AnswerModal
-
-        question = self.protocol.question_by_id[question_id]
-        state = self.session.state
-        view = question_view(self.protocol, question, state.door, state.language)
-
-        def done(value: Any) -> None:
-            if value is not None:
-                self.record(self._answer_event(question_id, value))
-            self.set_focus(None)
-            self.refresh_call(None)
-
-        self.app.push_screen(AnswerModal(view, state.answers.get(question_id)), done)
-
-    # -- actions (keys in crisis_triage/keymap.py) -------------------------------------------------------------
-    def action_interrupt(self) -> None:
-        from .modals import InterruptModal
-
-        def done(choice: tuple[str, bool] | None) -> None:
-            if choice is None:
-                return
-            interrupt, record = choice
-            if record:
-                self.record(InterruptRecorded(at=self.now(), interrupt=interrupt))
-            else:
-                self.record(
-                    InterruptWithdrawn(at=self.now(), interrupt=interrupt, reason="withdrawn by the call-taker")
-                )
-
-        views = interrupt_views(self.protocol, self.assessment.active_interrupts, self.session.state.language)
-        self.app.push_screen(InterruptModal(views), done)
-
-    def action_referral(self) -> None:
-        open_referral_picker(self)
-
-    def action_note(self) -> None:
-        from .modals import NoteModal
-
-        def done(text: str | None) -> None:
-            if text:
-                self.record(NoteAdded(at=self.now(), text=text))
-
-        self.app.push_screen(NoteModal(), done)
-
-    def action_revise(self) -> None:
-        so_far = self.query_one(CallSoFar)
-        if self.focused is so_far:
-            self.refocus_question()
-            return
-        if so_far.option_count == 0:
-            self.say("Nothing answered yet to revise.")
-            return
-        so_far.focus()
-
-    def refocus_question(self) -> None:
-        """Back from the call-so-far list to the question in hand (its answer box, if it has one)."""
-        view = self._view
-        if view is not None and not view.options:
-            self.query_one("#q-input", Input).focus()
-        else:
-            self.set_focus(None)
-
-    def action_skip(self) -> None:
-        if self._view is not None:
-            self.record(Skipped(at=self.now(), question=self._view.id))
-
-    def action_language(self) -> None:
-        languages = self.protocol.languages
-        current = self.session.state.language
-        following = languages[(languages.index(current) + 1) % len(languages)] if current in languages else languages[0]
-        self.set_language(following)
-
-    def set_language(self, language: str) -> None:
-        if language != self.session.state.language:
-            self.record(ContextChanged(at=self.now(), language=language))
-
-    def action_district(self) -> None:
-        from .modals import ChoiceModal
-
-        choices = [(d, f"{d}  {name}") for d, name in self.protocol.districts.items()]
-
-        def done(district: str | None) -> None:
-            if district and district != self.session.state.district:
-                self.record(ContextChanged(at=self.now(), district=district))
-
-        self.app.push_screen(ChoiceModal("District", choices, self.session.state.district), done)
-
-    def action_unavailable(self) -> None:
-        """F8: a team unavailable for this call (with a centre, also a unit out of service centre-wide)."""
-        from ..team_unavailable import pick
-
-        pick(self)
-
-    def action_accept(self) -> None:
-        """Dispatch what the engine recommends; then the dispatch summary, or the handoff for the call line.
-
-        Accepting before the safety questions are asked, or sending a team with no district, needs a
-        deliberate second key: the dialog says what is not known."""
-        if self.session.state.accepted is not None:  # accepting is idempotent: show the dispatch already made
-            self.show_dispatch()
-            return
-        reasons = self.accept_warnings()
-        if not reasons:
-            self._accept()
-            return
-
-        def confirmed(yes: bool | None) -> None:
-            if yes:
-                self._accept()
-
-        self.app.push_screen(
-            AcceptAnywayModal(
-                f"Accept {model_name(self.protocol, self.assessment.recommendation.model)} now?",
-                reasons,
-                "accept anyway",
-                "back to the questions",
-            ),
-            confirmed,
-        )
-
-    def accept_warnings(self) -> list[str]:
-        """What is not known yet that accepting now would pass over (empty when nothing is)."""
-        reasons = []
-        open_safety = open_safety_labels(self.assessment)
-        if open_safety:
-            reasons.append(f"Safety questions NOT ASKED: {', '.join(open_safety)}")
-        handoff = self.protocol.document.handoff
-        sends_team = handoff is None or self.assessment.recommendation.model != handoff.model
-        if sends_team and self.session.state.district is None:
-            reasons.append(f"District unknown: the team is sent without one ({self._key('district')} sets it)")
-        return reasons
-
-    def _accept(self) -> None:
-        rec = self.assessment.recommendation
-        if self.centre is not None and not self.centre.claim(rec.model):
-            return  # another console took the last unit: the card now shows the fallback
-        if self.record(RecommendationAccepted(at=self.now(), model=rec.model, recommended=rec.model)):
-            self.show_dispatch()
-        elif self.centre is not None:
-            self.centre.release(rec.model)  # not dispatched after all: the unit goes back to the centre
-
-    def link(self) -> CallLink:
-        """This call as the screens above it see it (read-only state, this screen's recorder)."""
-        return CallLink(self.protocol, self.session, self.now, self.record, self.meta.call_id)
-
-    def show_dispatch(self) -> None:
-        """The dispatch summary, or the warm handoff when the engine's recommendation is the call line
-        itself (``rec.handoff`` alone also holds for a team that includes the call line's roles: they
-        get the dispatch summary, with H for the handoff)."""
-        handoff = self.protocol.document.handoff
-        # What was dispatched decides (a resumed call's recommendation may have moved since).
-        accepted = self.session.state.accepted
-        model = accepted[0] if accepted is not None else self.assessment.recommendation.model
-        if handoff is not None and model == handoff.model:
-            self.show_handoff()
-        else:
-            self._show_dispatch_summary()
-
-    def _show_dispatch_summary(self) -> None:
-        from .dispatch import DispatchScreen  # not on the first paint's path (start-up time)
-
-        self.app.push_screen(DispatchScreen(self.link()), self._after_dispatch)
-
-    def show_handoff(self) -> None:
-        from .handoff import HandoffScreen
-
-        self.app.push_screen(HandoffScreen(self.link()), self._after_dispatch)
-
-    def _after_dispatch(self, after: AfterCall | None) -> None:
-        """What the dispatch or handoff screen asked for as it closed."""
-        if after == "end_call":
-            self.action_end_call()
-        elif after == "interrupt":
-            self.action_interrupt()
-        elif after == "handoff":
-            self.show_handoff()
-        elif after == "dispatch":
-            self._show_dispatch_summary()
-
-    def action_end_call(self) -> None:
-        from .modals import EndCallModal
-
-        def done(outcome: str | None) -> None:
-            if outcome:
-                self.record(CallEnded(at=self.now(), outcome=outcome))
-
-        handoff = self.protocol.document.handoff
-        self.app.push_screen(EndCallModal(self.session.state, handoff.model if handoff else None), done)
-
-    def jump_to(self, question_id: str) -> None:
-        self.ask_out_of_order(question_id)
+        self.revise_chosen(message)  # call_answers.py
 
     def on_resize(self) -> None:
         self.refresh_call(None)

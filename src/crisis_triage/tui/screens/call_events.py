@@ -11,9 +11,6 @@ recorded and, while a duty is open, the key that records it.
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Protocol
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -23,26 +20,10 @@ from textual.widgets import Input, Static
 from ...engine.call_event_views import RESCUE_REASONS, call_event_lines
 from ...engine.events_call import InterpreterConnected, InterpreterRequested, RescueWithoutConsent
 from ...engine.events_centre import SupervisorConsulted
-from ..keylabels import shown_key
 from ..widgets.question import AnswerInput
 from ..widgets.repaint import update_if_changed
-from .modals import ChoiceModal, _Modal
-
-
-class _CallScreen(Protocol):
-    """What the keys use of the call screen (a typing Protocol: no import of call.py, no file cycle)."""
-
-    protocol: Any
-    session: Any
-
-    @property
-    def app(self) -> Any: ...
-    @property
-    def query_one(self) -> Any: ...
-    def record(self, event: Any) -> bool: ...
-    def now(self) -> datetime: ...
-    def say(self, message: str, *, title: str = "", severity: str = "information") -> None: ...
-    def _key(self, binding_id: str) -> str: ...
+from .call_parts import CallScreenParts
+from .modals import ChoiceModal, _Modal, modal_keys, modal_title
 
 
 class AskModal(_Modal):
@@ -58,9 +39,9 @@ class AskModal(_Modal):
     def compose(self) -> ComposeResult:
         enter = "Enter saves" if self.required else "Enter saves (empty: none)"
         with Vertical(classes="modal-box"):
-            yield Static(Text(self.title_text, style="bold"), classes="modal-title")
+            yield modal_title(self.title_text)
             yield AnswerInput(value=self.value, placeholder=self.placeholder, id="ask-input")
-            yield Static(f"{enter}    {shown_key(self, 'modal_cancel')} cancels", classes="modal-help")
+            yield modal_keys(self, enter)
 
     def on_mount(self) -> None:
         self.query_one("#ask-input", Input).focus()
@@ -80,7 +61,7 @@ class CallEventKeys:
     def compose_call_events(self) -> ComposeResult:
         yield Static(id="call-events")
 
-    def show_call_events(self: _CallScreen) -> None:
+    def show_call_events(self: CallScreenParts) -> None:
         """Repaint the call-events line from the engine (hidden when there is nothing to show)."""
         widget = self.query_one("#call-events", Static)
         lines = call_event_lines(self.protocol, self.session.state, self.session.assessment)
@@ -96,7 +77,7 @@ class CallEventKeys:
                 text.append(f"  ({self._key(line.key)})", style="bold")
         update_if_changed(widget, text, layout=True)
 
-    def action_interpreter_requested(self: _CallScreen) -> None:
+    def action_interpreter_requested(self: CallScreenParts) -> None:
         state = self.session.state
 
         def done(language: str | None) -> None:
@@ -112,7 +93,7 @@ class CallEventKeys:
             done,
         )
 
-    def action_interpreter_connected(self: _CallScreen) -> None:
+    def action_interpreter_connected(self: CallScreenParts) -> None:
         if self.session.state.interpreter_requested is None:
             self.say(f"Request the interpreter first ({self._key('interpreter')}).", title="Interpreter")
             return
@@ -126,7 +107,7 @@ class CallEventKeys:
             done,
         )
 
-    def action_supervisor_consulted(self: _CallScreen) -> None:
+    def action_supervisor_consulted(self: CallScreenParts) -> None:
         def decided(who: str, note: str | None) -> None:
             if note is not None:
                 self.record(SupervisorConsulted(at=self.now(), supervisor=who, note=note))
@@ -144,7 +125,7 @@ class CallEventKeys:
 
         self.app.push_screen(AskModal("Supervisor consulted: who", placeholder="the supervisor's name or id"), named)
 
-    def action_rescue_without_consent(self: _CallScreen) -> None:
+    def action_rescue_without_consent(self: CallScreenParts) -> None:
         def heard(reason: str, note: str | None) -> None:
             if note is not None:
                 self.record(RescueWithoutConsent(at=self.now(), reason=reason, note=note))

@@ -14,6 +14,7 @@ from textual.widgets import Static
 
 from ...keymap import binding
 from ..keylabels import shown_key
+from .modals import modal_title
 
 
 class ConfirmModal(ModalScreen[bool]):
@@ -31,7 +32,7 @@ class ConfirmModal(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box", id="confirm-box"):
-            yield Static(Text(self.title_text, style="bold"), classes="modal-title", id="confirm-title")
+            yield modal_title(self.title_text, id="confirm-title")
             text = Text()
             for reason in self.reasons:
                 text.append(f"! {reason}\n", style="bold red")

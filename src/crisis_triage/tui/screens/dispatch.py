@@ -8,14 +8,13 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Static, TextArea
 
-from ...engine.events import NoteAdded
 from ...engine.views import dispatch_summary, model_name
 from ...keymap import binding, bindings
 from ..keylabels import shown_key
 from ..widgets.message_line import MessageLine
 from .call_link import AfterCall, CallLink
 from .eido_key import send_eido
-from .modals import NoteModal
+from .modals import ask_note
 from .other_team import send_another_team
 from .response_status import Choice, ResponseChoices, act, status_words
 
@@ -117,11 +116,7 @@ class DispatchScreen(ResponseChoices, Screen[AfterCall]):
         self.dismiss("end_call")
 
     def action_note(self) -> None:
-        def done(text: str | None) -> None:
-            if text:
-                self.call.record(NoteAdded(at=self.call.now(), text=text))
-
-        self.app.push_screen(NoteModal(), done)
+        ask_note(self.app, self.call.record, self.call.now)
 
     def action_interrupt(self) -> None:
         # Back to the call so the call-taker sees the interrupt's consequence at once.

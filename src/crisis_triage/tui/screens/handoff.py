@@ -11,13 +11,13 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from ...engine import HandoffEnded, HandoffStepDone, NoteAdded
+from ...engine import HandoffEnded, HandoffStepDone
 from ...engine.views import centre_time
 from ...keymap import BY_ID, HANDOFF_OUTCOMES, binding
 from ..keylabels import shown_key
 from ..widgets.message_line import MessageLine
 from .call_link import AfterCall, CallLink
-from .modals import NoteModal
+from .modals import ask_note
 from .other_team import send_another_team
 
 
@@ -139,11 +139,7 @@ class HandoffScreen(Screen[AfterCall]):
         self.dismiss("end_call")
 
     def action_note(self) -> None:
-        def done(text: str | None) -> None:
-            if text:
-                self.call.record(NoteAdded(at=self.call.now(), text=text))
-
-        self.app.push_screen(NoteModal(), done)
+        ask_note(self.app, self.call.record, self.call.now)
 
     def action_interrupt_now(self) -> None:
         self.dismiss("interrupt")

@@ -5,6 +5,8 @@ Escape cancels any of them; nothing time-critical sits on Escape (terminals dela
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any, ClassVar
 
 from rich.text import Text
@@ -18,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
+from ...engine.events import NoteAdded
 from ...engine.views import InterruptView, QuestionView
 from ...keymap import CALL_OUTCOMES, binding, bindings
 from ..keylabels import shown_key
@@ -29,6 +32,17 @@ CANCEL: list[BindingType] = [binding("modal_cancel")]
 def interrupt_binding() -> BindingType:
     """The interrupt key (same binding id, so a remap applies) for dialogs above the call screen."""
     return binding("interrupt", "interrupt_now")
+
+
+def modal_title(text: str, *, id: str | None = None) -> Static:
+    """A dialog's bold title line (one look for every dialog above the call)."""
+    return Static(Text(text, style="bold"), classes="modal-title", id=id)
+
+
+def modal_keys(screen: Any, keys: str = "", cancel: str = "cancels") -> Static:
+    """A dialog's key line: its own keys first, then its cancel key as the keymap in force names it."""
+    cancel_text = f"{shown_key(screen, 'modal_cancel')} {cancel}"
+    return Static(f"{keys}    {cancel_text}" if keys else cancel_text, classes="modal-help")
 
 
 class InterruptRequested(Message):
@@ -59,7 +73,7 @@ class AnswerModal(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Static(Text(f"Q{self.view.position} {self.view.section}", style="bold"), classes="modal-title")
+            yield modal_title(f"Q{self.view.position} {self.view.section}")
             yield Static(Text(self.view.text, style="bold"))
             if self.view.translated:
                 yield Static(Text(f"EN: {self.view.text_en}", style="italic"))
@@ -70,7 +84,7 @@ class AnswerModal(_Modal):
                     id="answer-input",
                     type="number" if self.view.type == "number" else "text",
                 )
-            yield Static(f"{shown_key(self, 'modal_cancel')} cancels", classes="modal-help")
+            yield modal_keys(self)
 
     def on_mount(self) -> None:
         self._show()
@@ -138,13 +152,9 @@ class InterruptModal(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box", id="interrupt-box"):
-            yield Static(Text("INTERRUPT: press its key", style="bold"), classes="modal-title", id="interrupt-title")
+            yield modal_title("INTERRUPT: press its key", id="interrupt-title")
             yield Static(id="interrupt-list")
-            yield Static(
-                f"{shown_key(self, 'interrupt_withdraw')} withdraw one recorded by mistake    "
-                f"{shown_key(self, 'modal_cancel')} cancels",
-                classes="modal-help",
-            )
+            yield modal_keys(self, f"{shown_key(self, 'interrupt_withdraw')} withdraw one recorded by mistake")
 
     def on_mount(self) -> None:
         self._show()
@@ -200,11 +210,11 @@ class NoteModal(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Static(Text(self.title_text, style="bold"), classes="modal-title")
+            yield modal_title(self.title_text)
             for warning in self.warnings:
                 yield Static(Text(f"! {warning}", style="bold red"), classes="modal-warning")
             yield AnswerInput(placeholder=self.placeholder, id="note-input")
-            yield Static(f"Enter saves    {shown_key(self, 'modal_cancel')} cancels", classes="modal-help")
+            yield modal_keys(self, "Enter saves")
 
     def on_mount(self) -> None:
         self.query_one("#note-input", Input).focus()
@@ -222,6 +232,17 @@ class NoteModal(_Modal):
         app.post_message(InterruptRequested())
 
 
+def ask_note(app: Any, record: Callable[[Any], bool], now: Callable[[], datetime]) -> None:
+    """The note key on the call, dispatch and handoff screens: the note dialog, and a note written is
+    recorded as a ``NoteAdded`` at ``now()`` through the call's ``record`` (journalled first)."""
+
+    def done(text: str | None) -> None:
+        if text:
+            record(NoteAdded(at=now(), text=text))
+
+    app.push_screen(NoteModal(), done)
+
+
 class ChoiceModal(_Modal):
     """Pick one of a list with arrows and Enter (or type the first letters to jump)."""
 
@@ -233,9 +254,9 @@ class ChoiceModal(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Static(Text(self.title_text, style="bold"), classes="modal-title")
+            yield modal_title(self.title_text)
             yield OptionList(*[Option(label, id=value) for value, label in self.choices], id="choice-list")
-            yield Static(f"Up/Down, Enter picks    {shown_key(self, 'modal_cancel')} cancels", classes="modal-help")
+            yield modal_keys(self, "Up/Down, Enter picks")
 
     def on_mount(self) -> None:
         options = self.query_one("#choice-list", OptionList)
@@ -261,13 +282,13 @@ class EndCallModal(_Modal):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="modal-box"):
-            yield Static(Text("End the call: outcome?", style="bold"), classes="modal-title")
+            yield modal_title("End the call: outcome?")
             text = Text()
             for code, words in CALL_OUTCOMES:
                 text.append(f" {shown_key(self, f'end_{code}')} ", style="bold reverse")
                 text.append(f" {words}" + ("  (suggested)" if code == self.suggested() else "") + "\n")
             yield Static(text)
-            yield Static(f"{shown_key(self, 'modal_cancel')} goes back to the call", classes="modal-help")
+            yield modal_keys(self, cancel="goes back to the call")
 
     def suggested(self) -> str | None:
         if self.state.handoff_outcome == "accepted":
