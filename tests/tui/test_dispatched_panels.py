@@ -59,3 +59,41 @@ async def test_a_dispatched_call_shows_the_dispatch_and_after_a_resume_too(tmp_p
         await wait_for(pilot, HandoffScreen)  # F9 shows the dispatch made; it records nothing
     assert [e.kind for e in journal.events("call-1")].count("accepted") == 1
     journal.close()
+
+
+@run_async
+async def test_the_call_ended_screen_points_to_the_active_calls_while_the_response_is_open():
+    from crisis_triage.engine.events import CallEnded, RecommendationAccepted
+    from crisis_triage.tui.screens.ended import CallEndedScreen
+
+    from .helpers import make_app as plain_app, screen_text
+
+    clock = FixedClock()
+    app = plain_app(clock=clock, door="self")
+    async with app.run_test(size=(120, 40)) as pilot:
+        call = app.call_screen()
+        assert call.record(RecommendationAccepted(at=clock.at, model="co_response", recommended="co_response"))
+        assert call.record(CallEnded(at=clock.at, outcome="dispatched"))
+        await wait_for(pilot, CallEndedScreen)
+        text = screen_text(app)
+        assert "Dispatched Co-response" in text and "Response: no status reported yet" in text
+        assert "The response is still open:  Ctrl+A  active calls" in text
+
+
+@run_async
+async def test_the_call_ended_screen_says_nothing_is_open_after_a_completed_handoff():
+    from crisis_triage.tui.screens.ended import CallEndedScreen
+
+    from .helpers import screen_text
+
+    app = make_app(clock=FixedClock())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await _to_the_end_of_the_questions(pilot)
+        await pilot.press("f9")
+        await wait_for(pilot, HandoffScreen)
+        await pilot.press("a", "f10")
+        await pilot.pause()
+        await pilot.press("h")
+        await wait_for(pilot, CallEndedScreen)
+        text = screen_text(app)
+        assert "Handoff: accepted" in text and "still open" not in text

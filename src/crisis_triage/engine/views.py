@@ -14,6 +14,7 @@ from typing import Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.model_base import localized
+from .aftercare import response_resolved
 from .assessment import Assessment, Recommendation
 from .handoff import template_values
 from .referral_views import given_line
@@ -321,7 +322,6 @@ def dispatch_summary(
     return "\n".join(lines)
 
 
-
 @dataclass(frozen=True)
 class DispatchedView:
     """What a dispatched call has sent, in words: the question panel and the recommendation card show
@@ -338,6 +338,9 @@ class DispatchedView:
     status: str
     """The response's latest status and its time, or that none has been reported yet."""
     disposition: str | None
+    still_open: bool = False
+    """The response is not resolved yet (no disposition for a team, the handoff not ended): it stays
+    on the console's active calls after the call ends."""
 
     @property
     def headline(self) -> str:
@@ -393,7 +396,9 @@ def dispatched_view(protocol: Protocol, state: CallState) -> DispatchedView | No
         handoff=handoff,
         status=status,
         disposition=_words(after.disposition.code) if after.disposition is not None else None,
+        still_open=not response_resolved(protocol, state),
     )
+
 
 __all__ = [
     "BandView",
