@@ -58,6 +58,7 @@ class ResponseAlerts:
         self.app.screen_change_signal.subscribe(self.app, lambda screen: self._on_screen(screen, 50))
         if is_postgres_url(self.app.settings.store):
             self.app.set_interval(CENTRE_INTERVAL_S, self._pull_in_background)
+        self.show()  # the centre may have gone offline during start-up: said now, and followed from here
 
     def _on_screen(self, screen: Screen, tries: int) -> None:
         """A screen came on top: its strip as soon as it is mounted (a new screen mounts a moment
