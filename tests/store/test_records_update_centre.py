@@ -61,3 +61,31 @@ def test_without_a_centre_file_the_status_is_recorded_and_no_units_are_touched(t
     assert result.exit_code == 0, result.output
     assert "centre store" not in result.output
     assert not (tmp_path / "data" / "centre.sqlite3").exists()
+
+
+def test_on_a_centres_postgresql_store_the_status_frees_the_unit_there(tmp_path, shipped, monkeypatch, pg_url):
+    from crisis_triage.store.availability_pg import PostgresAvailability
+    from crisis_triage.store.postgres import PostgresStore
+
+    journal, (call_id,) = _sqlite_with_calls(tmp_path, shipped, 1)
+    rows = list(journal.iter_rows())
+    journal.close()
+    records = PostgresStore(pg_url)
+    try:
+        records.insert_rows(rows)
+    finally:
+        records.close()
+    monkeypatch.setenv("CRISIS_TRIAGE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setenv("CRISIS_TRIAGE_STORE", pg_url)
+    monkeypatch.setenv("CRISIS_TRIAGE_CENTRE", str(FIXTURE_CENTRE))
+    at = datetime(2026, 6, 1, 10, 0, tzinfo=UTC)
+    with closing(PostgresAvailability(pg_url)) as store:
+        store.register_units(load_centre(FIXTURE_CENTRE, shipped))
+        store.claim(call_id, [("a1_car", None)], at=at)
+    result = CliRunner().invoke(
+        cli, ["records", "update", call_id, "--status", "cleared", "--source", "cad", "--at", "2026-06-01T10:40"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 unit of the call now cleared in the centre store" in result.output
+    with closing(PostgresAvailability(pg_url)) as store:
+        assert list(store.snapshot().of_call(call_id)) == []  # the A1 car is free for every console
