@@ -261,7 +261,8 @@ def bench_followup_queue(protocol, due: int, pg_url: str | None) -> None:
     from crisis_triage.store.followups import KINDS, load_queue
     from crisis_triage.store.journal import StoredEvent
 
-    print(f"\nFollow-up queue, {due} follow-ups owed (one per call, 20 events per call)")
+    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nFollow-up queue, {due} follow-ups owed (one per call, 20 events per call); load {load} (1/5/15 min)")
     start = datetime(2026, 3, 1, tzinfo=UTC)
     records = []
     for n in range(due):
@@ -293,11 +294,12 @@ def bench_followup_queue(protocol, due: int, pg_url: str | None) -> None:
         print(f"  {'baseline: fetch the same rows (ids, kinds)':<44} p50 {pct(baseline, 50):7.3f} ms")
         # With seven loads, p99 is the slowest: say which one it was (a first load warms caches).
         print(f"  {'loads in order (ms)':<44} " + " ".join(f"{t:.0f}" for t in timings))
+        print(f"  {'machine load after (1 min)':<44} {os.getloadavg()[0]:.1f}")
 
     with tempfile.TemporaryDirectory() as folder:
         journal = SqliteJournal(Path(folder) / "fu.sqlite3")
         journal.insert_many(records)
-        print("  SQLite (the follow-up events' partial covering index, schema 3):")
+        print("  SQLite (the follow-up rows table the insert triggers fill, schema 4):")
         measure(
             journal,
             lambda: journal._query("SELECT call_id, kind FROM events WHERE kind IN (?, ?)", KINDS),

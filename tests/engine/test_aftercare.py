@@ -124,3 +124,23 @@ def test_replay_rebuilds_the_response(boston, noon):
     again = CallSession.replay(boston, session.events)
     assert again.state.after.status == "on_scene"
     assert again.state.after.disposition.code == "resolved_on_scene"
+
+
+def test_the_dispatched_view_says_what_was_sent_its_departure_and_latest_status(boston, noon):
+    from crisis_triage.engine.views import dispatched_view
+
+    session = CallSession(boston, CallStarted(at=noon, door="family", line="e911", district="B2"))
+    assert dispatched_view(boston, session.state) is None
+    session.apply(
+        RecommendationAccepted(
+            at=noon + timedelta(minutes=3), model="police_emergency", recommended="co_response", reason="weapon seen"
+        )
+    )
+    view = dispatched_view(boston, session.state)
+    assert view is not None and view.at == "12:03" and view.headline.startswith("Dispatched ")
+    assert view.recommended is not None and view.status == "no status reported yet"
+    session.apply(ResponseStatusChanged(at=noon + timedelta(minutes=20), status="on_scene", source="cad"))
+    session.apply(ResponseStatusChanged(at=noon + timedelta(minutes=9), status="en_route"))  # arrived late
+    view = dispatched_view(boston, session.state)
+    assert view.status == "on scene 12:20 (from cad)"
+    assert view.lines()[0].startswith("Recommended: ") and "Response: on scene 12:20 (from cad)" in view.lines()

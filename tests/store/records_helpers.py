@@ -43,6 +43,7 @@ def digest(session: CallSession) -> str:
         "landed": state.after.landed.outcome if state.after.landed else None,
         "followups": sorted(state.after.scheduled),
         "attempts": len(state.after.attempts),
+        "acknowledged": str(state.after.acknowledged_at),
     }
     return hashlib.sha256(json.dumps(shown, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

@@ -134,8 +134,9 @@ async def test_the_resume_list_says_what_each_unfinished_call_dispatched(tmp_pat
 
 @run_async
 async def test_the_centre_offline_state_shows_in_the_strip_on_home_and_the_lists():
-    from types import SimpleNamespace
+    from zoneinfo import ZoneInfo
 
+    from crisis_triage.tui.centre_status import CentreStatus, CentreWatch
     from crisis_triage.tui.screens.active_calls import ActiveCallsScreen
 
     from .test_after_response import strip_text, until
@@ -144,19 +145,19 @@ async def test_the_centre_offline_state_shows_in_the_strip_on_home_and_the_lists
     app = make_app(clock=clock, home=True)
     async with app.run_test(size=(140, 45)) as pilot:
         await pilot.pause()
-        app.centre = SimpleNamespace(offline_since=clock.at - timedelta(minutes=3), pending=2)
+        app.centre_watch = watch = CentreWatch(ZoneInfo("America/New_York"))
         app.response_alerts.refresh()
         await pilot.pause()
-        assert await until(
-            pilot,
-            lambda: (
-                strip_text(app)
-                == "CENTRE OFFLINE since 11:57: team availability is this console's own; 2 change(s) to send"
-            ),
+        assert strip_text(app) == ""
+        watch.update(CentreStatus(offline_since=clock.at - timedelta(minutes=3), pending=2))
+        await pilot.pause()
+        said = (
+            "Centre store offline since 11:57 — availability may be stale; calls are kept locally "
+            "(2 availability changes to send)"
         )
+        assert watch.words == said and strip_text(app) == said  # at once: the strip follows the watch
         await opens(pilot, "a", ActiveCallsScreen)
-        assert await until(pilot, lambda: "CENTRE OFFLINE since 11:57" in strip_text(app))
-        app.centre = SimpleNamespace(offline_since=None, pending=0)
-        app.response_alerts.refresh()
+        assert await until(pilot, lambda: strip_text(app) == said)
+        watch.update(CentreStatus())
         await pilot.pause()
         assert await until(pilot, lambda: strip_text(app) == "")

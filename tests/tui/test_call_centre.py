@@ -132,6 +132,8 @@ def test_a_reason_can_end_with_the_minutes_until_back():
 async def test_the_centre_going_offline_and_back_is_app_wide_state_with_its_words(tmp_path):
     from crisis_triage.tui.centre_hook import centre_watch
 
+    from .test_after_response import strip_text
+
     centre = load_centre(FIXTURE_CENTRE, boston())
     path = tmp_path / "centre.sqlite3"
     SqliteAvailability(path).register_units(centre)
@@ -156,11 +158,14 @@ async def test_the_centre_going_offline_and_back_is_app_wide_state_with_its_word
             "Centre store offline since 12:00 — availability may be stale; calls are kept locally "
             "(1 availability change to send)"
         )
-        assert app.screen.query_one("#centre-banner").display  # the call screen says it too
+        # The call screen says it once, in the app-wide strip (no banner of its own).
+        assert strip_text(app) == watch.words
+        assert not [banner for banner in app.screen.query("#centre-banner") if banner.display]
         down[0] = False
         link.refresh()  # the store is back: the queue is sent
         await pilot.pause()
         assert watch.status.online and watch.words is None
+        assert strip_text(app) == ""
         assert "Centre store reachable again (offline since 12:00)" in message_line(app)
     assert seen == [(False, 1), (True, 0)]
     assert centre_watch(make_app()) is None  # no centre file: nothing to show

@@ -434,3 +434,35 @@ def update(call_id, status, code, details, role, landed, note, source, at_text, 
 
     for record in written:
         click.echo(f"{centre_stamp(record.event.at)}  {full_id[:12]}  {describe_after(protocol, record.event)}")
+    if status and any(isinstance(record.event, ResponseStatusChanged) for record in written):
+        moved = _follow_in_centre(store, local, full_id, status, at, protocol)
+        if moved:
+            click.echo(moved)
+
+
+def _follow_in_centre(store, local, call_id: str, status: str, at: datetime, protocol) -> str | None:
+    """With a centre file configured, move the call's units in the shared availability as the status
+    says (a unit a dispatcher's CAD cleared is free for every console); the line to print, if any.
+
+    The status is recorded whatever happens here: a centre that cannot be reached is said, not fatal
+    (the console that took the call moves its units when it picks the status up)."""
+    from ..engine.aftercare import handoff_model
+    from ..store.centre_link import availability_opener
+
+    settings = load_settings_or_exit(store=store)
+    if not settings.centre:
+        return None  # no centre: availability is per call, as without one
+    opener = availability_opener(None if local else settings.store)
+    call_line = handoff_model(protocol)
+    try:
+        availability = opener()
+        try:
+            moved = availability.follow_response(call_id, status, at=at, except_models=[call_line] if call_line else [])
+        finally:
+            availability.close()
+    except Exception as exc:  # unreachable or refused (psycopg, sqlite3, AvailabilityError): said, not fatal
+        click.echo(f"warning: units not moved in the centre store ({exc}); the console moves them", err=True)
+        return None
+    if not moved:
+        return None
+    return f"{moved} unit{'s' if moved != 1 else ''} of the call now {status.replace('_', ' ')} in the centre store"

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.model_base import localized
+from .aftercare import response_resolved
 from .assessment import Assessment, Recommendation
 from .handoff import template_values
 from .referral_views import given_line
@@ -321,8 +322,87 @@ def dispatch_summary(
     return "\n".join(lines)
 
 
+@dataclass(frozen=True)
+class DispatchedView:
+    """What a dispatched call has sent, in words: the question panel and the recommendation card show
+    it in place of "accept" once the call is dispatched (and after a resume, as it was)."""
+
+    model: str
+    """The dispatched model's name."""
+    at: str | None
+    """When, centre time ``HH:MM`` (None for a record that holds no dispatch time)."""
+    recommended: str | None
+    """The recommended model's name when the call-taker sent another team (a recorded departure)."""
+    handoff: str | None
+    """The warm handoff's outcome and landing, in words, when there was one."""
+    status: str
+    """The response's latest status and its time, or that none has been reported yet."""
+    disposition: str | None
+    still_open: bool = False
+    """The response is not resolved yet (no disposition for a team, the handoff not ended): it stays
+    on the console's active calls after the call ends."""
+
+    @property
+    def headline(self) -> str:
+        return f"Dispatched {self.model}" + (f" at {self.at}" if self.at else "")
+
+    def lines(self) -> tuple[str, ...]:
+        """The details under the headline, one a line."""
+        lines = []
+        if self.recommended:
+            lines.append(f"Recommended: {self.recommended} (team changed)")
+        if self.handoff:
+            lines.append(f"Handoff: {self.handoff}")
+        lines.append(f"Response: {self.status}")
+        if self.disposition:
+            lines.append(f"Disposition: {self.disposition}")
+        return tuple(lines)
+
+
+def _words(code: str) -> str:
+    return code.replace("_", " ")
+
+
+def dispatched_view(protocol: Protocol, state: CallState) -> DispatchedView | None:
+    """The dispatch as made (None before the call-taker accepts); read from the state the events
+    built, so a resumed call says what it said before the kill."""
+    if state.accepted is None:
+        return None
+    model, recommended, _reason = state.accepted
+    after = state.after
+
+    def hhmm(moment: datetime) -> str:
+        return f"{centre_time(protocol, moment):%H:%M}"
+
+    handoff = None
+    if state.handoff_outcome or after.landed is not None:
+        parts = [_words(state.handoff_outcome)] if state.handoff_outcome else []
+        if after.landed is not None:
+            parts.append(f"landed: {_words(after.landed.outcome)}")
+        handoff = ", ".join(parts)
+    latest = after.status
+    if latest is None:
+        status = "no status reported yet"
+    else:
+        since = after.status_at(latest)
+        source = next((src for at, s, src in reversed(after.statuses) if s == latest), "console")
+        status = _words(latest) + (f" {hhmm(since)}" if since is not None else "")
+        if source != "console":
+            status += f" (from {source})"
+    return DispatchedView(
+        model=model_name(protocol, model),
+        at=hhmm(after.dispatched_at) if after.dispatched_at is not None else None,
+        recommended=model_name(protocol, recommended) if recommended and recommended != model else None,
+        handoff=handoff,
+        status=status,
+        disposition=_words(after.disposition.code) if after.disposition is not None else None,
+        still_open=not response_resolved(protocol, state),
+    )
+
+
 __all__ = [
     "BandView",
+    "DispatchedView",
     "FromInterrupt",
     "InterruptView",
     "OptionView",
@@ -333,6 +413,7 @@ __all__ = [
     "call_band_view",
     "centre_time",
     "dispatch_summary",
+    "dispatched_view",
     "fact_label",
     "from_interrupt",
     "interrupt_views",

@@ -41,6 +41,9 @@ class AfterPlan(_Plan):
     details: dict[str, str] = {}
     recorded_by: str = "dispatcher"
     disposition_minutes: float = Field(default=60, ge=0, le=24 * 60)
+    acknowledged_minutes: float | None = Field(default=None, ge=0, le=24 * 60)
+    """Minutes after the dispatch someone acted on the overdue contact alert (a ContactAlertAcknowledged;
+    played only where the window is overdue and contact not yet settled at that time)."""
     landed: str | None = None
     """Where a warm handoff landed (the protocol's follow_up.handoff_outcomes)."""
     landed_minutes: float = Field(default=20, ge=0, le=24 * 60)

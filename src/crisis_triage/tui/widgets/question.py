@@ -5,10 +5,21 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ...engine.views import FromInterrupt, QuestionView
+from ...engine.views import DispatchedView, FromInterrupt, QuestionView, dispatched_view
 from .repaint import update_if_changed
+
+
+def screen_dispatch(widget: Widget) -> DispatchedView | None:
+    """The dispatch of the call on ``widget``'s screen, in the engine's words (None before it is
+    dispatched, or on a screen that holds no call: the author's preview)."""
+    session = getattr(widget.screen, "session", None) if widget.is_attached else None
+    protocol = getattr(widget.screen, "protocol", None)
+    if session is None or protocol is None:
+        return None
+    return dispatched_view(protocol, session.state)
 
 
 class AnswerInput(Input):
@@ -49,6 +60,15 @@ class QuestionPanel(Vertical):
         box = self.query_one("#q-input", Input)
         self.set_class(bool(view and view.safety), "-safety")
         if view is None:
+            dispatched = screen_dispatch(self)
+            if dispatched is not None:  # a dispatched (or resumed dispatched) call: what was sent
+                text = Text(f"{dispatched.headline}\n", style="bold")
+                for line in dispatched.lines():
+                    text.append(f"{line}\n")
+                text.append(f"\nPress {accept_key} to see the dispatch.", style="bold")
+                update_if_changed(body, text, layout=False)
+                self._show_box(False)
+                return
             update_if_changed(
                 body,
                 Text.assemble(

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from ...engine.assessment import Recommendation
 from ...engine.views import localized, model_name, role_names
+from .question import screen_dispatch
 from .repaint import update_if_changed
 
 
@@ -31,9 +32,12 @@ class RecommendationCard(Static):
         says so instead of "no risk"). The call screen lists them in a panel of their own under the
         question (widgets/open_safety.py): in the card they changed it on almost every answer."""
         rec = recommendation
+        dispatched = screen_dispatch(self) if accept_key is not None else None
         text = Text()
         text.append(model_name(protocol, rec.model, language).upper(), style="bold")
-        if rec.provisional:
+        if dispatched is not None:  # no longer provisional: the team is on its way
+            text.append(f"  {dispatched.headline.lower()}", style="bold green")
+        elif rec.provisional:
             text.append("  provisional", style="italic dim")
         text.append("\nSend: ", style="bold")
         text.append(", ".join(role_names(protocol, rec.team, language)))
@@ -69,7 +73,10 @@ class RecommendationCard(Static):
             text.append("\nRuled out:", style="bold dim")
             for item in rec.ruled_out:
                 text.append(f"\n- {model_name(protocol, item.model, language)}: {item.reason}", style="dim")
-        if accept_key is not None:  # the author's preview accepts nothing
+        if dispatched is not None:
+            text.append(f"\nResponse: {dispatched.status}", style="bold")
+            text.append(f"\n{accept_key} shows the dispatch", style="dim")
+        elif accept_key is not None:  # the author's preview accepts nothing
             text.append(f"\n{accept_key} accepts", style="dim")
         update_if_changed(self, text, grow_only=self.grow_only)
 
