@@ -185,12 +185,6 @@ class CallCentre:
         )
         return False
 
-    def banner(self) -> str | None:
-        """Nothing: the app-wide alert strip (tui/response_alerts.py) says the centre-offline state on
-        every screen, the call screen included, so the call screen's own banner stays hidden (to be
-        removed with it)."""
-        return None
-
     def unit_choices(self) -> list[tuple[str, str]]:
         """Every unit of the centre with its state in words, for F8's centre-wide lines."""
         states = self.link.states

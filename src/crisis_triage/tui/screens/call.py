@@ -146,7 +146,6 @@ class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallRe
 
     def compose(self) -> ComposeResult:
         yield CallHeader(id="call-header")
-        yield Static(id="centre-banner")
         if self.practice:
             yield Static(self.banner_text(), id="practice-banner")
         with Horizontal(id="call-body"):
@@ -185,12 +184,8 @@ class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallRe
         self.centre_changed()
 
     def centre_changed(self) -> None:
-        """The centre's units or reachability changed (tui/centre_hook.py): marks and banner follow."""
-        banner = self.query_one("#centre-banner", Static)
-        text = self.centre.banner() if self.centre is not None else None
-        banner.display = text is not None
-        if text is not None:
-            banner.update(text)
+        """The centre's units or reachability changed (tui/centre_hook.py): the team marks follow (the
+        app-wide alert strip says when the centre is offline, on every screen)."""
         if self.centre is not None:
             self.centre.sync()
 
