@@ -385,11 +385,14 @@ def referrals_for_call(
         return ()
     book = plan.books.get(directory.sha256) or _book(plan, directory)
     answer = state.answers.get(plan.age_question) if plan.age_question is not None else None
-    key = (fired, state.district, state.language, answer, book.stretch(state.now))
+    at = state.now
+    local = at.astimezone(book.zone) if at.tzinfo else at  # book.stretch(at), inline: this runs per event
+    stretch = book.of_minute[local.weekday() * 1440 + local.hour * 60 + local.minute]
+    key = (fired, state.district, state.language, answer, stretch)
     offers = book.offers.get(key)
     if offers is None:
         age = _age(plan, answer)
-        offers = _remember(plan, protocol, directory, book, key, fired, state.district, state.language, age, state.now)
+        offers = _remember(plan, protocol, directory, book, key, fired, state.district, state.language, age, at)
     return offers
 
 
