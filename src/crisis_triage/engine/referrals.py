@@ -15,10 +15,14 @@ some time in the week.
 Cost: the console asks again after every event. The offer depends only on which rules hold, the
 district, the language, the age and where the moment falls between two opening or closing times of
 the directory (in that stretch of the week no service opens or closes, so the ranking cannot change).
-So offers are worked out once per such key and kept with the protocol (a bounded memo of a pure
-function), and the week's stretches once per directory (a table from minute of the week to stretch);
+So offers are worked out once per such key and kept with the protocol, per directory (a bounded memo
+of a pure function, keyed by the age question's answer as it stands: the age is worked out of it only
+on a miss), and the week's stretches once per directory (a table from minute of the week to stretch);
 the step per call is testing the rules, compiled into one function, on the walk's own namespace
-(:attr:`Assessment.names`), finding the minute's stretch and reading the memo.
+(:attr:`Assessment.names`), finding the minute's stretch and reading the memo. What is left is mostly
+reading the call's own data (the namespace, the answers, the time): cheap straight after the walk
+that wrote it, as the console runs it; several times dearer when it has left the processor's caches
+(``bench/referrals.py`` prints both).
 """
 
 from __future__ import annotations
