@@ -15,10 +15,14 @@ some time in the week.
 Cost: the console asks again after every event. The offer depends only on which rules hold, the
 district, the language, the age and where the moment falls between two opening or closing times of
 the directory (in that stretch of the week no service opens or closes, so the ranking cannot change).
-So offers are worked out once per such key and kept with the protocol (a bounded memo of a pure
-function), and the week's stretches once per directory (a table from minute of the week to stretch);
+So offers are worked out once per such key and kept with the protocol, per directory (a bounded memo
+of a pure function, keyed by the age question's answer as it stands: the age is worked out of it only
+on a miss), and the week's stretches once per directory (a table from minute of the week to stretch);
 the step per call is testing the rules, compiled into one function, on the walk's own namespace
-(:attr:`Assessment.names`), finding the minute's stretch and reading the memo.
+(:attr:`Assessment.names`), finding the minute's stretch and reading the memo. What is left is mostly
+reading the call's own data (the namespace, the answers, the time): cheap straight after the walk
+that wrote it, as the console runs it; several times dearer when it has left the processor's caches
+(``bench/referrals.py`` prints both).
 """
 
 from __future__ import annotations
@@ -41,8 +45,10 @@ from .compiled_walk import build_matches
 from .evaluate import defaults, local_hour
 from .state import CallState
 
-#: Offers kept per protocol before the memo starts afresh (a console sees a handful of keys a shift).
+#: Offers kept per directory before the memo starts afresh (a console sees a handful of keys a shift).
 MEMO_LIMIT = 4096
+#: Directories whose offers a protocol keeps before starting afresh (a console uses one).
+BOOKS_LIMIT = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,7 +182,8 @@ class _Plan:
     def __init__(self, protocol: Protocol):
         self.rules = tuple(rule.spec for rule in protocol.referral_rules)
         self.matches = build_matches([rule.when for rule in protocol.referral_rules], "<referral rules>")
-        self.memo: dict[Any, Any] = {}
+        self.books: dict[str, _Book] = {}
+        """Per directory (by its digest): its stretches, clock and memo of offers."""
         block = protocol.document.referrals
         self.age_question = block.age_question if block is not None else None
         self.age_bands = dict(block.age_bands) if block is not None else {}
@@ -192,12 +199,14 @@ class _Plan:
         self.names = tuple(names)
 
 
-class _Stretches:
-    """A directory's week cut at every minute some service opens or closes: within one stretch no
-    service opens or closes, so the offers cannot change. ``of_minute[m]`` is the stretch of minute
-    ``m`` of the week; ``starts[s]`` the first minute of stretch ``s``."""
+class _Book:
+    """A directory's offers under one protocol: the directory's week cut at every minute some service
+    opens or closes (within one stretch no service opens or closes, so the offers cannot change) and
+    the memo of offers keyed by (fired rules, district, language, age answer, stretch).
+    ``of_minute[m]`` is the stretch of minute ``m`` of the week; ``starts[s]`` the first minute of
+    stretch ``s``."""
 
-    __slots__ = ("of_minute", "starts")
+    __slots__ = ("of_minute", "offers", "starts", "zone")
 
     def __init__(self, directory: Directory):
         marks = {0}
@@ -210,6 +219,13 @@ class _Stretches:
             end = self.starts[stretch + 1] if stretch + 1 < len(self.starts) else WEEK
             of_minute.extend([stretch] * (end - start))
         self.of_minute = of_minute
+        self.zone = directory.zone
+        self.offers: dict[Any, tuple[OfferedReferral, ...]] = {}
+
+    def stretch(self, at: datetime) -> int:
+        """The stretch of the week ``at`` falls in, on the directory's clock (naive: already local)."""
+        local = at.astimezone(self.zone) if at.tzinfo else at
+        return self.of_minute[local.weekday() * 1440 + local.hour * 60 + local.minute]
 
 
 def _plan(protocol: Protocol) -> _Plan:
@@ -228,49 +244,55 @@ def offer_referrals(
     age: Age = None,
 ) -> tuple[OfferedReferral, ...]:
     """The services to offer for a call whose condition names hold ``names``, at ``at``, ranked."""
-    return _offer(_plan(protocol), protocol, directory, names, district, language, at, age)
-
-
-def _offer(
-    plan: _Plan,
-    protocol: Protocol,
-    directory: Directory,
-    names: Mapping[str, Any],
-    district: str | None,
-    language: str,
-    at: datetime,
-    age: Age,
-) -> tuple[OfferedReferral, ...]:
+    plan = _plan(protocol)
     fired = plan.matches(names)
     if not fired:
         return ()
-    local = at.astimezone(directory.zone) if at.tzinfo else at
-    memo = plan.memo
-    stretches = memo.get(directory.sha256)
-    if stretches is None:
-        stretches = memo[directory.sha256] = _Stretches(directory)
-    # Within one stretch nothing opens or closes: the stretch stands for the minute.
-    stretch = stretches.of_minute[local.weekday() * 1440 + local.hour * 60 + local.minute]
-    key = (directory.sha256, fired, district, language, age, stretch)
-    offers: tuple[OfferedReferral, ...] | None = memo.get(key)
+    book = _book(plan, directory)
+    key = (fired, district, language, ("age", age), book.stretch(at))
+    offers = book.offers.get(key)
     if offers is None:
-        if len(memo) > MEMO_LIMIT:
-            memo.clear()
-            memo[directory.sha256] = stretches
-        block = protocol.document.referrals
-        if block is None:  # rules fired, so the protocol has a referrals block
-            return ()
-        offers = _work_out(
-            tuple(plan.rules[i] for i in fired),
-            directory,
-            district,
-            language,
-            age,
-            stretches.starts[stretch],
-            block.per_kind,
-            block.most,
-        )
-        memo[key] = offers
+        offers = _remember(plan, protocol, directory, book, key, fired, district, language, age, at)
+    return offers
+
+
+def _book(plan: _Plan, directory: Directory) -> _Book:
+    book = plan.books.get(directory.sha256)
+    if book is None:
+        if len(plan.books) >= BOOKS_LIMIT:
+            plan.books.clear()
+        book = plan.books[directory.sha256] = _Book(directory)
+    return book
+
+
+def _remember(
+    plan: _Plan,
+    protocol: Protocol,
+    directory: Directory,
+    book: _Book,
+    key: Any,
+    fired: tuple[int, ...],
+    district: str | None,
+    language: str,
+    age: Age,
+    at: datetime,
+) -> tuple[OfferedReferral, ...]:
+    """Work the offers out for a key the memo lacks, and keep them."""
+    block = protocol.document.referrals
+    if block is None:  # rules fired, so the protocol has a referrals block
+        return ()
+    if len(book.offers) >= MEMO_LIMIT:
+        book.offers.clear()
+    offers = book.offers[key] = _work_out(
+        tuple(plan.rules[i] for i in fired),
+        directory,
+        district,
+        language,
+        age,
+        book.starts[book.stretch(at)],
+        block.per_kind,
+        block.most,
+    )
     return offers
 
 
@@ -338,25 +360,44 @@ def referral_names(protocol: Protocol, state: CallState, assessment: Assessment)
     return names
 
 
+def _age(plan: _Plan, answer: Any) -> Age:
+    """The person's age from the age question's answer (a number, or a choice the age bands name)."""
+    if isinstance(answer, (int, float)) and not math.isnan(answer):
+        return float(answer)
+    if isinstance(answer, str) and answer in plan.age_bands:
+        low, high = plan.age_bands[answer]
+        return (float(low), float(high))
+    return None
+
+
 def referrals_for_call(
     protocol: Protocol, directory: Directory, state: CallState, assessment: Assessment
 ) -> tuple[OfferedReferral, ...]:
-    """The referrals to offer on a call as it stands (at the time of its latest event)."""
+    """The referrals to offer on a call as it stands (at the time of its latest event).
+
+    The console asks after every event: the memo is read with the age question's answer as it
+    stands (the age worked out of it only when the offers are), so a hit costs the rules' test, the
+    minute's stretch and one lookup.
+    """
     if not protocol.referral_rules:
         return ()
     plan = _plan(protocol)
-    age: Age = None
-    if plan.age_question is not None:
-        value = state.answers.get(plan.age_question)
-        if isinstance(value, (int, float)) and not math.isnan(value):
-            age = float(value)
-        elif isinstance(value, str) and value in plan.age_bands:
-            low, high = plan.age_bands[value]
-            age = (float(low), float(high))
     # The walk's own namespace holds every name the rules read; an assessment built without one
     # (by hand) has them gathered from its parts.
-    names = assessment.names or referral_names(protocol, state, assessment)
-    return _offer(plan, protocol, directory, names, state.district, state.language, state.now, age)
+    fired = plan.matches(assessment.names or referral_names(protocol, state, assessment))
+    if not fired:
+        return ()
+    book = plan.books.get(directory.sha256) or _book(plan, directory)
+    answer = state.answers.get(plan.age_question) if plan.age_question is not None else None
+    at = state.now
+    local = at.astimezone(book.zone) if at.tzinfo else at  # book.stretch(at), inline: this runs per event
+    stretch = book.of_minute[local.weekday() * 1440 + local.hour * 60 + local.minute]
+    key = (fired, state.district, state.language, answer, stretch)
+    offers = book.offers.get(key)
+    if offers is None:
+        age = _age(plan, answer)
+        offers = _remember(plan, protocol, directory, book, key, fired, state.district, state.language, age, at)
+    return offers
 
 
 __all__ = ["OfferedReferral", "offer_referrals", "referral_kinds", "referral_names", "referrals_for_call"]
