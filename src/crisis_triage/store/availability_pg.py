@@ -86,17 +86,13 @@ class PostgresAvailability(AvailabilityStore):
 
     # -- connections -----------------------------------------------------------------------------
     def _connect(self, *, autocommit: bool):
-        import psycopg
+        from .postgres import connect
 
-        conn = psycopg.connect(
+        conn = connect(
             self.conninfo,
-            connect_timeout=max(1, int(self.connect_timeout)),
+            timeout_s=self.connect_timeout,
             autocommit=autocommit,
             application_name="crisis-triage centre",
-            keepalives=1,
-            keepalives_idle=5,
-            keepalives_interval=2,
-            keepalives_count=2,
         )
         conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
         if not autocommit:

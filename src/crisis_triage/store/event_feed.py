@@ -84,19 +84,11 @@ class PostgresChanges:
         return {c for c in changed if c}
 
     def _listen(self) -> bool:
-        import psycopg
+        from .postgres import connect
 
         try:
-            conn = psycopg.connect(
-                self.conninfo,
-                connect_timeout=max(1, int(self.connect_timeout)),
-                autocommit=True,
-                application_name="crisis-triage eido",
-                # A server that vanished without closing the connection is noticed within ~10 s.
-                keepalives=1,
-                keepalives_idle=5,
-                keepalives_interval=2,
-                keepalives_count=2,
+            conn = connect(
+                self.conninfo, timeout_s=self.connect_timeout, autocommit=True, application_name="crisis-triage eido"
             )
             conn.execute(f'LISTEN "{self.channel}"')
         except Exception as exc:

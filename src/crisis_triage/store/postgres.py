@@ -124,6 +124,24 @@ def redact(url: str) -> str:
     return url
 
 
+def connect(conninfo: str, *, timeout_s: float, autocommit: bool, application_name: str, idle_s: int = 5) -> Any:
+    """A psycopg connection with TCP keepalives, so a server that vanished without closing the
+    connection is noticed within about ``idle_s`` + 6 seconds (every store, watcher and listener
+    opens its connections here)."""
+    import psycopg
+
+    return psycopg.connect(
+        conninfo,
+        connect_timeout=max(1, int(timeout_s)),
+        autocommit=autocommit,
+        application_name=application_name,
+        keepalives=1,
+        keepalives_idle=idle_s,
+        keepalives_interval=2 if idle_s <= 5 else 3,
+        keepalives_count=2 if idle_s <= 5 else 3,
+    )
+
+
 class PostgresStore:
     """Reads and idempotent batch writes on a centre's PostgreSQL store. One connection, not thread-safe."""
 
@@ -142,19 +160,13 @@ class PostgresStore:
     # -- connection ----------------------------------------------------------------------------
     def connection(self) -> Any:
         """The open connection (opening and migrating on first use); raises psycopg.Error."""
-        import psycopg
-
         if self._conn is None or self._conn.closed:
-            # TCP keepalives notice a server that vanished without closing the connection.
-            self._conn = conn = psycopg.connect(
+            self._conn = conn = connect(
                 self.conninfo,
-                connect_timeout=max(1, int(self.connect_timeout)),
+                timeout_s=self.connect_timeout,
                 autocommit=False,
                 application_name="crisis-triage",
-                keepalives=1,
-                keepalives_idle=10,
-                keepalives_interval=3,
-                keepalives_count=3,
+                idle_s=10,
             )
             if self.statement_timeout_s:
                 conn.execute(f"SET statement_timeout = {int(self.statement_timeout_s * 1000)}")
