@@ -285,26 +285,34 @@ def outcome_state(protocol: Protocol, state: CallSetting) -> Outcome:
     walk = _Outcome(plan)
     score = plan.walk(Mode.EXPLAIN)(ns, state.answers, state.door, answered, walk.unanswered, _took, walk.drop)
     choice = choose(protocol, ns, state, plan.choice)
-    spec = choice.rule.spec
+    rule = choice.rule
+    spec = rule.spec
     level = ns["suicide_level"]
-    return Outcome(
-        model=choice.model,
-        preferred_model=spec.recommend,
-        team=tuple(choice.team),
-        notify=notified(choice),
-        band=ns["band"],
-        score=score,
-        suicide_level=level if level in plan.level_ids else None,
-        rule=spec.id,
-        because=spec.because,
-        notes=tuple(choice.notes),
-        fallbacks=tuple(choice.fallbacks),
-        guarantees=tuple(choice.guarantees),
-        deciding_values=deciding_values(choice.rule, ns),
-        facts=tuple([f for f in plan.sorted_facts if ns[f]]),
-        provisional=walk.pending_required,
-        dropped=tuple(walk.dropped),
+    # Built positionally (tuple.__new__, not the keyword constructor): this runs once per replayed call.
+    return _new_outcome(
+        Outcome,
+        (
+            choice.model,
+            spec.recommend,
+            tuple(choice.team),
+            notified(choice),
+            ns["band"],
+            score,
+            level if level in plan.level_ids else None,
+            spec.id,
+            spec.because,
+            tuple(choice.notes),
+            tuple(choice.fallbacks),
+            tuple(choice.guarantees),
+            deciding_values(rule, ns),
+            tuple([f for f in plan.sorted_facts if ns[f]]),
+            walk.pending_required,
+            tuple(walk.dropped),
+        ),
     )
+
+
+_new_outcome = tuple.__new__
 
 
 def _risk(protocol: Protocol, ns: dict[str, Any], score: int, contributions: list[Contribution]) -> RiskAssessment:
