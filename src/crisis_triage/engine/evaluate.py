@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from itertools import compress
+from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -68,6 +70,7 @@ class _Plan:
         self.required = tuple(bool(q.spec.required) for q in protocol.questions)
         self.level_ids = frozenset(level.id for level, _ in protocol.screen_levels)
         self.sorted_facts = tuple(sorted(protocol.facts))
+        self.fact_values = _values_of(self.sorted_facts)
         self._walks: dict[Mode, Callable[..., int]] = {}
         self.decide: Callable[..., int] | None = None
         """The decision-only walk, kept in an attribute of its own: it is read on every call of a replay."""
@@ -80,6 +83,15 @@ class _Plan:
             if mode is Mode.DECIDE:
                 self.decide = walk
         return walk
+
+
+def _values_of(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """``values(ns)``: each name's value in ``ns``, in order, read at C speed (an itemgetter of
+    several names; one of a single name would give the bare value, not a tuple)."""
+    if len(names) > 1:
+        values: Callable[[dict[str, Any]], tuple[Any, ...]] = itemgetter(*names)
+        return values
+    return lambda ns: tuple([ns[name] for name in names])
 
 
 def _plan(protocol: Protocol) -> _Plan:
@@ -305,7 +317,7 @@ def outcome_state(protocol: Protocol, state: CallSetting) -> Outcome:
             tuple(choice.fallbacks),
             tuple(choice.guarantees),
             deciding_values(rule, ns),
-            tuple([f for f in plan.sorted_facts if ns[f]]),
+            tuple(compress(plan.sorted_facts, plan.fact_values(ns))),  # the facts that hold, sorted
             walk.pending_required,
             tuple(walk.dropped),
         ),

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from ..engine.decide import decide, outcome
+from ..engine.decide import check_call, decide
+from ..engine.evaluate import outcome_state
 from ..engine.event_base import AnswerValue
 from ..engine.session import SessionError
 from ..protocol.compiled import Protocol
@@ -272,7 +273,19 @@ def replay_call(protocol: Protocol, call: CallRecord | ReplayedCall, at: datetim
     """One call's outcome as a plain dict (the JSON line ``replay`` writes). Raises SessionError."""
     # What assess(reasons=False) says (the same walk and choice, the state a CallSession fed one
     # event per answer would reach), without building the explanation only the console shows.
-    result = outcome(protocol, call.answers, **_call_context(protocol, call, at))
+    # (check_call and outcome_state called as decide.outcome calls them, without its keyword dicts.)
+    checked = check_call(
+        protocol,
+        call.answers,
+        at=call.at or at or default_time(protocol),
+        door=call.door,
+        line=call.line,
+        district=call.district,
+        language=call.language,
+        interrupts=call.interrupts,
+        unavailable=call.unavailable,
+    )
+    result = outcome_state(protocol, checked)
     return {
         "id": call.id,
         "model": result.model,
