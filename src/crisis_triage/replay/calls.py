@@ -216,26 +216,24 @@ def read_for_replay(text: str | bytes, number: int) -> ReplayedCall | CallRecord
     data = _load_line(text, number)
     if not isinstance(data, dict):
         return data
-    answers = data.get("answers")
-    if answers is None or (type(answers) is dict and {type(v) for v in answers.values()} <= _TEXT_OR_LIST):
-        try:
-            call = _check_replayed(data)
-        except INPUT_FAILURES:
-            pass
-        else:
-            get = call.get
-            return ReplayedCall(
-                call["id"],
-                get("door"),
-                get("line"),
-                get("district"),
-                get("language", "en"),
-                get("at"),
-                get("answers") or {},
-                get("interrupts") or [],
-                get("unavailable") or {},
-            )
-    return _read_record(data, number, False)
+    # No look at the answers first: a number or true/false (which the full reading converts) is not
+    # text or a list of text, so the check refuses it and the full reading decides.
+    try:
+        call = _check_replayed(data)
+    except INPUT_FAILURES:
+        return _read_record(data, number, False)
+    get = call.get
+    return ReplayedCall(
+        call["id"],
+        get("door"),
+        get("line"),
+        get("district"),
+        get("language", "en"),
+        get("at"),
+        get("answers") or {},
+        get("interrupts") or [],
+        get("unavailable") or {},
+    )
 
 
 _TEXT_OR_LIST = {str, list}
