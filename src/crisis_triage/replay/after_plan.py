@@ -58,8 +58,11 @@ class AfterPlan(_Plan):
 def shape_of(model: type[BaseModel]) -> Any:
     """A TypedDict with ``model``'s fields, constraints, "after" field validators and ``extra``
     setting (nested models as shapes): validating a dict with it accepts what ``model`` accepts."""
+    decorators = model.__pydantic_decorators__
+    if decorators.model_validators or decorators.root_validators:  # pragma: no cover - extend here first
+        raise TypeError(f"no shape for {model.__name__}: it has a model validator")
     checks: dict[str, list[Any]] = {}
-    for decorator in model.__pydantic_decorators__.field_validators.values():
+    for decorator in decorators.field_validators.values():
         if decorator.info.mode != "after":  # pragma: no cover - a new kind of validator: extend here
             raise TypeError(f"no shape for the {decorator.info.mode} validator {decorator.cls_var_name}")
         for name in decorator.info.fields:
