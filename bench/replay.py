@@ -8,8 +8,9 @@ generated once in this process). Full results are written (every field, to /dev/
 --calls and at --calls; then --summary-only (the engine's decision-only path). Prints wall time,
 calls per second, CPU time (the command and the worker processes it waited for; the wall time on
 an idle machine is about that over the cores) and the replay's peak memory (ru_maxrss of the same
-processes), each beside its target: --calls full results in under 60 s on 2 cores, and peak
-memory flat (the run of --calls within 8 MB of the run of a tenth as many).
+processes), each beside its target: --calls full results in under 60 s on 2 cores (as CPU per call
+too: 60 s x 2 cores / --calls, the figure that holds still under the machine's other load), and
+peak memory flat (the run of --calls within 8 MB of the run of a tenth as many).
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from crisis_triage.replay.jobs import default_jobs
 
 BOSTON = Path(__file__).resolve().parents[1] / "protocols" / "boston-mh-crisis.yaml"
 BATCH = 1000
+CORES = 2
+WALL_TARGET, TARGET_CALLS = 60.0, 1_000_000
+"""1M calls with full results in under 60 s on 2 cores (issue 9)."""
+CPU_BUDGET_US = WALL_TARGET * CORES / TARGET_CALLS * 1e6
+"""The same target as CPU per call (120 us): what holds still when the machine is busy."""
 
 
 def run(pool: list[str], count: int, *options: str) -> tuple[float, float, int, str]:
@@ -65,6 +71,7 @@ def main() -> None:
     jobs = default_jobs()
     small, big = args.calls // 10, args.calls
     print(f"load average before: {os.getloadavg()[0]:.1f} (the machine's other work slows every figure)")
+    print(f"(CPU us/call is the steadier figure under load; the 60 s target is {CPU_BUDGET_US:.0f} us of CPU per call)")
     print(
         f"{'mode':<40}{'calls':>11}{'seconds':>9}{'calls/s':>10}{'CPU s':>8}{'CPU us/call':>12}{'peak RSS MB':>13}  target"
     )
@@ -78,8 +85,11 @@ def main() -> None:
             seconds, cpu, rss, output = run(pool, count, *options)
             peaks.setdefault(label, {})[count] = rss
             target = ""
+            if label.startswith("full"):
+                per_call = cpu / count * 1e6
+                target = f"[CPU <= {CPU_BUDGET_US:.0f} us/call: {'met' if per_call <= CPU_BUDGET_US else 'NOT met'}] "
             if count == big and label.startswith("full"):
-                target = f"[{big:,} calls in < 60 s on 2 cores: {'met' if seconds < 60 else 'NOT met'}]"
+                target += f"[{big:,} calls in < 60 s on 2 cores: {'met' if seconds < WALL_TARGET else 'NOT met'}]"
             if count == big and small in peaks[label]:
                 grew = (rss - peaks[label][small]) / 1024
                 target += f" [memory flat, < 8 MB over {small:,}: {grew:+.1f} MB]"
@@ -89,7 +99,7 @@ def main() -> None:
             )
             if count == big and label.startswith("full"):
                 # What the same work takes when the two cores are this command's alone: its CPU time over 2.
-                print(f"{'':<40}{'':>11}{cpu / 2:>9.1f}  (CPU seconds / 2: the wall time on 2 idle cores)")
+                print(f"{'':<40}{'':>11}{cpu / CORES:>9.1f}  (CPU seconds / 2: the wall time on 2 idle cores)")
     print()
     print(output)
 

@@ -8,7 +8,7 @@ import json
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.replay.after_plan import AfterPlan, check_after_plan
-from crisis_triage.replay.calls import BadLine, CallRecord, read_line
+from crisis_triage.replay.calls import BadLine, CallRecord, ReplayedCall, read_for_replay, read_line
 from crisis_triage.replay.generate_calls import generate_calls
 
 #: Values at and past every bound (minutes and hours run from 0 to 24 hours' worth), and of every JSON type.
@@ -65,6 +65,19 @@ def _both(line: str):
     assert isinstance(quick, CallRecord)
     assert quick.after is None
     assert quick.model_dump(exclude={"after"}) == full.model_dump(exclude={"after"})
+    _replay_reads(line, full)
+
+
+def _replay_reads(line: str, full: CallRecord | BadLine | None) -> None:
+    """Replay's reading (the whole line checked in one pass, no model built) gives the full
+    reading's call, field for field, or its refusal with the same message."""
+    replayed = read_for_replay(line, 3)
+    if not isinstance(full, CallRecord):
+        assert replayed == full
+        return
+    assert isinstance(replayed, ReplayedCall | CallRecord)
+    for name in ReplayedCall._fields:
+        assert getattr(replayed, name) == getattr(full, name), name
 
 
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,3 +105,19 @@ def test_the_after_plan_check_accepts_what_the_model_accepts(plan):
 def test_generated_calls_read_the_same_both_ways(boston):
     for call in generate_calls(boston, 300, seed=4):
         _both(json.dumps(call))
+        assert isinstance(read_for_replay(json.dumps(call), 1), ReplayedCall)  # the one-pass check decided
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(CALLS.map(lambda call: {k: v for k, v in call.items() if k != "surprise"}))
+def test_replay_reading_agrees_with_the_full_reading_without_surprises(call):
+    """The usual shape of a line (no unknown field), where replay's one-pass check decides most often."""
+    _replay_reads(json.dumps(call), read_line(json.dumps(call), 3))
+
+
+def test_replay_reading_refuses_a_year_off_the_calendar_as_the_record_does():
+    line = json.dumps({"id": "a", "at": "0999-01-01T00:00:00Z", "answers": {"weapon": "no"}})
+    full = read_line(line, 3)
+    assert isinstance(full, BadLine) and "the year 999 is not a year a call was taken" in full.message
+    assert read_for_replay(line, 3) == full
+    assert isinstance(read_for_replay(line.replace("0999", "2026"), 3), ReplayedCall)

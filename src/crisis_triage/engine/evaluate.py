@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from itertools import compress
+from operator import itemgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -68,6 +70,7 @@ class _Plan:
         self.required = tuple(bool(q.spec.required) for q in protocol.questions)
         self.level_ids = frozenset(level.id for level, _ in protocol.screen_levels)
         self.sorted_facts = tuple(sorted(protocol.facts))
+        self.fact_values = _values_of(self.sorted_facts)
         self._walks: dict[Mode, Callable[..., int]] = {}
         self.decide: Callable[..., int] | None = None
         """The decision-only walk, kept in an attribute of its own: it is read on every call of a replay."""
@@ -80,6 +83,15 @@ class _Plan:
             if mode is Mode.DECIDE:
                 self.decide = walk
         return walk
+
+
+def _values_of(names: tuple[str, ...]) -> Callable[[dict[str, Any]], tuple[Any, ...]]:
+    """``values(ns)``: each name's value in ``ns``, in order, read at C speed (an itemgetter of
+    several names; one of a single name would give the bare value, not a tuple)."""
+    if len(names) > 1:
+        values: Callable[[dict[str, Any]], tuple[Any, ...]] = itemgetter(*names)
+        return values
+    return lambda ns: tuple([ns[name] for name in names])
 
 
 def _plan(protocol: Protocol) -> _Plan:
@@ -285,26 +297,34 @@ def outcome_state(protocol: Protocol, state: CallSetting) -> Outcome:
     walk = _Outcome(plan)
     score = plan.walk(Mode.EXPLAIN)(ns, state.answers, state.door, answered, walk.unanswered, _took, walk.drop)
     choice = choose(protocol, ns, state, plan.choice)
-    spec = choice.rule.spec
+    rule = choice.rule
+    spec = rule.spec
     level = ns["suicide_level"]
-    return Outcome(
-        model=choice.model,
-        preferred_model=spec.recommend,
-        team=tuple(choice.team),
-        notify=notified(choice),
-        band=ns["band"],
-        score=score,
-        suicide_level=level if level in plan.level_ids else None,
-        rule=spec.id,
-        because=spec.because,
-        notes=tuple(choice.notes),
-        fallbacks=tuple(choice.fallbacks),
-        guarantees=tuple(choice.guarantees),
-        deciding_values=deciding_values(choice.rule, ns),
-        facts=tuple([f for f in plan.sorted_facts if ns[f]]),
-        provisional=walk.pending_required,
-        dropped=tuple(walk.dropped),
+    # Built positionally (tuple.__new__, not the keyword constructor): this runs once per replayed call.
+    return _new_outcome(
+        Outcome,
+        (
+            choice.model,
+            spec.recommend,
+            tuple(choice.team),
+            notified(choice),
+            ns["band"],
+            score,
+            level if level in plan.level_ids else None,
+            spec.id,
+            spec.because,
+            tuple(choice.notes),
+            tuple(choice.fallbacks),
+            tuple(choice.guarantees),
+            deciding_values(rule, ns),
+            tuple(compress(plan.sorted_facts, plan.fact_values(ns))),  # the facts that hold, sorted
+            walk.pending_required,
+            tuple(walk.dropped),
+        ),
     )
+
+
+_new_outcome = tuple.__new__
 
 
 def _risk(protocol: Protocol, ns: dict[str, Any], score: int, contributions: list[Contribution]) -> RiskAssessment:

@@ -5,9 +5,9 @@ follow-up attempts). All optional: a call without one is imported as dispatched 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, NotRequired, get_args, get_origin
+from typing import Annotated, Any, NotRequired, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict
 
 
@@ -58,13 +58,24 @@ class AfterPlan(_Plan):
 # test holds them to the same answers).
 
 
-def _shape(model: type[BaseModel]) -> Any:
-    """A TypedDict with ``model``'s fields, constraints and ``extra`` setting (nested models as shapes)."""
+def shape_of(model: type[BaseModel]) -> Any:
+    """A TypedDict with ``model``'s fields, constraints, "after" field validators and ``extra``
+    setting (nested models as shapes): validating a dict with it accepts what ``model`` accepts."""
+    decorators = model.__pydantic_decorators__
+    if decorators.model_validators or decorators.root_validators:  # pragma: no cover - extend here first
+        raise TypeError(f"no shape for {model.__name__}: it has a model validator")
+    checks: dict[str, list[Any]] = {}
+    for decorator in decorators.field_validators.values():
+        if decorator.info.mode != "after":  # pragma: no cover - a new kind of validator: extend here
+            raise TypeError(f"no shape for the {decorator.info.mode} validator {decorator.cls_var_name}")
+        for name in decorator.info.fields:
+            checks.setdefault(name, []).append(AfterValidator(decorator.func))
     fields: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         annotation = _shaped(info.annotation)
-        if info.metadata:
-            annotation = Annotated[(annotation, *info.metadata)]
+        metadata = [*info.metadata, *checks.get(name, ())]
+        if metadata:
+            annotation = Annotated[(annotation, *metadata)]
         fields[name] = annotation if info.is_required() else NotRequired[annotation]
     make_typed_dict: Any = TypedDict  # built from the model's fields at run time, which mypy cannot follow
     shape: Any = make_typed_dict(f"{model.__name__}Shape", fields)
@@ -74,7 +85,7 @@ def _shape(model: type[BaseModel]) -> Any:
 
 def _shaped(annotation: Any) -> Any:
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return _shape(annotation)
+        return shape_of(annotation)
     args = get_args(annotation)
     if not args:
         return annotation
@@ -83,8 +94,10 @@ def _shaped(annotation: Any) -> Any:
         return annotation
     if get_origin(annotation) is list:
         return list[inner[0]]  # type: ignore[valid-type]
+    if type(None) in args:  # ``Model | None``
+        return Union[inner]  # noqa: UP007 (built from a tuple of types at run time)
     raise TypeError(f"no shape for {annotation!r}")  # pragma: no cover - a new kind of field: extend here
 
 
 #: Checks an after-plan as :class:`AfterPlan` does, without building one (raises ValidationError).
-check_after_plan = TypeAdapter(_shape(AfterPlan)).validate_python
+check_after_plan = TypeAdapter(shape_of(AfterPlan)).validate_python

@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
-from ..engine.decide import decide, outcome
+from ..engine.decide import check_call, decide
+from ..engine.evaluate import outcome_state
 from ..engine.event_base import AnswerValue
 from ..engine.session import SessionError
 from ..protocol.compiled import Protocol
@@ -26,7 +27,7 @@ from ..untrusted import (
     describe_failure,
     load_json,
 )
-from .after_plan import AfterPlan, check_after_plan
+from .after_plan import AfterPlan, check_after_plan, shape_of
 
 #: Years a call's time may fall in: far enough either way for any real record, near enough that
 #: moving the time to another zone or adding a call's minutes can never leave the calendar.
@@ -116,6 +117,11 @@ class _ReplayedCall(CallRecord):
     answers: dict[str, str | list[str]] = Field(default_factory=dict)  # type: ignore[assignment]  # narrower than CallRecord's, on purpose
 
 
+#: Checks a whole line's object as :class:`_ReplayedCall` (after-plan included) without building
+#: either model; returns the checked dict (times parsed), with only the fields the line gives.
+_check_replayed = TypeAdapter(shape_of(_ReplayedCall)).validate_python
+
+
 def parse_lines(
     lines: Iterable[str | bytes], *, build_after: bool = True
 ) -> Iterator[tuple[int, CallRecord | BadLine]]:
@@ -144,6 +150,14 @@ def read_line(text: str | bytes, number: int, *, build_after: bool = True) -> Ca
     refuses with the same message either way (a line that fails the quick check is read again the
     full way, for the full way's message).
     """
+    data = _load_line(text, number)
+    if not isinstance(data, dict):
+        return data
+    return _read_record(data, number, build_after)
+
+
+def _load_line(text: str | bytes, number: int) -> dict[str, Any] | BadLine | None:
+    """The JSON object a line holds (read by the bounded reader), a BadLine, or None when blank."""
     if len(text) > MAX_LINE_CHARS:
         return BadLine(number, f"the line is {len(text):,} characters long; the limit is {MAX_LINE_CHARS:,}")
     if isinstance(text, bytes):
@@ -155,8 +169,17 @@ def read_line(text: str | bytes, number: int, *, build_after: bool = True) -> Ca
         return None
     try:
         data = load_json(text)
-        if not isinstance(data, dict):
-            return BadLine(number, "expected a JSON object with id, door, district, answers ...")
+    except UntrustedInputError as exc:
+        return BadLine(number, exc.message)
+    except INPUT_FAILURES as exc:
+        return BadLine(number, describe_failure(exc))
+    if not isinstance(data, dict):
+        return BadLine(number, "expected a JSON object with id, door, district, answers ...")
+    return data
+
+
+def _read_record(data: dict[str, Any], number: int, build_after: bool) -> CallRecord | BadLine:
+    try:
         if not build_after:
             quick = _read_quickly(data)
             if quick is not None:
@@ -166,6 +189,51 @@ def read_line(text: str | bytes, number: int, *, build_after: bool = True) -> Ca
         return BadLine(number, exc.message)
     except INPUT_FAILURES as exc:  # pydantic's ValidationError is a ValueError
         return BadLine(number, describe_failure(exc))
+
+
+class ReplayedCall(NamedTuple):
+    """What replay reads of a call (a :class:`CallRecord`'s fields that the engine takes), read from
+    a line checked as strictly as a CallRecord, without building the record (see :func:`read_for_replay`)."""
+
+    id: str
+    door: str | None
+    line: str | None
+    district: str | None
+    language: str
+    at: datetime | None
+    answers: dict[str, str | list[str]]
+    interrupts: list[str]
+    unavailable: dict[str, str]
+
+
+def read_for_replay(text: str | bytes, number: int) -> ReplayedCall | CallRecord | BadLine | None:
+    """One line as replay reads it: :func:`read_line` without ``build_after``, but in the usual case
+    (every answer text or a list) the whole line, after-plan included, is checked in one pass as
+    plain dicts against the shape of :class:`CallRecord` (its fields, constraints, validators and
+    ``extra="forbid"``; see :func:`~crisis_triage.replay.after_plan.shape_of`) and no model is
+    built. A line the check refuses is read the :func:`read_line` way, for its message (a property
+    test holds the two readings to the same calls and the same refusals)."""
+    data = _load_line(text, number)
+    if not isinstance(data, dict):
+        return data
+    # No look at the answers first: a number or true/false (which the full reading converts) is not
+    # text or a list of text, so the check refuses it and the full reading decides.
+    try:
+        call = _check_replayed(data)
+    except INPUT_FAILURES:
+        return _read_record(data, number, False)
+    get = call.get
+    return ReplayedCall(
+        call["id"],
+        get("door"),
+        get("line"),
+        get("district"),
+        get("language", "en"),
+        get("at"),
+        get("answers") or {},
+        get("interrupts") or [],
+        get("unavailable") or {},
+    )
 
 
 _TEXT_OR_LIST = {str, list}
@@ -186,7 +254,7 @@ def _read_quickly(data: dict[str, Any]) -> CallRecord | None:
         return None
 
 
-def _call_context(protocol: Protocol, call: CallRecord, at: datetime | None) -> dict[str, Any]:
+def _call_context(protocol: Protocol, call: CallRecord | ReplayedCall, at: datetime | None) -> dict[str, Any]:
     """The call's setting as keyword arguments of the engine's ``assess`` and ``decide``."""
     return {
         "at": call.at or at or default_time(protocol),
@@ -199,11 +267,23 @@ def _call_context(protocol: Protocol, call: CallRecord, at: datetime | None) -> 
     }
 
 
-def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None) -> dict[str, Any]:
+def replay_call(protocol: Protocol, call: CallRecord | ReplayedCall, at: datetime | None = None) -> dict[str, Any]:
     """One call's outcome as a plain dict (the JSON line ``replay`` writes). Raises SessionError."""
     # What assess(reasons=False) says (the same walk and choice, the state a CallSession fed one
     # event per answer would reach), without building the explanation only the console shows.
-    result = outcome(protocol, call.answers, **_call_context(protocol, call, at))
+    # (check_call and outcome_state called as decide.outcome calls them, without its keyword dicts.)
+    checked = check_call(
+        protocol,
+        call.answers,
+        at=call.at or at or default_time(protocol),
+        door=call.door,
+        line=call.line,
+        district=call.district,
+        language=call.language,
+        interrupts=call.interrupts,
+        unavailable=call.unavailable,
+    )
+    result = outcome_state(protocol, checked)
     return {
         "id": call.id,
         "model": result.model,
@@ -226,7 +306,7 @@ def replay_call(protocol: Protocol, call: CallRecord, at: datetime | None = None
     }
 
 
-def decide_call(protocol: Protocol, call: CallRecord, at: datetime | None = None) -> dict[str, Any]:
+def decide_call(protocol: Protocol, call: CallRecord | ReplayedCall, at: datetime | None = None) -> dict[str, Any]:
     """Only the decision for one call (what the summary counts), through the engine's fast path."""
     decision = decide(protocol, call.answers, **_call_context(protocol, call, at))
     return {
@@ -249,8 +329,13 @@ def replay_lines(
     band, score, fallback as true/false): several times faster, for summaries of large files.
     """
     replay = decide_call if decision_only else replay_call
+    if hasattr(lines, "readline"):
+        lines = bounded_lines(lines)
     # Replay ignores what happened after each call: the after-plans are checked, not built.
-    for number, item in parse_lines(lines, build_after=False):
+    for number, text in enumerate(lines, start=1):
+        item = read_for_replay(text, number)
+        if item is None:
+            continue
         if isinstance(item, BadLine):
             yield item
             continue

@@ -29,8 +29,9 @@ IN_FLIGHT_PER_JOB = 2
 """Chunks handed out per job and not yet written: enough to keep every process busy, and no more."""
 
 
-#: What ``json.dumps(result, ensure_ascii=False)`` writes, with the encoder built once, not per line.
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
+#: What ``json.dumps(result, ensure_ascii=False)`` writes, with the encoder built once, not per line
+#: (and no check for cycles: a result is plain data built fresh for each call).
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 
 
 @dataclass
