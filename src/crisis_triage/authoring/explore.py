@@ -160,28 +160,35 @@ def example_moment(protocol: Protocol, hour: float) -> datetime:
     return datetime(2026, 1, 5, int(hour) % 24, round((hour % 1) * 60) % 60, tzinfo=zone)
 
 
-def verify(exploration: Exploration) -> list[str]:
-    """Replay each end class's example through a real CallSession; describe every disagreement."""
+def example_session(protocol: Protocol, end: Any, moment: datetime, *, skips: bool = True) -> Any:
+    """A real CallSession of an end class's example call, taken at ``moment`` in its own context, with
+    the questions the example skipped recorded as skipped (``skips=False`` leaves them unanswered)."""
     from ..engine.events import Skipped
     from ..engine.session import session_from_answers
 
+    context = end.example_context
+    session = session_from_answers(
+        protocol,
+        end.example,
+        at=moment,
+        door=context["door"],
+        line=context["line"],
+        district=context["district"],
+        language=context["language"],
+    )
+    if skips:
+        for qid in end.skipped:
+            session.apply(Skipped(at=moment, question=qid))
+    return session
+
+
+def verify(exploration: Exploration) -> list[str]:
+    """Replay each end class's example through a real CallSession; describe every disagreement."""
     protocol = exploration.protocol
     moment = example_moment(protocol, exploration.hour)
     problems = []
     for end in exploration.ends:
-        context = end.example_context
-        session = session_from_answers(
-            protocol,
-            end.example,
-            at=moment,
-            door=context["door"],
-            line=context["line"],
-            district=context["district"],
-            language=context["language"],
-        )
-        for qid in end.skipped:
-            session.apply(Skipped(at=moment, question=qid))
-        assessment = session.assessment
+        assessment = example_session(protocol, end, moment).assessment
         rec = assessment.recommendation
         got = (assessment.risk.band, rec.rule, rec.model)
         want = (end.outcome.band, end.outcome.rule, end.outcome.model)
@@ -200,6 +207,7 @@ __all__ = [
     "answer_classes",
     "auto_budget",
     "example_moment",
+    "example_session",
     "explore",
     "verify",
 ]

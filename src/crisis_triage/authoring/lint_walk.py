@@ -99,23 +99,13 @@ def check_interrupts(linter: Linter, exploration: Exploration) -> None:
 def _interrupt_matters(linter: Linter, fact: str, exploration: Exploration, derived: dict) -> bool:
     """True when recording the interrupt at the start of some example call changes band, rule or team."""
     from ..engine.events import InterruptRecorded
-    from ..engine.session import session_from_answers
-    from .explore import example_moment
+    from .explore import example_moment, example_session
 
     protocol = linter.protocol
     interrupt = next(i.id for i in linter.doc.interrupts if i.fact == fact)
     moment = example_moment(protocol, exploration.hour)
     for end in exploration.ends:
-        context = end.example_context
-        session = session_from_answers(
-            protocol,
-            end.example,
-            at=moment,
-            door=context["door"],
-            line=context["line"],
-            district=context["district"],
-            language=context["language"],
-        )
+        session = example_session(protocol, end, moment, skips=False)
         before = session.assessment
         session.apply(InterruptRecorded(at=moment, interrupt=interrupt))
         after = session.assessment

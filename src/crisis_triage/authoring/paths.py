@@ -62,27 +62,13 @@ def referrals_by_row(exploration: Exploration) -> dict[int, str]:
     protocol = exploration.protocol
     if not protocol.referral_rules:
         return {}
-    from ..engine.events import Skipped
-    from ..engine.session import session_from_answers
-    from .explore import example_moment
+    from .explore import example_moment, example_session
     from .referral_checks import row_referrals
 
     moment = example_moment(protocol, exploration.hour)
     found = {}
     for end in exploration.ends:
-        context = end.example_context
-        session = session_from_answers(
-            protocol,
-            end.example,
-            at=moment,
-            door=context["door"],
-            line=context["line"],
-            district=context["district"],
-            language=context["language"],
-        )
-        for qid in end.skipped:
-            session.apply(Skipped(at=moment, question=qid))
-        found[id(end)] = row_referrals(protocol, session)
+        found[id(end)] = row_referrals(protocol, example_session(protocol, end, moment))
     return found
 
 
