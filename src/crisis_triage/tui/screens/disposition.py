@@ -25,9 +25,6 @@ from ...protocol.models import localized
 from ..keylabels import shown_key
 from .modals import ChoiceModal, NoteModal, _Modal
 
-SERVICE_DETAIL = "service"
-"""The detail that names a service of the referral directory (picked from it when there is one)."""
-
 ROLE = "call_taker"
 """The console's role when it records a disposition (the protocol says which roles may record which code)."""
 
@@ -137,7 +134,7 @@ class DispositionFlow:
         if detail.options is not None:
             choices = [(o, o.replace("_", " ")) for o in detail.options]
             self.app.push_screen(ChoiceModal(title, choices, None), given)
-        elif (detail.from_directory or detail.id == SERVICE_DETAIL) and pick_service(self.app, self.session, given):
+        elif detail.from_directory and pick_service(self.app, self.session, given):  # the protocol marks it
             return
         else:
             self.app.push_screen(NoteModal(title, "type it, Enter saves"), given)
