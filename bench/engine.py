@@ -41,6 +41,7 @@ from crisis_triage.protocol import load_protocol, parse_protocol
 from crisis_triage.protocol.conditions import _CACHE as condition_cache
 from crisis_triage.protocol.yaml_source import load_yaml
 from crisis_triage.replay.generate_calls import generate_calls
+from referrals import referral_figures
 from tests.support.protocol_generator import generate_protocol_yaml
 
 BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
@@ -219,6 +220,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args()
     engine_figures(args.calls, args.rounds)
+    print()
+    referral_figures(args.calls, args.rounds + 2)  # the referral step (issue 16), from bench/referrals.py
+    print()
     load_figures(args.rounds)
     import_figures()
 

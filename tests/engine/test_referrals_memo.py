@@ -7,10 +7,13 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.engine import session_from_answers
+from crisis_triage.engine.compiled_walk import mask_indexes
+from crisis_triage.engine.evaluate import referral_key_of
 from crisis_triage.engine.referrals import _age, _plan, _work_out, referrals_for_call
 from crisis_triage.protocol import load_protocol
 from crisis_triage.protocol.directory import load_directory_for, minute_of_week
@@ -19,6 +22,9 @@ ROOT = Path(__file__).resolve().parents[2]
 BOSTON = load_protocol(ROOT / "protocols" / "boston-mh-crisis.yaml")
 DIRECTORY = load_directory_for(BOSTON)
 ZONE = DIRECTORY.zone
+# The same services on another clock than the protocol's: the walk records the minute of the week on
+# the protocol's clock, so the step must work the directory's minute out from the call's time itself.
+OTHER_CLOCK = replace(DIRECTORY, zone=ZoneInfo("America/Chicago"), sha256="the same services, on Chicago's clock")
 # Substance use on a family call: detox, family support and the distress rules fire.
 SESSION = session_from_answers(
     BOSTON,
@@ -64,8 +70,9 @@ in_a_zone = st.sampled_from(
     age=st.sampled_from([None, "child", "teen", "adult", "older", 15, 70.0, "unknown"]),
     district=st.sampled_from(sorted(BOSTON.districts) + [None]),
     language=st.sampled_from(["en", "es", "ht"]),
+    directory=st.sampled_from([DIRECTORY, OTHER_CLOCK]),
 )
-def test_the_memo_gives_what_working_it_out_afresh_gives(instant, zone, fold, age, district, language):
+def test_the_memo_gives_what_working_it_out_afresh_gives(instant, zone, fold, age, district, language, directory):
     at = instant.astimezone(zone).replace(fold=fold)
     answers = dict(SESSION.state.answers)
     if age is None:
@@ -73,11 +80,17 @@ def test_the_memo_gives_what_working_it_out_afresh_gives(instant, zone, fold, ag
     else:
         answers["age_group"] = age
     state = replace(SESSION.state, answers=answers, now=at, district=district, language=language)
-    offers = referrals_for_call(BOSTON, DIRECTORY, state, SESSION.assessment)
-    again = referrals_for_call(BOSTON, DIRECTORY, state, SESSION.assessment)
+    names = SESSION.assessment.names
+    # The assessment of this state, as the walk leaves it (the same answers: the same names), and one
+    # built by hand, whose referral lookup the step gathers itself.
+    walked = replace(SESSION.assessment, referral_key=referral_key_of(BOSTON, state, names))
+    by_hand = replace(SESSION.assessment, referral_key=None)
+    offers = referrals_for_call(BOSTON, directory, state, walked)
+    again = referrals_for_call(BOSTON, directory, state, walked)
     plan = _plan(BOSTON)
     block = BOSTON.document.referrals
-    fired = tuple(plan.rules[i] for i in plan.matches(SESSION.assessment.names))
-    minute = minute_of_week(at.astimezone(ZONE))
-    fresh = _work_out(fired, DIRECTORY, district, language, _age(plan, age), minute, block.per_kind, block.most)
+    fired = tuple(plan.rules[i] for i in mask_indexes(plan.mask(names)))
+    minute = minute_of_week(at.astimezone(directory.zone))
+    fresh = _work_out(fired, directory, district, language, _age(plan, age), minute, block.per_kind, block.most)
     assert fired and offers == fresh and again is offers
+    assert referrals_for_call(BOSTON, directory, state, by_hand) is offers

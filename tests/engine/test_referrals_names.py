@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.engine import CallSession, SessionError
+from crisis_triage.engine.evaluate import referral_rule_mask
 from crisis_triage.engine.events import Answered, CallStarted, ContextChanged, InterruptRecorded, Revised, Skipped
 from crisis_triage.engine.referrals import _keys_read, referral_names, referrals_for_call
 from crisis_triage.protocol.directory import load_directory_for
@@ -63,7 +64,18 @@ def test_the_walk_namespace_holds_the_names_the_referral_rules_read(boston, seed
         state, assessment = session.state, session.assessment
         gathered = referral_names(boston, state, assessment)
         assert {key: assessment.names[key] for key in keys} == gathered
-        by_hand = replace(assessment, names={})  # an assessment without the namespace: names gathered
+        # The walk's record of the referral lookup is what the rules and the call give, gathered by hand.
+        plan_mask = referral_rule_mask(boston)
+        assert plan_mask is not None
+        assert assessment.referral_key is not None
+        assert assessment.referral_key[:4] == (
+            plan_mask(gathered),
+            state.district,
+            state.language,
+            state.answers.get("age_group"),
+        )
+        # An assessment without the walk's record or its namespace: both gathered from its parts.
+        by_hand = replace(assessment, names={}, referral_key=None)
         assert referrals_for_call(boston, directory, state, assessment) == referrals_for_call(
             boston, directory, state, by_hand
         )

@@ -165,7 +165,13 @@ class Assessment:
     context: dict[str, Any] = field(default_factory=dict)
     names: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The walk's namespace at the end, read-only: every name a condition reads (answers, facts, band,
-    score, suicide level, door, caller, hour...). The referral step tests its rules on it."""
+    score, suicide level, door, caller, hour...)."""
+    referral_key: tuple[int, str | None, str, Any, int] | None = field(default=None, repr=False, compare=False)
+    """What the referral step looks its offers up by, recorded by the walk as it finished (on its
+    namespace while that is at hand): which of the protocol's referral rules hold (bit ``i``: rule
+    ``i``), the district, the language, the age question's answer and the minute of the week on the
+    protocol's clock. None when not worked out (an assessment built by hand): the referral step then
+    works it out itself."""
 
     @property
     def complete(self) -> bool:

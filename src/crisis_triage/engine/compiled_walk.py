@@ -221,17 +221,50 @@ def build_first_rule(protocol: Protocol) -> Callable[[Mapping[str, Any]], int]:
     return first_rule
 
 
-def build_matches(
-    conditions: Sequence[Condition | None], filename: str
-) -> Callable[[Mapping[str, Any]], tuple[int, ...]]:
-    """Compile ``matches(ns)``: the indexes of the conditions that hold (None always holds), in order."""
-    body: list[ast.stmt] = [_set("_m", ast.Tuple([], ast.Load()))]
+def build_mask(conditions: Sequence[Condition | None], filename: str) -> Callable[[Mapping[str, Any]], int]:
+    """Compile ``mask(ns)``: bit ``i`` set when condition ``i`` holds (None always holds).
+
+    Every name the conditions read is read from ``ns`` once, at the top, into a local (a namespace
+    at the end of the walk holds every name; several conditions often read the same one), and the
+    answer is a small int: nothing is allocated per call, and it serves as a memo key as it is.
+    """
+    locals_of: dict[str, str] = {}
+    tests: list[ast.stmt] = []
     for i, condition in enumerate(conditions):
-        add = ast.AugAssign(target=_local("_m"), op=ast.Add(), value=ast.Tuple([ast.Constant(i)], ast.Load()))
-        body.append(add if condition is None else _if(condition.tree(), [add]))
-    body.append(ast.Return(_name("_m")))
-    matches: Callable[[Mapping[str, Any]], tuple[int, ...]] = _function("matches", [NS], body, {}, filename)
-    return matches
+        add = ast.AugAssign(target=_local("_m"), op=ast.BitOr(), value=ast.Constant(1 << i))
+        if condition is None:
+            tests.append(add)
+            continue
+        tests.append(_if(_ReadOnce(locals_of).visit(condition.tree()), [add]))
+    body: list[ast.stmt] = [_set(local, _ns_item(key)) for key, local in locals_of.items()]
+    body += [_set("_m", 0), *tests, ast.Return(_name("_m"))]
+    mask: Callable[[Mapping[str, Any]], int] = _function("mask", [NS], body, {}, filename)
+    return mask
+
+
+class _ReadOnce(ast.NodeTransformer):
+    """Turns every ``ns["key"]`` read into the local that holds it (named in ``locals_of``)."""
+
+    def __init__(self, locals_of: dict[str, str]):
+        self.locals_of = locals_of
+
+    def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
+        if (
+            isinstance(node.value, ast.Name)
+            and node.value.id == NS
+            and isinstance(node.slice, ast.Constant)
+            and isinstance(node.slice.value, str)
+            and isinstance(node.ctx, ast.Load)
+        ):
+            local = self.locals_of.setdefault(node.slice.value, f"_k{len(self.locals_of)}")
+            return ast.copy_location(_name(local), node)
+        self.generic_visit(node)
+        return node
+
+
+def mask_indexes(mask: int) -> tuple[int, ...]:
+    """The indexes of the bits set in ``mask``, lowest first."""
+    return tuple(i for i in range(mask.bit_length()) if mask >> i & 1)
 
 
 # -- the questions -----------------------------------------------------------------------------------
@@ -429,9 +462,10 @@ __all__ = [
     "Mode",
     "build_answers",
     "build_first_rule",
-    "build_matches",
+    "build_mask",
     "build_refresh",
     "build_refresh_from",
     "build_walk",
     "derived_names",
+    "mask_indexes",
 ]

@@ -11,7 +11,7 @@ walks) is worked out once per protocol and kept with it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from itertools import compress
 from operator import itemgetter
@@ -31,7 +31,7 @@ from .assessment import (
     GuaranteeApplied,
     RiskAssessment,
 )
-from .compiled_walk import POINTS_RANK, Mode, build_refresh, build_walk
+from .compiled_walk import POINTS_RANK, Mode, build_mask, build_refresh, build_walk
 from .recommend import choice_plan, choose, deciding_values, notified, recommend
 from .state import CallSetting, CallState
 
@@ -71,6 +71,14 @@ class _Plan:
         self.level_ids = frozenset(level.id for level, _ in protocol.screen_levels)
         self.sorted_facts = tuple(sorted(protocol.facts))
         self.fact_values = _values_of(self.sorted_facts)
+        self.referral_rules = (
+            build_mask([rule.when for rule in protocol.referral_rules], "<referral rules>")
+            if protocol.referral_rules
+            else None
+        )
+        """``referral_rules(ns)``: which referral rules hold (a bit each), tested as the walk finishes."""
+        block = protocol.document.referrals
+        self.age_question = block.age_question if block is not None else None
         self._walks: dict[Mode, Callable[..., int]] = {}
         self.decide: Callable[..., int] | None = None
         """The decision-only walk, kept in an attribute of its own: it is read on every call of a replay."""
@@ -99,6 +107,20 @@ def _plan(protocol: Protocol) -> _Plan:
     return plan
 
 
+def referral_rule_mask(protocol: Protocol) -> Callable[[Mapping[str, Any]], int] | None:
+    """``mask(ns)``: which of the protocol's referral rules hold in a walk's namespace (bit ``i``: rule
+    ``i``), the test :func:`evaluate` runs as the walk finishes; None when the protocol has none."""
+    return _plan(protocol).referral_rules
+
+
+def referral_key_of(
+    protocol: Protocol, state: CallState, ns: Mapping[str, Any]
+) -> tuple[int, str | None, str, Any, int]:
+    """:attr:`Assessment.referral_key` for a call whose walk ended with the namespace ``ns``."""
+    plan = _plan(protocol)
+    return referral_key(plan, state, ns, _local(plan, state))
+
+
 def defaults(protocol: Protocol) -> dict[str, Any]:
     """The namespace before anything is known (shared: copy it before changing it)."""
     return _plan(protocol).defaults
@@ -110,7 +132,12 @@ def local_hour(protocol: Protocol, when: datetime) -> float:
     return local.hour + local.minute / 60
 
 
-def _start(plan: _Plan, state: CallSetting) -> tuple[dict[str, Any], set[str]]:
+def _local(plan: _Plan, state: CallSetting) -> datetime:
+    """The call's time on the protocol's clock (a time without a zone is taken as already local)."""
+    return state.now.astimezone(plan.zone) if state.now.tzinfo else state.now
+
+
+def _start(plan: _Plan, state: CallSetting, local: datetime | None = None) -> tuple[dict[str, Any], set[str]]:
     """The namespace at the start of the walk: defaults, the call's context and its interrupts."""
     ns = plan.defaults.copy()
     door = state.door
@@ -119,7 +146,8 @@ def _start(plan: _Plan, state: CallSetting) -> tuple[dict[str, Any], set[str]]:
     ns["line"] = state.line
     ns["district"] = state.district
     ns["language"] = state.language
-    local = state.now.astimezone(plan.zone) if state.now.tzinfo else state.now
+    if local is None:  # written out, not a call of _local: the decision-only path runs this per call
+        local = state.now.astimezone(plan.zone) if state.now.tzinfo else state.now
     ns["hour"] = local.hour + local.minute / 60
     # A set, not the frozenset of the defaults: conditions only test membership (answered(q)).
     answered: set[str] = set()
@@ -178,7 +206,8 @@ def evaluate(protocol: Protocol, state: CallState, *, reasons: bool = True) -> A
     :func:`crisis_triage.engine.recommend.recommend`): for replay at scale.
     """
     plan = _plan(protocol)
-    ns, answered = _start(plan, state)
+    local = _local(plan, state)
+    ns, answered = _start(plan, state, local)
     walk = _Explained(plan, state)
     score = plan.walk(Mode.EXPLAIN)(ns, state.answers, state.door, answered, walk.unanswered, walk.took, walk.drop)
     asked = walk.asked
@@ -205,7 +234,34 @@ def evaluate(protocol: Protocol, state: CallState, *, reasons: bool = True) -> A
         tuple(warnings),
         context,
         ns,  # handed on as a Mapping: no reader changes it (a read-only proxy costs the referral step 15%)
+        referral_key(plan, state, ns, local),
     )
+
+
+def referral_key(
+    plan: _Plan, state: CallState, ns: Mapping[str, Any], local: datetime
+) -> tuple[int, str | None, str, Any, int]:
+    """What the referral step looks its offers up by (:attr:`Assessment.referral_key`).
+
+    Worked out here, as the walk finishes, on the namespace it has just written and the call's time
+    it has just worked out (both still in the processor's caches), not later by the referral step on
+    data read back from memory.
+    """
+    rules = plan.referral_rules
+    if rules is None:
+        return _NO_REFERRALS
+    question = plan.age_question
+    return (
+        rules(ns),
+        state.district,
+        state.language,
+        state.answers.get(question) if question is not None else None,
+        local.weekday() * 1440 + local.hour * 60 + local.minute,
+    )
+
+
+_NO_REFERRALS = (0, None, "", None, 0)
+"""The referral key of a protocol without referral rules: none holds."""
 
 
 def next_question(protocol: Protocol, state: CallState) -> CompiledQuestion | None:

@@ -17,12 +17,11 @@ district, the language, the age and where the moment falls between two opening o
 the directory (in that stretch of the week no service opens or closes, so the ranking cannot change).
 So offers are worked out once per such key and kept with the protocol, per directory (a bounded memo
 of a pure function, keyed by the age question's answer as it stands: the age is worked out of it only
-on a miss), and the week's stretches once per directory (a table from minute of the week to stretch);
-the step per call is testing the rules, compiled into one function, on the walk's own namespace
-(:attr:`Assessment.names`), finding the minute's stretch and reading the memo. What is left is mostly
-reading the call's own data (the namespace, the answers, the time): cheap straight after the walk
-that wrote it, as the console runs it; several times dearer when it has left the processor's caches
-(``bench/referrals.py`` prints both).
+on a miss), and the week's stretches once per directory (a table from minute of the week to stretch).
+Which rules hold is tested by the walk as it finishes (:func:`crisis_triage.engine.evaluate.referral_key`,
+the rules compiled into one function run on the namespace the walk has just written), which records
+the lookup's key in :attr:`Assessment.referral_key`; the step per call is then finding the minute's
+stretch and reading the memo (``bench/referrals.py`` prints both parts, cold and warm).
 """
 
 from __future__ import annotations
@@ -30,7 +29,7 @@ from __future__ import annotations
 import ast
 import bisect
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,8 +40,8 @@ from ..protocol.directory import WEEK, Directory, DirectoryService
 from ..protocol.directory_models import Service
 from ..protocol.referral_models import ReferralRule
 from .assessment import Assessment
-from .compiled_walk import build_matches
-from .evaluate import defaults, local_hour
+from .compiled_walk import build_mask, mask_indexes
+from .evaluate import defaults, local_hour, referral_key_of, referral_rule_mask
 from .state import CallState
 
 #: Offers kept per directory before the memo starts afresh (a console sees a handful of keys a shift).
@@ -181,7 +180,8 @@ class _Plan:
 
     def __init__(self, protocol: Protocol):
         self.rules = tuple(rule.spec for rule in protocol.referral_rules)
-        self.matches = build_matches([rule.when for rule in protocol.referral_rules], "<referral rules>")
+        # The walk's own test (evaluate runs it as the walk finishes), for assessments without one.
+        self.mask = referral_rule_mask(protocol) or build_mask([], "<referral rules>")
         self.books: dict[str, _Book] = {}
         """Per directory (by its digest): its stretches, clock and memo of offers."""
         block = protocol.document.referrals
@@ -245,14 +245,15 @@ def offer_referrals(
 ) -> tuple[OfferedReferral, ...]:
     """The services to offer for a call whose condition names hold ``names``, at ``at``, ranked."""
     plan = _plan(protocol)
-    fired = plan.matches(names)
+    fired = plan.mask(names)
     if not fired:
         return ()
     book = _book(plan, directory)
-    key = (fired, district, language, ("age", age), book.stretch(at))
+    stretch = book.stretch(at)
+    key = (fired, district, language, ("age", age), stretch)
     offers = book.offers.get(key)
     if offers is None:
-        offers = _remember(plan, protocol, directory, book, key, fired, district, language, age, at)
+        offers = _remember(plan, protocol, directory, book, key, fired, district, language, age, stretch)
     return offers
 
 
@@ -271,25 +272,25 @@ def _remember(
     directory: Directory,
     book: _Book,
     key: Any,
-    fired: tuple[int, ...],
+    fired: int,
     district: str | None,
     language: str,
     age: Age,
-    at: datetime,
+    stretch: int,
 ) -> tuple[OfferedReferral, ...]:
-    """Work the offers out for a key the memo lacks, and keep them."""
+    """Work the offers out for a key the memo lacks (in stretch ``stretch`` of the week), and keep them."""
     block = protocol.document.referrals
     if block is None:  # rules fired, so the protocol has a referrals block
         return ()
     if len(book.offers) >= MEMO_LIMIT:
         book.offers.clear()
     offers = book.offers[key] = _work_out(
-        tuple(plan.rules[i] for i in fired),
+        tuple(plan.rules[i] for i in mask_indexes(fired)),
         directory,
         district,
         language,
         age,
-        book.starts[book.stretch(at)],
+        book.starts[stretch],
         block.per_kind,
         block.most,
     )
@@ -370,34 +371,76 @@ def _age(plan: _Plan, answer: Any) -> Age:
     return None
 
 
+#: A call's referrals as it stands: ``step(state, assessment)``.
+ReferralStep = Callable[[CallState, Assessment], tuple[OfferedReferral, ...]]
+
+
+def referral_step(protocol: Protocol, directory: Directory) -> ReferralStep:
+    """The referral step prepared for one protocol and directory (its rules' plan and the directory's
+    book looked up once): what :func:`referrals_for_call` runs, for a caller that asks on every event."""
+    plan = _plan(protocol)
+    book = _book(plan, directory)
+    has_rules = bool(protocol.referral_rules)
+    zone = book.zone
+    # The walk records the minute of the week on the protocol's clock: the directory's stretches read
+    # it as it is when the two clocks are one (as in every shipped pair), else from the call's time.
+    same_clock = getattr(zone, "key", None) == protocol.document.protocol.timezone
+    of_minute = book.of_minute
+    offers_of = book.offers.get
+
+    def step(state: CallState, assessment: Assessment) -> tuple[OfferedReferral, ...]:
+        key = assessment.referral_key  # recorded by the walk as it finished (see evaluate)
+        if key is None:  # an assessment built by hand: gathered from its parts
+            if not has_rules:
+                return ()
+            key = referral_key_of(protocol, state, assessment.names or referral_names(protocol, state, assessment))
+        fired, district, language, answer, minute = key
+        if not fired:
+            return ()
+        if not same_clock:
+            at = state.now
+            local = at.astimezone(zone) if at.tzinfo else at
+            minute = local.weekday() * 1440 + local.hour * 60 + local.minute
+        stretch = of_minute[minute]
+        memo_key = (fired, district, language, answer, stretch)
+        offers = offers_of(memo_key)
+        if offers is None:
+            age = _age(plan, answer)
+            offers = _remember(plan, protocol, directory, book, memo_key, fired, district, language, age, stretch)
+        return offers
+
+    return step
+
+
+_last_step: tuple[Protocol | None, Directory | None, ReferralStep | None] = (None, None, None)
+"""The step last prepared, with its protocol and directory: a console asks for the same pair on every
+event (one pair kept alive, as the console keeps it anyway)."""
+
+
 def referrals_for_call(
     protocol: Protocol, directory: Directory, state: CallState, assessment: Assessment
 ) -> tuple[OfferedReferral, ...]:
     """The referrals to offer on a call as it stands (at the time of its latest event).
 
-    The console asks after every event: the memo is read with the age question's answer as it
-    stands (the age worked out of it only when the offers are), so a hit costs the rules' test, the
-    minute's stretch and one lookup.
+    The console asks after every event. The walk has already tested the referral rules as it finished
+    (:attr:`Assessment.referral_key`); what is left is the minute's stretch of the week and one memo
+    lookup keyed by the rules that hold, the district, the language, the age question's answer as it
+    stands (the age is worked out of it only when the offers are) and the stretch.
     """
-    if not protocol.referral_rules:
-        return ()
-    plan = _plan(protocol)
-    # The walk's own namespace holds every name the rules read; an assessment built without one
-    # (by hand) has them gathered from its parts.
-    fired = plan.matches(assessment.names or referral_names(protocol, state, assessment))
-    if not fired:
-        return ()
-    book = plan.books.get(directory.sha256) or _book(plan, directory)
-    answer = state.answers.get(plan.age_question) if plan.age_question is not None else None
-    at = state.now
-    local = at.astimezone(book.zone) if at.tzinfo else at  # book.stretch(at), inline: this runs per event
-    stretch = book.of_minute[local.weekday() * 1440 + local.hour * 60 + local.minute]
-    key = (fired, state.district, state.language, answer, stretch)
-    offers = book.offers.get(key)
-    if offers is None:
-        age = _age(plan, answer)
-        offers = _remember(plan, protocol, directory, book, key, fired, state.district, state.language, age, at)
-    return offers
+    global _last_step
+    last_protocol, last_directory, step = _last_step
+    if step is None or last_protocol is not protocol or last_directory is not directory:
+        step = referral_step(protocol, directory)
+        _last_step = (protocol, directory, step)
+    return step(state, assessment)
 
 
-__all__ = ["OfferedReferral", "offer_referrals", "referral_kinds", "referral_names", "referrals_for_call"]
+__all__ = [
+    "OfferedReferral",
+    "ReferralStep",
+    "offer_referrals",
+    "referral_kinds",
+    "referral_names",
+    "referral_step",
+    "referrals_for_call",
+]
