@@ -8,7 +8,7 @@ assessment are built first (not timed). Then, in alternating rounds, the best CP
   * the full assessment the console computes after every event (engine.evaluate.evaluate), for scale;
   * the referral step, in its two parts: the part the walk does as it finishes (which referral rules
     hold, and the call's district, language, age answer and minute of the week:
-    engine.evaluate.referral_key, on the walk's namespace), and the lookup after it
+    engine.evaluate.referral_key on the walk's namespace, and the minute), and the lookup after it
     (engine.referrals.referrals_for_call with the shipped directory: the minute's stretch of the
     week and the memo of offers by rules, district, hours and language, ranked).
 Prints microseconds per call and the ratio [target: referral step < 10% of the decision path].
@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from crisis_triage.engine import session_from_answers
-from crisis_triage.engine.evaluate import _local, _plan, decide_state, evaluate, referral_key
+from crisis_triage.engine.evaluate import _local, _minute_of_week, _plan, decide_state, evaluate, referral_key
 from crisis_triage.engine.referrals import referrals_for_call
 from crisis_triage.protocol import load_protocol
 from crisis_triage.protocol.directory import load_directory_for
@@ -116,9 +116,10 @@ def referral_figures(count: int, rounds: int) -> None:
 
     def walk_part(times):
         def run(_calls):
-            for arguments in walk_parts:
-                for _ in range(times):
-                    referral_key(*arguments)
+            for plan, state, names, local in walk_parts:
+                for _ in range(times):  # as evaluate runs them: the key, and the minute when a rule holds
+                    key = referral_key(plan, state, names)
+                    _minute_of_week(local) if key[0] else 0
 
         return run
 

@@ -83,7 +83,8 @@ def test_the_memo_gives_what_working_it_out_afresh_gives(instant, zone, fold, ag
     names = SESSION.assessment.names
     # The assessment of this state, as the walk leaves it (the same answers: the same names), and one
     # built by hand, whose referral lookup the step gathers itself.
-    walked = replace(SESSION.assessment, referral_key=referral_key_of(BOSTON, state, names))
+    key, minute = referral_key_of(BOSTON, state, names)
+    walked = replace(SESSION.assessment, referral_key=key, referral_minute=minute)
     by_hand = replace(SESSION.assessment, referral_key=None)
     offers = referrals_for_call(BOSTON, directory, state, walked)
     again = referrals_for_call(BOSTON, directory, state, walked)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import random
 from dataclasses import replace
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -15,7 +16,7 @@ from crisis_triage.engine import CallSession, SessionError
 from crisis_triage.engine.evaluate import referral_rule_mask
 from crisis_triage.engine.events import Answered, CallStarted, ContextChanged, InterruptRecorded, Revised, Skipped
 from crisis_triage.engine.referrals import _keys_read, referral_names, referrals_for_call
-from crisis_triage.protocol.directory import load_directory_for
+from crisis_triage.protocol.directory import load_directory_for, minute_of_week
 from crisis_triage.replay.generate_calls import generate_calls
 
 
@@ -68,12 +69,12 @@ def test_the_walk_namespace_holds_the_names_the_referral_rules_read(boston, seed
         plan_mask = referral_rule_mask(boston)
         assert plan_mask is not None
         assert assessment.referral_key is not None
-        assert assessment.referral_key[:4] == (
-            plan_mask(gathered),
-            state.district,
-            state.language,
-            state.answers.get("age_group"),
-        )
+        fired = plan_mask(gathered)
+        assert assessment.referral_key == (fired, state.district, state.language, state.answers.get("age_group"))
+        if fired:  # the minute of the week on the protocol's clock, which the directory's stretches read
+            assert assessment.referral_minute == minute_of_week(
+                state.now.astimezone(ZoneInfo(boston.document.protocol.timezone))
+            )
         # An assessment without the walk's record or its namespace: both gathered from its parts.
         by_hand = replace(assessment, names={}, referral_key=None)
         assert referrals_for_call(boston, directory, state, assessment) == referrals_for_call(

@@ -148,7 +148,7 @@ class Recommendation:
         return role in self.team
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Assessment:
     """Everything the console shows about a call, recomputed from its events."""
 
@@ -166,12 +166,14 @@ class Assessment:
     names: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
     """The walk's namespace at the end, read-only: every name a condition reads (answers, facts, band,
     score, suicide level, door, caller, hour...)."""
-    referral_key: tuple[int, str | None, str, Any, int] | None = field(default=None, repr=False, compare=False)
+    referral_key: tuple[int, str | None, str, Any] | None = field(default=None, repr=False, compare=False)
     """What the referral step looks its offers up by, recorded by the walk as it finished (on its
     namespace while that is at hand): which of the protocol's referral rules hold (bit ``i``: rule
-    ``i``), the district, the language, the age question's answer and the minute of the week on the
-    protocol's clock. None when not worked out (an assessment built by hand): the referral step then
-    works it out itself."""
+    ``i``), the district, the language and the age question's answer. None when not worked out (an
+    assessment built by hand): the referral step then works it out itself."""
+    referral_minute: int = field(default=0, repr=False, compare=False)
+    """The minute of the week of the call's time on the protocol's clock (0 = Monday 00:00), when a
+    referral rule holds: which stretch of the directory's week the referral step reads."""
 
     @property
     def complete(self) -> bool:

@@ -115,10 +115,11 @@ def referral_rule_mask(protocol: Protocol) -> Callable[[Mapping[str, Any]], int]
 
 def referral_key_of(
     protocol: Protocol, state: CallState, ns: Mapping[str, Any]
-) -> tuple[int, str | None, str, Any, int]:
-    """:attr:`Assessment.referral_key` for a call whose walk ended with the namespace ``ns``."""
+) -> tuple[tuple[int, str | None, str, Any], int]:
+    """(:attr:`Assessment.referral_key`, :attr:`Assessment.referral_minute`) for a call whose walk ended
+    with the namespace ``ns``."""
     plan = _plan(protocol)
-    return referral_key(plan, state, ns, _local(plan, state))
+    return referral_key(plan, state, ns), _minute_of_week(_local(plan, state))
 
 
 def defaults(protocol: Protocol) -> dict[str, Any]:
@@ -135,6 +136,11 @@ def local_hour(protocol: Protocol, when: datetime) -> float:
 def _local(plan: _Plan, state: CallSetting) -> datetime:
     """The call's time on the protocol's clock (a time without a zone is taken as already local)."""
     return state.now.astimezone(plan.zone) if state.now.tzinfo else state.now
+
+
+def _minute_of_week(local: datetime) -> int:
+    """Minutes since Monday 00:00 of ``local``'s week, wall-clock (as the directory's hours count them)."""
+    return local.weekday() * 1440 + local.hour * 60 + local.minute
 
 
 def _start(plan: _Plan, state: CallSetting, local: datetime | None = None) -> tuple[dict[str, Any], set[str]]:
@@ -216,6 +222,7 @@ def evaluate(protocol: Protocol, state: CallState, *, reasons: bool = True) -> A
     recommendation = recommend(protocol, ns, state, provisional=pending_required, reasons=reasons)
     facts = {f: tuple(walk.sources.get(f, ("derived",))) for f in protocol.facts if ns[f]}
     warnings = _conflicts(protocol, state, answered) if state.interrupts else []
+    key = referral_key(plan, state, ns)
     context = {
         "door": state.door,
         "line": state.line,
@@ -234,18 +241,16 @@ def evaluate(protocol: Protocol, state: CallState, *, reasons: bool = True) -> A
         tuple(warnings),
         context,
         ns,  # handed on as a Mapping: no reader changes it (a read-only proxy costs the referral step 15%)
-        referral_key(plan, state, ns, local),
+        key,
+        _minute_of_week(local) if key[0] else 0,
     )
 
 
-def referral_key(
-    plan: _Plan, state: CallState, ns: Mapping[str, Any], local: datetime
-) -> tuple[int, str | None, str, Any, int]:
+def referral_key(plan: _Plan, state: CallState, ns: Mapping[str, Any]) -> tuple[int, str | None, str, Any]:
     """What the referral step looks its offers up by (:attr:`Assessment.referral_key`).
 
-    Worked out here, as the walk finishes, on the namespace it has just written and the call's time
-    it has just worked out (both still in the processor's caches), not later by the referral step on
-    data read back from memory.
+    Worked out by :func:`evaluate` as the walk finishes, on the namespace it has just written (still
+    in the processor's caches), not later by the referral step on data read back from memory.
     """
     rules = plan.referral_rules
     if rules is None:
@@ -256,11 +261,10 @@ def referral_key(
         state.district,
         state.language,
         state.answers.get(question) if question is not None else None,
-        local.weekday() * 1440 + local.hour * 60 + local.minute,
     )
 
 
-_NO_REFERRALS = (0, None, "", None, 0)
+_NO_REFERRALS = (0, None, "", None)
 """The referral key of a protocol without referral rules: none holds."""
 
 

@@ -202,11 +202,12 @@ class _Plan:
 class _Book:
     """A directory's offers under one protocol: the directory's week cut at every minute some service
     opens or closes (within one stretch no service opens or closes, so the offers cannot change) and
-    the memo of offers keyed by (fired rules, district, language, age answer, stretch).
+    the memo of offers, one table per stretch keyed by (fired rules, district, language, age answer):
+    the key the walk records (:attr:`Assessment.referral_key`), read as it is.
     ``of_minute[m]`` is the stretch of minute ``m`` of the week; ``starts[s]`` the first minute of
-    stretch ``s``."""
+    stretch ``s``; ``memo[s]`` the offers worked out in stretch ``s``; ``size`` how many in all."""
 
-    __slots__ = ("of_minute", "offers", "starts", "zone")
+    __slots__ = ("memo", "of_minute", "size", "starts", "zone")
 
     def __init__(self, directory: Directory):
         marks = {0}
@@ -220,7 +221,8 @@ class _Book:
             of_minute.extend([stretch] * (end - start))
         self.of_minute = of_minute
         self.zone = directory.zone
-        self.offers: dict[Any, tuple[OfferedReferral, ...]] = {}
+        self.memo: list[dict[Any, tuple[OfferedReferral, ...]]] = [{} for _ in self.starts]
+        self.size = 0
 
     def stretch(self, at: datetime) -> int:
         """The stretch of the week ``at`` falls in, on the directory's clock (naive: already local)."""
@@ -250,8 +252,8 @@ def offer_referrals(
         return ()
     book = _book(plan, directory)
     stretch = book.stretch(at)
-    key = (fired, district, language, ("age", age), stretch)
-    offers = book.offers.get(key)
+    key = (fired, district, language, ("age", age))
+    offers = book.memo[stretch].get(key)
     if offers is None:
         offers = _remember(plan, protocol, directory, book, key, fired, district, language, age, stretch)
     return offers
@@ -282,9 +284,12 @@ def _remember(
     block = protocol.document.referrals
     if block is None:  # rules fired, so the protocol has a referrals block
         return ()
-    if len(book.offers) >= MEMO_LIMIT:
-        book.offers.clear()
-    offers = book.offers[key] = _work_out(
+    if book.size >= MEMO_LIMIT:
+        for table in book.memo:
+            table.clear()
+        book.size = 0
+    book.size += 1
+    offers = book.memo[stretch][key] = _work_out(
         tuple(plan.rules[i] for i in mask_indexes(fired)),
         directory,
         district,
@@ -386,15 +391,17 @@ def referral_step(protocol: Protocol, directory: Directory) -> ReferralStep:
     # it as it is when the two clocks are one (as in every shipped pair), else from the call's time.
     same_clock = getattr(zone, "key", None) == protocol.document.protocol.timezone
     of_minute = book.of_minute
-    offers_of = book.offers.get
+    memo = book.memo
 
     def step(state: CallState, assessment: Assessment) -> tuple[OfferedReferral, ...]:
         key = assessment.referral_key  # recorded by the walk as it finished (see evaluate)
+        minute = assessment.referral_minute
         if key is None:  # an assessment built by hand: gathered from its parts
             if not has_rules:
                 return ()
-            key = referral_key_of(protocol, state, assessment.names or referral_names(protocol, state, assessment))
-        fired, district, language, answer, minute = key
+            names = assessment.names or referral_names(protocol, state, assessment)
+            key, minute = referral_key_of(protocol, state, names)
+        fired = key[0]
         if not fired:
             return ()
         if not same_clock:
@@ -402,11 +409,11 @@ def referral_step(protocol: Protocol, directory: Directory) -> ReferralStep:
             local = at.astimezone(zone) if at.tzinfo else at
             minute = local.weekday() * 1440 + local.hour * 60 + local.minute
         stretch = of_minute[minute]
-        memo_key = (fired, district, language, answer, stretch)
-        offers = offers_of(memo_key)
+        offers = memo[stretch].get(key)
         if offers is None:
+            _, district, language, answer = key
             age = _age(plan, answer)
-            offers = _remember(plan, protocol, directory, book, memo_key, fired, district, language, age, stretch)
+            offers = _remember(plan, protocol, directory, book, key, fired, district, language, age, stretch)
         return offers
 
     return step
@@ -425,7 +432,7 @@ def referrals_for_call(
     The console asks after every event. The walk has already tested the referral rules as it finished
     (:attr:`Assessment.referral_key`); what is left is the minute's stretch of the week and one memo
     lookup keyed by the rules that hold, the district, the language, the age question's answer as it
-    stands (the age is worked out of it only when the offers are) and the stretch.
+    stands (the age is worked out of it only when the offers are), in the stretch's table.
     """
     global _last_step
     last_protocol, last_directory, step = _last_step
