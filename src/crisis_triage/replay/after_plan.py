@@ -5,7 +5,7 @@ follow-up attempts). All optional: a call without one is imported as dispatched 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, NotRequired, Union, get_args, get_origin
+from typing import Annotated, Any, Literal, NotRequired, Union, get_args, get_origin
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, TypeAdapter
 from typing_extensions import TypedDict
@@ -25,6 +25,16 @@ class FollowUpStep(_Plan):
     outcome: str
     hours: float = Field(ge=0, le=24 * 60)
     """Hours after the follow-up became owed."""
+
+
+class ReferralStep(_Plan):
+    """A service of the referral directory given on the call (a ReferralGiven event before it ends)."""
+
+    service: str = Field(min_length=1, max_length=64)
+    """The service's id in the protocol's referral directory."""
+    to: Literal["caller", "family"] = "caller"
+    rule: str = Field(default="", max_length=64)
+    """The referral rule that offered it; empty when picked from the whole directory."""
 
 
 class AfterPlan(_Plan):
@@ -49,6 +59,8 @@ class AfterPlan(_Plan):
     landed_minutes: float = Field(default=20, ge=0, le=24 * 60)
     follow_up: list[FollowUpStep] = []
     """Attempts made on every follow-up the call comes to owe."""
+    referrals: list[ReferralStep] = []
+    """Services given to the caller or the family before the call ended (on any call, dispatched or not)."""
 
 
 # -- checking a plan without building it --------------------------------------------------------------

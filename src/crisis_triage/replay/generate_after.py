@@ -7,10 +7,13 @@ arrest or a hold more often, a few people are not found, and most follow-ups are
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..protocol.compiled import Protocol
+
+if TYPE_CHECKING:
+    from ..protocol.directory import Directory
 
 #: Ways a call can end with no dispatch, with their weights (about 3% of calls in all).
 UNDISPATCHED = {"caller_disconnected": 2.0, "advice_only": 0.6, "transferred": 0.4}
@@ -83,20 +86,27 @@ LANDINGS = {"stayed_with_counsellor": 60, "follow_up_booked": 30, "team_requeste
 CARE_KINDS = ("urgent_care", "crisis_stabilisation", "detox_recovery", "peer_respite", "youth", "older_adult")
 
 
-def _care_services(protocol: Protocol) -> tuple[str, ...]:
-    """Ids of the directory's care services (empty without a directory, or when it does not load)."""
+def referral_directory(protocol: Protocol) -> Directory | None:
+    """The protocol's referral directory (None without one, or when it does not load), loaded once."""
 
-    def load(protocol: Protocol) -> tuple[str, ...]:
+    def load(protocol: Protocol) -> tuple[Directory | None]:
         from ..protocol.directory import load_directory_for
         from ..protocol.errors import ProtocolError
 
         try:
-            directory = load_directory_for(protocol)
+            return (load_directory_for(protocol),)
         except (ProtocolError, OSError):
-            return ()
-        return tuple(s.id for s in directory.services if s.kind in CARE_KINDS) if directory else ()
+            return (None,)
 
-    return protocol.derived("replay.care_services", load)
+    # In a tuple: the protocol's store of derived values takes None for "not worked out yet".
+    loaded: tuple[Directory | None] = protocol.derived("replay.referral_directory", load)
+    return loaded[0]
+
+
+def _care_services(protocol: Protocol) -> tuple[str, ...]:
+    """Ids of the directory's care services (empty without a directory, or when it does not load)."""
+    directory = referral_directory(protocol)
+    return tuple(s.id for s in directory.services if s.kind in CARE_KINDS) if directory else ()
 
 
 def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
@@ -104,8 +114,34 @@ def _pick(rng: random.Random, weights: Mapping[str, float]) -> str:
     return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
-def after_plan(protocol: Protocol, rng: random.Random, recommended: str, fallback: list[str]) -> dict[str, Any]:
-    """A plan (see :class:`crisis_triage.replay.after_plan.AfterPlan`) for a call recommended ``recommended``."""
+#: Of the referrals the engine offers on a call, the share the call-taker gives (the caller declines
+#: some, and a call-taker short of time gives the first one or two).
+GIVEN_RATE = 0.55
+#: Referrals given on one call at most.
+MOST_GIVEN = 3
+
+
+def after_plan(
+    protocol: Protocol,
+    rng: random.Random,
+    recommended: str,
+    fallback: list[str],
+    offered: Sequence[tuple[str, str, str]] = (),
+) -> dict[str, Any]:
+    """A plan (see :class:`crisis_triage.replay.after_plan.AfterPlan`) for a call recommended
+    ``recommended``, on which the engine offered the referrals ``offered`` ((service id, "caller" or
+    "family", rule) each, best first)."""
+    plan = _after_dispatch(protocol, rng, recommended, fallback)
+    # Drawn last, so the rest of a seed's plan is the same as before referrals were generated.
+    given = [
+        {"service": service, "to": to, "rule": rule} for service, to, rule in offered if rng.random() < GIVEN_RATE
+    ][:MOST_GIVEN]
+    if given:
+        plan["referrals"] = given
+    return plan
+
+
+def _after_dispatch(protocol: Protocol, rng: random.Random, recommended: str, fallback: list[str]) -> dict[str, Any]:
     if rng.random() < UNDISPATCHED_RATE:
         return {"dispatch": False, "ending": _pick(rng, UNDISPATCHED)}
     plan: dict[str, Any] = {}

@@ -17,9 +17,10 @@ from typing import Any
 
 from ..engine.evaluate import next_question
 from ..engine.events import Answered, CallStarted, InterruptRecorded
+from ..engine.referrals import referrals_for_call
 from ..engine.session import CallSession
 from ..protocol.compiled import CompiledQuestion, Protocol
-from .generate_after import after_plan
+from .generate_after import after_plan, referral_directory
 
 #: Relative call volume by Boston police district (Dorchester, Roxbury, South End highest).
 DISTRICT_WEIGHTS = {
@@ -264,7 +265,16 @@ def generate_calls(
         # Drawn from a generator of its own, so the calls' answers are the same as without it.
         rec = session.assessment.recommendation
         fallback = list(protocol.models[rec.model].fallback) if rec.model in protocol.models else []
-        call["after"] = after_plan(protocol, random.Random(f"{seed}/{number}/after"), rec.model, fallback)
+        directory = referral_directory(protocol)
+        offered = (
+            [
+                (o.service_id, "family" if o.to == "family" else "caller", o.rule)
+                for o in referrals_for_call(protocol, directory, session.state, session.assessment)
+            ]
+            if directory is not None
+            else []
+        )
+        call["after"] = after_plan(protocol, random.Random(f"{seed}/{number}/after"), rec.model, fallback, offered)
         yield call
 
 

@@ -12,6 +12,9 @@ number. What goes, and why:
   told from an option id, so none of them is kept (the export says how many calls this hit);
 - call-taker notes and every free-text reason the call-taker typed (departures, withdrawn interrupts,
   unavailable teams): free text can hold anything, so none of it is kept, only that it was there;
+- a callback number another system sent with an incident; the name and contact of a referral given
+  (the service's id and kind are kept: the evaluator sees which services calls were connected to);
+- supervisors, interpreters and other systems' incident numbers: replaced by keyed hashes, as ids are;
 - any field of an event this module does not know: removed, and counted as not classified;
 - phone numbers and e-mail addresses anywhere that is left (a belt-and-braces pattern scrub);
 - exact times: every timestamp is cut to the hour (durations are exported separately, in seconds);
@@ -42,6 +45,16 @@ ID_FIELDS = frozenset(
     {"kind", "question", "interrupt", "model", "recommended", "step", "outcome", "door", "line", "district", "language"}
     | {"status", "source", "code", "recorded_by", "rule"}  # the events after the dispatch
 )
+#: ... and those of the events around the call: the referral directory's ids (a service, its kind,
+#: the directory; to the caller or the family), a centre's team, the system that sent an incident.
+ID_FIELDS |= frozenset({"service", "service_kind", "directory", "to", "unit", "sender"})
+#: Event fields that name a person or a record elsewhere (a supervisor, an interpreter, another
+#: system's incident): replaced by a keyed hash of their own kind, so an evaluator can still count
+#: consultations per supervisor within one export, and cannot look anyone or anything up.
+PSEUDONYM_FIELDS = {"supervisor": "supervisor", "interpreter_id": "interpreter", "incident_id": "incident"}
+#: Event fields removed although classified: a phone number to call the person back on, and the
+#: directory's own words for a service given (its name and contact: the service's id carries them).
+REMOVED_FIELDS = frozenset({"callback", "service_name", "contact"})
 #: Event fields that hold a time: cut to the hour like ``at``.
 TIME_FIELDS = frozenset({"due"})
 #: Event fields that hold a mapping of ids to values (a disposition's details): values kept only when
@@ -77,8 +90,10 @@ class Deidentifier:
                 out[name] = hour(datetime.fromisoformat(value)).isoformat()
             elif name == "value" and event.get("kind") in ("answered", "revised"):
                 out[name] = self._answer(str(event.get("question", "")), value, protocol)
-            elif name in FREE_TEXT_FIELDS:
+            elif name in FREE_TEXT_FIELDS or name in REMOVED_FIELDS:
                 out[name] = REMOVED if value else value
+            elif name in PSEUDONYM_FIELDS:
+                out[name] = self.pseudonym(PSEUDONYM_FIELDS[name], str(value)) if value else value
             elif name in ID_FIELDS:
                 out[name] = value if value is None or (isinstance(value, str) and _ID.match(value)) else REMOVED
             elif name in FLAG_FIELDS and isinstance(value, bool):

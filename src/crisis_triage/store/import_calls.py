@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from ..engine.aftercare import contact_window
 from ..engine.events import (
@@ -37,10 +37,13 @@ from ..engine.events_response import (
     HandoffOutcomeRecorded,
     ResponseStatusChanged,
 )
+from ..engine.referral_views import referral_event
 from ..engine.session import CallSession, SessionError
 from ..protocol.compiled import Protocol
+from ..protocol.errors import did_you_mean
 from ..replay.after_plan import AfterPlan
 from ..replay.calls import BadLine, CallRecord, default_time, parse_lines
+from ..replay.generate_after import referral_directory
 from ..untrusted import INPUT_FAILURES, describe_failure
 from .journal import CallMeta, StoredEvent
 from .outside import with_owed_followups
@@ -90,8 +93,11 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
         add(NoteAdded(at=moment, text=text))
     recommendation = session.assessment.recommendation
     plan = call.after or AfterPlan()
+    given = _referrals(protocol, plan)  # checked before any of the call's end is played
+    last = moment
     moment += timedelta(seconds=rng.uniform(8, 35))
     if not plan.dispatch:
+        _give(add, protocol, given, last, moment)
         add(CallEnded(at=moment, outcome=plan.ending))
         return events
     model = plan.depart_to or recommendation.model
@@ -105,10 +111,46 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
         outcomes = {o: HANDOFF_OUTCOMES.get(o, 0.01) for o in handoff.outcomes}
         moment += timedelta(seconds=rng.uniform(20, 90))
         add(HandoffEnded(at=moment, outcome=rng.choices(list(outcomes), weights=list(outcomes.values()))[0]))
+    last = moment
     moment += timedelta(seconds=rng.uniform(5, 30))
+    _give(add, protocol, given, last, moment)
     add(CallEnded(at=moment, outcome=plan.ending))
     add_after(session, events, plan, dispatched_at, moment)
     return events
+
+
+def _referrals(protocol: Protocol, plan: AfterPlan) -> list[tuple[str, str, str]]:
+    """The plan's referrals, each a service of the protocol's directory; raises SessionError if not."""
+    if not plan.referrals:
+        return []
+    directory = referral_directory(protocol)
+    if directory is None:
+        raise SessionError("the call gives referrals, but the protocol has no referral directory that loads")
+    for step in plan.referrals:
+        if step.service not in directory.by_id:
+            raise SessionError(
+                f'no service "{step.service}" in the referral directory {directory.id}'
+                f"{did_you_mean(step.service, directory.by_id)}"
+            )
+    return [(step.service, step.to, step.rule) for step in plan.referrals]
+
+
+def _give(
+    add: Callable[[AnyEvent], None],
+    protocol: Protocol,
+    given: list[tuple[str, str, str]],
+    after: datetime,
+    before: datetime,
+) -> None:
+    """ReferralGiven events spread between the call's last event and its end (the gaps drawn for the
+    call are kept as they were, so the rest of an import is the same with or without referrals)."""
+    if not given:
+        return
+    directory = referral_directory(protocol)
+    assert directory is not None, "checked by _referrals"
+    step = (before - after) / (len(given) + 1)
+    for n, (service, to, rule) in enumerate(given, start=1):
+        add(referral_event(directory, service, to, after + step * n, rule))
 
 
 def add_after(session: CallSession, events: list, plan: AfterPlan, dispatched_at, ended_at) -> None:
