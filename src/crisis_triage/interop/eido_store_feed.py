@@ -5,12 +5,16 @@ are stored (PostgreSQL LISTEN/NOTIFY, or a SQLite file's write order: store/even
 such call is read, replayed through the protocol text it was triaged with and published at once.
 When it cannot (no LISTEN behind a pooler, the server away), every poll lists the calls started in
 the window and publishes those with new events, as before. A call that cannot be replayed is logged
-once, not at every look.
+once, not at every look. A store that cannot be read (the server down, the file locked) does not stop
+the notifier: subscribers keep what they were last sent, the store is tried again with a growing wait,
+and once it answers it is looked at whole (a change stored meanwhile may not have been told).
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -28,6 +32,8 @@ from .eido import eido_document
 log = logging.getLogger("crisis_triage.eido")
 
 WHOLE_LOOK_WHILE_TOLD_S = 60.0
+#: Waits before trying a store that could not be read again: the first, and the longest.
+RETRY_FIRST_S, RETRY_LONGEST_S = 1.0, 30.0
 """While the store tells of changes, the whole store is still looked at this often (or every poll,
 if that is longer): a safety net that costs one listing a minute."""
 KEPT_SESSIONS = 256
@@ -141,15 +147,31 @@ def follow_store(
     next_whole_look = 0.0
     told = False
     """Changes are being told, and the store was looked at whole since they were first."""
+    outage: _Outage | None = None
     while not stop.is_set():
         since = datetime.now().astimezone() - timedelta(hours=hours)
         now = time.monotonic()
         if now >= next_whole_look:
-            poller.poll(since)
+            try:
+                poller.poll(since)
+            except Exception as exc:
+                if not store_unreadable(exc):
+                    raise
+                outage = _Outage.after(outage, exc)
+                told = False  # changes told meanwhile may be lost: look at the whole store once it answers
+                next_whole_look = now + outage.wait_s
+                stop.wait(min(outage.wait_s, STOP_CHECK_S))
+                continue
+            if outage is not None:
+                log.warning("the store can be read again (after %.0f s): looked at whole", outage.lasted_s())
+                outage = None
             if not told and changes is not None and changes.pushing:
                 told = True
                 log.info("the store tells of each change as it is stored: sent to subscribers at once")
             next_whole_look = now + (max(poll_s, WHOLE_LOOK_WHILE_TOLD_S) if told else poll_s)
+        if outage is not None:  # waiting to try the store again: nothing it tells can be read
+            stop.wait(min(STOP_CHECK_S, max(0.0, next_whole_look - time.monotonic())))
+            continue
         wait_s = min(STOP_CHECK_S, max(0.0, next_whole_look - time.monotonic()))
         if changes is None:
             stop.wait(wait_s)
@@ -162,4 +184,42 @@ def follow_store(
             else:
                 next_whole_look = min(next_whole_look, time.monotonic() + poll_s)  # back to polling
         elif changed:
-            poller.refresh(changed, since)
+            try:
+                poller.refresh(changed, since)
+            except Exception as exc:
+                if not store_unreadable(exc):
+                    raise
+                outage = _Outage.after(None, exc)
+                told = False
+                next_whole_look = time.monotonic() + outage.wait_s
+
+
+def store_unreadable(exc: BaseException) -> bool:
+    """True when ``exc`` says the store cannot be read now (a server away, a connection cut, a file
+    locked or gone), not that something is wrong with this program."""
+    if isinstance(exc, (sqlite3.OperationalError, ConnectionError)):
+        return True
+    psycopg = sys.modules.get("psycopg")  # loaded only with a centre store
+    return psycopg is not None and isinstance(exc, psycopg.OperationalError)
+
+
+@dataclass
+class _Outage:
+    """A store that cannot be read: since when, and how long to wait before the next try."""
+
+    since: float
+    wait_s: float
+
+    @classmethod
+    def after(cls, outage: _Outage | None, exc: BaseException) -> _Outage:
+        """The outage as it stands after another failed read (logged once when it starts)."""
+        if outage is None:
+            log.warning(
+                "the store cannot be read (%s): subscribers keep the EIDOs last sent; trying again",
+                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__,
+            )
+            return cls(time.monotonic(), RETRY_FIRST_S)
+        return cls(outage.since, min(outage.wait_s * 2, RETRY_LONGEST_S))
+
+    def lasted_s(self) -> float:
+        return time.monotonic() - self.since
