@@ -111,7 +111,7 @@ _JSON = st.recursive(
 )
 _FIELDS = st.sampled_from(
     ["requestId", "requestType", "requestSubType", "requestAccepts", "qualFilter", "qualFilterEvalPeriod",
-     "subscriptionId", "incidentId", "unitId", "expires", "statusCode", "transactionId"]
+     "subscriptionId", "incidentId", "unitId", "expires", "statusCode", "transactionId", "minRate", "maxRate"]
 )  # fmt: skip
 _REQUESTS = st.builds(
     lambda kind, body: {kind: body},

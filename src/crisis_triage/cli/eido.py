@@ -119,12 +119,26 @@ def serve(listen, store, local, poll, hours, protocols) -> None:
     help="Only incidents whose EIDO passes this qualFilter, e.g. \"$[?@.incidentTypeCommonRegistryText == 'SUICTHRT']\".",
 )
 @click.option(
+    "--max-rate",
+    type=click.IntRange(1),
+    default=None,
+    metavar="SECONDS",
+    help="At most one notification per this many seconds (maxRate): changes in between come together.",
+)
+@click.option(
+    "--min-rate",
+    type=click.IntRange(1),
+    default=None,
+    metavar="SECONDS",
+    help="Be sent the current EIDOs again after this many seconds without a notification (minRate).",
+)
+@click.option(
     "--inbox",
     is_flag=True,
     help="Keep every incident received in this console's EIDO inbox, for a call-taker to take from the home "
     "screen; subscribes again whenever the connection ends.",
 )
-def subscribe(url, incident, token, expires, count, as_json, qual_filter, inbox) -> None:
+def subscribe(url, incident, token, expires, count, as_json, qual_filter, max_rate, min_rate, inbox) -> None:
     """Subscribe to an EIDO notifier (ws:// or wss:// URL) and print what it sends.
 
     With --inbox this is how transfers arrive by subscription: another PSAP's, a 988 centre's or a
@@ -156,7 +170,18 @@ def subscribe(url, incident, token, expires, count, as_json, qual_filter, inbox)
     try:
         while True:
             try:
-                asyncio.run(run(url, token, show, incident_id=incident, expires=expires, qual_filter=qual_filter))
+                asyncio.run(
+                    run(
+                        url,
+                        token,
+                        show,
+                        incident_id=incident,
+                        expires=expires,
+                        qual_filter=qual_filter,
+                        min_rate=min_rate,
+                        max_rate=max_rate,
+                    )
+                )
                 problem = "the notifier ended the subscription"
             except SubscribeError as exc:
                 # A refusal (token, request) will not mend by itself; a notifier that is down may.

@@ -33,8 +33,15 @@ class SubscribeError(Exception):
 
 
 def subscribe_request(
-    incident_id: str | None = None, expires: int | None = None, qual_filter: str | None = None
+    incident_id: str | None = None,
+    expires: int | None = None,
+    qual_filter: str | None = None,
+    *,
+    min_rate: int | None = None,
+    max_rate: int | None = None,
 ) -> dict[str, Any]:
+    """A subscribe request (NENA's subscribeObject): one incident, or every incident (optionally
+    those passing ``qual_filter``); ``min_rate``/``max_rate`` ask for the notifier's minRate/maxRate."""
     body: dict[str, Any] = {"requestId": str(uuid.uuid4()), "requestType": "EIDO"}
     body["requestSubType"] = "single" if incident_id else "new"
     if incident_id:
@@ -43,6 +50,10 @@ def subscribe_request(
         body["qualFilter"] = qual_filter
     if expires is not None:
         body["expires"] = expires
+    if min_rate is not None:
+        body["minRate"] = min_rate
+    if max_rate is not None:
+        body["maxRate"] = max_rate
     return {"subscribe": body}
 
 
@@ -71,12 +82,15 @@ async def subscribe(
     incident_id: str | None = None,
     expires: int | None = None,
     qual_filter: str | None = None,
+    min_rate: int | None = None,
+    max_rate: int | None = None,
     ssl_context: ssl.SSLContext | None = None,
 ) -> None:
     """Subscribe and pass every message from the notifier to ``on_message`` until it returns True."""
     connection = await _open(url, token, ssl_context)
     async with connection:
-        await connection.send(json.dumps(subscribe_request(incident_id, expires, qual_filter)))
+        request = subscribe_request(incident_id, expires, qual_filter, min_rate=min_rate, max_rate=max_rate)
+        await connection.send(json.dumps(request))
         renewal: asyncio.Task | None = None
         try:
             async for raw in connection:

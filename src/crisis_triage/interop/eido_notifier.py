@@ -6,6 +6,15 @@ and turns subscriber requests into the standard's responses. It knows nothing of
 never waits for a subscriber: a notification that does not fit a subscriber's outbox ends that
 subscriber's connection (it stopped reading), so a slow CAD can never stall the console.
 
+Rates (the subscribe request's ``minRate`` and ``maxRate``, in seconds): with ``maxRate`` no two
+notifications of a subscription come closer than that; changes in between are held, only each
+incident's latest EIDO, and sent together when the wait is over. With ``minRate`` a subscription that
+has heard nothing for that long is sent the current EIDOs it hears again (an incident's, or every open
+incident's, or an empty notification when none is open): the subscriber knows the link and the
+notifier are alive. Both are negotiated and echoed in the ``subscribeResponse``: ``minRate`` is at
+least :data:`MIN_RATE_FLOOR_S` and never shorter than ``maxRate``; ``maxRate`` at most
+:data:`MAX_RATE_CEILING_S`.
+
 Message shapes follow NENA's WebSocket subscribe/notify schema: ``subscribe`` / ``subscribeResponse``,
 ``unsubscribe`` / ``unsubscribeResponse``, ``event`` (``notification`` holds the EIDO) /
 ``eventResponse``, ``terminate`` (an expired subscription) / ``terminateResponse``, and ``response``
@@ -48,6 +57,11 @@ SUBSCRIBE_FIELDS: dict[str, type] = {
 #: EIDOs per event when a new subscriber to every incident gets the open incidents.
 SNAPSHOT_CHUNK = 20
 
+#: Shortest ``minRate`` granted: a subscriber to every incident is re-sent all open incidents each time.
+MIN_RATE_FLOOR_S = 10
+#: Longest ``maxRate`` granted: an hour between notifications at most (a change is never held longer).
+MAX_RATE_CEILING_S = 3600
+
 #: MIME types a subscriber may ask for (``requestAccepts``).
 ACCEPTED_TYPES = ("application/emergency.eido+json", "application/json")
 
@@ -75,6 +89,25 @@ class Subscription:
     peer: str = ""
     qual_filter: QualFilter | None = None
     """Of a subscription to every incident: only incidents whose current EIDO passes it."""
+    min_rate_s: int | None = None
+    """Send the current EIDOs again after this many seconds without a notification (``minRate``)."""
+    max_rate_s: int | None = None
+    """Never notify sooner than this many seconds after the last notification (``maxRate``)."""
+    last_sent: float = float("-inf")
+    """When the last notification went out (monotonic seconds): what ``maxRate`` counts from."""
+    quiet_since: float = 0.0
+    """When the last notification went out, or the subscription began: what ``minRate`` counts from."""
+    held: dict[str, bytes] = field(default_factory=dict)
+    """Changes held back by ``maxRate``: each incident's latest EIDO, in the order first held."""
+
+    def due(self) -> float | None:
+        """When this subscription next needs a notification sent (held changes, or ``minRate``)."""
+        times = []
+        if self.held and self.max_rate_s is not None:
+            times.append(self.last_sent + self.max_rate_s)
+        if self.min_rate_s is not None:
+            times.append(self.quiet_since + self.min_rate_s)
+        return min(times, default=None)
 
     def hears(self, incident_id: str, document: dict[str, Any], verdicts: dict[str, bool] | None = None) -> bool:
         """Whether a change of this incident is notified to this subscription (``verdicts``: filters
@@ -120,12 +153,59 @@ class EidoNotifier:
         self.payloads[incident_id] = payload
         sent = 0
         verdicts: dict[str, bool] = {}
+        now = self.clock()
         for subscription in list(self.subscriptions.values()):
             if subscription.hears(incident_id, document, verdicts):
+                limit = subscription.max_rate_s
+                if limit is not None and (subscription.held or now - subscription.last_sent < limit):
+                    subscription.held[incident_id] = payload  # sent with the others when the wait is over
+                    continue
                 sent += self._notify(subscription, [payload])
         return sent
 
+    def send_due(self) -> int:
+        """Send what the subscriptions' rates make due now: changes held by ``maxRate`` whose wait is
+        over, and the current EIDOs to a subscription silent for ``minRate``; returns how many events."""
+        now = self.clock()
+        sent = 0
+        for subscription in list(self.subscriptions.values()):
+            if subscription.held and now - subscription.last_sent >= (subscription.max_rate_s or 0):
+                held = list(subscription.held.values())
+                subscription.held.clear()
+                sent += self._notify_chunked(subscription, held)
+            elif subscription.min_rate_s is not None and now - subscription.quiet_since >= subscription.min_rate_s:
+                sent += self._notify_chunked(subscription, self._current(subscription), always=True)
+        return sent
+
+    def next_due(self) -> float | None:
+        """The soonest time some subscription's rate makes a notification due (None: none will)."""
+        return min((t for s in self.subscriptions.values() if (t := s.due()) is not None), default=None)
+
+    def _current(self, subscription: Subscription) -> list[bytes]:
+        """The current EIDOs a subscription hears: its incident's, or every open incident's."""
+        if subscription.incident_id is not None:
+            payload = self.payloads.get(subscription.incident_id)
+            return [payload] if payload is not None else []
+        return [
+            self.payloads[i]
+            for i, document in self.documents.items()
+            if not _closed(document) and subscription.hears(i, document)
+        ]
+
+    def _notify_chunked(self, subscription: Subscription, payloads: list[bytes], always: bool = False) -> int:
+        """Notify ``payloads`` in events of a few EIDOs each (a receiver's message size stays small);
+        with ``always``, an empty notification when there is nothing to send."""
+        if not payloads:
+            return self._notify(subscription, []) if always else 0
+        sent = 0
+        for start in range(0, len(payloads), SNAPSHOT_CHUNK):
+            if not self._notify(subscription, payloads[start : start + SNAPSHOT_CHUNK]):
+                break
+            sent += 1
+        return sent
+
     def _notify(self, subscription: Subscription, payloads: list[bytes]) -> int:
+        subscription.last_sent = subscription.quiet_since = self.clock()
         # The event wraps EIDOs already serialised and encoded: only the ids differ between subscribers.
         head = json.dumps({"subscriptionId": subscription.subscription_id, "transactionId": str(uuid.uuid4())})
         message = b"".join((b'{"event": ', head[:-1].encode(), b', "notification": [', b", ".join(payloads), b"]}}"))
@@ -215,14 +295,19 @@ class EidoNotifier:
         if expires <= 0:
             return answer(400, "Bad request: expires must be a positive number of seconds")
         expires = max(self.limits.min_expires, min(self.limits.max_expires, expires))
+        rates = _rates(body)
+        if isinstance(rates, str):
+            return answer(400, f"Bad request: {rates}")
         renewing = body.get("subscriptionId")
         if renewing is not None:
             subscription = self.subscriptions.get(renewing)
             if subscription is None or subscription.outbox is not outbox:
                 return answer(481, "Subscription does not exist")
             subscription.expires_at = self.clock() + expires
+            if "minRate" in body or "maxRate" in body:  # a renewal may change the rates, as asked
+                subscription.min_rate_s, subscription.max_rate_s = rates
             log.info("%s renewed subscription %s for %d s", peer, renewing, expires)
-            return answer(200, "OK", subscriptionId=renewing, expires=expires)
+            return answer(200, "OK", subscriptionId=renewing, **_granted(subscription), expires=expires)
         if body.get("requestType") != "EIDO":
             return answer(400, 'Bad request: requestType must be "EIDO"')
         accepts = body.get("requestAccepts")
@@ -258,8 +343,16 @@ class EidoNotifier:
         else:
             return answer(400, f'Bad request: requestSubType "{sub_type:.40}" is not supported (single or new)')
         subscription = Subscription(
-            str(uuid.uuid4()), outbox, incident_id, self.clock() + expires, peer, qual_filter=qual_filter
+            str(uuid.uuid4()),
+            outbox,
+            incident_id,
+            self.clock() + expires,
+            peer,
+            qual_filter=qual_filter,
+            min_rate_s=rates[0],
+            max_rate_s=rates[1],
         )
+        extra.update(_granted(subscription))
         self.subscriptions[subscription.subscription_id] = subscription
         log.info(
             "%s subscribed to %s (%s), %d s",
@@ -269,18 +362,10 @@ class EidoNotifier:
             expires,
         )
         answer(200, "OK", subscriptionId=subscription.subscription_id, **extra, expires=expires)
-        if incident_id:
-            self._notify(subscription, [self.payloads[incident_id]])
-            return
-        # Every open incident it hears of, in events of a few EIDOs each (a receiver's message size stays small).
-        current = [
-            self.payloads[i]
-            for i, document in self.documents.items()
-            if not _closed(document) and subscription.hears(i, document)
-        ]
-        for start in range(0, len(current), SNAPSHOT_CHUNK):
-            if not self._notify(subscription, current[start : start + SNAPSHOT_CHUNK]):
-                return
+        # Its incident, or every open incident it hears of (in events of a few EIDOs each). A
+        # subscription to every incident with none open starts its minRate clock here.
+        subscription.quiet_since = self.clock()
+        self._notify_chunked(subscription, self._current(subscription))
 
     def _unsubscribe(self, body: dict[str, Any], outbox: Outbox, peer: str) -> None:
         request_id, subscription_id = body.get("requestId"), body.get("subscriptionId")
@@ -345,6 +430,25 @@ def _wrong_types(body: dict[str, Any], fields: dict[str, type]) -> str:
             kind = "a whole number" if wanted is int else "a string"
             return f"{name} must be {kind}"
     return ""
+
+
+def _rates(body: dict[str, Any]) -> tuple[int | None, int | None] | str:
+    """(minRate, maxRate) as granted for a subscribe request's, or what is wrong with them."""
+    min_rate, max_rate = body.get("minRate"), body.get("maxRate")
+    for name, value in (("minRate", min_rate), ("maxRate", max_rate)):
+        if value is not None and value <= 0:
+            return f"{name} must be a positive number of seconds"
+    if max_rate is not None:
+        max_rate = min(max_rate, MAX_RATE_CEILING_S)
+    if min_rate is not None:
+        min_rate = max(min_rate, MIN_RATE_FLOOR_S, max_rate or 0)
+    return min_rate, max_rate
+
+
+def _granted(subscription: Subscription) -> dict[str, int]:
+    """The rates a subscribeResponse echoes (only those the subscription has)."""
+    granted = {"minRate": subscription.min_rate_s, "maxRate": subscription.max_rate_s}
+    return {name: value for name, value in granted.items() if value is not None}
 
 
 def _request_id(body: dict[str, Any]) -> str:

@@ -227,9 +227,10 @@ class EidoServer:
         assert self.notifier is not None
         while True:
             self.notifier.expire()
-            upcoming = self.notifier.next_expiry()
+            self.notifier.send_due()  # changes held by a subscriber's maxRate, and its minRate's resend
+            times = [t for t in (self.notifier.next_expiry(), self.notifier.next_due()) if t is not None]
             now = asyncio.get_running_loop().time()
-            delay = 1.0 if upcoming is None else max(0.05, min(1.0, upcoming - now))
+            delay = 1.0 if not times else max(0.01, min(1.0, min(times) - now))
             await asyncio.sleep(delay)
 
     def _authorised(self, request: Request) -> bool:
