@@ -1,7 +1,8 @@
 """What changed between two versions of a protocol, and how the change shifts real outcomes.
 
 :func:`structural_changes` compares the documents (questions, options, points, facts, bands,
-overrides, rules, models, guarantees, interrupts, scripts) and says each change in a line an author
+overrides, rules, models, guarantees, interrupts, scripts, referrals, dispositions, lines, and the
+EIDO, contact-confirmation, follow-up and evaluation blocks) and says each change in a line an author
 reads. :func:`outcome_shift` replays a calls file (the replay format) through both versions and
 :func:`scenario_shift` plays the scenario library with both; both feed a :class:`ShiftMatrix`:
 old model -> new model, with counts and example call ids.
@@ -212,7 +213,60 @@ def structural_changes(old: Protocol, new: Protocol) -> list[Change]:
     elif bool(a.handoff) != bool(b.handoff):
         changes.append(Change("added" if b.handoff else "removed", "handoff script"))
     _referral_changes(old, new, changes)
+    _keyed("line", _by_id(a.lines), _by_id(b.lines), ("label", "key"), changes)
+    # The blocks around the call: what the EIDO says of it, when a team's contact is overdue, which
+    # follow-ups a call owes, what the evaluation counts. Compared field by field, whatever they hold.
+    for name in ("eido", "contact_confirmation", "follow_up", "evaluation"):
+        _block_changes(name, _dumped(getattr(a, name)), _dumped(getattr(b, name)), changes)
     return changes
+
+
+def _dumped(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_dumped(v) for v in value]
+    return value.model_dump(exclude_defaults=True) if hasattr(value, "model_dump") else value
+
+
+def _block_changes(path: str, a: Any, b: Any, changes: list[Change]) -> None:
+    """Every difference between two plain values (a block's dump), each named by its path: mappings
+    by key, lists of items with ids by id (else by position, named by what the item holds)."""
+    if a == b:
+        return
+    if a is None or b is None:
+        changes.append(Change("added" if a is None else "removed", path, _brief(a if b is None else b)))
+    elif isinstance(a, dict) and isinstance(b, dict) and not ("en" in a or "en" in b):
+        for key in [*a, *(k for k in b if k not in a)]:
+            _block_changes(f"{path}.{key}", a.get(key), b.get(key), changes)
+    elif isinstance(a, list) and isinstance(b, list) and a and b and _all_items_with(a + b, "id"):
+        old_items, new_items = {x["id"]: x for x in a}, {x["id"]: x for x in b}
+        for key in [*old_items, *(k for k in new_items if k not in old_items)]:
+            _block_changes(f"{path} {key}", old_items.get(key), new_items.get(key), changes)
+    elif isinstance(a, list) and isinstance(b, list) and _all_items_with(a + b, None):
+        for i in range(max(len(a), len(b))):
+            before, after = (a[i] if i < len(a) else None), (b[i] if i < len(b) else None)
+            named = _item_name(before if before is not None else after)
+            _block_changes(f"{path}[{i + 1}] ({named})", before, after, changes)
+    elif isinstance(a, dict) and isinstance(b, dict):  # words in several languages
+        langs = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+        detail = f'"{_brief(a.get("en"))}" -> "{_brief(b.get("en"))}"' if "en" in langs else "reworded"
+        changes.append(Change("changed", f"{path} ({', '.join(langs)})", detail))
+    else:
+        changes.append(Change("changed", path, f"{_brief(a)} -> {_brief(b)}"))
+
+
+def _all_items_with(items: list[Any], key: str | None) -> bool:
+    """True when every item is a mapping (holding ``key``, when one is named)."""
+    return all(isinstance(x, dict) and (key is None or key in x) for x in items)
+
+
+def _item_name(item: Any) -> str:
+    """A list item named by what tells it apart: its code, its models, or its first value."""
+    for key in ("code", "models", "model", "role"):
+        if key in item:
+            value = item[key]
+            return f"{key} {', '.join(value) if isinstance(value, list) else value}"
+    first = next(iter(item.items()), None)
+    return f"{first[0]} {_brief(first[1], 30)}" if first else "empty"
 
 
 def _referral_changes(old: Protocol, new: Protocol, changes: list[Change]) -> None:
