@@ -20,30 +20,25 @@ from crisis_triage.engine.events_response import (
 from crisis_triage.engine.session import CallSession
 from crisis_triage.store.journal import CallMeta
 from crisis_triage.store.outside import with_owed_followups
+from tests.engine.boston_calls import QUIET
 
 T0 = datetime(2026, 3, 10, 12, 0, tzinfo=ZoneInfo("America/New_York"))
 NOW = T0 + timedelta(days=10)
 """The moment the report is made: every window and follow-up of the set is over by then."""
 
-BASE = {
-    "location": "x",
-    "caller_name": "x",
-    "hurt_or_unresponsive": "no",
-    "took_substance": "no",
-    "attempt_now": "no",
-    "weapon": "no",
-    "violence": "no",
-    "threats": "no",
-    "crime": "no",
-    "children": "no",
-    "wish_dead": "no",
-    "suicidal_thoughts": "no",
-    "past_behaviour": "no",
-    "presentation": [],
-    "provider": "no",
-    "police_concern": "no",
-    "support_choice": "phone",
-}
+#: Every safety question answered "no" (the engine tests' quiet call), and the rest of the Boston
+#: questions these calls reach, in the order the console asks them.
+BASE = (
+    {"location": "x", "caller_name": "x"}
+    | QUIET
+    | {
+        "location": "x",
+        "presentation": [],
+        "provider": "no",
+        "police_concern": "no",
+        "support_choice": "phone",
+    }
+)
 PHONE = {}  # call line, band none, facts: wants_phone
 VISIT = {"support_choice": "visit"}  # community-led, band none
 VISIT_FEAR = {"support_choice": "visit", "police_concern": "yes"}
