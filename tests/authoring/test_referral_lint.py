@@ -114,3 +114,17 @@ def test_lint_on_the_shipped_directory_and_paths_column(tmp_path):
     assert any("family_support (family)" in row["referrals"] for row in rows if row["door"] == "family")
     text = CliRunner().invoke(cli, ["paths", str(BOSTON)]).output
     assert "referrals (kinds offered)" in text
+
+
+def test_the_age_bands_of_the_referral_age_question_are_not_answers_that_change_nothing():
+    # "adult" to age_group scores nothing and no condition reads it, but the referral step offers
+    # only services whose ages the band overlaps (no youth drop-in to an adult): it does something.
+    # "unknown" is no band: it matches every service, as if not asked, and is still noted.
+    notes = [
+        finding.message
+        for finding in lint(load_with_source(BOSTON), LintOptions(today=date(2026, 12, 1)))
+        if finding.code == "option-no-effect" and '"age_group"' in finding.message
+    ]
+    assert notes == [
+        'answering "unknown" to "age_group" changes nothing: no points, no fact, no condition tells it apart'
+    ]

@@ -19,7 +19,8 @@ def check_effects(linter: Linter) -> None:
         use = linter.uses.get(question.id)
         builtin = question.type == "yes_no"  # yes / no / unknown: "no" doing nothing is the point
         path = linter.paths[question.id]
-        inert = [o.id for o in question.options if _inert(linter, question, o.id, use)]
+        banded = _age_bands_read(linter, question.id)
+        inert = [o.id for o in question.options if o.id not in banded and _inert(linter, question, o.id, use)]
         if question.id in template_reads:
             continue
         if len(inert) == len(question.options):
@@ -50,6 +51,15 @@ def check_effects(linter: Linter) -> None:
                 ("facts", fact),
                 key=True,
             )
+
+
+def _age_bands_read(linter: Linter, question_id: str) -> frozenset[str]:
+    """The options of the referral block's age question that name an age band: the referral step
+    offers only services whose ages the band overlaps, so each of them changes what is offered."""
+    referrals = linter.doc.referrals
+    if referrals is None or referrals.age_question != question_id:
+        return frozenset()
+    return frozenset(referrals.age_bands)
 
 
 def _inert(linter: Linter, question, option_id: str, use: NameUse | None) -> bool:
