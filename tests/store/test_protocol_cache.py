@@ -130,3 +130,21 @@ def test_the_cache_can_be_turned_off(monkeypatch, tmp_path):
     monkeypatch.setenv("CRISIS_TRIAGE_PROTOCOL_CACHE", "off")
     assert protocol_cache.cache_dir() is None
     assert load_protocol_cached(BOSTON).id == "boston_mh_crisis"
+
+
+def test_a_cache_hit_never_imports_the_loader(cache):
+    """Starting the console from the cache reads and hashes the file, nothing more: YAML, the schema's
+    checks and the compiler (the loader's ~50 ms of imports) stay out of the process."""
+    import subprocess
+    import sys
+
+    load_protocol_cached(BOSTON)  # fills the cache
+    code = (
+        "import sys\n"
+        "import crisis_triage.tui.app, crisis_triage.tui.screens.call\n"
+        "from crisis_triage.store.protocol_cache import load_protocol_cached\n"
+        f"load_protocol_cached({str(BOSTON)!r})\n"
+        "print(sorted(m for m in ('crisis_triage.protocol.loader', 'crisis_triage.protocol.compiler') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]", result.stdout

@@ -41,7 +41,7 @@ from typing import Any
 from .. import __version__
 from ..protocol.compiled import Protocol
 from ..protocol.conditions import Condition, _compile
-from ..protocol.loader import parse_protocol, read_protocol_text
+from ..protocol.protocol_file import read_protocol_text
 
 FORMAT = 1
 _MAGIC = b"crisis-triage protocol cache\n"
@@ -68,6 +68,8 @@ def load_protocol_cached(path: str | Path) -> Protocol:
         cached = _read(entry, str(path), digest)
         if cached is not None:
             return cached
+    from ..protocol.loader import parse_protocol  # YAML, the checks, the compiler: only on a miss
+
     protocol = parse_protocol(text, str(path), digest)
     if entry is not None:
         _write(entry, protocol)

@@ -172,8 +172,12 @@ class ConsoleApp(App):
         self.log.info(f"started in {elapsed_ms:.0f} ms")
         if self.announce_startup:
             self.notify(f"started in {elapsed_ms:.0f} ms", timeout=3)
+        # Ready comes before the first frame is written: what follows waits for it.
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
         if self.protocol is not None:
-            self.response_alerts.start()  # after the first paint and the start-up figure
+            self.response_alerts.start()  # after the first paint and the start-up figure (~15 ms of imports)
             if self.settings.eido_inbox_subscribe:  # likewise, and its modules load only when configured
                 from .screens.eido_inbox import start_inbox_feed
 
