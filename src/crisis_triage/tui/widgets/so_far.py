@@ -155,9 +155,9 @@ class CallSoFar(Widget, can_focus=True):
         old = before[1]
         new = self._lines()
         self._drawn = (self._layout_key(), new)
-        changed = [y for y in range(max(len(old), len(new))) if y >= len(old) or y >= len(new) or old[y] != new[y]]
-        if changed:
-            self.refresh(*(Region(0, y, width, 1) for y in changed))
+        dirty = [y for y in range(max(len(old), len(new))) if y >= len(old) or y >= len(new) or old[y] != new[y]]
+        if dirty:
+            self.refresh(*(Region(0, y, width, 1) for y in dirty))
 
     # -- keys -------------------------------------------------------------------------------------------
     def _move(self, step: int) -> None:
