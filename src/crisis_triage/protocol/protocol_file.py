@@ -1,7 +1,8 @@
-"""Reading a protocol file: its text and the sha256 of its bytes (no YAML, no checks).
+"""Reading a protocol file (or a file that goes with one): its text and the sha256 of its bytes (no
+YAML, no checks).
 
 Kept apart from the loader so the console, starting from the compiled-protocol cache, reads and
-hashes the file without importing YAML, the schema's checks and the compiler.
+hashes its files without importing YAML, the schema's checks and the compiler.
 """
 
 from __future__ import annotations
@@ -14,13 +15,18 @@ from .errors import Problem, ProtocolError
 
 
 def read_protocol_text(path: str | Path) -> tuple[str, str]:
-    """A protocol file's text and the sha256 of its bytes; :class:`ProtocolError` if unreadable.
+    """A protocol file's text and the sha256 of its bytes; :class:`ProtocolError` if unreadable."""
+    return read_text_and_digest(path, "protocol file")
+
+
+def read_text_and_digest(path: str | Path, what: str) -> tuple[str, str]:
+    """A file's text and the sha256 of its bytes; :class:`ProtocolError` if unreadable.
 
     Read through the bounded reader: a device, a folder or a file over the size limit is a problem,
     never a hang or an exhausted memory.
     """
     try:
-        raw = read_bounded(path, what="protocol file")
+        raw = read_bounded(path, what=what)
         text = decode_utf8(raw, "file")
     except UntrustedInputError as exc:
         code = "encoding" if exc.line else "unreadable"
