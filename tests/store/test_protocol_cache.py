@@ -13,7 +13,7 @@ from crisis_triage.engine import Answered, CallSession, CallStarted, InterruptRe
 from crisis_triage.protocol.errors import ProtocolError
 from crisis_triage.protocol.loader import load_protocol
 from crisis_triage.store import protocol_cache
-from crisis_triage.store.protocol_cache import load_protocol_cached
+from crisis_triage.store.protocol_cache import load_directory_cached, load_protocol_cached
 
 ROOT = Path(__file__).resolve().parents[2]
 BOSTON = ROOT / "protocols" / "boston-mh-crisis.yaml"
@@ -130,3 +130,81 @@ def test_the_cache_can_be_turned_off(monkeypatch, tmp_path):
     monkeypatch.setenv("CRISIS_TRIAGE_PROTOCOL_CACHE", "off")
     assert protocol_cache.cache_dir() is None
     assert load_protocol_cached(BOSTON).id == "boston_mh_crisis"
+
+
+def test_a_cache_hit_never_imports_the_loader(cache):
+    """Starting the console from the cache reads and hashes its files, nothing more: YAML, the schema's
+    checks and the compiler (the loader's ~50 ms of imports, YAML's ~15) stay out of the process."""
+    import subprocess
+    import sys
+
+    load_directory_cached(load_protocol_cached(BOSTON))  # fills the cache
+    code = (
+        "import sys\n"
+        "import crisis_triage.tui.app, crisis_triage.tui.screens.call, crisis_triage.tui.widgets.referrals\n"
+        "from crisis_triage.store.protocol_cache import load_directory_cached, load_protocol_cached\n"
+        f"assert load_directory_cached(load_protocol_cached({str(BOSTON)!r})) is not None\n"
+        "heavy = ('crisis_triage.protocol.loader', 'crisis_triage.protocol.compiler', 'yaml')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True)
+    assert result.stdout.strip() == "[]", result.stdout
+
+
+def _session(protocol, seed: int, at: datetime) -> CallSession:
+    """One random call taken to its last question, every event at ``at``."""
+    rng = random.Random(seed)
+    session = CallSession(
+        protocol,
+        CallStarted(
+            at=at, door=rng.choice(list(protocol.doors)), line="e911", district=rng.choice(list(protocol.districts))
+        ),
+    )
+    while (question := session.assessment.next_question) is not None:
+        if question.type in ("text", "number"):
+            value: object = "12 Dudley St" if question.type == "text" else rng.randint(10, 90)
+        elif question.type == "multi":
+            value = [o.id for o in question.options if rng.random() < 0.3]
+        else:
+            value = rng.choice(question.options).id
+        session.apply(Answered(at=at, question=question.id, value=value))
+    return session
+
+
+def test_a_cached_directory_is_the_checked_directory_and_offers_the_same_referrals(cache):
+    from crisis_triage.engine.referrals import referrals_for_call
+    from crisis_triage.protocol.directory import load_directory_for
+
+    protocol = load_protocol_cached(BOSTON)
+    loaded = load_directory_for(protocol)
+    first = load_directory_cached(protocol)  # a miss: checked in full, then kept
+    cached = load_directory_cached(protocol)
+    assert loaded is not None and first is not None and cached is not None
+    assert cached == loaded and first == loaded  # document, file, digest, services, time zone
+    assert cached.source is None and first.source is not None  # the one field left out (authoring's)
+    assert cached.by_kind.keys() == loaded.by_kind.keys()
+    offered = 0
+    for seed in range(20):
+        for at in (AT, AT.replace(hour=3), AT.replace(day=14, hour=23)):
+            session = _session(protocol, seed, at)
+            from_cache = referrals_for_call(protocol, cached, session.state, session.assessment)
+            assert from_cache == referrals_for_call(protocol, loaded, session.state, session.assessment)
+            offered += len(from_cache)
+    assert offered  # the comparison saw offers, not only empty lists
+
+
+def test_a_changed_directory_or_protocol_never_reads_an_old_directory_entry(cache, tmp_path):
+    protocol_file = tmp_path / "boston-mh-crisis.yaml"
+    protocol_file.write_text(BOSTON.read_text(encoding="utf-8"), encoding="utf-8")
+    directory_file = tmp_path / "boston-directory.yaml"
+    text = (BOSTON.parent / "boston-directory.yaml").read_text(encoding="utf-8")
+    directory_file.write_text(text, encoding="utf-8")
+    protocol = load_protocol_cached(protocol_file)
+    before = load_directory_cached(protocol)
+    assert before is not None and load_directory_cached(protocol) == before
+    title = before.document.directory.title
+    directory_file.write_text(text.replace(title, "Changed title", 1), encoding="utf-8")
+    assert load_directory_cached(protocol).title == "Changed title"
+    directory_file.write_text(text.replace(title, "Changed title", 1).replace("timezone:", "timezone: Mars/Base #", 1))
+    with pytest.raises(ProtocolError):  # a directory with problems fails as the full load does, never cached
+        load_directory_cached(protocol)

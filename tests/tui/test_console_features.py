@@ -424,3 +424,31 @@ async def test_from_the_handoff_another_team_is_sent_only_with_a_reason():
         assert "DISPATCH: COMMUNITY-LED RESPONSE (PEERS)" in screen_text(app)
     accepted = [e for e in journal.events("call-1") if e.kind == "accepted"]
     assert [(e.model, e.recommended) for e in accepted] == [("call_line", "call_line"), ("community_led", "call_line")]
+
+
+@run_async
+async def test_the_warm_up_after_start_waits_while_keys_come(tmp_path, monkeypatch):
+    """Jinja2 and the handoff templates are compiled after the first paint in idle time only: a step
+    (Jinja2's import alone is ~30 ms) must not land on an answer while the call-taker is answering."""
+    from crisis_triage.store.protocol_cache import LazyTemplate, load_protocol_cached
+    from crisis_triage.tui import app as app_module
+    from tests.tui.helpers import ROOT
+
+    monkeypatch.setenv("CRISIS_TRIAGE_PROTOCOL_CACHE", str(tmp_path))
+    shipped = ROOT / "protocols" / "boston-mh-crisis.yaml"
+    load_protocol_cached(shipped)
+    protocol = load_protocol_cached(shipped)  # read back from the cache: its templates wait to be compiled
+    lazy = [t for t in protocol.templates.values() if isinstance(t, LazyTemplate)]
+    assert lazy and all(t._compiled is None for t in lazy)
+    monkeypatch.setattr(app_module, "WARM_UP_IDLE_S", 0.3, raising=False)
+    app = _make_app(protocol=protocol, door="family")
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(15):  # a key every 0.1 s for 1.5 s, the warm-up's first step due at 0.5 s
+            await pilot.press("f24")
+            await pilot.pause(0.1)
+        assert all(t._compiled is None for t in lazy)
+        for _ in range(40):  # then idle: every template is compiled
+            await pilot.pause(0.1)
+            if all(t._compiled is not None for t in lazy):
+                break
+        assert all(t._compiled is not None for t in lazy)

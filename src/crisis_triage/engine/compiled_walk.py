@@ -119,11 +119,49 @@ def _definition(name: str, args: list[str], body: list[ast.stmt]) -> ast.Functio
 
 
 def _compile(module: ast.Module, constants: dict[str, Any], filename: str) -> dict[str, Any]:
-    ast.fix_missing_locations(module)
+    _fix_missing_locations(module)
     # len is what count() compiles to; nothing else from Python is reachable.
     namespace = {"__builtins__": {}, "len": len, "bool": bool, "frozenset": frozenset, **constants}
     exec(compile(module, filename, "exec"), namespace)
     return namespace
+
+
+def _fix_missing_locations(root: ast.AST) -> None:
+    """:func:`ast.fix_missing_locations` (a node without a position takes its parent's), as a loop:
+    the walk's trees have some thousands of nodes, and the recursive original with its generators
+    per node was most of the cost of a protocol's first call."""
+    stack: list[tuple[ast.AST, int, int, int, int]] = [(root, 1, 0, 1, 0)]
+    while stack:
+        node, lineno, col_offset, end_lineno, end_col_offset = stack.pop()
+        attributes = node._attributes
+        if "lineno" in attributes:
+            if hasattr(node, "lineno"):
+                lineno = getattr(node, "lineno")  # noqa: B009 (mypy's ast.AST has no positions)
+            else:
+                setattr(node, "lineno", lineno)  # noqa: B010
+        if "end_lineno" in attributes:
+            if getattr(node, "end_lineno", None) is None:
+                setattr(node, "end_lineno", end_lineno)  # noqa: B010
+            else:
+                end_lineno = getattr(node, "end_lineno")  # noqa: B009
+        if "col_offset" in attributes:
+            if hasattr(node, "col_offset"):
+                col_offset = getattr(node, "col_offset")  # noqa: B009
+            else:
+                setattr(node, "col_offset", col_offset)  # noqa: B010
+        if "end_col_offset" in attributes:
+            if getattr(node, "end_col_offset", None) is None:
+                setattr(node, "end_col_offset", end_col_offset)  # noqa: B010
+            else:
+                end_col_offset = getattr(node, "end_col_offset")  # noqa: B009
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                stack.append((value, lineno, col_offset, end_lineno, end_col_offset))
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        stack.append((item, lineno, col_offset, end_lineno, end_col_offset))
 
 
 # -- the band: points, overrides, suicide level -----------------------------------------------------

@@ -24,7 +24,9 @@ AnswerValue = Annotated[str | float | int | list[str], BeforeValidator(_yes_no_f
 
 
 class Event(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # Each event class's validator is built when first used, not at import: the console's first
+    # screen needs only CallStarted's (the rest are warmed up after the first paint).
+    model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
 
     at: datetime
     """When it happened (timezone-aware)."""

@@ -7,6 +7,7 @@ created it: the engine never reads a clock.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, TypeAdapter
@@ -150,13 +151,18 @@ AnyEvent = Annotated[
     Field(discriminator="kind"),
 ]
 
-EVENT_ADAPTER: TypeAdapter[AnyEvent] = TypeAdapter(AnyEvent)
+
+@cache
+def event_adapter() -> TypeAdapter[AnyEvent]:
+    """The validator of the whole union, built on first use (~25 ms of schema building that the
+    console's first screen does not need: only reading events back does)."""
+    return TypeAdapter(AnyEvent)
 
 
 def event_from_json(text: str | bytes) -> AnyEvent:
     """Parse one event written by ``event.model_dump_json()``."""
-    return EVENT_ADAPTER.validate_json(text)
+    return event_adapter().validate_json(text)
 
 
 def event_from_dict(data: dict[str, Any]) -> AnyEvent:
-    return EVENT_ADAPTER.validate_python(data)
+    return event_adapter().validate_python(data)

@@ -12,22 +12,31 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cached_property
+from functools import cache, cached_property
 from pathlib import Path as FilePath
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from . import directory_models
 from .compiled import Protocol
 from .directory_models import DAYS, DirectoryDocument, Service
 from .errors import Problem, did_you_mean
-from .schema_errors import model_field_names
-from .side_file import parse_side_file, problems_in, read_side_file
-from .yaml_source import SourceMap
+
+if TYPE_CHECKING:
+    from .yaml_source import SourceMap
+
+# Reading the YAML (side_file, schema_errors, yaml_source) is imported when a directory is parsed: the
+# console, starting from the compiled cache (store/protocol_cache.py), never needs it.
 
 WEEK = 7 * 24 * 60
 """Minutes in a week: hours are kept as minute-of-week intervals, Monday 00:00 being 0."""
 
-_FIELD_NAMES = model_field_names(directory_models)
+
+@cache
+def _field_names() -> set[str]:
+    from .schema_errors import model_field_names
+
+    return model_field_names(directory_models)
 
 
 def _minutes(text: str) -> int:
@@ -183,11 +192,13 @@ class Directory:
 
 def parse_directory(text: str, file: str = "<directory>", protocol: Protocol | None = None) -> Directory:
     """Check and load directory text; raise :class:`ProtocolError` listing every problem."""
+    from .side_file import parse_side_file
+
     document, source = parse_side_file(
         text,
         file,
         DirectoryDocument,
-        _FIELD_NAMES,
+        _field_names(),
         "a directory is a mapping with directory: and services:",
         lambda document, source: _check(document, source, protocol) + _check_zone(document, source),
     )
@@ -260,6 +271,8 @@ def _check(document: DirectoryDocument, source: SourceMap, protocol: Protocol | 
 
 def load_directory(path: str | FilePath, protocol: Protocol | None = None) -> Directory:
     """Read and check a directory file; raise :class:`ProtocolError` (never anything else)."""
+    from .side_file import read_side_file
+
     text, digest = read_side_file(path, "directory file")
     directory = parse_directory(text, str(path), protocol)
     return Directory(directory.document, directory.file, digest, directory.services, directory.zone, directory.source)
@@ -267,6 +280,8 @@ def load_directory(path: str | FilePath, protocol: Protocol | None = None) -> Di
 
 def check_directory(path: str | FilePath, protocol: Protocol | None = None) -> list[Problem]:
     """Every problem in a directory file, or an empty list when it is valid."""
+    from .side_file import problems_in
+
     return problems_in(load_directory, path, protocol)
 
 

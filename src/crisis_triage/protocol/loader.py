@@ -15,12 +15,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ..untrusted import INPUT_FAILURES, UntrustedInputError, decode_utf8, describe_failure, read_bounded
+from ..untrusted import INPUT_FAILURES, describe_failure
 from . import models
 from .compiled import Protocol
 from .compiler import Compiler
 from .errors import MAX_PROBLEMS, Problem, ProtocolError, capped
 from .models import ProtocolDocument
+from .protocol_file import read_protocol_text as read_protocol_text
 from .schema_errors import model_field_names, schema_problem
 from .yaml_source import SourceMap, YamlSourceError, read_yaml
 
@@ -117,21 +118,6 @@ def _without_invalid_parts(data: dict[str, Any], exc: ValidationError) -> tuple[
         except ValidationError as again:
             exc = again
     return None, left_out
-
-
-def read_protocol_text(path: str | FilePath) -> tuple[str, str]:
-    """A protocol file's text and the sha256 of its bytes; :class:`ProtocolError` if unreadable.
-
-    Read through the bounded reader: a device, a folder or a file over the size limit is a problem,
-    never a hang or an exhausted memory.
-    """
-    try:
-        raw = read_bounded(path, what="protocol file")
-        text = decode_utf8(raw, "file")
-    except UntrustedInputError as exc:
-        code = "encoding" if exc.line else "unreadable"
-        raise ProtocolError([Problem(code, exc.message, str(path), exc.line, exc.column)]) from None
-    return text, hashlib.sha256(raw).hexdigest()
 
 
 def load_protocol(path: str | FilePath) -> Protocol:

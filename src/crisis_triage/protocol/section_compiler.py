@@ -8,12 +8,14 @@ compiles its conditions through these methods. Typing against this interface ins
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .conditions import Condition, NameType
 from .errors import Path, Problem
 from .models import ProtocolDocument
-from .yaml_source import SourceMap
+
+if TYPE_CHECKING:  # a protocol read from the compiled cache loads this module, never YAML
+    from .yaml_source import SourceMap
 
 
 class SectionCompiler(Protocol):

@@ -6,15 +6,14 @@ protocol when one is given), every problem at once with ``file:line:column``, ra
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from pathlib import Path as FilePath
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from ..untrusted import UntrustedInputError, decode_utf8, read_bounded
 from .errors import Problem, ProtocolError
+from .protocol_file import read_text_and_digest
 from .schema_errors import schema_problem
 from .yaml_source import SourceMap, YamlSourceError, load_yaml
 
@@ -25,13 +24,7 @@ Loaded = TypeVar("Loaded")
 def read_side_file(path: str | FilePath, what: str) -> tuple[str, str]:
     """A file's text and the sha256 of its bytes, read through the bounded reader (a device, a folder
     or a file over the size limit is a problem, never a hang); :class:`ProtocolError` if unreadable."""
-    try:
-        raw = read_bounded(path, what=what)
-        text = decode_utf8(raw, "file")
-    except UntrustedInputError as exc:
-        code = "encoding" if exc.line else "unreadable"
-        raise ProtocolError([Problem(code, exc.message, str(path), exc.line, exc.column)]) from None
-    return text, hashlib.sha256(raw).hexdigest()
+    return read_text_and_digest(path, what)
 
 
 def parse_side_file(

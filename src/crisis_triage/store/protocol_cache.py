@@ -15,7 +15,10 @@ What makes it safe to use:
   protocol read back must name the same file and digest; on any mismatch or error the protocol is
   loaded in full (and the entry rewritten), so the cache can only make a start faster, never change
   what is loaded; reading an entry resolves only the protocol package's classes, condition-tree nodes
-  and this module's two rebuilders (no other class or function);
+  and this module's three rebuilders, and ``datetime.date`` (no other class or function);
+- the protocol's referral directory is kept the same way, keyed by its own digest and the
+  protocol's (it is checked against the protocol), without its source map (authoring reads it, the
+  console does not);
 - entries live in the user's own cache folder (created private, 0700; files 0600), the same trust
   as the user's installed Python packages: pickle is code, so the folder must not be writable by
   anyone else. ``CRISIS_TRIAGE_PROTOCOL_CACHE=off`` turns the cache off.
@@ -37,11 +40,13 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from .. import __version__
 from ..protocol.compiled import Protocol
 from ..protocol.conditions import Condition, _compile
-from ..protocol.loader import parse_protocol, read_protocol_text
+from ..protocol.directory import Directory, directory_path
+from ..protocol.protocol_file import read_protocol_text, read_text_and_digest
 
 FORMAT = 1
 _MAGIC = b"crisis-triage protocol cache\n"
@@ -68,10 +73,39 @@ def load_protocol_cached(path: str | Path) -> Protocol:
         cached = _read(entry, str(path), digest)
         if cached is not None:
             return cached
+    from ..protocol.loader import parse_protocol  # YAML, the checks, the compiler: only on a miss
+
     protocol = parse_protocol(text, str(path), digest)
     if entry is not None:
         _write(entry, protocol)
     return protocol
+
+
+def load_directory_cached(protocol: Protocol) -> Directory | None:
+    """:func:`crisis_triage.protocol.directory.load_directory_for`, from the cache when the same
+    directory bytes were checked against this same protocol before (the key holds both digests).
+
+    The one difference: a directory read from the cache has no source map (``source`` is None), which
+    only authoring findings read; the console never does. Raises ``ProtocolError`` exactly as the
+    full load does."""
+    path = directory_path(protocol)
+    if path is None:
+        return None
+    text, digest = read_text_and_digest(path, "directory file")
+    folder = cache_dir()
+    entry = None
+    if folder is not None:
+        entry = folder / f"{_key(f'directory|{path}|protocol {protocol.file} {protocol.sha256}', digest)}.pickle"
+        cached = _read_entry(entry)
+        if isinstance(cached, Directory) and cached.sha256 == digest and cached.file == str(path):
+            return cached
+    from ..protocol.directory import parse_directory  # YAML and the checks: only on a miss
+
+    parsed = parse_directory(text, str(path), protocol)
+    directory = Directory(parsed.document, parsed.file, digest, parsed.services, parsed.zone, parsed.source)
+    if entry is not None:
+        _write(entry, directory)
+    return directory
 
 
 def _key(file: str, digest: str) -> str:
@@ -80,6 +114,14 @@ def _key(file: str, digest: str) -> str:
 
 
 def _read(entry: Path, file: str, digest: str) -> Protocol | None:
+    protocol = _read_entry(entry)
+    if not isinstance(protocol, Protocol) or protocol.sha256 != digest or protocol.file != file:
+        return None
+    return protocol
+
+
+def _read_entry(entry: Path) -> Any:
+    """What an entry holds, or None when it is missing, damaged or not made of allowed parts."""
     try:
         blob = entry.read_bytes()
     except OSError:
@@ -89,20 +131,17 @@ def _read(entry: Path, file: str, digest: str) -> Protocol | None:
     if blob[:head] != _MAGIC or hashlib.sha256(payload).digest() != blob[head : head + _DIGEST_SIZE]:
         return None
     try:
-        protocol = _Unpickler(io.BytesIO(payload)).load()
-    except Exception:  # a torn or foreign entry: load the protocol in full instead
+        return _Unpickler(io.BytesIO(payload)).load()
+    except Exception:  # a torn or foreign entry: load in full instead
         return None
-    if not isinstance(protocol, Protocol) or protocol.sha256 != digest or protocol.file != file:
-        return None
-    return protocol
 
 
-def _write(entry: Path, protocol: Protocol) -> None:
+def _write(entry: Path, value: Protocol | Directory) -> None:
     """Write an entry atomically (a reader sees the old one or the new one); any failure is ignored."""
     partial = entry.with_suffix(f".{os.getpid()}.partial")
     try:
         buffer = io.BytesIO()
-        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(protocol)
+        _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(value)
         payload = buffer.getvalue()
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -172,6 +211,10 @@ def _protocol(values: dict[str, Any], templates: dict[str, str]) -> Protocol:
     return Protocol(**values, templates={key: LazyTemplate(text) for key, text in templates.items()})
 
 
+def _directory(document: Any, file: str, sha256: str, services: tuple, zone: str) -> Directory:
+    return Directory(document, file, sha256, services, ZoneInfo(zone), None)
+
+
 class _Pickler(pickle.Pickler):
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) is Condition:
@@ -185,14 +228,24 @@ class _Pickler(pickle.Pickler):
             # Only the fields: what the engine derives and keeps beside them (the compiled walk) is rebuilt.
             values = {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj) if f.name != "templates"}
             return _protocol, (values, texts)
+        if type(obj) is Directory:
+            # The time zone by its key (rebuilt from the system's zone data); the source map is left out.
+            return _directory, (obj.document, obj.file, obj.sha256, obj.services, obj.zone.key)
         return NotImplemented
+
+
+#: Plain value classes a directory's fields hold (a service's last-verified date).
+_VALUES = frozenset({("datetime", "date")})
 
 
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        # Only what a compiled protocol is made of: the protocol package's classes, the condition
-        # trees' node classes and this module's two rebuilders. Never a function that does anything.
-        if module == __name__ and name in ("_condition", "_protocol"):
+        # Only what a compiled protocol (or a checked directory) is made of: the protocol package's
+        # classes, the condition trees' node classes and this module's three rebuilders. Never a
+        # function that does anything.
+        if (module, name) in _VALUES:
+            return super().find_class(module, name)
+        if module == __name__ and name in ("_condition", "_protocol", "_directory"):
             return super().find_class(module, name)
         if module == "ast" or module.startswith("crisis_triage.protocol."):
             found = super().find_class(module, name)

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
@@ -38,6 +39,9 @@ def local_now() -> datetime:
 
 
 _UNLOADED = object()
+
+WARM_UP_IDLE_S = 0.5
+"""Idle time (no key) the warm-up after start waits for before each of its steps."""
 
 
 class ConsoleApp(App):
@@ -84,6 +88,7 @@ class ConsoleApp(App):
         self.resume = resume
         """A call already journalled (transferred in as an EIDO) to open at once."""
         self._directory = _UNLOADED
+        self._last_key_at = float("-inf")
         self._response_alerts: Any = None
         self.eido_inbox_feed: Any = None
         """The console's own EIDO inbox subscription (eido_inbox_subscribe), started after the first paint."""
@@ -172,17 +177,31 @@ class ConsoleApp(App):
         self.log.info(f"started in {elapsed_ms:.0f} ms")
         if self.announce_startup:
             self.notify(f"started in {elapsed_ms:.0f} ms", timeout=3)
+        # Ready comes before the first frame is written: what follows waits for it.
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
         if self.protocol is not None:
-            self.response_alerts.start()  # after the first paint and the start-up figure
+            self.response_alerts.start()  # after the first paint and the start-up figure (~15 ms of imports)
             if self.settings.eido_inbox_subscribe:  # likewise, and its modules load only when configured
                 from .screens.eido_inbox import start_inbox_feed
 
                 self.eido_inbox_feed = start_inbox_feed(self)
         self.set_timer(0.5, self._warm_up)
 
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key):
+            self._last_key_at = time.monotonic()
+        await super().on_event(event)
+
     def _warm_up(self, steps=None) -> None:
-        """After the first paint, one small step per tick: Jinja2 and the protocol's handoff templates
-        (left out of start-up by the compiled-protocol cache), so the first F9 does not wait for them."""
+        """After the first paint, in idle time, one small step per tick: Jinja2 and the protocol's
+        handoff templates (left out of start-up by the compiled-protocol cache), so the first F9 does
+        not wait for them. While keys are coming (a call-taker answering), it waits: a step (Jinja2's
+        import is ~30 ms) would otherwise land on an answer."""
+        if time.monotonic() - self._last_key_at < WARM_UP_IDLE_S:
+            self.set_timer(WARM_UP_IDLE_S, lambda: self._warm_up(steps))
+            return
         if steps is None:
             from ..store.protocol_cache import warm_up_steps
 

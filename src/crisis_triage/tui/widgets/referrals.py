@@ -73,13 +73,13 @@ class ReferralPanel(Static):
 def load_console_directory(protocol, notify):
     """The directory ``protocol`` names, or None: none named, or it does not load (then ``notify`` is
     told why, once; the console works on without referrals)."""
-    from ...protocol.directory import load_directory_for
     from ...protocol.errors import ProtocolError
+    from ...store.protocol_cache import load_directory_cached
 
     if protocol is None:
         return None
     try:
-        return load_directory_for(protocol)
+        return load_directory_cached(protocol)  # the same checks, skipped only for bytes already checked
     except ProtocolError as exc:
         first = exc.problems[0] if exc.problems else "unreadable"
         notify(f"The referral directory does not load ({first}); no referrals on this console.", severity="warning")

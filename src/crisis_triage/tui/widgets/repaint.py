@@ -29,7 +29,9 @@ def update_if_changed(widget: Static, content: Any, *, layout: bool = True, grow
     shown = getattr(widget, "_ct_shown", _UNSET)
     if shown == content:
         return False
-    height = _height(widget, content)  # once per repaint: wrapping the text is the costly part
+    # Once per repaint, and only when a layout pass or the padding depends on it: wrapping the text
+    # is the costly part. Unmeasured, the next layout-deciding call lays out (never skips one wrongly).
+    height = _height(widget, content) if layout or grow_only else None
     drawn = content
     tallest = getattr(widget, "_ct_tallest", 0)
     if grow_only and height is not None and height < tallest:

@@ -4,8 +4,9 @@ Every answer stays in view without scrolling (the README promises no scrolling a
 rows outgrow the panel's height they flow into a second (third...) column, and a row that does not
 fit its column keeps its answer whole and shortens the question's label first.
 
-Drawn as one renderable in a panel of fixed size, so an answer repaints this panel only: a list
-widget's growing scroll area forces a layout pass of the whole screen on every answer.
+Drawn in a panel of fixed size, so an answer repaints this panel only: a list widget's growing
+scroll area forces a layout pass of the whole screen on every answer. Within the panel, an answer
+repaints only the lines it changed (most often one: the new row), not the whole list.
 """
 
 from __future__ import annotations
@@ -14,7 +15,10 @@ import math
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual.widget import Widget
 
 from ...engine.assessment import Assessment
@@ -71,6 +75,9 @@ class CallSoFar(Widget, can_focus=True):
         self.rows: tuple[SoFarRow, ...] = ()
         self.highlighted: int | None = None
         """The row Enter revises (moved with the arrow keys while the list has the focus)."""
+        self._drawn: tuple[tuple, list[Text]] | None = None
+        """The lines last laid out, and what they were laid out for (rows, size, focus, highlight)."""
+        self._rows_version = 0
 
     # -- what other code reads ------------------------------------------------------------------------
     @property
@@ -130,14 +137,27 @@ class CallSoFar(Widget, can_focus=True):
         if tuple(rows) == self.rows:
             return
         kept = self.highlighted_option.id if self.highlighted_option is not None else None
+        before = self._drawn if self._drawn is not None and self._drawn[0] == self._layout_key() else None
         self.rows = tuple(rows)
+        self._rows_version += 1
         ids = [row.id for row in rows]
         if kept in ids:
             self.highlighted = ids.index(kept)
         else:
             enabled = [i for i, row in enumerate(rows) if not row.disabled]
             self.highlighted = enabled[-1] if enabled else None
-        self.refresh()  # the panel's size never depends on its rows: a repaint, no layout pass
+        # The panel's size never depends on its rows: a repaint, no layout pass; and only of the
+        # lines that changed when the panel was drawn before at this size.
+        width = self.content_size.width
+        if before is None or width <= 0:
+            self.refresh()
+            return
+        old = before[1]
+        new = self._lines()
+        self._drawn = (self._layout_key(), new)
+        dirty = [y for y in range(max(len(old), len(new))) if y >= len(old) or y >= len(new) or old[y] != new[y]]
+        if dirty:
+            self.refresh(*(Region(0, y, width, 1) for y in dirty))
 
     # -- keys -------------------------------------------------------------------------------------------
     def _move(self, step: int) -> None:
@@ -178,11 +198,29 @@ class CallSoFar(Widget, can_focus=True):
     def _rows_per_column(self) -> int:
         return max(1, self.content_size.height)
 
+    def _layout_key(self) -> tuple:
+        return (self._rows_version, self.content_size, self.has_focus, self.highlighted)
+
     def render(self) -> Text:
+        """The whole list as one text (what the panel shows, line for line)."""
+        return Text("\n").join(self._lines())
+
+    def render_line(self, y: int) -> Strip:
+        """One line of the panel, drawn as the whole text's line ``y`` would be."""
+        key = self._layout_key()
+        if self._drawn is None or self._drawn[0] != key:
+            self._drawn = (key, self._lines())
+        lines = self._drawn[1]
+        width = self.content_size.width
+        if y >= len(lines) or width <= 0:
+            return Strip.blank(width, self.visual_style.rich_style)
+        return Visual.to_strips(self, visualize(self, lines[y]), width, 1, self.visual_style)[0]
+
+    def _lines(self) -> list[Text]:
         width = self.content_size.width
         per_column = self._rows_per_column()
         if not self.rows or width <= 0:
-            return Text("")
+            return [Text("")]
         columns = math.ceil(len(self.rows) / per_column)
         cell = max(1, (width - _COLUMN_GAP * (columns - 1)) // columns)
         lines = [Text() for _ in range(min(per_column, len(self.rows)))]
@@ -194,7 +232,7 @@ class CallSoFar(Widget, can_focus=True):
             if column:
                 lines[line].append(" " * _COLUMN_GAP)
             lines[line].append_text(text)
-        return Text("\n").join(lines)
+        return lines
 
 
 def _fit(row: SoFarRow, width: int) -> Text:
