@@ -38,7 +38,7 @@ async def test_the_board_shows_every_live_call_unit_and_alert(tmp_path):
         # alt_1's own status is "dispatched"; its call's response is en route, so the unit is too.
         assert states == {"a1_car": "dispatched", "alt_1": "en route", "alt_2": "out of service", "call_line": "free"}
         # Highest risk first, then the longest-running.
-        assert [c.call_id for c in app._visible_calls()] == ["101", "105", "104", "103", "102"]
+        assert [c.call_id for c in app.visible_calls()] == ["101", "105", "104", "103", "102"]
         flagged = [c.call_id for c in app.picture.calls if c.needs_consultation]
         assert flagged == ["101"]  # imminent risk, no supervisor consulted yet: CONSULT on its row
 
@@ -48,15 +48,15 @@ async def test_sort_and_filter_by_key(tmp_path):
     app = make_board(tmp_path)
     async with app.run_test(size=(140, 36)) as pilot:
         await pilot.press("s")
-        assert app.sort == "time" and [c.call_id for c in app._visible_calls()] == ["105", "104", "103", "101", "102"]
+        assert app.sort == "time" and [c.call_id for c in app.visible_calls()] == ["105", "104", "103", "101", "102"]
         await pilot.press("f")
         assert app.filter == "alerts"
-        assert [c.call_id for c in app._visible_calls()] == ["105", "103", "101", "102"]
+        assert [c.call_id for c in app.visible_calls()] == ["105", "103", "101", "102"]
         await pilot.press("f")
-        assert [c.call_id for c in app._visible_calls()] == ["101"]  # questioning only
+        assert [c.call_id for c in app.visible_calls()] == ["101"]  # questioning only
         await pilot.press("f", "f")
         assert app.filter == "follow-up due"
-        assert [c.call_id for c in app._visible_calls()] == ["105", "104"]
+        assert [c.call_id for c in app.visible_calls()] == ["105", "104"]
 
 
 @run_async

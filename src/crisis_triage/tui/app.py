@@ -23,6 +23,7 @@ from ..engine import CallSession, CallStarted, SessionError
 from ..keymap import bindings, label
 from ..protocol.compiled import Protocol
 from ..store.journal import CallMeta, Journal, MemoryJournal
+from .app_thread import remember_app_thread
 from .console_commands import console_commands
 from .screens.setup import CallContext, CallSetupScreen
 from .store_problems import StoreProblems, open_journal
@@ -70,6 +71,7 @@ class ConsoleApp(App):
         resume: str | None = None,
     ) -> None:
         super().__init__()
+        remember_app_thread(self)  # built on the thread it runs on; taken again when it loads
         self.settings = settings
         self.protocol = protocol
         self.journal: Journal = journal if journal is not None else MemoryJournal()
@@ -114,6 +116,9 @@ class ConsoleApp(App):
         return self._response_alerts
 
     # -- start-up --------------------------------------------------------------------------------
+    def on_load(self) -> None:
+        remember_app_thread(self)
+
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
         if self.settings.theme in self.available_themes:

@@ -193,7 +193,8 @@ class BoardApp(App):
 
         return ZoneInfo(self.protocol.document.protocol.timezone)
 
-    def _visible_calls(self) -> list[LiveCall]:
+    def visible_calls(self) -> list[LiveCall]:
+        """The calls the board lists now: the centre's live calls under the chosen filter, in the chosen order."""
         alerted = {a.subject for a in self.picture.alerts}
         calls = list(self.picture.calls)
         if self.filter == "alerts":
@@ -208,7 +209,7 @@ class BoardApp(App):
 
     def _show_calls(self, now: datetime) -> None:
         table = self._board.query_one("#calls", DataTable)
-        calls = self._visible_calls()
+        calls = self.visible_calls()
         selected = self._selected_call()
         alerted: dict[str, str] = {}
         for alert in self.picture.alerts:  # the first (most pressing) alert of a call colours its id

@@ -14,7 +14,6 @@ posts :class:`~.centre_status.CentreStatusChanged` to the app when that changes.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Callable
 from datetime import timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
@@ -27,6 +26,7 @@ from ..engine.events_response import ResponseStatusChanged
 from ..engine.units import covers, expected_clear, sync_events, unavailable_models, why_busy
 from ..store.availability import UNIT_STATUS
 from ..store.centre_link import CentreLink
+from .app_thread import on_app_thread, remember_app_thread
 from .centre_status import CentreStatus, CentreStatusChanged, CentreWatch, centre_watch, status_of
 
 __all__ = [
@@ -242,6 +242,8 @@ def attach(app: Any, link: CentreLink, tz: tzinfo | None = None) -> CentreWatch:
     """Give a running console app the link; its changes reach every call screen on the app's thread,
     and its reachability every screen through the app's :class:`CentreWatch` (returned)."""
     app.centre = link
+    if getattr(app, "ui_thread", None) is None:  # given its link on the thread that runs it
+        remember_app_thread(app)
     if tz is None:
         protocol = getattr(app, "protocol", None)
         tz = ZoneInfo(protocol.document.protocol.timezone) if protocol is not None else ZoneInfo("UTC")
@@ -273,10 +275,7 @@ def attach(app: Any, link: CentreLink, tz: tzinfo | None = None) -> CentreWatch:
     def relay() -> None:
         if not app.is_running:
             return
-        if threading.get_ident() == app._thread_id:
-            app.call_later(changed)  # a change this console made: after the action that made it
-        else:
-            app.call_from_thread(changed)
+        on_app_thread(app, changed)  # a change this console made: after the action that made it
 
     link.on_change = relay
     return watch

@@ -6,11 +6,11 @@ change to the running console on its own thread, which says it on the message li
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from ..config import Settings
 from ..store.journal import Journal, MemoryJournal
+from .app_thread import on_app_thread
 
 
 class StoreProblems:
@@ -24,10 +24,7 @@ class StoreProblems:
         app = self.app
         if app is None or not app.is_running:
             return
-        if threading.get_ident() == app._thread_id:
-            app.store_problem(problem)
-        else:
-            app.call_from_thread(app.store_problem, problem)
+        on_app_thread(app, app.store_problem, problem, now=True)
 
 
 def open_journal(settings: Settings) -> tuple[Journal, str | None, StoreProblems]:
