@@ -166,12 +166,16 @@ def message_line(app) -> str:
 
 
 def panel(app, selector: str) -> str:
-    """The plain text of one Static on the active screen (unwrapped, for phrases longer than a line)."""
+    """The plain text of one Static on the active screen (unwrapped, for phrases longer than a line),
+    without the blank lines a side panel keeps at its foot to hold its height (widgets/side_panel.py)."""
     from textual.widgets import Static
+
+    from crisis_triage.tui.widgets.side_panel import SidePanel
 
     widget = app.screen.query_one(selector, Static)
     content = widget.content
-    return content.plain if hasattr(content, "plain") else str(content)
+    text = content.plain if hasattr(content, "plain") else str(content)
+    return text.rstrip("\n") if isinstance(widget, SidePanel) else text
 
 
 def question_line(app) -> str:

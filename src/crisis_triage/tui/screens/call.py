@@ -292,7 +292,7 @@ class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallRe
             open_safety=open_safety,
             found_anything=bool(after.facts),
         )
-        self.query_one(OpenSafety).show(open_safety)
+        self.query_one(OpenSafety).show(open_safety, questions_over=view is None)
         show_referrals(self)
         self._show_notes()
         self.show_call_events()
@@ -323,7 +323,7 @@ class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallRe
     def _show_typing(self) -> None:
         """Typing and answering look different at a glance: the question panel and the key bar say TYPING."""
         typing = self.focused is self.query_one("#q-input", Input)
-        self.query_one(QuestionPanel).set_class(typing, "-typing")
+        self.query_one(QuestionPanel).set_typing(typing)
         self.query_one(KeyBar).show_typing(typing)
 
     def on_descendant_focus(self) -> None:

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from ...engine.assessment import Recommendation
 from ...engine.views import localized, model_name, role_names
 from .question import screen_dispatch
-from .repaint import update_if_changed
+from .side_panel import SidePanel
 
 
-class RecommendationCard(Static):
+class RecommendationCard(SidePanel):
     """Renders the engine's :class:`Recommendation`; decides nothing."""
 
-    grow_only = True
-    """Keep the tallest height of the call (a shrinking card would cost a layout pass per answer)."""
+    reserve = 2
+    """Its reason, "nothing found yet" at first, is often a line or two longer once something is."""
 
     def show(
         self,
@@ -78,7 +77,7 @@ class RecommendationCard(Static):
             text.append(f"\n{accept_key} shows the dispatch", style="dim")
         elif accept_key is not None:  # the author's preview accepts nothing
             text.append(f"\n{accept_key} accepts", style="dim")
-        update_if_changed(self, text, grow_only=self.grow_only)
+        self.show_text(text)
 
 
 def _short(value) -> str:

@@ -7,11 +7,10 @@ protocol names a referral directory (no directory: no panel).
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from ...engine.events_referrals import ReferralGiven
 from ...engine.referral_views import ReferralView, given_line
-from .repaint import update_if_changed
+from .side_panel import SidePanel
 
 
 def referral_text(
@@ -52,7 +51,7 @@ def referral_text(
     return text
 
 
-class ReferralPanel(Static):
+class ReferralPanel(SidePanel):
     """Renders the offered referrals; the call screen feeds it after every event."""
 
     DEFAULT_CSS = """
@@ -67,7 +66,7 @@ class ReferralPanel(Static):
         self.border_title = "Referrals"
 
     def show(self, offered, given, *, give_key: str, example: bool, compact: bool = False) -> None:
-        update_if_changed(self, referral_text(offered, given, give_key=give_key, example=example, compact=compact))
+        self.show_text(referral_text(offered, given, give_key=give_key, example=example, compact=compact))
 
 
 def load_console_directory(protocol, notify):

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual.widgets import Static
 
 from ...engine.assessment import Assessment
 from ...engine.views import BandView, InterruptView, localized, question_label
-from .repaint import update_if_changed
+from .side_panel import SidePanel
 
 #: Band colours from protocols are Rich colour names; a meter cell per band.
 METER_CELL = 4
@@ -33,7 +32,7 @@ def band_meter(band: BandView) -> Text:
     return text
 
 
-class RiskPanel(Static):
+class RiskPanel(SidePanel):
     """Rendered from an :class:`Assessment` (and views the engine module built); no scoring here."""
 
     def show(
@@ -72,4 +71,4 @@ class RiskPanel(Static):
             text.append(f"\n\n{interrupt_key} then a key records an interrupt", style="dim")
         for warning in assessment.warnings:
             text.append(f"\n? {warning}", style="italic yellow")
-        update_if_changed(self, text)
+        self.show_text(text)
