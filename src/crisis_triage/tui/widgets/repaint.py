@@ -49,3 +49,24 @@ def update_if_changed(widget: Static, content: Any, *, layout: bool = True, grow
     widget._ct_height = height
     widget.update(drawn, layout=layout)
     return True
+
+
+def measure_at_width(widget: Static, reserve: int = 0) -> None:
+    """At a new width (the first layout, a terminal resize, a narrow screen's compact text), start the
+    widget's height afresh from the text it shows, plus ``reserve`` blank lines at its foot, so the
+    next :func:`update_if_changed` compares against a height it measured (an unmeasured height always
+    lays out). Blank lines padded at another width are dropped. Called from the widget's resize."""
+    width = widget.content_size.width
+    shown = getattr(widget, "_ct_shown", None)
+    if width <= 0 or not isinstance(shown, Text) or width == getattr(widget, "_ct_width", None):
+        return
+    widget._ct_width = width
+    height = len(shown.wrap(widget.app.console, width))
+    if reserve:
+        padded = shown.copy()
+        padded.append("\n" * reserve)
+        widget.update(padded)  # laid out with the resize that caused it
+        height += reserve
+    elif widget.content is not shown:  # padded to a height of another width
+        widget.update(shown)
+    widget._ct_height = widget._ct_tallest = height

@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.text import Text
 from textual.widgets import Static
 
-from .repaint import update_if_changed
+from .repaint import measure_at_width, update_if_changed
 
 
 class SidePanel(Static):
@@ -35,21 +34,6 @@ class SidePanel(Static):
         return update_if_changed(self, text, grow_only=self.grow_only)
 
     def on_resize(self) -> None:
-        # At a new width (the first layout, a terminal resize, the narrow screen's compact text) the
-        # panel starts its height afresh: the text it shows is measured there, and blank lines padded
-        # at another width are dropped. That height is what update_if_changed compares the next
-        # text with (repaint.py's attributes: that module owns the comparison).
-        width = self.content_size.width
-        shown = getattr(self, "_ct_shown", None)
-        if width <= 0 or not isinstance(shown, Text) or width == getattr(self, "_ct_width", None):
-            return
-        self._ct_width = width
-        height = len(shown.wrap(self.app.console, width))
-        if self.reserve:
-            padded = shown.copy()
-            padded.append("\n" * self.reserve)
-            self.update(padded)  # laid out with the resize that caused it
-            height += self.reserve
-        elif self.content is not shown:  # padded to a height of another width
-            self.update(shown)
-        self._ct_height = self._ct_tallest = height
+        # At a new width the panel's height starts afresh from the text it shows (repaint.py owns
+        # the measuring and the comparison with the next text).
+        measure_at_width(self, self.reserve)
