@@ -25,6 +25,7 @@ from typing import Any, NamedTuple
 
 from ..protocol.compiled import CompiledQuestion, Protocol
 from ..protocol.conditions import ANSWERED, NS, RANK_SUFFIX, Condition
+from . import walk_syntax as syntax
 
 POINTS_RANK = "_points_rank"
 """Where ``refresh`` leaves the rank the points alone give (before overrides): the explanation reads it."""
@@ -66,108 +67,10 @@ def _sets_by_condition(sets: tuple[tuple[str, Condition], ...], ns: Namespace, v
     return established
 
 
-# -- syntax tree helpers ----------------------------------------------------------------------------
-def _name(text: str) -> ast.Name:
-    return ast.Name(text, ast.Load())
-
-
-def _local(text: str) -> ast.Name:
-    return ast.Name(text, ast.Store())
-
-
-def _call(function: ast.expr | str, *args: ast.expr) -> ast.Call:
-    return ast.Call(func=_name(function) if isinstance(function, str) else function, args=list(args), keywords=[])
-
-
-def _method(owner: str, method: str, *args: ast.expr) -> ast.Call:
-    return _call(ast.Attribute(_name(owner), method, ast.Load()), *args)
-
-
-def _store(target: ast.expr, value: ast.expr) -> ast.Assign:
-    return ast.Assign(targets=[target], value=value)
-
-
-def _set(local: str, value: ast.expr | int | bool | str) -> ast.Assign:
-    return _store(_local(local), value if isinstance(value, ast.expr) else ast.Constant(value))
-
-
-def _ns_item(key: str, store: bool = False) -> ast.Subscript:
-    return ast.Subscript(value=_name(NS), slice=ast.Constant(key), ctx=ast.Store() if store else ast.Load())
-
-
-def _if(test: ast.expr, body: list[ast.stmt], orelse: list[ast.stmt] | None = None) -> ast.If:
-    return ast.If(test=test, body=body, orelse=orelse or [])
-
-
-def _compare(left: ast.expr, op: ast.cmpop, right: ast.expr) -> ast.Compare:
-    return ast.Compare(left=left, ops=[op], comparators=[right])
-
-
-def _function(name: str, args: list[str], body: list[ast.stmt], constants: dict[str, Any], filename: str) -> Any:
-    module = ast.Module(body=[_definition(name, args, body)], type_ignores=[])
-    return _compile(module, constants, filename)[name]
-
-
-def _definition(name: str, args: list[str], body: list[ast.stmt]) -> ast.FunctionDef:
-    arguments = ast.arguments(
-        posonlyargs=[], args=[ast.arg(a) for a in args], kwonlyargs=[], kw_defaults=[], defaults=[]
-    )
-    definition = ast.FunctionDef(name=name, args=arguments, body=body, decorator_list=[], returns=None)
-    # A field from Python 3.12 on, which compile() then wants; harmless before.
-    setattr(definition, "type_params", [])  # noqa: B010 (mypy's stubs for 3.11 do not have the field)
-    return definition
-
-
-def _compile(module: ast.Module, constants: dict[str, Any], filename: str) -> dict[str, Any]:
-    _fix_missing_locations(module)
-    # len is what count() compiles to; nothing else from Python is reachable.
-    namespace = {"__builtins__": {}, "len": len, "bool": bool, "frozenset": frozenset, **constants}
-    exec(compile(module, filename, "exec"), namespace)
-    return namespace
-
-
-def _fix_missing_locations(root: ast.AST) -> None:
-    """:func:`ast.fix_missing_locations` (a node without a position takes its parent's), as a loop:
-    the walk's trees have some thousands of nodes, and the recursive original with its generators
-    per node was most of the cost of a protocol's first call."""
-    stack: list[tuple[ast.AST, int, int, int, int]] = [(root, 1, 0, 1, 0)]
-    while stack:
-        node, lineno, col_offset, end_lineno, end_col_offset = stack.pop()
-        attributes = node._attributes
-        if "lineno" in attributes:
-            if hasattr(node, "lineno"):
-                lineno = getattr(node, "lineno")  # noqa: B009 (mypy's ast.AST has no positions)
-            else:
-                setattr(node, "lineno", lineno)  # noqa: B010
-        if "end_lineno" in attributes:
-            if getattr(node, "end_lineno", None) is None:
-                setattr(node, "end_lineno", end_lineno)  # noqa: B010
-            else:
-                end_lineno = getattr(node, "end_lineno")  # noqa: B009
-        if "col_offset" in attributes:
-            if hasattr(node, "col_offset"):
-                col_offset = getattr(node, "col_offset")  # noqa: B009
-            else:
-                setattr(node, "col_offset", col_offset)  # noqa: B010
-        if "end_col_offset" in attributes:
-            if getattr(node, "end_col_offset", None) is None:
-                setattr(node, "end_col_offset", end_col_offset)  # noqa: B010
-            else:
-                end_col_offset = getattr(node, "end_col_offset")  # noqa: B009
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                stack.append((value, lineno, col_offset, end_lineno, end_col_offset))
-            elif isinstance(value, list):
-                for item in value:
-                    if isinstance(item, ast.AST):
-                        stack.append((item, lineno, col_offset, end_lineno, end_col_offset))
-
-
 # -- the band: points, overrides, suicide level -----------------------------------------------------
 def build_refresh(protocol: Protocol) -> Refresh:
     """Compile ``refresh(ns, score)``: derived facts, score, band (points, overrides, suicide level)."""
-    refresh: Refresh = _function(
+    refresh: Refresh = syntax.function(
         "refresh",
         [NS, "_score"],
         _refresh_body(protocol, frozenset(), True, False),
@@ -182,7 +85,7 @@ def build_refresh_from(protocol: Protocol, settled: Set[tuple[str, int]]) -> Ref
     suicide levels (the authoring explorer, whose partial paths keep a summary of conditions whose
     inputs can no longer change): it starts from that ``rank`` and level index (-1: none), skips the
     ``settled`` keys (``("ovr", i)``, ``("lvl", i)``), and leaves derived facts to the namespace."""
-    refresh: RefreshFrom = _function(
+    refresh: RefreshFrom = syntax.function(
         "refresh",
         [NS, "_score", "_r", "_li"],
         _refresh_body(protocol, settled, False, True),
@@ -210,37 +113,56 @@ def _refresh_body(protocol: Protocol, settled: Set[tuple[str, int]], derived: bo
     body: list[ast.stmt] = []
     if derived:
         for fact, condition in protocol.derived_facts:
-            body.append(_store(_ns_item(fact, store=True), _call("bool", condition.tree())))
-    body.append(_store(_ns_item("score", store=True), _name("_score")))
+            body.append(syntax.store(syntax.ns_item(fact, store=True), syntax.call("bool", condition.tree())))
+    body.append(syntax.store(syntax.ns_item("score", store=True), syntax.name("_score")))
     # The band the points alone give: the highest whose floor the score reaches.
-    body.append(_set("_p", 0))
+    body.append(syntax.assign("_p", 0))
     for i, band in enumerate(protocol.bands):
         if i:
-            body.append(_if(_compare(_name("_score"), ast.GtE(), ast.Constant(band.min_score)), [_set("_p", i)]))
-    body.append(_store(_ns_item(POINTS_RANK, store=True), _name("_p")))
+            body.append(
+                syntax.if_(
+                    syntax.compare(syntax.name("_score"), ast.GtE(), ast.Constant(band.min_score)),
+                    [syntax.assign("_p", i)],
+                )
+            )
+    body.append(syntax.store(syntax.ns_item(POINTS_RANK, store=True), syntax.name("_p")))
     if start:
-        body.append(_if(_compare(_name("_p"), ast.Gt(), _name("_r")), [_set("_r", _name("_p"))]))
+        body.append(
+            syntax.if_(
+                syntax.compare(syntax.name("_p"), ast.Gt(), syntax.name("_r")), [syntax.assign("_r", syntax.name("_p"))]
+            )
+        )
     else:
-        body += [_set("_r", _name("_p")), _set("_li", -1)]
+        body += [syntax.assign("_r", syntax.name("_p")), syntax.assign("_li", -1)]
     for i, (override, condition) in enumerate(protocol.overrides):
         if ("ovr", i) in settled:
             continue
         target = band_index[override.at_least]
-        lower = _compare(_name("_r"), ast.Lt(), ast.Constant(target))
-        body.append(_if(ast.BoolOp(ast.And(), [lower, condition.tree()]), [_set("_r", target)]))
+        lower = syntax.compare(syntax.name("_r"), ast.Lt(), ast.Constant(target))
+        body.append(syntax.if_(ast.BoolOp(ast.And(), [lower, condition.tree()]), [syntax.assign("_r", target)]))
     for i, (_level, condition) in enumerate(protocol.screen_levels):  # lowest first: the highest that holds decides
         if ("lvl", i) in settled:
             continue
         test = condition.tree()
         if start:
-            test = ast.BoolOp(ast.And(), [_compare(_name("_li"), ast.Lt(), ast.Constant(i)), test])
-        body.append(_if(test, [_set("_li", i)]))
-    level = ast.BinOp(_name("_li"), ast.Add(), ast.Constant(1))
-    body.append(_set("_lr", ast.Subscript(_name("_LAT"), level, ast.Load())))
-    body.append(_if(_compare(_name("_lr"), ast.Gt(), _name("_r")), [_set("_r", _name("_lr"))]))
-    body.append(_store(_ns_item("suicide_level", store=True), ast.Subscript(_name("_LID"), level, ast.Load())))
-    body.append(_store(_ns_item("band", store=True), ast.Subscript(_name("_B"), _name("_r"), ast.Load())))
-    body.append(_store(_ns_item("band" + RANK_SUFFIX, store=True), _name("_r")))
+            test = ast.BoolOp(ast.And(), [syntax.compare(syntax.name("_li"), ast.Lt(), ast.Constant(i)), test])
+        body.append(syntax.if_(test, [syntax.assign("_li", i)]))
+    level = ast.BinOp(syntax.name("_li"), ast.Add(), ast.Constant(1))
+    body.append(syntax.assign("_lr", ast.Subscript(syntax.name("_LAT"), level, ast.Load())))
+    body.append(
+        syntax.if_(
+            syntax.compare(syntax.name("_lr"), ast.Gt(), syntax.name("_r")), [syntax.assign("_r", syntax.name("_lr"))]
+        )
+    )
+    body.append(
+        syntax.store(syntax.ns_item("suicide_level", store=True), ast.Subscript(syntax.name("_LID"), level, ast.Load()))
+    )
+    body.append(
+        syntax.store(
+            syntax.ns_item("band", store=True), ast.Subscript(syntax.name("_B"), syntax.name("_r"), ast.Load())
+        )
+    )
+    body.append(syntax.store(syntax.ns_item("band" + RANK_SUFFIX, store=True), syntax.name("_r")))
     return body
 
 
@@ -252,10 +174,10 @@ def build_first_rule(protocol: Protocol) -> Callable[[Mapping[str, Any]], int]:
         if rule.when is None:
             body.append(ast.Return(ast.Constant(i)))
             break
-        body.append(_if(rule.when.tree(), [ast.Return(ast.Constant(i))]))
+        body.append(syntax.if_(rule.when.tree(), [ast.Return(ast.Constant(i))]))
     else:
         body.append(ast.Return(ast.Constant(-1)))  # never: the loader requires a last rule without a condition
-    first_rule: Callable[[Mapping[str, Any]], int] = _function("first_rule", [NS], body, {}, "<protocol rules>")
+    first_rule: Callable[[Mapping[str, Any]], int] = syntax.function("first_rule", [NS], body, {}, "<protocol rules>")
     return first_rule
 
 
@@ -269,14 +191,14 @@ def build_mask(conditions: Sequence[Condition | None], filename: str) -> Callabl
     locals_of: dict[str, str] = {}
     tests: list[ast.stmt] = []
     for i, condition in enumerate(conditions):
-        add = ast.AugAssign(target=_local("_m"), op=ast.BitOr(), value=ast.Constant(1 << i))
+        add = ast.AugAssign(target=syntax.local("_m"), op=ast.BitOr(), value=ast.Constant(1 << i))
         if condition is None:
             tests.append(add)
             continue
-        tests.append(_if(_ReadOnce(locals_of).visit(condition.tree()), [add]))
-    body: list[ast.stmt] = [_set(local, _ns_item(key)) for key, local in locals_of.items()]
-    body += [_set("_m", 0), *tests, ast.Return(_name("_m"))]
-    mask: Callable[[Mapping[str, Any]], int] = _function("mask", [NS], body, {}, filename)
+        tests.append(syntax.if_(_ReadOnce(locals_of).visit(condition.tree()), [add]))
+    body: list[ast.stmt] = [syntax.assign(local, syntax.ns_item(key)) for key, local in locals_of.items()]
+    body += [syntax.assign("_m", 0), *tests, ast.Return(syntax.name("_m"))]
+    mask: Callable[[Mapping[str, Any]], int] = syntax.function("mask", [NS], body, {}, filename)
     return mask
 
 
@@ -295,7 +217,7 @@ class _ReadOnce(ast.NodeTransformer):
             and isinstance(node.ctx, ast.Load)
         ):
             local = self.locals_of.setdefault(node.slice.value, f"_k{len(self.locals_of)}")
-            return ast.copy_location(_name(local), node)
+            return ast.copy_location(syntax.name(local), node)
         self.generic_visit(node)
         return node
 
@@ -315,8 +237,8 @@ def _points(i: int, question: CompiledQuestion, constants: dict[str, Any]) -> as
     """The risk points of the answer ``_v``: a multiple choice adds up the points of every option picked."""
     constants[f"_R{i}"] = dict(question.risk)
     if question.type == "multi":
-        return _call("_multi_points", _name(f"_R{i}"), _name("_v"))
-    return _method(f"_R{i}", "get", _name("_v"), ast.Constant(0))
+        return syntax.call("_multi_points", syntax.name(f"_R{i}"), syntax.name("_v"))
+    return syntax.method(f"_R{i}", "get", syntax.name("_v"), ast.Constant(0))
 
 
 def _answer_block(
@@ -329,41 +251,44 @@ def _answer_block(
     """
     qid = question.id
     multi = question.type == "multi"
-    stored = _call("frozenset", _name("_v")) if multi else _name("_v")
+    stored = syntax.call("frozenset", syntax.name("_v")) if multi else syntax.name("_v")
     block: list[ast.stmt] = []
     if reads is None or qid in reads.names or (question.sets and question.facts_by_answer is None):
-        block.append(_store(_ns_item(qid, store=True), stored))
+        block.append(syntax.store(syntax.ns_item(qid, store=True), stored))
     if reads is None or reads.answered:
-        block.append(ast.Expr(_call("_add", ast.Constant(qid))))
+        block.append(ast.Expr(syntax.call("_add", ast.Constant(qid))))
     if question.risk:
         points = _points(i, question, constants)
         if explain:
-            block += [_set("_p", points), ast.AugAssign(target=_local("_score"), op=ast.Add(), value=_name("_p"))]
+            block += [
+                syntax.assign("_p", points),
+                ast.AugAssign(target=syntax.local("_score"), op=ast.Add(), value=syntax.name("_p")),
+            ]
         else:
-            block.append(ast.AugAssign(target=_local("_score"), op=ast.Add(), value=points))
+            block.append(ast.AugAssign(target=syntax.local("_score"), op=ast.Add(), value=points))
     elif explain:
-        block.append(_set("_p", 0))
+        block.append(syntax.assign("_p", 0))
     table = question.facts_by_answer
     if question.sets and table is not None:
         constants[f"_T{i}"] = dict(table)
-        facts: ast.expr = _method(f"_T{i}", "get", _name("_v"), ast.Tuple([], ast.Load()))
+        facts: ast.expr = syntax.method(f"_T{i}", "get", syntax.name("_v"), ast.Tuple([], ast.Load()))
         if explain:
-            block.append(_set("_fs", facts))
-            facts = _name("_fs")
+            block.append(syntax.assign("_fs", facts))
+            facts = syntax.name("_fs")
         block.append(
             ast.For(
-                target=_local("_f"),
+                target=syntax.local("_f"),
                 iter=facts,
-                body=[_store(ast.Subscript(_name(NS), _name("_f"), ast.Store()), ast.Constant(True))],
+                body=[syntax.store(ast.Subscript(syntax.name(NS), syntax.name("_f"), ast.Store()), ast.Constant(True))],
                 orelse=[],
             )
         )
     elif question.sets:
         constants[f"_S{i}"] = tuple(question.sets)
-        established = _call("_sets_by_condition", _name(f"_S{i}"), _name(NS), _ns_item(qid))
-        block.append(_set("_fs", established) if explain else ast.Expr(established))
+        established = syntax.call("_sets_by_condition", syntax.name(f"_S{i}"), syntax.name(NS), syntax.ns_item(qid))
+        block.append(syntax.assign("_fs", established) if explain else ast.Expr(established))
     elif explain:
-        block.append(_set("_fs", ast.Tuple([], ast.Load())))
+        block.append(syntax.assign("_fs", ast.Tuple([], ast.Load())))
     return block
 
 
@@ -407,66 +332,84 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
     explain = mode is Mode.EXPLAIN
     reads = _reads(protocol) if mode is Mode.DECIDE else None
     body: list[ast.stmt] = [
-        _set("_score", 0),
-        _set("_stale", True),
+        syntax.assign("_score", 0),
+        syntax.assign("_stale", True),
         # Bound once: the blocks below call them once per question.
-        _set("_get", ast.Attribute(_name("_answers"), "get", ast.Load())),
-        _set("_add", ast.Attribute(_name("_answered"), "add", ast.Load())),
+        syntax.assign("_get", ast.Attribute(syntax.name("_answers"), "get", ast.Load())),
+        syntax.assign("_add", ast.Attribute(syntax.name("_answered"), "add", ast.Load())),
     ]
     for i, question in enumerate(protocol.questions):
         qid = question.id
-        body.append(_set("_v", _call("_get", ast.Constant(qid), _name("_M"))))
-        recorded = _answer_block(i, question, explain, constants, reads) + [_set("_stale", True)]
+        body.append(syntax.assign("_v", syntax.call("_get", ast.Constant(qid), syntax.name("_M"))))
+        recorded = _answer_block(i, question, explain, constants, reads) + [syntax.assign("_stale", True)]
         if explain:
-            recorded.append(ast.Expr(_call("_took", ast.Constant(i), _name("_v"), _name("_p"), _name("_fs"))))
-        present = _compare(_name("_v"), ast.IsNot(), _name("_M"))
+            recorded.append(
+                ast.Expr(
+                    syntax.call("_took", ast.Constant(i), syntax.name("_v"), syntax.name("_p"), syntax.name("_fs"))
+                )
+            )
+        present = syntax.compare(syntax.name("_v"), ast.IsNot(), syntax.name("_M"))
         in_door: ast.expr | None = None
         if question.doors is not None:
             constants[f"_D{i}"] = frozenset(question.doors)
-            in_door = _compare(_name("_door"), ast.In(), _name(f"_D{i}"))
+            in_door = syntax.compare(syntax.name("_door"), ast.In(), syntax.name(f"_D{i}"))
         condition: list[ast.stmt] = []  # the statements that decide whether it applies, leaving _a
         if question.when is not None:
             if not question.when.names.isdisjoint(derived):
                 condition.append(
-                    _if(
-                        _name("_stale"),
-                        [ast.Expr(_call("_refresh", _name(NS), _name("_score"))), _set("_stale", False)],
+                    syntax.if_(
+                        syntax.name("_stale"),
+                        [
+                            ast.Expr(syntax.call("_refresh", syntax.name(NS), syntax.name("_score"))),
+                            syntax.assign("_stale", False),
+                        ],
                     )
                 )
-            condition.append(_set("_a", question.when.tree()))
+            condition.append(syntax.assign("_a", question.when.tree()))
         else:
-            condition.append(_set("_a", True))
+            condition.append(syntax.assign("_a", True))
         if mode is Mode.DECIDE:
             # An unanswered question changes nothing, whether or not it applies: only answers are looked at.
             gate: ast.expr = present if in_door is None else ast.BoolOp(ast.And(), [present, in_door])
             inner: list[ast.stmt] = recorded
             if question.when is not None:
-                inner = condition[:-1] + [_if(question.when.tree(), recorded)]
-            body.append(_if(gate, inner))
+                inner = condition[:-1] + [syntax.if_(question.when.tree(), recorded)]
+            body.append(syntax.if_(gate, inner))
             continue
         unanswered: list[ast.stmt]
         if mode is Mode.NEXT:
             unanswered = [
-                _if(_compare(ast.Constant(qid), ast.NotIn(), _name("_skipped")), [ast.Return(ast.Constant(i))])
+                syntax.if_(
+                    syntax.compare(ast.Constant(qid), ast.NotIn(), syntax.name("_skipped")),
+                    [ast.Return(ast.Constant(i))],
+                )
             ]
         else:
-            unanswered = [ast.Expr(_call("_unanswered", ast.Constant(i)))]
-        dropped: list[ast.stmt] = [_if(present, [ast.Expr(_call("_drop", ast.Constant(i), _name("_v")))])]
-        applied = condition + [_if(_name("_a"), [_if(present, recorded, unanswered)], dropped if explain else None)]
+            unanswered = [ast.Expr(syntax.call("_unanswered", ast.Constant(i)))]
+        dropped: list[ast.stmt] = [
+            syntax.if_(present, [ast.Expr(syntax.call("_drop", ast.Constant(i), syntax.name("_v")))])
+        ]
+        applied = condition + [
+            syntax.if_(syntax.name("_a"), [syntax.if_(present, recorded, unanswered)], dropped if explain else None)
+        ]
         if in_door is not None:
-            applied = [_if(in_door, applied, dropped if explain else None)]
+            applied = [syntax.if_(in_door, applied, dropped if explain else None)]
         body += applied
     if mode is Mode.NEXT:
         body.append(ast.Return(ast.Constant(-1)))
     else:
-        body.append(_if(_name("_stale"), [ast.Expr(_call("_refresh", _name(NS), _name("_score")))]))
-        body.append(ast.Return(_name("_score")))
+        body.append(
+            syntax.if_(
+                syntax.name("_stale"), [ast.Expr(syntax.call("_refresh", syntax.name(NS), syntax.name("_score")))]
+            )
+        )
+        body.append(ast.Return(syntax.name("_score")))
     args = [NS, "_answers", "_door", "_answered"] + {
         Mode.DECIDE: [],
         Mode.NEXT: ["_skipped"],
         Mode.EXPLAIN: ["_unanswered", "_took", "_drop"],
     }[mode]
-    walk: Callable[..., int] = _function("walk", args, body, constants, f"<protocol walk: {mode.value}>")
+    walk: Callable[..., int] = syntax.function("walk", args, body, constants, f"<protocol walk: {mode.value}>")
     return walk
 
 
@@ -484,13 +427,16 @@ def build_answers(questions: Sequence[CompiledQuestion]) -> dict[str, AnswerEffe
     constants = _walk_constants()
     definitions: list[ast.stmt] = []
     for i, question in enumerate(questions):
-        body: list[ast.stmt] = [_set("_score", 0), _set("_add", ast.Attribute(_name("_answered"), "add", ast.Load()))]
+        body: list[ast.stmt] = [
+            syntax.assign("_score", 0),
+            syntax.assign("_add", ast.Attribute(syntax.name("_answered"), "add", ast.Load())),
+        ]
         body += _answer_block(i, question, True, constants)
-        body.append(ast.Return(ast.Tuple([_name("_p"), _name("_fs")], ast.Load())))
-        definitions.append(_definition(f"_record{i}", [NS, "_answered", "_v"], body))
+        body.append(ast.Return(ast.Tuple([syntax.name("_p"), syntax.name("_fs")], ast.Load())))
+        definitions.append(syntax.definition(f"_record{i}", [NS, "_answered", "_v"], body))
         points = _points(i, question, constants) if question.risk else ast.Constant(0)
-        definitions.append(_definition(f"_points{i}", ["_v"], [ast.Return(points)]))
-    compiled = _compile(ast.Module(body=definitions, type_ignores=[]), constants, "<protocol answers>")
+        definitions.append(syntax.definition(f"_points{i}", ["_v"], [ast.Return(points)]))
+    compiled = syntax.compile_module(ast.Module(body=definitions, type_ignores=[]), constants, "<protocol answers>")
     return {q.id: AnswerEffects(compiled[f"_points{i}"], compiled[f"_record{i}"]) for i, q in enumerate(questions)}
 
 
