@@ -10,7 +10,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.engine import session_from_answers
-from crisis_triage.engine.referrals import _work_out, offer_referrals, referrals_for_call
+from crisis_triage.engine.referral_ranking import work_out
+from crisis_triage.engine.referrals import offer_referrals, referrals_for_call
 from crisis_triage.protocol import load_protocol
 from crisis_triage.protocol.directory import WeeklyHours, load_directory_for, minute_of_week, parse_directory
 
@@ -255,7 +256,7 @@ def test_every_offered_service_is_open_or_shown_next_open_and_serves_the_distric
     # The memo gives what working it out afresh at this very minute gives.
     fired = tuple(r.spec for r in BOSTON.referral_rules if r.when is None or r.when.test(names))
     block = BOSTON.document.referrals
-    fresh = _work_out(fired, DIRECTORY, district, language, None, minute_of_week(local), block.per_kind, block.most)
+    fresh = work_out(fired, DIRECTORY, district, language, None, minute_of_week(local), block.per_kind, block.most)
     assert [(o.service_id, o.to, o.open_now, o.opens_at(DIRECTORY, at)) for o in fresh] == [
         (o.service_id, o.to, o.open_now, o.opens_at(DIRECTORY, at)) for o in offers
     ]

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from crisis_triage.engine import session_from_answers
 from crisis_triage.engine.compiled_walk import mask_indexes
 from crisis_triage.engine.evaluate import referral_key_of
-from crisis_triage.engine.referrals import _age, _plan, _work_out, referrals_for_call
+from crisis_triage.engine.referral_ranking import work_out
+from crisis_triage.engine.referrals import _age, _plan, referrals_for_call
 from crisis_triage.protocol import load_protocol
 from crisis_triage.protocol.directory import load_directory_for, minute_of_week
 
@@ -92,6 +93,6 @@ def test_the_memo_gives_what_working_it_out_afresh_gives(instant, zone, fold, ag
     block = BOSTON.document.referrals
     fired = tuple(plan.rules[i] for i in mask_indexes(plan.mask(names)))
     minute = minute_of_week(at.astimezone(directory.zone))
-    fresh = _work_out(fired, directory, district, language, _age(plan, age), minute, block.per_kind, block.most)
+    fresh = work_out(fired, directory, district, language, _age(plan, age), minute, block.per_kind, block.most)
     assert fired and offers == fresh and again is offers
     assert referrals_for_call(BOSTON, directory, state, by_hand) is offers
