@@ -6,7 +6,8 @@ import json
 
 from click.testing import CliRunner
 
-from crisis_triage.authoring.diff import outcome_shift, scenario_shift, structural_changes
+from crisis_triage.authoring.diff import structural_changes
+from crisis_triage.authoring.outcome_shift import outcome_shift, scenario_shift
 from crisis_triage.cli import cli
 from crisis_triage.protocol.loader import load_protocol
 from crisis_triage.replay.generate_calls import generate_calls

@@ -287,7 +287,8 @@ def diff(old: str, new: str, calls: str | None, scenarios: str | None, as_json: 
     --scenarios, replays them through both versions and prints the shift matrix (old model -> new
     model, counts, example ids) and the scenarios whose verdict changed.
     """
-    from ..authoring.diff import format_matrix, outcome_shift, scenario_shift, structural_changes
+    from ..authoring.diff import structural_changes
+    from ..authoring.outcome_shift import format_matrix, outcome_shift, scenario_shift
 
     before, after = _load(old).protocol, _load(new).protocol
     changes = structural_changes(before, after)
