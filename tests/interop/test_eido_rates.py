@@ -11,7 +11,8 @@ import json
 import time
 
 from crisis_triage.interop.eido_client import subscribe_request
-from crisis_triage.interop.eido_notifier import MAX_RATE_CEILING_S, MIN_RATE_FLOOR_S, EidoNotifier, Outbox
+from crisis_triage.interop.eido_notifier import EidoNotifier, Outbox
+from crisis_triage.interop.eido_requests import MAX_RATE_CEILING_S, MIN_RATE_FLOOR_S
 from tests.interop.test_eido_conveyance import Client, _document, server  # noqa: F401 (the fixture)
 
 

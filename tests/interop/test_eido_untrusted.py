@@ -11,7 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from websockets.exceptions import ConnectionClosed
 
-from crisis_triage.interop.eido_notifier import MAX_REQUEST_CHARS, EidoNotifier, Outbox
+from crisis_triage.interop.eido_notifier import EidoNotifier, Outbox
+from crisis_triage.interop.eido_requests import MAX_REQUEST_CHARS
 from crisis_triage.interop.eido_server import EidoServer, ServerSettings
 from tests.interop.test_eido_conveyance import TOKEN, Client, _document
 

@@ -12,8 +12,8 @@ incident's latest EIDO, and sent together when the wait is over. With ``minRate`
 has heard nothing for that long is sent the current EIDOs it hears again (an incident's, or every open
 incident's, or an empty notification when none is open): the subscriber knows the link and the
 notifier are alive. Both are negotiated and echoed in the ``subscribeResponse``: ``minRate`` is at
-least :data:`MIN_RATE_FLOOR_S` and never shorter than ``maxRate``; ``maxRate`` at most
-:data:`MAX_RATE_CEILING_S`.
+least :data:`~.eido_requests.MIN_RATE_FLOOR_S` and never shorter than ``maxRate``; ``maxRate`` at most
+:data:`~.eido_requests.MAX_RATE_CEILING_S`.
 
 Message shapes follow NENA's WebSocket subscribe/notify schema: ``subscribe`` / ``subscribeResponse``,
 ``unsubscribe`` / ``unsubscribeResponse``, ``event`` (``notification`` holds the EIDO) /
@@ -32,35 +32,19 @@ from typing import Any
 
 from ..untrusted import UntrustedInputError, load_json
 from .eido_filter import FilterError, QualFilter, parse_filter
+from .eido_requests import (
+    MAX_REQUEST_CHARS,
+    SUBSCRIBE_FIELDS,
+    echoed_rates,
+    echoed_request_id,
+    granted_rates,
+    wrong_types,
+)
 
 log = logging.getLogger("crisis_triage.eido")
 
-#: Longest request read from a subscriber (its requests are a few hundred characters): 413 beyond.
-MAX_REQUEST_CHARS = 64 * 1024
-
-#: The fields of a subscribe request and their JSON types (NENA's subscribeObject); any other type is 400.
-SUBSCRIBE_FIELDS: dict[str, type] = {
-    "requestId": str,
-    "requestType": str,
-    "requestSubType": str,
-    "requestAccepts": str,
-    "qualFilter": str,
-    "qualFilterEvalPeriod": int,
-    "minRate": int,
-    "maxRate": int,
-    "subscriptionId": str,
-    "incidentId": str,
-    "unitId": str,
-    "expires": int,
-}
-
 #: EIDOs per event when a new subscriber to every incident gets the open incidents.
 SNAPSHOT_CHUNK = 20
-
-#: Shortest ``minRate`` granted: a subscriber to every incident is re-sent all open incidents each time.
-MIN_RATE_FLOOR_S = 10
-#: Longest ``maxRate`` granted: an hour between notifications at most (a change is never held longer).
-MAX_RATE_CEILING_S = 3600
 
 #: MIME types a subscriber may ask for (``requestAccepts``).
 ACCEPTED_TYPES = ("application/emergency.eido+json", "application/json")
@@ -261,7 +245,7 @@ class EidoNotifier:
                     outbox,
                     {
                         "response": {
-                            "requestId": _request_id(body),
+                            "requestId": echoed_request_id(body),
                             "statusCode": 501,
                             "statusText": "Not implemented",
                         }
@@ -278,7 +262,7 @@ class EidoNotifier:
                 outbox,
                 {
                     "subscribeResponse": {
-                        "requestId": _request_id(body),
+                        "requestId": echoed_request_id(body),
                         **extra,
                         "statusCode": code,
                         "statusText": text,
@@ -286,7 +270,7 @@ class EidoNotifier:
                 },
             )
 
-        wrong = _wrong_types(body, SUBSCRIBE_FIELDS)
+        wrong = wrong_types(body, SUBSCRIBE_FIELDS)
         if wrong:
             return answer(400, f"Bad request: {wrong}")
         if not request_id:
@@ -295,7 +279,7 @@ class EidoNotifier:
         if expires <= 0:
             return answer(400, "Bad request: expires must be a positive number of seconds")
         expires = max(self.limits.min_expires, min(self.limits.max_expires, expires))
-        rates = _rates(body)
+        rates = granted_rates(body)
         if isinstance(rates, str):
             return answer(400, f"Bad request: {rates}")
         renewing = body.get("subscriptionId")
@@ -307,7 +291,13 @@ class EidoNotifier:
             if "minRate" in body or "maxRate" in body:  # a renewal may change the rates, as asked
                 subscription.min_rate_s, subscription.max_rate_s = rates
             log.info("%s renewed subscription %s for %d s", peer, renewing, expires)
-            return answer(200, "OK", subscriptionId=renewing, **_granted(subscription), expires=expires)
+            return answer(
+                200,
+                "OK",
+                subscriptionId=renewing,
+                **echoed_rates(subscription.min_rate_s, subscription.max_rate_s),
+                expires=expires,
+            )
         if body.get("requestType") != "EIDO":
             return answer(400, 'Bad request: requestType must be "EIDO"')
         accepts = body.get("requestAccepts")
@@ -352,7 +342,7 @@ class EidoNotifier:
             min_rate_s=rates[0],
             max_rate_s=rates[1],
         )
-        extra.update(_granted(subscription))
+        extra.update(echoed_rates(subscription.min_rate_s, subscription.max_rate_s))
         self.subscriptions[subscription.subscription_id] = subscription
         log.info(
             "%s subscribed to %s (%s), %d s",
@@ -369,7 +359,7 @@ class EidoNotifier:
 
     def _unsubscribe(self, body: dict[str, Any], outbox: Outbox, peer: str) -> None:
         request_id, subscription_id = body.get("requestId"), body.get("subscriptionId")
-        wrong = _wrong_types(body, {"requestId": str, "subscriptionId": str})
+        wrong = wrong_types(body, {"requestId": str, "subscriptionId": str})
         if wrong or not request_id or not subscription_id:
             code, text = 400, f"Bad request: {wrong or 'requestId and subscriptionId are required'}"
         elif (found := self.subscriptions.get(subscription_id)) is None or found.outbox is not outbox:
@@ -384,7 +374,7 @@ class EidoNotifier:
             outbox,
             {
                 "unsubscribeResponse": {
-                    "requestId": _request_id(body),
+                    "requestId": echoed_request_id(body),
                     "subscriptionId": subscription_id if isinstance(subscription_id, str) else "",
                     "statusCode": code,
                     "statusText": text,
@@ -418,43 +408,6 @@ class EidoNotifier:
         if not outbox.put(json.dumps(message)):
             self.drop_outbox(outbox)
             outbox.close("subscriber too slow")
-
-
-def _wrong_types(body: dict[str, Any], fields: dict[str, type]) -> str:
-    """The first field of ``body`` that is present with the wrong JSON type, as a sentence ("" if none)."""
-    for name, wanted in fields.items():
-        value = body.get(name)
-        if value is None:
-            continue
-        if not isinstance(value, wanted) or isinstance(value, bool):
-            kind = "a whole number" if wanted is int else "a string"
-            return f"{name} must be {kind}"
-    return ""
-
-
-def _rates(body: dict[str, Any]) -> tuple[int | None, int | None] | str:
-    """(minRate, maxRate) as granted for a subscribe request's, or what is wrong with them."""
-    min_rate, max_rate = body.get("minRate"), body.get("maxRate")
-    for name, value in (("minRate", min_rate), ("maxRate", max_rate)):
-        if value is not None and value <= 0:
-            return f"{name} must be a positive number of seconds"
-    if max_rate is not None:
-        max_rate = min(max_rate, MAX_RATE_CEILING_S)
-    if min_rate is not None:
-        min_rate = max(min_rate, MIN_RATE_FLOOR_S, max_rate or 0)
-    return min_rate, max_rate
-
-
-def _granted(subscription: Subscription) -> dict[str, int]:
-    """The rates a subscribeResponse echoes (only those the subscription has)."""
-    granted = {"minRate": subscription.min_rate_s, "maxRate": subscription.max_rate_s}
-    return {name: value for name, value in granted.items() if value is not None}
-
-
-def _request_id(body: dict[str, Any]) -> str:
-    """The request's id to echo in an answer (only when it is a string, and never a huge one)."""
-    value = body.get("requestId")
-    return value[:200] if isinstance(value, str) else ""
 
 
 def _closed(document: dict[str, Any]) -> bool:
