@@ -152,23 +152,15 @@ def follow_store(
         since = datetime.now().astimezone() - timedelta(hours=hours)
         now = time.monotonic()
         if now >= next_whole_look:
-            try:
-                poller.poll(since)
-            except Exception as exc:
-                if not store_unreadable(exc):
-                    raise
-                outage = _Outage.after(outage, exc)
+            outage = _read(outage, poller.poll, since)
+            if outage is not None:
                 told = False  # changes told meanwhile may be lost: look at the whole store once it answers
                 next_whole_look = now + outage.wait_s
-                stop.wait(min(outage.wait_s, STOP_CHECK_S))
-                continue
-            if outage is not None:
-                log.warning("the store can be read again (after %.0f s): looked at whole", outage.lasted_s())
-                outage = None
-            if not told and changes is not None and changes.pushing:
-                told = True
-                log.info("the store tells of each change as it is stored: sent to subscribers at once")
-            next_whole_look = now + (max(poll_s, WHOLE_LOOK_WHILE_TOLD_S) if told else poll_s)
+            else:
+                if not told and changes is not None and changes.pushing:
+                    told = True
+                    log.info("the store tells of each change as it is stored: sent to subscribers at once")
+                next_whole_look = now + (max(poll_s, WHOLE_LOOK_WHILE_TOLD_S) if told else poll_s)
         if outage is not None:  # waiting to try the store again: nothing it tells can be read
             stop.wait(min(STOP_CHECK_S, max(0.0, next_whole_look - time.monotonic())))
             continue
@@ -184,14 +176,24 @@ def follow_store(
             else:
                 next_whole_look = min(next_whole_look, time.monotonic() + poll_s)  # back to polling
         elif changed:
-            try:
-                poller.refresh(changed, since)
-            except Exception as exc:
-                if not store_unreadable(exc):
-                    raise
-                outage = _Outage.after(None, exc)
+            outage = _read(None, poller.refresh, changed, since)
+            if outage is not None:
                 told = False
                 next_whole_look = time.monotonic() + outage.wait_s
+
+
+def _read(outage: _Outage | None, read: Callable[..., object], *args: Any) -> _Outage | None:
+    """Run one read of the store, ``read(*args)``; the outage as it stands after it (None: the store
+    answered). A fault that is not the store being unreadable is raised as it came."""
+    try:
+        read(*args)
+    except Exception as exc:
+        if not store_unreadable(exc):
+            raise
+        return _Outage.after(outage, exc)
+    if outage is not None:
+        log.warning("the store can be read again (after %.0f s): looked at whole", outage.lasted_s())
+    return None
 
 
 def store_unreadable(exc: BaseException) -> bool:
