@@ -15,6 +15,7 @@ import random
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from ..engine.aftercare import contact_window
 from ..engine.events import (
@@ -97,7 +98,7 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
     last = moment
     moment += timedelta(seconds=rng.uniform(8, 35))
     if not plan.dispatch:
-        _give(add, protocol, given, last, moment)
+        _give(add, given, last, moment)
         add(CallEnded(at=moment, outcome=plan.ending))
         return events
     model = plan.depart_to or recommendation.model
@@ -113,14 +114,15 @@ def call_events(protocol: Protocol, call: CallRecord) -> list[AnyEvent]:
         add(HandoffEnded(at=moment, outcome=rng.choices(list(outcomes), weights=list(outcomes.values()))[0]))
     last = moment
     moment += timedelta(seconds=rng.uniform(5, 30))
-    _give(add, protocol, given, last, moment)
+    _give(add, given, last, moment)
     add(CallEnded(at=moment, outcome=plan.ending))
     add_after(session, events, plan, dispatched_at, moment)
     return events
 
 
-def _referrals(protocol: Protocol, plan: AfterPlan) -> list[tuple[str, str, str]]:
-    """The plan's referrals, each a service of the protocol's directory; raises SessionError if not."""
+def _referrals(protocol: Protocol, plan: AfterPlan) -> list[Callable[[datetime], AnyEvent]]:
+    """The plan's referrals, each checked to be a service of the protocol's directory (raises
+    SessionError if not), as the ReferralGiven event each makes at a given time."""
     if not plan.referrals:
         return []
     directory = referral_directory(protocol)
@@ -132,25 +134,17 @@ def _referrals(protocol: Protocol, plan: AfterPlan) -> list[tuple[str, str, str]
                 f'no service "{step.service}" in the referral directory {directory.id}'
                 f"{did_you_mean(step.service, directory.by_id)}"
             )
-    return [(step.service, step.to, step.rule) for step in plan.referrals]
+    return [partial(referral_event, directory, step.service, step.to, rule=step.rule) for step in plan.referrals]
 
 
 def _give(
-    add: Callable[[AnyEvent], None],
-    protocol: Protocol,
-    given: list[tuple[str, str, str]],
-    after: datetime,
-    before: datetime,
+    add: Callable[[AnyEvent], None], given: list[Callable[[datetime], AnyEvent]], after: datetime, before: datetime
 ) -> None:
-    """ReferralGiven events spread between the call's last event and its end (the gaps drawn for the
+    """The referrals given, spread between the call's last event and its end (the gaps drawn for the
     call are kept as they were, so the rest of an import is the same with or without referrals)."""
-    if not given:
-        return
-    directory = referral_directory(protocol)
-    assert directory is not None, "checked by _referrals"
     step = (before - after) / (len(given) + 1)
-    for n, (service, to, rule) in enumerate(given, start=1):
-        add(referral_event(directory, service, to, after + step * n, rule))
+    for n, event_at in enumerate(given, start=1):
+        add(event_at(after + step * n))
 
 
 def add_after(session: CallSession, events: list, plan: AfterPlan, dispatched_at, ended_at) -> None:
