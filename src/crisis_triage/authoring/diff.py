@@ -49,18 +49,18 @@ def _compare_fields(what: str, old: Any, new: Any, fields: Iterable[str], change
                         parts.append(f"{key} {_brief(a.get(key))} -> {_brief(b.get(key))}")
                 changes.append(Change("changed", what, f"{name}: " + "; ".join(parts)))
             elif isinstance(a, dict) and isinstance(b, dict):
-                langs = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-                changes.append(
-                    Change(
-                        "changed",
-                        what,
-                        f'{name} ({", ".join(langs)}): "{_brief(a.get("en"))}" -> "{_brief(b.get("en"))}"'
-                        if "en" in langs
-                        else f"{name} ({', '.join(langs)}) reworded",
-                    )
-                )
+                langs, words = _reworded(a, b)
+                changes.append(Change("changed", what, f"{name} ({langs})" + (f": {words}" if words else " reworded")))
             else:
                 changes.append(Change("changed", what, f"{name}: {_brief(a)} -> {_brief(b)}"))
+
+
+def _reworded(a: dict[str, Any], b: dict[str, Any]) -> tuple[str, str]:
+    """Words in several languages that changed: the languages changed (``en, es``), and the English
+    before and after when it changed ("" when only a translation did)."""
+    langs = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
+    words = f'"{_brief(a.get("en"))}" -> "{_brief(b.get("en"))}"' if "en" in langs else ""
+    return ", ".join(langs), words
 
 
 def _brief(value: Any, limit: int = 70) -> str:
@@ -244,9 +244,8 @@ def _block_changes(path: str, a: Any, b: Any, changes: list[Change]) -> None:
             named = _item_name(before if before is not None else after)
             _block_changes(f"{path}[{i + 1}] ({named})", before, after, changes)
     elif isinstance(a, dict) and isinstance(b, dict):  # words in several languages
-        langs = sorted(k for k in set(a) | set(b) if a.get(k) != b.get(k))
-        detail = f'"{_brief(a.get("en"))}" -> "{_brief(b.get("en"))}"' if "en" in langs else "reworded"
-        changes.append(Change("changed", f"{path} ({', '.join(langs)})", detail))
+        langs, words = _reworded(a, b)
+        changes.append(Change("changed", f"{path} ({langs})", words or "reworded"))
     else:
         changes.append(Change("changed", path, f"{_brief(a)} -> {_brief(b)}"))
 
