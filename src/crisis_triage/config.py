@@ -14,6 +14,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .config_paths import (
+    APP_NAME as APP_NAME,  # re-exported: where they were first
+    ENV_PREFIX as ENV_PREFIX,
+    config_path as config_path,
+    data_dir as data_dir,
+)
 from .untrusted import (
     INPUT_FAILURES,
     MAX_CONFIG_BYTES,
@@ -24,31 +30,6 @@ from .untrusted import (
     load_json,
     read_bounded,
 )
-
-APP_NAME = "crisis-triage"
-
-
-def config_path() -> Path:
-    """The config file in force: ``$CRISIS_TRIAGE_CONFIG`` or ``<user config dir>/config.toml``."""
-    override = os.environ.get("CRISIS_TRIAGE_CONFIG")
-    if override:
-        return Path(override)
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir(APP_NAME, appauthor=False)) / "config.toml"
-
-
-def data_dir() -> Path:
-    """Where the embedded record store lives: ``$CRISIS_TRIAGE_DATA_DIR`` or the user data dir."""
-    override = os.environ.get("CRISIS_TRIAGE_DATA_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir(APP_NAME, appauthor=False))
-
-
-ENV_PREFIX = "CRISIS_TRIAGE_"
 
 
 class SettingsError(ValueError):

@@ -9,16 +9,11 @@ repaint and announcements after each event. Its keys live in mixins by responsib
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from textual import on
-from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Input, Static
 
 from ...engine import (
@@ -44,7 +39,7 @@ from ...engine.views import (
     open_safety_labels,
     question_label,
 )
-from ...keymap import bindings, key_label
+from ...keymap import key_label
 from ...protocol.compiled import Protocol
 from ...store.journal import CallMeta, Journal
 from ..widgets.header import CallHeader
@@ -59,14 +54,15 @@ from .call_accept import CallAccept
 from .call_answers import CallAnswers
 from .call_context import CallContextKeys
 from .call_events import CallEventKeys
+from .call_layout import CallLayout
 from .call_response import CallResponse
-from .referrals import referral_panels, show_referrals
+from .referrals import show_referrals
 
 if TYPE_CHECKING:
     from ..centre_hook import CallCentre
 
 
-class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallResponse, Screen):
+class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallResponse, CallLayout):
     """One live call. Shows only what the engine says; every event goes to the journal first.
 
     Hooks for practice calls (``tui/screens/practice*.py`` subclass this screen):
@@ -87,11 +83,6 @@ class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallRe
     - **ending**: :meth:`call_ended` runs after the CallEnded event; the default shows the
       call-ended screen (next call with one key); practice overrides it to show the debrief.
     """
-
-    BINDINGS = bindings("call")
-    AUTO_FOCUS = ""  # nothing focused: one-letter answer keys go to the screen
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (95, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (28, "-tall")]
 
     class EventApplied(Message):
         """An event was journalled and applied; ``assessment`` is the call after it."""
@@ -131,40 +122,6 @@ class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallRe
         session = CallSession(protocol, start)  # validates the context before anything is written
         journal.start_call(meta, start)
         return session
-
-    # -- layout ----------------------------------------------------------------------------------
-    def banner_text(self) -> str:
-        return "PRACTICE CALL - nothing is recorded in live records"
-
-    def compose_caller_pane(self) -> Iterable[Widget]:
-        """Widgets for the caller pane (empty on a live call: the caller is on the phone)."""
-        return ()
-
-    def compose_side_extras(self) -> Iterable[Widget]:
-        """Extra panels under the recommendation card (a feature's own widget file; empty by default)."""
-        return ()
-
-    def compose(self) -> ComposeResult:
-        yield CallHeader(id="call-header")
-        if self.practice:
-            yield Static(self.banner_text(), id="practice-banner")
-        with Horizontal(id="call-body"):
-            with Vertical(id="call-main"):
-                yield QuestionPanel(id="question")
-                yield OpenSafety(id="open-safety")
-                yield CallSoFar(id="so-far")
-                yield Static(id="notes")
-                yield from self.compose_call_events()
-            with Vertical(id="caller-pane"):
-                yield from self.compose_caller_pane()
-            with VerticalScroll(id="call-side", can_focus=False):
-                yield RiskPanel(id="risk")
-                yield RecommendationCard(id="recommendation")
-                yield from self.compose_side_extras()
-                yield from self.compose_response()
-                yield from referral_panels(self.app)
-        yield MessageLine(id="message-line")
-        yield KeyBar(id="keybar")
 
     def on_mount(self) -> None:
         # A disposition's receiving service is checked against the referral directory (issue 16).

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import NamedTuple
 
 from rich.text import Text
 from textual.widgets import Static
 
-from ...engine.views import localized
 from .repaint import update_if_changed
 
 
@@ -18,12 +18,26 @@ def format_elapsed(elapsed: timedelta) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes:02d}:{seconds:02d}"
 
 
+class HeaderFacts(NamedTuple):
+    """What the header says besides the timer and the console: plain words, from the call."""
+
+    language: str
+    door: str
+    forms: tuple[tuple[str, str, str], ...]
+    """(district, line, protocol version), longest first: the first that fits the width is shown."""
+
+
 class CallHeader(Static):
     """One line a call-taker reads at a glance; the timer ticks, the rest follows the call's context."""
 
     DEFAULT_CLASSES = "call-header"
 
+    facts: HeaderFacts | None = None
+
     def show(self, *, elapsed: timedelta, protocol, state, console_id: str, call_taker_id: str) -> None:
+        # the engine is loaded by now (the first frame may come before it: tui/launch.py)
+        from ...engine.views import localized
+
         door = protocol.doors.get(state.door) if state.door else None
         line = next((x for x in protocol.document.lines if x.id == state.line), None)
         district_name = protocol.districts.get(state.district, "") if state.district else ""
@@ -39,13 +53,24 @@ class CallHeader(Static):
             (state.district or "district ?", line.id if line else "line ?", protocol.version),
             (state.district or "?", line.id if line else "?", protocol.version),
         ]
+        self.show_facts(
+            elapsed=elapsed,
+            facts=HeaderFacts(state.language, door.id if door else "door ?", tuple(forms)),
+            console_id=console_id,
+            call_taker_id=call_taker_id,
+        )
+
+    def show_facts(self, *, elapsed: timedelta, facts: HeaderFacts, console_id: str, call_taker_id: str) -> None:
+        """The line from plain words (what :meth:`show` worked out from the call, or a launch
+        snapshot's copy of them: tui/launch.py), at the widget's width."""
+        self.facts = facts
         width = self.size.width or 200
-        for district, line_name, version in forms:
+        for district, line_name, version in facts.forms:
             text = Text(no_wrap=True, overflow="ellipsis")
             text.append(f" {format_elapsed(elapsed)} ", style="bold reverse")
-            text.append(f" {state.language.upper()} ", style="bold reverse" if state.language != "en" else "bold")
+            text.append(f" {facts.language.upper()} ", style="bold reverse" if facts.language != "en" else "bold")
             text.append(f"| {district}")
-            text.append(f" | {door.id if door else 'door ?'} via {line_name}")
+            text.append(f" | {facts.door} via {line_name}")
             text.append(f" | {console_id}/{call_taker_id}")
             text.append(f" | {version}", style="dim")
             if text.cell_len <= width:

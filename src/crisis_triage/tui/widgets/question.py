@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -9,8 +11,10 @@ from textual.css.types import EdgeType
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
-from ...engine.views import DispatchedView, FromInterrupt, QuestionView, dispatched_view
 from .repaint import update_if_changed
+
+if TYPE_CHECKING:
+    from ...engine.views import DispatchedView, FromInterrupt, QuestionView
 
 
 def screen_dispatch(widget: Widget) -> DispatchedView | None:
@@ -20,6 +24,9 @@ def screen_dispatch(widget: Widget) -> DispatchedView | None:
     protocol = getattr(widget.screen, "protocol", None)
     if session is None or protocol is None:
         return None
+    # the engine is loaded by now (the first frame may come before it: tui/launch.py)
+    from ...engine.views import dispatched_view
+
     return dispatched_view(protocol, session.state)
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from ...engine.assessment import Recommendation
-from ...engine.views import localized, model_name, role_names
 from .question import screen_dispatch
 from .side_panel import SidePanel
+
+if TYPE_CHECKING:
+    from ...engine.assessment import Recommendation
 
 
 class RecommendationCard(SidePanel):
@@ -30,6 +33,9 @@ class RecommendationCard(SidePanel):
         """``open_safety``: safety questions not asked yet (while nothing has been found, the reason
         says so instead of "no risk"). The call screen lists them in a panel of their own under the
         question (widgets/open_safety.py): in the card they changed it on almost every answer."""
+        # the engine is loaded by now (the first frame may come before it: tui/launch.py)
+        from ...engine.views import localized, model_name, role_names
+
         rec = recommendation
         dispatched = screen_dispatch(self) if accept_key is not None else None
         text = Text()

@@ -6,11 +6,15 @@ protocol names a referral directory (no directory: no panel).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from ...engine.events_referrals import ReferralGiven
-from ...engine.referral_views import ReferralView, given_line
 from .side_panel import SidePanel
+
+if TYPE_CHECKING:
+    from ...engine.events_referrals import ReferralGiven
+    from ...engine.referral_views import ReferralView
 
 
 def referral_text(
@@ -23,6 +27,9 @@ def referral_text(
 ) -> Text:
     """The panel's text: one entry per service offered (open or when it opens, language, how to refer,
     why), then the referrals already given."""
+    # the engine is loaded by now (the first frame may come before it: tui/launch.py)
+    from ...engine.referral_views import given_line
+
     text = Text()
     if example:
         text.append("EXAMPLE DIRECTORY: verify before use\n", style="bold yellow")

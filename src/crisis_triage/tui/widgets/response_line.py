@@ -5,14 +5,14 @@ dispatch, handoff and response as they were."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.widgets import Static
 
-from ...engine.aftercare import contact_window
-from ...engine.state import CallState
-from ...engine.views import centre_time, model_name
-from ...protocol.compiled import Protocol
+if TYPE_CHECKING:
+    from ...engine.state import CallState
+    from ...protocol.compiled import Protocol
 
 
 def response_text(protocol: Protocol, state: CallState, now: datetime, key: str = "") -> Text | None:
@@ -20,6 +20,10 @@ def response_text(protocol: Protocol, state: CallState, now: datetime, key: str 
     is dispatched."""
     if state.accepted is None:
         return None
+    # the engine is loaded by now (the first frame may come before it: tui/launch.py)
+    from ...engine.aftercare import contact_window
+    from ...engine.views import centre_time, model_name
+
     after = state.after
 
     def hhmm(moment: datetime) -> str:

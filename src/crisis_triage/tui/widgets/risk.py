@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 
-from ...engine.assessment import Assessment
-from ...engine.views import BandView, InterruptView, localized, question_label
 from .side_panel import SidePanel
+
+if TYPE_CHECKING:
+    from ...engine.assessment import Assessment
+    from ...engine.views import BandView, InterruptView
 
 #: Band colours from protocols are Rich colour names; a meter cell per band.
 METER_CELL = 4
@@ -45,6 +49,9 @@ class RiskPanel(SidePanel):
         interrupt_key: str,
         language: str = "en",
     ) -> None:
+        # the engine is loaded by now (the first frame may come before it: tui/launch.py)
+        from ...engine.views import localized, question_label
+
         risk = assessment.risk
         text = Text()
         text.append_text(band_meter(band))

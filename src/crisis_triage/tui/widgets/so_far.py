@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.geometry import Region
@@ -21,9 +22,10 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual.widget import Widget
 
-from ...engine.assessment import Assessment
-from ...engine.views import question_label
 from ...keymap import bindings
+
+if TYPE_CHECKING:
+    from ...engine.assessment import Assessment
 
 _COLUMN_GAP = 2
 
@@ -105,6 +107,9 @@ class CallSoFar(Widget, can_focus=True):
     ) -> None:
         """One row per answered or skipped question, in the call's language (label and answer alike);
         an answer an interrupt gave is marked "from interrupt"."""
+        # the engine is loaded by now (the first frame may come before it: tui/launch.py)
+        from ...engine.views import question_label
+
         rows: list[SoFarRow] = []
         for asked in assessment.asked:
             if asked.status == "pending":
