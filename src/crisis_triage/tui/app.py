@@ -10,7 +10,7 @@ import gc
 import time
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from textual import events
 from textual.app import App, SystemCommand
@@ -18,18 +18,20 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from .. import STARTED_AT
-from ..config import Settings
-from ..engine import CallSession, CallStarted, SessionError
 from ..keymap import bindings, label
-from ..protocol.compiled import Protocol
-from ..store.journal import CallMeta, Journal, MemoryJournal
 from .app_thread import remember_app_thread
 from .console_commands import console_commands
-from .screens.setup import CallContext, CallSetupScreen
 from .store_problems import StoreProblems, open_journal
 from .themes import CONSOLE_THEMES, HIGH_CONTRAST
 from .unfinished_calls import offer_unfinished
 from .widgets.message_line import MessageLine
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..protocol.compiled import Protocol
+    from ..store.journal import Journal
+    from .launch import Launch
+    from .screens.setup import CallContext
 
 __all__ = ["ConsoleApp", "StoreProblems", "local_now", "open_journal"]
 
@@ -37,6 +39,12 @@ __all__ = ["ConsoleApp", "StoreProblems", "local_now", "open_journal"]
 def local_now() -> datetime:
     """The wall clock, timezone-aware (events carry their own time; the engine never reads a clock)."""
     return datetime.now(UTC).astimezone()
+
+
+def new_call_id() -> str:
+    from ..store.journal import CallMeta
+
+    return CallMeta.new_call_id()
 
 
 _UNLOADED = object()
@@ -55,12 +63,12 @@ class ConsoleApp(App):
 
     def __init__(
         self,
-        settings: Settings,
+        settings: Settings | None,
         protocol: Protocol | None,
         *,
         journal: Journal | None = None,
         clock: Callable[[], datetime] = local_now,
-        call_ids: Callable[[], str] = CallMeta.new_call_id,
+        call_ids: Callable[[], str] = new_call_id,
         home: bool = False,
         start: CallContext | None = None,
         problems: tuple[str, list] | None = None,
@@ -69,12 +77,26 @@ class ConsoleApp(App):
         cursor_blink: bool = True,
         flash_seconds: float = 2.5,
         resume: str | None = None,
+        launch: Launch | None = None,
+        snapshot_key: str | None = None,
     ) -> None:
         super().__init__()
         remember_app_thread(self)  # built on the thread it runs on; taken again when it loads
-        self.settings = settings
+        self.launch = launch
+        """A first screen painted from a launch snapshot, and how to load the rest (tui/launch.py):
+        then ``settings`` is None until it has loaded, right after the first frame."""
+        self.snapshot_key = snapshot_key
+        """Where this start's launch snapshot is written once its first call screen is up (tui/launch.py)."""
+        self.launch_error: BaseException | None = None
+        """What stopped the loading after a snapshot's first frame (the console exits; cli/console.py raises it)."""
+        self._held_keys: list[events.Key] | None = [] if launch is not None else None
+        self.settings = cast("Settings", settings)
         self.protocol = protocol
-        self.journal: Journal = journal if journal is not None else MemoryJournal()
+        if journal is None and launch is None:
+            from ..store.journal import MemoryJournal
+
+            journal = MemoryJournal()
+        self.journal: Journal = cast("Journal", journal)
         self.clock = clock
         self.call_ids = call_ids
         self.home = home
@@ -85,7 +107,9 @@ class ConsoleApp(App):
         self.cursor_blink = cursor_blink
         self.flash_seconds = flash_seconds
         """How long a changed band or recommendation stays highlighted (snapshot tests hold it)."""
-        self.keymap_in_force = dict(settings.keys)
+        self.keymap_in_force = dict(
+            settings.keys if settings is not None else launch.snapshot["keys"] if launch else {}
+        )
         self.return_code_value = 0
         self.resume = resume
         """A call already journalled (transferred in as an EIDO) to open at once."""
@@ -121,10 +145,16 @@ class ConsoleApp(App):
 
     def on_mount(self) -> None:
         self.register_theme(HIGH_CONTRAST)
-        if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
+        theme = self.launch.snapshot["theme"] if self.launch is not None else self.settings.theme
+        if theme in self.available_themes:
+            self.theme = theme
         if self.keymap_in_force:
             self.set_keymap(self.keymap_in_force)
+        if self.launch is not None:
+            from .screens.call_layout import CallLayout
+
+            self.push_screen(CallLayout(launch=self.launch.snapshot))
+            return
         if self.problems is not None:
             from .screens.problems import ProtocolProblemsScreen
 
@@ -174,18 +204,94 @@ class ConsoleApp(App):
             self.notify("The record store works again.", title="Records")
 
     def on_ready(self) -> None:
+        if self.launch is None:
+            self._freeze_loaded()
+        elapsed_ms = (time.perf_counter() - STARTED_AT) * 1000
+        self.log.info(f"started in {elapsed_ms:.0f} ms")
+        if self.announce_startup:
+            self._startup_message = (f"started in {elapsed_ms:.0f} ms", self.clock())
+            self.notify(self._startup_message[0], timeout=3)
+        # Ready comes before the first frame is written: what follows waits for it.
+        self.call_after_refresh(self._finish_launch if self.launch is not None else self._after_first_paint)
+
+    _startup_message: tuple[str, datetime] | None = None
+
+    @staticmethod
+    def _freeze_loaded() -> None:
         # Everything loaded so far (protocol, widgets, CSS) lives as long as the console: keep it out
         # of the garbage collector's full passes, which otherwise land on a keypress now and then.
         gc.freeze()
         gc.enable()  # off during start-up (cli/console.py)
-        elapsed_ms = (time.perf_counter() - STARTED_AT) * 1000
-        self.log.info(f"started in {elapsed_ms:.0f} ms")
-        if self.announce_startup:
-            self.notify(f"started in {elapsed_ms:.0f} ms", timeout=3)
-        # Ready comes before the first frame is written: what follows waits for it.
-        self.call_after_refresh(self._after_first_paint)
+
+    async def _finish_launch(self) -> None:
+        """After a snapshot's first frame: load the settings, protocol and record store (cli/console.py),
+        start the call as any start does (journalled first), and put the live call screen in place of
+        the painted one. Keys pressed meanwhile are held (:meth:`on_event`) until it is up."""
+        assert self.launch is not None
+        try:
+            self.launch.load(self)
+        except BaseException as exc:  # the command reports it once the console has exited (cli/console.py)
+            self.launch_error = exc
+            self._held_keys = None
+            self.exit(1, return_code=1)
+            return
+        self.keymap_in_force = dict(self.settings.keys)
+        if self.journal_warning:
+            self.notify(self.journal_warning, title="Records", severity="warning", timeout=15)
+        if not self._offer_unfinished():
+            mounted = self.begin_call(self.start)
+            if mounted is not None:
+                await mounted
+        self.call_after_refresh(self._launch_settled)
+
+    async def _launch_settled(self) -> None:
+        """The live screen is up: the keys held since the first frame are applied, in order, when it
+        shows what the snapshot did (else they are dropped and the call-taker is told); a snapshot
+        that differs is written afresh."""
+        from .launch import same_screen
+
+        assert self.launch is not None
+        held, self._held_keys = self._held_keys or [], None
+        live = self._write_snapshot()
+        same = live is not None and same_screen(live, self.launch.snapshot["screen"])
+        if self._startup_message is not None:
+            for line in self.screen.query(MessageLine):
+                line.say(self._startup_message[0], at=self._startup_message[1])
+        self._freeze_loaded()
+        self._after_first_paint()
+        if not held:
+            return
+        if not same:
+            self.notify(
+                f"{len(held)} key(s) pressed while the console started were not applied: the screen changed.",
+                severity="warning",
+            )
+            return
+        for key in held:
+            await super().on_event(events.Key(key.key, key.character))
+
+    def _write_snapshot(self) -> dict[str, Any] | None:
+        """The live call screen as a launch snapshot for the next start like this one (tui/launch.py),
+        when this start opened a new call from the command's own context; the screen's data, or None."""
+        from .screens.call import CallScreen
+
+        screen = self.screen
+        key = self.snapshot_key or (self.launch.key if self.launch is not None else None)
+        if key is None or type(screen) is not CallScreen:
+            return None
+        from .launch import NotCapturable, capture, snapshot_data, write_snapshot
+
+        try:
+            shown = capture(screen)
+        except NotCapturable:
+            return None
+        if self.launch is None or shown != self.launch.snapshot["screen"]:
+            write_snapshot(key, snapshot_data(self, shown))
+        return shown
 
     def _after_first_paint(self) -> None:
+        if self.launch is None and self.snapshot_key is not None and self._started_from_start:
+            self._write_snapshot()
         if self.protocol is not None:
             self.response_alerts.start()  # after the first paint and the start-up figure (~15 ms of imports)
             if self.settings.eido_inbox_subscribe:  # likewise, and its modules load only when configured
@@ -197,6 +303,9 @@ class ConsoleApp(App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self._last_key_at = time.monotonic()
+            if self._held_keys is not None:  # the first frame came from a snapshot: the call is not loaded yet
+                self._held_keys.append(event)
+                return
         await super().on_event(event)
 
     def _warm_up(self, steps=None) -> None:
@@ -228,6 +337,8 @@ class ConsoleApp(App):
         return self.protocol
 
     def defaults(self) -> CallContext:
+        from .screens.setup import CallContext
+
         protocol = self.loaded_protocol
         district = self.settings.district if self.settings.district in protocol.districts else None
         language = self.settings.language if self.settings.language in protocol.languages else "en"
@@ -236,7 +347,10 @@ class ConsoleApp(App):
 
     def new_call(self, context: CallContext | None = None) -> None:
         """Setup (door, line, district, language) unless the door is already known, then the call."""
+        from .screens.setup import CallContext, CallSetupScreen
+
         if context is not None and context.door is not None:
+            self._started_from_start = context is self.start
             self.begin_call(context)
             return
         base = self.defaults()
@@ -254,7 +368,13 @@ class ConsoleApp(App):
 
         self._show_screen(CallSetupScreen(self.loaded_protocol, base), chosen)
 
-    def begin_call(self, context: CallContext) -> None:
+    _started_from_start = False
+    """The first call screen is a new call from the command's own context (what a launch snapshot shows)."""
+
+    def begin_call(self, context: CallContext) -> Any:
+        """Journal the call's start and show its screen; what to await for it to be mounted (None if refused)."""
+        from ..engine import CallStarted, SessionError
+        from ..store.journal import CallMeta
         from .screens.call import CallScreen
 
         protocol = self.loaded_protocol
@@ -274,14 +394,15 @@ class ConsoleApp(App):
             session = CallScreen.new_call(protocol, self.journal, meta, start)
         except SessionError as exc:
             self.notify(str(exc), title="Cannot start the call", severity="error", timeout=10)
-            return
+            return None
         except Exception as exc:
             self.notify(f"The record store refused the call: {exc}", title="NOT RECORDED", severity="error", timeout=15)
-            return
-        self._show_screen(CallScreen(protocol, self.journal, meta, session))
+            return None
+        return self._show_screen(CallScreen(protocol, self.journal, meta, session))
 
     def resume_call(self, call_id: str) -> None:
         """Rebuild an unfinished call from its journalled events and carry on where it stopped."""
+        from ..engine import CallSession
         from .screens.call import CallScreen
 
         try:
@@ -304,11 +425,11 @@ class ConsoleApp(App):
         self._show_screen(CallScreen(protocol, self.journal, meta, session))
         self.notify(f"Resumed: {len(events)} events replayed.", title="Call resumed")
 
-    def _show_screen(self, screen: Screen, callback: Any = None) -> None:
+    def _show_screen(self, screen: Screen, callback: Any = None) -> Any:
         # Keep the stack shallow: one live screen (plus the default) at a time, modals above it.
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(screen, callback)
+        return self.push_screen(screen, callback)
 
     def show_home(self) -> None:
         from .screens.home import HomeScreen

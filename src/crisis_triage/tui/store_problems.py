@@ -6,11 +6,13 @@ change to the running console on its own thread, which says it on the message li
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ..config import Settings
-from ..store.journal import Journal, MemoryJournal
 from .app_thread import on_app_thread
+
+if TYPE_CHECKING:
+    from ..config import Settings
+    from ..store.journal import Journal
 
 
 class StoreProblems:
@@ -32,6 +34,8 @@ def open_journal(settings: Settings) -> tuple[Journal, str | None, StoreProblems
 
     A broken local store never stops a call: the store falls back to a safe folder and says so.
     """
+    from ..store.journal import MemoryJournal
+
     relay = StoreProblems()
     try:
         from ..store.opening import open_journal as open_store
