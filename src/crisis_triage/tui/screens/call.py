@@ -343,4 +343,8 @@ class CallScreen(CallAnswers, CallAccept, CallContextKeys, CallEventKeys, CallRe
         self.revise_chosen(message)  # call_answers.py
 
     def on_resize(self) -> None:
-        self.refresh_call(None)
+        # After the resize is handled: Textual sets the breakpoint classes (-short, -narrow) that the
+        # compact texts follow in Screen's own handler, which runs after this one. A screen pushed on
+        # a console already running (the next call, or the live screen after a launch snapshot) gets
+        # one resize only, so a repaint here would keep the full texts on a small terminal.
+        self.call_later(self.refresh_call, None)
