@@ -8,7 +8,6 @@ only when the live screen shows what the snapshot did.
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import os
 from pathlib import Path
@@ -216,4 +215,29 @@ def test_the_key_follows_the_options_the_config_file_and_the_environment(tmp_pat
 def test_no_snapshot_without_a_cache_folder(monkeypatch):
     monkeypatch.setenv("CRISIS_TRIAGE_PROTOCOL_CACHE", "off")
     write_snapshot("k", {"files": {os.devnull: ""}})
+    assert read_snapshot("k") is None
+
+
+@run_async
+async def test_a_damaged_snapshot_costs_its_first_frame_only():
+    protocol = small()
+    _, live_text, _ = await _live(protocol, (100, 30))
+    snapshot = copy.deepcopy(read_snapshot(KEY))
+    body = next(w for w in snapshot["screen"]["widgets"] if w["id"] == "q-body")
+    body["content"]["text"]["spans"] = [[0, 3, "no such style ((("]]
+    body["repaint"] = {"shown": body["content"]}
+    journal = MemoryJournal()
+    app = _from_snapshot(protocol, snapshot, journal)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        app.load_now()
+        await _settle(pilot, app)
+        assert screen_text(app) == live_text
+        assert isinstance(journal.events("call-1")[0], CallStarted)
+
+
+def test_a_snapshot_file_that_is_not_one_is_no_snapshot(snapshot_folder):
+    write_snapshot("k", {"files": {os.devnull: "x"}, "screen": {"widgets": []}})  # missing fields
+    assert read_snapshot("k") is None
+    (snapshot_folder / "launch-k.json").write_text("{not json")
     assert read_snapshot("k") is None

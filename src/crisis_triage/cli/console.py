@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from .common import load_settings_or_exit, protocol_option
@@ -156,10 +158,10 @@ class ConsoleStart:
         self.line = line_
         self.store = store
         self.from_eido = from_eido
-        self.journal = None
+        self.journal: Any = None
         self.journal_warning: str | None = None
-        self.eido_server = None
-        self.link = None
+        self.eido_server: Any = None
+        self.link: Any = None
         # A protocol given explicitly wins over the config file's default.
         self.protocol_is_default = ctx.get_parameter_source("protocol") == click.core.ParameterSource.DEFAULT
 

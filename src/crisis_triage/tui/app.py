@@ -239,6 +239,7 @@ class ConsoleApp(App):
         if self.journal_warning:
             self.notify(self.journal_warning, title="Records", severity="warning", timeout=15)
         if not self._offer_unfinished():
+            assert self.start is not None  # given by the load (cli/console.py), as a snapshot's start has a door
             mounted = self.begin_call(self.start)
             if mounted is not None:
                 await mounted

@@ -63,7 +63,7 @@ def file_digest(path: str | os.PathLike[str]) -> str | None:
 
 def _terminal_size() -> tuple[int, int] | None:
     try:
-        size = os.get_terminal_size(sys.__stdout__.fileno())  # type: ignore[union-attr]
+        size = os.get_terminal_size(sys.__stdout__.fileno())
     except (OSError, AttributeError, ValueError):
         return None
     return size.columns, size.lines
@@ -112,9 +112,9 @@ def read_snapshot(key: str) -> dict[str, Any] | None:
         return None
     if not isinstance(data, dict) or data.get("key") != key or data.get("format") != FORMAT:
         return None
-    files = data.get("files")
-    if not isinstance(files, dict) or not files:
+    if not _well_formed(data):
         return None
+    files = data["files"]
     for name, digest in files.items():
         if file_digest(name) != digest:
             return None
@@ -123,6 +123,24 @@ def read_snapshot(key: str) -> dict[str, Any] | None:
         return None
     data["console_id"] = from_env if from_env is not None else data.get("console_id")
     return data
+
+
+def _well_formed(data: dict[str, Any]) -> bool:
+    """The fields a start reads, of the types it reads them as (a damaged file is no snapshot)."""
+    screen = data.get("screen")
+    return (
+        isinstance(data.get("files"), dict)
+        and bool(data["files"])
+        and all(isinstance(v, str) for v in data["files"].values())
+        and isinstance(data.get("console_id"), str)
+        and isinstance(data.get("call_taker_id"), str)
+        and isinstance(data.get("theme"), str)
+        and isinstance(data.get("keys"), dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in data["keys"].items())
+        and isinstance(screen, dict)
+        and isinstance(screen.get("widgets"), list)
+        and all(isinstance(w, dict) for w in screen["widgets"])
+    )
 
 
 def write_snapshot(key: str, data: dict[str, Any]) -> None:
@@ -275,7 +293,15 @@ def same_screen(a: dict[str, Any], b: dict[str, Any]) -> bool:
 
 def hydrate(screen: Any, launch: dict[str, Any]) -> bool:
     """Show a snapshot's screen in ``screen``'s widgets (the same widget tree the live screen
-    composes). False, with nothing shown, when the trees differ."""
+    composes). False when the trees differ or the snapshot cannot be shown: then the screen stays
+    blank until the live one takes its place."""
+    try:
+        return _hydrate(screen, launch)
+    except Exception:  # a damaged snapshot (a style that does not parse...) costs its first frame only
+        return False
+
+
+def _hydrate(screen: Any, launch: dict[str, Any]) -> bool:
     from textual.widgets import Input, Static
 
     from .widgets.header import CallHeader
@@ -322,13 +348,20 @@ def hydrate(screen: Any, launch: dict[str, Any]) -> bool:
         elif isinstance(widget, OpenSafety):
             widget.names = tuple(record["names"])
             widget.refresh()
-    hydrate_header(screen, launch)
+    _hydrate_header(screen, launch)
     if state["focus"]:
         screen.set_focus(screen.query_one(f"#{state['focus']}"))
     return True
 
 
 def hydrate_header(screen: Any, launch: dict[str, Any]) -> None:
+    try:
+        _hydrate_header(screen, launch)
+    except Exception:  # as hydrate: a damaged snapshot leaves the header blank until the live screen
+        return
+
+
+def _hydrate_header(screen: Any, launch: dict[str, Any]) -> None:
     from datetime import timedelta
 
     from .widgets.header import CallHeader, HeaderFacts

@@ -67,7 +67,7 @@ class CallLayout(Screen):
     def compose_referrals(self) -> Iterable[Widget]:
         """The referral panel, when the console has a referral directory."""
         if self.launch is not None:
-            return [ReferralPanel(id="referrals")] if self.launch["screen"].get("referrals") else []
+            return [ReferralPanel(id="referrals")] if self.launch["screen"].get("referrals") is True else []
         from .referrals import referral_panels
 
         return referral_panels(self.app)
