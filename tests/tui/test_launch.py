@@ -183,7 +183,10 @@ def test_a_snapshot_is_found_only_for_the_same_files_and_console_id_source(tmp_p
         "files": {str(protocol_file): __import__("hashlib").sha256(b"one").hexdigest()},
         "console_id": "console-1",
         "console_id_from_env": False,
-        "screen": {},
+        "call_taker_id": "ct-1",
+        "theme": "textual-dark",
+        "keys": {},
+        "screen": {"widgets": []},
     }
     write_snapshot("k", data)
     assert read_snapshot("k")["console_id"] == "console-1"
