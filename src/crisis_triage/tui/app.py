@@ -236,8 +236,6 @@ class ConsoleApp(App):
             self.exit(1, return_code=1)
             return
         self.keymap_in_force = dict(self.settings.keys)
-        if self.journal_warning:
-            self.notify(self.journal_warning, title="Records", severity="warning", timeout=15)
         if not self._offer_unfinished():
             assert self.start is not None  # given by the load (cli/console.py), as a snapshot's start has a door
             mounted = self.begin_call(self.start)
@@ -258,6 +256,8 @@ class ConsoleApp(App):
         if self._startup_message is not None:
             for line in self.screen.query(MessageLine):
                 line.say(self._startup_message[0], at=self._startup_message[1])
+        if self.journal_warning:  # after the start-up figure: the message line shows the last message
+            self.notify(self.journal_warning, title="Records", severity="warning", timeout=15)
         self._freeze_loaded()
         self._after_first_paint()
         if not held:
@@ -280,13 +280,13 @@ class ConsoleApp(App):
         key = self.snapshot_key or (self.launch.key if self.launch is not None else None)
         if key is None or type(screen) is not CallScreen:
             return None
-        from .launch import NotCapturable, capture, snapshot_data, write_snapshot
+        from .launch import NotCapturable, capture, same_screen, snapshot_data, write_snapshot
 
         try:
             shown = capture(screen)
         except NotCapturable:
             return None
-        if self.launch is None or shown != self.launch.snapshot["screen"]:
+        if self.launch is None or not same_screen(shown, self.launch.snapshot["screen"]):
             write_snapshot(key, snapshot_data(self, shown))
         return shown
 
