@@ -250,7 +250,8 @@ class ConsoleApp(App):
         from .launch import same_screen
 
         assert self.launch is not None
-        held, self._held_keys = self._held_keys or [], None
+        held = self._held_keys or []
+        self._held_keys = None
         live = self._write_snapshot()
         same = live is not None and same_screen(live, self.launch.snapshot["screen"])
         if self._startup_message is not None:
@@ -268,8 +269,19 @@ class ConsoleApp(App):
                 severity="warning",
             )
             return
+        self._held_keys = []  # still held: the held keys go first, in order
+        self._replay(held)
+
+    def _replay(self, held: list[events.Key]) -> None:
+        """Post the held keys again, marked, behind whatever is queued; keys that come meanwhile are
+        held in turn and posted after them. Each then goes its usual way, as if just typed."""
+        self._replaying = len(held)
         for key in held:
-            await super().on_event(events.Key(key.key, key.character))
+            again = events.Key(key.key, key.character)
+            again._ct_held = True
+            self.post_message(again)
+
+    _replaying = 0
 
     def _write_snapshot(self) -> dict[str, Any] | None:
         """The live call screen as a launch snapshot for the next start like this one (tui/launch.py),
@@ -304,8 +316,18 @@ class ConsoleApp(App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self._last_key_at = time.monotonic()
-            if self._held_keys is not None:  # the first frame came from a snapshot: the call is not loaded yet
+            replayed = getattr(event, "_ct_held", False)
+            if self._held_keys is not None and not replayed:
+                # The first frame came from a snapshot: the call is not loaded yet (_launch_settled).
                 self._held_keys.append(event)
+                return
+            if replayed:
+                await super().on_event(event)
+                self._replaying -= 1
+                if self._replaying == 0 and self._held_keys is not None:
+                    held, self._held_keys = self._held_keys, ([] if self._held_keys else None)
+                    if held:
+                        self._replay(held)
                 return
         await super().on_event(event)
 
