@@ -21,6 +21,7 @@ from .. import STARTED_AT
 from ..keymap import bindings, label
 from .app_thread import remember_app_thread
 from .console_commands import console_commands
+from .launch_app import SnapshotStart
 from .store_problems import StoreProblems, open_journal
 from .themes import CONSOLE_THEMES, HIGH_CONTRAST
 from .unfinished_calls import offer_unfinished
@@ -53,7 +54,7 @@ WARM_UP_IDLE_S = 0.5
 """Idle time (no key) the warm-up after start waits for before each of its steps."""
 
 
-class ConsoleApp(App):
+class ConsoleApp(SnapshotStart, App):
     """The crisis-triage call console."""
 
     CSS_PATH = "console.tcss"
@@ -89,7 +90,7 @@ class ConsoleApp(App):
         """Where this start's launch snapshot is written once its first call screen is up (tui/launch.py)."""
         self.launch_error: BaseException | None = None
         """What stopped the loading after a snapshot's first frame (the console exits; cli/console.py raises it)."""
-        self._held_keys: list[events.Key] | None = [] if launch is not None else None
+        self._held_keys = [] if launch is not None else None
         self.settings = cast("Settings", settings)
         self.protocol = protocol
         if journal is None and launch is None:
@@ -223,85 +224,6 @@ class ConsoleApp(App):
         gc.freeze()
         gc.enable()  # off during start-up (cli/console.py)
 
-    async def _finish_launch(self) -> None:
-        """After a snapshot's first frame: load the settings, protocol and record store (cli/console.py),
-        start the call as any start does (journalled first), and put the live call screen in place of
-        the painted one. Keys pressed meanwhile are held (:meth:`on_event`) until it is up."""
-        assert self.launch is not None
-        try:
-            self.launch.load(self)
-        except BaseException as exc:  # the command reports it once the console has exited (cli/console.py)
-            self.launch_error = exc
-            self._held_keys = None
-            self.exit(1, return_code=1)
-            return
-        self.keymap_in_force = dict(self.settings.keys)
-        if not self._offer_unfinished():
-            assert self.start is not None  # given by the load (cli/console.py), as a snapshot's start has a door
-            mounted = self.begin_call(self.start)
-            if mounted is not None:
-                await mounted
-        self.call_after_refresh(self._launch_settled)
-
-    async def _launch_settled(self) -> None:
-        """The live screen is up: the keys held since the first frame are applied, in order, when it
-        shows what the snapshot did (else they are dropped and the call-taker is told); a snapshot
-        that differs is written afresh."""
-        from .launch import same_screen
-
-        assert self.launch is not None
-        held = self._held_keys or []
-        self._held_keys = None
-        live = self._write_snapshot()
-        same = live is not None and same_screen(live, self.launch.snapshot["screen"])
-        if self._startup_message is not None:
-            for line in self.screen.query(MessageLine):
-                line.say(self._startup_message[0], at=self._startup_message[1])
-        if self.journal_warning:  # after the start-up figure: the message line shows the last message
-            self.notify(self.journal_warning, title="Records", severity="warning", timeout=15)
-        self._freeze_loaded()
-        self._after_first_paint()
-        if not held:
-            return
-        if not same:
-            self.notify(
-                f"{len(held)} key(s) pressed while the console started were not applied: the screen changed.",
-                severity="warning",
-            )
-            return
-        self._held_keys = []  # still held: the held keys go first, in order
-        self._replay(held)
-
-    def _replay(self, held: list[events.Key]) -> None:
-        """Post the held keys again, marked, behind whatever is queued; keys that come meanwhile are
-        held in turn and posted after them. Each then goes its usual way, as if just typed."""
-        self._replaying = len(held)
-        for key in held:
-            again = events.Key(key.key, key.character)
-            again._ct_held = True
-            self.post_message(again)
-
-    _replaying = 0
-
-    def _write_snapshot(self) -> dict[str, Any] | None:
-        """The live call screen as a launch snapshot for the next start like this one (tui/launch.py),
-        when this start opened a new call from the command's own context; the screen's data, or None."""
-        from .screens.call import CallScreen
-
-        screen = self.screen
-        key = self.snapshot_key or (self.launch.key if self.launch is not None else None)
-        if key is None or type(screen) is not CallScreen:
-            return None
-        from .launch import NotCapturable, capture, same_screen, snapshot_data, write_snapshot
-
-        try:
-            shown = capture(screen)
-        except NotCapturable:
-            return None
-        if self.launch is None or not same_screen(shown, self.launch.snapshot["screen"]):
-            write_snapshot(key, snapshot_data(self, shown))
-        return shown
-
     def _after_first_paint(self) -> None:
         if self.launch is None and self.snapshot_key is not None and self._started_from_start:
             self._write_snapshot()
@@ -316,19 +238,11 @@ class ConsoleApp(App):
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key):
             self._last_key_at = time.monotonic()
-            replayed = getattr(event, "_ct_held", False)
-            if self._held_keys is not None and not replayed:
-                # The first frame came from a snapshot: the call is not loaded yet (_launch_settled).
-                self._held_keys.append(event)
+            if self._holds(event):  # the first frame came from a snapshot: the call is not loaded yet
                 return
-            if replayed:
-                await super().on_event(event)
-                self._replaying -= 1
-                if self._replaying == 0 and self._held_keys is not None:
-                    held, self._held_keys = self._held_keys, ([] if self._held_keys else None)
-                    if held:
-                        self._replay(held)
-                return
+            await super().on_event(event)
+            self._replayed(event)
+            return
         await super().on_event(event)
 
     def _warm_up(self, steps=None) -> None:
