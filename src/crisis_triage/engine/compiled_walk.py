@@ -5,8 +5,8 @@ walk out as straight-line code, built once per protocol: one block per question 
 (the question's doors, its condition seen as the call stands *before* it, the answer, its points,
 the facts it sets), and one ``refresh`` (derived facts, the band from the points, overrides that
 lift it, the suicide screen's level and the band that level requires). Everything else runs this
-code: the explained assessment, the decision-only path, the next-question walk (all three in
-:mod:`.evaluate`), replay, grading (through :class:`~crisis_triage.engine.CallSession`) and the
+code: the explained assessment, the decision-only path, the next-question walk, replay's outcome
+(all four in :mod:`.evaluate`), replay, grading (through :class:`~crisis_triage.engine.CallSession`) and the
 authoring explorer (:mod:`crisis_triage.authoring.explore`, through :func:`build_answers` and
 :func:`build_refresh`). To change how scoring works, change it here.
 
@@ -41,7 +41,7 @@ Answer = Callable[[Namespace, set[str], Any], tuple[int, tuple[str, ...]]]
 
 
 class Mode(Enum):
-    """What a compiled walk is for (one builder, so the three cannot drift apart)."""
+    """What a compiled walk is for (one builder and the same blocks, so the forms cannot drift apart)."""
 
     DECIDE = "decide"
     """``walk(ns, answers, door, answered) -> score``: answers only, no explanation."""
@@ -49,6 +49,11 @@ class Mode(Enum):
     """``walk(ns, answers, door, answered, skipped) -> index``: stop at the first question to ask (-1: none)."""
     EXPLAIN = "explain"
     """``walk(ns, answers, door, answered, unanswered, took, drop) -> score``: report every question's status."""
+    OUTCOME = "outcome"
+    """``walk(ns, answers, door, answered, drop) -> (score, pending)``: what replay writes of a call given
+    all at once. ``drop(question id)`` for each answer to a question that does not apply; ``pending``
+    is true when a required question applies and has no answer. Nothing else is reported, so an
+    unanswered question that is not required is not looked at (as in ``DECIDE``)."""
 
 
 _MISSING = object()
@@ -58,13 +63,6 @@ def _multi_points(risk: Mapping[str, int], values: Collection[str]) -> int:
     return sum(risk.get(v, 0) for v in values)
 
 
-def _sets_by_condition(sets: tuple[tuple[str, Condition], ...], ns: Namespace, value: Any) -> tuple[str, ...]:
-    """The facts a question's ``sets`` establish when a condition reads more than the answer."""
-    ns["answer"] = value
-    established = tuple(fact for fact, condition in sets if condition.test(ns))
-    for fact in established:
-        ns[fact] = True
-    return established
 
 
 # -- the band: points, overrides, suicide level -----------------------------------------------------
@@ -284,11 +282,26 @@ def _answer_block(
             )
         )
     elif question.sets:
-        constants[f"_S{i}"] = tuple(question.sets)
-        established = syntax.call("_sets_by_condition", syntax.name(f"_S{i}"), syntax.name(NS), syntax.ns_item(qid))
-        block.append(syntax.assign("_fs", established) if explain else ast.Expr(established))
+        block += _sets_by_condition(question, explain)
     elif explain:
         block.append(syntax.assign("_fs", ast.Tuple([], ast.Load())))
+    return block
+
+
+def _sets_by_condition(question: CompiledQuestion, explain: bool) -> list[ast.stmt]:
+    """The facts a question's ``sets`` establish when a condition reads more than the answer: the
+    answer is left in ``answer`` for the conditions to read, every condition is tested, then the
+    facts whose condition held are set (in ``_fs`` too, with ``explain``, in the order listed)."""
+    block: list[ast.stmt] = [syntax.store(syntax.ns_item("answer", store=True), syntax.ns_item(question.id))]
+    block += [syntax.assign(f"_e{j}", condition.tree()) for j, (_fact, condition) in enumerate(question.sets)]
+    if explain:
+        block.append(syntax.assign("_fs", ast.Tuple([], ast.Load())))
+    for j, (fact, _condition) in enumerate(question.sets):
+        established: list[ast.stmt] = [syntax.store(syntax.ns_item(fact, store=True), ast.Constant(True))]
+        if explain:
+            fact_tuple = ast.Tuple([ast.Constant(fact)], ast.Load())
+            established.append(ast.AugAssign(target=syntax.local("_fs"), op=ast.Add(), value=fact_tuple))
+        block.append(syntax.if_(syntax.name(f"_e{j}"), established))
     return block
 
 
@@ -316,7 +329,7 @@ def _reads(protocol: Protocol) -> _Reads:
 
 
 def _walk_constants() -> dict[str, Any]:
-    return {"_M": _MISSING, "_multi_points": _multi_points, "_sets_by_condition": _sets_by_condition}
+    return {"_M": _MISSING, "_multi_points": _multi_points}
 
 
 def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[..., int]:
@@ -338,6 +351,8 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
         syntax.assign("_get", ast.Attribute(syntax.name("_answers"), "get", ast.Load())),
         syntax.assign("_add", ast.Attribute(syntax.name("_answered"), "add", ast.Load())),
     ]
+    if mode is Mode.OUTCOME:
+        body.append(syntax.assign("_pending", False))
     for i, question in enumerate(protocol.questions):
         qid = question.id
         body.append(syntax.assign("_v", syntax.call("_get", ast.Constant(qid), syntax.name("_M"))))
@@ -349,6 +364,8 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                 )
             )
         present = syntax.compare(syntax.name("_v"), ast.IsNot(), syntax.name("_M"))
+        # OUTCOME's report of an answer that does not apply (DECIDE reports nothing).
+        drop_id = [ast.Expr(syntax.call("_drop", ast.Constant(qid)))] if mode is Mode.OUTCOME else None
         in_door: ast.expr | None = None
         if question.doors is not None:
             constants[f"_D{i}"] = frozenset(question.doors)
@@ -368,13 +385,16 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
             condition.append(syntax.assign("_a", question.when.tree()))
         else:
             condition.append(syntax.assign("_a", True))
-        if mode is Mode.DECIDE:
+        if mode is Mode.DECIDE or (mode is Mode.OUTCOME and not question.spec.required):
             # An unanswered question changes nothing, whether or not it applies: only answers are looked at.
             gate: ast.expr = present if in_door is None else ast.BoolOp(ast.And(), [present, in_door])
             inner: list[ast.stmt] = recorded
             if question.when is not None:
-                inner = condition[:-1] + [syntax.if_(question.when.tree(), recorded)]
-            body.append(syntax.if_(gate, inner))
+                inner = condition[:-1] + [syntax.if_(question.when.tree(), recorded, drop_id)]
+            if mode is Mode.OUTCOME and in_door is not None:  # an answer through another door is dropped
+                body.append(syntax.if_(present, [syntax.if_(in_door, inner, drop_id)]))
+            else:
+                body.append(syntax.if_(gate, inner))
             continue
         unanswered: list[ast.stmt]
         if mode is Mode.NEXT:
@@ -384,16 +404,18 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                     [ast.Return(ast.Constant(i))],
                 )
             ]
+        elif mode is Mode.OUTCOME:  # a required question (see above): still to ask
+            unanswered = [syntax.assign("_pending", True)]
         else:
             unanswered = [ast.Expr(syntax.call("_unanswered", ast.Constant(i)))]
-        dropped: list[ast.stmt] = [
-            syntax.if_(present, [ast.Expr(syntax.call("_drop", ast.Constant(i), syntax.name("_v")))])
-        ]
-        applied = condition + [
-            syntax.if_(syntax.name("_a"), [syntax.if_(present, recorded, unanswered)], dropped if explain else None)
-        ]
+        dropped: list[ast.stmt] | None = None
+        if explain:
+            dropped = [syntax.if_(present, [ast.Expr(syntax.call("_drop", ast.Constant(i), syntax.name("_v")))])]
+        elif drop_id is not None:
+            dropped = [syntax.if_(present, drop_id)]
+        applied = condition + [syntax.if_(syntax.name("_a"), [syntax.if_(present, recorded, unanswered)], dropped)]
         if in_door is not None:
-            applied = [syntax.if_(in_door, applied, dropped if explain else None)]
+            applied = [syntax.if_(in_door, applied, dropped)]
         body += applied
     if mode is Mode.NEXT:
         body.append(ast.Return(ast.Constant(-1)))
@@ -403,11 +425,15 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                 syntax.name("_stale"), [ast.Expr(syntax.call("_refresh", syntax.name(NS), syntax.name("_score")))]
             )
         )
-        body.append(ast.Return(syntax.name("_score")))
+        if mode is Mode.OUTCOME:
+            body.append(ast.Return(ast.Tuple([syntax.name("_score"), syntax.name("_pending")], ast.Load())))
+        else:
+            body.append(ast.Return(syntax.name("_score")))
     args = [NS, "_answers", "_door", "_answered"] + {
         Mode.DECIDE: [],
         Mode.NEXT: ["_skipped"],
         Mode.EXPLAIN: ["_unanswered", "_took", "_drop"],
+        Mode.OUTCOME: ["_drop"],
     }[mode]
     walk: Callable[..., int] = syntax.function("walk", args, body, constants, f"<protocol walk: {mode.value}>")
     return walk
