@@ -63,8 +63,6 @@ def _multi_points(risk: Mapping[str, int], values: Collection[str]) -> int:
     return sum(risk.get(v, 0) for v in values)
 
 
-
-
 # -- the band: points, overrides, suicide level -----------------------------------------------------
 def build_refresh(protocol: Protocol) -> Refresh:
     """Compile ``refresh(ns, score)``: derived facts, score, band (points, overrides, suicide level)."""
