@@ -69,11 +69,35 @@ def build_refresh(protocol: Protocol) -> Refresh:
     refresh: Refresh = syntax.function(
         "refresh",
         [NS, "_score"],
-        _refresh_body(protocol, frozenset(), True, False),
+        _read_in_order(_refresh_body(protocol, frozenset(), True, False)),
         _refresh_constants(protocol),
         "<protocol refresh>",
     )
     return refresh
+
+
+def _read_in_order(body: list[ast.stmt]) -> list[ast.stmt]:
+    """``body`` reading each name of the namespace once: a name it does not write is read into a
+    local at the top, a name it writes (``_ns[key] = value`` at the top level of ``body``) is kept
+    in a local as written, and every read takes the local that holds what the namespace would hold
+    there. (The overrides and levels read the same facts many times; every name they read is in
+    the namespace of the engine's walk, which starts from the protocol's defaults.)"""
+    reads = _ReadOnce({})
+    out: list[ast.stmt] = []
+    for statement in body:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else None
+        if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+            key = target.slice.value
+            local = f"_w{len(out)}"
+            out.append(syntax.assign(local, reads.visit(statement.value)))
+            out.append(syntax.store(syntax.ns_item(key, store=True), syntax.name(local)))
+            reads.locals_of[key] = local  # reads from here on take what was written
+        else:
+            if any(isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) for node in ast.walk(statement)):
+                raise ValueError("a refresh writes the namespace only in statements of its own")  # pragma: no cover
+            out.append(reads.visit(statement))
+    hoisted = [syntax.assign(local, syntax.ns_item(key)) for key, local in reads.first_reads.items()]
+    return hoisted + out
 
 
 def build_refresh_from(protocol: Protocol, settled: Set[tuple[str, int]]) -> RefreshFrom:
@@ -203,6 +227,8 @@ class _ReadOnce(ast.NodeTransformer):
 
     def __init__(self, locals_of: dict[str, str]):
         self.locals_of = locals_of
+        self.first_reads: dict[str, str] = {}
+        """The names read before anything was known of them (the caller reads these at the top)."""
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
         if (
@@ -212,7 +238,10 @@ class _ReadOnce(ast.NodeTransformer):
             and isinstance(node.slice.value, str)
             and isinstance(node.ctx, ast.Load)
         ):
-            local = self.locals_of.setdefault(node.slice.value, f"_k{len(self.locals_of)}")
+            local = self.locals_of.get(node.slice.value)
+            if local is None:
+                local = self.locals_of[node.slice.value] = f"_k{len(self.locals_of)}"
+                self.first_reads[node.slice.value] = local
             return ast.copy_location(syntax.name(local), node)
         self.generic_visit(node)
         return node

@@ -357,7 +357,7 @@ def outcome_state(protocol: Protocol, state: CallSetting) -> Outcome:
             tuple(choice.notes),
             tuple(choice.fallbacks),
             tuple(choice.guarantees),
-            deciding_values(rule, ns),
+            deciding_values(rule, ns, plan.choice.deciding_names[choice.index]),
             tuple(compress(plan.sorted_facts, plan.fact_values(ns))),  # the facts that hold, sorted
             pending,
             tuple(dropped),
