@@ -282,6 +282,12 @@ def _answer_block(
         block.append(syntax.store(syntax.ns_item(qid, store=True), stored))
     if reads is None or reads.answered:
         block.append(ast.Expr(syntax.call("_add", ast.Constant(qid))))
+    if (
+        question.type in ("yes_no", "choice")
+        and (question.risk or question.sets)
+        and question.facts_by_answer is not None
+    ):
+        return block + _by_option(question, explain)
     if question.risk:
         points = _points(i, question, constants)
         if explain:
@@ -313,6 +319,35 @@ def _answer_block(
     elif explain:
         block.append(syntax.assign("_fs", ast.Tuple([], ast.Load())))
     return block
+
+
+def _by_option(question: CompiledQuestion, explain: bool) -> list[ast.stmt]:
+    """A one-answer question's points and facts as one test per option that adds any: ``if _v ==
+    "yes": _score += 3; _ns["weapon_present"] = True; elif ...`` (for a question with a few options,
+    cheaper than looking the answer up in a table of points and one of facts)."""
+    table = question.facts_by_answer or {}
+    values = [o.id for o in question.options]
+    values += [v for v in question.risk if v not in values]
+    branches: list[tuple[str, list[ast.stmt]]] = []
+    for value in values:
+        points, facts = question.risk.get(value, 0), table.get(value, ())
+        if not (points or facts):
+            continue
+        body: list[ast.stmt] = []
+        if points:
+            body.append(ast.AugAssign(target=syntax.local("_score"), op=ast.Add(), value=ast.Constant(points)))
+        body += [syntax.store(syntax.ns_item(fact, store=True), ast.Constant(True)) for fact in facts]
+        if explain:
+            facts_tuple = ast.Tuple([ast.Constant(f) for f in facts], ast.Load())
+            body += [syntax.assign("_p", points), syntax.assign("_fs", facts_tuple)]
+        branches.append((value, body))
+    otherwise: list[ast.stmt] = (
+        [syntax.assign("_p", 0), syntax.assign("_fs", ast.Tuple([], ast.Load()))] if explain else []
+    )
+    for value, body in reversed(branches):
+        test = syntax.compare(syntax.name("_v"), ast.Eq(), ast.Constant(value))
+        otherwise = [syntax.if_(test, body, otherwise)]
+    return otherwise
 
 
 def _sets_by_condition(question: CompiledQuestion, explain: bool) -> list[ast.stmt]:

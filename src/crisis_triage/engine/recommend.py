@@ -164,7 +164,9 @@ def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallSetting, plan: 
     if model_id not in plan.free or model_id in state.unavailable:
         model_id = _resolve(protocol, model_id, state, hour, fallbacks)
     model = models[model_id]
-    choice = Choice(index, chosen_rule, protocol.rules[:index], model_id, list(model.team), list(model.notify), fallbacks)
+    choice = Choice(
+        index, chosen_rule, protocol.rules[:index], model_id, list(model.team), list(model.notify), fallbacks
+    )
     team = choice.team
     for addition, test in plan.also[index]:
         if test is not None and not test(ns):
