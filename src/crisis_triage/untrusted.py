@@ -189,6 +189,7 @@ _FAST_DECODER = json.JSONDecoder(
     parse_float=_bounded_float,
     parse_constant=_no_constant,
 )
+_FAST_SCAN = _FAST_DECODER.scan_once
 _KEY_END = '":'
 
 
@@ -214,8 +215,13 @@ def _load_fast(text: str) -> Any:
     try:
         _members[0] = 0
         try:
-            value = _FAST_DECODER.decode(text)
-        except INPUT_FAILURES:
+            # The decoder's scanner itself (what its decode() runs, less two white-space matches): a
+            # text that does not start with the value, or has more than white space after it, is
+            # left to the careful reading.
+            value, end = _FAST_SCAN(text, 0)
+        except (StopIteration, *INPUT_FAILURES):
+            return _NOT_FAST
+        if end != len(text) and text[end:].strip(" \t\n\r"):
             return _NOT_FAST
         if _members[0] != text.count(_KEY_END):
             return _NOT_FAST
