@@ -280,7 +280,7 @@ def _answer_block(
     block: list[ast.stmt] = []
     if reads is None or qid in reads.names or (question.sets and question.facts_by_answer is None):
         block.append(syntax.store(syntax.ns_item(qid, store=True), stored))
-    if reads is None or reads.answered:
+    if reads is None or (reads.answered and (reads.answered_ids is None or qid in reads.answered_ids)):
         block.append(ast.Expr(syntax.call("_add", ast.Constant(qid))))
     if (
         question.type in ("yes_no", "choice")
@@ -373,6 +373,8 @@ class _Reads(NamedTuple):
     names: frozenset[str]
     answered: bool
     """Some condition uses ``answered(question)``."""
+    answered_ids: frozenset[str] | None = None
+    """The questions conditions ask ``answered()`` of (None: any may be asked)."""
 
 
 def _reads(protocol: Protocol) -> _Reads:
@@ -387,7 +389,34 @@ def _reads(protocol: Protocol) -> _Reads:
     answered = any(
         isinstance(node, ast.Constant) and node.value == ANSWERED for c in conditions for node in ast.walk(c.tree())
     )
-    return _Reads(frozenset().union(*(c.names for c in conditions)), answered)
+    return _Reads(frozenset().union(*(c.names for c in conditions)), answered, _answered_ids(conditions))
+
+
+def _answered_ids(conditions: list[Condition]) -> frozenset[str] | None:
+    """The question ids the conditions test with ``answered(question)`` (compiled to ``"q" in
+    _ns["_answered"]``); None when the answered set is read any other way."""
+    ids: set[str] = set()
+    uses = 0
+    for condition in conditions:
+        for node in ast.walk(condition.tree()):
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.slice, ast.Constant)
+                and node.slice.value == ANSWERED
+            ):
+                uses += 1
+            elif (
+                isinstance(node, ast.Compare)
+                and isinstance(node.left, ast.Constant)
+                and isinstance(node.left.value, str)
+                and len(node.comparators) == 1
+                and isinstance(node.comparators[0], ast.Subscript)
+                and isinstance(node.comparators[0].slice, ast.Constant)
+                and node.comparators[0].slice.value == ANSWERED
+            ):
+                ids.add(node.left.value)
+                uses -= 1  # the Subscript inside it is counted above, as a use this accounts for
+    return frozenset(ids) if uses == 0 else None
 
 
 def _walk_constants() -> dict[str, Any]:
@@ -405,19 +434,30 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
     constants: dict[str, Any] = {**_walk_constants(), "_refresh": refresh}
     derived = derived_names(protocol)
     explain = mode is Mode.EXPLAIN
-    reads = _reads(protocol) if mode is Mode.DECIDE else None
+    # Forms that hand on only the decision read the namespace and answered set through conditions alone.
+    reads = _reads(protocol) if mode in (Mode.DECIDE, Mode.OUTCOME) else None
     body: list[ast.stmt] = [
         syntax.assign("_score", 0),
         syntax.assign("_stale", True),
-        # Bound once: the blocks below call them once per question.
-        syntax.assign("_get", ast.Attribute(syntax.name("_answers"), "get", ast.Load())),
+        # Bound once: the blocks below call it once per answer.
         syntax.assign("_add", ast.Attribute(syntax.name("_answered"), "add", ast.Load())),
     ]
+    # Every question's answer (or _M) looked up at once, in asking order, into a local each:
+    # (_v0, _v1, ...) = map(_answers.get, _QIDS, _MS).
+    constants["_QIDS"] = tuple(q.id for q in protocol.questions)
+    constants["_MS"] = (_MISSING,) * len(protocol.questions)
+    constants["_map"] = map
+    answers = syntax.call(
+        "_map", ast.Attribute(syntax.name("_answers"), "get", ast.Load()), syntax.name("_QIDS"), syntax.name("_MS")
+    )
+    targets = ast.Tuple([syntax.local(f"_v{i}") for i in range(len(protocol.questions))], ast.Store())
+    if protocol.questions:
+        body.append(syntax.store(targets, answers))
     if mode is Mode.OUTCOME:
         body.append(syntax.assign("_pending", False))
     for i, question in enumerate(protocol.questions):
         qid = question.id
-        body.append(syntax.assign("_v", syntax.call("_get", ast.Constant(qid), syntax.name("_M"))))
+        body.append(syntax.assign("_v", syntax.name(f"_v{i}")))
         recorded = _answer_block(i, question, explain, constants, reads) + [syntax.assign("_stale", True)]
         if explain:
             recorded.append(
@@ -445,8 +485,6 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                     )
                 )
             condition.append(syntax.assign("_a", question.when.tree()))
-        else:
-            condition.append(syntax.assign("_a", True))
         if mode is Mode.DECIDE or (mode is Mode.OUTCOME and not question.spec.required):
             # An unanswered question changes nothing, whether or not it applies: only answers are looked at.
             gate: ast.expr = present if in_door is None else ast.BoolOp(ast.And(), [present, in_door])
@@ -475,7 +513,10 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
             dropped = [syntax.if_(present, [ast.Expr(syntax.call("_drop", ast.Constant(i), syntax.name("_v")))])]
         elif drop_id is not None:
             dropped = [syntax.if_(present, drop_id)]
-        applied = condition + [syntax.if_(syntax.name("_a"), [syntax.if_(present, recorded, unanswered)], dropped)]
+        if question.when is None:  # it applies wherever its doors let it
+            applied = [syntax.if_(present, recorded, unanswered)]
+        else:
+            applied = condition + [syntax.if_(syntax.name("_a"), [syntax.if_(present, recorded, unanswered)], dropped)]
         if in_door is not None:
             applied = [syntax.if_(in_door, applied, dropped)]
         body += applied
