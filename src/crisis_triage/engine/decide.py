@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from operator import contains
 from typing import Any, NamedTuple
 
 from ..protocol.compiled import Protocol
@@ -77,52 +76,6 @@ def check_call(
         for interrupt in interrupts:
             _check(interrupt, protocol.interrupts, "interrupt")
             recorded.setdefault(interrupt, at)
-    normalised = _in_final_form(options, answers)
-    if normalised is None:
-        normalised = _one_by_one(protocol, options, answers)
-    return CheckedCall(
-        at, door, line, district, language, normalised, recorded, dict(unavailable) if unavailable else {}
-    )
-
-
-def _in_final_form(options: _Accepted, answers: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The answers as the session stores them, when every one is already in final form (an option
-    of a one-answer question, text within bounds) or a multiple choice of known options; None when
-    any is not (an unknown question, a value to convert or refuse): :func:`_one_by_one` then decides,
-    and says what is wrong with the first answer that is. Tested as sets and C-level maps, not one
-    answer at a time in Python: what :func:`_one_by_one` gives, where this gives anything."""
-    keys = answers.keys()
-    if not keys <= options.known:
-        return None
-    single = keys & options.single.keys()
-    try:
-        if not all(map(contains, map(options.single.__getitem__, single), map(answers.__getitem__, single))):
-            return None
-    except TypeError:  # a list given to a one-answer question
-        return None
-    for qid in keys & options.texts:
-        value = answers[qid]
-        if type(value) is not str or len(value) > MAX_TEXT:
-            return None
-    normalised = dict(answers)
-    for qid in keys & options.multi.keys():
-        value, order = answers[qid], options.multi[qid]
-        if type(value) is not list:
-            return None
-        try:
-            picked = set(value)
-        except TypeError:
-            return None
-        if not picked <= order.keys():
-            return None
-        # The options picked, once each, in the protocol's order (as the session stores them).
-        normalised[qid] = tuple(sorted(picked, key=order.__getitem__))
-    return normalised
-
-
-def _one_by_one(protocol: Protocol, options: _Accepted, answers: Mapping[str, Any]) -> dict[str, Any]:
-    """Each answer checked and put in final form in turn; raises :class:`SessionError` for the first that
-    cannot be used."""
     single, texts, multi = options.single.get, options.texts, options.multi.get
     nothing = _NOTHING
     # Every answer as given, in its place; the loop replaces those not already in final form.
@@ -145,7 +98,9 @@ def _one_by_one(protocol: Protocol, options: _Accepted, answers: Mapping[str, An
         if question is None:
             raise SessionError(f'no question "{qid}"{did_you_mean(qid, by_id)}')
         normalised[qid] = CallSession._normalise(question, value)
-    return normalised
+    return CheckedCall(
+        at, door, line, district, language, normalised, recorded, dict(unavailable) if unavailable else {}
+    )
 
 
 def call_state(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> CallState:
@@ -212,7 +167,7 @@ class _Accepted:
     """What a call given all at once may hold, worked out once per protocol: the option ids of each
     one-answer question, which questions take text, each multiple choice's option order; languages."""
 
-    __slots__ = ("known", "languages", "multi", "single", "texts")
+    __slots__ = ("languages", "multi", "single", "texts")
 
     def __init__(self, protocol: Protocol):
         questions = protocol.questions
@@ -220,8 +175,6 @@ class _Accepted:
         self.texts = frozenset(q.id for q in questions if q.type == "text")
         self.multi = {q.id: {o.id: i for i, o in enumerate(q.options)} for q in questions if q.type == "multi"}
         self.languages = frozenset(protocol.languages)
-        self.known = frozenset(self.single.keys() | self.texts | self.multi.keys())
-        """Questions whose answers :func:`_in_final_form` checks (not numbers: :func:`_one_by_one` converts them)."""
 
 
 def _options(protocol: Protocol) -> _Accepted:
