@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence, Set
 from enum import Enum
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from ..protocol.compiled import CompiledQuestion, Protocol
@@ -60,7 +61,10 @@ _MISSING = object()
 
 
 def _multi_points(risk: Mapping[str, int], values: Collection[str]) -> int:
-    return sum(risk.get(v, 0) for v in values)
+    return sum(map(risk.get, values, _ZEROS))  # risk.get(v, 0) for each v, without a generator's frames
+
+
+_ZEROS = repeat(0)
 
 
 # -- the band: points, overrides, suicide level -----------------------------------------------------

@@ -264,7 +264,9 @@ def recommend(
 
 def notified(choice: Choice) -> tuple[str, ...]:
     """Who is told of the call and is not already in the team sent."""
-    return tuple(n for n in choice.notify if n not in choice.team)
+    if not choice.notify:
+        return ()
+    return tuple([n for n in choice.notify if n not in choice.team])
 
 
 def deciding_values(
@@ -277,7 +279,11 @@ def deciding_values(
     if names is None:
         names = tuple(sorted(rule.when.names)) if rule.when else ()
     get = ns.get
-    return tuple([(name, _plain(get(name))) for name in names])
+    values = []
+    for name in names:  # (a loop, not a comprehension calling _plain: this runs for every replayed call)
+        value = get(name)
+        values.append((name, sorted(value) if isinstance(value, frozenset) else value))
+    return tuple(values)
 
 
 def _plain(value: Any) -> Any:
