@@ -189,7 +189,7 @@ _FAST_DECODER = json.JSONDecoder(
     parse_float=_bounded_float,
     parse_constant=_no_constant,
 )
-_FAST_SCAN = _FAST_DECODER.scan_once
+_FAST_SCAN = _FAST_DECODER.scan_once  # type: ignore[attr-defined]  # set by JSONDecoder.__init__, not in its stubs
 _KEY_END = '":'
 
 

@@ -90,7 +90,12 @@ def _read_in_order(body: list[ast.stmt]) -> list[ast.stmt]:
     out: list[ast.stmt] = []
     for statement in body:
         target = statement.targets[0] if isinstance(statement, ast.Assign) else None
-        if isinstance(target, ast.Subscript) and isinstance(target.slice, ast.Constant):
+        if (
+            isinstance(statement, ast.Assign)
+            and isinstance(target, ast.Subscript)
+            and isinstance(target.slice, ast.Constant)
+            and isinstance(target.slice.value, str)
+        ):
             key = target.slice.value
             local = f"_w{len(out)}"
             out.append(syntax.assign(local, reads.visit(statement.value)))
@@ -471,7 +476,9 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
             )
         present = syntax.compare(syntax.name("_v"), ast.IsNot(), syntax.name("_M"))
         # OUTCOME's report of an answer that does not apply (DECIDE reports nothing).
-        drop_id = [ast.Expr(syntax.call("_drop", ast.Constant(qid)))] if mode is Mode.OUTCOME else None
+        drop_id: list[ast.stmt] | None = (
+            [ast.Expr(syntax.call("_drop", ast.Constant(qid)))] if mode is Mode.OUTCOME else None
+        )
         in_door: ast.expr | None = None
         if question.doors is not None:
             constants[f"_D{i}"] = frozenset(question.doors)
@@ -517,6 +524,7 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
             dropped = [syntax.if_(present, [ast.Expr(syntax.call("_drop", ast.Constant(i), syntax.name("_v")))])]
         elif drop_id is not None:
             dropped = [syntax.if_(present, drop_id)]
+        applied: list[ast.stmt]
         if question.when is None:  # it applies wherever its doors let it
             applied = [syntax.if_(present, recorded, unanswered)]
         else:

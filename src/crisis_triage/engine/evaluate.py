@@ -94,7 +94,7 @@ class _Plan:
             if mode is Mode.DECIDE:
                 self.decide = walk
             elif mode is Mode.OUTCOME:
-                self.outcome = walk
+                self.outcome = walk  # type: ignore[assignment]  # this form returns (score, pending)
         return walk
 
 
@@ -336,7 +336,8 @@ def outcome_state(protocol: Protocol, state: CallSetting) -> Outcome:
     plan = _plan(protocol)
     ns, answered = _start(plan, state)
     dropped: list[str] = []
-    score, pending = (plan.outcome or plan.walk(Mode.OUTCOME))(ns, state.answers, state.door, answered, dropped.append)
+    walk: Callable[..., tuple[int, bool]] = plan.outcome or plan.walk(Mode.OUTCOME)  # type: ignore[assignment]
+    score, pending = walk(ns, state.answers, state.door, answered, dropped.append)
     choice = choose(protocol, ns, state, plan.choice)
     rule = choice.rule
     spec = rule.spec

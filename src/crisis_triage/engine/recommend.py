@@ -280,16 +280,10 @@ def deciding_values(
         names = tuple(sorted(rule.when.names)) if rule.when else ()
     get = ns.get
     values = []
-    for name in names:  # (a loop, not a comprehension calling _plain: this runs for every replayed call)
+    for name in names:  # (a loop, not a comprehension and a call per name: this runs for every replayed call)
         value = get(name)
         values.append((name, sorted(value) if isinstance(value, frozenset) else value))
     return tuple(values)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return sorted(value)
-    return value
 
 
 def _ruled_out(
