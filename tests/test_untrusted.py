@@ -120,3 +120,56 @@ def test_a_key_written_twice_is_named_first_in_order():
     _same(text)
     with pytest.raises(UntrustedInputError, match='"b" is written twice'):
         load_json(text)
+
+
+# -- the reading without the duplicate-key hook (untrusted._load_fast) ----------------------------------
+#: Keys that collide often, begin or end with a colon, or hold quotes and spaces once escaped.
+KEYS = st.sampled_from(["a", "b", ":", ":a", "a:", "a b", " ", "", '"', "é"])
+KEY_SEPARATORS = st.sampled_from([": ", ":", " : ", "\n:", ":\t", "\r\n: "])
+ITEM_SEPARATORS = st.sampled_from([", ", ",", " ,", ",\n"])
+
+
+@st.composite
+def objects_with_any_keys(draw, depth: int = 0):
+    """An object's text whose keys may be written twice, with any spacing (what json.dumps never writes)."""
+    key_separator, item_separator = draw(KEY_SEPARATORS), draw(ITEM_SEPARATORS)
+    members = []
+    for _ in range(draw(st.integers(0, 4))):
+        if depth < 2 and draw(st.booleans()):
+            value = draw(objects_with_any_keys(depth + 1))
+        else:
+            value = json.dumps(draw(SCALARS | st.sampled_from([":", ":x", '":', "x:"])))
+        members.append(json.dumps(draw(KEYS)) + key_separator + value)
+    return "{" + item_separator.join(members) + "}"
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(objects_with_any_keys(), st.sampled_from(["", "\n", " ", "[{}]"]))
+def test_fast_and_careful_agree_on_keys_written_twice(text, frame):
+    _same(text + frame if frame.strip() == "" else f"[{text}, {text}]")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": 1, "a": 1}',
+        '{"a": ":", "a": ":"}',  # strings that begin with a colon never make up for a key written twice
+        '{":a": 1, ":a": 2}',
+        '{"a" : 1, "a": 2}',
+        '{"a":1,"b":{"a":1,"a":2}}',
+        '[{"x": 1}, {"y": 2, "y": 3}]',
+        '{"a"\n: 1, "a": 2}',
+    ],
+)
+def test_a_key_written_twice_is_refused_however_it_is_spaced(text):
+    _same(text)
+    with pytest.raises(UntrustedInputError, match="written twice"):
+        load_json(text)
+
+
+def test_a_line_as_json_dumps_writes_it_is_read_without_the_duplicate_key_hook():
+    from crisis_triage import untrusted
+
+    line = json.dumps({"id": "c1", "at": "2026-01-05T00:32:19-05:00", "answers": {"a": "x: y", "b": ["y"]}, "n": 1.5})
+    assert untrusted._keys_end_in_colons(line + "\n")
+    assert untrusted._load_fast(line + "\n") == json.loads(line)

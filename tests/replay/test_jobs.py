@@ -74,3 +74,13 @@ def test_jobs_default_to_the_cores_this_process_may_use():
     assert default_jobs() >= 1
     result = CliRunner().invoke(cli, ["replay", "--help"])
     assert "--jobs" in result.output and "cores" in result.output
+
+
+def test_a_result_is_written_as_json_dumps_writes_it(boston, lines):
+    """The line encoder built once writes exactly what ``json.dumps(result, ensure_ascii=False)`` does."""
+    from crisis_triage.replay.jobs import _encode
+
+    results = [item for item in replay_lines(boston, lines) if not isinstance(item, BadLine)]
+    results.append({"id": 'é \u2028 "q" \\', "n": [1.5, -0.0, 10**30, None, True], "d": {"k": ()}})
+    for result in results:
+        assert _encode(result) == json.dumps(result, ensure_ascii=False)

@@ -5,8 +5,8 @@ walk out as straight-line code, built once per protocol: one block per question 
 (the question's doors, its condition seen as the call stands *before* it, the answer, its points,
 the facts it sets), and one ``refresh`` (derived facts, the band from the points, overrides that
 lift it, the suicide screen's level and the band that level requires). Everything else runs this
-code: the explained assessment, the decision-only path, the next-question walk (all three in
-:mod:`.evaluate`), replay, grading (through :class:`~crisis_triage.engine.CallSession`) and the
+code: the explained assessment, the decision-only path, the next-question walk, replay's outcome
+(all four in :mod:`.evaluate`), replay, grading (through :class:`~crisis_triage.engine.CallSession`) and the
 authoring explorer (:mod:`crisis_triage.authoring.explore`, through :func:`build_answers` and
 :func:`build_refresh`). To change how scoring works, change it here.
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Collection, Mapping, MutableMapping, Sequence, Set
 from enum import Enum
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from ..protocol.compiled import CompiledQuestion, Protocol
@@ -41,7 +42,7 @@ Answer = Callable[[Namespace, set[str], Any], tuple[int, tuple[str, ...]]]
 
 
 class Mode(Enum):
-    """What a compiled walk is for (one builder, so the three cannot drift apart)."""
+    """What a compiled walk is for (one builder and the same blocks, so the forms cannot drift apart)."""
 
     DECIDE = "decide"
     """``walk(ns, answers, door, answered) -> score``: answers only, no explanation."""
@@ -49,22 +50,21 @@ class Mode(Enum):
     """``walk(ns, answers, door, answered, skipped) -> index``: stop at the first question to ask (-1: none)."""
     EXPLAIN = "explain"
     """``walk(ns, answers, door, answered, unanswered, took, drop) -> score``: report every question's status."""
+    OUTCOME = "outcome"
+    """``walk(ns, answers, door, answered, drop) -> (score, pending)``: what replay writes of a call given
+    all at once. ``drop(question id)`` for each answer to a question that does not apply; ``pending``
+    is true when a required question applies and has no answer. Nothing else is reported, so an
+    unanswered question that is not required is not looked at (as in ``DECIDE``)."""
 
 
 _MISSING = object()
 
 
 def _multi_points(risk: Mapping[str, int], values: Collection[str]) -> int:
-    return sum(risk.get(v, 0) for v in values)
+    return sum(map(risk.get, values, _ZEROS))  # risk.get(v, 0) for each v, without a generator's frames
 
 
-def _sets_by_condition(sets: tuple[tuple[str, Condition], ...], ns: Namespace, value: Any) -> tuple[str, ...]:
-    """The facts a question's ``sets`` establish when a condition reads more than the answer."""
-    ns["answer"] = value
-    established = tuple(fact for fact, condition in sets if condition.test(ns))
-    for fact in established:
-        ns[fact] = True
-    return established
+_ZEROS = repeat(0)
 
 
 # -- the band: points, overrides, suicide level -----------------------------------------------------
@@ -73,11 +73,40 @@ def build_refresh(protocol: Protocol) -> Refresh:
     refresh: Refresh = syntax.function(
         "refresh",
         [NS, "_score"],
-        _refresh_body(protocol, frozenset(), True, False),
+        _read_in_order(_refresh_body(protocol, frozenset(), True, False)),
         _refresh_constants(protocol),
         "<protocol refresh>",
     )
     return refresh
+
+
+def _read_in_order(body: list[ast.stmt]) -> list[ast.stmt]:
+    """``body`` reading each name of the namespace once: a name it does not write is read into a
+    local at the top, a name it writes (``_ns[key] = value`` at the top level of ``body``) is kept
+    in a local as written, and every read takes the local that holds what the namespace would hold
+    there. (The overrides and levels read the same facts many times; every name they read is in
+    the namespace of the engine's walk, which starts from the protocol's defaults.)"""
+    reads = _ReadOnce({})
+    out: list[ast.stmt] = []
+    for statement in body:
+        target = statement.targets[0] if isinstance(statement, ast.Assign) else None
+        if (
+            isinstance(statement, ast.Assign)
+            and isinstance(target, ast.Subscript)
+            and isinstance(target.slice, ast.Constant)
+            and isinstance(target.slice.value, str)
+        ):
+            key = target.slice.value
+            local = f"_w{len(out)}"
+            out.append(syntax.assign(local, reads.visit(statement.value)))
+            out.append(syntax.store(syntax.ns_item(key, store=True), syntax.name(local)))
+            reads.locals_of[key] = local  # reads from here on take what was written
+        else:
+            if any(isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store) for node in ast.walk(statement)):
+                raise ValueError("a refresh writes the namespace only in statements of its own")  # pragma: no cover
+            out.append(reads.visit(statement))
+    hoisted = [syntax.assign(local, syntax.ns_item(key)) for key, local in reads.first_reads.items()]
+    return hoisted + out
 
 
 def build_refresh_from(protocol: Protocol, settled: Set[tuple[str, int]]) -> RefreshFrom:
@@ -207,6 +236,8 @@ class _ReadOnce(ast.NodeTransformer):
 
     def __init__(self, locals_of: dict[str, str]):
         self.locals_of = locals_of
+        self.first_reads: dict[str, str] = {}
+        """The names read before anything was known of them (the caller reads these at the top)."""
 
     def visit_Subscript(self, node: ast.Subscript) -> ast.expr:
         if (
@@ -216,7 +247,10 @@ class _ReadOnce(ast.NodeTransformer):
             and isinstance(node.slice.value, str)
             and isinstance(node.ctx, ast.Load)
         ):
-            local = self.locals_of.setdefault(node.slice.value, f"_k{len(self.locals_of)}")
+            local = self.locals_of.get(node.slice.value)
+            if local is None:
+                local = self.locals_of[node.slice.value] = f"_k{len(self.locals_of)}"
+                self.first_reads[node.slice.value] = local
             return ast.copy_location(syntax.name(local), node)
         self.generic_visit(node)
         return node
@@ -255,8 +289,14 @@ def _answer_block(
     block: list[ast.stmt] = []
     if reads is None or qid in reads.names or (question.sets and question.facts_by_answer is None):
         block.append(syntax.store(syntax.ns_item(qid, store=True), stored))
-    if reads is None or reads.answered:
+    if reads is None or (reads.answered and (reads.answered_ids is None or qid in reads.answered_ids)):
         block.append(ast.Expr(syntax.call("_add", ast.Constant(qid))))
+    if (
+        question.type in ("yes_no", "choice")
+        and (question.risk or question.sets)
+        and question.facts_by_answer is not None
+    ):
+        return block + _by_option(question, explain)
     if question.risk:
         points = _points(i, question, constants)
         if explain:
@@ -284,11 +324,55 @@ def _answer_block(
             )
         )
     elif question.sets:
-        constants[f"_S{i}"] = tuple(question.sets)
-        established = syntax.call("_sets_by_condition", syntax.name(f"_S{i}"), syntax.name(NS), syntax.ns_item(qid))
-        block.append(syntax.assign("_fs", established) if explain else ast.Expr(established))
+        block += _sets_by_condition(question, explain)
     elif explain:
         block.append(syntax.assign("_fs", ast.Tuple([], ast.Load())))
+    return block
+
+
+def _by_option(question: CompiledQuestion, explain: bool) -> list[ast.stmt]:
+    """A one-answer question's points and facts as one test per option that adds any: ``if _v ==
+    "yes": _score += 3; _ns["weapon_present"] = True; elif ...`` (for a question with a few options,
+    cheaper than looking the answer up in a table of points and one of facts)."""
+    table = question.facts_by_answer or {}
+    values = [o.id for o in question.options]
+    values += [v for v in question.risk if v not in values]
+    branches: list[tuple[str, list[ast.stmt]]] = []
+    for value in values:
+        points, facts = question.risk.get(value, 0), table.get(value, ())
+        if not (points or facts):
+            continue
+        body: list[ast.stmt] = []
+        if points:
+            body.append(ast.AugAssign(target=syntax.local("_score"), op=ast.Add(), value=ast.Constant(points)))
+        body += [syntax.store(syntax.ns_item(fact, store=True), ast.Constant(True)) for fact in facts]
+        if explain:
+            facts_tuple = ast.Tuple([ast.Constant(f) for f in facts], ast.Load())
+            body += [syntax.assign("_p", points), syntax.assign("_fs", facts_tuple)]
+        branches.append((value, body))
+    otherwise: list[ast.stmt] = (
+        [syntax.assign("_p", 0), syntax.assign("_fs", ast.Tuple([], ast.Load()))] if explain else []
+    )
+    for value, body in reversed(branches):
+        test = syntax.compare(syntax.name("_v"), ast.Eq(), ast.Constant(value))
+        otherwise = [syntax.if_(test, body, otherwise)]
+    return otherwise
+
+
+def _sets_by_condition(question: CompiledQuestion, explain: bool) -> list[ast.stmt]:
+    """The facts a question's ``sets`` establish when a condition reads more than the answer: the
+    answer is left in ``answer`` for the conditions to read, every condition is tested, then the
+    facts whose condition held are set (in ``_fs`` too, with ``explain``, in the order listed)."""
+    block: list[ast.stmt] = [syntax.store(syntax.ns_item("answer", store=True), syntax.ns_item(question.id))]
+    block += [syntax.assign(f"_e{j}", condition.tree()) for j, (_fact, condition) in enumerate(question.sets)]
+    if explain:
+        block.append(syntax.assign("_fs", ast.Tuple([], ast.Load())))
+    for j, (fact, _condition) in enumerate(question.sets):
+        established: list[ast.stmt] = [syntax.store(syntax.ns_item(fact, store=True), ast.Constant(True))]
+        if explain:
+            fact_tuple = ast.Tuple([ast.Constant(fact)], ast.Load())
+            established.append(ast.AugAssign(target=syntax.local("_fs"), op=ast.Add(), value=fact_tuple))
+        block.append(syntax.if_(syntax.name(f"_e{j}"), established))
     return block
 
 
@@ -298,6 +382,8 @@ class _Reads(NamedTuple):
     names: frozenset[str]
     answered: bool
     """Some condition uses ``answered(question)``."""
+    answered_ids: frozenset[str] | None = None
+    """The questions conditions ask ``answered()`` of (None: any may be asked)."""
 
 
 def _reads(protocol: Protocol) -> _Reads:
@@ -312,11 +398,38 @@ def _reads(protocol: Protocol) -> _Reads:
     answered = any(
         isinstance(node, ast.Constant) and node.value == ANSWERED for c in conditions for node in ast.walk(c.tree())
     )
-    return _Reads(frozenset().union(*(c.names for c in conditions)), answered)
+    return _Reads(frozenset().union(*(c.names for c in conditions)), answered, _answered_ids(conditions))
+
+
+def _answered_ids(conditions: list[Condition]) -> frozenset[str] | None:
+    """The question ids the conditions test with ``answered(question)`` (compiled to ``"q" in
+    _ns["_answered"]``); None when the answered set is read any other way."""
+    ids: set[str] = set()
+    uses = 0
+    for condition in conditions:
+        for node in ast.walk(condition.tree()):
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.slice, ast.Constant)
+                and node.slice.value == ANSWERED
+            ):
+                uses += 1
+            elif (
+                isinstance(node, ast.Compare)
+                and isinstance(node.left, ast.Constant)
+                and isinstance(node.left.value, str)
+                and len(node.comparators) == 1
+                and isinstance(node.comparators[0], ast.Subscript)
+                and isinstance(node.comparators[0].slice, ast.Constant)
+                and node.comparators[0].slice.value == ANSWERED
+            ):
+                ids.add(node.left.value)
+                uses -= 1  # the Subscript inside it is counted above, as a use this accounts for
+    return frozenset(ids) if uses == 0 else None
 
 
 def _walk_constants() -> dict[str, Any]:
-    return {"_M": _MISSING, "_multi_points": _multi_points, "_sets_by_condition": _sets_by_condition}
+    return {"_M": _MISSING, "_multi_points": _multi_points}
 
 
 def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[..., int]:
@@ -330,17 +443,30 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
     constants: dict[str, Any] = {**_walk_constants(), "_refresh": refresh}
     derived = derived_names(protocol)
     explain = mode is Mode.EXPLAIN
-    reads = _reads(protocol) if mode is Mode.DECIDE else None
+    # Forms that hand on only the decision read the namespace and answered set through conditions alone.
+    reads = _reads(protocol) if mode in (Mode.DECIDE, Mode.OUTCOME) else None
     body: list[ast.stmt] = [
         syntax.assign("_score", 0),
         syntax.assign("_stale", True),
-        # Bound once: the blocks below call them once per question.
-        syntax.assign("_get", ast.Attribute(syntax.name("_answers"), "get", ast.Load())),
+        # Bound once: the blocks below call it once per answer.
         syntax.assign("_add", ast.Attribute(syntax.name("_answered"), "add", ast.Load())),
     ]
+    # Every question's answer (or _M) looked up at once, in asking order, into a local each:
+    # (_v0, _v1, ...) = map(_answers.get, _QIDS, _MS).
+    constants["_QIDS"] = tuple(q.id for q in protocol.questions)
+    constants["_MS"] = (_MISSING,) * len(protocol.questions)
+    constants["_map"] = map
+    answers = syntax.call(
+        "_map", ast.Attribute(syntax.name("_answers"), "get", ast.Load()), syntax.name("_QIDS"), syntax.name("_MS")
+    )
+    targets = ast.Tuple([syntax.local(f"_v{i}") for i in range(len(protocol.questions))], ast.Store())
+    if protocol.questions:
+        body.append(syntax.store(targets, answers))
+    if mode is Mode.OUTCOME:
+        body.append(syntax.assign("_pending", False))
     for i, question in enumerate(protocol.questions):
         qid = question.id
-        body.append(syntax.assign("_v", syntax.call("_get", ast.Constant(qid), syntax.name("_M"))))
+        body.append(syntax.assign("_v", syntax.name(f"_v{i}")))
         recorded = _answer_block(i, question, explain, constants, reads) + [syntax.assign("_stale", True)]
         if explain:
             recorded.append(
@@ -349,6 +475,10 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                 )
             )
         present = syntax.compare(syntax.name("_v"), ast.IsNot(), syntax.name("_M"))
+        # OUTCOME's report of an answer that does not apply (DECIDE reports nothing).
+        drop_id: list[ast.stmt] | None = (
+            [ast.Expr(syntax.call("_drop", ast.Constant(qid)))] if mode is Mode.OUTCOME else None
+        )
         in_door: ast.expr | None = None
         if question.doors is not None:
             constants[f"_D{i}"] = frozenset(question.doors)
@@ -366,15 +496,16 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                     )
                 )
             condition.append(syntax.assign("_a", question.when.tree()))
-        else:
-            condition.append(syntax.assign("_a", True))
-        if mode is Mode.DECIDE:
+        if mode is Mode.DECIDE or (mode is Mode.OUTCOME and not question.spec.required):
             # An unanswered question changes nothing, whether or not it applies: only answers are looked at.
             gate: ast.expr = present if in_door is None else ast.BoolOp(ast.And(), [present, in_door])
             inner: list[ast.stmt] = recorded
             if question.when is not None:
-                inner = condition[:-1] + [syntax.if_(question.when.tree(), recorded)]
-            body.append(syntax.if_(gate, inner))
+                inner = condition[:-1] + [syntax.if_(question.when.tree(), recorded, drop_id)]
+            if mode is Mode.OUTCOME and in_door is not None:  # an answer through another door is dropped
+                body.append(syntax.if_(present, [syntax.if_(in_door, inner, drop_id)]))
+            else:
+                body.append(syntax.if_(gate, inner))
             continue
         unanswered: list[ast.stmt]
         if mode is Mode.NEXT:
@@ -384,16 +515,22 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                     [ast.Return(ast.Constant(i))],
                 )
             ]
+        elif mode is Mode.OUTCOME:  # a required question (see above): still to ask
+            unanswered = [syntax.assign("_pending", True)]
         else:
             unanswered = [ast.Expr(syntax.call("_unanswered", ast.Constant(i)))]
-        dropped: list[ast.stmt] = [
-            syntax.if_(present, [ast.Expr(syntax.call("_drop", ast.Constant(i), syntax.name("_v")))])
-        ]
-        applied = condition + [
-            syntax.if_(syntax.name("_a"), [syntax.if_(present, recorded, unanswered)], dropped if explain else None)
-        ]
+        dropped: list[ast.stmt] | None = None
+        if explain:
+            dropped = [syntax.if_(present, [ast.Expr(syntax.call("_drop", ast.Constant(i), syntax.name("_v")))])]
+        elif drop_id is not None:
+            dropped = [syntax.if_(present, drop_id)]
+        applied: list[ast.stmt]
+        if question.when is None:  # it applies wherever its doors let it
+            applied = [syntax.if_(present, recorded, unanswered)]
+        else:
+            applied = condition + [syntax.if_(syntax.name("_a"), [syntax.if_(present, recorded, unanswered)], dropped)]
         if in_door is not None:
-            applied = [syntax.if_(in_door, applied, dropped if explain else None)]
+            applied = [syntax.if_(in_door, applied, dropped)]
         body += applied
     if mode is Mode.NEXT:
         body.append(ast.Return(ast.Constant(-1)))
@@ -403,11 +540,15 @@ def build_walk(protocol: Protocol, mode: Mode, refresh: Refresh) -> Callable[...
                 syntax.name("_stale"), [ast.Expr(syntax.call("_refresh", syntax.name(NS), syntax.name("_score")))]
             )
         )
-        body.append(ast.Return(syntax.name("_score")))
+        if mode is Mode.OUTCOME:
+            body.append(ast.Return(ast.Tuple([syntax.name("_score"), syntax.name("_pending")], ast.Load())))
+        else:
+            body.append(ast.Return(syntax.name("_score")))
     args = [NS, "_answers", "_door", "_answered"] + {
         Mode.DECIDE: [],
         Mode.NEXT: ["_skipped"],
         Mode.EXPLAIN: ["_unanswered", "_took", "_drop"],
+        Mode.OUTCOME: ["_drop"],
     }[mode]
     walk: Callable[..., int] = syntax.function("walk", args, body, constants, f"<protocol walk: {mode.value}>")
     return walk

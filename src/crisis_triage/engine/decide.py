@@ -76,16 +76,17 @@ def check_call(
         for interrupt in interrupts:
             _check(interrupt, protocol.interrupts, "interrupt")
             recorded.setdefault(interrupt, at)
-    single, texts, multi = options.single, options.texts, options.multi
-    normalised: dict[str, Any] = {}
+    single, texts, multi = options.single.get, options.texts, options.multi.get
+    nothing = _NOTHING
+    # Every answer as given, in its place; the loop replaces those not already in final form.
+    normalised: dict[str, Any] = dict(answers)
     for qid, value in answers.items():
         if type(value) is str:
             # The common cases, already in final form: an option id, or text within bounds.
-            if value in single.get(qid, _NOTHING) or (qid in texts and len(value) <= MAX_TEXT):
-                normalised[qid] = value
+            if value in single(qid, nothing) or (qid in texts and len(value) <= MAX_TEXT):
                 continue
         elif type(value) is list:
-            order = multi.get(qid)
+            order = multi(qid)
             if order is not None:
                 picked = set(value)
                 if picked <= order.keys():
@@ -119,9 +120,32 @@ def call_state(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> C
     )
 
 
-def decide(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Decision:
-    """What the engine decides for a call given all at once (keywords as :func:`check_call`)."""
-    return decide_state(protocol, check_call(protocol, answers, **call))
+def decide(
+    protocol: Protocol,
+    answers: Mapping[str, Any],
+    *,
+    at: datetime,
+    door: str | None = None,
+    line: str | None = None,
+    district: str | None = None,
+    language: str = "en",
+    interrupts: Iterable[str] = (),
+    unavailable: Mapping[str, str] | None = None,
+) -> Decision:
+    """What the engine decides for a call given all at once (keywords as :func:`check_call`; named
+    here, not passed on as ``**call``: a dict built and taken apart again on every call)."""
+    checked = check_call(
+        protocol,
+        answers,
+        at=at,
+        door=door,
+        line=line,
+        district=district,
+        language=language,
+        interrupts=interrupts,
+        unavailable=unavailable,
+    )
+    return decide_state(protocol, checked)
 
 
 def outcome(protocol: Protocol, answers: Mapping[str, Any], **call: Any) -> Outcome:

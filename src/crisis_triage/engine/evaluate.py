@@ -2,10 +2,11 @@
 
 The walk itself (asking order, doors, conditions, answers, points, facts, derived facts, band,
 overrides, suicide level) is written once, in :mod:`.compiled_walk`, and compiled once per
-protocol in three forms that share every block: :func:`evaluate` runs the explaining form
+protocol in four forms that share every block: :func:`evaluate` runs the explaining form
 (everything the console shows, with every contribution, source and reason), :func:`next_question`
-the form that stops at the next question to ask, and :func:`decide_state` the decision-only form
-(replay at scale, benchmarks). What is the same for every call of a protocol (defaults, the compiled
+the form that stops at the next question to ask, :func:`decide_state` the decision-only form
+(summaries at scale, benchmarks) and :func:`outcome_state` the form that reports only what replay
+writes (the answers dropped, whether a required question is still to ask). What is the same for every call of a protocol (defaults, the compiled
 walks) is worked out once per protocol and kept with it.
 """
 
@@ -82,6 +83,8 @@ class _Plan:
         self._walks: dict[Mode, Callable[..., int]] = {}
         self.decide: Callable[..., int] | None = None
         """The decision-only walk, kept in an attribute of its own: it is read on every call of a replay."""
+        self.outcome: Callable[..., tuple[int, bool]] | None = None
+        """The walk that gives what replay writes (``Mode.OUTCOME``), likewise."""
 
     def walk(self, mode: Mode) -> Callable[..., int]:
         """The walk compiled for ``mode`` (see :mod:`.compiled_walk`), built on first use."""
@@ -90,6 +93,8 @@ class _Plan:
             walk = self._walks[mode] = build_walk(self.protocol, mode, self.refresh)
             if mode is Mode.DECIDE:
                 self.decide = walk
+            elif mode is Mode.OUTCOME:
+                self.outcome = walk  # type: ignore[assignment]  # this form returns (score, pending)
         return walk
 
 
@@ -324,38 +329,15 @@ class Outcome(NamedTuple):
     """Questions answered that do not apply, in asking order."""
 
 
-class _Outcome:
-    """The explaining walk's reports, keeping only what an :class:`Outcome` reads."""
-
-    __slots__ = ("dropped", "ids", "pending_required", "required")
-
-    def __init__(self, plan: _Plan):
-        self.ids = plan.question_ids
-        self.required = plan.required
-        self.pending_required = False
-        self.dropped: list[str] = []
-
-    def unanswered(self, index: int) -> None:
-        # A call given all at once has no skipped question: every unanswered one that applies is pending.
-        if self.required[index]:
-            self.pending_required = True
-
-    def drop(self, index: int, value: Any) -> None:
-        self.dropped.append(self.ids[index])
-
-
-def _took(index: int, value: Any, points: int, facts: tuple[str, ...]) -> None:
-    """Nothing to keep of an answer recorded: its points are in the score, its facts in the namespace."""
-
-
 def outcome_state(protocol: Protocol, state: CallSetting) -> Outcome:
     """What :func:`evaluate` with ``reasons=False`` says of a call with no skipped question, without
     building the explanation (each question's status, contributions, sources): the same walk and
     choice, for replay at scale. The replay tests hold the two to the same results."""
     plan = _plan(protocol)
     ns, answered = _start(plan, state)
-    walk = _Outcome(plan)
-    score = plan.walk(Mode.EXPLAIN)(ns, state.answers, state.door, answered, walk.unanswered, _took, walk.drop)
+    dropped: list[str] = []
+    walk: Callable[..., tuple[int, bool]] = plan.outcome or plan.walk(Mode.OUTCOME)  # type: ignore[assignment]
+    score, pending = walk(ns, state.answers, state.door, answered, dropped.append)
     choice = choose(protocol, ns, state, plan.choice)
     rule = choice.rule
     spec = rule.spec
@@ -376,10 +358,10 @@ def outcome_state(protocol: Protocol, state: CallSetting) -> Outcome:
             tuple(choice.notes),
             tuple(choice.fallbacks),
             tuple(choice.guarantees),
-            deciding_values(rule, ns),
+            deciding_values(rule, ns, plan.choice.deciding_names[choice.index]),
             tuple(compress(plan.sorted_facts, plan.fact_values(ns))),  # the facts that hold, sorted
-            walk.pending_required,
-            tuple(walk.dropped),
+            pending,
+            tuple(dropped),
         ),
     )
 

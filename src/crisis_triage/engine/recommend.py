@@ -78,10 +78,22 @@ def _resolve(protocol: Protocol, model_id: str, state: CallSetting, hour: float,
 class Choice:
     """The decision before it is explained: the rule, the model sent, the team and how they came about."""
 
-    __slots__ = ("additions", "fallbacks", "guarantees", "model", "not_matched", "notes", "notify", "rule", "team")
+    __slots__ = (
+        "additions",
+        "fallbacks",
+        "guarantees",
+        "index",
+        "model",
+        "not_matched",
+        "notes",
+        "notify",
+        "rule",
+        "team",
+    )
 
     def __init__(
         self,
+        index: int,
         rule: CompiledRule,
         not_matched: tuple[CompiledRule, ...],
         model: str,
@@ -89,6 +101,7 @@ class Choice:
         notify: list[str],
         fallbacks: list[FallbackStep],
     ):
+        self.index = index  # the rule's place in the protocol's rules
         self.rule = rule
         self.not_matched = not_matched
         self.model = model
@@ -103,7 +116,7 @@ class Choice:
 class ChoicePlan:
     """What :func:`choose` reads on every call, worked out once per protocol."""
 
-    __slots__ = ("also", "first_rule", "free", "guarantees", "roles")
+    __slots__ = ("also", "deciding_names", "first_rule", "free", "guarantees", "guarantees_holding", "roles")
 
     def __init__(self, protocol: Protocol):
         #: first_rule(ns) -> index of the first rule whose condition holds (compiled)
@@ -119,7 +132,13 @@ class ChoicePlan:
             tuple((addition, condition.test if condition is not None else None) for addition, condition in rule.also)
             for rule in protocol.rules
         )
-        self.guarantees = tuple((guarantee, condition.test) for guarantee, condition in protocol.guarantees)
+        self.guarantees = tuple(guarantee for guarantee, _ in protocol.guarantees)
+        #: guarantees_holding(ns) -> bit i set when guarantee i's condition holds (compiled, one call)
+        self.guarantees_holding = compiled_walk.build_mask(
+            [condition for _, condition in protocol.guarantees], "<protocol guarantees>"
+        )
+        #: per rule, the names its condition reads, sorted (what :func:`deciding_values` reports)
+        self.deciding_names = tuple(tuple(sorted(rule.when.names)) if rule.when else () for rule in protocol.rules)
 
 
 def choice_plan(protocol: Protocol) -> ChoicePlan:
@@ -145,7 +164,9 @@ def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallSetting, plan: 
     if model_id not in plan.free or model_id in state.unavailable:
         model_id = _resolve(protocol, model_id, state, hour, fallbacks)
     model = models[model_id]
-    choice = Choice(chosen_rule, protocol.rules[:index], model_id, list(model.team), list(model.notify), fallbacks)
+    choice = Choice(
+        index, chosen_rule, protocol.rules[:index], model_id, list(model.team), list(model.notify), fallbacks
+    )
     team = choice.team
     for addition, test in plan.also[index]:
         if test is not None and not test(ns):
@@ -158,8 +179,9 @@ def choose(protocol: Protocol, ns: Mapping[str, Any], state: CallSetting, plan: 
                     team.append(role)
                     choice.additions.append(Addition(role, addition.because or spec.because, spec.id))
 
-    for guarantee, test in plan.guarantees:
-        if guarantee.require in choice.team or not test(ns):
+    holding = plan.guarantees_holding(ns)
+    for i, guarantee in enumerate(plan.guarantees):
+        if not holding >> i & 1 or guarantee.require in choice.team:
             continue
         if guarantee.switch_to:
             target = _resolve(protocol, guarantee.switch_to, state, hour, fallbacks)
@@ -242,18 +264,26 @@ def recommend(
 
 def notified(choice: Choice) -> tuple[str, ...]:
     """Who is told of the call and is not already in the team sent."""
-    return tuple(n for n in choice.notify if n not in choice.team)
+    if not choice.notify:
+        return ()
+    return tuple([n for n in choice.notify if n not in choice.team])
 
 
-def deciding_values(rule: CompiledRule, ns: Mapping[str, Any]) -> tuple[tuple[str, Any], ...]:
-    """The values the rule's condition read, by name (multiple choices as sorted lists)."""
-    return tuple(sorted((name, _plain(ns.get(name))) for name in (rule.when.names if rule.when else ())))
+def deciding_values(
+    rule: CompiledRule, ns: Mapping[str, Any], names: tuple[str, ...] | None = None
+) -> tuple[tuple[str, Any], ...]:
+    """The values the rule's condition read, by name (multiple choices as sorted lists).
 
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, frozenset):
-        return sorted(value)
-    return value
+    ``names``: the rule's names already sorted (:attr:`ChoicePlan.deciding_names`), for callers that hold them.
+    """
+    if names is None:
+        names = tuple(sorted(rule.when.names)) if rule.when else ()
+    get = ns.get
+    values = []
+    for name in names:  # (a loop, not a comprehension and a call per name: this runs for every replayed call)
+        value = get(name)
+        values.append((name, sorted(value) if isinstance(value, frozenset) else value))
+    return tuple(values)
 
 
 def _ruled_out(

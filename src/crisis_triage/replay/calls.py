@@ -294,11 +294,15 @@ def replay_call(protocol: Protocol, call: CallRecord | ReplayedCall, at: datetim
         "score": result.score,
         "suicide_level": result.suicide_level,
         "rule": result.rule,
-        "fallback": [{"from": f.from_model, "to": f.to_model, "reason": f.reason} for f in result.fallbacks],
-        "guarantees": [g.guarantee for g in result.guarantees],
+        # (Each list built only when there is something in it: most calls have none, and a list
+        # comprehension is a function call of its own.)
+        "fallback": [{"from": f.from_model, "to": f.to_model, "reason": f.reason} for f in result.fallbacks]
+        if result.fallbacks
+        else [],
+        "guarantees": [g.guarantee for g in result.guarantees] if result.guarantees else [],
         "rationale": result.because["en"],
         # The rule's notes carry what the caller asked for (a no-police request honoured, or why not).
-        "notes": [note["en"] for note in result.notes],
+        "notes": [note["en"] for note in result.notes] if result.notes else [],
         "deciding": dict(result.deciding_values),
         "facts": list(result.facts),
         "provisional": result.provisional,
