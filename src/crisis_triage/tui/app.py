@@ -23,6 +23,7 @@ from .app_thread import remember_app_thread
 from .console_commands import console_commands
 from .launch_app import SnapshotStart
 from .store_problems import StoreProblems, open_journal
+from .terminal_watch import watch_terminal
 from .themes import CONSOLE_THEMES, HIGH_CONTRAST
 from .unfinished_calls import offer_unfinished
 from .widgets.message_line import MessageLine
@@ -145,6 +146,7 @@ class ConsoleApp(SnapshotStart, App):
         remember_app_thread(self)
 
     def on_mount(self) -> None:
+        watch_terminal(self)
         self.register_theme(HIGH_CONTRAST)
         theme = self.launch.snapshot["theme"] if self.launch is not None else self.settings.theme
         if theme in self.available_themes:

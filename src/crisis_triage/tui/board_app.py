@@ -25,6 +25,7 @@ from ..protocol.centre import Centre
 from ..protocol.compiled import Protocol
 from ..store.centre_link import CentreLink
 from ..store.live_calls import SORTS, BoardPicture, LiveCall, board_picture, consulted_calls, read_live_calls
+from .terminal_watch import watch_terminal
 
 WALL_ACTIONS = {spec.action for spec in KEYS if spec.where == "board / wall"}
 FILTERS = ("all", "alerts", "questioning", "dispatched", "follow-up due")
@@ -103,6 +104,7 @@ class BoardApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        watch_terminal(self)
         calls = self._board.query_one("#calls", DataTable)
         calls.add_columns(
             # The state before the wide columns: a narrow terminal cuts the right-hand side first.

@@ -19,6 +19,7 @@ from ..training.library import Scenario
 from ..training.practice_queue import PracticeQueue
 from .app import ConsoleApp, local_now
 from .practice_flow import PracticeFlow, open_picker
+from .terminal_watch import watch_terminal
 from .themes import HIGH_CONTRAST
 
 
@@ -65,6 +66,7 @@ class PracticeApp(ConsoleApp):
         # Replaces the console's start-up (a live call, or unfinished calls to resume): practice
         # never offers or starts a live call.
         event.prevent_default()
+        watch_terminal(self)
         self.register_theme(HIGH_CONTRAST)
         if self.settings.theme in self.available_themes:
             self.theme = self.settings.theme

@@ -30,6 +30,7 @@ from ..engine.views import band_view, interrupt_views, next_question_view
 from ..keymap import bindings, label
 from ..protocol.compiled import Protocol
 from ..protocol.errors import Problem, ProtocolError
+from .terminal_watch import watch_terminal
 from .widgets.recommendation import RecommendationCard
 from .widgets.risk import RiskPanel
 
@@ -96,6 +97,7 @@ class PreviewApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        watch_terminal(self)
         self.load()
         self.set_interval(self.poll_seconds, self.check_file)
 
