@@ -4,27 +4,15 @@ engine, the protocol, the record store, YAML or Jinja2, then takes keys typed at
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
-import re
-import select
-import signal
-import struct
-import subprocess
 import sys
-import termios
 import time
-from pathlib import Path
 
 from crisis_triage.config import load_settings
 from crisis_triage.engine import Answered, CallStarted
 from crisis_triage.store.opening import open_journal
 
-ROOT = Path(__file__).resolve().parents[2]
-ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
-FIRST_QUESTION = b"What is the address where the person is right now?"
+from .pty_console import FIRST_QUESTION, Terminal, console_environment
 
 #: Runs the console; at the first frame of a start from a snapshot, writes what was imported by then.
 SCRIPT = """
@@ -55,49 +43,8 @@ NOT_BEFORE_THE_FIRST_FRAME = (
 )
 
 
-class Terminal:
-    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
-        self.master, slave = pty.openpty()
-        fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-        self.process = subprocess.Popen(
-            argv, stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True, start_new_session=True
-        )
-        os.close(slave)
-        self.seen = b""
-
-    def wait_for(self, text: bytes, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while text not in ANSI.sub(b"", self.seen):
-            remaining = deadline - time.monotonic()
-            assert remaining > 0, f"{text!r} never shown: {ANSI.sub(b'', self.seen)[-600:]!r}"
-            if select.select([self.master], [], [], remaining)[0]:
-                try:
-                    self.seen += os.read(self.master, 65536)
-                except OSError:
-                    raise AssertionError(f"the console ended: {ANSI.sub(b'', self.seen)[-600:]!r}") from None
-
-    def send(self, data: bytes) -> None:
-        os.write(self.master, data)
-
-    def close(self) -> None:
-        os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
-        os.close(self.master)
-
-
 def test_a_start_from_a_snapshot_paints_before_the_engine_and_takes_keys_typed_at_once(tmp_path, monkeypatch):
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-        "TERM": "xterm-256color",
-        "COLUMNS": "100",  # as the pty's size (a test runner may have set its own)
-        "LINES": "30",
-        "CRISIS_TRIAGE_CONFIG": str(tmp_path / "config.toml"),
-        "CRISIS_TRIAGE_DATA_DIR": str(tmp_path / "data"),
-        "CRISIS_TRIAGE_LOG_DIR": str(tmp_path / "logs"),
-        "CRISIS_TRIAGE_PROTOCOL_CACHE": str(tmp_path / "cache"),
-    }
-    env.pop("TEXTUAL", None)
+    env = console_environment(tmp_path)
     imported = tmp_path / "imported.json"
     argv = [sys.executable, "-c", SCRIPT, str(imported)]
     # The first start (console 1) writes the snapshot once its call screen is up.
