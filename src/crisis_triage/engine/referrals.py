@@ -309,14 +309,17 @@ def referrals_for_call(
     lookup keyed by the rules that hold, the district, the language, the age question's answer as it
     stands (the age is worked out of it only when the offers are), in the stretch's table.
     """
-    key = assessment.referral_key
-    if key is not None and protocol is _fast_protocol and directory is _fast_directory:
-        # The step for the pair last asked, in place (what the step does when the key is recorded).
-        if not key[0]:
-            return ()
-        offers = _fast_memo[_fast_of_minute[assessment.referral_minute]].get(key)
-        if offers is not None:
-            return offers
+    if protocol is _fast_protocol and directory is _fast_directory:
+        # The step for the pair last asked, in place, when the walk recorded the key (else ``key[0]``
+        # raises TypeError) and the memo has its offers (else KeyError): a try costs nothing until
+        # it raises, and a subscript is cheaper than ``get``. Anything else is the step's to do.
+        try:
+            key = assessment.referral_key
+            if not key[0]:
+                return ()
+            return _fast_memo[_fast_of_minute[assessment.referral_minute]][key]
+        except (KeyError, TypeError):
+            pass
     return _prepare(protocol, directory)(state, assessment)
 
 
