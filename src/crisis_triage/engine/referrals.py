@@ -314,7 +314,7 @@ def referrals_for_call(
         # raises TypeError) and the memo has its offers (else KeyError): a try costs nothing until
         # it raises, and a subscript is cheaper than ``get``. Anything else is the step's to do.
         try:
-            key = assessment.referral_key
+            key: Any = assessment.referral_key  # None when not recorded: key[0] raises TypeError
             if not key[0]:
                 return ()
             return _fast_memo[_fast_of_minute[assessment.referral_minute]][key]
