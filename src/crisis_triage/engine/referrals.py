@@ -71,7 +71,7 @@ class _Book:
     ``of_minute[m]`` is the stretch of minute ``m`` of the week; ``starts[s]`` the first minute of
     stretch ``s``; ``memo[s]`` the offers worked out in stretch ``s``; ``size`` how many in all."""
 
-    __slots__ = ("memo", "of_minute", "size", "starts", "zone")
+    __slots__ = ("keys", "memo", "of_minute", "size", "starts", "zone")
 
     def __init__(self, directory: Directory):
         marks = {0}
@@ -89,6 +89,9 @@ class _Book:
         self.zone = directory.zone
         self.memo: list[dict[Any, tuple[OfferedReferral, ...]]] = [{} for _ in self.starts]
         self.size = 0
+        self.keys: dict[Any, Any] = {}
+        """One object per key the memo holds, whatever the stretch: a hit compares the walk's key with
+        one of a few hundred shared tuples (kept warm by use), not with whichever call's came first."""
 
     def stretch(self, at: datetime) -> int:
         """The stretch of the week ``at`` falls in, on the directory's clock (naive: already local)."""
@@ -153,8 +156,10 @@ def _remember(
     if book.size >= MEMO_LIMIT:
         for table in book.memo:
             table.clear()
+        book.keys.clear()
         book.size = 0
     book.size += 1
+    key = book.keys.setdefault(key, key)
     offers = book.memo[stretch][key] = work_out(
         tuple(plan.rules[i] for i in mask_indexes(fired)),
         directory,
