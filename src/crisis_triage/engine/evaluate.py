@@ -80,6 +80,8 @@ class _Plan:
         """``referral_rules(ns)``: which referral rules hold (a bit each), tested as the walk finishes."""
         block = protocol.document.referrals
         self.age_question = block.age_question if block is not None else None
+        self.referral_keys: dict[tuple[int, str | None, str, Any], tuple[int, str | None, str, Any]] = {}
+        """One key object per referral key seen (see :func:`referral_key`), bounded."""
         self._walks: dict[Mode, Callable[..., int]] = {}
         self.decide: Callable[..., int] | None = None
         """The decision-only walk, kept in an attribute of its own: it is read on every call of a replay."""
@@ -261,13 +263,26 @@ def referral_key(plan: _Plan, state: CallState, ns: Mapping[str, Any]) -> tuple[
     if rules is None:
         return _NO_REFERRALS
     question = plan.age_question
-    return (
+    key = (
         rules(ns),
         state.district,
         state.language,
         state.answers.get(question) if question is not None else None,
     )
+    if not key[0]:  # no rule holds: the referral step reads no further
+        return key
+    # The same object for the same key, call after call: the referral step's memo then finds it by
+    # identity, and reads a handful of shared keys rather than each call's own, long out of cache.
+    kept = plan.referral_keys.get(key)
+    if kept is None:
+        if len(plan.referral_keys) >= REFERRAL_KEYS_LIMIT:
+            plan.referral_keys.clear()
+        kept = plan.referral_keys[key] = key
+    return kept
 
+
+REFERRAL_KEYS_LIMIT = 4096
+"""Referral keys kept (one object each) before starting afresh: a console sees a handful a shift."""
 
 _NO_REFERRALS = (0, None, "", None)
 """The referral key of a protocol without referral rules: none holds."""

@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Mapping
+from array import array
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -70,7 +71,7 @@ class _Book:
     ``of_minute[m]`` is the stretch of minute ``m`` of the week; ``starts[s]`` the first minute of
     stretch ``s``; ``memo[s]`` the offers worked out in stretch ``s``; ``size`` how many in all."""
 
-    __slots__ = ("memo", "of_minute", "size", "starts", "zone")
+    __slots__ = ("keys", "memo", "of_minute", "size", "starts", "zone")
 
     def __init__(self, directory: Directory):
         marks = {0}
@@ -78,14 +79,19 @@ class _Book:
             for start, end in service.hours.intervals:
                 marks.update((start % WEEK, end % WEEK))
         self.starts = sorted(marks)
-        of_minute: list[int] = []
+        of_minute = array("B" if len(self.starts) <= 256 else "L")
         for stretch, start in enumerate(self.starts):
             end = self.starts[stretch + 1] if stretch + 1 < len(self.starts) else WEEK
             of_minute.extend([stretch] * (end - start))
-        self.of_minute = of_minute
+        # Packed (a byte a minute when the week has at most 256 stretches: 10 KB, not a list's 80 KB of
+        # pointers): the lookup reads one entry per call, from memory the walk has just crowded out.
+        self.of_minute: Sequence[int] = bytes(of_minute) if of_minute.typecode == "B" else of_minute
         self.zone = directory.zone
         self.memo: list[dict[Any, tuple[OfferedReferral, ...]]] = [{} for _ in self.starts]
         self.size = 0
+        self.keys: dict[Any, Any] = {}
+        """One object per key the memo holds, whatever the stretch: a hit compares the walk's key with
+        one of a few hundred shared tuples (kept warm by use), not with whichever call's came first."""
 
     def stretch(self, at: datetime) -> int:
         """The stretch of the week ``at`` falls in, on the directory's clock (naive: already local)."""
@@ -150,8 +156,10 @@ def _remember(
     if book.size >= MEMO_LIMIT:
         for table in book.memo:
             table.clear()
+        book.keys.clear()
         book.size = 0
     book.size += 1
+    key = book.keys.setdefault(key, key)
     offers = book.memo[stretch][key] = work_out(
         tuple(plan.rules[i] for i in mask_indexes(fired)),
         directory,
@@ -286,6 +294,15 @@ _last_step: tuple[Protocol | None, Directory | None, ReferralStep | None] = (Non
 """The step last prepared, with its protocol and directory: a console asks for the same pair on every
 event (one pair kept alive, as the console keeps it anyway)."""
 
+# The last pair's step written out for :func:`referrals_for_call` to run in place (no call of the
+# step, no unpacking of a tuple): the protocol and directory it holds for (None: none yet, or their
+# clocks differ and the step works the minute out of the call's time), the stretches of the week
+# and the memo of the directory's book. Set with ``_last_step``, by :func:`_prepare`.
+_fast_protocol: Protocol | None = None
+_fast_directory: Directory | None = None
+_fast_of_minute: Sequence[int] = b""
+_fast_memo: list[dict[Any, tuple[OfferedReferral, ...]]] = []
+
 
 def referrals_for_call(
     protocol: Protocol, directory: Directory, state: CallState, assessment: Assessment
@@ -297,12 +314,32 @@ def referrals_for_call(
     lookup keyed by the rules that hold, the district, the language, the age question's answer as it
     stands (the age is worked out of it only when the offers are), in the stretch's table.
     """
-    global _last_step
+    if protocol is _fast_protocol and directory is _fast_directory:
+        # The step for the pair last asked, in place, when the walk recorded the key (else ``key[0]``
+        # raises TypeError) and the memo has its offers (else KeyError): a try costs nothing until
+        # it raises, and a subscript is cheaper than ``get``. Anything else is the step's to do.
+        try:
+            key: Any = assessment.referral_key  # None when not recorded: key[0] raises TypeError
+            if not key[0]:
+                return ()
+            return _fast_memo[_fast_of_minute[assessment.referral_minute]][key]
+        except (KeyError, TypeError):
+            pass
+    return _prepare(protocol, directory)(state, assessment)
+
+
+def _prepare(protocol: Protocol, directory: Directory) -> ReferralStep:
+    """The step for ``protocol`` and ``directory``, prepared on the first call for the pair."""
+    global _last_step, _fast_protocol, _fast_directory, _fast_of_minute, _fast_memo
     last_protocol, last_directory, step = _last_step
     if step is None or last_protocol is not protocol or last_directory is not directory:
         step = referral_step(protocol, directory)
         _last_step = (protocol, directory, step)
-    return step(state, assessment)
+        book = _book(_plan(protocol), directory)
+        same_clock = getattr(book.zone, "key", None) == protocol.document.protocol.timezone
+        _fast_protocol, _fast_directory = (protocol, directory) if same_clock else (None, None)
+        _fast_of_minute, _fast_memo = book.of_minute, book.memo
+    return step
 
 
 __all__ = [
