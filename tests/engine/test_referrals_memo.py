@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from crisis_triage.engine import session_from_answers
-from crisis_triage.engine.compiled_walk import mask_indexes
+from crisis_triage.engine.compiled_refresh import mask_indexes
 from crisis_triage.engine.evaluate import referral_key_of
 from crisis_triage.engine.referral_ranking import work_out
 from crisis_triage.engine.referrals import _age, _plan, referrals_for_call

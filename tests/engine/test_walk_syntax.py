@@ -7,7 +7,8 @@ import ast
 import copy
 
 from crisis_triage.engine import walk_syntax
-from crisis_triage.engine.compiled_walk import Mode, build_answers, build_refresh, build_walk
+from crisis_triage.engine.compiled_refresh import build_refresh
+from crisis_triage.engine.compiled_walk import Mode, build_answers, build_walk
 
 
 def test_positions_are_those_python_gives(boston, monkeypatch):

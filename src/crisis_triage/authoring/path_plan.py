@@ -6,7 +6,7 @@ no later question can change its inputs, so a path can keep its value instead of
 How an answer is recorded and how the band is worked out are not written here: they are the
 engine's own compiled code (:mod:`crisis_triage.engine.compiled_walk`), taken through
 :func:`~crisis_triage.engine.compiled_walk.build_answers` and
-:func:`~crisis_triage.engine.compiled_walk.build_refresh_from`.
+:func:`~crisis_triage.engine.compiled_refresh.build_refresh_from`.
 """
 
 from __future__ import annotations
@@ -15,7 +15,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from ..engine.compiled_walk import RefreshFrom, build_answers, build_refresh_from
+from ..engine.compiled_refresh import RefreshFrom, build_refresh_from
+from ..engine.compiled_walk import build_answers
 from ..protocol.compiled import Protocol
 from ..protocol.conditions import RANK_SUFFIX, Condition
 from .answers import AnswerClass, answer_classes

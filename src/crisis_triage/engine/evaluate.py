@@ -32,7 +32,8 @@ from .assessment import (
     GuaranteeApplied,
     RiskAssessment,
 )
-from .compiled_walk import POINTS_RANK, Mode, build_mask, build_refresh, build_walk
+from .compiled_refresh import POINTS_RANK, build_mask, build_refresh
+from .compiled_walk import Mode, build_walk
 from .recommend import choice_plan, choose, deciding_values, notified, recommend
 from .state import CallSetting, CallState
 

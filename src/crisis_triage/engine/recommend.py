@@ -13,7 +13,7 @@ from typing import Any
 
 from ..protocol.compiled import CompiledRule, Protocol
 from ..protocol.models import ResponseModel
-from . import compiled_walk
+from . import compiled_refresh
 from .assessment import Addition, FallbackStep, GuaranteeApplied, Recommendation, RuledOut
 from .state import CallSetting, CallState
 
@@ -120,7 +120,7 @@ class ChoicePlan:
 
     def __init__(self, protocol: Protocol):
         #: first_rule(ns) -> index of the first rule whose condition holds (compiled)
-        self.first_rule = compiled_walk.build_first_rule(protocol)
+        self.first_rule = compiled_refresh.build_first_rule(protocol)
         #: models no district, hour or switch limits: available unless marked so on the call
         self.free = frozenset(
             m.id
@@ -134,7 +134,7 @@ class ChoicePlan:
         )
         self.guarantees = tuple(guarantee for guarantee, _ in protocol.guarantees)
         #: guarantees_holding(ns) -> bit i set when guarantee i's condition holds (compiled, one call)
-        self.guarantees_holding = compiled_walk.build_mask(
+        self.guarantees_holding = compiled_refresh.build_mask(
             [condition for _, condition in protocol.guarantees], "<protocol guarantees>"
         )
         #: per rule, the names its condition reads, sorted (what :func:`deciding_values` reports)

@@ -27,7 +27,7 @@ from ..protocol.conditions import ANSWERED, RANK_SUFFIX
 from ..protocol.directory import WEEK, Directory
 from ..protocol.referral_models import ReferralRule
 from .assessment import Assessment
-from .compiled_walk import build_mask, mask_indexes
+from .compiled_refresh import build_mask, mask_indexes
 from .evaluate import defaults, local_hour, referral_key_of, referral_rule_mask
 from .referral_ranking import Age, OfferedReferral, work_out
 from .state import CallState
