@@ -14,6 +14,9 @@ import sys
 import termios
 import time
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ANSI = re.compile(rb"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-Za-z]|\x1b[=>78]")
@@ -77,3 +80,20 @@ class Terminal:
         self.process.wait()
         if self.master >= 0:
             os.close(self.master)
+
+
+def unfinished_call_events(env: dict[str, str], console_id: str, monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The events of ``console_id``'s one unfinished call, read from the record store of ``env``."""
+    from crisis_triage.config import load_settings
+    from crisis_triage.store.opening import open_journal
+
+    for name, value in env.items():
+        if name.startswith("CRISIS_TRIAGE_"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.setenv("CRISIS_TRIAGE_CONSOLE_ID", console_id)
+    journal = open_journal(load_settings())
+    try:
+        (call,) = journal.unfinished_calls(console_id)
+        return list(journal.events(call.meta.call_id))
+    finally:
+        journal.close()

@@ -8,11 +8,9 @@ import json
 import sys
 import time
 
-from crisis_triage.config import load_settings
 from crisis_triage.engine import Answered, CallStarted
-from crisis_triage.store.opening import open_journal
 
-from .pty_console import FIRST_QUESTION, Terminal, console_environment
+from .pty_console import FIRST_QUESTION, Terminal, console_environment, unfinished_call_events
 
 #: Runs the console; at the first frame of a start from a snapshot, writes what was imported by then.
 SCRIPT = """
@@ -72,16 +70,7 @@ def test_a_start_from_a_snapshot_paints_before_the_engine_and_takes_keys_typed_a
     finally:
         second.close()
     # What the record store holds for the second console's call: the start, then the address once.
-    for name, value in env.items():
-        if name.startswith("CRISIS_TRIAGE_"):
-            monkeypatch.setenv(name, value)
-    monkeypatch.setenv("CRISIS_TRIAGE_CONSOLE_ID", "console-2")
-    journal = open_journal(load_settings())
-    try:
-        (call,) = journal.unfinished_calls("console-2")
-        events = journal.events(call.meta.call_id)
-    finally:
-        journal.close()
+    events = unfinished_call_events(env, "console-2", monkeypatch)
     assert isinstance(events[0], CallStarted)
     assert [(e.question, e.value) for e in events if isinstance(e, Answered)] == [("location", "12 Elm St")]
     modules = set(json.loads(imported.read_text()))

@@ -8,12 +8,10 @@ import os
 import pty
 import subprocess
 
-from crisis_triage.config import load_settings
 from crisis_triage.engine import Answered, CallStarted
-from crisis_triage.store.opening import open_journal
 from crisis_triage.tui.terminal_watch import HUNG_UP, terminal_gone
 
-from .pty_console import CALL, FIRST_QUESTION, Terminal, console_environment
+from .pty_console import CALL, FIRST_QUESTION, Terminal, console_environment, unfinished_call_events
 
 
 def test_a_terminal_is_gone_once_its_other_end_has_closed():
@@ -47,14 +45,6 @@ def test_the_console_ends_when_its_terminal_goes_away_and_leaves_its_call_to_res
     assert status == HUNG_UP
     logs = tmp_path / "logs"
     assert not logs.exists() or not list(logs.iterdir())  # no crash report
-    for name, value in env.items():
-        if name.startswith("CRISIS_TRIAGE_"):
-            monkeypatch.setenv(name, value)
-    journal = open_journal(load_settings())
-    try:
-        (call,) = journal.unfinished_calls("console-1")
-        events = journal.events(call.meta.call_id)
-    finally:
-        journal.close()
+    events = unfinished_call_events(env, "console-1", monkeypatch)
     assert isinstance(events[0], CallStarted)
     assert [(e.question, e.value) for e in events if isinstance(e, Answered)] == [("location", "12 Elm St")]

@@ -78,9 +78,11 @@ def call(
         }
         key = launch_key(options)
         snapshot = read_snapshot(key)
-        if snapshot is not None and _from_snapshot(start, key, snapshot):
-            return
-        start = ConsoleStart(ctx, protocol, district, language, door, line_, store, from_eido)
+        if snapshot is not None:
+            if _from_snapshot(start, key, snapshot):
+                return
+            # The attempt closed what it opened (start.close()): the usual start begins afresh.
+            start = ConsoleStart(ctx, protocol, district, language, door, line_, store, from_eido)
     _start(start, home, key)
 
 
